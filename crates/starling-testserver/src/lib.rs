@@ -1,0 +1,60 @@
+//! Test support for Starling: local servers and helpers used by the engine's
+//! integration tests, examples, benchmarks and the CLI demo.
+//!
+//! * [`HttpServer`]: a real HTTP/1.1 server (hyper) with routes for bodies of
+//!   any size and framing, echo, header dump, statuses and delays.
+//! * [`RawServer`]: a TCP server that runs a fixed [`Script`] on each
+//!   connection, for misbehaving-server tests.
+//! * [`pattern`] and friends: deterministic, verifiable body bytes.
+//! * [`refused_port`], [`open_fd_count`], [`wait_for_fd_count`],
+//!   [`raise_fd_limit`]: connection-refused and fd-leak helpers.
+//!
+//! Every server binds 127.0.0.1 port 0 only, with a listen backlog of 4096,
+//! runs on its own thread with a current-thread tokio runtime (one task per
+//! connection, so thousands of connections are fine), and stops when
+//! dropped: the listener and all its connections are closed and the thread
+//! joined before `drop` returns.
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use std::time::Duration;
+//!
+//! let server = starling_testserver::HttpServer::start();
+//! let mut stream = std::net::TcpStream::connect(server.addr()).unwrap();
+//! stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+//! stream
+//!     .write_all(b"GET /bytes/5?seed=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+//!     .unwrap();
+//! let mut response = Vec::new();
+//! stream.read_to_end(&mut response).unwrap();
+//! assert!(response.starts_with(b"HTTP/1.1 200 OK\r\n"));
+//! assert!(response.ends_with(&starling_testserver::pattern(1, 5)));
+//! assert_eq!(server.connections_accepted(), 1);
+//! ```
+
+#![warn(missing_docs)]
+
+mod fds;
+mod http_server;
+mod pattern;
+mod raw_server;
+mod runner;
+
+pub use fds::{open_fd_count, raise_fd_limit, wait_for_fd_count};
+pub use http_server::HttpServer;
+pub use pattern::{pattern, pattern_byte, pattern_fill, pattern_matches, pattern_mismatch, PatternChecker};
+pub use raw_server::{RawServer, Script};
+
+/// A 127.0.0.1 port on which nothing listens, for "connection refused"
+/// tests: binds a listener on port 0, takes its port and closes it. (Another
+/// process could take the port in between; on a test machine that is rare.)
+///
+/// Panics if it cannot bind.
+pub fn refused_port() -> u16 {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap_or_else(|e| panic!("starling-testserver: cannot bind 127.0.0.1:0: {e}"));
+    listener
+        .local_addr()
+        .expect("starling-testserver: listener address")
+        .port()
+}

@@ -1,0 +1,227 @@
+//! A scripted TCP server for tests of misbehaving servers.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::runner::{Counters, ServerCore};
+
+/// Largest request head the raw server buffers before giving up on the
+/// connection (closing it).
+const MAX_HEAD: usize = 1 << 20;
+
+/// How long a closing connection keeps reading (and discarding) after it has
+/// sent its FIN, so that unread request bytes do not turn the close into a
+/// reset that could destroy the response in flight.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// What a [`RawServer`] does with each accepted connection.
+///
+/// "Request head" means bytes up to and including the first `\r\n\r\n`. If
+/// the head has a `Content-Length`, that many body bytes are skipped before
+/// the next head is looked for; chunked request bodies are not understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Script {
+    /// Read and discard forever; never answer (holds the connection until
+    /// the client closes or the server drops).
+    NeverAnswer,
+    /// Read one request head, write these bytes, then keep reading requests
+    /// and answering the same bytes again (keep-alive) until the client
+    /// closes.
+    Respond(Vec<u8>),
+    /// Read one request head, write these bytes, then close the connection.
+    ///
+    /// The close is a FIN (write side shut down) followed by up to one second
+    /// of reading and discarding whatever the client still sends, then the
+    /// socket is closed; the connection counts as open until then. With a
+    /// response that has no `Content-Length` (for example
+    /// `b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"` followed by
+    /// [`pattern`](crate::pattern)`(seed, n)`) this is an HTTP/1.1
+    /// close-delimited response.
+    RespondThenClose(Vec<u8>),
+    /// Accept and close at once without reading or writing.
+    CloseImmediately,
+    /// Read one request head, write these bytes, then hold the connection
+    /// open doing nothing (no close). Bytes the client sends afterwards are
+    /// read and discarded; the server closes its side only when the client
+    /// closes or the server is dropped.
+    RespondThenHold(Vec<u8>),
+}
+
+/// A scripted TCP server on 127.0.0.1 for misbehaving-server tests. Each
+/// accepted connection runs the [`Script`] in its own tokio task, on the
+/// server's thread (current-thread tokio runtime).
+///
+/// Dropping the server stops it: the listener and every connection are
+/// closed and the thread is joined before `drop` returns.
+#[derive(Debug)]
+pub struct RawServer {
+    core: ServerCore,
+}
+
+impl RawServer {
+    /// Starts a server on 127.0.0.1 with a kernel-chosen port that runs
+    /// `script` on every connection. Panics with a clear message if it cannot
+    /// bind.
+    pub fn start(script: Script) -> RawServer {
+        let script = Arc::new(script);
+        RawServer {
+            core: ServerCore::start("raw-server", move |stream, counters| {
+                run_script(stream, Arc::clone(&script), counters)
+            }),
+        }
+    }
+
+    /// The address the server listens on (always 127.0.0.1).
+    pub fn addr(&self) -> SocketAddr {
+        self.core.addr()
+    }
+
+    /// `"http://127.0.0.1:PORT"` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        self.core.url(path)
+    }
+
+    /// Number of TCP connections accepted since the server started.
+    pub fn connections_accepted(&self) -> usize {
+        self.core.connections_accepted()
+    }
+
+    /// Number of server-side connections currently open (asynchronous with
+    /// respect to client closes: see [`RawServer::wait_for_open_connections`]).
+    pub fn open_connections(&self) -> usize {
+        self.core.open_connections()
+    }
+
+    /// Number of request heads the server has read and started to answer,
+    /// over all connections (counted before the answer is written, so a
+    /// client that has read an answer sees it counted).
+    pub fn requests_served(&self) -> usize {
+        self.core.counters.requests.load(Ordering::SeqCst)
+    }
+
+    /// Waits up to `timeout`, polling every few milliseconds, until
+    /// [`RawServer::open_connections`] equals `expected`; returns the last
+    /// count seen.
+    pub fn wait_for_open_connections(&self, expected: usize, timeout: Duration) -> usize {
+        self.core.wait_for_open_connections(expected, timeout)
+    }
+}
+
+async fn run_script(mut stream: TcpStream, script: Arc<Script>, counters: Arc<Counters>) {
+    let mut reader = HeadReader::default();
+    match &*script {
+        Script::CloseImmediately => {}
+        Script::NeverAnswer => discard_until_eof(&mut stream).await,
+        Script::Respond(bytes) => {
+            while reader.next_request(&mut stream).await {
+                counters.requests.fetch_add(1, Ordering::SeqCst);
+                if stream.write_all(bytes).await.is_err() {
+                    return;
+                }
+            }
+        }
+        Script::RespondThenClose(bytes) => {
+            if reader.next_request(&mut stream).await {
+                counters.requests.fetch_add(1, Ordering::SeqCst);
+                if stream.write_all(bytes).await.is_err() {
+                    return;
+                }
+                let _ = stream.shutdown().await;
+                let _ = tokio::time::timeout(LINGER, discard_until_eof(&mut stream)).await;
+            }
+        }
+        Script::RespondThenHold(bytes) => {
+            if reader.next_request(&mut stream).await {
+                counters.requests.fetch_add(1, Ordering::SeqCst);
+                if stream.write_all(bytes).await.is_err() {
+                    return;
+                }
+                discard_until_eof(&mut stream).await;
+            }
+        }
+    }
+}
+
+/// Reads and discards until the peer closes (EOF) or the socket fails.
+async fn discard_until_eof(stream: &mut TcpStream) {
+    let mut buf = vec![0u8; 16 * 1024];
+    while let Ok(n) = stream.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+    }
+}
+
+/// Splits the incoming byte stream into request heads, skipping
+/// `Content-Length` bodies.
+#[derive(Debug, Default)]
+struct HeadReader {
+    buf: Vec<u8>,
+    /// Body bytes of the previous request still to be skipped.
+    skip: u64,
+}
+
+impl HeadReader {
+    /// Reads the next request head (and first skips the previous request's
+    /// body). Returns `false` on EOF, error or an oversized head.
+    async fn next_request(&mut self, stream: &mut TcpStream) -> bool {
+        loop {
+            if self.skip > 0 && !self.buf.is_empty() {
+                let n = usize::try_from(self.skip).map_or(self.buf.len(), |s| s.min(self.buf.len()));
+                self.buf.drain(..n);
+                self.skip -= n as u64;
+            }
+            if self.skip == 0 {
+                if let Some(end) = find_head_end(&self.buf) {
+                    self.skip = content_length(&self.buf[..end]);
+                    self.buf.drain(..end);
+                    return true;
+                }
+                if self.buf.len() > MAX_HEAD {
+                    return false;
+                }
+            }
+            let mut chunk = [0u8; 8192];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    }
+}
+
+/// Length of the head including its terminating `\r\n\r\n`, if complete.
+fn find_head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|pos| pos + 4)
+}
+
+/// The `Content-Length` of a request head, or 0.
+fn content_length(head: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(head);
+    text.split("\r\n")
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_parsing() {
+        let req = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET";
+        let end = find_head_end(req).unwrap();
+        assert_eq!(&req[end..], b"helloGET");
+        assert_eq!(content_length(&req[..end]), 5);
+        assert_eq!(content_length(b"GET / HTTP/1.1\r\n\r\n"), 0);
+        assert_eq!(find_head_end(b"GET / HTTP/1.1\r\n"), None);
+    }
+}

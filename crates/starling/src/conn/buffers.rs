@@ -1,0 +1,91 @@
+//! Receive buffers, lent to a connection only while it has bytes to read or
+//! parse. An idle or waiting connection holds none, so memory follows the
+//! number of sockets being read, not the number of transfers.
+
+/// Size of one receive buffer.
+pub(crate) const RECV_BUF_SIZE: usize = 64 * 1024;
+/// Free buffers kept for reuse; more are freed.
+const MAX_FREE: usize = 64;
+
+/// Bytes read from a socket and not yet consumed by the parser:
+/// `data[start..end]`.
+#[derive(Debug)]
+pub(crate) struct RecvBuf {
+    pub data: Vec<u8>,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl RecvBuf {
+    /// True when no unconsumed byte is left.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Room to read into, making some first: moves unconsumed bytes to the
+    /// front, or grows the buffer when a header block fills it whole (the
+    /// parser's header limit bounds that growth).
+    pub fn spare(&mut self) -> &mut [u8] {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+        if self.end == self.data.len() {
+            if self.start > 0 {
+                self.data.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            } else {
+                let grown = self.data.len() * 2;
+                self.data.resize(grown, 0);
+            }
+        }
+        &mut self.data[self.end..]
+    }
+}
+
+/// A free list of receive buffers.
+#[derive(Debug, Default)]
+pub(crate) struct BufferPool {
+    free: Vec<Vec<u8>>,
+}
+
+impl BufferPool {
+    /// A buffer to read into.
+    pub fn take(&mut self) -> RecvBuf {
+        let data = self.free.pop().unwrap_or_else(|| vec![0; RECV_BUF_SIZE]);
+        RecvBuf {
+            data,
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// Gives a buffer back; grown buffers are freed rather than kept.
+    pub fn put(&mut self, buf: RecvBuf) {
+        if self.free.len() < MAX_FREE && buf.data.len() == RECV_BUF_SIZE {
+            self.free.push(buf.data);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spare_compacts_then_grows() {
+        let mut pool = BufferPool::default();
+        let mut b = pool.take();
+        let n = b.spare().len();
+        assert_eq!(n, RECV_BUF_SIZE);
+        b.end = RECV_BUF_SIZE;
+        b.start = 10;
+        assert_eq!(b.spare().len(), 10);
+        assert_eq!((b.start, b.end), (0, RECV_BUF_SIZE - 10));
+        b.end = RECV_BUF_SIZE;
+        assert_eq!(b.spare().len(), RECV_BUF_SIZE);
+        pool.put(b);
+        assert!(pool.free.is_empty(), "grown buffers are not kept");
+    }
+}

@@ -1,0 +1,211 @@
+//! A blocking, `curl_multi_perform`-style driver on mio: it owns a
+//! [`Multi`], watches the sockets the engine announces and sleeps until a
+//! socket is ready or the engine's timer expires.
+
+use std::cell::{Cell, RefCell};
+use std::io;
+use std::os::fd::RawFd;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use mio::unix::SourceFd;
+use mio::{Interest, Poll, Registry, Token};
+
+use crate::easy::Easy;
+use crate::error::Error;
+use crate::multi::{Action, Events, Message, Multi, SocketEvent, TransferId, What};
+
+/// Marks a socket registered with the poller (the per-socket data).
+const REGISTERED: usize = 1;
+
+/// A multi handle with its own poller. Add transfers, then call
+/// [`Blocking::perform`], which returns when all of them finished.
+pub struct Blocking {
+    multi: Multi,
+    poll: Poll,
+    events: mio::Events,
+    deadline: Rc<Cell<Option<Instant>>>,
+    error: Rc<RefCell<Option<io::Error>>>,
+}
+
+impl std::fmt::Debug for Blocking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blocking")
+            .field("multi", &self.multi)
+            .finish_non_exhaustive()
+    }
+}
+
+fn interest(what: What) -> Option<Interest> {
+    match what {
+        What::In => Some(Interest::READABLE),
+        What::Out => Some(Interest::WRITABLE),
+        What::InOut => Some(Interest::READABLE | Interest::WRITABLE),
+        What::Remove => None,
+    }
+}
+
+/// Applies one socket callback to the poller.
+fn apply(registry: &Registry, event: SocketEvent) -> io::Result<Option<usize>> {
+    let fd: RawFd = event.socket;
+    let mut source = SourceFd(&fd);
+    let token = Token(fd as usize);
+    match (interest(event.what), event.data) {
+        (None, Some(_)) => registry.deregister(&mut source).map(|()| None),
+        (None, None) => Ok(None),
+        (Some(i), Some(_)) => registry
+            .reregister(&mut source, token, i)
+            .map(|()| Some(REGISTERED)),
+        (Some(i), None) => registry
+            .register(&mut source, token, i)
+            .map(|()| Some(REGISTERED)),
+    }
+}
+
+impl Blocking {
+    /// A driver around `multi`; it replaces the multi handle's socket and
+    /// timer callbacks with its own.
+    pub fn new(mut multi: Multi) -> io::Result<Blocking> {
+        let poll = Poll::new()?;
+        let registry = poll.registry().try_clone()?;
+        let error = Rc::new(RefCell::new(None));
+        let deadline = Rc::new(Cell::new(None));
+        let errors = Rc::clone(&error);
+        multi.set_socket_callback(move |event, sockets| match apply(&registry, event) {
+            Ok(data) => {
+                // The socket is ours (we were just called about it).
+                let _ = sockets.assign(event.socket, data);
+            }
+            Err(e) => {
+                errors.borrow_mut().get_or_insert(e);
+            }
+        });
+        let timer = Rc::clone(&deadline);
+        multi.set_timer_callback(move |after| timer.set(after.map(|d| Instant::now() + d)));
+        Ok(Blocking {
+            multi,
+            poll,
+            events: mio::Events::with_capacity(1024),
+            deadline,
+            error,
+        })
+    }
+
+    /// A driver around a new multi handle.
+    pub fn with_new_multi() -> io::Result<Blocking> {
+        Blocking::new(Multi::new())
+    }
+
+    /// Adds a transfer.
+    pub fn add(&mut self, easy: Easy) -> TransferId {
+        self.multi.add(easy)
+    }
+
+    /// Takes a transfer out.
+    pub fn remove(&mut self, id: TransferId) -> Result<Easy, Error> {
+        self.multi.remove(id)
+    }
+
+    /// The next message about a finished transfer.
+    pub fn info_read(&mut self) -> Option<Message> {
+        self.multi.info_read()
+    }
+
+    /// The multi handle (for limits and counters; its callbacks belong to
+    /// the driver).
+    pub fn multi(&mut self) -> &mut Multi {
+        &mut self.multi
+    }
+
+    /// Runs until no transfer is running. `on_message` is called for each
+    /// finished transfer as it finishes.
+    pub fn perform_with(&mut self, mut on_message: impl FnMut(&mut Multi, Message)) -> io::Result<()> {
+        self.run(Some(&mut on_message))
+    }
+
+    /// Runs until no transfer is running; read the results with
+    /// [`Blocking::info_read`] afterwards.
+    pub fn perform(&mut self) -> io::Result<()> {
+        self.run(None)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn run(&mut self, mut on_message: Option<&mut dyn FnMut(&mut Multi, Message)>) -> io::Result<()> {
+        // Transfers added before the driver existed were announced to no
+        // timer: kick them off.
+        let mut running = self.multi.socket_action(Action::Timeout);
+        loop {
+            if let Some(e) = self.error.borrow_mut().take() {
+                return Err(e);
+            }
+            if let Some(on_message) = on_message.as_mut() {
+                while let Some(msg) = self.multi.info_read() {
+                    on_message(&mut self.multi, msg);
+                }
+            }
+            if running == 0 {
+                return Ok(());
+            }
+            let now = Instant::now();
+            let timeout = self.deadline.get().map(|d| d.saturating_duration_since(now));
+            match self.poll.poll(&mut self.events, timeout) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            for event in self.events.iter() {
+                let mut bits = Events::NONE;
+                if event.is_readable() || event.is_read_closed() {
+                    bits = bits | Events::IN;
+                }
+                if event.is_writable() || event.is_write_closed() {
+                    bits = bits | Events::OUT;
+                }
+                if event.is_error() {
+                    bits = bits | Events::ERR;
+                }
+                let fd = event.token().0 as RawFd;
+                running = self.multi.socket_action(Action::Socket(fd, bits));
+            }
+            if self.deadline.get().is_some_and(|d| d <= Instant::now()) {
+                running = self.multi.socket_action(Action::Timeout);
+            }
+        }
+    }
+
+    /// How long until the engine's next deadline.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.multi.timeout()
+    }
+}
+
+/// Runs one transfer to completion on a private driver and gives the handle
+/// back with its result (libcurl's `curl_easy_perform`).
+pub fn perform_one(easy: Easy) -> (Easy, Result<(), Error>) {
+    let mut driver = match Blocking::with_new_multi() {
+        Ok(d) => d,
+        Err(e) => {
+            let error = Error::new(
+                crate::ErrorKind::BadFunctionArgument,
+                format!("cannot create a poller: {e}"),
+            );
+            return (easy, Err(error));
+        }
+    };
+    let id = driver.add(easy);
+    let mut result = None;
+    let run = driver.perform_with(|_, msg| result = Some(msg.result));
+    let easy = driver.remove(id).expect("the transfer was added to this driver");
+    let result = match (run, result) {
+        (Err(e), _) => Err(Error::new(
+            crate::ErrorKind::RecvError,
+            format!("event loop failed: {e}"),
+        )),
+        (Ok(()), Some(r)) => r,
+        (Ok(()), None) => Err(Error::new(
+            crate::ErrorKind::RecvError,
+            "transfer ended without a result",
+        )),
+    };
+    (easy, result)
+}

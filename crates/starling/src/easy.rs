@@ -1,0 +1,198 @@
+//! The transfer handle: one request, its options and its [`Handler`].
+
+use std::any::Any;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+
+use crate::error::{Error, ErrorKind};
+use crate::handler::{Discard, Handler};
+use crate::info::TransferInfo;
+
+/// libcurl's default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
+/// libcurl's limit for all headers of one response (300 KiB).
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 300 * 1024;
+
+/// One transfer: URL, method, headers, body, options and handler.
+///
+/// A handle is added to a [`Multi`](crate::Multi), which owns it while it
+/// runs and gives it back from [`Multi::remove`](crate::Multi::remove) with
+/// its [`TransferInfo`] filled in; it can then be changed and added again.
+pub struct Easy {
+    pub(crate) url: String,
+    pub(crate) method: Method,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) handler: Box<dyn Handler>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_header_bytes: usize,
+    pub(crate) forbid_reuse: bool,
+    pub(crate) resolve: Vec<(String, u16, IpAddr)>,
+    pub(crate) info: TransferInfo,
+}
+
+impl std::fmt::Debug for Easy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Easy")
+            .field("url", &self.url)
+            .field("method", &self.method)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Easy {
+    /// A GET of `url` whose body is discarded. The URL is checked when the
+    /// transfer starts; a bad one ends it with [`ErrorKind::UrlMalformed`].
+    pub fn new(url: impl Into<String>) -> Self {
+        Easy {
+            url: url.into(),
+            method: Method::GET,
+            headers: HeaderMap::new(),
+            body: None,
+            handler: Box::new(Discard),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: None,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            forbid_reuse: false,
+            resolve: Vec::new(),
+            info: TransferInfo::default(),
+        }
+    }
+
+    /// Sets the URL (`CURLOPT_URL`).
+    pub fn url(&mut self, url: impl Into<String>) -> &mut Self {
+        self.url = url.into();
+        self
+    }
+
+    /// The URL as set.
+    pub fn get_url(&self) -> &str {
+        &self.url
+    }
+
+    /// Sets the method: GET, HEAD, POST, PUT, DELETE, PATCH or any custom
+    /// token (`CURLOPT_CUSTOMREQUEST`). A HEAD transfer expects no body.
+    pub fn method(&mut self, method: Method) -> &mut Self {
+        self.method = method;
+        self
+    }
+
+    /// Adds a request header. A header with an empty value suppresses the
+    /// engine's default header of that name (`Accept`, `Host`), as in curl.
+    pub fn header(&mut self, name: &str, value: &str) -> Result<&mut Self, Error> {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            Error::new(
+                ErrorKind::BadFunctionArgument,
+                format!("invalid request header name {name:?}"),
+            )
+        })?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::new(
+                ErrorKind::BadFunctionArgument,
+                format!("invalid value for request header {name}"),
+            )
+        })?;
+        self.headers.append(name, value);
+        Ok(self)
+    }
+
+    /// The request headers, to edit directly.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    /// Sets the request body, sent with a Content-Length. Setting a body does
+    /// not change the method: set POST or PUT with [`Easy::method`].
+    pub fn body(&mut self, body: impl Into<Bytes>) -> &mut Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Sets the handler that receives headers, body and progress.
+    pub fn handler(&mut self, handler: impl Handler) -> &mut Self {
+        self.handler = Box::new(handler);
+        self
+    }
+
+    /// The handler, if it is a `T` (for example [`Collect`](crate::Collect)).
+    pub fn handler_ref<T: Handler>(&self) -> Option<&T> {
+        let any: &dyn Any = &*self.handler;
+        any.downcast_ref::<T>()
+    }
+
+    /// The handler, mutably, if it is a `T`.
+    pub fn handler_mut<T: Handler>(&mut self) -> Option<&mut T> {
+        let any: &mut dyn Any = &mut *self.handler;
+        any.downcast_mut::<T>()
+    }
+
+    /// Limit for name lookup plus TCP connect (`CURLOPT_CONNECTTIMEOUT_MS`);
+    /// default 300 s.
+    pub fn connect_timeout(&mut self, limit: Duration) -> &mut Self {
+        self.connect_timeout = limit;
+        self
+    }
+
+    /// Limit for the whole transfer (`CURLOPT_TIMEOUT_MS`); none by default.
+    pub fn timeout(&mut self, limit: Duration) -> &mut Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// Limit for the header block of one response; default 300 KiB.
+    pub fn max_header_bytes(&mut self, limit: usize) -> &mut Self {
+        self.max_header_bytes = limit;
+        self
+    }
+
+    /// Close the connection after this transfer instead of pooling it
+    /// (`CURLOPT_FORBID_REUSE`).
+    pub fn forbid_reuse(&mut self, forbid: bool) -> &mut Self {
+        self.forbid_reuse = forbid;
+        self
+    }
+
+    /// Connects to `addr` whenever the URL names `host` and `port`
+    /// (`CURLOPT_RESOLVE`). Several entries for the same host and port are
+    /// tried in the order added.
+    pub fn resolve(&mut self, host: &str, port: u16, addr: IpAddr) -> &mut Self {
+        self.resolve.push((host.to_ascii_lowercase(), port, addr));
+        self
+    }
+
+    /// [`Easy::resolve`] from curl's `HOST:PORT:ADDRESS` syntax (IPv6
+    /// addresses may be written in brackets).
+    pub fn resolve_str(&mut self, entry: &str) -> Result<&mut Self, Error> {
+        let bad = || {
+            Error::new(
+                ErrorKind::BadFunctionArgument,
+                format!("invalid resolve entry {entry:?}: expected HOST:PORT:ADDRESS"),
+            )
+        };
+        let mut parts = entry.splitn(3, ':');
+        let host = parts.next().filter(|h| !h.is_empty()).ok_or_else(bad)?;
+        let port = parts.next().and_then(|p| p.parse::<u16>().ok()).ok_or_else(bad)?;
+        let addr = parts.next().ok_or_else(bad)?;
+        let addr = addr.trim_start_matches('[').trim_end_matches(']');
+        let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+        Ok(self.resolve(host, port, addr))
+    }
+
+    /// Addresses given by [`Easy::resolve`] for `host` and `port`.
+    pub(crate) fn resolved(&self, host: &str, port: u16) -> impl Iterator<Item = SocketAddr> + '_ {
+        let host = host.to_ascii_lowercase();
+        self.resolve
+            .iter()
+            .filter(move |(h, p, _)| *h == host && *p == port)
+            .map(move |(_, _, a)| SocketAddr::new(*a, port))
+    }
+
+    /// What is known about the last transfer run with this handle.
+    pub fn info(&self) -> &TransferInfo {
+        &self.info
+    }
+}

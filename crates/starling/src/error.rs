@@ -1,0 +1,144 @@
+//! The one error type of the engine.
+//!
+//! Its [`ErrorKind`] mirrors libcurl's `CURLcode` (and [`ErrorKind::code`] gives
+//! the number), so the C interface can map it one to one; its message is
+//! written for the person who reads it and names the URL when there is one.
+
+use std::fmt;
+use std::time::Duration;
+
+/// What went wrong, in libcurl's categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The URL's scheme is not supported (yet). CURLE_UNSUPPORTED_PROTOCOL (1).
+    UnsupportedProtocol,
+    /// The URL could not be parsed. CURLE_URL_MALFORMAT (3).
+    UrlMalformed,
+    /// The host name could not be resolved. CURLE_COULDNT_RESOLVE_HOST (6).
+    CouldntResolveHost,
+    /// No address of the host accepted a connection. CURLE_COULDNT_CONNECT (7).
+    CouldntConnect,
+    /// The server's reply is not valid HTTP. CURLE_WEIRD_SERVER_REPLY (8).
+    WeirdServerReply,
+    /// The body ended before its announced size. CURLE_PARTIAL_FILE (18).
+    PartialFile,
+    /// The handler refused the body data. CURLE_WRITE_ERROR (23).
+    WriteError,
+    /// A connect or total timeout expired. CURLE_OPERATION_TIMEDOUT (28).
+    TimedOut,
+    /// A callback asked to abort the transfer. CURLE_ABORTED_BY_CALLBACK (42).
+    AbortedByCallback,
+    /// An API function was called with a bad argument. CURLE_BAD_FUNCTION_ARGUMENT (43).
+    BadFunctionArgument,
+    /// The server closed the connection without sending anything. CURLE_GOT_NOTHING (52).
+    GotNothing,
+    /// Sending on the socket failed. CURLE_SEND_ERROR (55).
+    SendError,
+    /// Receiving on the socket failed. CURLE_RECV_ERROR (56).
+    RecvError,
+    /// Something exceeded a size limit (response headers). CURLE_TOO_LARGE (100).
+    TooLarge,
+    /// The engine was called from inside one of its own callbacks.
+    /// CURLM_RECURSIVE_API_CALL in the multi interface.
+    RecursiveApiCall,
+    /// A transfer or socket id that the multi handle does not know.
+    /// CURLM_BAD_EASY_HANDLE / CURLM_BAD_SOCKET in the multi interface.
+    UnknownHandle,
+}
+
+impl ErrorKind {
+    /// libcurl's `CURLcode` number for this kind (multi-interface kinds give
+    /// their closest easy code, 43).
+    pub fn code(self) -> u32 {
+        match self {
+            ErrorKind::UnsupportedProtocol => 1,
+            ErrorKind::UrlMalformed => 3,
+            ErrorKind::CouldntResolveHost => 6,
+            ErrorKind::CouldntConnect => 7,
+            ErrorKind::WeirdServerReply => 8,
+            ErrorKind::PartialFile => 18,
+            ErrorKind::WriteError => 23,
+            ErrorKind::TimedOut => 28,
+            ErrorKind::AbortedByCallback => 42,
+            ErrorKind::BadFunctionArgument => 43,
+            ErrorKind::GotNothing => 52,
+            ErrorKind::SendError => 55,
+            ErrorKind::RecvError => 56,
+            ErrorKind::TooLarge => 100,
+            ErrorKind::RecursiveApiCall | ErrorKind::UnknownHandle => 43,
+        }
+    }
+}
+
+/// Which limit a timeout error hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// The connect timeout (covers name lookup and the TCP handshake).
+    Connect,
+    /// The total timeout of the whole transfer.
+    Total,
+}
+
+/// An error of a transfer or of an API call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    url: Option<String>,
+}
+
+impl Error {
+    /// An error of `kind` with a human-readable `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            url: None,
+        }
+    }
+
+    /// The same error, naming the URL of the transfer it ended.
+    pub fn with_url(mut self, url: &str) -> Self {
+        self.url = Some(url.to_owned());
+        self
+    }
+
+    /// A timeout error that says which limit expired and after how long.
+    pub fn timeout(which: TimeoutKind, after: Duration) -> Self {
+        let what = match which {
+            TimeoutKind::Connect => "connect timeout",
+            TimeoutKind::Total => "total timeout",
+        };
+        Error::new(
+            ErrorKind::TimedOut,
+            format!("operation timed out: {what} of {} ms reached", after.as_millis()),
+        )
+    }
+
+    /// The category of the error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message, without the URL.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The URL of the transfer the error ended, if it concerns a transfer.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.url {
+            Some(url) => write!(f, "{}: {}", url, self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,241 @@
+//! How a final response's body is delimited (RFC 9112 section 6.3) and
+//! whether the connection can carry another request afterwards.
+
+use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
+use http::{HeaderMap, StatusCode, Version};
+
+use super::error::Http1Error;
+
+/// Where the body of a response ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum BodyKind {
+    /// No body at all (HEAD, 204, 304, `Content-Length: 0`).
+    Empty,
+    /// Exactly this many bytes (never 0).
+    Length(u64),
+    /// Chunked transfer coding.
+    Chunked,
+    /// Everything until the peer closes the connection.
+    UntilClose,
+}
+
+/// The framing decision for one final response head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Framing {
+    pub kind: BodyKind,
+    /// The valid `Content-Length`, unless `Transfer-Encoding` overrides it.
+    pub content_length: Option<u64>,
+    pub reusable: bool,
+}
+
+/// Decides the framing of a final (non-1xx) response.
+pub(super) fn decide(
+    version: Version,
+    status: StatusCode,
+    headers: &HeaderMap,
+    head_request: bool,
+) -> Result<Framing, Http1Error> {
+    let has_cl = headers.contains_key(CONTENT_LENGTH);
+    let has_te = headers.contains_key(TRANSFER_ENCODING);
+    let body_allowed =
+        !(head_request || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED);
+
+    // With Transfer-Encoding, Content-Length is ignored (not even validated),
+    // as RFC 9112 demands; such a message may be an attempt at request
+    // smuggling, so the connection is not reused after it.
+    let content_length = if has_te { None } else { content_length(headers)? };
+    let kind = if !body_allowed {
+        BodyKind::Empty
+    } else if has_te {
+        if last_coding_is_chunked(headers) {
+            BodyKind::Chunked
+        } else {
+            BodyKind::UntilClose
+        }
+    } else {
+        match content_length {
+            Some(0) => BodyKind::Empty,
+            Some(n) => BodyKind::Length(n),
+            None => BodyKind::UntilClose,
+        }
+    };
+    // HTTP/1.0 keep-alive is deliberately not honoured: it is rare and
+    // error-prone, and a new connection is always correct.
+    let reusable = version == Version::HTTP_11
+        && !(has_te && has_cl)
+        && kind != BodyKind::UntilClose
+        && !has_token(headers, CONNECTION, b"close");
+    Ok(Framing {
+        kind,
+        content_length,
+        reusable,
+    })
+}
+
+/// The value shared by all `Content-Length` headers and list elements.
+fn content_length(headers: &HeaderMap) -> Result<Option<u64>, Http1Error> {
+    let mut found = None;
+    for value in headers.get_all(CONTENT_LENGTH) {
+        for element in value.as_bytes().split(|&b| b == b',') {
+            let n = parse_decimal(trim_ows(element)).ok_or(Http1Error::InvalidContentLength)?;
+            match found {
+                Some(previous) if previous != n => return Err(Http1Error::ConflictingContentLength),
+                _ => found = Some(n),
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn parse_decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |acc, &b| {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    })
+}
+
+fn last_coding_is_chunked(headers: &HeaderMap) -> bool {
+    let last = headers
+        .get_all(TRANSFER_ENCODING)
+        .iter()
+        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+        .map(trim_ows)
+        .rfind(|coding| !coding.is_empty());
+    last.is_some_and(|coding| coding.eq_ignore_ascii_case(b"chunked"))
+}
+
+/// Whether a comma-separated token list header contains `token`
+/// (case-insensitively) in any of its values.
+fn has_token(headers: &HeaderMap, name: http::HeaderName, token: &[u8]) -> bool {
+    headers.get_all(name).iter().any(|v| {
+        v.as_bytes()
+            .split(|&b| b == b',')
+            .any(|t| trim_ows(t).eq_ignore_ascii_case(token))
+    })
+}
+
+fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (n, v) in pairs {
+            m.append(*n, HeaderValue::from_static(v));
+        }
+        m
+    }
+
+    fn get(pairs: &[(&'static str, &'static str)]) -> Result<Framing, Http1Error> {
+        decide(Version::HTTP_11, StatusCode::OK, &map(pairs), false)
+    }
+
+    #[test]
+    fn content_length_rules() {
+        let f = get(&[("content-length", "10")]).unwrap();
+        assert_eq!(f.kind, BodyKind::Length(10));
+        assert!(f.reusable);
+        let f = get(&[("content-length", " 10 , 10"), ("content-length", "010")]).unwrap();
+        assert_eq!(f.kind, BodyKind::Length(10));
+        assert_eq!(get(&[("content-length", "0")]).unwrap().kind, BodyKind::Empty);
+        let max = get(&[("content-length", "18446744073709551615")]).unwrap();
+        assert_eq!(max.content_length, Some(u64::MAX));
+        for bad in [
+            "",
+            "abc",
+            "+5",
+            "-1",
+            "5 5",
+            "1,,1",
+            "18446744073709551616",
+            "0x10",
+        ] {
+            assert_eq!(
+                get(&[("content-length", bad)]),
+                Err(Http1Error::InvalidContentLength),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            get(&[("content-length", "1, 2")]),
+            Err(Http1Error::ConflictingContentLength)
+        );
+        assert_eq!(
+            get(&[("content-length", "1"), ("content-length", "2")]),
+            Err(Http1Error::ConflictingContentLength)
+        );
+    }
+
+    #[test]
+    fn transfer_encoding_rules() {
+        let f = get(&[("transfer-encoding", "gzip, Chunked")]).unwrap();
+        assert_eq!(f.kind, BodyKind::Chunked);
+        assert!(f.reusable);
+        let f = get(&[("transfer-encoding", "gzip"), ("transfer-encoding", "chunked")]).unwrap();
+        assert_eq!(f.kind, BodyKind::Chunked);
+        let f = get(&[("transfer-encoding", "chunked, gzip")]).unwrap();
+        assert_eq!(f.kind, BodyKind::UntilClose);
+        assert!(!f.reusable);
+        // Content-Length is ignored (even a broken one) but spoils reuse.
+        let f = get(&[("transfer-encoding", "chunked"), ("content-length", "x")]).unwrap();
+        assert_eq!(f.kind, BodyKind::Chunked);
+        assert_eq!(f.content_length, None);
+        assert!(!f.reusable);
+    }
+
+    #[test]
+    fn no_body_statuses_and_head() {
+        let h = map(&[("content-length", "100")]);
+        for (status, head) in [(204, false), (304, false), (200, true)] {
+            let status = StatusCode::from_u16(status).unwrap();
+            let f = decide(Version::HTTP_11, status, &h, head).unwrap();
+            assert_eq!(f.kind, BodyKind::Empty);
+            assert_eq!(f.content_length, Some(100));
+            assert!(f.reusable);
+        }
+        let f = decide(Version::HTTP_11, StatusCode::OK, &HeaderMap::new(), true).unwrap();
+        assert_eq!(f.kind, BodyKind::Empty);
+        assert!(f.reusable);
+    }
+
+    #[test]
+    fn reuse_rules() {
+        assert!(!get(&[]).unwrap().reusable);
+        assert!(
+            !get(&[("content-length", "1"), ("connection", "Keep-Alive, CLOSE")])
+                .unwrap()
+                .reusable
+        );
+        assert!(
+            get(&[("content-length", "1"), ("connection", "closed")])
+                .unwrap()
+                .reusable
+        );
+        let h = map(&[("content-length", "1"), ("connection", "keep-alive")]);
+        let f = decide(Version::HTTP_10, StatusCode::OK, &h, false).unwrap();
+        assert!(!f.reusable);
+    }
+
+    #[test]
+    fn trimming() {
+        assert_eq!(trim_ows(b" \t a b\t "), b"a b");
+        assert_eq!(trim_ows(b"  "), b"");
+        assert_eq!(parse_decimal(b"007"), Some(7));
+    }
+}

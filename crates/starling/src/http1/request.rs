@@ -1,0 +1,269 @@
+//! Request-head and chunk encoding.
+//!
+//! Everything here appends to a caller-owned `Vec<u8>` so the engine can keep
+//! one send buffer per connection; nothing else is allocated.
+
+use http::header::{ACCEPT, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
+use http::{HeaderMap, Method};
+
+/// How the request body (if any) is delimited on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyFraming {
+    /// No body; no framing header is added.
+    None,
+    /// A body of exactly this many bytes; adds `Content-Length`.
+    Length(u64),
+    /// A body sent with [`encode_chunk`] / [`encode_last_chunk`]; adds
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+}
+
+/// Appends an HTTP/1.1 request head to `out`.
+///
+/// Writes `METHOD target HTTP/1.1`, then the default headers, then every
+/// header of `headers` in the map's iteration order (a name with several
+/// values gives several lines), then the empty line that ends the head.
+///
+/// Default headers, each written only if `headers` has no entry of that name:
+/// `Host: host` (first), `Accept: */*`, and, depending on `body`,
+/// `Content-Length: N` or `Transfer-Encoding: chunked`.
+///
+/// A header whose value is empty is never written: like curl's `-H "Accept:"`
+/// it only removes the default header of the same name. (So an empty header
+/// cannot be sent; HTTP/1.1 servers do not need one.)
+///
+/// `target` and `host` are written verbatim; the caller must have checked
+/// that they contain no whitespace or control characters.
+pub fn encode_request_head(
+    out: &mut Vec<u8>,
+    method: &Method,
+    target: &str,
+    host: &str,
+    headers: &HeaderMap,
+    body: BodyFraming,
+) {
+    debug_assert!(!target.bytes().any(|b| b <= b' ' || b == 0x7f));
+    debug_assert!(!host.bytes().any(|b| b <= b' ' || b == 0x7f));
+
+    out.extend_from_slice(method.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(target.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+
+    if !headers.contains_key(HOST) {
+        push_header(out, "Host", host.as_bytes());
+    }
+    if !headers.contains_key(ACCEPT) {
+        push_header(out, "Accept", b"*/*");
+    }
+    match body {
+        BodyFraming::None => {}
+        BodyFraming::Length(len) => {
+            if !headers.contains_key(CONTENT_LENGTH) {
+                out.extend_from_slice(b"Content-Length: ");
+                push_decimal(out, len);
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+        BodyFraming::Chunked => {
+            if !headers.contains_key(TRANSFER_ENCODING) {
+                push_header(out, "Transfer-Encoding", b"chunked");
+            }
+        }
+    }
+
+    for (name, value) in headers {
+        if !value.is_empty() {
+            push_header(out, name.as_str(), value.as_bytes());
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends one chunk of a chunked body: hex size, CRLF, `data`, CRLF.
+///
+/// An empty `data` appends nothing, because a zero-size chunk would end the
+/// body; use [`encode_last_chunk`] for that.
+pub fn encode_chunk(out: &mut Vec<u8>, data: &[u8]) {
+    if data.is_empty() {
+        return;
+    }
+    push_hex(out, data.len() as u64);
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends the last chunk of a chunked body with no trailers: `0\r\n\r\n`.
+pub fn encode_last_chunk(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"0\r\n\r\n");
+}
+
+fn push_header(out: &mut Vec<u8>, name: &str, value: &[u8]) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"\r\n");
+}
+
+// Formats without `format!` so that encoding never allocates besides `out`.
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+fn push_hex(out: &mut Vec<u8>, mut n: u64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = [0u8; 16];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = HEX[(n & 0xf) as usize];
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn head(method: Method, headers: &HeaderMap, body: BodyFraming) -> String {
+        let mut out = Vec::new();
+        encode_request_head(&mut out, &method, "/path?q=1", "example.com", headers, body);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (n, v) in pairs {
+            m.append(*n, HeaderValue::from_static(v));
+        }
+        m
+    }
+
+    #[test]
+    fn defaults() {
+        assert_eq!(
+            head(Method::GET, &HeaderMap::new(), BodyFraming::None),
+            "GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn appends_to_existing_content() {
+        let mut out = b"previous".to_vec();
+        encode_request_head(
+            &mut out,
+            &Method::GET,
+            "/",
+            "h",
+            &HeaderMap::new(),
+            BodyFraming::None,
+        );
+        assert!(out.starts_with(b"previousGET / HTTP/1.1\r\n"));
+    }
+
+    #[test]
+    fn user_headers_and_multiple_values() {
+        let h = map(&[("x-a", "1"), ("x-b", "2"), ("x-a", "3")]);
+        assert_eq!(
+            head(Method::GET, &h, BodyFraming::None),
+            "GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
+             x-a: 1\r\nx-a: 3\r\nx-b: 2\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn empty_value_suppresses_default() {
+        let h = map(&[("accept", ""), ("host", "")]);
+        assert_eq!(
+            head(Method::GET, &h, BodyFraming::None),
+            "GET /path?q=1 HTTP/1.1\r\n\r\n"
+        );
+        let h = map(&[("content-length", "")]);
+        assert_eq!(
+            head(Method::POST, &h, BodyFraming::Length(5)),
+            "POST /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn host_and_accept_override() {
+        let h = map(&[("host", "other.example:8080"), ("accept", "text/html")]);
+        assert_eq!(
+            head(Method::GET, &h, BodyFraming::None),
+            "GET /path?q=1 HTTP/1.1\r\nhost: other.example:8080\r\naccept: text/html\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn length_and_chunked() {
+        assert_eq!(
+            head(Method::PUT, &HeaderMap::new(), BodyFraming::Length(0)),
+            "PUT /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
+             Content-Length: 0\r\n\r\n"
+        );
+        assert_eq!(
+            head(Method::POST, &HeaderMap::new(), BodyFraming::Length(u64::MAX)),
+            "POST /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
+             Content-Length: 18446744073709551615\r\n\r\n"
+        );
+        assert_eq!(
+            head(Method::POST, &HeaderMap::new(), BodyFraming::Chunked),
+            "POST /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
+             Transfer-Encoding: chunked\r\n\r\n"
+        );
+        // A caller-supplied Content-Length wins over the computed one.
+        let h = map(&[("content-length", "7")]);
+        assert_eq!(
+            head(Method::POST, &h, BodyFraming::Length(5)),
+            "POST /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
+             content-length: 7\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn custom_method() {
+        let m = Method::from_bytes(b"PROPFIND").unwrap();
+        assert!(head(m, &HeaderMap::new(), BodyFraming::None).starts_with("PROPFIND /path?q=1 "));
+    }
+
+    #[test]
+    fn chunks() {
+        let mut out = Vec::new();
+        encode_chunk(&mut out, b"hello");
+        encode_chunk(&mut out, &[b'x'; 26]);
+        encode_chunk(&mut out, b"");
+        encode_last_chunk(&mut out);
+        let mut expected = b"5\r\nhello\r\n1a\r\n".to_vec();
+        expected.extend_from_slice(&[b'x'; 26]);
+        expected.extend_from_slice(b"\r\n0\r\n\r\n");
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn number_formatting() {
+        for n in [0u64, 1, 9, 10, 255, 256, 4096, 1 << 40, u64::MAX] {
+            let mut d = Vec::new();
+            push_decimal(&mut d, n);
+            assert_eq!(d, n.to_string().into_bytes());
+            let mut h = Vec::new();
+            push_hex(&mut h, n);
+            assert_eq!(h, format!("{n:x}").into_bytes());
+        }
+    }
+}

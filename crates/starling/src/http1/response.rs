@@ -1,0 +1,478 @@
+//! The response parser: status line and headers, interim responses, then
+//! the body according to its framing.
+
+use std::ops::Range;
+
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version};
+
+use super::chunked::{ChunkedDecoder, Decoded};
+use super::error::Http1Error;
+use super::framing::{self, BodyKind};
+
+/// libcurl's default limit for a response head (status line and headers).
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 300 * 1024;
+
+/// Most header lines accepted in one response head (libcurl's limit).
+pub const MAX_HEADER_LINES: usize = 5000;
+
+/// Header slots tried on the stack first; a head with more header lines is
+/// parsed again with [`MAX_HEADER_LINES`] slots on the heap.
+const INLINE_HEADER_LINES: usize = 100;
+
+const HTTP1_PREFIX: &[u8] = b"HTTP/1.";
+
+/// The status line and headers of a final (non-1xx) response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseHead {
+    /// `HTTP_10` or `HTTP_11`.
+    pub version: Version,
+    /// A status code of 200..=999 (1xx responses are never reported here).
+    pub status: StatusCode,
+    /// All header lines in the order received; names are lower case.
+    pub headers: HeaderMap,
+}
+
+/// What one call of [`ResponseParser::parse`] or [`ResponseParser::eof`]
+/// produced.
+#[derive(Debug, PartialEq)]
+pub enum Parsed {
+    /// More input is needed. In the head, nothing is consumed until the
+    /// whole head has arrived; in a body, everything useful was consumed.
+    NeedMore,
+    /// A 1xx interim response (not 101) was consumed and skipped; parsing
+    /// goes on with the next head.
+    Interim(StatusCode),
+    /// The final response head; the consumed count is the head length.
+    Head(ResponseHead),
+    /// Body bytes at `input[range]`, never empty. The consumed count is at
+    /// least `range.end` (it also covers chunk framing before the data).
+    Body(Range<usize>),
+    /// The response is complete; always reported by a call of its own,
+    /// never together with body bytes. `reusable`: the connection may
+    /// carry another request (false for `Connection: close`, HTTP/1.0,
+    /// close-delimited bodies and responses that had both
+    /// `Transfer-Encoding` and `Content-Length`).
+    Done {
+        /// Whether the connection may be reused for another request.
+        reusable: bool,
+    },
+}
+
+#[derive(Debug)]
+enum State {
+    /// Waiting for a complete (interim or final) head.
+    Head,
+    /// `remaining` more bytes of a `total`-byte body.
+    Length {
+        remaining: u64,
+        total: u64,
+    },
+    Chunked(ChunkedDecoder),
+    UntilClose,
+    /// The body is over; the next call reports `Done`.
+    Complete,
+    /// `Done` was reported.
+    Finished,
+    /// An error was reported; it is repeated on every further call.
+    Failed(Http1Error),
+}
+
+/// Sans-IO parser for one HTTP/1.x response on a client connection.
+///
+/// Call [`parse`](Self::parse) with all unconsumed input each time new bytes
+/// arrive, and [`eof`](Self::eof) when the peer closes the connection. The
+/// parser never allocates on the body path; the head is turned into an
+/// [`http::HeaderMap`].
+#[derive(Debug)]
+pub struct ResponseParser {
+    head_request: bool,
+    max_header_bytes: usize,
+    state: State,
+    started: bool,
+    /// Where the search for the end of the head resumes, so that a head
+    /// arriving in small pieces is scanned once, not once per piece.
+    scanned: usize,
+    content_length: Option<u64>,
+    reusable: bool,
+}
+
+impl ResponseParser {
+    /// A parser waiting for the first byte of a response.
+    ///
+    /// `head_request`: the request was HEAD (no body whatever the headers
+    /// say). `max_header_bytes`: limit for the whole head (status line and
+    /// headers), applied to each interim 1xx head too; see
+    /// [`DEFAULT_MAX_HEADER_BYTES`].
+    pub fn new(head_request: bool, max_header_bytes: usize) -> Self {
+        ResponseParser {
+            head_request,
+            max_header_bytes,
+            state: State::Head,
+            started: false,
+            scanned: 0,
+            content_length: None,
+            reusable: false,
+        }
+    }
+
+    /// Makes the parser ready for the next response on the same connection,
+    /// as if newly created with the same header limit.
+    pub fn reset(&mut self, head_request: bool) {
+        *self = ResponseParser::new(head_request, self.max_header_bytes);
+    }
+
+    /// Parses the front of `input`, which must be all bytes not consumed by
+    /// earlier calls followed by any newly received ones.
+    ///
+    /// Returns how many bytes at the front of `input` were consumed (the
+    /// caller drops them) and what happened. Call again until the result is
+    /// [`Parsed::NeedMore`] or [`Parsed::Done`]. Bytes after the end of the
+    /// response are never consumed: they belong to the next response.
+    ///
+    /// After `Done`, every call returns `(0, NeedMore)` until
+    /// [`reset`](Self::reset). After an error, every call returns the same
+    /// error and the connection must be closed.
+    pub fn parse(&mut self, input: &[u8]) -> Result<(usize, Parsed), Http1Error> {
+        let result = self.parse_inner(input);
+        if let Err(e) = &result {
+            self.state = State::Failed(e.clone());
+        }
+        result
+    }
+
+    /// Reports that the peer closed the connection (a read returned 0).
+    ///
+    /// Ends a close-delimited body with `Ok(Parsed::Done { reusable: false })`
+    /// (also returned when the response was already complete). Otherwise
+    /// fails with [`Http1Error::EmptyReply`] (nothing received),
+    /// [`Http1Error::TruncatedHead`] or [`Http1Error::BodyTruncated`].
+    pub fn eof(&mut self) -> Result<Parsed, Http1Error> {
+        let result = match &self.state {
+            State::Head if self.started => Err(Http1Error::TruncatedHead),
+            State::Head => Err(Http1Error::EmptyReply),
+            State::Length { remaining, total } => Err(Http1Error::BodyTruncated {
+                expected: Some(*total),
+                received: total - remaining,
+            }),
+            State::Chunked(decoder) => Err(Http1Error::BodyTruncated {
+                expected: None,
+                received: decoder.received(),
+            }),
+            State::UntilClose | State::Complete | State::Finished => Ok(Parsed::Done { reusable: false }),
+            State::Failed(e) => Err(e.clone()),
+        };
+        self.state = match &result {
+            Ok(_) => State::Finished,
+            Err(e) => State::Failed(e.clone()),
+        };
+        result
+    }
+
+    /// True once `parse` has been given any byte of a response, even if the
+    /// head was not complete yet. A reused connection that dies before this
+    /// becomes true may have been closed by the server while idle, so the
+    /// request can be retried on a fresh connection.
+    pub fn started(&self) -> bool {
+        self.started
+    }
+
+    /// The value of a valid `Content-Length` header of the final head.
+    /// `None` before the head, when there is none, or when
+    /// `Transfer-Encoding` overrides it. For HEAD requests and 304 this is
+    /// the size the body would have had.
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+
+    fn parse_inner(&mut self, input: &[u8]) -> Result<(usize, Parsed), Http1Error> {
+        match &mut self.state {
+            State::Head => self.parse_head(input),
+            State::Length { remaining, .. } => {
+                if input.is_empty() {
+                    return Ok((0, Parsed::NeedMore));
+                }
+                let take = (*remaining).min(input.len() as u64) as usize;
+                *remaining -= take as u64;
+                if *remaining == 0 {
+                    self.state = State::Complete;
+                }
+                Ok((take, Parsed::Body(0..take)))
+            }
+            State::Chunked(decoder) => match decoder.decode(input)? {
+                (n, Decoded::NeedMore) => Ok((n, Parsed::NeedMore)),
+                (n, Decoded::Data(range)) => Ok((n, Parsed::Body(range))),
+                (n, Decoded::Done) => {
+                    self.state = State::Finished;
+                    Ok((
+                        n,
+                        Parsed::Done {
+                            reusable: self.reusable,
+                        },
+                    ))
+                }
+            },
+            State::UntilClose => {
+                if input.is_empty() {
+                    Ok((0, Parsed::NeedMore))
+                } else {
+                    Ok((input.len(), Parsed::Body(0..input.len())))
+                }
+            }
+            State::Complete => {
+                self.state = State::Finished;
+                Ok((
+                    0,
+                    Parsed::Done {
+                        reusable: self.reusable,
+                    },
+                ))
+            }
+            State::Finished => Ok((0, Parsed::NeedMore)),
+            State::Failed(e) => Err(e.clone()),
+        }
+    }
+
+    fn parse_head(&mut self, input: &[u8]) -> Result<(usize, Parsed), Http1Error> {
+        if input.is_empty() {
+            return Ok((0, Parsed::NeedMore));
+        }
+        self.started = true;
+        // Checked before waiting for the whole head, so that a peer speaking
+        // another protocol fails at once instead of running into a timeout.
+        let prefix = &input[..input.len().min(HTTP1_PREFIX.len())];
+        if prefix != &HTTP1_PREFIX[..prefix.len()] {
+            return Err(Http1Error::NotHttp);
+        }
+        let too_large = Http1Error::HeaderTooLarge {
+            limit: self.max_header_bytes,
+        };
+        let Some(end) = self.find_head_end(input) else {
+            if input.len() > self.max_header_bytes {
+                return Err(too_large);
+            }
+            return Ok((0, Parsed::NeedMore));
+        };
+        if end > self.max_header_bytes {
+            return Err(too_large);
+        }
+        self.scanned = 0;
+        let head = parse_head_block(&input[..end])?;
+        if head.status.is_informational() {
+            if head.status == StatusCode::SWITCHING_PROTOCOLS {
+                return Err(Http1Error::UnexpectedSwitchingProtocols);
+            }
+            return Ok((end, Parsed::Interim(head.status)));
+        }
+        let framing = framing::decide(head.version, head.status, &head.headers, self.head_request)?;
+        self.content_length = framing.content_length;
+        self.reusable = framing.reusable;
+        self.state = match framing.kind {
+            BodyKind::Empty => State::Complete,
+            BodyKind::Length(total) => State::Length {
+                remaining: total,
+                total,
+            },
+            BodyKind::Chunked => State::Chunked(ChunkedDecoder::new()),
+            BodyKind::UntilClose => State::UntilClose,
+        };
+        Ok((end, Parsed::Head(head)))
+    }
+
+    /// Finds the empty line ending the head (`\n\n` or `\n\r\n`, since
+    /// httparse accepts bare LF line ends) and returns the head length.
+    fn find_head_end(&mut self, input: &[u8]) -> Option<usize> {
+        let mut i = self.scanned.min(input.len());
+        while let Some(offset) = input[i..].iter().position(|&b| b == b'\n') {
+            let lf = i + offset;
+            match (input.get(lf + 1), input.get(lf + 2)) {
+                (Some(b'\n'), _) => return Some(lf + 2),
+                (Some(b'\r'), Some(b'\n')) => return Some(lf + 3),
+                (None, _) | (Some(b'\r'), None) => break,
+                _ => i = lf + 1,
+            }
+        }
+        // An LF in the last two bytes may still start the empty line.
+        self.scanned = input.len().saturating_sub(2);
+        None
+    }
+}
+
+/// Parses a complete head, `block` ending with its empty line.
+fn parse_head_block(block: &[u8]) -> Result<ResponseHead, Http1Error> {
+    let mut inline = [httparse::EMPTY_HEADER; INLINE_HEADER_LINES];
+    match parse_with(block, &mut inline) {
+        Err(Http1Error::TooManyHeaders { .. }) => {
+            let mut many = vec![httparse::EMPTY_HEADER; MAX_HEADER_LINES];
+            parse_with(block, &mut many)
+        }
+        other => other,
+    }
+}
+
+fn parse_with<'b>(block: &'b [u8], slots: &mut [httparse::Header<'b>]) -> Result<ResponseHead, Http1Error> {
+    let slot_count = slots.len();
+    let mut response = httparse::Response::new(slots);
+    match response.parse(block) {
+        Ok(httparse::Status::Complete(len)) if len == block.len() => {}
+        // Cannot happen for a block that ends with its first empty line;
+        // kept as an error rather than a panic in case httparse disagrees
+        // on where the head ends (consuming the wrong bytes would be worse).
+        Ok(_) => return Err(Http1Error::InvalidHeader),
+        Err(httparse::Error::Version | httparse::Error::Status) => return Err(Http1Error::InvalidStatusLine),
+        Err(httparse::Error::TooManyHeaders) => return Err(Http1Error::TooManyHeaders { limit: slot_count }),
+        Err(_) => return Err(Http1Error::InvalidHeader),
+    }
+    let version = match response.version {
+        Some(0) => Version::HTTP_10,
+        Some(1) => Version::HTTP_11,
+        _ => return Err(Http1Error::InvalidStatusLine),
+    };
+    let status = response
+        .code
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .ok_or(Http1Error::InvalidStatusLine)?;
+    let mut headers = HeaderMap::new();
+    // Headers of skipped interim responses are not needed.
+    if !status.is_informational() {
+        headers.reserve(response.headers.len());
+        for header in response.headers.iter() {
+            let name =
+                HeaderName::from_bytes(header.name.as_bytes()).map_err(|_| Http1Error::InvalidHeader)?;
+            let value = HeaderValue::from_bytes(header.value).map_err(|_| Http1Error::InvalidHeader)?;
+            headers.append(name, value);
+        }
+    }
+    Ok(ResponseHead {
+        version,
+        status,
+        headers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_end_search_resumes() {
+        let full = b"HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody";
+        let mut p = ResponseParser::new(false, 1000);
+        for len in 1..25 {
+            assert_eq!(p.find_head_end(&full[..len]), None, "len {len}");
+        }
+        assert_eq!(p.find_head_end(&full[..25]), Some(25));
+        let mut p = ResponseParser::new(false, 1000);
+        assert_eq!(p.find_head_end(b"HTTP/1.1 200 OK\n\nx"), Some(17));
+        assert_eq!(p.find_head_end(b"HTTP/1.1 200 OK\n\r\n"), Some(18));
+        let mut p = ResponseParser::new(false, 1000);
+        assert_eq!(p.find_head_end(b"HTTP/1.1 200 OK\r\nA: b\r\r\n"), None);
+    }
+
+    #[test]
+    fn head_fields_and_content_length() {
+        let mut p = ResponseParser::new(false, DEFAULT_MAX_HEADER_BYTES);
+        assert!(!p.started());
+        assert_eq!(p.parse(b"").unwrap(), (0, Parsed::NeedMore));
+        assert!(!p.started());
+        assert_eq!(p.parse(b"HTTP/1.1 2").unwrap(), (0, Parsed::NeedMore));
+        assert!(p.started());
+        assert_eq!(p.content_length(), None);
+        let input = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-A: 1\r\nx-a: 2\r\n\r\nabc";
+        let (n, parsed) = p.parse(input).unwrap();
+        assert_eq!(n, input.len() - 3);
+        let Parsed::Head(head) = parsed else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(head.version, Version::HTTP_11);
+        assert_eq!(head.status, StatusCode::OK);
+        let values: Vec<_> = head.headers.get_all("x-a").iter().collect();
+        assert_eq!(values, ["1", "2"]);
+        assert_eq!(p.content_length(), Some(3));
+        assert_eq!(p.parse(b"abc").unwrap(), (3, Parsed::Body(0..3)));
+        assert_eq!(p.parse(b"").unwrap(), (0, Parsed::Done { reusable: true }));
+        assert_eq!(p.parse(b"more").unwrap(), (0, Parsed::NeedMore));
+        assert_eq!(p.eof(), Ok(Parsed::Done { reusable: false }));
+    }
+
+    #[test]
+    fn reset_reuses_parser() {
+        let mut p = ResponseParser::new(true, 100);
+        let input = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n";
+        assert!(matches!(p.parse(input).unwrap(), (38, Parsed::Head(_))));
+        assert_eq!(p.parse(b"").unwrap(), (0, Parsed::Done { reusable: true }));
+        p.reset(false);
+        assert!(!p.started());
+        assert_eq!(p.content_length(), None);
+        assert!(matches!(p.parse(input).unwrap(), (38, Parsed::Head(_))));
+        assert_eq!(p.parse(b"ab").unwrap(), (2, Parsed::Body(0..2)));
+        p.reset(false);
+        assert_eq!(p.parse(&[b'H'; 101]), Err(Http1Error::NotHttp));
+        p.reset(false);
+        let mut long = b"HTTP/1.1 200 OK\r\n".to_vec();
+        long.resize(101, b'a');
+        assert_eq!(p.parse(&long), Err(Http1Error::HeaderTooLarge { limit: 100 }));
+    }
+
+    #[test]
+    fn errors_are_sticky() {
+        let mut p = ResponseParser::new(false, 100);
+        assert_eq!(p.parse(b"SSH-2.0"), Err(Http1Error::NotHttp));
+        assert_eq!(p.parse(b"HTTP/1.1 200 OK\r\n\r\n"), Err(Http1Error::NotHttp));
+        assert_eq!(p.eof(), Err(Http1Error::NotHttp));
+    }
+
+    #[test]
+    fn eof_after_interim_is_truncated_head() {
+        let mut p = ResponseParser::new(false, 100);
+        let input = b"HTTP/1.1 100 Continue\r\n\r\n";
+        assert_eq!(
+            p.parse(input).unwrap(),
+            (input.len(), Parsed::Interim(StatusCode::CONTINUE))
+        );
+        assert_eq!(p.parse(b"").unwrap(), (0, Parsed::NeedMore));
+        assert_eq!(p.eof(), Err(Http1Error::TruncatedHead));
+    }
+
+    #[test]
+    fn status_line_variants() {
+        for (line, ok) in [
+            (&b"HTTP/1.1 200\r\n\r\n"[..], true),
+            (b"HTTP/1.0 404 Not Found\n\n", true),
+            (b"HTTP/1.1 999 Whatever\r\n\r\n", true),
+            (b"HTTP/1.2 200 OK\r\n\r\n", false),
+            (b"HTTP/1.1 099 Low\r\n\r\n", false),
+            (b"HTTP/1.1 2000 OK\r\n\r\n", false),
+            (b"HTTP/1.1  200 OK\r\n\r\n", false),
+        ] {
+            let mut p = ResponseParser::new(true, 100);
+            let result = p.parse(line);
+            if ok {
+                assert!(matches!(result, Ok((_, Parsed::Head(_)))), "{result:?}");
+            } else {
+                assert_eq!(result, Err(Http1Error::InvalidStatusLine));
+            }
+        }
+    }
+
+    #[test]
+    fn header_value_rules() {
+        let mut p = ResponseParser::new(true, 1000);
+        let (_, parsed) = p
+            .parse(b"HTTP/1.1 200 OK\r\nX-Utf8: caf\xc3\xa9\r\nX-Empty:\r\n\r\n")
+            .unwrap();
+        let Parsed::Head(head) = parsed else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(head.headers["x-utf8"].as_bytes(), b"caf\xc3\xa9");
+        assert_eq!(head.headers["x-empty"], "");
+        for bad in [
+            &b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\n: novalue\r\n\r\n",
+        ] {
+            let mut p = ResponseParser::new(true, 1000);
+            assert_eq!(p.parse(bad), Err(Http1Error::InvalidHeader));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! What is known about a transfer after (and while) it runs.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use http::{HeaderMap, StatusCode, Version};
+
+/// Points in a transfer's life, each measured from its start (libcurl's
+/// `*_TIME_T` infos). A phase that did not happen stays zero.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Name resolution done.
+    pub namelookup: Duration,
+    /// TCP connection established (zero phases on a reused connection are the
+    /// time it was taken from the pool).
+    pub connect: Duration,
+    /// Ready to send the request.
+    pub pretransfer: Duration,
+    /// First byte of the response received.
+    pub starttransfer: Duration,
+    /// Transfer ended.
+    pub total: Duration,
+}
+
+/// Facts about the last transfer run with a handle.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct TransferInfo {
+    /// The final response's status, when one arrived.
+    pub status: Option<StatusCode>,
+    /// The final response's HTTP version.
+    pub version: Option<Version>,
+    /// The final response's headers.
+    pub headers: HeaderMap,
+    /// The URL last used.
+    pub effective_url: String,
+    /// Bytes of response headers received (all heads, interim ones too).
+    pub header_bytes_received: u64,
+    /// Bytes of response body received.
+    pub body_bytes_received: u64,
+    /// Bytes of the request head sent.
+    pub request_bytes_sent: u64,
+    /// Bytes of the request body sent.
+    pub body_bytes_sent: u64,
+    /// The Content-Length of the response, if it had one.
+    pub content_length: Option<u64>,
+    /// Phase timings.
+    pub timings: Timings,
+    /// The local end of the connection used.
+    pub local_addr: Option<SocketAddr>,
+    /// The server's address.
+    pub remote_addr: Option<SocketAddr>,
+    /// True when the transfer ran on a connection taken from the pool.
+    pub reused_connection: bool,
+    /// New connections this transfer opened (libcurl's NUM_CONNECTS).
+    pub new_connections: u32,
+}

@@ -1,0 +1,42 @@
+//! Starling: an event-driven HTTP transfer engine in the shape of libcurl's
+//! multi_socket interface.
+//!
+//! One [`Multi`] drives many transfers ([`Easy`] handles) inside the
+//! application's own event loop: it tells the loop which sockets to watch
+//! through a socket callback and asks for one timer through a timer
+//! callback; the loop calls [`Multi::socket_action`] when a socket is ready
+//! or the timer expires; finished transfers come out of
+//! [`Multi::info_read`]. Programs without a loop of their own use
+//! [`drive::perform`].
+//!
+//! ```no_run
+//! use starling::{Collect, Easy};
+//!
+//! let mut easy = Easy::new("http://127.0.0.1:8080/");
+//! easy.handler(Collect::new());
+//! let (easy, result) = starling::drive::perform_one(easy);
+//! result.unwrap();
+//! println!("{:?} {} bytes", easy.info().status, easy.handler_ref::<Collect>().unwrap().body().len());
+//! ```
+#![forbid(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+mod conn;
+pub mod drive;
+mod easy;
+mod error;
+mod handler;
+pub mod http1;
+mod info;
+mod multi;
+mod sys;
+mod target;
+mod transfer;
+
+pub use easy::{Easy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_HEADER_BYTES};
+pub use error::{Error, ErrorKind, TimeoutKind};
+pub use handler::{Collect, Discard, Flow, Handler, Progress};
+pub use info::{Timings, TransferInfo};
+pub use multi::{
+    Action, Counters, Events, Limits, Message, Multi, SocketAssign, SocketEvent, TransferId, What,
+};

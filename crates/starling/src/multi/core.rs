@@ -1,0 +1,162 @@
+//! The engine's state and the top of its event path: everything a multi
+//! handle owns except the application's callbacks (which live beside it in
+//! [`Multi`](super::Multi), so they can never reach back into it).
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use slab::Slab;
+
+use super::counters::Counters;
+use super::events::{Action, Events, Message, TransferId};
+use super::socket_table::SocketTable;
+use super::timer_queue::TimerQueue;
+use crate::conn::buffers::BufferPool;
+use crate::conn::pool::ConnectionPool;
+use crate::conn::{ConnKey, Connection};
+use crate::easy::Easy;
+use crate::sys::TcpSocket;
+use crate::transfer::{Transfer, TransferState};
+
+/// See the module documentation.
+#[derive(Default)]
+pub(crate) struct Core {
+    pub transfers: Slab<Transfer>,
+    pub conns: Slab<Connection>,
+    pub sockets: SocketTable,
+    pub timers: TimerQueue,
+    pub pool: ConnectionPool,
+    pub buffers: BufferPool,
+    /// Transfers to start before the current call returns (new ones wait
+    /// for the next call, which the zero timer asks for).
+    pub ready: VecDeque<TransferId>,
+    /// Connections handed a new request, to drive before the call returns.
+    pub runnable: Vec<ConnKey>,
+    /// Connections that stopped reading with data possibly left (read
+    /// budget used up); driven again on the next call, which the zero timer
+    /// asks for, so edge-triggered loops do not stall.
+    pub again: Vec<ConnKey>,
+    /// Connections whose interest may have changed since the last report.
+    pub dirty: Vec<ConnKey>,
+    /// Sockets to announce REMOVE for (if announced) and then close.
+    pub closing: Vec<(TcpSocket, Option<TransferId>)>,
+    pub messages: VecDeque<Message>,
+    /// Transfers added and not finished.
+    pub running: usize,
+    generation: u32,
+    pub counters: Counters,
+}
+
+impl Core {
+    /// A fresh generation for a new transfer or connection.
+    pub fn next_generation(&mut self) -> u32 {
+        self.generation = self.generation.wrapping_add(1);
+        self.generation
+    }
+
+    /// The transfer `id` names, unless it is gone.
+    pub fn transfer(&self, id: TransferId) -> Option<&Transfer> {
+        self.transfers
+            .get(id.index as usize)
+            .filter(|t| t.generation == id.generation)
+    }
+
+    /// The transfer `id` names, mutably.
+    pub fn transfer_mut(&mut self, id: TransferId) -> Option<&mut Transfer> {
+        self.transfers
+            .get_mut(id.index as usize)
+            .filter(|t| t.generation == id.generation)
+    }
+
+    /// The connection `key` names, unless it was closed.
+    pub fn conn_mut(&mut self, key: ConnKey) -> Option<&mut Connection> {
+        self.conns
+            .get_mut(key.index as usize)
+            .filter(|c| c.generation == key.generation)
+    }
+
+    /// Adds a transfer; it starts on the next call.
+    pub fn add(&mut self, easy: Easy) -> TransferId {
+        let generation = self.next_generation();
+        let index = self.transfers.insert(Transfer::new(easy, generation));
+        let id = TransferId {
+            index: index as u32,
+            generation,
+        };
+        self.running += 1;
+        self.ready.push_back(id);
+        id
+    }
+
+    /// Takes a transfer out, wherever it is. A transfer cut off mid-way
+    /// gets no message and its connection is closed (it cannot be reused
+    /// in the middle of a response).
+    pub fn remove(&mut self, id: TransferId, now: Instant) -> Option<Easy> {
+        let t = self.transfer(id)?;
+        if t.state != TransferState::Done {
+            let conn = t.conn;
+            self.finish_transfer(id, Ok(()), now);
+            // The message just queued is for a transfer that was cut off.
+            self.messages.pop_back();
+            if let Some(conn) = conn {
+                self.close_connection(conn);
+            }
+        }
+        let t = self.transfers.remove(id.index as usize);
+        Some(t.easy)
+    }
+
+    /// The work of one `socket_action` call, before the callbacks are told.
+    pub fn run(&mut self, action: Action, now: Instant) {
+        match action {
+            Action::Socket(fd, events) => {
+                if let Some(entry) = self.sockets.get(fd) {
+                    let conn = entry.conn;
+                    self.drive_connection(conn, events, now);
+                }
+            }
+            Action::Timeout => {
+                let again = std::mem::take(&mut self.again);
+                for conn in again {
+                    self.drive_connection(conn, Events::IN, now);
+                }
+            }
+        }
+        while let Some(key) = self.timers.pop_due(now) {
+            self.timer_fired(key, now);
+        }
+        self.run_queued(now);
+    }
+
+    /// Starts queued transfers and drives handed-over connections until
+    /// nothing is left to do in this call.
+    pub fn run_queued(&mut self, now: Instant) {
+        loop {
+            if let Some(conn) = self.runnable.pop() {
+                self.drive_connection(conn, Events::NONE, now);
+            } else if let Some(id) = self.ready.pop_front() {
+                self.start_transfer(id, now);
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// The earliest moment the engine must run: `Some(None)` for "at once".
+    pub fn next_wakeup(&self) -> Option<Option<Instant>> {
+        if !self.ready.is_empty() || !self.again.is_empty() {
+            return Some(None);
+        }
+        self.timers.next_deadline().map(Some)
+    }
+
+    /// Marks a connection's interest for re-evaluation at the end of the call.
+    pub fn mark_dirty(&mut self, key: ConnKey) {
+        if let Some(c) = self.conn_mut(key) {
+            if !c.dirty {
+                c.dirty = true;
+                self.dirty.push(key);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The vocabulary between the engine and the application's event loop.
+
+use std::ops::BitOr;
+use std::os::fd::RawFd;
+
+use crate::error::Error;
+
+/// A transfer added to a [`Multi`](crate::Multi): a slab index plus a
+/// generation, so an id kept after its transfer was removed is detected as
+/// stale instead of naming a newer transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TransferId {
+    pub(crate) index: u32,
+    pub(crate) generation: u32,
+}
+
+impl TransferId {
+    /// A number unique among the transfers of one multi handle at one time
+    /// (the slot index), for use as a key in the application's own tables.
+    pub fn slot(self) -> usize {
+        self.index as usize
+    }
+}
+
+/// What the engine waits for on a socket (the `what` of libcurl's socket
+/// callback: CURL_POLL_IN, OUT, INOUT, REMOVE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum What {
+    /// Wait until the socket is readable.
+    In,
+    /// Wait until the socket is writable.
+    Out,
+    /// Wait until it is readable or writable.
+    InOut,
+    /// Stop watching the socket. It may be announced again later (a pooled
+    /// connection); it does not mean the socket is closed.
+    Remove,
+}
+
+/// What the application's loop saw on a socket: a bitmask of
+/// [`Events::IN`], [`Events::OUT`] and [`Events::ERR`]. The engine treats it
+/// as a hint and always tries the non-blocking operation it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Events(u8);
+
+impl Events {
+    /// Nothing in particular (the engine tries whatever it needs).
+    pub const NONE: Events = Events(0);
+    /// Readable (CURL_CSELECT_IN).
+    pub const IN: Events = Events(1);
+    /// Writable (CURL_CSELECT_OUT).
+    pub const OUT: Events = Events(2);
+    /// Error or hang-up (CURL_CSELECT_ERR).
+    pub const ERR: Events = Events(4);
+
+    /// True when every bit of `other` is set in `self`.
+    pub fn contains(self, other: Events) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// True when any bit of `other` is set in `self`.
+    pub fn intersects(self, other: Events) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The raw bits, numbered as libcurl's CURL_CSELECT_* values.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// From libcurl's CURL_CSELECT_* bits; unknown bits are dropped.
+    pub fn from_bits(bits: u8) -> Events {
+        Events(bits & 7)
+    }
+}
+
+impl BitOr for Events {
+    type Output = Events;
+    fn bitor(self, rhs: Events) -> Events {
+        Events(self.0 | rhs.0)
+    }
+}
+
+/// What the application tells [`Multi::socket_action`](crate::Multi::socket_action).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The timer expired (libcurl's CURL_SOCKET_TIMEOUT). Also the kick-off
+    /// after adding transfers. Harmless when called early.
+    Timeout,
+    /// Something happened on this socket.
+    Socket(RawFd, Events),
+}
+
+/// One call of the socket callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketEvent {
+    /// The transfer the socket serves right now, when there is one (an idle
+    /// pooled connection serves none).
+    pub transfer: Option<TransferId>,
+    /// The socket.
+    pub socket: RawFd,
+    /// What to wait for from now on.
+    pub what: What,
+    /// The data the application attached with `assign`, if any.
+    pub data: Option<usize>,
+}
+
+/// A finished transfer, from [`Multi::info_read`](crate::Multi::info_read)
+/// (libcurl's CURLMSG_DONE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The transfer that finished.
+    pub id: TransferId,
+    /// How it ended.
+    pub result: Result<(), Error>,
+}

@@ -1,0 +1,313 @@
+//! The multi handle: the engine that runs many transfers in the
+//! application's own event loop (libcurl's multi_socket interface).
+//!
+//! The order of calls (as in libcurl):
+//! 1. [`Multi::set_socket_callback`] and [`Multi::set_timer_callback`];
+//! 2. [`Multi::add`] transfers (the timer callback then asks for a call at
+//!    once);
+//! 3. the loop calls [`Multi::socket_action`] with [`Action::Timeout`] when
+//!    the timer expires and with [`Action::Socket`] when a watched socket is
+//!    ready; each call returns the number of transfers still running;
+//! 4. [`Multi::info_read`] returns a [`Message`] per finished transfer;
+//!    [`Multi::remove`] gives the handle back.
+//!
+//! Callbacks are only ever called from inside these methods. They are
+//! `'static` closures owned by the multi handle and receive no reference to
+//! it, so calling back into the engine from a callback is impossible by
+//! construction; the one call libcurl allows there, `assign`, is offered to
+//! the socket callback through its [`SocketAssign`] argument.
+
+pub(crate) mod core;
+mod counters;
+mod events;
+mod socket_table;
+pub(crate) mod timer_queue;
+
+use std::os::fd::RawFd;
+use std::time::{Duration, Instant};
+
+pub use self::counters::Counters;
+pub use self::events::{Action, Events, Message, SocketEvent, TransferId, What};
+pub use self::socket_table::SocketAssign;
+pub use crate::conn::pool::Limits;
+
+use self::core::Core;
+use crate::easy::Easy;
+use crate::error::{Error, ErrorKind};
+use crate::info::TransferInfo;
+use crate::sys;
+
+type SocketCallback = Box<dyn FnMut(SocketEvent, &mut SocketAssign<'_>)>;
+type TimerCallback = Box<dyn FnMut(Option<Duration>)>;
+
+/// What the timer callback was last told: `None` no timer, `Some(None)` "at
+/// once", `Some(Some(t))` the deadline `t`.
+type TimerState = Option<Option<Instant>>;
+
+/// The multi handle. See the module documentation for the order of calls.
+pub struct Multi {
+    core: Core,
+    socket_callback: Option<SocketCallback>,
+    timer_callback: Option<TimerCallback>,
+    reported_timer: TimerState,
+}
+
+impl Default for Multi {
+    fn default() -> Self {
+        Multi::new()
+    }
+}
+
+impl std::fmt::Debug for Multi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Multi")
+            .field("running", &self.core.running)
+            .field("connections", &self.core.conns.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Multi {
+    /// An empty multi handle with no limits.
+    pub fn new() -> Self {
+        Multi {
+            core: Core::default(),
+            socket_callback: None,
+            timer_callback: None,
+            reported_timer: None,
+        }
+    }
+
+    /// Sets the socket callback (libcurl's CURLMOPT_SOCKETFUNCTION). It is
+    /// called once per change of what a socket is waited for, never twice
+    /// for the same state; REMOVE comes before the socket is closed and only
+    /// for sockets that were announced.
+    pub fn set_socket_callback(
+        &mut self,
+        callback: impl FnMut(SocketEvent, &mut SocketAssign<'_>) + 'static,
+    ) {
+        self.socket_callback = Some(Box::new(callback));
+    }
+
+    /// Sets the timer callback (libcurl's CURLMOPT_TIMERFUNCTION): `None`
+    /// removes the timer, `Some(Duration::ZERO)` asks for a call at once,
+    /// otherwise call [`Multi::socket_action`] with [`Action::Timeout`]
+    /// after that long. It is called only when the nearest deadline changes.
+    pub fn set_timer_callback(&mut self, callback: impl FnMut(Option<Duration>) + 'static) {
+        self.timer_callback = Some(Box::new(callback));
+    }
+
+    /// Sets the connection limits.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.core.pool.limits = limits;
+    }
+
+    /// The connection limits.
+    pub fn limits(&self) -> Limits {
+        self.core.pool.limits
+    }
+
+    /// Adds a transfer. It starts on the next [`Multi::socket_action`]; the
+    /// timer callback is told to call at once.
+    pub fn add(&mut self, easy: Easy) -> TransferId {
+        let id = self.core.add(easy);
+        self.report_timer(sys::now());
+        id
+    }
+
+    /// Takes a transfer out and gives its handle back, finished or not. A
+    /// transfer removed before it finished gets no message; its connection
+    /// is closed.
+    pub fn remove(&mut self, id: TransferId) -> Result<Easy, Error> {
+        let now = sys::now();
+        let easy = self.core.remove(id, now).ok_or_else(|| unknown_transfer(id))?;
+        self.core.run_queued(now);
+        self.flush(now);
+        Ok(easy)
+    }
+
+    /// Attaches the application's data to a socket (libcurl's
+    /// `curl_multi_assign`); it is handed back in later socket callbacks.
+    pub fn assign(&mut self, socket: RawFd, data: Option<usize>) -> Result<(), Error> {
+        socket_table::assign(&mut self.core.sockets, socket, data)
+    }
+
+    /// Tells the engine what happened; returns the number of transfers still
+    /// running. Events for sockets the engine does not own are ignored, and
+    /// a timeout action before the deadline does no harm.
+    pub fn socket_action(&mut self, action: Action) -> usize {
+        let now = sys::now();
+        self.core.run(action, now);
+        self.flush(now);
+        self.core.running
+    }
+
+    /// The next message about a finished transfer, if any.
+    pub fn info_read(&mut self) -> Option<Message> {
+        while let Some(msg) = self.core.messages.pop_front() {
+            // A transfer removed before its message was read has none.
+            if self.core.transfer(msg.id).is_some() {
+                return Some(msg);
+            }
+        }
+        None
+    }
+
+    /// Messages waiting in the queue (removed transfers' may be counted).
+    pub fn messages_queued(&self) -> usize {
+        self.core.messages.len()
+    }
+
+    /// Transfers added and not yet finished.
+    pub fn running(&self) -> usize {
+        self.core.running
+    }
+
+    /// How long until the engine must be called (libcurl's
+    /// `curl_multi_timeout`); `None` when no timer is needed.
+    pub fn timeout(&self) -> Option<Duration> {
+        let now = sys::now();
+        self.core
+            .next_wakeup()
+            .map(|at| at.map_or(Duration::ZERO, |t| t.saturating_duration_since(now)))
+    }
+
+    /// The handle of a transfer still in the multi handle.
+    pub fn easy(&self, id: TransferId) -> Option<&Easy> {
+        self.core.transfer(id).map(|t| &t.easy)
+    }
+
+    /// The handle of a transfer, mutably (its handler, typically).
+    pub fn easy_mut(&mut self, id: TransferId) -> Option<&mut Easy> {
+        self.core.transfer_mut(id).map(|t| &mut t.easy)
+    }
+
+    /// What is known of a transfer so far.
+    pub fn info(&self, id: TransferId) -> Option<&TransferInfo> {
+        self.easy(id).map(|e| &e.info)
+    }
+
+    /// Counters of the engine's work.
+    pub fn counters(&self) -> Counters {
+        self.core.counters
+    }
+
+    /// Open connections (busy and idle).
+    pub fn connections(&self) -> usize {
+        self.core.conns.len()
+    }
+
+    /// Idle connections in the pool.
+    pub fn idle_connections(&self) -> usize {
+        self.core.pool.idle_count()
+    }
+
+    /// Tells the application what changed during the call: socket interest
+    /// (from the connections marked dirty only), sockets closed, and the
+    /// nearest deadline.
+    fn flush(&mut self, now: Instant) {
+        let core = &mut self.core;
+        let mut dirty = std::mem::take(&mut core.dirty);
+        for key in dirty.drain(..) {
+            let Some(conn) = core.conn_mut(key) else { continue };
+            conn.dirty = false;
+            let (fd, what, transfer) = (conn.socket.fd(), conn.interest(), conn.transfer);
+            let entry = core
+                .sockets
+                .get_mut(fd)
+                .expect("an open connection's socket is in the table");
+            if entry.reported != Some(what) {
+                entry.reported = Some(what);
+                let event = SocketEvent {
+                    transfer,
+                    socket: fd,
+                    what,
+                    data: entry.data,
+                };
+                core.counters.socket_callbacks += 1;
+                if let Some(cb) = self.socket_callback.as_mut() {
+                    cb(
+                        event,
+                        &mut SocketAssign {
+                            table: &mut core.sockets,
+                        },
+                    );
+                }
+            }
+        }
+        core.dirty = dirty;
+        let mut closing = std::mem::take(&mut core.closing);
+        for (socket, transfer) in closing.drain(..) {
+            let fd = socket.fd();
+            if let Some(entry) = core.sockets.get(fd).copied() {
+                if entry.reported.is_some() {
+                    let event = SocketEvent {
+                        transfer,
+                        socket: fd,
+                        what: What::Remove,
+                        data: entry.data,
+                    };
+                    core.counters.socket_callbacks += 1;
+                    if let Some(cb) = self.socket_callback.as_mut() {
+                        cb(
+                            event,
+                            &mut SocketAssign {
+                                table: &mut core.sockets,
+                            },
+                        );
+                    }
+                }
+                core.sockets.remove(fd);
+            }
+            drop(socket);
+        }
+        core.closing = closing;
+        self.report_timer(now);
+    }
+
+    /// Calls the timer callback if the nearest deadline changed.
+    fn report_timer(&mut self, now: Instant) {
+        let wanted = self.core.next_wakeup();
+        if wanted == self.reported_timer {
+            return;
+        }
+        self.reported_timer = wanted;
+        self.core.counters.timer_callbacks += 1;
+        let timeout = wanted.map(|at| at.map_or(Duration::ZERO, |t| t.saturating_duration_since(now)));
+        if let Some(cb) = self.timer_callback.as_mut() {
+            cb(timeout);
+        }
+    }
+}
+
+impl Drop for Multi {
+    /// Closes every connection; announced sockets are REMOVEd first, as
+    /// libcurl's `curl_multi_cleanup` does.
+    fn drop(&mut self) {
+        let keys: Vec<_> = self
+            .core
+            .conns
+            .iter()
+            .map(|(i, c)| crate::conn::ConnKey {
+                index: i as u32,
+                generation: c.generation,
+            })
+            .collect();
+        for key in keys {
+            if let Some(conn) = self.core.conn_mut(key) {
+                conn.transfer = None;
+            }
+            self.core.close_connection(key);
+        }
+        self.core.ready.clear();
+        let now = sys::now();
+        self.flush(now);
+    }
+}
+
+fn unknown_transfer(id: TransferId) -> Error {
+    Error::new(
+        ErrorKind::UnknownHandle,
+        format!("transfer {} is not in this multi handle", id.slot()),
+    )
+}

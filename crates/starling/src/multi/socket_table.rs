@@ -1,0 +1,89 @@
+//! The socket table: file descriptor → connection, what was last reported
+//! to the application, and the application's data for the socket.
+//!
+//! File descriptors are small dense integers (the kernel hands out the
+//! lowest free one), so a vector indexed by fd gives O(1) lookups with no
+//! hashing on the hot path.
+
+use std::os::fd::RawFd;
+
+use crate::conn::ConnKey;
+use crate::error::{Error, ErrorKind};
+
+use super::events::What;
+
+/// One socket the engine owns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SocketEntry {
+    /// The connection the socket belongs to.
+    pub conn: ConnKey,
+    /// The interest last announced with the socket callback; `None` when the
+    /// socket was never announced or its last report was REMOVE.
+    pub reported: Option<What>,
+    /// The application's data (`assign`).
+    pub data: Option<usize>,
+}
+
+/// All sockets of one multi handle.
+#[derive(Debug, Default)]
+pub(crate) struct SocketTable {
+    slots: Vec<Option<SocketEntry>>,
+}
+
+impl SocketTable {
+    /// Registers a new socket of `conn`, not yet announced.
+    pub fn insert(&mut self, fd: RawFd, conn: ConnKey) {
+        let i = fd as usize;
+        if self.slots.len() <= i {
+            self.slots.resize(i + 1, None);
+        }
+        self.slots[i] = Some(SocketEntry {
+            conn,
+            reported: None,
+            data: None,
+        });
+    }
+
+    /// The entry of `fd`, when the engine owns that socket.
+    pub fn get(&self, fd: RawFd) -> Option<&SocketEntry> {
+        self.slots.get(usize::try_from(fd).ok()?)?.as_ref()
+    }
+
+    /// The entry of `fd`, mutably.
+    pub fn get_mut(&mut self, fd: RawFd) -> Option<&mut SocketEntry> {
+        self.slots.get_mut(usize::try_from(fd).ok()?)?.as_mut()
+    }
+
+    /// Forgets `fd` and returns what was known of it.
+    pub fn remove(&mut self, fd: RawFd) -> Option<SocketEntry> {
+        self.slots.get_mut(usize::try_from(fd).ok()?)?.take()
+    }
+}
+
+/// Lets the socket callback attach data to a socket while it runs (the one
+/// engine call libcurl allows from inside its callbacks).
+pub struct SocketAssign<'a> {
+    pub(crate) table: &'a mut SocketTable,
+}
+
+impl SocketAssign<'_> {
+    /// Attaches `data` to `socket` (`None` clears it); it is handed back in
+    /// every later socket callback for that socket.
+    pub fn assign(&mut self, socket: RawFd, data: Option<usize>) -> Result<(), Error> {
+        assign(self.table, socket, data)
+    }
+}
+
+/// Shared by [`SocketAssign::assign`] and [`Multi::assign`](crate::Multi::assign).
+pub(crate) fn assign(table: &mut SocketTable, socket: RawFd, data: Option<usize>) -> Result<(), Error> {
+    match table.get_mut(socket) {
+        Some(entry) => {
+            entry.data = data;
+            Ok(())
+        }
+        None => Err(Error::new(
+            ErrorKind::UnknownHandle,
+            format!("socket {socket} is not a socket of this multi handle"),
+        )),
+    }
+}

@@ -1,0 +1,110 @@
+//! The one timer queue of a multi handle: every deadline of every transfer,
+//! ordered by time. Insert, remove and "what is next" are O(log n) or
+//! better; nothing is ever scanned.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use super::events::TransferId;
+
+/// Which deadline of a transfer a timer stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimerKind {
+    /// Name lookup plus TCP connect must be done by then.
+    Connect = 0,
+    /// The whole transfer must be done by then.
+    Total = 1,
+}
+
+/// Number of [`TimerKind`]s: a transfer keeps one slot per kind.
+pub(crate) const TIMER_KINDS: usize = 2;
+
+/// A queued timer, kept by its owner so it can be removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct TimerHandle {
+    at: Instant,
+    seq: u64,
+}
+
+/// What a due timer concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TimerKey {
+    pub transfer: TransferId,
+    pub kind: TimerKind,
+}
+
+/// Deadlines ordered by time; equal times keep insertion order.
+#[derive(Debug, Default)]
+pub(crate) struct TimerQueue {
+    queue: BTreeMap<TimerHandle, TimerKey>,
+    seq: u64,
+}
+
+impl TimerQueue {
+    /// Queues `key` to fire at `at`.
+    pub fn insert(&mut self, at: Instant, key: TimerKey) -> TimerHandle {
+        self.seq += 1;
+        let handle = TimerHandle { at, seq: self.seq };
+        self.queue.insert(handle, key);
+        handle
+    }
+
+    /// Removes a queued timer (no effect if it already fired).
+    pub fn remove(&mut self, handle: TimerHandle) {
+        self.queue.remove(&handle);
+    }
+
+    /// The nearest deadline.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.queue.first_key_value().map(|(h, _)| h.at)
+    }
+
+    /// Takes the nearest timer if it is due at `now`.
+    pub fn pop_due(&mut self, now: Instant) -> Option<TimerKey> {
+        let entry = self.queue.first_entry()?;
+        if entry.key().at <= now {
+            Some(entry.remove())
+        } else {
+            None
+        }
+    }
+
+    /// Timers queued.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn key(i: u32) -> TimerKey {
+        TimerKey {
+            transfer: TransferId {
+                index: i,
+                generation: 0,
+            },
+            kind: TimerKind::Total,
+        }
+    }
+
+    #[test]
+    fn fires_in_time_order_and_skips_removed() {
+        let now = Instant::now();
+        let mut q = TimerQueue::default();
+        let a = q.insert(now + Duration::from_millis(30), key(1));
+        q.insert(now + Duration::from_millis(10), key(2));
+        q.insert(now + Duration::from_millis(10), key(3));
+        assert_eq!(q.next_deadline(), Some(now + Duration::from_millis(10)));
+        q.remove(a);
+        assert_eq!(q.pop_due(now), None);
+        let later = now + Duration::from_millis(40);
+        assert_eq!(q.pop_due(later), Some(key(2)));
+        assert_eq!(q.pop_due(later), Some(key(3)));
+        assert_eq!(q.pop_due(later), None);
+        assert_eq!(q.len(), 0);
+    }
+}

@@ -1,0 +1,84 @@
+//! Every call into the operating system the engine makes: socket creation,
+//! connect, read, write, close and the clock. Keeping them behind this one
+//! narrow seam is what lets a simulated network stand in for it later.
+
+use std::io::{self, IoSlice, Read};
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::Instant;
+
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+/// The engine's clock.
+pub(crate) fn now() -> Instant {
+    Instant::now()
+}
+
+/// A non-blocking TCP socket owned by the engine; dropping it closes it.
+#[derive(Debug)]
+pub(crate) struct TcpSocket {
+    socket: Socket,
+}
+
+/// Where a non-blocking connect stands.
+#[derive(Debug)]
+pub(crate) enum ConnectState {
+    /// The handshake is still running.
+    InProgress,
+    /// Connected.
+    Connected,
+    /// The connect failed.
+    Failed(io::Error),
+}
+
+impl TcpSocket {
+    /// Starts a non-blocking connect to `addr` (TCP_NODELAY on, close-on-exec).
+    pub fn connect(addr: SocketAddr) -> io::Result<TcpSocket> {
+        let ty = Type::STREAM.nonblocking().cloexec();
+        let socket = Socket::new(Domain::for_address(addr), ty, Some(Protocol::TCP))?;
+        socket.set_tcp_nodelay(true)?;
+        match socket.connect(&SockAddr::from(addr)) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(TcpSocket { socket })
+    }
+
+    /// The file descriptor, as reported to the application.
+    pub fn fd(&self) -> RawFd {
+        self.socket.as_raw_fd()
+    }
+
+    /// Asks the kernel whether the connect finished; never blocks.
+    pub fn connect_state(&self) -> ConnectState {
+        match self.socket.take_error() {
+            Ok(Some(e)) => return ConnectState::Failed(e),
+            Err(e) => return ConnectState::Failed(e),
+            Ok(None) => {}
+        }
+        match self.socket.peer_addr() {
+            Ok(_) => ConnectState::Connected,
+            Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => ConnectState::InProgress,
+            Err(e) => ConnectState::Failed(e),
+        }
+    }
+
+    /// The local and remote addresses of a connected socket.
+    pub fn addresses(&self) -> (Option<SocketAddr>, Option<SocketAddr>) {
+        let local = self.socket.local_addr().ok().and_then(|a| a.as_socket());
+        let peer = self.socket.peer_addr().ok().and_then(|a| a.as_socket());
+        (local, peer)
+    }
+
+    /// Non-blocking read (`Ok(0)` is end of stream).
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        (&self.socket).read(buf)
+    }
+
+    /// Non-blocking gathered write, without SIGPIPE (socket2 passes
+    /// MSG_NOSIGNAL), so a peer that closed cannot kill a C host program.
+    pub fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.socket.send_vectored(bufs)
+    }
+}
