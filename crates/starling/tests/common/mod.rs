@@ -1,0 +1,229 @@
+//! A recording epoll event loop for the integration tests: it drives a
+//! [`Multi`] like an application would, and checks the multi_socket contract
+//! on every callback it receives.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::os::fd::RawFd;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use starling::{Action, Events, Flow, Handler, Message, Multi, What};
+use starling_testserver::PatternChecker;
+
+/// Per-socket data the loop assigns: a value derived from the fd, so the
+/// check that it comes back is meaningful.
+fn data_for(fd: RawFd) -> usize {
+    fd as usize * 7 + 3
+}
+
+fn fd_is_open(fd: RawFd) -> bool {
+    // SAFETY: F_GETFD only queries the descriptor table.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) != -1 }
+}
+
+/// What the loop saw, and every contract violation.
+#[derive(Default, Debug)]
+pub struct Record {
+    /// Current announced interest per socket.
+    pub watched: HashMap<RawFd, What>,
+    pub socket_calls: u64,
+    pub removes: Vec<RawFd>,
+    pub timer_calls: Vec<Option<Duration>>,
+    pub deadline: Option<Instant>,
+    pub violations: Vec<String>,
+}
+
+/// The loop.
+pub struct EventLoop {
+    pub multi: Multi,
+    pub record: Rc<RefCell<Record>>,
+    epfd: RawFd,
+    pub running: usize,
+}
+
+impl EventLoop {
+    /// Installs recording callbacks on `multi`; `edge` selects
+    /// edge-triggered epoll (EPOLLET) instead of level-triggered.
+    pub fn new(mut multi: Multi, edge: bool) -> EventLoop {
+        // SAFETY: plain syscall.
+        let epfd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        assert!(epfd >= 0);
+        let record = Rc::new(RefCell::new(Record::default()));
+        let rec = Rc::clone(&record);
+        multi.set_socket_callback(move |ev, sockets| {
+            let mut r = rec.borrow_mut();
+            r.socket_calls += 1;
+            let fd = ev.socket;
+            let known = r.watched.get(&fd).copied();
+            if !fd_is_open(fd) {
+                r.violations
+                    .push(format!("callback {:?} for closed fd {fd}", ev.what));
+            }
+            if known == Some(ev.what) {
+                r.violations.push(format!("duplicate {:?} for fd {fd}", ev.what));
+            }
+            match known {
+                Some(_) if ev.data != Some(data_for(fd)) => r
+                    .violations
+                    .push(format!("fd {fd}: assigned data not handed back: {:?}", ev.data)),
+                None if ev.data.is_some() => r.violations.push(format!("fd {fd}: data before assign")),
+                _ => {}
+            }
+            if ev.what == What::Remove {
+                if known.is_none() {
+                    r.violations.push(format!("REMOVE for unannounced fd {fd}"));
+                }
+                r.watched.remove(&fd);
+                r.removes.push(fd);
+                // SAFETY: fd is open (checked above); DEL takes no event.
+                unsafe { libc::epoll_ctl(epfd, libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) };
+                return;
+            }
+            let mut bits = match ev.what {
+                What::In => libc::EPOLLIN,
+                What::Out => libc::EPOLLOUT,
+                _ => libc::EPOLLIN | libc::EPOLLOUT,
+            } as u32;
+            if edge {
+                bits |= libc::EPOLLET as u32;
+            }
+            let mut e = libc::epoll_event {
+                events: bits,
+                u64: fd as u64,
+            };
+            let op = if known.is_some() {
+                libc::EPOLL_CTL_MOD
+            } else {
+                libc::EPOLL_CTL_ADD
+            };
+            // SAFETY: fd is an open socket, e outlives the call.
+            let rc = unsafe { libc::epoll_ctl(epfd, op, fd, &mut e) };
+            if rc != 0 {
+                r.violations.push(format!(
+                    "epoll_ctl({op}) fd {fd}: {}",
+                    std::io::Error::last_os_error()
+                ));
+            }
+            r.watched.insert(fd, ev.what);
+            if known.is_none() {
+                sockets.assign(fd, Some(data_for(fd))).unwrap();
+            }
+        });
+        let rec = Rc::clone(&record);
+        multi.set_timer_callback(move |t| {
+            let mut r = rec.borrow_mut();
+            if let Some(&last) = r.timer_calls.last() {
+                if last.is_none() && t.is_none() {
+                    r.violations.push("timer deleted twice in a row".into());
+                }
+                if last == Some(Duration::ZERO) && t == Some(Duration::ZERO) {
+                    r.violations.push("timer set to zero twice in a row".into());
+                }
+            }
+            r.timer_calls.push(t);
+            r.deadline = t.map(|d| Instant::now() + d);
+        });
+        EventLoop {
+            multi,
+            record,
+            epfd,
+            running: 0,
+        }
+    }
+
+    /// Waits for events (at most `max_wait`) and hands them to the engine.
+    pub fn step(&mut self, max_wait: Duration) {
+        let deadline = self.record.borrow().deadline;
+        let now = Instant::now();
+        let mut wait = max_wait;
+        if let Some(d) = deadline {
+            wait = wait.min(d.saturating_duration_since(now));
+        }
+        let ms = wait.as_micros().div_ceil(1000) as i32;
+        let mut events = [libc::epoll_event { events: 0, u64: 0 }; 128];
+        // SAFETY: events has room for 128 entries.
+        let n = unsafe { libc::epoll_wait(self.epfd, events.as_mut_ptr(), 128, ms) };
+        for ev in &events[..n.max(0) as usize] {
+            let mut bits = Events::NONE;
+            if ev.events & libc::EPOLLIN as u32 != 0 {
+                bits = bits | Events::IN;
+            }
+            if ev.events & libc::EPOLLOUT as u32 != 0 {
+                bits = bits | Events::OUT;
+            }
+            if ev.events & (libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
+                bits = bits | Events::ERR;
+            }
+            self.running = self.multi.socket_action(Action::Socket(ev.u64 as RawFd, bits));
+        }
+        let due = self.record.borrow().deadline.is_some_and(|d| d <= Instant::now());
+        if due {
+            self.record.borrow_mut().deadline = None;
+            self.running = self.multi.socket_action(Action::Timeout);
+        }
+    }
+
+    /// Runs until nothing is running (or `limit` passes), handing each
+    /// finished transfer's message to `on_message`. Returns false on timeout.
+    pub fn run(&mut self, limit: Duration, mut on_message: impl FnMut(&mut Multi, Message)) -> bool {
+        let end = Instant::now() + limit;
+        self.running = self.multi.socket_action(Action::Timeout);
+        loop {
+            while let Some(msg) = self.multi.info_read() {
+                on_message(&mut self.multi, msg);
+            }
+            self.running = self.multi.running();
+            if self.running == 0 {
+                return true;
+            }
+            if Instant::now() >= end {
+                return false;
+            }
+            self.step(Duration::from_millis(50));
+        }
+    }
+
+    /// Asserts that no callback broke the contract.
+    pub fn assert_clean(&self) {
+        let r = self.record.borrow();
+        assert!(
+            r.violations.is_empty(),
+            "contract violations: {:#?}",
+            r.violations
+        );
+    }
+}
+
+impl Drop for EventLoop {
+    fn drop(&mut self) {
+        // SAFETY: closing the epoll descriptor this loop created.
+        unsafe { libc::close(self.epfd) };
+    }
+}
+
+/// A handler that checks a body against the test server's pattern as it
+/// streams in, and remembers its length.
+pub struct Verify(pub PatternChecker);
+
+impl Verify {
+    pub fn new(seed: u64) -> Verify {
+        Verify(PatternChecker::new(seed))
+    }
+
+    /// True when the body matched and had `len` bytes.
+    pub fn complete(&self, len: u64) -> bool {
+        self.0.first_mismatch().is_none() && self.0.is_complete(len)
+    }
+}
+
+impl Handler for Verify {
+    fn write(&mut self, data: &[u8]) -> Flow {
+        if self.0.update(data) {
+            Flow::Continue
+        } else {
+            Flow::Abort
+        }
+    }
+}

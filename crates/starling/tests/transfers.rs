@@ -1,0 +1,195 @@
+//! Many transfers through the recording loop against a real server.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{EventLoop, Verify};
+use starling::{Action, Collect, Easy, Events, Limits, Method, Multi, What};
+use starling_testserver::{pattern, HttpServer};
+
+const SIZES: [usize; 6] = [0, 1, 100, 4096, 70_000, 300_000];
+
+fn verified(url: String, seed: u64) -> Easy {
+    let mut easy = Easy::new(url);
+    easy.handler(Verify::new(seed));
+    easy
+}
+
+fn many_transfers(edge: bool) {
+    let server = HttpServer::start();
+    let per_host = 200;
+    let mut multi = Multi::new();
+    multi.set_limits(Limits {
+        max_host_connections: Some(per_host),
+        ..Limits::default()
+    });
+    let mut ev = EventLoop::new(multi, edge);
+    let total = 2000u64;
+    let url = |i: u64| {
+        let size = SIZES[i as usize % SIZES.len()];
+        let path = if i % 5 == 0 { "chunked" } else { "bytes" };
+        (server.url(&format!("/{path}/{size}?seed={i}")), size as u64)
+    };
+    let mut added = 0u64;
+    while added < 200 {
+        ev.multi.add(verified(url(added).0, added));
+        added += 1;
+    }
+    let mut done = 0u64;
+    let finished = ev.run(Duration::from_secs(60), |multi, msg| {
+        let easy = multi.remove(msg.id).unwrap();
+        let seed: u64 = easy.get_url().rsplit('=').next().unwrap().parse().unwrap();
+        msg.result
+            .unwrap_or_else(|e| panic!("transfer {seed} failed: {e}"));
+        assert_eq!(easy.info().status.unwrap().as_u16(), 200);
+        assert!(
+            easy.handler_ref::<Verify>().unwrap().complete(url(seed).1),
+            "body of {seed}"
+        );
+        done += 1;
+        // Add while running: keep 200 in flight.
+        if added < total {
+            multi.add(verified(url(added).0, added));
+            added += 1;
+        }
+    });
+    assert!(finished, "2000 transfers did not finish in time");
+    assert_eq!(done, total);
+    ev.assert_clean();
+    let accepted = server.connections_accepted();
+    assert!(
+        accepted <= per_host,
+        "{accepted} connections for a limit of {per_host}"
+    );
+    assert_eq!(server.requests_served(), total as usize);
+}
+
+#[test]
+fn two_thousand_transfers_level_triggered() {
+    many_transfers(false);
+}
+
+#[test]
+fn two_thousand_transfers_edge_triggered() {
+    many_transfers(true);
+}
+
+#[test]
+fn methods_bodies_and_transfer_info() {
+    let server = HttpServer::start();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let body = pattern(9, 200_000);
+    let mut post = Easy::new(server.url("/echo"));
+    post.method(Method::POST)
+        .body(body.clone())
+        .handler(Collect::new());
+    let post = ev.multi.add(post);
+    let mut head = Easy::new(server.url("/bytes/5000"));
+    head.method(Method::HEAD).handler(Collect::new());
+    let head = ev.multi.add(head);
+    let mut custom = Easy::new(server.url("/echo"));
+    custom
+        .method(Method::from_bytes(b"PURGE").unwrap())
+        .body("x")
+        .handler(Collect::new());
+    custom.header("x-test", "1").unwrap();
+    let custom = ev.multi.add(custom);
+    let mut results = Vec::new();
+    assert!(ev.run(Duration::from_secs(20), |_, msg| results.push(msg)));
+    assert!(results.iter().all(|m| m.result.is_ok()), "{results:?}");
+    let post = ev.multi.remove(post).unwrap();
+    let info = post.info();
+    assert_eq!(post.handler_ref::<Collect>().unwrap().body(), &body[..]);
+    assert_eq!(info.body_bytes_sent, 200_000);
+    assert!(info.request_bytes_sent > 0);
+    assert_eq!(info.body_bytes_received, 200_000);
+    assert_eq!(info.headers["x-method"], "POST");
+    assert_eq!(info.content_length, Some(200_000));
+    assert!(info.remote_addr.is_some() && info.local_addr.is_some());
+    let t = info.timings;
+    assert!(t.connect <= t.pretransfer && t.pretransfer <= t.starttransfer && t.starttransfer <= t.total);
+    assert!(info.effective_url.ends_with("/echo"));
+    let head = ev.multi.remove(head).unwrap();
+    assert!(head.handler_ref::<Collect>().unwrap().body().is_empty());
+    assert_eq!(head.info().content_length, Some(5000));
+    let custom = ev.multi.remove(custom).unwrap();
+    assert_eq!(custom.info().headers["x-method"], "PURGE");
+    ev.assert_clean();
+}
+
+#[test]
+fn a_finished_handle_is_reused() {
+    let server = HttpServer::start();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let mut easy = Easy::new(server.url("/bytes/10?seed=1"));
+    easy.handler(Collect::new());
+    let id = ev.multi.add(easy);
+    assert!(ev.run(Duration::from_secs(10), |_, m| m.result.unwrap()));
+    let mut easy = ev.multi.remove(id).unwrap();
+    assert_eq!(easy.handler_mut::<Collect>().unwrap().take(), pattern(1, 10));
+    assert_eq!(easy.info().new_connections, 1);
+    easy.url(server.url("/bytes/20?seed=2"));
+    let id = ev.multi.add(easy);
+    assert!(ev.run(Duration::from_secs(10), |_, m| m.result.unwrap()));
+    let easy = ev.multi.remove(id).unwrap();
+    assert_eq!(easy.handler_ref::<Collect>().unwrap().body(), &pattern(2, 20)[..]);
+    assert!(
+        easy.info().reused_connection,
+        "the pooled connection serves the second transfer"
+    );
+    assert_eq!(easy.info().new_connections, 0);
+    assert_eq!(server.connections_accepted(), 1);
+    assert!(matches!(ev.multi.remove(id), Err(e) if e.kind() == starling::ErrorKind::UnknownHandle));
+    ev.assert_clean();
+}
+
+#[test]
+fn removing_mid_transfer_closes_without_a_message() {
+    let server = HttpServer::start();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let id = ev.multi.add(Easy::new(server.url("/delay/5000/10")));
+    let keep = ev.multi.add(Easy::new(server.url("/bytes/10")));
+    ev.multi.socket_action(Action::Timeout);
+    // Wait until the request went out (its socket waits for IN).
+    for _ in 0..200 {
+        if server.requests_served() == 2 {
+            break;
+        }
+        ev.step(Duration::from_millis(10));
+    }
+    let fd = *ev
+        .record
+        .borrow()
+        .watched
+        .iter()
+        .find(|(_, w)| **w == What::In)
+        .expect("a socket waits for the response")
+        .0;
+    let _ = keep;
+    let before = ev.record.borrow().removes.len();
+    let easy = ev.multi.remove(id).unwrap();
+    assert!(easy.info().status.is_none());
+    let removes = ev.record.borrow().removes[before..].to_vec();
+    assert_eq!(removes.len(), 1, "the removed transfer's socket is REMOVEd");
+    // SAFETY: F_GETFD only queries the descriptor table.
+    assert_eq!(
+        unsafe { libc::fcntl(removes[0], libc::F_GETFD) },
+        -1,
+        "its fd is closed"
+    );
+    let mut messages = Vec::new();
+    assert!(ev.run(Duration::from_secs(10), |_, m| messages.push(m.id)));
+    assert!(!messages.contains(&id), "no message for a removed transfer");
+    let _ = fd;
+    ev.assert_clean();
+}
+
+#[test]
+fn events_for_unknown_sockets_are_ignored() {
+    let mut multi = Multi::new();
+    assert_eq!(multi.socket_action(Action::Socket(12345, Events::IN)), 0);
+    assert_eq!(multi.socket_action(Action::Socket(-1, Events::ERR)), 0);
+    assert_eq!(multi.socket_action(Action::Timeout), 0);
+    assert!(multi.assign(12345, Some(1)).is_err());
+}
