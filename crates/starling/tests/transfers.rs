@@ -193,3 +193,64 @@ fn events_for_unknown_sockets_are_ignored() {
     assert_eq!(multi.socket_action(Action::Timeout), 0);
     assert!(multi.assign(12345, Some(1)).is_err());
 }
+
+#[test]
+fn a_request_that_dies_on_a_reused_connection_is_retried_once() {
+    // Answers one request per connection, keep-alive framing, then closes:
+    // the pooled connection is dead by the time the next request uses it.
+    let server = starling_testserver::RawServer::start(starling_testserver::Script::RespondThenClose(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+    ));
+    let mut ev = EventLoop::new(Multi::new(), false);
+    ev.multi.add(Easy::new(server.url("/1")));
+    let mut second = None;
+    let mut results = Vec::new();
+    assert!(ev.run(Duration::from_secs(10), |multi, msg| {
+        results.push(msg.result.clone());
+        if second.is_none() {
+            let id = multi.add(Easy::new(server.url("/2")));
+            // Start it before the loop sees the server's FIN.
+            multi.socket_action(Action::Timeout);
+            second = Some(id);
+        }
+    }));
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    let info = ev.multi.info(second.unwrap()).unwrap();
+    assert!(!info.reused_connection, "the retry ran on a fresh connection");
+    assert_eq!(info.new_connections, 1);
+    assert_eq!(server.connections_accepted(), 2);
+    ev.assert_clean();
+}
+
+#[test]
+fn total_and_idle_connection_limits() {
+    let a = HttpServer::start();
+    let b = HttpServer::start();
+    let mut multi = Multi::new();
+    multi.set_limits(Limits {
+        max_total_connections: Some(3),
+        max_idle_connections: Some(1),
+        ..Limits::default()
+    });
+    let mut ev = EventLoop::new(multi, false);
+    for i in 0..40 {
+        let server = if i % 2 == 0 { &a } else { &b };
+        ev.multi
+            .add(Easy::new(server.url(&format!("/delay/5/100?seed={i}"))));
+    }
+    let mut peak = 0;
+    let end = std::time::Instant::now() + Duration::from_secs(20);
+    ev.multi.socket_action(Action::Timeout);
+    while ev.multi.running() > 0 && std::time::Instant::now() < end {
+        peak = peak.max(ev.multi.connections());
+        ev.step(Duration::from_millis(20));
+        while let Some(m) = ev.multi.info_read() {
+            m.result.unwrap();
+        }
+    }
+    assert_eq!(ev.multi.running(), 0);
+    assert!(peak <= 3, "peak connections {peak}");
+    assert!(ev.multi.idle_connections() <= 1);
+    assert!(ev.multi.connections() <= 1, "idle beyond the limit are closed");
+    ev.assert_clean();
+}

@@ -1,0 +1,182 @@
+//! Each failure alone among 100 good concurrent transfers: the failing
+//! transfer ends with its specific error, every other one succeeds.
+
+mod common;
+
+use std::net::TcpStream;
+use std::time::Duration;
+
+use common::{EventLoop, Verify};
+use starling::{Easy, ErrorKind, Multi, TransferId};
+use starling_testserver::{refused_port, HttpServer, RawServer, Script};
+
+/// Runs `bad` among 100 good transfers; returns the bad one's error.
+fn among_good(bad: Easy) -> starling::Error {
+    let server = HttpServer::start();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let mut good = Vec::new();
+    for i in 0..50u64 {
+        let mut e = Easy::new(server.url(&format!("/bytes/{}?seed={i}", 1000 + i)));
+        e.handler(Verify::new(i));
+        good.push((ev.multi.add(e), i));
+    }
+    let bad_id = ev.multi.add(bad);
+    for i in 50..100u64 {
+        let mut e = Easy::new(server.url(&format!("/chunked/{}?seed={i}", 1000 + i)));
+        e.handler(Verify::new(i));
+        good.push((ev.multi.add(e), i));
+    }
+    let mut bad_result = None;
+    let mut ok = 0;
+    assert!(ev.run(Duration::from_secs(30), |multi, msg| {
+        if msg.id == bad_id {
+            bad_result = Some(msg.result);
+            return;
+        }
+        msg.result
+            .unwrap_or_else(|e| panic!("a good transfer failed: {e}"));
+        let (_, seed) = good.iter().find(|(id, _)| *id == msg.id).copied().unwrap();
+        let easy = multi.remove(msg.id).unwrap();
+        assert!(easy.handler_ref::<Verify>().unwrap().complete(1000 + seed));
+        ok += 1;
+    }));
+    assert_eq!(ok, 100);
+    ev.assert_clean();
+    let _: Option<TransferId> = None;
+    bad_result
+        .expect("the bad transfer finished")
+        .expect_err("the bad transfer must fail")
+}
+
+fn raw(script_reply: &[u8], close: bool) -> (RawServer, Easy) {
+    let script = if close {
+        Script::RespondThenClose(script_reply.to_vec())
+    } else {
+        Script::RespondThenHold(script_reply.to_vec())
+    };
+    let server = RawServer::start(script);
+    let mut easy = Easy::new(server.url("/x"));
+    easy.timeout(Duration::from_secs(10));
+    (server, easy)
+}
+
+#[test]
+fn refused_port_fails_to_connect() {
+    let e = among_good(Easy::new(format!("http://127.0.0.1:{}/", refused_port())));
+    assert_eq!(e.kind(), ErrorKind::CouldntConnect);
+    assert!(
+        e.to_string().contains("couldn't connect to 127.0.0.1 port"),
+        "{e}"
+    );
+}
+
+#[test]
+fn silent_server_times_out() {
+    let server = RawServer::start(Script::NeverAnswer);
+    let mut easy = Easy::new(server.url("/"));
+    easy.timeout(Duration::from_millis(300));
+    let e = among_good(easy);
+    assert_eq!(e.kind(), ErrorKind::TimedOut);
+    assert!(e.message().contains("total timeout of 300 ms"), "{e}");
+}
+
+#[test]
+fn connect_timeout_says_which_limit() {
+    // A listener with a full accept queue that never accepts: further
+    // SYNs are dropped and the connect hangs.
+    let listener = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    listener
+        .bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap().into())
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        if let Ok(s) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            fillers.push(s);
+        }
+    }
+    let mut easy = Easy::new(format!("http://{addr}/"));
+    easy.connect_timeout(Duration::from_millis(250));
+    let e = among_good(easy);
+    assert_eq!(e.kind(), ErrorKind::TimedOut);
+    assert!(e.message().contains("connect timeout of 250 ms"), "{e}");
+}
+
+#[test]
+fn close_mid_body_is_a_partial_file() {
+    let mut reply = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n".to_vec();
+    reply.extend_from_slice(&[b'a'; 10]);
+    let (_server, easy) = raw(&reply, true);
+    let e = among_good(easy);
+    assert_eq!(e.kind(), ErrorKind::PartialFile);
+    assert!(e.message().contains("10 of 1000"), "{e}");
+}
+
+#[test]
+fn malformed_status_line() {
+    let (_server, easy) = raw(b"HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n", false);
+    let e = among_good(easy);
+    assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
+}
+
+#[test]
+fn not_http_at_all() {
+    let (_server, easy) = raw(b"SSH-2.0-OpenSSH_9.2\r\n", false);
+    let e = among_good(easy);
+    assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
+}
+
+#[test]
+fn bad_chunk_size() {
+    let (_server, easy) = raw(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n",
+        false,
+    );
+    let e = among_good(easy);
+    assert_eq!(e.kind(), ErrorKind::RecvError);
+    assert!(e.message().contains("chunk"), "{e}");
+}
+
+#[test]
+fn oversize_headers() {
+    let mut reply = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..4000 {
+        reply.extend_from_slice(format!("x-filler-{i}: {}\r\n", "v".repeat(90)).as_bytes());
+    }
+    reply.extend_from_slice(b"\r\n");
+    let (_server, easy) = raw(&reply, false);
+    let e = among_good(easy);
+    assert_eq!(e.kind(), ErrorKind::RecvError);
+    assert!(e.message().contains("header"), "{e}");
+}
+
+#[test]
+fn conflicting_content_length() {
+    let (_server, easy) = raw(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 44\r\nContent-Length: 6\r\n\r\nabcdef",
+        false,
+    );
+    let e = among_good(easy);
+    assert_eq!(e.kind(), ErrorKind::WeirdServerReply);
+}
+
+#[test]
+fn empty_reply() {
+    let server = RawServer::start(Script::CloseImmediately);
+    let e = among_good(Easy::new(server.url("/")));
+    assert!(
+        matches!(e.kind(), ErrorKind::GotNothing | ErrorKind::RecvError),
+        "{e}"
+    );
+}
+
+#[test]
+fn unsupported_scheme_and_unresolvable_name() {
+    let e = among_good(Easy::new("https://127.0.0.1/"));
+    assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
+    assert!(e.message().contains("HTTPS arrives with TLS support"));
+    let e = among_good(Easy::new("http://nothing.invalid/"));
+    assert_eq!(e.kind(), ErrorKind::CouldntResolveHost);
+    assert!(e.message().contains("nothing.invalid"));
+}
