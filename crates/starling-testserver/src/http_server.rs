@@ -73,6 +73,16 @@ impl HttpServer {
         }
     }
 
+    /// Starts a server on 127.0.0.1 `port` (0: kernel-chosen), for programs
+    /// that need a known address (the `starling-testserver` binary). Unlike
+    /// [`HttpServer::start`] it returns the error when it cannot bind (the
+    /// port is taken, say).
+    pub fn start_on(port: u16) -> std::io::Result<HttpServer> {
+        Ok(HttpServer {
+            core: ServerCore::start_on("http-server", port, serve_connection)?,
+        })
+    }
+
     /// The address the server listens on (always 127.0.0.1).
     pub fn addr(&self) -> SocketAddr {
         self.core.addr()

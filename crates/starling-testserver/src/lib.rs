@@ -9,7 +9,8 @@
 //! * [`refused_port`], [`open_fd_count`], [`wait_for_fd_count`],
 //!   [`raise_fd_limit`]: connection-refused and fd-leak helpers.
 //!
-//! Every server binds 127.0.0.1 port 0 only, with a listen backlog of 4096,
+//! Every server binds 127.0.0.1 only (port 0, or a given port with
+//! [`HttpServer::start_on`]), with a listen backlog of 4096,
 //! runs on its own thread with a current-thread tokio runtime (one task per
 //! connection, so thousands of connections are fine), and stops when
 //! dropped: the listener and all its connections are closed and the thread

@@ -1,4 +1,5 @@
-//! Shared machinery of both servers: binding 127.0.0.1:0 with a large
+//! Shared machinery of both servers: binding 127.0.0.1 (port 0 or a given
+//! port) with a large
 //! backlog, the server thread with its current-thread tokio runtime, the
 //! accept loop, connection counters and shutdown-on-drop.
 
@@ -42,11 +43,16 @@ pub(crate) struct ServerCore {
     thread: Option<JoinHandle<()>>,
 }
 
-/// Binds a listening socket on 127.0.0.1 port 0 with a backlog of 4096.
-fn bind_loopback() -> std::io::Result<StdTcpListener> {
+/// Binds a listening socket on 127.0.0.1 `port` (0: kernel-chosen) with a
+/// backlog of 4096. A fixed port gets `SO_REUSEADDR`, so a server restarted
+/// at once is not refused because of the previous one's TIME_WAIT sockets.
+fn bind_loopback(port: u16) -> std::io::Result<StdTcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-    let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    if port != 0 {
+        socket.set_reuse_address(true)?;
+    }
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
     socket.bind(&addr.into())?;
     socket.listen(BACKLOG)?;
     socket.set_nonblocking(true)?;
@@ -54,8 +60,9 @@ fn bind_loopback() -> std::io::Result<StdTcpListener> {
 }
 
 impl ServerCore {
-    /// Binds, then starts the server thread. `handle` is called once per
-    /// accepted connection and its future runs as its own tokio task.
+    /// Binds 127.0.0.1 port 0, then starts the server thread. `handle` is
+    /// called once per accepted connection and its future runs as its own
+    /// tokio task.
     ///
     /// Panics with a clear message if the socket, the runtime or the thread
     /// cannot be created.
@@ -64,12 +71,21 @@ impl ServerCore {
         H: Fn(TcpStream, Arc<Counters>) -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
     {
-        let listener = bind_loopback().unwrap_or_else(|e| {
+        ServerCore::start_on(kind, 0, handle).unwrap_or_else(|e| {
             panic!("starling-testserver: {kind}: cannot bind a listener on 127.0.0.1:0: {e}")
-        });
-        let addr = listener.local_addr().unwrap_or_else(|e| {
-            panic!("starling-testserver: {kind}: cannot read the listener's address: {e}")
-        });
+        })
+    }
+
+    /// Like [`ServerCore::start`] on 127.0.0.1 `port` (0: kernel-chosen),
+    /// but a failure to bind or to read the bound address is returned
+    /// instead of panicking (a fixed port may be taken).
+    pub(crate) fn start_on<H, F>(kind: &str, port: u16, handle: H) -> std::io::Result<ServerCore>
+    where
+        H: Fn(TcpStream, Arc<Counters>) -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let listener = bind_loopback(port)?;
+        let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -87,12 +103,12 @@ impl ServerCore {
                 drop(runtime);
             })
             .unwrap_or_else(|e| panic!("starling-testserver: {kind}: cannot spawn the server thread: {e}"));
-        ServerCore {
+        Ok(ServerCore {
             addr,
             counters,
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
-        }
+        })
     }
 
     pub(crate) fn addr(&self) -> SocketAddr {

@@ -20,6 +20,22 @@ fn url_and_addr_are_loopback() {
 }
 
 #[test]
+fn start_on_a_given_port() {
+    // Port 0 picks a free port; that port can then be asked for by number
+    // once it is free again, and a port in use is an error, not a panic.
+    let port = HttpServer::start_on(0).expect("bind port 0").addr().port();
+    let server = HttpServer::start_on(port).expect("bind the freed port");
+    assert_eq!(server.addr().port(), port);
+    assert!(server.addr().ip().is_loopback());
+    assert!(
+        HttpServer::start_on(port).is_err(),
+        "a port in use must be refused"
+    );
+    let resp = Conn::open(server.addr()).request("GET", "/bytes/10?seed=2", b"");
+    assert_eq!(resp.body, pattern(2, 10));
+}
+
+#[test]
 fn bytes_body_and_length() {
     let server = HttpServer::start();
     let mut conn = Conn::open(server.addr());

@@ -25,6 +25,10 @@ use crate::multi::timer_queue::{TimerHandle, TimerKey, TimerKind, TIMER_KINDS};
 use crate::multi::{Message, TransferId};
 use crate::target::Target;
 
+/// Idle connections older than this are not reused (libcurl's default
+/// CURLOPT_MAXAGE_CONN).
+const MAX_IDLE_AGE: Duration = Duration::from_secs(118);
+
 /// Where a transfer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TransferState {
@@ -128,7 +132,14 @@ impl Core {
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("a started transfer has a host");
         if !t.fresh_connection {
-            if let Some(conn) = self.pool.take_idle(host, &self.conns) {
+            while let Some(conn) = self.pool.take_idle(host, &self.conns) {
+                let idle_since = self.conns[conn.index as usize].idle_since;
+                if now.saturating_duration_since(idle_since) > MAX_IDLE_AGE {
+                    // Servers drop idle connections after a while; a request
+                    // sent on one that old would likely be lost.
+                    self.close_connection(conn);
+                    continue;
+                }
                 self.attach(id, conn, now);
                 self.runnable.push(conn);
                 return;

@@ -465,14 +465,21 @@ impl Core {
         };
         // Straight to the next transfer for the same host: the socket keeps
         // its interest, so the application hears nothing.
-        if let Some(next) = self.pool.next_host_waiter(host, alive) {
+        let mut next = self.pool.next_host_waiter(host, alive);
+        if next.is_none() {
+            if let Some(first) = self.pool.first_waiter(alive) {
+                if self.transfers[first.index as usize].host != Some(host) {
+                    // It needs a connection to another host: this slot is
+                    // better used for that.
+                    return self.close_connection(key);
+                }
+                next = self.pool.next_waiter(alive);
+            }
+        }
+        if let Some(next) = next {
             self.attach(next, key, now);
             self.runnable.push(key);
             return;
-        }
-        // A transfer to another host waits for a slot: give it this one.
-        if self.pool.has_waiter(alive) {
-            return self.close_connection(key);
         }
         let conn = &mut self.conns[key.index as usize];
         conn.state = ConnState::Idle;

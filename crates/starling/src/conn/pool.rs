@@ -221,15 +221,15 @@ impl ConnectionPool {
         None
     }
 
-    /// True when a transfer waits for a slot of any host (stale entries at
-    /// the front are dropped on the way).
-    pub fn has_waiter(&mut self, alive: impl Fn(TransferId) -> bool) -> bool {
+    /// The first transfer waiting for a slot of any host, left in the queue
+    /// (stale entries in front of it are dropped on the way).
+    pub fn first_waiter(&mut self, alive: impl Fn(TransferId) -> bool) -> Option<TransferId> {
         while let Some(&t) = self.waiting.front() {
             if alive(t) {
-                return true;
+                return Some(t);
             }
             self.waiting.pop_front();
         }
-        false
+        None
     }
 }
