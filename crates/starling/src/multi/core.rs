@@ -36,6 +36,9 @@ pub(crate) struct Core {
     /// budget used up); driven again on the next call, which the zero timer
     /// asks for, so edge-triggered loops do not stall.
     pub again: Vec<ConnKey>,
+    /// The list `again` is swapped with while it is worked off, so that
+    /// neither loses its capacity (no allocation per event).
+    again_spare: Vec<ConnKey>,
     /// Connections whose interest may have changed since the last report.
     pub dirty: Vec<ConnKey>,
     /// Sockets to announce REMOVE for (if announced) and then close.
@@ -116,10 +119,12 @@ impl Core {
                 }
             }
             Action::Timeout => {
-                let again = std::mem::take(&mut self.again);
-                for conn in again {
+                let mut again = std::mem::take(&mut self.again_spare);
+                std::mem::swap(&mut again, &mut self.again);
+                for conn in again.drain(..) {
                     self.drive_connection(conn, Events::IN, now);
                 }
+                self.again_spare = again;
             }
         }
         while let Some(key) = self.timers.pop_due(now) {
