@@ -254,3 +254,61 @@ fn total_and_idle_connection_limits() {
     assert!(ev.multi.connections() <= 1, "idle beyond the limit are closed");
     ev.assert_clean();
 }
+
+#[test]
+fn large_bodies_do_not_stall_an_edge_triggered_loop() {
+    // Each body is far beyond one event's read budget: what is left after
+    // the budget must be read on the engine's own zero-timeout wake-up,
+    // since an edge-triggered loop will not report the socket again.
+    let server = HttpServer::start();
+    let mut multi = Multi::new();
+    multi.set_read_budget(1);
+    let mut ev = EventLoop::new(multi, true);
+    let size = 8_000_000u64;
+    for seed in 0..4 {
+        ev.multi
+            .add(verified(server.url(&format!("/bytes/{size}?seed={seed}")), seed));
+    }
+    assert!(ev.run(Duration::from_secs(60), |multi, msg| {
+        msg.result.unwrap();
+        let easy = multi.remove(msg.id).unwrap();
+        let seed: u64 = easy.get_url().rsplit('=').next().unwrap().parse().unwrap();
+        assert!(
+            easy.handler_ref::<Verify>().unwrap().complete(size),
+            "body {seed}"
+        );
+    }));
+    let zero = ev
+        .record
+        .borrow()
+        .timer_calls
+        .iter()
+        .filter(|t| **t == Some(Duration::ZERO))
+        .count();
+    assert!(
+        zero > 10,
+        "the read budget was reached {zero} times: the test proves nothing"
+    );
+    ev.assert_clean();
+}
+
+#[test]
+fn localhost_needs_no_resolver_and_resolve_overrides_apply() {
+    let server = HttpServer::start();
+    let port = server.addr().port();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let a = ev
+        .multi
+        .add(Easy::new(format!("http://localhost:{port}/bytes/10")));
+    let mut easy = Easy::new(format!("http://svc.example:{port}/headers"));
+    easy.resolve_str(&format!("svc.example:{port}:127.0.0.1"))
+        .unwrap();
+    easy.handler(Collect::new());
+    let b = ev.multi.add(easy);
+    assert!(ev.run(Duration::from_secs(10), |_, m| m.result.unwrap()));
+    assert_eq!(ev.multi.info(a).unwrap().status.unwrap().as_u16(), 200);
+    let b = ev.multi.remove(b).unwrap();
+    let echoed = String::from_utf8(b.handler_ref::<Collect>().unwrap().body().to_vec()).unwrap();
+    assert!(echoed.contains(&format!("host: svc.example:{port}")), "{echoed}");
+    ev.assert_clean();
+}

@@ -16,10 +16,6 @@ use crate::multi::{Events, TransferId};
 use crate::sys::{ConnectState, TcpSocket};
 use crate::transfer::{connect_error, TransferState};
 
-/// Reads per event before yielding to other sockets; what is left is read
-/// on the next call, which a zero timeout asks for.
-const READ_BUDGET: u32 = 16;
-
 /// Whether response parsing can go on.
 enum Step {
     /// More input is needed.
@@ -259,7 +255,7 @@ impl Core {
             if let Step::Stop = self.consume_input(key, now) {
                 return;
             }
-            if reads == READ_BUDGET {
+            if reads == self.read_budget {
                 self.again.push(key);
                 break;
             }

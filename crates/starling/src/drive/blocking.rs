@@ -168,6 +168,9 @@ impl Blocking {
                 running = self.multi.socket_action(Action::Socket(fd, bits));
             }
             if self.deadline.get().is_some_and(|d| d <= Instant::now()) {
+                // The timer is one-shot: it is spent once acted on, and the
+                // engine re-arms it if it still needs it.
+                self.deadline.set(None);
                 running = self.multi.socket_action(Action::Timeout);
             }
         }

@@ -18,8 +18,10 @@ use crate::easy::Easy;
 use crate::sys::TcpSocket;
 use crate::transfer::{Transfer, TransferState};
 
+/// Reads per socket event by default (of up to 64 KiB each).
+pub(crate) const DEFAULT_READ_BUDGET: u32 = 16;
+
 /// See the module documentation.
-#[derive(Default)]
 pub(crate) struct Core {
     pub transfers: Slab<Transfer>,
     pub conns: Slab<Connection>,
@@ -44,10 +46,36 @@ pub(crate) struct Core {
     /// Sockets to announce REMOVE for (if announced) and then close.
     pub closing: Vec<(TcpSocket, Option<TransferId>)>,
     pub messages: VecDeque<Message>,
+    /// Reads one socket gets per event before the engine yields to others.
+    pub read_budget: u32,
     /// Transfers added and not finished.
     pub running: usize,
     generation: u32,
     pub counters: Counters,
+}
+
+impl Default for Core {
+    fn default() -> Self {
+        Core {
+            transfers: Slab::new(),
+            conns: Slab::new(),
+            sockets: SocketTable::default(),
+            timers: TimerQueue::default(),
+            pool: ConnectionPool::default(),
+            buffers: BufferPool::default(),
+            ready: VecDeque::new(),
+            runnable: Vec::new(),
+            again: Vec::new(),
+            again_spare: Vec::new(),
+            dirty: Vec::new(),
+            closing: Vec::new(),
+            messages: VecDeque::new(),
+            read_budget: DEFAULT_READ_BUDGET,
+            running: 0,
+            generation: 0,
+            counters: Counters::default(),
+        }
+    }
 }
 
 impl Core {

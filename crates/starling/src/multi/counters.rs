@@ -15,6 +15,8 @@ pub struct Counters {
     pub timer_callbacks: u64,
     /// Connections opened.
     pub connections_opened: u64,
+    /// Calls of `socket_action` (a busy event loop shows here).
+    pub socket_actions: u64,
 }
 
 impl Counters {
