@@ -1,20 +1,19 @@
-//! Driving a connection: connect, send the request, receive and parse the
-//! response, then pool, hand over or close the connection. This is the hot
-//! path of one socket event; it reads top to bottom from
-//! [`Core::drive_connection`].
+//! Driving a connection on one event: send the request, receive and parse
+//! the response, then hand the connection over, pool it or close it (the
+//! connect itself is in `connect.rs`). This is the hot path of one socket
+//! event; it reads top to bottom from [`Core::drive_connection`].
 
 use std::io::{self, IoSlice};
 use std::time::Instant;
 
-use super::{ConnKey, ConnState, Connection};
+use super::{ConnKey, ConnState};
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Flow, Progress};
 use crate::http1::{encode_request_head, BodyFraming, Http1Error, Parsed, ResponseParser};
 use crate::multi::core::Core;
-use crate::multi::timer_queue::TimerKind;
 use crate::multi::{Events, TransferId};
-use crate::sys::{ConnectState, TcpSocket};
-use crate::transfer::{connect_error, TransferState};
+use crate::sys::ConnectState;
+use crate::transfer::TransferState;
 
 /// Whether response parsing can go on.
 enum Step {
@@ -57,104 +56,6 @@ impl Core {
         }
     }
 
-    /// Opens a connection for a transfer, trying its addresses in order.
-    pub(crate) fn open_connection(&mut self, id: TransferId, now: Instant) {
-        let t = &mut self.transfers[id.index as usize];
-        t.next_addr = 0;
-        let limit = t.easy.connect_timeout;
-        self.set_timer(id, TimerKind::Connect, now + limit);
-        let Some(socket) = self.connect_next_address(id) else {
-            return self.connect_exhausted(id, now);
-        };
-        let host = self.transfers[id.index as usize]
-            .host
-            .expect("started transfer has a host");
-        let generation = self.next_generation();
-        let fd = socket.fd();
-        let index = self
-            .conns
-            .insert(Connection::connecting(socket, host, generation, now));
-        let key = ConnKey {
-            index: index as u32,
-            generation,
-        };
-        self.sockets.insert(fd, key);
-        self.pool.opened(host);
-        self.counters.connections_opened += 1;
-        self.transfers[id.index as usize].easy.info.new_connections += 1;
-        self.attach(id, key, now);
-        self.mark_dirty(key);
-    }
-
-    /// Starts a non-blocking connect to the transfer's next address.
-    fn connect_next_address(&mut self, id: TransferId) -> Option<TcpSocket> {
-        let t = &mut self.transfers[id.index as usize];
-        while let Some(&addr) = t.addrs.get(t.next_addr) {
-            t.next_addr += 1;
-            match TcpSocket::connect(addr) {
-                Ok(socket) => return Some(socket),
-                Err(e) => t.last_connect_error = Some(format!("{addr}: {e}")),
-            }
-        }
-        None
-    }
-
-    /// Every address failed.
-    fn connect_exhausted(&mut self, id: TransferId, now: Instant) {
-        let t = &self.transfers[id.index as usize];
-        let detail = t
-            .last_connect_error
-            .clone()
-            .unwrap_or_else(|| "no address".into());
-        let error = connect_error(t.target.as_ref().expect("started"), &detail);
-        self.finish_transfer(id, Err(error), now);
-    }
-
-    /// The connect to one address failed: move on to the next address on
-    /// the same connection slot, or end the transfer.
-    fn connect_failed(&mut self, key: ConnKey, error: io::Error, now: Instant) {
-        let Some(id) = self.conns[key.index as usize].transfer else {
-            return self.close_connection(key);
-        };
-        let t = &mut self.transfers[id.index as usize];
-        let addr = t.addrs.get(t.next_addr.wrapping_sub(1)).copied();
-        t.last_connect_error = Some(match addr {
-            Some(a) => format!("{a}: {error}"),
-            None => error.to_string(),
-        });
-        match self.connect_next_address(id) {
-            Some(socket) => {
-                let fd = socket.fd();
-                let conn = &mut self.conns[key.index as usize];
-                let old = std::mem::replace(&mut conn.socket, socket);
-                self.closing.push((old, Some(id)));
-                self.sockets.insert(fd, key);
-                self.mark_dirty(key);
-            }
-            None => {
-                self.close_connection(key);
-                self.connect_exhausted(id, now);
-            }
-        }
-    }
-
-    /// The TCP handshake completed.
-    fn connected(&mut self, key: ConnKey, now: Instant) {
-        let conn = &mut self.conns[key.index as usize];
-        let (local, remote) = conn.socket.addresses();
-        conn.local_addr = local;
-        conn.remote_addr = remote;
-        match conn.transfer {
-            Some(id) => {
-                self.clear_timer(id, TimerKind::Connect);
-                let t = &mut self.transfers[id.index as usize];
-                t.easy.info.timings.connect = t.elapsed(now);
-                self.prepare_request(id, key, now);
-            }
-            None => self.close_connection(key),
-        }
-    }
-
     /// Binds a transfer to a connection. A connected one (pooled, or handed
     /// over) gets the request ready at once; a connecting one when its
     /// handshake completes.
@@ -177,7 +78,7 @@ impl Core {
 
     /// Encodes the transfer's request into the connection's send buffer
     /// (reused, so no allocation once warm).
-    fn prepare_request(&mut self, id: TransferId, key: ConnKey, now: Instant) {
+    pub(super) fn prepare_request(&mut self, id: TransferId, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         let t = &mut self.transfers[id.index as usize];
         let target = t

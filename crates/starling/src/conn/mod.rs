@@ -16,6 +16,7 @@
 //! between one request and the next).
 
 pub(crate) mod buffers;
+mod connect;
 mod io;
 pub(crate) mod pool;
 

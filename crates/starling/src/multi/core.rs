@@ -55,6 +55,8 @@ pub(crate) struct Core {
 }
 
 impl Default for Core {
+    /// The per-call work lists start with room, so that their first use in
+    /// the middle of a transfer does not allocate.
     fn default() -> Self {
         Core {
             transfers: Slab::new(),
@@ -63,13 +65,13 @@ impl Default for Core {
             timers: TimerQueue::default(),
             pool: ConnectionPool::default(),
             buffers: BufferPool::default(),
-            ready: VecDeque::new(),
-            runnable: Vec::new(),
-            again: Vec::new(),
-            again_spare: Vec::new(),
-            dirty: Vec::new(),
-            closing: Vec::new(),
-            messages: VecDeque::new(),
+            ready: VecDeque::with_capacity(64),
+            runnable: Vec::with_capacity(16),
+            again: Vec::with_capacity(16),
+            again_spare: Vec::with_capacity(16),
+            dirty: Vec::with_capacity(64),
+            closing: Vec::with_capacity(16),
+            messages: VecDeque::with_capacity(64),
             read_budget: DEFAULT_READ_BUDGET,
             running: 0,
             generation: 0,
