@@ -107,6 +107,10 @@ fn main() {
                 // SAFETY: fd is still open (REMOVE comes before close); a null
                 // event pointer is allowed for EPOLL_CTL_DEL.
                 unsafe { libc::epoll_ctl(epfd, libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) };
+                // epoll forgot it: a later announcement must ADD it again.
+                sockets
+                    .assign(fd, None)
+                    .expect("the socket is still the engine's");
                 return;
             }
         };

@@ -4,7 +4,8 @@
 //! * socket callback → register / reregister / deregister the fd with the
 //!   poll's registry; `assign` remembers which sockets are registered;
 //! * timer callback → store a deadline; it bounds `poll`'s timeout, and
-//!   once it has passed the loop calls `socket_action(Timeout)`;
+//!   once it has passed the loop clears it (the timer is one-shot) and
+//!   calls `socket_action(Timeout)`;
 //! * ready sockets → `socket_action(Socket(fd, events))`;
 //! * finished transfers → `info_read` and `remove`.
 //!
@@ -78,8 +79,8 @@ fn main() -> std::io::Result<()> {
     let mut poll = Poll::new()?;
     let registry = poll.registry().try_clone()?;
     // The engine's one timer: `None` none, otherwise when to call Timeout.
-    // It stays set until the engine replaces it (the engine calls the timer
-    // callback only when its deadline changes).
+    // It is one-shot: spent once acted on (the engine asks again if it
+    // still needs a call).
     let deadline = Rc::new(Cell::new(None::<Instant>));
 
     let mut multi = Multi::new();
@@ -139,7 +140,7 @@ fn main() -> std::io::Result<()> {
             let info = easy.info();
             let verified = easy
                 .handler_ref::<Verify>()
-                .map_or(true, |v| v.0.first_mismatch().is_none());
+                .is_none_or(|v| v.0.first_mismatch().is_none());
             failed += usize::from(msg.result.is_err() || !verified);
             bytes += info.body_bytes_received;
             if !quiet {
@@ -180,6 +181,7 @@ fn main() -> std::io::Result<()> {
             running = multi.socket_action(Action::Socket(event.token().0 as RawFd, bits));
         }
         if deadline.get().is_some_and(|d| d <= Instant::now()) {
+            deadline.set(None);
             running = multi.socket_action(Action::Timeout);
         }
     }

@@ -6,8 +6,9 @@
 //! 2. [`Multi::add`] transfers (the timer callback then asks for a call at
 //!    once);
 //! 3. the loop calls [`Multi::socket_action`] with [`Action::Timeout`] when
-//!    the timer expires and with [`Action::Socket`] when a watched socket is
-//!    ready; each call returns the number of transfers still running;
+//!    the (one-shot) timer expires and with [`Action::Socket`] when a
+//!    watched socket is ready; each call returns the number of transfers
+//!    still running;
 //! 4. [`Multi::info_read`] returns a [`Message`] per finished transfer;
 //!    [`Multi::remove`] gives the handle back.
 //!
@@ -92,7 +93,14 @@ impl Multi {
     /// Sets the timer callback (libcurl's CURLMOPT_TIMERFUNCTION): `None`
     /// removes the timer, `Some(Duration::ZERO)` asks for a call at once,
     /// otherwise call [`Multi::socket_action`] with [`Action::Timeout`]
-    /// after that long. It is called only when the nearest deadline changes.
+    /// after that long.
+    ///
+    /// The timer is one-shot: once it expired and the application called
+    /// `socket_action(Timeout)`, it is spent, and the engine calls the
+    /// callback again if it still needs a call (even for the same
+    /// deadline). Otherwise the callback runs only when the nearest deadline
+    /// changes; a `Timeout` action before the deadline (an early wake-up)
+    /// leaves the timer as it was.
     pub fn set_timer_callback(&mut self, callback: impl FnMut(Option<Duration>) + 'static) {
         self.timer_callback = Some(Box::new(callback));
     }
