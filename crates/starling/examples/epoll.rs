@@ -220,17 +220,7 @@ fn main() {
                 running = multi.socket_action(Action::Timeout);
                 continue;
             }
-            let mut bits = Events::NONE;
-            if ev.events & libc::EPOLLIN as u32 != 0 {
-                bits = bits | Events::IN;
-            }
-            if ev.events & libc::EPOLLOUT as u32 != 0 {
-                bits = bits | Events::OUT;
-            }
-            if ev.events & (libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
-                bits = bits | Events::ERR;
-            }
-            running = multi.socket_action(Action::Socket(token as RawFd, bits));
+            running = multi.socket_action(Action::Socket(token as RawFd, Events::from_epoll(ev.events)));
         }
     }
     let secs = started.elapsed().as_secs_f64();

@@ -1,5 +1,5 @@
-//! A load generator on the engine: one thread, one multi handle, a mio loop
-//! (the one of `examples/mio.rs`).
+//! A load generator on the engine: one thread, one multi handle, driven by
+//! the engine's own mio loop (`starling::drive::Blocking`).
 //!
 //! ```text
 //! loadgen --url URL --requests N --parallel C [--max-seconds S]
@@ -21,15 +21,11 @@
 //! The process exits with 1 if a transfer failed or the time limit
 //! (default 600 s) ran out.
 
-use std::cell::Cell;
 use std::io;
-use std::os::fd::RawFd;
-use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use mio::unix::SourceFd;
-use mio::{Interest, Poll, Token};
-use starling::{Action, Easy, Events, Limits, Multi, TransferId, What};
+use starling::drive::Blocking;
+use starling::{Easy, Limits, Multi, TransferId};
 use starling_testserver::raise_fd_limit;
 
 fn usage() -> ! {
@@ -47,90 +43,11 @@ fn number(args: &mut impl Iterator<Item = String>) -> u64 {
         .unwrap_or_else(|| usage())
 }
 
-/// A multi handle in a mio loop: the socket callback keeps the poll's
-/// registrations, the timer callback a one-shot deadline.
-struct Driver {
-    multi: Multi,
-    poll: Poll,
-    events: mio::Events,
-    deadline: Rc<Cell<Option<Instant>>>,
-}
-
-impl Driver {
-    fn new(limits: Limits) -> io::Result<Driver> {
-        let poll = Poll::new()?;
-        let registry = poll.registry().try_clone()?;
-        let deadline = Rc::new(Cell::new(None::<Instant>));
-        let mut multi = Multi::new();
-        multi.set_limits(limits);
-        multi.set_socket_callback(move |event, sockets| {
-            let fd: RawFd = event.socket;
-            let interest = match event.what {
-                What::In => Interest::READABLE,
-                What::Out => Interest::WRITABLE,
-                What::InOut => Interest::READABLE | Interest::WRITABLE,
-                What::Remove => {
-                    if event.data.is_some() {
-                        registry.deregister(&mut SourceFd(&fd)).expect("deregister");
-                        sockets.assign(fd, None).expect("the engine's own socket");
-                    }
-                    return;
-                }
-            };
-            let token = Token(fd as usize);
-            if event.data.is_some() {
-                registry
-                    .reregister(&mut SourceFd(&fd), token, interest)
-                    .expect("reregister");
-            } else {
-                registry
-                    .register(&mut SourceFd(&fd), token, interest)
-                    .expect("register");
-                sockets.assign(fd, Some(1)).expect("the engine's own socket");
-            }
-        });
-        let timer = Rc::clone(&deadline);
-        multi.set_timer_callback(move |after| timer.set(after.map(|d| Instant::now() + d)));
-        Ok(Driver {
-            multi,
-            poll,
-            events: mio::Events::with_capacity(1024),
-            deadline,
-        })
-    }
-
-    /// Waits at most `max_wait` (less if the engine's deadline is nearer)
-    /// and tells the engine what happened.
-    fn turn(&mut self, max_wait: Duration) -> io::Result<()> {
-        let now = Instant::now();
-        let wait = self
-            .deadline
-            .get()
-            .map_or(max_wait, |d| d.saturating_duration_since(now).min(max_wait));
-        match self.poll.poll(&mut self.events, Some(wait)) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
-            result => result?,
-        }
-        for event in self.events.iter() {
-            let mut bits = Events::NONE;
-            if event.is_readable() || event.is_read_closed() {
-                bits = bits | Events::IN;
-            }
-            if event.is_writable() || event.is_write_closed() {
-                bits = bits | Events::OUT;
-            }
-            if event.is_error() {
-                bits = bits | Events::ERR;
-            }
-            self.multi
-                .socket_action(Action::Socket(event.token().0 as RawFd, bits));
-        }
-        if self.deadline.get().is_some_and(|d| d <= Instant::now()) {
-            self.deadline.set(None); // one-shot: the engine re-arms it if needed
-            self.multi.socket_action(Action::Timeout);
-        }
-        Ok(())
-    }
+/// A blocking driver (the engine's own mio loop) with these limits.
+fn driver(limits: Limits) -> io::Result<Blocking> {
+    let mut multi = Multi::new();
+    multi.set_limits(limits);
+    Blocking::new(multi)
 }
 
 /// User plus system CPU time of this process, and its peak RSS in KiB.
@@ -203,7 +120,7 @@ fn main() -> io::Result<()> {
 
 /// Throughput mode; true when all `n` requests succeeded in time.
 fn throughput(url: &str, n: u64, c: usize, limit: Duration) -> io::Result<bool> {
-    let mut driver = Driver::new(Limits {
+    let mut driver = driver(Limits {
         max_host_connections: Some(c),
         ..Limits::default()
     })?;
@@ -211,15 +128,15 @@ fn throughput(url: &str, n: u64, c: usize, limit: Duration) -> io::Result<bool> 
     let started = Instant::now();
     let mut added = 0u64;
     while added < n && (added as usize) < c {
-        driver.multi.add(Easy::new(url));
+        driver.multi().add(Easy::new(url));
         added += 1;
     }
     let (mut ok, mut failed, mut bytes) = (0u64, 0u64, 0u64);
     while ok + failed < n && started.elapsed() < limit {
-        driver.turn(Duration::from_millis(100))?;
-        while let Some(msg) = driver.multi.info_read() {
+        driver.step(Some(Duration::from_millis(100)))?;
+        while let Some(msg) = driver.multi().info_read() {
             let easy = driver
-                .multi
+                .multi()
                 .remove(msg.id)
                 .expect("finished transfers stay until removed");
             let status = easy.info().status.map_or(0, |s| s.as_u16());
@@ -235,7 +152,7 @@ fn throughput(url: &str, n: u64, c: usize, limit: Duration) -> io::Result<bool> 
             }
             bytes += easy.info().body_bytes_received;
             if added < n {
-                driver.multi.add(easy); // the same handle, as libcurl programs do
+                driver.multi().add(easy); // the same handle, as libcurl programs do
                 added += 1;
             }
         }
@@ -243,7 +160,7 @@ fn throughput(url: &str, n: u64, c: usize, limit: Duration) -> io::Result<bool> 
     let secs = started.elapsed().as_secs_f64();
     let (cpu_after, maxrss_kib) = rusage();
     let cpu = (cpu_after - cpu_before).as_secs_f64();
-    let counters = driver.multi.counters();
+    let counters = driver.multi().counters();
     let done = ok + failed;
     if done < n {
         eprintln!("loadgen: time limit: {done} of {n} requests finished in {secs:.1} s");
@@ -271,16 +188,16 @@ fn throughput(url: &str, n: u64, c: usize, limit: Duration) -> io::Result<bool> 
 
 /// Hold mode; true when all `n` transfers were established in time.
 fn hold_open(url: &str, n: usize, limit: Duration) -> io::Result<bool> {
-    let mut driver = Driver::new(Limits::default())?;
+    let mut driver = driver(Limits::default())?;
     let mut ids: Vec<TransferId> = Vec::with_capacity(n);
     let (rss_before, vmrss_before) = rss();
     let started = Instant::now();
-    ids.extend((0..n).map(|_| driver.multi.add(Easy::new(url))));
+    ids.extend((0..n).map(|_| driver.multi().add(Easy::new(url))));
     let mut sent = 0;
     let mut last_check = Instant::now();
     while started.elapsed() < limit {
-        driver.turn(Duration::from_millis(100))?;
-        if let Some(msg) = driver.multi.info_read() {
+        driver.step(Some(Duration::from_millis(100)))?;
+        if let Some(msg) = driver.multi().info_read() {
             let error = msg.result.err().map_or("no error".to_string(), |e| e.to_string());
             eprintln!("loadgen: a held transfer ended early: {error}");
             return Ok(false);
@@ -291,19 +208,19 @@ fn hold_open(url: &str, n: usize, limit: Duration) -> io::Result<bool> {
             // any bytes sent means the request was sent.
             sent = ids
                 .iter()
-                .filter(|&&id| driver.multi.info(id).is_some_and(|i| i.request_bytes_sent > 0))
+                .filter(|&&id| driver.multi().info(id).is_some_and(|i| i.request_bytes_sent > 0))
                 .count();
-            if sent == n && driver.multi.connections() == n {
+            if sent == n && driver.multi().connections() == n {
                 break;
             }
         }
     }
     let setup = started.elapsed().as_secs_f64();
     let (rss_after, vmrss_after) = rss();
-    let counters = driver.multi.counters();
+    let counters = driver.multi().counters();
     println!(
         "held: {n} transfers, {sent} requests sent, {} connections open, {} opened, {setup:.1} s to set up",
-        driver.multi.connections(),
+        driver.multi().connections(),
         counters.connections_opened
     );
     println!("RSS (statm): before {rss_before} B, with {n} open {rss_after} B");
@@ -317,15 +234,15 @@ fn hold_open(url: &str, n: usize, limit: Duration) -> io::Result<bool> {
     let removing = Instant::now();
     for id in ids {
         driver
-            .multi
+            .multi()
             .remove(id)
             .expect("a held transfer is still in the multi handle");
     }
     println!(
         "removed all in {:.3} s; connections left: {}, socket callbacks: {}",
         removing.elapsed().as_secs_f64(),
-        driver.multi.connections(),
-        driver.multi.counters().socket_callbacks
+        driver.multi().connections(),
+        driver.multi().counters().socket_callbacks
     );
     let complete = sent == n && counters.connections_opened == n as u64;
     if !complete {

@@ -168,17 +168,7 @@ fn main() -> std::io::Result<()> {
             result => result?,
         }
         for event in events.iter() {
-            let mut bits = Events::NONE;
-            if event.is_readable() || event.is_read_closed() {
-                bits = bits | Events::IN;
-            }
-            if event.is_writable() || event.is_write_closed() {
-                bits = bits | Events::OUT;
-            }
-            if event.is_error() {
-                bits = bits | Events::ERR;
-            }
-            running = multi.socket_action(Action::Socket(event.token().0 as RawFd, bits));
+            running = multi.socket_action(Action::Socket(event.token().0 as RawFd, Events::from(event)));
         }
         if deadline.get().is_some_and(|d| d <= Instant::now()) {
             deadline.set(None);

@@ -133,46 +133,53 @@ impl Blocking {
     fn run(&mut self, mut on_message: Option<&mut dyn FnMut(&mut Multi, Message)>) -> io::Result<()> {
         // Transfers added before the driver existed were announced to no
         // timer: kick them off.
-        let mut running = self.multi.socket_action(Action::Timeout);
+        self.multi.socket_action(Action::Timeout);
         loop {
-            if let Some(e) = self.error.borrow_mut().take() {
-                return Err(e);
-            }
             if let Some(on_message) = on_message.as_mut() {
                 while let Some(msg) = self.multi.info_read() {
                     on_message(&mut self.multi, msg);
                 }
             }
-            if running == 0 {
+            if self.multi.running() == 0 {
                 return Ok(());
             }
-            let now = Instant::now();
-            let timeout = self.deadline.get().map(|d| d.saturating_duration_since(now));
-            match self.poll.poll(&mut self.events, timeout) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-            for event in self.events.iter() {
-                let mut bits = Events::NONE;
-                if event.is_readable() || event.is_read_closed() {
-                    bits = bits | Events::IN;
-                }
-                if event.is_writable() || event.is_write_closed() {
-                    bits = bits | Events::OUT;
-                }
-                if event.is_error() {
-                    bits = bits | Events::ERR;
-                }
-                let fd = event.token().0 as RawFd;
-                running = self.multi.socket_action(Action::Socket(fd, bits));
-            }
-            if self.deadline.get().is_some_and(|d| d <= Instant::now()) {
-                // The timer is one-shot: it is spent once acted on, and the
-                // engine re-arms it if it still needs it.
-                self.deadline.set(None);
-                running = self.multi.socket_action(Action::Timeout);
-            }
+            self.step(None)?;
+        }
+    }
+
+    /// One turn of the loop: waits until a socket is ready, the engine's
+    /// timer expires or `max_wait` passed (`None`: no limit of its own),
+    /// tells the engine, and returns the number of transfers running.
+    pub fn step(&mut self, max_wait: Option<Duration>) -> io::Result<usize> {
+        if let Some(e) = self.error.borrow_mut().take() {
+            return Err(e);
+        }
+        let now = Instant::now();
+        let timeout = match (
+            self.deadline.get().map(|d| d.saturating_duration_since(now)),
+            max_wait,
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match self.poll.poll(&mut self.events, timeout) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(self.multi.running()),
+            Err(e) => return Err(e),
+        }
+        for event in self.events.iter() {
+            let fd = event.token().0 as RawFd;
+            self.multi.socket_action(Action::Socket(fd, Events::from(event)));
+        }
+        if self.deadline.get().is_some_and(|d| d <= Instant::now()) {
+            // The timer is one-shot: it is spent once acted on, and the
+            // engine re-arms it if it still needs it.
+            self.deadline.set(None);
+            self.multi.socket_action(Action::Timeout);
+        }
+        match self.error.borrow_mut().take() {
+            Some(e) => Err(e),
+            None => Ok(self.multi.running()),
         }
     }
 

@@ -74,6 +74,42 @@ impl Events {
     }
 }
 
+impl From<&mio::event::Event> for Events {
+    /// What mio saw, in the engine's terms (hang-ups count as readable and
+    /// writable, so the engine tries both and learns what happened).
+    fn from(event: &mio::event::Event) -> Events {
+        let mut bits = Events::NONE;
+        if event.is_readable() || event.is_read_closed() {
+            bits = bits | Events::IN;
+        }
+        if event.is_writable() || event.is_write_closed() {
+            bits = bits | Events::OUT;
+        }
+        if event.is_error() {
+            bits = bits | Events::ERR;
+        }
+        bits
+    }
+}
+
+impl Events {
+    /// From an epoll event mask (`EPOLLIN`, `EPOLLOUT`, `EPOLLERR`,
+    /// `EPOLLHUP`), for loops written on raw epoll.
+    pub fn from_epoll(mask: u32) -> Events {
+        let mut bits = Events::NONE;
+        if mask & libc::EPOLLIN as u32 != 0 {
+            bits = bits | Events::IN;
+        }
+        if mask & libc::EPOLLOUT as u32 != 0 {
+            bits = bits | Events::OUT;
+        }
+        if mask & (libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
+            bits = bits | Events::ERR;
+        }
+        bits
+    }
+}
+
 impl BitOr for Events {
     type Output = Events;
     fn bitor(self, rhs: Events) -> Events {

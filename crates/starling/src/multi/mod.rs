@@ -241,21 +241,14 @@ impl Multi {
                 .expect("an open connection's socket is in the table");
             if entry.reported != Some(what) {
                 entry.reported = Some(what);
+                let data = entry.data;
                 let event = SocketEvent {
                     transfer,
                     socket: fd,
                     what,
-                    data: entry.data,
+                    data,
                 };
-                core.counters.socket_callbacks += 1;
-                if let Some(cb) = self.socket_callback.as_mut() {
-                    cb(
-                        event,
-                        &mut SocketAssign {
-                            table: &mut core.sockets,
-                        },
-                    );
-                }
+                announce(&mut self.socket_callback, core, event);
             }
         }
         core.dirty = dirty;
@@ -264,21 +257,14 @@ impl Multi {
             let fd = socket.fd();
             if let Some(entry) = core.sockets.get(fd).copied() {
                 if entry.reported.is_some() {
+                    let (what, data) = (What::Remove, entry.data);
                     let event = SocketEvent {
                         transfer,
                         socket: fd,
-                        what: What::Remove,
-                        data: entry.data,
+                        what,
+                        data,
                     };
-                    core.counters.socket_callbacks += 1;
-                    if let Some(cb) = self.socket_callback.as_mut() {
-                        cb(
-                            event,
-                            &mut SocketAssign {
-                                table: &mut core.sockets,
-                            },
-                        );
-                    }
+                    announce(&mut self.socket_callback, core, event);
                 }
                 core.sockets.remove(fd);
             }
@@ -325,6 +311,20 @@ impl Drop for Multi {
         self.core.ready.clear();
         let now = sys::now();
         self.flush(now);
+    }
+}
+
+/// Calls the socket callback (if set) with the socket table open for
+/// `assign`.
+fn announce(callback: &mut Option<SocketCallback>, core: &mut Core, event: SocketEvent) {
+    core.counters.socket_callbacks += 1;
+    if let Some(cb) = callback.as_mut() {
+        cb(
+            event,
+            &mut SocketAssign {
+                table: &mut core.sockets,
+            },
+        );
     }
 }
 

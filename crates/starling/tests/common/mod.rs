@@ -143,16 +143,7 @@ impl EventLoop {
         // SAFETY: events has room for 128 entries.
         let n = unsafe { libc::epoll_wait(self.epfd, events.as_mut_ptr(), 128, ms) };
         for ev in &events[..n.max(0) as usize] {
-            let mut bits = Events::NONE;
-            if ev.events & libc::EPOLLIN as u32 != 0 {
-                bits = bits | Events::IN;
-            }
-            if ev.events & libc::EPOLLOUT as u32 != 0 {
-                bits = bits | Events::OUT;
-            }
-            if ev.events & (libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
-                bits = bits | Events::ERR;
-            }
+            let bits = Events::from_epoll(ev.events);
             self.running = self.multi.socket_action(Action::Socket(ev.u64 as RawFd, bits));
         }
         let due = self.record.borrow().deadline.is_some_and(|d| d <= Instant::now());
