@@ -32,6 +32,7 @@ pub struct Easy {
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
+    pub(crate) private: Option<usize>,
     pub(crate) info: TransferInfo,
 }
 
@@ -59,6 +60,7 @@ impl Easy {
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             forbid_reuse: false,
             resolve: Vec::new(),
+            private: None,
             info: TransferInfo::default(),
         }
     }
@@ -189,6 +191,18 @@ impl Easy {
             .iter()
             .filter(move |(h, p, _)| *h == host && *p == port)
             .map(move |(_, _, a)| SocketAddr::new(*a, port))
+    }
+
+    /// Attaches the application's own data to the handle
+    /// (`CURLOPT_PRIVATE`); the engine never looks at it.
+    pub fn private(&mut self, data: Option<usize>) -> &mut Self {
+        self.private = data;
+        self
+    }
+
+    /// The data attached with [`Easy::private`] (`CURLINFO_PRIVATE`).
+    pub fn get_private(&self) -> Option<usize> {
+        self.private
     }
 
     /// What is known about the last transfer run with this handle.

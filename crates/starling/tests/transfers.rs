@@ -129,7 +129,7 @@ fn a_finished_handle_is_reused() {
     let mut easy = ev.multi.remove(id).unwrap();
     assert_eq!(easy.handler_mut::<Collect>().unwrap().take(), pattern(1, 10));
     assert_eq!(easy.info().new_connections, 1);
-    easy.url(server.url("/bytes/20?seed=2"));
+    easy.url(server.url("/bytes/20?seed=2")).private(Some(42));
     let id = ev.multi.add(easy);
     assert!(ev.run(Duration::from_secs(10), |_, m| m.result.unwrap()));
     let easy = ev.multi.remove(id).unwrap();

@@ -46,6 +46,10 @@ type TimerCallback = Box<dyn FnMut(Option<Duration>)>;
 type TimerState = Option<Option<Instant>>;
 
 /// The multi handle. See the module documentation for the order of calls.
+///
+/// A multi handle lives in one thread (it is not `Send`): its callbacks and
+/// the transfers' handlers may hold `Rc`s and other thread-bound state, and
+/// it never calls them from any other thread.
 pub struct Multi {
     core: Core,
     socket_callback: Option<SocketCallback>,
