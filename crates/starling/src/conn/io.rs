@@ -105,13 +105,12 @@ impl Core {
         conn.parser = ResponseParser::new(easy.method == http::Method::HEAD, easy.max_header_bytes);
         conn.state = ConnState::Sending;
         conn.requests += 1;
+        let elapsed = t.elapsed(now);
         let info = &mut t.easy.info;
         info.reused_connection = conn.requests > 1;
         info.local_addr = conn.local_addr;
         info.remote_addr = conn.remote_addr;
-        info.timings.pretransfer = t
-            .started
-            .map_or(Default::default(), |s| now.saturating_duration_since(s));
+        info.timings.pretransfer = elapsed;
     }
 
     /// Writes as much of the request as the socket takes. `Ok(true)` when
