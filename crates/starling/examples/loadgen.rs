@@ -1,72 +1,353 @@
-//! A load generator on the engine: one thread, one multi handle, driven by
-//! the engine's own mio loop (`starling::drive::Blocking`).
+//! Starling's benchmark client: one thread, one multi handle, driven by the
+//! engine's own mio loop (`starling::drive::Blocking`). It follows the
+//! interface every benchmark client follows (`bench/CLIENTS.md`):
 //!
 //! ```text
-//! loadgen --url URL --requests N --parallel C [--max-seconds S]
-//! loadgen --url URL --hold N [--max-seconds S]
+//! loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C
+//!         [--background-url URL2 --background H] [--max-seconds S]
+//! loadgen --url URL --mode hold --hold N [--max-seconds S]
 //! ```
 //!
-//! Throughput mode runs N GETs of URL with exactly C in flight (a finished
-//! transfer's handle is added again at once while fewer than N were
-//! started; the host is limited to C connections), then prints requests/s,
-//! client CPU (user + sys from `getrusage`) per 100,000 requests, peak RSS,
-//! connections opened and the engine's callbacks per request.
+//! keepalive: N GETs with exactly C in flight (a finished handle is added
+//! again at once), connections reused. newconn: the same with a new
+//! connection per request. download: N GETs of a large body, C at a time.
+//! hold: N transfers to a slow URL, held until each has its response head,
+//! then the resident memory they cost. With a background, H such held
+//! transfers stay open while the measured load runs.
 //!
-//! Hold mode opens N transfers to URL, which should be a route that sends
-//! nothing for a long time (`/delay/600000/100` on `starling-testserver`),
-//! waits until all N are connected and their requests sent, and prints the
-//! resident memory they cost: (RSS with N open − RSS before) / N. It then
-//! removes them all.
-//!
-//! The process exits with 1 if a transfer failed or the time limit
-//! (default 600 s) ran out.
+//! The last line of output is a JSON object with the figures; the exit code
+//! is 1 if a transfer failed or the time limit ran out.
 
 use std::io;
 use std::time::{Duration, Instant};
 
 use starling::drive::Blocking;
-use starling::{Easy, Limits, Multi, TransferId};
+use starling::{Easy, TransferId};
 use starling_testserver::raise_fd_limit;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: loadgen --url URL --requests N --parallel C [--max-seconds S]\n       \
-         loadgen --url URL --hold N [--max-seconds S]"
+        "usage: loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C\n       \
+         [--background-url URL2 --background H] [--max-seconds S]\n       \
+         loadgen --url URL --mode hold --hold N [--max-seconds S]"
     );
     std::process::exit(2)
 }
 
-/// The number after a flag, or the usage message.
-fn number(args: &mut impl Iterator<Item = String>) -> u64 {
-    args.next()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| usage())
+/// The command line.
+struct Args {
+    url: String,
+    mode: String,
+    requests: u64,
+    parallel: u64,
+    hold: usize,
+    background_url: Option<String>,
+    background: usize,
+    limit: Duration,
 }
 
-/// A blocking driver (the engine's own mio loop) with these limits.
-fn driver(limits: Limits) -> io::Result<Blocking> {
-    let mut multi = Multi::new();
-    multi.set_limits(limits);
-    Blocking::new(multi)
+fn parse_args() -> Args {
+    let mut args = std::env::args().skip(1);
+    let mut a = Args {
+        url: String::new(),
+        mode: String::new(),
+        requests: 0,
+        parallel: 1,
+        hold: 0,
+        background_url: None,
+        background: 0,
+        limit: Duration::from_secs(600),
+    };
+    let number = |args: &mut std::iter::Skip<std::env::Args>| -> u64 {
+        args.next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| usage())
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--url" => a.url = args.next().unwrap_or_else(|| usage()),
+            "--mode" => a.mode = args.next().unwrap_or_else(|| usage()),
+            "--requests" => a.requests = number(&mut args),
+            "--parallel" => a.parallel = number(&mut args).max(1),
+            "--hold" => a.hold = number(&mut args) as usize,
+            "--background-url" => a.background_url = Some(args.next().unwrap_or_else(|| usage())),
+            "--background" => a.background = number(&mut args) as usize,
+            "--max-seconds" => a.limit = Duration::from_secs(number(&mut args)),
+            _ => usage(),
+        }
+    }
+    let valid = match a.mode.as_str() {
+        "keepalive" | "newconn" | "download" => a.requests > 0,
+        "hold" => a.hold > 0,
+        _ => false,
+    };
+    if a.url.is_empty() || !valid || (a.background > 0) != a.background_url.is_some() {
+        usage();
+    }
+    a
 }
 
-/// User plus system CPU time of this process, and its peak RSS in KiB.
-fn rusage() -> (Duration, u64) {
+/// The figures of one run, printed as the last line (JSON).
+#[derive(Default)]
+struct Report {
+    ok: u64,
+    failed: u64,
+    seconds: f64,
+    cpu_user: f64,
+    cpu_sys: f64,
+    body_bytes: u64,
+    connections: u64,
+    socket_actions: u64,
+    rss: Option<(u64, u64)>,
+}
+
+fn main() -> io::Result<()> {
+    let args = parse_args();
+    let fd_limit = raise_fd_limit();
+    let needed = (args.hold + args.background) as u64 + args.parallel + 64;
+    if needed > fd_limit {
+        eprintln!("loadgen: {needed} descriptors needed, the limit is {fd_limit}");
+        std::process::exit(2);
+    }
+    let mut driver = Blocking::with_new_multi()?;
+    let complete = match args.mode.as_str() {
+        "hold" => hold(&mut driver, &args.url, args.hold, args.limit)?,
+        _ => {
+            if let Some(url) = &args.background_url {
+                // They stay open in the multi handle while the load runs.
+                let held = open_held(&mut driver, url, args.background, args.limit)?;
+                if held.len() < args.background {
+                    eprintln!(
+                        "loadgen: only {} of {} background transfers got their head",
+                        held.len(),
+                        args.background
+                    );
+                    std::process::exit(1);
+                }
+            }
+            let report = load(&mut driver, &args)?;
+            print_report(&args, &report);
+            report.ok == args.requests
+        }
+    };
+    if !complete {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// Opens `n` transfers to `url` and runs the loop until each has its
+/// response head (or `limit` passes); returns those that have one.
+fn open_held(driver: &mut Blocking, url: &str, n: usize, limit: Duration) -> io::Result<Vec<TransferId>> {
+    let ids: Vec<TransferId> = (0..n).map(|_| driver.add(Easy::new(url))).collect();
+    let started = Instant::now();
+    let mut with_head = 0;
+    let mut checked = Instant::now();
+    while started.elapsed() < limit {
+        driver.step(Some(Duration::from_millis(50)))?;
+        if let Some(msg) = driver.info_read() {
+            let error = msg.result.err().map_or("no error".to_string(), |e| e.to_string());
+            eprintln!("loadgen: a held transfer ended early: {error}");
+            std::process::exit(1);
+        }
+        // Checking every id is a scan: done at most ten times a second, in
+        // the set-up only, never in a measured window.
+        if checked.elapsed() >= Duration::from_millis(100) {
+            checked = Instant::now();
+            with_head = ids
+                .iter()
+                .filter(|&&id| driver.multi().info(id).is_some_and(|i| i.status.is_some()))
+                .count();
+            if with_head == n {
+                break;
+            }
+        }
+    }
+    eprintln!(
+        "loadgen: {with_head} of {n} held transfers have their head after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ids
+        .into_iter()
+        .filter(|&id| driver.multi().info(id).is_some_and(|i| i.status.is_some()))
+        .collect())
+}
+
+/// Hold mode: resident memory per open transfer.
+fn hold(driver: &mut Blocking, url: &str, n: usize, limit: Duration) -> io::Result<bool> {
+    let rss_before = rss();
+    let window = Window::start();
+    let held = open_held(driver, url, n, limit)?;
+    let rss_open = rss();
+    let mut report = Report {
+        ok: held.len() as u64,
+        failed: (n - held.len()) as u64,
+        connections: driver.multi().counters().connections_opened,
+        socket_actions: driver.multi().counters().socket_actions,
+        rss: Some((rss_before, rss_open)),
+        ..Report::default()
+    };
+    window.finish(&mut report);
+    let args = Args {
+        url: url.to_string(),
+        mode: "hold".into(),
+        requests: n as u64,
+        parallel: n as u64,
+        hold: n,
+        background_url: None,
+        background: 0,
+        limit,
+    };
+    print_report(&args, &report);
+    Ok(held.len() == n)
+}
+
+/// The measured load: keepalive, newconn or download.
+fn load(driver: &mut Blocking, args: &Args) -> io::Result<Report> {
+    let n = args.requests;
+    let forbid_reuse = args.mode == "newconn";
+    let new_easy = || {
+        let mut easy = Easy::new(args.url.as_str());
+        easy.forbid_reuse(forbid_reuse);
+        easy
+    };
+    let before = driver.multi().counters();
+    let window = Window::start();
+    let mut added = 0u64;
+    while added < n && added < args.parallel {
+        driver.add(new_easy());
+        added += 1;
+    }
+    let mut report = Report::default();
+    let background = args.background as u64;
+    while report.ok + report.failed < n && window.started.elapsed() < args.limit {
+        driver.step(Some(Duration::from_millis(100)))?;
+        while let Some(msg) = driver.info_read() {
+            let easy = driver
+                .remove(msg.id)
+                .expect("finished transfers stay until removed");
+            let status = easy.info().status.map_or(0, |s| s.as_u16());
+            match msg.result {
+                Ok(()) if (200..300).contains(&status) => report.ok += 1,
+                result => {
+                    if report.failed == 0 {
+                        let error = result.err().map_or("no error".to_string(), |e| e.to_string());
+                        eprintln!("loadgen: first failure: status {status}, {error}");
+                    }
+                    report.failed += 1;
+                }
+            }
+            report.body_bytes += easy.info().body_bytes_received;
+            if added < n {
+                driver.add(easy); // the same handle again, as libcurl programs do
+                added += 1;
+            }
+        }
+        if driver.multi().running() as u64 == background && added == n {
+            break;
+        }
+    }
+    window.finish(&mut report);
+    let after = driver.multi().counters();
+    report.connections = after.connections_opened - before.connections_opened;
+    report.socket_actions = after.socket_actions - before.socket_actions;
+    Ok(report)
+}
+
+/// Wall and CPU time of a measured window.
+struct Window {
+    started: Instant,
+    cpu: (Duration, Duration),
+}
+
+impl Window {
+    fn start() -> Window {
+        Window {
+            started: Instant::now(),
+            cpu: cpu_times(),
+        }
+    }
+
+    fn finish(&self, report: &mut Report) {
+        let (user, sys) = cpu_times();
+        report.seconds = self.started.elapsed().as_secs_f64();
+        report.cpu_user = (user - self.cpu.0).as_secs_f64();
+        report.cpu_sys = (sys - self.cpu.1).as_secs_f64();
+    }
+}
+
+fn print_report(args: &Args, r: &Report) {
+    let done = (r.ok + r.failed).max(1) as f64;
+    let cpu = r.cpu_user + r.cpu_sys;
+    println!(
+        "{} {}: {} ok, {} failed in {:.3} s: {:.0}/s, client CPU {:.3} s ({:.3} s per 100,000), {} connections",
+        args.mode,
+        args.url,
+        r.ok,
+        r.failed,
+        r.seconds,
+        done / r.seconds.max(1e-9),
+        cpu,
+        cpu * 100_000.0 / done,
+        r.connections
+    );
+    let (rss_before, rss_open, per_open) = match r.rss {
+        Some((before, open)) => {
+            let per = open.saturating_sub(before) as f64 / args.hold.max(1) as f64;
+            println!(
+                "RSS before {before} B, with {} open {open} B: {per:.0} B per open transfer",
+                args.hold
+            );
+            (before.to_string(), open.to_string(), format!("{per:.0}"))
+        }
+        None => ("null".into(), "null".into(), "null".into()),
+    };
+    println!(
+        "{{\"client\": \"starling-{}\", \"mode\": \"{}\", \"parallel\": {}, \"requests\": {}, \"ok\": {}, \
+         \"failed\": {}, \"seconds\": {:.6}, \"cpu_user\": {:.6}, \"cpu_sys\": {:.6}, \"max_rss_kb\": {}, \
+         \"body_bytes\": {}, \"connections\": {}, \"socket_actions\": {}, \"background\": {}, \
+         \"rss_before\": {rss_before}, \"rss_open\": {rss_open}, \"rss_per_open\": {per_open}}}",
+        env!("CARGO_PKG_VERSION"),
+        args.mode,
+        args.parallel,
+        args.requests,
+        r.ok,
+        r.failed,
+        r.seconds,
+        r.cpu_user,
+        r.cpu_sys,
+        max_rss_kb(),
+        r.body_bytes,
+        r.connections,
+        r.socket_actions,
+        args.background,
+    );
+}
+
+/// User and system CPU time of this process.
+fn cpu_times() -> (Duration, Duration) {
+    let usage = rusage();
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (time(usage.ru_utime), time(usage.ru_stime))
+}
+
+/// Peak resident memory in KiB.
+fn max_rss_kb() -> u64 {
+    rusage().ru_maxrss as u64
+}
+
+fn rusage() -> libc::rusage {
     // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `usage` is a valid, writable `rusage` that outlives the call.
     let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
     assert_eq!(rc, 0, "getrusage: {}", io::Error::last_os_error());
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    (
-        time(usage.ru_utime) + time(usage.ru_stime),
-        usage.ru_maxrss as u64,
-    )
+    usage
 }
 
-/// This process's resident memory in bytes: from `/proc/self/statm`
-/// (resident pages × page size) and from `VmRSS` in `/proc/self/status`.
-fn rss() -> (u64, u64) {
+/// This process's resident memory in bytes (`/proc/self/statm`: resident
+/// pages × page size).
+fn rss() -> u64 {
     // SAFETY: sysconf only reads its constant argument.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
     let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
@@ -75,178 +356,5 @@ fn rss() -> (u64, u64) {
         .nth(1)
         .and_then(|p| p.parse().ok())
         .expect("statm");
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS");
-    (pages * page, kib * 1024)
-}
-
-fn main() -> io::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let (mut url, mut requests, mut parallel, mut hold) = (None, None, None, None);
-    let mut max_seconds = 600u64;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--url" => url = Some(args.next().unwrap_or_else(|| usage())),
-            "--requests" => requests = Some(number(&mut args)),
-            "--parallel" => parallel = Some(number(&mut args) as usize),
-            "--hold" => hold = Some(number(&mut args) as usize),
-            "--max-seconds" => max_seconds = number(&mut args),
-            _ => usage(),
-        }
-    }
-    let url = url.unwrap_or_else(|| usage());
-    let limit = Duration::from_secs(max_seconds);
-    let fd_limit = raise_fd_limit();
-    let ok = match (requests, parallel, hold) {
-        (Some(n), Some(c), None) if n > 0 && c > 0 => throughput(&url, n, c, limit)?,
-        (None, None, Some(n)) if n > 0 => {
-            if n as u64 + 64 > fd_limit {
-                eprintln!("loadgen: {n} transfers need more fds than the limit of {fd_limit}");
-                std::process::exit(2);
-            }
-            hold_open(&url, n, limit)?
-        }
-        _ => usage(),
-    };
-    if !ok {
-        std::process::exit(1);
-    }
-    Ok(())
-}
-
-/// Throughput mode; true when all `n` requests succeeded in time.
-fn throughput(url: &str, n: u64, c: usize, limit: Duration) -> io::Result<bool> {
-    let mut driver = driver(Limits {
-        max_host_connections: Some(c),
-        ..Limits::default()
-    })?;
-    let (cpu_before, _) = rusage();
-    let started = Instant::now();
-    let mut added = 0u64;
-    while added < n && (added as usize) < c {
-        driver.multi().add(Easy::new(url));
-        added += 1;
-    }
-    let (mut ok, mut failed, mut bytes) = (0u64, 0u64, 0u64);
-    while ok + failed < n && started.elapsed() < limit {
-        driver.step(Some(Duration::from_millis(100)))?;
-        while let Some(msg) = driver.multi().info_read() {
-            let easy = driver
-                .multi()
-                .remove(msg.id)
-                .expect("finished transfers stay until removed");
-            let status = easy.info().status.map_or(0, |s| s.as_u16());
-            match msg.result {
-                Ok(()) if (200..300).contains(&status) => ok += 1,
-                result => {
-                    if failed == 0 {
-                        let error = result.err().map_or("no error".to_string(), |e| e.to_string());
-                        eprintln!("loadgen: first failure: status {status}, {error}");
-                    }
-                    failed += 1;
-                }
-            }
-            bytes += easy.info().body_bytes_received;
-            if added < n {
-                driver.multi().add(easy); // the same handle, as libcurl programs do
-                added += 1;
-            }
-        }
-    }
-    let secs = started.elapsed().as_secs_f64();
-    let (cpu_after, maxrss_kib) = rusage();
-    let cpu = (cpu_after - cpu_before).as_secs_f64();
-    let counters = driver.multi().counters();
-    let done = ok + failed;
-    if done < n {
-        eprintln!("loadgen: time limit: {done} of {n} requests finished in {secs:.1} s");
-        if done == 0 {
-            return Ok(false);
-        }
-    }
-    println!("requests: {n}, in flight: {c}, ok: {ok}, failed: {failed}, body bytes: {bytes}, {secs:.3} s");
-    println!("requests/s: {:.0}", done as f64 / secs);
-    println!(
-        "client CPU: {cpu:.3} s, per 100,000 requests: {:.3} s",
-        cpu * 100_000.0 / done as f64
-    );
-    println!("peak RSS (ru_maxrss): {maxrss_kib} KiB");
-    println!("connections opened: {}", counters.connections_opened);
-    let per_request = |count: u64| count as f64 / done as f64;
-    println!(
-        "per request: socket callbacks {:.3}, timer callbacks {:.3}, socket_action calls {:.3}",
-        per_request(counters.socket_callbacks),
-        per_request(counters.timer_callbacks),
-        per_request(counters.socket_actions)
-    );
-    Ok(ok == n)
-}
-
-/// Hold mode; true when all `n` transfers were established in time.
-fn hold_open(url: &str, n: usize, limit: Duration) -> io::Result<bool> {
-    let mut driver = driver(Limits::default())?;
-    let mut ids: Vec<TransferId> = Vec::with_capacity(n);
-    let (rss_before, vmrss_before) = rss();
-    let started = Instant::now();
-    ids.extend((0..n).map(|_| driver.multi().add(Easy::new(url))));
-    let mut sent = 0;
-    let mut last_check = Instant::now();
-    while started.elapsed() < limit {
-        driver.step(Some(Duration::from_millis(100)))?;
-        if let Some(msg) = driver.multi().info_read() {
-            let error = msg.result.err().map_or("no error".to_string(), |e| e.to_string());
-            eprintln!("loadgen: a held transfer ended early: {error}");
-            return Ok(false);
-        }
-        if last_check.elapsed() >= Duration::from_millis(100) {
-            last_check = Instant::now();
-            // The request head (under 100 bytes) goes out in one write, so
-            // any bytes sent means the request was sent.
-            sent = ids
-                .iter()
-                .filter(|&&id| driver.multi().info(id).is_some_and(|i| i.request_bytes_sent > 0))
-                .count();
-            if sent == n && driver.multi().connections() == n {
-                break;
-            }
-        }
-    }
-    let setup = started.elapsed().as_secs_f64();
-    let (rss_after, vmrss_after) = rss();
-    let counters = driver.multi().counters();
-    println!(
-        "held: {n} transfers, {sent} requests sent, {} connections open, {} opened, {setup:.1} s to set up",
-        driver.multi().connections(),
-        counters.connections_opened
-    );
-    println!("RSS (statm): before {rss_before} B, with {n} open {rss_after} B");
-    println!("RSS (VmRSS): before {vmrss_before} B, with {n} open {vmrss_after} B");
-    let per = |after: u64, before: u64| after.saturating_sub(before) as f64 / n as f64;
-    println!(
-        "RSS per open transfer: {:.0} B (statm), {:.0} B (VmRSS)",
-        per(rss_after, rss_before),
-        per(vmrss_after, vmrss_before)
-    );
-    let removing = Instant::now();
-    for id in ids {
-        driver
-            .multi()
-            .remove(id)
-            .expect("a held transfer is still in the multi handle");
-    }
-    println!(
-        "removed all in {:.3} s; connections left: {}, socket callbacks: {}",
-        removing.elapsed().as_secs_f64(),
-        driver.multi().connections(),
-        driver.multi().counters().socket_callbacks
-    );
-    let complete = sent == n && counters.connections_opened == n as u64;
-    if !complete {
-        eprintln!("loadgen: time limit: only {sent} of {n} requests sent in {setup:.1} s");
-    }
-    Ok(complete)
+    pages * page
 }
