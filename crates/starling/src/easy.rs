@@ -10,6 +10,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Discard, Handler};
 use crate::info::TransferInfo;
+use crate::target::Route;
 
 /// libcurl's default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -33,6 +34,8 @@ pub struct Easy {
     pub(crate) forbid_reuse: bool,
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
     pub(crate) private: Option<usize>,
+    /// Cached until `url` or `resolve` change.
+    pub(crate) route: Option<Route>,
     pub(crate) info: TransferInfo,
 }
 
@@ -61,6 +64,7 @@ impl Easy {
             forbid_reuse: false,
             resolve: Vec::new(),
             private: None,
+            route: None,
             info: TransferInfo::default(),
         }
     }
@@ -68,6 +72,7 @@ impl Easy {
     /// Sets the URL (`CURLOPT_URL`).
     pub fn url(&mut self, url: impl Into<String>) -> &mut Self {
         self.url = url.into();
+        self.route = None;
         self
     }
 
@@ -163,6 +168,7 @@ impl Easy {
     /// tried in the order added.
     pub fn resolve(&mut self, host: &str, port: u16, addr: IpAddr) -> &mut Self {
         self.resolve.push((host.to_ascii_lowercase(), port, addr));
+        self.route = None;
         self
     }
 

@@ -76,6 +76,11 @@ impl TcpSocket {
         (&self.socket).read(buf)
     }
 
+    /// Non-blocking write, without SIGPIPE (see `write_vectored`).
+    pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.socket.send(buf)
+    }
+
     /// Non-blocking gathered write, without SIGPIPE (socket2 passes
     /// MSG_NOSIGNAL), so a peer that closed cannot kill a C host program.
     pub fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {

@@ -9,6 +9,24 @@ use url::{Host, Url};
 use crate::easy::Easy;
 use crate::error::{Error, ErrorKind};
 
+/// Where a handle's transfers go: the URL's target and the addresses to
+/// try. Computed when a transfer starts and kept by the handle until its URL
+/// or its resolve list changes, so a reused handle skips the URL parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Route {
+    pub target: Target,
+    pub addrs: Vec<SocketAddr>,
+}
+
+impl Route {
+    /// The route of `easy`'s URL.
+    pub fn of(easy: &Easy) -> Result<Route, Error> {
+        let target = Target::parse(&easy.url)?;
+        let addrs = target.addresses(easy)?;
+        Ok(Route { target, addrs })
+    }
+}
+
 /// The parts of a URL the engine needs to connect and send a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {

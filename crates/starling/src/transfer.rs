@@ -12,7 +12,6 @@
 //! A request that dies on a reused connection before any response byte
 //! arrived goes back to Queued once, marked to take a fresh connection.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::conn::pool::{HostId, Wait};
@@ -23,7 +22,7 @@ use crate::info::TransferInfo;
 use crate::multi::core::Core;
 use crate::multi::timer_queue::{TimerHandle, TimerKey, TimerKind, TIMER_KINDS};
 use crate::multi::{Message, TransferId};
-use crate::target::Target;
+use crate::target::{Route, Target};
 
 /// Idle connections older than this are not reused (libcurl's default
 /// CURLOPT_MAXAGE_CONN).
@@ -49,8 +48,7 @@ pub(crate) struct Transfer {
     pub easy: Easy,
     pub state: TransferState,
     pub started: Option<Instant>,
-    pub target: Option<Target>,
-    pub addrs: Vec<SocketAddr>,
+    /// The next of the route's addresses to try.
     pub next_addr: usize,
     pub last_connect_error: Option<String>,
     pub host: Option<HostId>,
@@ -69,8 +67,6 @@ impl Transfer {
             easy,
             state: TransferState::Queued,
             started: None,
-            target: None,
-            addrs: Vec::new(),
             next_addr: 0,
             last_connect_error: None,
             host: None,
@@ -93,32 +89,29 @@ impl Core {
     /// a connection.
     pub(crate) fn start_transfer(&mut self, id: TransferId, now: Instant) {
         self.counters.transfers_touched += 1;
-        let Some(t) = self.transfer_mut(id) else { return };
+        let Some(t) = self
+            .transfers
+            .get_mut(id.index as usize)
+            .filter(|t| t.generation == id.generation)
+        else {
+            return;
+        };
         if t.state != TransferState::Queued {
             return;
         }
         if t.started.is_none() {
             t.started = Some(now);
-            t.easy.info = TransferInfo {
-                effective_url: t.easy.url.clone(),
-                ..TransferInfo::default()
-            };
-            let target = Target::parse(&t.easy.url).and_then(|target| {
-                let addrs = target.addresses(&t.easy)?;
-                Ok((target, addrs))
-            });
-            let timeout = t.easy.timeout;
-            match target {
-                Ok((target, addrs)) => {
-                    t.easy.info.timings.namelookup = t.elapsed(now);
-                    t.addrs = addrs;
-                    let host = self.pool.hold_host(&target.pool_key);
-                    let t = self.transfer_mut(id).expect("checked above");
-                    t.target = Some(target);
-                    t.host = Some(host);
+            reset_info(&mut t.easy);
+            if t.easy.route.is_none() {
+                match Route::of(&t.easy) {
+                    Ok(route) => t.easy.route = Some(route),
+                    Err(e) => return self.finish_transfer(id, Err(e), now),
                 }
-                Err(e) => return self.finish_transfer(id, Err(e), now),
             }
+            t.easy.info.timings.namelookup = t.elapsed(now);
+            let route = t.easy.route.as_ref().expect("just set");
+            let timeout = t.easy.timeout;
+            t.host = Some(self.pool.hold_host(&route.target.pool_key));
             if let Some(limit) = timeout {
                 self.set_timer(id, TimerKind::Total, now + limit);
             }
@@ -241,6 +234,22 @@ impl Core {
         }
         self.finish_transfer(id, Err(error), now);
     }
+}
+
+/// Clears what a handle knew of its last transfer, keeping the memory of its
+/// URL string and header map for this one.
+fn reset_info(easy: &mut Easy) {
+    let info = &mut easy.info;
+    let mut url = std::mem::take(&mut info.effective_url);
+    url.clear();
+    url.push_str(&easy.url);
+    let mut headers = std::mem::take(&mut info.headers);
+    headers.clear();
+    *info = TransferInfo {
+        effective_url: url,
+        headers,
+        ..TransferInfo::default()
+    };
 }
 
 /// A connect error as the person reading it wants to see it.

@@ -44,7 +44,13 @@ impl Core {
     /// Starts a non-blocking connect to the transfer's next address.
     fn connect_next_address(&mut self, id: TransferId) -> Option<TcpSocket> {
         let t = &mut self.transfers[id.index as usize];
-        while let Some(&addr) = t.addrs.get(t.next_addr) {
+        let addrs = &t
+            .easy
+            .route
+            .as_ref()
+            .expect("a started transfer has a route")
+            .addrs;
+        while let Some(&addr) = addrs.get(t.next_addr) {
             t.next_addr += 1;
             match TcpSocket::connect(addr) {
                 Ok(socket) => return Some(socket),
@@ -61,7 +67,8 @@ impl Core {
             .last_connect_error
             .clone()
             .unwrap_or_else(|| "no address".into());
-        let error = connect_error(t.target.as_ref().expect("started"), &detail);
+        let route = t.easy.route.as_ref().expect("a started transfer has a route");
+        let error = connect_error(&route.target, &detail);
         self.finish_transfer(id, Err(error), now);
     }
 
@@ -72,7 +79,8 @@ impl Core {
             return self.close_connection(key);
         };
         let t = &mut self.transfers[id.index as usize];
-        let addr = t.addrs.get(t.next_addr.wrapping_sub(1)).copied();
+        let route = t.easy.route.as_ref().expect("a started transfer has a route");
+        let addr = route.addrs.get(t.next_addr.wrapping_sub(1)).copied();
         t.last_connect_error = Some(match addr {
             Some(a) => format!("{a}: {error}"),
             None => error.to_string(),

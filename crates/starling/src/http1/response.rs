@@ -1,8 +1,10 @@
 //! The response parser: status line and headers, interim responses, then
 //! the body according to its framing.
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
+use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version};
 
 use super::chunked::{ChunkedDecoder, Decoded};
@@ -299,20 +301,26 @@ impl ResponseParser {
 
 /// Parses a complete head, `block` ending with its empty line.
 fn parse_head_block(block: &[u8]) -> Result<ResponseHead, Http1Error> {
-    let mut inline = [httparse::EMPTY_HEADER; INLINE_HEADER_LINES];
+    // Uninitialised slots: filling 100 header slots per response would cost
+    // more than parsing a typical head.
+    let mut inline = [const { MaybeUninit::uninit() }; INLINE_HEADER_LINES];
     match parse_with(block, &mut inline) {
         Err(Http1Error::TooManyHeaders { .. }) => {
-            let mut many = vec![httparse::EMPTY_HEADER; MAX_HEADER_LINES];
+            let mut many = Vec::with_capacity(MAX_HEADER_LINES);
+            many.resize_with(MAX_HEADER_LINES, MaybeUninit::uninit);
             parse_with(block, &mut many)
         }
         other => other,
     }
 }
 
-fn parse_with<'b>(block: &'b [u8], slots: &mut [httparse::Header<'b>]) -> Result<ResponseHead, Http1Error> {
+fn parse_with<'b>(
+    block: &'b [u8],
+    slots: &mut [MaybeUninit<httparse::Header<'b>>],
+) -> Result<ResponseHead, Http1Error> {
     let slot_count = slots.len();
-    let mut response = httparse::Response::new(slots);
-    match response.parse(block) {
+    let mut response = httparse::Response::new(&mut []);
+    match httparse::ParserConfig::default().parse_response_with_uninit_headers(&mut response, block, slots) {
         Ok(httparse::Status::Complete(len)) if len == block.len() => {}
         // Cannot happen for a block that ends with its first empty line;
         // kept as an error rather than a panic in case httparse disagrees
@@ -335,10 +343,16 @@ fn parse_with<'b>(block: &'b [u8], slots: &mut [httparse::Header<'b>]) -> Result
     // Headers of skipped interim responses are not needed.
     if !status.is_informational() {
         headers.reserve(response.headers.len());
+        // One copy of the head block that every value shares, instead of an
+        // allocation per header value.
+        let shared = Bytes::copy_from_slice(block);
         for header in response.headers.iter() {
             let name =
                 HeaderName::from_bytes(header.name.as_bytes()).map_err(|_| Http1Error::InvalidHeader)?;
-            let value = HeaderValue::from_bytes(header.value).map_err(|_| Http1Error::InvalidHeader)?;
+            // httparse's values are slices of `block`: find the same bytes in the copy.
+            let start = header.value.as_ptr() as usize - block.as_ptr() as usize;
+            let value = shared.slice(start..start + header.value.len());
+            let value = HeaderValue::from_maybe_shared(value).map_err(|_| Http1Error::InvalidHeader)?;
             headers.append(name, value);
         }
     }
