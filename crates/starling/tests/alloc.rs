@@ -102,8 +102,8 @@ fn keep_alive_requests_allocate_a_fixed_small_amount() {
     let three_hundred = allocations(|| run(&mut driver, &urls(300)));
     let per_request = (three_hundred - hundred) as f64 / 200.0;
     eprintln!("allocations per keep-alive request: {per_request}");
-    // Measured at 20 (2 of them the test's own URL strings): the URL parse,
+    // Measured at 19 (2 of them the test's own URL strings): the URL parse,
     // the response's header map and values, the effective URL, the message.
-    assert!(per_request <= 24.0, "{per_request} allocations per request");
+    assert!(per_request <= 22.0, "{per_request} allocations per request");
     assert_eq!(server.connections_accepted(), 1);
 }
