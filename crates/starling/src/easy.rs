@@ -23,6 +23,13 @@ pub const DEFAULT_MAX_HEADER_BYTES: usize = 300 * 1024;
 /// runs and gives it back from [`Multi::remove`](crate::Multi::remove) with
 /// its [`TransferInfo`] filled in; it can then be changed and added again.
 pub struct Easy {
+    // Boxed so that a handle moves into and out of a multi handle as one
+    // pointer, however much it holds.
+    pub(crate) inner: Box<EasyInner>,
+}
+
+/// What an [`Easy`] holds.
+pub(crate) struct EasyInner {
     pub(crate) url: String,
     pub(crate) method: Method,
     pub(crate) headers: HeaderMap,
@@ -42,8 +49,8 @@ pub struct Easy {
 impl std::fmt::Debug for Easy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Easy")
-            .field("url", &self.url)
-            .field("method", &self.method)
+            .field("url", &self.inner.url)
+            .field("method", &self.inner.method)
             .finish_non_exhaustive()
     }
 }
@@ -53,38 +60,40 @@ impl Easy {
     /// transfer starts; a bad one ends it with [`ErrorKind::UrlMalformed`].
     pub fn new(url: impl Into<String>) -> Self {
         Easy {
-            url: url.into(),
-            method: Method::GET,
-            headers: HeaderMap::new(),
-            body: None,
-            handler: Box::new(Discard),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: None,
-            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
-            forbid_reuse: false,
-            resolve: Vec::new(),
-            private: None,
-            route: None,
-            info: TransferInfo::default(),
+            inner: Box::new(EasyInner {
+                url: url.into(),
+                method: Method::GET,
+                headers: HeaderMap::new(),
+                body: None,
+                handler: Box::new(Discard),
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                timeout: None,
+                max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+                forbid_reuse: false,
+                resolve: Vec::new(),
+                private: None,
+                route: None,
+                info: TransferInfo::default(),
+            }),
         }
     }
 
     /// Sets the URL (`CURLOPT_URL`).
     pub fn url(&mut self, url: impl Into<String>) -> &mut Self {
-        self.url = url.into();
-        self.route = None;
+        self.inner.url = url.into();
+        self.inner.route = None;
         self
     }
 
     /// The URL as set.
     pub fn get_url(&self) -> &str {
-        &self.url
+        &self.inner.url
     }
 
     /// Sets the method: GET, HEAD, POST, PUT, DELETE, PATCH or any custom
     /// token (`CURLOPT_CUSTOMREQUEST`). A HEAD transfer expects no body.
     pub fn method(&mut self, method: Method) -> &mut Self {
-        self.method = method;
+        self.inner.method = method;
         self
     }
 
@@ -103,63 +112,63 @@ impl Easy {
                 format!("invalid value for request header {name}"),
             )
         })?;
-        self.headers.append(name, value);
+        self.inner.headers.append(name, value);
         Ok(self)
     }
 
     /// The request headers, to edit directly.
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
-        &mut self.headers
+        &mut self.inner.headers
     }
 
     /// Sets the request body, sent with a Content-Length. Setting a body does
     /// not change the method: set POST or PUT with [`Easy::method`].
     pub fn body(&mut self, body: impl Into<Bytes>) -> &mut Self {
-        self.body = Some(body.into());
+        self.inner.body = Some(body.into());
         self
     }
 
     /// Sets the handler that receives headers, body and progress.
     pub fn handler(&mut self, handler: impl Handler) -> &mut Self {
-        self.handler = Box::new(handler);
+        self.inner.handler = Box::new(handler);
         self
     }
 
     /// The handler, if it is a `T` (for example [`Collect`](crate::Collect)).
     pub fn handler_ref<T: Handler>(&self) -> Option<&T> {
-        let any: &dyn Any = &*self.handler;
+        let any: &dyn Any = &*self.inner.handler;
         any.downcast_ref::<T>()
     }
 
     /// The handler, mutably, if it is a `T`.
     pub fn handler_mut<T: Handler>(&mut self) -> Option<&mut T> {
-        let any: &mut dyn Any = &mut *self.handler;
+        let any: &mut dyn Any = &mut *self.inner.handler;
         any.downcast_mut::<T>()
     }
 
     /// Limit for name lookup plus TCP connect (`CURLOPT_CONNECTTIMEOUT_MS`);
     /// default 300 s.
     pub fn connect_timeout(&mut self, limit: Duration) -> &mut Self {
-        self.connect_timeout = limit;
+        self.inner.connect_timeout = limit;
         self
     }
 
     /// Limit for the whole transfer (`CURLOPT_TIMEOUT_MS`); none by default.
     pub fn timeout(&mut self, limit: Duration) -> &mut Self {
-        self.timeout = Some(limit);
+        self.inner.timeout = Some(limit);
         self
     }
 
     /// Limit for the header block of one response; default 300 KiB.
     pub fn max_header_bytes(&mut self, limit: usize) -> &mut Self {
-        self.max_header_bytes = limit;
+        self.inner.max_header_bytes = limit;
         self
     }
 
     /// Close the connection after this transfer instead of pooling it
     /// (`CURLOPT_FORBID_REUSE`).
     pub fn forbid_reuse(&mut self, forbid: bool) -> &mut Self {
-        self.forbid_reuse = forbid;
+        self.inner.forbid_reuse = forbid;
         self
     }
 
@@ -167,8 +176,8 @@ impl Easy {
     /// (`CURLOPT_RESOLVE`). Several entries for the same host and port are
     /// tried in the order added.
     pub fn resolve(&mut self, host: &str, port: u16, addr: IpAddr) -> &mut Self {
-        self.resolve.push((host.to_ascii_lowercase(), port, addr));
-        self.route = None;
+        self.inner.resolve.push((host.to_ascii_lowercase(), port, addr));
+        self.inner.route = None;
         self
     }
 
@@ -193,7 +202,8 @@ impl Easy {
     /// Addresses given by [`Easy::resolve`] for `host` and `port`.
     pub(crate) fn resolved(&self, host: &str, port: u16) -> impl Iterator<Item = SocketAddr> + '_ {
         let host = host.to_ascii_lowercase();
-        self.resolve
+        self.inner
+            .resolve
             .iter()
             .filter(move |(h, p, _)| *h == host && *p == port)
             .map(move |(_, _, a)| SocketAddr::new(*a, port))
@@ -202,17 +212,17 @@ impl Easy {
     /// Attaches the application's own data to the handle
     /// (`CURLOPT_PRIVATE`); the engine never looks at it.
     pub fn private(&mut self, data: Option<usize>) -> &mut Self {
-        self.private = data;
+        self.inner.private = data;
         self
     }
 
     /// The data attached with [`Easy::private`] (`CURLINFO_PRIVATE`).
     pub fn get_private(&self) -> Option<usize> {
-        self.private
+        self.inner.private
     }
 
     /// What is known about the last transfer run with this handle.
     pub fn info(&self) -> &TransferInfo {
-        &self.info
+        &self.inner.info
     }
 }

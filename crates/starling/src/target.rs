@@ -21,7 +21,7 @@ pub(crate) struct Route {
 impl Route {
     /// The route of `easy`'s URL.
     pub fn of(easy: &Easy) -> Result<Route, Error> {
-        let target = Target::parse(&easy.url)?;
+        let target = Target::parse(&easy.inner.url)?;
         let addrs = target.addresses(easy)?;
         Ok(Route { target, addrs })
     }

@@ -102,15 +102,15 @@ impl Core {
         if t.started.is_none() {
             t.started = Some(now);
             reset_info(&mut t.easy);
-            if t.easy.route.is_none() {
+            if t.easy.inner.route.is_none() {
                 match Route::of(&t.easy) {
-                    Ok(route) => t.easy.route = Some(route),
+                    Ok(route) => t.easy.inner.route = Some(route),
                     Err(e) => return self.finish_transfer(id, Err(e), now),
                 }
             }
-            t.easy.info.timings.namelookup = t.elapsed(now);
-            let route = t.easy.route.as_ref().expect("just set");
-            let timeout = t.easy.timeout;
+            t.easy.inner.info.timings.namelookup = t.elapsed(now);
+            let route = t.easy.inner.route.as_ref().expect("just set");
+            let timeout = t.easy.inner.timeout;
             t.host = Some(self.pool.hold_host(&route.target.pool_key));
             if let Some(limit) = timeout {
                 self.set_timer(id, TimerKind::Total, now + limit);
@@ -182,8 +182,8 @@ impl Core {
         };
         t.timers[key.kind as usize] = None;
         let (which, limit) = match key.kind {
-            TimerKind::Connect => (TimeoutKind::Connect, t.easy.connect_timeout),
-            TimerKind::Total => (TimeoutKind::Total, t.easy.timeout.unwrap_or_default()),
+            TimerKind::Connect => (TimeoutKind::Connect, t.easy.inner.connect_timeout),
+            TimerKind::Total => (TimeoutKind::Total, t.easy.inner.timeout.unwrap_or_default()),
         };
         let conn = t.conn;
         self.finish_transfer(key.transfer, Err(Error::timeout(which, limit)), now);
@@ -201,8 +201,8 @@ impl Core {
             return;
         }
         t.state = TransferState::Done;
-        t.easy.info.timings.total = t.elapsed(now);
-        let result = result.map_err(|e| e.with_url(&t.easy.url));
+        t.easy.inner.info.timings.total = t.elapsed(now);
+        let result = result.map_err(|e| e.with_url(&t.easy.inner.url));
         let timers = std::mem::take(&mut t.timers);
         let conn = t.conn.take();
         let host = t.host.take();
@@ -239,10 +239,10 @@ impl Core {
 /// Clears what a handle knew of its last transfer, keeping the memory of its
 /// URL string and header map for this one.
 fn reset_info(easy: &mut Easy) {
-    let info = &mut easy.info;
+    let info = &mut easy.inner.info;
     let mut url = std::mem::take(&mut info.effective_url);
     url.clear();
-    url.push_str(&easy.url);
+    url.push_str(&easy.inner.url);
     let mut headers = std::mem::take(&mut info.headers);
     headers.clear();
     *info = TransferInfo {

@@ -16,7 +16,7 @@ impl Core {
     pub(crate) fn open_connection(&mut self, id: TransferId, now: Instant) {
         let t = &mut self.transfers[id.index as usize];
         t.next_addr = 0;
-        let limit = t.easy.connect_timeout;
+        let limit = t.easy.inner.connect_timeout;
         self.set_timer(id, TimerKind::Connect, now + limit);
         let Some(socket) = self.connect_next_address(id) else {
             return self.connect_exhausted(id, now);
@@ -36,7 +36,7 @@ impl Core {
         self.sockets.insert(fd, key);
         self.pool.opened(host);
         self.counters.connections_opened += 1;
-        self.transfers[id.index as usize].easy.info.new_connections += 1;
+        self.transfers[id.index as usize].easy.inner.info.new_connections += 1;
         self.attach(id, key, now);
         self.mark_dirty(key);
     }
@@ -46,6 +46,7 @@ impl Core {
         let t = &mut self.transfers[id.index as usize];
         let addrs = &t
             .easy
+            .inner
             .route
             .as_ref()
             .expect("a started transfer has a route")
@@ -67,7 +68,12 @@ impl Core {
             .last_connect_error
             .clone()
             .unwrap_or_else(|| "no address".into());
-        let route = t.easy.route.as_ref().expect("a started transfer has a route");
+        let route = t
+            .easy
+            .inner
+            .route
+            .as_ref()
+            .expect("a started transfer has a route");
         let error = connect_error(&route.target, &detail);
         self.finish_transfer(id, Err(error), now);
     }
@@ -79,7 +85,12 @@ impl Core {
             return self.close_connection(key);
         };
         let t = &mut self.transfers[id.index as usize];
-        let route = t.easy.route.as_ref().expect("a started transfer has a route");
+        let route = t
+            .easy
+            .inner
+            .route
+            .as_ref()
+            .expect("a started transfer has a route");
         let addr = route.addrs.get(t.next_addr.wrapping_sub(1)).copied();
         t.last_connect_error = Some(match addr {
             Some(a) => format!("{a}: {error}"),
@@ -111,7 +122,7 @@ impl Core {
             Some(id) => {
                 self.clear_timer(id, TimerKind::Connect);
                 let t = &mut self.transfers[id.index as usize];
-                t.easy.info.timings.connect = t.elapsed(now);
+                t.easy.inner.info.timings.connect = t.elapsed(now);
                 self.prepare_request(id, key, now);
             }
             None => self.close_connection(key),

@@ -71,7 +71,7 @@ impl Core {
         t.conn = Some(key);
         t.state = TransferState::OnConnection;
         if state != ConnState::Connecting {
-            t.easy.info.timings.connect = t.elapsed(now);
+            t.easy.inner.info.timings.connect = t.elapsed(now);
             self.prepare_request(id, key, now);
         }
     }
@@ -83,32 +83,36 @@ impl Core {
         let t = &mut self.transfers[id.index as usize];
         let target = &t
             .easy
+            .inner
             .route
             .as_ref()
             .expect("a transfer on a connection has a route")
             .target;
         let easy = &t.easy;
-        let framing = match &easy.body {
+        let framing = match &easy.inner.body {
             Some(body) => BodyFraming::Length(body.len() as u64),
             None => BodyFraming::None,
         };
         conn.head.clear();
         encode_request_head(
             &mut conn.head,
-            &easy.method,
+            &easy.inner.method,
             &target.request_target,
             &target.authority,
-            &easy.headers,
+            &easy.inner.headers,
             framing,
         );
         conn.head_sent = 0;
-        conn.body = easy.body.clone().unwrap_or_default();
+        conn.body = easy.inner.body.clone().unwrap_or_default();
         conn.body_sent = 0;
-        conn.parser = ResponseParser::new(easy.method == http::Method::HEAD, easy.max_header_bytes);
+        conn.parser = ResponseParser::new(
+            easy.inner.method == http::Method::HEAD,
+            easy.inner.max_header_bytes,
+        );
         conn.state = ConnState::Sending;
         conn.requests += 1;
         let elapsed = t.elapsed(now);
-        let info = &mut t.easy.info;
+        let info = &mut t.easy.inner.info;
         info.reused_connection = conn.requests > 1;
         info.local_addr = conn.local_addr;
         info.remote_addr = conn.remote_addr;
@@ -147,7 +151,7 @@ impl Core {
             }
         };
         if let Some(id) = conn.transfer {
-            let info = &mut self.transfers[id.index as usize].easy.info;
+            let info = &mut self.transfers[id.index as usize].easy.inner.info;
             info.request_bytes_sent += (conn.head_sent - head_before) as u64;
             info.body_bytes_sent += (conn.body_sent - body_before) as u64;
         }
@@ -176,8 +180,8 @@ impl Core {
                     reads += 1;
                     if let Some(id) = conn.transfer {
                         let t = &mut self.transfers[id.index as usize];
-                        if t.easy.info.timings.starttransfer.is_zero() {
-                            t.easy.info.timings.starttransfer = t.elapsed(now);
+                        if t.easy.inner.info.timings.starttransfer.is_zero() {
+                            t.easy.inner.info.timings.starttransfer = t.elapsed(now);
                         }
                     }
                 }
@@ -207,7 +211,7 @@ impl Core {
                 return Step::NeedInput;
             };
             let t = &mut self.transfers[id.index as usize];
-            let info = &mut t.easy.info;
+            let info = &mut t.easy.inner.info;
             let input = &buf.data[buf.start..buf.end];
             match conn.parser.parse(input) {
                 Ok((n, Parsed::NeedMore)) => {
@@ -227,10 +231,10 @@ impl Core {
                     let flow = head
                         .headers
                         .iter()
-                        .map(|(name, value)| t.easy.handler.header(name, value))
+                        .map(|(name, value)| t.easy.inner.handler.header(name, value))
                         .find(|f| *f == Flow::Abort)
                         .unwrap_or(Flow::Continue);
-                    t.easy.info.headers = head.headers;
+                    t.easy.inner.info.headers = head.headers;
                     if flow == Flow::Abort {
                         let e = Error::new(ErrorKind::AbortedByCallback, "aborted by the header callback");
                         self.abort_on(key, id, e, now);
@@ -239,7 +243,7 @@ impl Core {
                 }
                 Ok((n, Parsed::Body(range))) => {
                     info.body_bytes_received += range.len() as u64;
-                    let flow = t.easy.handler.write(&input[range]);
+                    let flow = t.easy.inner.handler.write(&input[range]);
                     buf.start += n;
                     if flow == Flow::Abort {
                         let e = Error::new(ErrorKind::WriteError, "the write callback refused the body data");
@@ -250,7 +254,7 @@ impl Core {
                 Ok((n, Parsed::Done { reusable })) => {
                     buf.start += n;
                     // Bytes after a complete response were never asked for.
-                    let reusable = reusable && buf.is_empty() && !t.easy.forbid_reuse;
+                    let reusable = reusable && buf.is_empty() && !t.easy.inner.forbid_reuse;
                     self.response_done(key, id, reusable, now);
                     return Step::Stop;
                 }
@@ -267,14 +271,14 @@ impl Core {
         let conn = &self.conns[key.index as usize];
         let Some(id) = conn.transfer else { return };
         let t = &mut self.transfers[id.index as usize];
-        let info = &t.easy.info;
+        let info = &t.easy.inner.info;
         let progress = Progress {
             download_total: info.content_length,
             downloaded: info.body_bytes_received,
-            upload_total: t.easy.body.as_ref().map(|b| b.len() as u64),
+            upload_total: t.easy.inner.body.as_ref().map(|b| b.len() as u64),
             uploaded: info.body_bytes_sent,
         };
-        if t.easy.handler.progress(&progress) == Flow::Abort {
+        if t.easy.inner.handler.progress(&progress) == Flow::Abort {
             let e = Error::new(ErrorKind::AbortedByCallback, "aborted by the progress callback");
             self.abort_on(key, id, e, now);
         }

@@ -211,7 +211,7 @@ impl Multi {
 
     /// What is known of a transfer so far.
     pub fn info(&self, id: TransferId) -> Option<&TransferInfo> {
-        self.easy(id).map(|e| &e.info)
+        self.easy(id).map(|e| &e.inner.info)
     }
 
     /// Counters of the engine's work.
