@@ -208,7 +208,10 @@ fn load(driver: &mut Blocking, args: &Args) -> io::Result<Report> {
     let forbid_reuse = args.mode == "newconn";
     let new_easy = || {
         let mut easy = Easy::new(args.url.as_str());
-        easy.forbid_reuse(forbid_reuse);
+        if forbid_reuse {
+            easy.forbid_reuse(true);
+            easy.header("connection", "close").expect("a valid header");
+        }
         easy
     };
     let before = driver.multi().counters();

@@ -25,8 +25,8 @@ pub(crate) struct TcpSocket {
 pub(crate) enum ConnectState {
     /// The handshake is still running.
     InProgress,
-    /// Connected.
-    Connected,
+    /// Connected, to this address.
+    Connected(Option<SocketAddr>),
     /// The connect failed.
     Failed(io::Error),
 }
@@ -50,25 +50,24 @@ impl TcpSocket {
         self.socket.as_raw_fd()
     }
 
-    /// Asks the kernel whether the connect finished; never blocks.
+    /// Asks the kernel whether the connect finished; never blocks. A
+    /// connected socket costs one call (getpeername); only a socket that is
+    /// not connected is asked for its pending error (SO_ERROR).
     pub fn connect_state(&self) -> ConnectState {
-        match self.socket.take_error() {
-            Ok(Some(e)) => return ConnectState::Failed(e),
-            Err(e) => return ConnectState::Failed(e),
-            Ok(None) => {}
-        }
         match self.socket.peer_addr() {
-            Ok(_) => ConnectState::Connected,
-            Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => ConnectState::InProgress,
-            Err(e) => ConnectState::Failed(e),
+            Ok(peer) => return ConnectState::Connected(peer.as_socket()),
+            Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => {}
+            Err(e) => return ConnectState::Failed(e),
+        }
+        match self.socket.take_error() {
+            Ok(Some(e)) | Err(e) => ConnectState::Failed(e),
+            Ok(None) => ConnectState::InProgress,
         }
     }
 
-    /// The local and remote addresses of a connected socket.
-    pub fn addresses(&self) -> (Option<SocketAddr>, Option<SocketAddr>) {
-        let local = self.socket.local_addr().ok().and_then(|a| a.as_socket());
-        let peer = self.socket.peer_addr().ok().and_then(|a| a.as_socket());
-        (local, peer)
+    /// The local address of a connected socket.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.socket.local_addr().ok().and_then(|a| a.as_socket())
     }
 
     /// Non-blocking read (`Ok(0)` is end of stream).

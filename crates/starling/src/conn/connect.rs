@@ -2,6 +2,7 @@
 //! one connection slot, until one answers or all failed.
 
 use std::io;
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::{ConnKey, Connection};
@@ -113,11 +114,10 @@ impl Core {
     }
 
     /// The TCP handshake completed.
-    pub(super) fn connected(&mut self, key: ConnKey, now: Instant) {
+    pub(super) fn connected(&mut self, key: ConnKey, peer: Option<SocketAddr>, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
-        let (local, remote) = conn.socket.addresses();
-        conn.local_addr = local;
-        conn.remote_addr = remote;
+        conn.local_addr = conn.socket.local_addr();
+        conn.remote_addr = peer;
         match conn.transfer {
             Some(id) => {
                 self.clear_timer(id, TimerKind::Connect);

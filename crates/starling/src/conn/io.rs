@@ -37,7 +37,7 @@ impl Core {
             ConnState::Connecting => match self.conns[key.index as usize].socket.connect_state() {
                 ConnectState::InProgress => return,
                 ConnectState::Failed(e) => return self.connect_failed(key, e, now),
-                ConnectState::Connected => self.connected(key, now),
+                ConnectState::Connected(peer) => self.connected(key, peer, now),
             },
             ConnState::Idle => return self.probe_idle(key),
             ConnState::Sending | ConnState::Receiving => {}
