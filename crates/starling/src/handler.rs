@@ -2,8 +2,6 @@
 
 use std::any::Any;
 
-use http::{HeaderName, HeaderValue};
-
 /// What a [`Handler`] callback tells the engine to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -34,9 +32,10 @@ pub struct Progress {
 /// application's thread, and never re-entrantly. They cannot call into the
 /// multi handle: they have no access to it.
 pub trait Handler: Any {
-    /// One header of the final response (interim 1xx heads are not reported),
-    /// in the order received, after the status line was parsed.
-    fn header(&mut self, _name: &HeaderName, _value: &HeaderValue) -> Flow {
+    /// One header field of the final response (interim 1xx heads are not
+    /// reported), in the order received, after the status line was parsed:
+    /// the name as sent and the raw value.
+    fn header(&mut self, _name: &str, _value: &[u8]) -> Flow {
         Flow::Continue
     }
 

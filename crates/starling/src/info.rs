@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use http::{HeaderMap, StatusCode, Version};
+use http::{StatusCode, Version};
+
+use crate::http1::ResponseHeaders;
 
 /// Points in a transfer's life, each measured from its start (libcurl's
 /// `*_TIME_T` infos). A phase that did not happen stays zero.
@@ -30,8 +32,9 @@ pub struct TransferInfo {
     pub status: Option<StatusCode>,
     /// The final response's HTTP version.
     pub version: Option<Version>,
-    /// The final response's headers.
-    pub headers: HeaderMap,
+    /// The final response's header fields (`to_header_map()` gives an
+    /// [`http::HeaderMap`]).
+    pub headers: ResponseHeaders,
     /// The URL last used.
     pub effective_url: String,
     /// Bytes of response headers received (all heads, interim ones too).

@@ -37,6 +37,7 @@ pub use easy::{Easy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_HEADER_BYTES};
 pub use error::{Error, ErrorKind, TimeoutKind};
 pub use handler::{Collect, Discard, Flow, Handler, Progress};
 pub use http::{self, HeaderMap, Method, StatusCode, Version};
+pub use http1::ResponseHeaders;
 pub use info::{Timings, TransferInfo};
 pub use multi::{
     Action, Counters, Events, Limits, Message, Multi, SocketAssign, SocketEvent, TransferId, What,

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use url::{Host, Url};
+use url::{Position, Url};
 
 use crate::easy::Easy;
 use crate::error::{Error, ErrorKind};
@@ -27,19 +27,12 @@ impl Route {
     }
 }
 
-/// The parts of a URL the engine needs to connect and send a request.
+/// The parts of a URL the engine needs, as slices of the parsed URL (one
+/// allocation, however many parts are asked for).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {
-    /// Host name or address as written (IPv6 without brackets).
-    pub host: String,
-    /// Port, explicit or the scheme's default.
-    pub port: u16,
-    /// The Host header value (`host[:port]`, brackets kept).
-    pub authority: String,
-    /// Path and query, the request target of an HTTP/1.1 request.
-    pub request_target: String,
-    /// Connections are shared by transfers with the same key.
-    pub pool_key: String,
+    url: Url,
+    port: u16,
 }
 
 impl Target {
@@ -62,44 +55,62 @@ impl Target {
                 ))
             }
         }
-        let host = match parsed.host() {
-            Some(Host::Domain(d)) => d.to_owned(),
-            Some(Host::Ipv4(a)) => a.to_string(),
-            Some(Host::Ipv6(a)) => a.to_string(),
-            None => return Err(Error::new(ErrorKind::UrlMalformed, "malformed URL: no host name")),
-        };
-        let host_str = parsed.host_str().unwrap_or(&host);
-        let port = parsed.port_or_known_default().unwrap_or(80);
-        let authority = match parsed.port() {
-            Some(p) => format!("{host_str}:{p}"),
-            None => host_str.to_owned(),
-        };
-        let mut request_target = parsed.path().to_owned();
-        if let Some(q) = parsed.query() {
-            request_target.push('?');
-            request_target.push_str(q);
+        if parsed.host().is_none() {
+            return Err(Error::new(ErrorKind::UrlMalformed, "malformed URL: no host name"));
         }
-        let pool_key = format!("http://{host_str}:{port}");
-        Ok(Target {
-            host,
-            port,
-            authority,
-            request_target,
-            pool_key,
-        })
+        let port = parsed.port_or_known_default().unwrap_or(80);
+        let mut parsed = parsed;
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            // Credentials are not part of where a request goes (nor of the
+            // pool key); sending them (Basic auth) comes with the complete
+            // HTTP milestone.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+        }
+        Ok(Target { url: parsed, port })
+    }
+
+    /// Host name or address as written (lower case; IPv6 without brackets).
+    pub fn host(&self) -> &str {
+        let host = self.url.host_str().unwrap_or("");
+        host.strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host)
+    }
+
+    /// Port, explicit or the scheme's default.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The Host header value: `host[:port]` (brackets kept; the URL parser
+    /// already dropped a default port).
+    pub fn authority(&self) -> &str {
+        &self.url[Position::BeforeHost..Position::AfterPort]
+    }
+
+    /// Path and query: the request target of an HTTP/1.1 request.
+    pub fn request_target(&self) -> &str {
+        &self.url[Position::BeforePath..Position::AfterQuery]
+    }
+
+    /// Connections are shared by transfers with the same key: scheme, host
+    /// and port (`http://host[:port]`, a default port never written).
+    pub fn pool_key(&self) -> &str {
+        &self.url[..Position::AfterPort]
     }
 
     /// The addresses to try, in order, without blocking: `resolve`
     /// overrides, then a numeric host, then `localhost`.
     pub fn addresses(&self, easy: &Easy) -> Result<Vec<SocketAddr>, Error> {
-        let overrides: Vec<SocketAddr> = easy.resolved(&self.host, self.port).collect();
+        let overrides: Vec<SocketAddr> = easy.resolved(self.host(), self.port).collect();
         if !overrides.is_empty() {
             return Ok(overrides);
         }
-        if let Ok(ip) = self.host.parse::<IpAddr>() {
+        if let Ok(ip) = self.host().parse::<IpAddr>() {
             return Ok(vec![SocketAddr::new(ip, self.port)]);
         }
-        let host = self.host.trim_end_matches('.');
+        let host = self.host().trim_end_matches('.');
         if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
             // IPv4 first: loopback servers most often listen there only, and a
             // refused first address moves on to the next one at once.
@@ -113,7 +124,7 @@ impl Target {
             format!(
                 "couldn't resolve host '{}' (this build resolves only numeric addresses, \
                  localhost and resolve overrides)",
-                self.host
+                self.host()
             ),
         ))
     }
@@ -126,15 +137,20 @@ mod tests {
     #[test]
     fn parses_http_urls() {
         let t = Target::parse("http://Example.COM:8080/a/b?x=1#frag").unwrap();
-        assert_eq!(t.host, "example.com");
-        assert_eq!(t.port, 8080);
-        assert_eq!(t.authority, "example.com:8080");
-        assert_eq!(t.request_target, "/a/b?x=1");
-        assert_eq!(t.pool_key, "http://example.com:8080");
+        assert_eq!(t.host(), "example.com");
+        assert_eq!(t.port(), 8080);
+        assert_eq!(t.authority(), "example.com:8080");
+        assert_eq!(t.request_target(), "/a/b?x=1");
+        assert_eq!(t.pool_key(), "http://example.com:8080");
         let t = Target::parse("http://[::1]/").unwrap();
-        assert_eq!(t.host, "::1");
-        assert_eq!(t.authority, "[::1]");
-        assert_eq!(t.port, 80);
+        assert_eq!(t.host(), "::1");
+        assert_eq!(t.authority(), "[::1]");
+        assert_eq!(t.port(), 80);
+        let t = Target::parse("http://u:p@h:80").unwrap();
+        assert_eq!(
+            (t.authority(), t.request_target(), t.pool_key()),
+            ("h", "/", "http://h")
+        );
     }
 
     #[test]

@@ -111,7 +111,7 @@ impl Core {
             t.easy.inner.info.timings.namelookup = t.elapsed(now);
             let route = t.easy.inner.route.as_ref().expect("just set");
             let timeout = t.easy.inner.timeout;
-            t.host = Some(self.pool.hold_host(&route.target.pool_key));
+            t.host = Some(self.pool.hold_host(route.target.pool_key()));
             if let Some(limit) = timeout {
                 self.set_timer(id, TimerKind::Total, now + limit);
             }
@@ -237,17 +237,14 @@ impl Core {
 }
 
 /// Clears what a handle knew of its last transfer, keeping the memory of its
-/// URL string and header map for this one.
+/// effective-URL string for this one.
 fn reset_info(easy: &mut Easy) {
     let info = &mut easy.inner.info;
     let mut url = std::mem::take(&mut info.effective_url);
     url.clear();
     url.push_str(&easy.inner.url);
-    let mut headers = std::mem::take(&mut info.headers);
-    headers.clear();
     *info = TransferInfo {
         effective_url: url,
-        headers,
         ..TransferInfo::default()
     };
 }
@@ -258,7 +255,8 @@ pub(crate) fn connect_error(target: &Target, detail: &str) -> Error {
         ErrorKind::CouldntConnect,
         format!(
             "couldn't connect to {} port {}: {detail}",
-            target.host, target.port
+            target.host(),
+            target.port()
         ),
     )
 }

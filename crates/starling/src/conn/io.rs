@@ -97,8 +97,8 @@ impl Core {
         encode_request_head(
             &mut conn.head,
             &easy.inner.method,
-            &target.request_target,
-            &target.authority,
+            target.request_target(),
+            target.authority(),
             &easy.inner.headers,
             framing,
         );

@@ -1,10 +1,14 @@
 //! How a final response's body is delimited (RFC 9112 section 6.3) and
 //! whether the connection can carry another request afterwards.
 
-use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
-use http::{HeaderMap, StatusCode, Version};
+use http::{StatusCode, Version};
 
 use super::error::Http1Error;
+use super::headers::ResponseHeaders;
+
+const CONNECTION: &str = "connection";
+const CONTENT_LENGTH: &str = "content-length";
+const TRANSFER_ENCODING: &str = "transfer-encoding";
 
 /// Where the body of a response ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +36,7 @@ pub(super) struct Framing {
 pub(super) fn decide(
     version: Version,
     status: StatusCode,
-    headers: &HeaderMap,
+    headers: &ResponseHeaders,
     head_request: bool,
 ) -> Result<Framing, Http1Error> {
     let has_cl = headers.contains_key(CONTENT_LENGTH);
@@ -73,10 +77,10 @@ pub(super) fn decide(
 }
 
 /// The value shared by all `Content-Length` headers and list elements.
-fn content_length(headers: &HeaderMap) -> Result<Option<u64>, Http1Error> {
+fn content_length(headers: &ResponseHeaders) -> Result<Option<u64>, Http1Error> {
     let mut found = None;
     for value in headers.get_all(CONTENT_LENGTH) {
-        for element in value.as_bytes().split(|&b| b == b',') {
+        for element in value.split(|&b| b == b',') {
             let n = parse_decimal(trim_ows(element)).ok_or(Http1Error::InvalidContentLength)?;
             match found {
                 Some(previous) if previous != n => return Err(Http1Error::ConflictingContentLength),
@@ -99,22 +103,21 @@ fn parse_decimal(digits: &[u8]) -> Option<u64> {
     })
 }
 
-fn last_coding_is_chunked(headers: &HeaderMap) -> bool {
+fn last_coding_is_chunked(headers: &ResponseHeaders) -> bool {
     let last = headers
         .get_all(TRANSFER_ENCODING)
-        .iter()
-        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+        .flat_map(|v| v.split(|&b| b == b','))
         .map(trim_ows)
-        .rfind(|coding| !coding.is_empty());
+        .filter(|coding| !coding.is_empty())
+        .last();
     last.is_some_and(|coding| coding.eq_ignore_ascii_case(b"chunked"))
 }
 
 /// Whether a comma-separated token list header contains `token`
 /// (case-insensitively) in any of its values.
-fn has_token(headers: &HeaderMap, name: http::HeaderName, token: &[u8]) -> bool {
-    headers.get_all(name).iter().any(|v| {
-        v.as_bytes()
-            .split(|&b| b == b',')
+fn has_token(headers: &ResponseHeaders, name: &str, token: &[u8]) -> bool {
+    headers.get_all(name).any(|v| {
+        v.split(|&b| b == b',')
             .any(|t| trim_ows(t).eq_ignore_ascii_case(token))
     })
 }
@@ -132,14 +135,9 @@ fn trim_ows(mut s: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
-    fn map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut m = HeaderMap::new();
-        for (n, v) in pairs {
-            m.append(*n, HeaderValue::from_static(v));
-        }
-        m
+    fn map(pairs: &[(&'static str, &'static str)]) -> ResponseHeaders {
+        ResponseHeaders::from_pairs(pairs)
     }
 
     fn get(pairs: &[(&'static str, &'static str)]) -> Result<Framing, Http1Error> {
@@ -209,7 +207,13 @@ mod tests {
             assert_eq!(f.content_length, Some(100));
             assert!(f.reusable);
         }
-        let f = decide(Version::HTTP_11, StatusCode::OK, &HeaderMap::new(), true).unwrap();
+        let f = decide(
+            Version::HTTP_11,
+            StatusCode::OK,
+            &ResponseHeaders::default(),
+            true,
+        )
+        .unwrap();
         assert_eq!(f.kind, BodyKind::Empty);
         assert!(f.reusable);
     }

@@ -50,6 +50,7 @@
 mod chunked;
 mod error;
 mod framing;
+mod headers;
 mod request;
 mod response;
 #[cfg(test)]
@@ -57,5 +58,6 @@ mod tests;
 
 pub use chunked::MAX_TRAILER_BYTES;
 pub use error::Http1Error;
+pub use headers::ResponseHeaders;
 pub use request::{encode_chunk, encode_last_chunk, encode_request_head, BodyFraming};
 pub use response::{Parsed, ResponseHead, ResponseParser, DEFAULT_MAX_HEADER_BYTES, MAX_HEADER_LINES};

@@ -5,11 +5,12 @@ use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version};
+use http::{StatusCode, Version};
 
 use super::chunked::{ChunkedDecoder, Decoded};
 use super::error::Http1Error;
 use super::framing::{self, BodyKind};
+use super::headers::ResponseHeaders;
 
 /// libcurl's default limit for a response head (status line and headers).
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 300 * 1024;
@@ -30,8 +31,8 @@ pub struct ResponseHead {
     pub version: Version,
     /// A status code of 200..=999 (1xx responses are never reported here).
     pub status: StatusCode,
-    /// All header lines in the order received; names are lower case.
-    pub headers: HeaderMap,
+    /// All header fields in the order received.
+    pub headers: ResponseHeaders,
 }
 
 /// What one call of [`ResponseParser::parse`] or [`ResponseParser::eof`]
@@ -83,8 +84,8 @@ enum State {
 ///
 /// Call [`parse`](Self::parse) with all unconsumed input each time new bytes
 /// arrive, and [`eof`](Self::eof) when the peer closes the connection. The
-/// parser never allocates on the body path; the head is turned into an
-/// [`http::HeaderMap`].
+/// parser never allocates on the body path; the head's fields are kept in a
+/// [`ResponseHeaders`] (one copy of the head block plus offsets).
 #[derive(Debug)]
 pub struct ResponseParser {
     head_request: bool,
@@ -339,21 +340,20 @@ fn parse_with<'b>(
         .code
         .and_then(|code| StatusCode::from_u16(code).ok())
         .ok_or(Http1Error::InvalidStatusLine)?;
-    let mut headers = HeaderMap::new();
     // Headers of skipped interim responses are not needed.
+    let mut headers = ResponseHeaders::default();
     if !status.is_informational() {
-        headers.reserve(response.headers.len());
-        // One copy of the head block that every value shares, instead of an
-        // allocation per header value.
-        let shared = Bytes::copy_from_slice(block);
+        // One copy of the head block that every field points into. httparse
+        // already checked names (tokens) and values (no control bytes), and
+        // its slices are slices of `block`, so their offsets carry over.
+        headers = ResponseHeaders::with_block(Bytes::copy_from_slice(block), response.headers.len());
+        let base = block.as_ptr() as usize;
+        let offset = |s: &[u8]| {
+            let start = s.as_ptr() as usize - base;
+            start..start + s.len()
+        };
         for header in response.headers.iter() {
-            let name =
-                HeaderName::from_bytes(header.name.as_bytes()).map_err(|_| Http1Error::InvalidHeader)?;
-            // httparse's values are slices of `block`: find the same bytes in the copy.
-            let start = header.value.as_ptr() as usize - block.as_ptr() as usize;
-            let value = shared.slice(start..start + header.value.len());
-            let value = HeaderValue::from_maybe_shared(value).map_err(|_| Http1Error::InvalidHeader)?;
-            headers.append(name, value);
+            headers.push(offset(header.name.as_bytes()), offset(header.value));
         }
     }
     Ok(ResponseHead {
@@ -399,8 +399,8 @@ mod tests {
         };
         assert_eq!(head.version, Version::HTTP_11);
         assert_eq!(head.status, StatusCode::OK);
-        let values: Vec<_> = head.headers.get_all("x-a").iter().collect();
-        assert_eq!(values, ["1", "2"]);
+        let values: Vec<_> = head.headers.get_all("x-a").collect();
+        assert_eq!(values, [&b"1"[..], &b"2"[..]]);
         assert_eq!(p.content_length(), Some(3));
         assert_eq!(p.parse(b"abc").unwrap(), (3, Parsed::Body(0..3)));
         assert_eq!(p.parse(b"").unwrap(), (0, Parsed::Done { reusable: true }));
@@ -477,8 +477,8 @@ mod tests {
         let Parsed::Head(head) = parsed else {
             panic!("{parsed:?}")
         };
-        assert_eq!(head.headers["x-utf8"].as_bytes(), b"caf\xc3\xa9");
-        assert_eq!(head.headers["x-empty"], "");
+        assert_eq!(head.headers.get("x-utf8"), Some(&b"caf\xc3\xa9"[..]));
+        assert_eq!(head.headers.get("x-empty"), Some(&b""[..]));
         for bad in [
             &b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n"[..],
             b"HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n",

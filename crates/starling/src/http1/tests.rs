@@ -223,7 +223,7 @@ fn check(c: &Case, pieces: &[&[u8]], how: &str) {
         assert_eq!(g.head.status.as_u16(), e.status, "{at}: status");
         for (name, value) in &e.headers {
             assert!(
-                g.head.headers.get_all(*name).iter().any(|v| v == value),
+                g.head.headers.get_all(name).any(|v| v == value.as_bytes()),
                 "{at}: header {name}: {value} missing in {:?}",
                 g.head.headers
             );
