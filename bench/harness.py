@@ -226,7 +226,7 @@ def workloads(quick):
     cs = [1, 100, 1000] if quick else [1, 100, 1000, 10000]
     for c in cs:
         n = {1: 10_000 if quick else 20_000, 100: 50_000 if quick else 100_000,
-             1000: 50_000 if quick else 100_000, 10000: 50_000}[c]
+             1000: 50_000 if quick else 100_000, 10000: 100_000}[c]
         w.append((f"keepalive-{c}", f"keep-alive GETs of 100 bytes, {c:,} in flight", "keepalive",
                   ["--url", f"http://127.0.0.1:{PORT}/100b", "--mode", "keepalive",
                    "--requests", str(n), "--parallel", str(c)], 2 if quick else 4))

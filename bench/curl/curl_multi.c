@@ -364,8 +364,15 @@ static CURL *new_easy(const char *url, struct xfer *x, enum kind kind, bool forb
         curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_cb);
         curl_easy_setopt(easy, CURLOPT_HEADERDATA, (void *)x);
     }
-    if (forbid_reuse)
+    if (forbid_reuse) {
+        /* As every client's newconn mode (bench/CLIENTS.md): the server
+         * closes first and keeps the TIME_WAITs. One list for all handles. */
+        static struct curl_slist *close_header;
+        if (!close_header)
+            close_header = curl_slist_append(NULL, "Connection: close");
+        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, close_header);
         curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+    }
     return easy;
 }
 
