@@ -176,7 +176,7 @@ def run_wrk(connections, seconds, nginx):
 
 def wrk_version():
     out = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
-    m = re.search(r"wrk ([\d.]+)", out.stdout + out.stderr)
+    m = re.search(r"wrk (?:\S*/)?([\d.]+)", out.stdout + out.stderr)
     return m.group(1) if m else "?"
 
 

@@ -267,9 +267,10 @@ impl Core {
     }
 
     /// Tells the handler how far the transfer came after a batch of reads.
-    fn report_progress(&mut self, key: ConnKey, now: Instant) {
+    /// False when the handler asked to stop (the transfer then ended).
+    fn report_progress(&mut self, key: ConnKey, now: Instant) -> bool {
         let conn = &self.conns[key.index as usize];
-        let Some(id) = conn.transfer else { return };
+        let Some(id) = conn.transfer else { return false };
         let t = &mut self.transfers[id.index as usize];
         let info = &t.easy.inner.info;
         let progress = Progress {
@@ -281,12 +282,19 @@ impl Core {
         if t.easy.inner.handler.progress(&progress) == Flow::Abort {
             let e = Error::new(ErrorKind::AbortedByCallback, "aborted by the progress callback");
             self.abort_on(key, id, e, now);
+            return false;
         }
+        true
     }
 
     /// A complete response: the transfer succeeded; its connection goes to
     /// the next transfer, the pool, or is closed.
     fn response_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
+        // The handler hears the final figures once, however few events the
+        // response took.
+        if !self.report_progress(key, now) {
+            return;
+        }
         self.finish_transfer(id, Ok(()), now);
         if reusable {
             self.release_connection(key, now);
