@@ -76,16 +76,20 @@ impl ResponseHeaders {
 
     /// The values of every field called `name` (any case).
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        // Compared as bytes: no UTF-8 check per field on the framing path.
+        self.fields
+            .iter()
+            .filter(move |f| self.block[range(f.name)].eq_ignore_ascii_case(name.as_bytes()))
+            .map(|f| &self.block[range(f.value)])
     }
 
     /// The value of the first field called `name` (any case).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        let field = self
+            .fields
+            .iter()
+            .find(|f| self.block[range(f.name)].eq_ignore_ascii_case(name.as_bytes()))?;
+        Some(&self.block[range(field.value)])
     }
 
     /// [`ResponseHeaders::get`] as text, when the value is valid UTF-8.
