@@ -118,13 +118,6 @@ class Nginx:
             time.sleep(0.05)
 
 
-def rusage_of(proc):
-    """Wait for a child and return (returncode, its own rusage)."""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage
-
-
 def run_client(client, args, nginx, limit):
     """Runs one client once; returns its figures (a dict) or None."""
     cmd = ["taskset", "-c", CLIENT_CORE] + client["cmd"] + args + ["--max-seconds", str(limit)]
@@ -155,7 +148,22 @@ def run_wrk(connections, seconds, nginx):
            f"http://127.0.0.1:{PORT}/100b"]
     ngx0, t0 = nginx.cpu_seconds(), time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    code, usage = rusage_of(proc)
+    # Peak RSS from VmHWM, sampled while wrk runs: ru_maxrss would include
+    # this harness's own memory, which Linux carries over exec.
+    hwm = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            code = os.waitstatus_to_exitcode(status)
+            proc.returncode = code
+            break
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                m = re.search(r"VmHWM:\s+(\d+)", f.read())
+                hwm = max(hwm, int(m.group(1))) if m else hwm
+        except OSError:
+            pass
+        time.sleep(0.05)
     out = proc.stdout.read()
     wall = time.monotonic() - t0
     ngx = nginx.cpu_seconds() - ngx0
@@ -169,7 +177,7 @@ def run_wrk(connections, seconds, nginx):
         "client": "wrk-" + wrk_version(), "mode": "keepalive", "parallel": connections,
         "requests": requests, "ok": requests, "failed": 0 if not errors else None,
         "seconds": wall, "cpu_user": usage.ru_utime, "cpu_sys": usage.ru_stime,
-        "max_rss_kb": usage.ru_maxrss, "body_bytes": requests * 100, "connections": connections,
+        "max_rss_kb": hwm, "body_bytes": requests * 100, "connections": connections,
         "socket_actions": None, "nginx_cpu_share": ngx / wall, "exit": code,
         "note": errors.group(0) if errors else "",
     }
@@ -294,7 +302,18 @@ def main():
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--only", default=None, help="run only workloads whose key starts with this")
     parser.add_argument("--no-write", action="store_true", help="print, do not write docs/benchmarks.md")
+    parser.add_argument("--render", metavar="RAW_JSON",
+                        help="write docs/benchmarks.md again from a raw results file, running nothing")
     opts = parser.parse_args()
+    if opts.render:
+        with open(opts.render) as f:
+            raw = json.load(f)
+        started = datetime.datetime.fromisoformat(raw["started"])
+        finished = datetime.datetime.fromisoformat(raw["finished"])
+        report = render(raw["results"], raw["syscalls"], raw["runs"], raw["quick"], started, finished,
+                        raw["machine"])
+        write_doc(report)
+        return
     runs = opts.runs or (1 if opts.quick else 3)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -343,14 +362,20 @@ def main():
     finally:
         nginx.stop()
     finished = datetime.datetime.now(datetime.timezone.utc)
-    report = render(results, syscalls, runs, opts.quick, started, finished)
+    m = machine()
+    report = render(results, syscalls, runs, opts.quick, started, finished, m)
     raw = {"started": started.isoformat(), "finished": finished.isoformat(), "quick": opts.quick,
-           "runs": runs, "results": results, "syscalls": syscalls, "machine": machine()}
+           "runs": runs, "results": results, "syscalls": syscalls, "machine": m}
     if opts.no_write:
         print(report)
         return
     with open(os.path.join(ROOT, "docs", "benchmarks-raw.json"), "w") as f:
         json.dump(raw, f, indent=1)
+    write_doc(report)
+
+
+def write_doc(report):
+    """Puts `report` between the generated-results markers of docs/benchmarks.md."""
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     with open(path) as f:
         doc = f.read()
@@ -401,8 +426,7 @@ def ratio(results, key, peer, fn, invert=False):
     return med(values)
 
 
-def render(results, syscalls, runs, quick, started, finished):
-    m = machine()
+def render(results, syscalls, runs, quick, started, finished, m):
     names = []
     for key in results:
         for row in results[key]["runs"]:
@@ -427,20 +451,32 @@ def render(results, syscalls, runs, quick, started, finished):
                 clients_seen[name] = r["client"]
     lines.append("Clients: " + "; ".join(f"{n} = `{v}`" for n, v in clients_seen.items()) + ".")
     lines.append("")
+    lines.append("`CLIENT` in the commands below is each of `loadgen`, `curl-debian`, `curl-newest` and "
+                 "`hyper-client` (built by `bench/run` into its work directory), run as "
+                 f"`taskset -c {CLIENT_CORE} CLIENT …`; nginx runs on core {SERVER_CORE}.")
+    lines.append("")
+    commands = {key: (args, wrk) for key, _, _, args, wrk in workloads(quick)}
     for key, data in results.items():
         mode = data["mode"]
         lines.append(f"### {data['title']}")
         lines.append("")
+        if key in commands:
+            args, wrk = commands[key]
+            lines.append(f"Each client: `CLIENT {' '.join(args)} --max-seconds 300`"
+                         + (f"; wrk: `wrk -t1 -c{args[args.index('--parallel') + 1]} -d{wrk}s "
+                            f"http://127.0.0.1:{PORT}/100b`" if wrk else "") + ".")
+            lines.append("")
         present = [n for n in names if any(n in row for row in data["runs"])]
         if mode in ("keepalive", "newconn", "events"):
-            lines.append("| client | requests/s | CPU s per 100k requests | nginx CPU | starling ÷ client: req/s | client ÷ starling: CPU |"
+            lines.append("| client | requests/s | CPU s per 100k requests | nginx CPU | starling ÷ client: req/s | client ÷ starling: CPU | peak RSS (KiB) |"
                          + (" CPU µs per socket_action |" if mode == "events" else ""))
-            lines.append("|---|---:|---:|---:|---:|---:|" + ("---:|" if mode == "events" else ""))
+            lines.append("|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if mode == "events" else ""))
             for n in present:
                 row = f"| {n} | {fmt(column(results, key, n, rate))} | {fmt(column(results, key, n, per_100k), 3)} | " \
                       f"{fmt(column(results, key, n, lambda r: (r['nginx_cpu_share'] or 0) * 100), 0, '%')} | " \
                       f"{'' if n == 'starling' else fmt(ratio(results, key, n, rate), 2, '×')} | " \
-                      f"{'' if n == 'starling' else fmt(ratio(results, key, n, per_100k, invert=True), 2, '×')} |"
+                      f"{'' if n == 'starling' else fmt(ratio(results, key, n, per_100k, invert=True), 2, '×')} | " \
+                      f"{fmt(column(results, key, n, lambda r: r['max_rss_kb']))} |"
                 if mode == "events":
                     row += f" {fmt(column(results, key, n, lambda r: (r['cpu_user'] + r['cpu_sys']) * 1e6 / r['socket_actions'] if r.get('socket_actions') else None), 2)} |"
                 lines.append(row)

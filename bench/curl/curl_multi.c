@@ -310,11 +310,20 @@ static struct window window_now(void)
     return w;
 }
 
+/* Peak resident memory of this program in KiB: VmHWM, not ru_maxrss, which
+ * Linux carries over exec from the process that started us (the harness). */
 static long max_rss_kb(void)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
 }
 
 /* Resident bytes, from /proc/self/statm. */

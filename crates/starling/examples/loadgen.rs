@@ -334,9 +334,15 @@ fn cpu_times() -> (Duration, Duration) {
     (time(usage.ru_utime), time(usage.ru_stime))
 }
 
-/// Peak resident memory in KiB.
+/// Peak resident memory in KiB: `VmHWM`, not `ru_maxrss`, which Linux
+/// carries over `exec` from the process that started this one.
 fn max_rss_kb() -> u64 {
-    rusage().ru_maxrss as u64
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
 
 fn rusage() -> libc::rusage {
