@@ -580,6 +580,17 @@ fn raise_fd_limit() -> u64 {
     }
 }
 
+/// Peak resident memory in KiB: `VmHWM`, not `ru_maxrss`, which Linux
+/// carries over `exec` from the process that started this one.
+fn max_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -616,15 +627,4 @@ mod tests {
         let taken = (0..10).filter(|_| stats.take(7)).count();
         assert_eq!(taken, 7);
     }
-}
-
-/// Peak resident memory in KiB: `VmHWM`, not `ru_maxrss`, which Linux
-/// carries over `exec` from the process that started this one.
-fn max_rss_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
