@@ -221,6 +221,11 @@ impl Easy {
         self.inner.private
     }
 
+    /// The route of a started transfer (set when it starts).
+    pub(crate) fn route(&self) -> &Route {
+        self.inner.route.as_ref().expect("a started transfer has a route")
+    }
+
     /// What is known about the last transfer run with this handle.
     pub fn info(&self) -> &TransferInfo {
         &self.inner.info

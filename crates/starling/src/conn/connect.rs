@@ -45,13 +45,7 @@ impl Core {
     /// Starts a non-blocking connect to the transfer's next address.
     fn connect_next_address(&mut self, id: TransferId) -> Option<TcpSocket> {
         let t = &mut self.transfers[id.index as usize];
-        let addrs = &t
-            .easy
-            .inner
-            .route
-            .as_ref()
-            .expect("a started transfer has a route")
-            .addrs;
+        let addrs = &t.easy.route().addrs;
         while let Some(&addr) = addrs.get(t.next_addr) {
             t.next_addr += 1;
             match TcpSocket::connect(addr) {
@@ -69,12 +63,7 @@ impl Core {
             .last_connect_error
             .clone()
             .unwrap_or_else(|| "no address".into());
-        let route = t
-            .easy
-            .inner
-            .route
-            .as_ref()
-            .expect("a started transfer has a route");
+        let route = t.easy.route();
         let error = connect_error(&route.target, &detail);
         self.finish_transfer(id, Err(error), now);
     }
@@ -86,12 +75,7 @@ impl Core {
             return self.close_connection(key);
         };
         let t = &mut self.transfers[id.index as usize];
-        let route = t
-            .easy
-            .inner
-            .route
-            .as_ref()
-            .expect("a started transfer has a route");
+        let route = t.easy.route();
         let addr = route.addrs.get(t.next_addr.wrapping_sub(1)).copied();
         t.last_connect_error = Some(match addr {
             Some(a) => format!("{a}: {error}"),

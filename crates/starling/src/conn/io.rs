@@ -81,13 +81,7 @@ impl Core {
     pub(super) fn prepare_request(&mut self, id: TransferId, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         let t = &mut self.transfers[id.index as usize];
-        let target = &t
-            .easy
-            .inner
-            .route
-            .as_ref()
-            .expect("a transfer on a connection has a route")
-            .target;
+        let target = &t.easy.route().target;
         let easy = &t.easy;
         let framing = match &easy.inner.body {
             Some(body) => BodyFraming::Length(body.len() as u64),
