@@ -194,19 +194,31 @@ impl Core {
 
     /// Ends a transfer: records the end, queues its message, detaches it
     /// from its connection (the caller decides that connection's fate) and
-    /// its host. Every way out of a transfer goes through here.
+    /// its host. Every way out of a transfer but removal goes through here.
     pub(crate) fn finish_transfer(&mut self, id: TransferId, result: Result<(), Error>, now: Instant) {
-        let Some(t) = self.transfer_mut(id) else { return };
-        if t.state == TransferState::Done {
+        if !self.end_transfer(id, now) {
             return;
+        }
+        let url = &self.transfers[id.index as usize].easy.inner.url;
+        let result = result.map_err(|e| e.with_url(url));
+        self.messages.push_back(Message { id, result });
+    }
+
+    /// The part of ending a transfer that removal shares: it stops counting
+    /// as running and lets go of its timers, connection and host. False
+    /// when it had already ended.
+    pub(crate) fn end_transfer(&mut self, id: TransferId, now: Instant) -> bool {
+        let Some(t) = self.transfer_mut(id) else {
+            return false;
+        };
+        if t.state == TransferState::Done {
+            return false;
         }
         t.state = TransferState::Done;
         t.easy.inner.info.timings.total = t.elapsed(now);
-        let result = result.map_err(|e| e.with_url(&t.easy.inner.url));
         let timers = std::mem::take(&mut t.timers);
         let conn = t.conn.take();
         let host = t.host.take();
-        self.messages.push_back(Message { id, result });
         if let Some(c) = conn.and_then(|conn| self.conn_mut(conn)) {
             c.transfer = None;
         }
@@ -218,6 +230,7 @@ impl Core {
         }
         self.counters.transfers_touched += 1;
         self.running -= 1;
+        true
     }
 
     /// A failed transfer's error, or a retry on a fresh connection when the

@@ -128,9 +128,7 @@ impl Core {
         let t = self.transfer(id)?;
         if t.state != TransferState::Done {
             let conn = t.conn;
-            self.finish_transfer(id, Ok(()), now);
-            // The message just queued is for a transfer that was cut off.
-            self.messages.pop_back();
+            self.end_transfer(id, now);
             if let Some(conn) = conn {
                 self.close_connection(conn);
             }
