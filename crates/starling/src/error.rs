@@ -25,18 +25,28 @@ pub enum ErrorKind {
     PartialFile,
     /// The handler refused the body data. CURLE_WRITE_ERROR (23).
     WriteError,
+    /// The request body could not be read from the handler, or ended
+    /// before its announced length. CURLE_READ_ERROR (26).
+    ReadError,
     /// A connect or total timeout expired. CURLE_OPERATION_TIMEDOUT (28).
     TimedOut,
     /// A callback asked to abort the transfer. CURLE_ABORTED_BY_CALLBACK (42).
     AbortedByCallback,
     /// An API function was called with a bad argument. CURLE_BAD_FUNCTION_ARGUMENT (43).
     BadFunctionArgument,
+    /// More redirects than allowed. CURLE_TOO_MANY_REDIRECTS (47).
+    TooManyRedirects,
     /// The server closed the connection without sending anything. CURLE_GOT_NOTHING (52).
     GotNothing,
     /// Sending on the socket failed. CURLE_SEND_ERROR (55).
     SendError,
     /// Receiving on the socket failed. CURLE_RECV_ERROR (56).
     RecvError,
+    /// The body's content encoding is unknown or its data is corrupt.
+    /// CURLE_BAD_CONTENT_ENCODING (61).
+    BadContentEncoding,
+    /// The body is larger than the maximum file size. CURLE_FILESIZE_EXCEEDED (63).
+    FilesizeExceeded,
     /// Something exceeded a size limit (response headers). CURLE_TOO_LARGE (100).
     TooLarge,
     /// The engine was called from inside one of its own callbacks.
@@ -59,12 +69,16 @@ impl ErrorKind {
             ErrorKind::WeirdServerReply => 8,
             ErrorKind::PartialFile => 18,
             ErrorKind::WriteError => 23,
+            ErrorKind::ReadError => 26,
             ErrorKind::TimedOut => 28,
             ErrorKind::AbortedByCallback => 42,
             ErrorKind::BadFunctionArgument => 43,
+            ErrorKind::TooManyRedirects => 47,
             ErrorKind::GotNothing => 52,
             ErrorKind::SendError => 55,
             ErrorKind::RecvError => 56,
+            ErrorKind::BadContentEncoding => 61,
+            ErrorKind::FilesizeExceeded => 63,
             ErrorKind::TooLarge => 100,
             ErrorKind::RecursiveApiCall | ErrorKind::UnknownHandle => 43,
         }
