@@ -16,6 +16,37 @@ use crate::target::Route;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
 /// libcurl's limit for all headers of one response (300 KiB).
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 300 * 1024;
+/// libcurl's default limit of redirects followed (CURLOPT_MAXREDIRS).
+pub const DEFAULT_MAX_REDIRECTS: u32 = 30;
+/// How long a request with `Expect: 100-continue` waits for the server's
+/// go-ahead before sending its body anyway (libcurl's default).
+pub const DEFAULT_EXPECT_100_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long the first address family gets before the other one is tried
+/// in parallel (libcurl's CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS default).
+pub const DEFAULT_HAPPY_EYEBALLS_TIMEOUT: Duration = Duration::from_millis(200);
+
+/// Where a request body comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum RequestBody {
+    /// No body.
+    None,
+    /// Bytes given up front (shared, never copied).
+    Bytes(Bytes),
+    /// Read from [`Handler::read`] as it is sent: with a Content-Length when
+    /// the length is known, chunked when not.
+    Stream(Option<u64>),
+}
+
+impl RequestBody {
+    /// The body's length, when known.
+    pub(crate) fn len(&self) -> Option<u64> {
+        match self {
+            RequestBody::None => Some(0),
+            RequestBody::Bytes(b) => Some(b.len() as u64),
+            RequestBody::Stream(len) => *len,
+        }
+    }
+}
 
 /// One transfer: URL, method, headers, body, options and handler.
 ///
@@ -33,8 +64,18 @@ pub(crate) struct EasyInner {
     pub(crate) url: String,
     pub(crate) method: Method,
     pub(crate) headers: HeaderMap,
-    pub(crate) body: Option<Bytes>,
+    pub(crate) body: RequestBody,
     pub(crate) handler: Box<dyn Handler>,
+    pub(crate) follow_location: bool,
+    pub(crate) max_redirects: u32,
+    /// The Accept-Encoding value to send; decoding is on when set.
+    pub(crate) accept_encoding: Option<String>,
+    pub(crate) max_filesize: Option<u64>,
+    /// Bytes per second and for how long.
+    pub(crate) low_speed: Option<(u64, Duration)>,
+    pub(crate) progress: bool,
+    pub(crate) expect_100_timeout: Duration,
+    pub(crate) happy_eyeballs_timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_header_bytes: usize,
@@ -64,8 +105,16 @@ impl Easy {
                 url: url.into(),
                 method: Method::GET,
                 headers: HeaderMap::new(),
-                body: None,
+                body: RequestBody::None,
                 handler: Box::new(Discard),
+                follow_location: false,
+                max_redirects: DEFAULT_MAX_REDIRECTS,
+                accept_encoding: None,
+                max_filesize: None,
+                low_speed: None,
+                progress: false,
+                expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
+                happy_eyeballs_timeout: DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
                 connect_timeout: DEFAULT_CONNECT_TIMEOUT,
                 timeout: None,
                 max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
@@ -124,7 +173,89 @@ impl Easy {
     /// Sets the request body, sent with a Content-Length. Setting a body does
     /// not change the method: set POST or PUT with [`Easy::method`].
     pub fn body(&mut self, body: impl Into<Bytes>) -> &mut Self {
-        self.inner.body = Some(body.into());
+        self.inner.body = RequestBody::Bytes(body.into());
+        self
+    }
+
+    /// The request body is read from the handler's [`Handler::read`] while
+    /// it is sent: with a Content-Length of `len` when given (libcurl's
+    /// INFILESIZE), else chunked. Bodies of unknown length or over 1 MiB
+    /// are sent after the server's `100 Continue` (or after
+    /// [`Easy::expect_100_timeout`]), as curl does; a request header
+    /// `Expect:` with an empty value turns that off.
+    pub fn body_from_handler(&mut self, len: Option<u64>) -> &mut Self {
+        self.inner.body = RequestBody::Stream(len);
+        self
+    }
+
+    /// Removes the request body.
+    pub fn no_body(&mut self) -> &mut Self {
+        self.inner.body = RequestBody::None;
+        self
+    }
+
+    /// Follow redirects (`CURLOPT_FOLLOWLOCATION`); off by default. See
+    /// [`Easy::max_redirects`].
+    ///
+    /// 301, 302 and 303 turn a POST into a GET without body (303 any method
+    /// but HEAD), 307 and 308 keep method and body. `Authorization`,
+    /// `Cookie` and `Proxy-Authorization` headers and URL credentials are
+    /// sent only to the scheme, host and port they were given for.
+    pub fn follow_location(&mut self, follow: bool) -> &mut Self {
+        self.inner.follow_location = follow;
+        self
+    }
+
+    /// Redirects followed at most before the transfer fails with
+    /// [`ErrorKind::TooManyRedirects`]; default 30 (`CURLOPT_MAXREDIRS`).
+    pub fn max_redirects(&mut self, limit: u32) -> &mut Self {
+        self.inner.max_redirects = limit;
+        self
+    }
+
+    /// Ask for a compressed response and decode it as it arrives
+    /// (`CURLOPT_ACCEPT_ENCODING`, curl's `--compressed`). `Some("")` sends
+    /// every supported encoding (gzip, deflate, br, zstd); `Some(value)`
+    /// sends `value` as it is; `None` (the default) turns decoding off.
+    /// A corrupt body ends the transfer with [`ErrorKind::BadContentEncoding`].
+    pub fn accept_encoding(&mut self, value: Option<&str>) -> &mut Self {
+        self.inner.accept_encoding = value.map(str::to_owned);
+        self
+    }
+
+    /// Largest body accepted, counted after decoding (`CURLOPT_MAXFILESIZE`):
+    /// a larger Content-Length fails before the body, and a body that grows
+    /// past it fails when it does, with [`ErrorKind::FilesizeExceeded`].
+    pub fn max_filesize(&mut self, limit: Option<u64>) -> &mut Self {
+        self.inner.max_filesize = limit;
+        self
+    }
+
+    /// Fail with a timeout when fewer than `bytes_per_second` move for
+    /// `time` (`CURLOPT_LOW_SPEED_LIMIT` and `CURLOPT_LOW_SPEED_TIME`).
+    pub fn low_speed_limit(&mut self, bytes_per_second: u64, time: Duration) -> &mut Self {
+        self.inner.low_speed = (bytes_per_second > 0 && !time.is_zero()).then_some((bytes_per_second, time));
+        self
+    }
+
+    /// Call [`Handler::progress`] (off by default, as libcurl's
+    /// `CURLOPT_NOPROGRESS`).
+    pub fn progress(&mut self, enabled: bool) -> &mut Self {
+        self.inner.progress = enabled;
+        self
+    }
+
+    /// How long a request sent with `Expect: 100-continue` waits for the
+    /// server before sending its body anyway; default 1 s.
+    pub fn expect_100_timeout(&mut self, wait: Duration) -> &mut Self {
+        self.inner.expect_100_timeout = wait;
+        self
+    }
+
+    /// How long a connect to the first address family runs alone before
+    /// one to the other family starts beside it; default 200 ms.
+    pub fn happy_eyeballs_timeout(&mut self, wait: Duration) -> &mut Self {
+        self.inner.happy_eyeballs_timeout = wait;
         self
     }
 

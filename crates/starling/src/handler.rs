@@ -11,6 +11,27 @@ pub enum Flow {
     /// [`ErrorKind::WriteError`](crate::ErrorKind::WriteError), from the other
     /// callbacks with [`ErrorKind::AbortedByCallback`](crate::ErrorKind::AbortedByCallback).
     Abort,
+    /// From [`Handler::write`] only: the data was not taken; stop receiving
+    /// until [`Multi::set_pause`](crate::Multi::set_pause) lifts the pause,
+    /// then the same data is offered again (libcurl's
+    /// `CURL_WRITEFUNC_PAUSE`). The other callbacks treat it as `Continue`.
+    Pause,
+}
+
+/// What [`Handler::read`] gives for the request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadFlow {
+    /// This many bytes were written to the start of the buffer (at least 1).
+    Data(usize),
+    /// The body is complete.
+    End,
+    /// No data now: stop sending until
+    /// [`Multi::set_pause`](crate::Multi::set_pause) lifts the pause, then
+    /// ask again (libcurl's `CURL_READFUNC_PAUSE`).
+    Pause,
+    /// End the transfer with
+    /// [`ErrorKind::AbortedByCallback`](crate::ErrorKind::AbortedByCallback).
+    Abort,
 }
 
 /// How far a transfer has come, given to [`Handler::progress`].
@@ -32,9 +53,16 @@ pub struct Progress {
 /// application's thread, and never re-entrantly. They cannot call into the
 /// multi handle: they have no access to it.
 pub trait Handler: Any {
-    /// One header field of the final response (interim 1xx heads are not
-    /// reported), in the order received, after the status line was parsed:
-    /// the name as sent and the raw value.
+    /// The status line of a response that is not interim: the final one,
+    /// and (when redirects are followed) each redirect response before it.
+    /// Its header fields follow through [`Handler::header`].
+    fn status(&mut self, _status: http::StatusCode, _version: http::Version) -> Flow {
+        Flow::Continue
+    }
+
+    /// One header field of the response announced by [`Handler::status`]
+    /// (interim 1xx heads are not reported), in the order received: the
+    /// name as sent and the raw value.
     fn header(&mut self, _name: &str, _value: &[u8]) -> Flow {
         Flow::Continue
     }
@@ -43,9 +71,18 @@ pub trait Handler: Any {
     /// this call only.
     fn write(&mut self, data: &[u8]) -> Flow;
 
-    /// Progress, called after data moved on a socket event.
+    /// Progress, when enabled with [`Easy::progress`](crate::Easy::progress):
+    /// called after each socket event that moved data, and a few times a
+    /// second while nothing moves (so a stalled transfer can be aborted).
     fn progress(&mut self, _progress: &Progress) -> Flow {
         Flow::Continue
+    }
+
+    /// Fills `buf` with the next part of the request body, for a body set
+    /// with [`Easy::body_from_handler`](crate::Easy::body_from_handler)
+    /// (libcurl's READFUNCTION). `buf` is never empty.
+    fn read(&mut self, _buf: &mut [u8]) -> ReadFlow {
+        ReadFlow::End
     }
 }
 

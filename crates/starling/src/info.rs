@@ -35,12 +35,17 @@ pub struct TransferInfo {
     /// The final response's header fields (`to_header_map()` gives an
     /// [`http::HeaderMap`]).
     pub headers: ResponseHeaders,
-    /// The URL last used.
+    /// The URL last used (the last redirect's target, without credentials).
     pub effective_url: String,
+    /// Redirects followed.
+    pub redirect_count: u32,
     /// Bytes of response headers received (all heads, interim ones too).
     pub header_bytes_received: u64,
-    /// Bytes of response body received.
+    /// Bytes of the final response's body received, as sent (before
+    /// decoding).
     pub body_bytes_received: u64,
+    /// Bytes of body the handler took (after decoding).
+    pub body_bytes_delivered: u64,
     /// Bytes of the request head sent.
     pub request_bytes_sent: u64,
     /// Bytes of the request body sent.

@@ -22,6 +22,8 @@
 #![warn(missing_docs)]
 
 mod conn;
+mod decode;
+mod dns;
 pub mod drive;
 mod easy;
 mod error;
@@ -33,12 +35,16 @@ mod sys;
 mod target;
 mod transfer;
 
-pub use easy::{Easy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_HEADER_BYTES};
+pub use dns::DnsConfig;
+pub use easy::{
+    Easy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
+    DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
+};
 pub use error::{Error, ErrorKind, TimeoutKind};
-pub use handler::{Collect, Discard, Flow, Handler, Progress};
+pub use handler::{Collect, Discard, Flow, Handler, Progress, ReadFlow};
 pub use http::{self, HeaderMap, Method, StatusCode, Version};
 pub use http1::ResponseHeaders;
 pub use info::{Timings, TransferInfo};
 pub use multi::{
-    Action, Counters, Events, Limits, Message, Multi, SocketAssign, SocketEvent, TransferId, What,
+    Action, Counters, Events, Limits, Message, Multi, Pause, SocketAssign, SocketEvent, TransferId, What,
 };

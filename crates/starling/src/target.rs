@@ -1,9 +1,11 @@
-//! Where a URL points: host, port, request target, pool key, and the
-//! addresses to connect to (numeric hosts, `localhost` and `resolve`
-//! overrides; the threaded resolver lands with the next milestone).
+//! Where a URL points: host, port, request target, pool key, credentials,
+//! and the addresses known without a lookup (numeric hosts and `resolve`
+//! overrides; everything else goes to the resolver in `dns`).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use url::{Position, Url};
 
 use crate::easy::Easy;
@@ -16,14 +18,40 @@ use crate::error::{Error, ErrorKind};
 pub(crate) struct Route {
     pub target: Target,
     pub addrs: Vec<SocketAddr>,
+    /// The addresses came from `resolve` overrides or a numeric host and
+    /// never change; otherwise they are looked up for each transfer (the
+    /// resolver's cache answers most of those lookups).
+    fixed: bool,
 }
 
 impl Route {
     /// The route of `easy`'s URL.
     pub fn of(easy: &Easy) -> Result<Route, Error> {
-        let target = Target::parse(&easy.inner.url)?;
-        let addrs = target.addresses(easy)?;
-        Ok(Route { target, addrs })
+        Ok(Route::to(Target::parse(&easy.inner.url)?, easy))
+    }
+
+    /// The route to `target`, with the addresses known without a lookup.
+    pub fn to(target: Target, easy: &Easy) -> Route {
+        let mut addrs: Vec<SocketAddr> = easy.resolved(target.host(), target.port()).collect();
+        if addrs.is_empty() {
+            if let Ok(ip) = target.host().parse::<IpAddr>() {
+                addrs.push(SocketAddr::new(ip, target.port()));
+            }
+        }
+        let fixed = !addrs.is_empty();
+        Route { target, addrs, fixed }
+    }
+
+    /// True when the addresses need no lookup.
+    pub fn fixed(&self) -> bool {
+        self.fixed
+    }
+
+    /// Sets the looked-up addresses.
+    pub fn set_addresses(&mut self, ips: &[IpAddr]) {
+        let port = self.target.port();
+        self.addrs.clear();
+        self.addrs.extend(ips.iter().map(|&ip| SocketAddr::new(ip, port)));
     }
 }
 
@@ -33,6 +61,8 @@ impl Route {
 pub(crate) struct Target {
     url: Url,
     port: u16,
+    /// `Basic …` from the URL's credentials, sent as Authorization.
+    auth: Option<String>,
 }
 
 impl Target {
@@ -40,6 +70,11 @@ impl Target {
     pub fn parse(url: &str) -> Result<Target, Error> {
         let parsed = Url::parse(url)
             .map_err(|e| Error::new(ErrorKind::UrlMalformed, format!("malformed URL: {e}")))?;
+        Target::from_url(parsed)
+    }
+
+    /// The target of an already parsed URL (a redirect's).
+    pub fn from_url(parsed: Url) -> Result<Target, Error> {
         match parsed.scheme() {
             "http" => {}
             "https" => {
@@ -60,14 +95,43 @@ impl Target {
         }
         let port = parsed.port_or_known_default().unwrap_or(80);
         let mut parsed = parsed;
+        let mut auth = None;
         if !parsed.username().is_empty() || parsed.password().is_some() {
-            // Credentials are not part of where a request goes (nor of the
-            // pool key); sending them (Basic auth) comes with the complete
-            // HTTP milestone.
+            let user = percent_decode(parsed.username());
+            let password = percent_decode(parsed.password().unwrap_or(""));
+            let mut plain = user;
+            plain.push(b':');
+            plain.extend_from_slice(&password);
+            auth = Some(format!("Basic {}", BASE64.encode(plain)));
+            // Credentials are not part of where a request goes, nor of the
+            // pool key, nor of what the request line shows.
             let _ = parsed.set_username("");
             let _ = parsed.set_password(None);
         }
-        Ok(Target { url: parsed, port })
+        Ok(Target { url: parsed, port, auth })
+    }
+
+    /// The URL without credentials.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The Authorization value from the URL's credentials.
+    pub fn auth(&self) -> Option<&str> {
+        self.auth.as_deref()
+    }
+
+    /// Takes over `other`'s URL credentials when this URL has none (a
+    /// redirect to the same origin keeps them, as curl does).
+    pub fn inherit_auth(&mut self, other: &Target) {
+        if self.auth.is_none() {
+            self.auth.clone_from(&other.auth);
+        }
+    }
+
+    /// Same scheme, host and port: credentials may go to both.
+    pub fn same_origin(&self, other: &Target) -> bool {
+        self.pool_key() == other.pool_key()
     }
 
     /// Host name or address as written (lower case; IPv6 without brackets).
@@ -99,35 +163,26 @@ impl Target {
     pub fn pool_key(&self) -> &str {
         &self.url[..Position::AfterPort]
     }
+}
 
-    /// The addresses to try, in order, without blocking: `resolve`
-    /// overrides, then a numeric host, then `localhost`.
-    pub fn addresses(&self, easy: &Easy) -> Result<Vec<SocketAddr>, Error> {
-        let overrides: Vec<SocketAddr> = easy.resolved(self.host(), self.port).collect();
-        if !overrides.is_empty() {
-            return Ok(overrides);
+/// Undoes the URL's percent-encoding of a user name or password.
+fn percent_decode(s: &str) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
         }
-        if let Ok(ip) = self.host().parse::<IpAddr>() {
-            return Ok(vec![SocketAddr::new(ip, self.port)]);
-        }
-        let host = self.host().trim_end_matches('.');
-        if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
-            // IPv4 first: loopback servers most often listen there only, and a
-            // refused first address moves on to the next one at once.
-            return Ok(vec![
-                SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), self.port),
-                SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), self.port),
-            ]);
-        }
-        Err(Error::new(
-            ErrorKind::CouldntResolveHost,
-            format!(
-                "couldn't resolve host '{}' (this build resolves only numeric addresses, \
-                 localhost and resolve overrides)",
-                self.host()
-            ),
-        ))
+        out.push(bytes[i]);
+        i += 1;
     }
+    out
 }
 
 #[cfg(test)]
@@ -151,6 +206,10 @@ mod tests {
             (t.authority(), t.request_target(), t.pool_key()),
             ("h", "/", "http://h")
         );
+        assert_eq!(t.auth(), Some("Basic dTpw"));
+        let t = Target::parse("http://us%3Aer:p%40ss%2@h/").unwrap();
+        assert_eq!(t.auth(), Some(format!("Basic {}", BASE64.encode("us:er:p@ss%2")).as_str()));
+        assert_eq!(Target::parse("http://h/").unwrap().auth(), None);
     }
 
     #[test]
@@ -169,16 +228,19 @@ mod tests {
     }
 
     #[test]
-    fn resolves_without_a_resolver() {
+    fn fixed_addresses_need_no_lookup() {
         let mut easy = Easy::new("http://svc.internal:81/");
-        let t = Target::parse(easy.get_url()).unwrap();
-        assert_eq!(
-            t.addresses(&easy).unwrap_err().kind(),
-            ErrorKind::CouldntResolveHost
-        );
+        let route = Route::of(&easy).unwrap();
+        assert!(!route.fixed() && route.addrs.is_empty());
         easy.resolve("svc.internal", 81, "127.0.0.9".parse().unwrap());
-        assert_eq!(t.addresses(&easy).unwrap(), vec!["127.0.0.9:81".parse().unwrap()]);
-        let t = Target::parse("http://localhost:5/").unwrap();
-        assert_eq!(t.addresses(&easy).unwrap().len(), 2);
+        let route = Route::of(&easy).unwrap();
+        assert!(route.fixed());
+        assert_eq!(route.addrs, vec!["127.0.0.9:81".parse().unwrap()]);
+        let route = Route::of(&Easy::new("http://[::1]:5/")).unwrap();
+        assert_eq!(route.addrs, vec!["[::1]:5".parse().unwrap()]);
+        let mut route = Route::of(&Easy::new("http://localhost:5/")).unwrap();
+        assert!(!route.fixed());
+        route.set_addresses(&["127.0.0.1".parse().unwrap()]);
+        assert_eq!(route.addrs, vec!["127.0.0.1:5".parse().unwrap()]);
     }
 }

@@ -51,7 +51,7 @@ impl Handler for Recorder {
 fn run(server: &HttpServer, path: &str, recorder: Recorder) -> (Easy, Result<(), starling::Error>) {
     let mut ev = EventLoop::new(Multi::new(), false);
     let mut easy = Easy::new(server.url(path));
-    easy.handler(recorder);
+    easy.handler(recorder).progress(true);
     let id = ev.multi.add(easy);
     let mut result = None;
     assert!(ev.run(Duration::from_secs(20), |_, m| result = Some(m.result)));

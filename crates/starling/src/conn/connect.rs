@@ -1,59 +1,112 @@
-//! Opening connections: non-blocking connect to each address in turn on
-//! one connection slot, until one answers or all failed.
+//! Opening connections: non-blocking connects over the route's addresses,
+//! racing the two address families (happy eyeballs, RFC 8305 in the shape
+//! libcurl gives it).
+//!
+//! The first address's family goes first. If it has not connected after
+//! the happy-eyeballs delay (200 ms by default), a connect to the first
+//! address of the other family starts beside it; the first to connect
+//! wins and the other socket is REMOVEd and closed. A failed address moves
+//! its attempt on to the next address of the same family; a family that
+//! runs out hands over to the other one at once. The connect timeout ends
+//! the whole race.
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::{ConnKey, Connection};
+use super::{ConnKey, ConnState, Connection, Racer};
 use crate::multi::core::Core;
+use crate::multi::socket_table::Owner;
 use crate::multi::timer_queue::TimerKind;
 use crate::multi::TransferId;
-use crate::sys::TcpSocket;
+use crate::sys::{ConnectState, TcpSocket};
 use crate::transfer::connect_error;
 
+/// One of the two connect attempts of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attempt {
+    /// The connection's own socket.
+    Main,
+    /// The other family's socket.
+    Racer,
+}
+
 impl Core {
-    /// Opens a connection for a transfer, trying its addresses in order.
+    /// Opens a connection for a transfer.
     pub(crate) fn open_connection(&mut self, id: TransferId, now: Instant) {
         let t = &mut self.transfers[id.index as usize];
-        t.next_addr = 0;
-        let limit = t.easy.inner.connect_timeout;
-        self.set_timer(id, TimerKind::Connect, now + limit);
-        let Some(socket) = self.connect_next_address(id) else {
+        t.next_addr = [0, 0];
+        if t.timers[TimerKind::Connect as usize].is_none() {
+            let limit = t.easy.inner.connect_timeout;
+            self.set_timer(id, TimerKind::Connect, now + limit);
+        }
+        let Some((socket, addr)) = self.connect_next(id, 0).or_else(|| self.connect_next(id, 1)) else {
             return self.connect_exhausted(id, now);
         };
-        let host = self.transfers[id.index as usize]
-            .host
-            .expect("started transfer has a host");
+        let t = &self.transfers[id.index as usize];
+        let host = t.host.expect("started transfer has a host");
+        let race = family(&t.route().addrs, addr) == 0 && self.untried(id, 1);
+        let delay = t.easy.inner.happy_eyeballs_timeout;
         let generation = self.next_generation();
         let fd = socket.fd();
-        let index = self
-            .conns
-            .insert(Connection::connecting(socket, host, generation, now));
+        let mut conn = Connection::connecting(socket, host, generation, now);
+        conn.connect_addr = Some(addr);
+        let index = self.conns.insert(conn);
         let key = ConnKey {
             index: index as u32,
             generation,
         };
-        self.sockets.insert(fd, key);
+        self.sockets.insert(fd, Owner::Conn(key));
         self.pool.opened(host);
         self.counters.connections_opened += 1;
         self.transfers[id.index as usize].easy.inner.info.new_connections += 1;
         self.attach(id, key, now);
         self.mark_dirty(key);
+        if race {
+            self.set_timer(id, TimerKind::Phase, now + delay);
+        }
     }
 
-    /// Starts a non-blocking connect to the transfer's next address.
-    fn connect_next_address(&mut self, id: TransferId) -> Option<TcpSocket> {
+    /// Starts a non-blocking connect to the transfer's next address of
+    /// `fam` (0: the first address's family, 1: the other).
+    fn connect_next(&mut self, id: TransferId, fam: usize) -> Option<(TcpSocket, SocketAddr)> {
         let t = &mut self.transfers[id.index as usize];
-        let addrs = &t.easy.route().addrs;
-        while let Some(&addr) = addrs.get(t.next_addr) {
-            t.next_addr += 1;
+        while let Some(&addr) = t.route().addrs.get(t.next_addr[fam]) {
+            t.next_addr[fam] += 1;
+            if family(&t.route().addrs, addr) != fam {
+                continue;
+            }
             match TcpSocket::connect(addr) {
-                Ok(socket) => return Some(socket),
+                Ok(socket) => return Some((socket, addr)),
                 Err(e) => t.last_connect_error = Some(format!("{addr}: {e}")),
             }
         }
         None
+    }
+
+    /// True when `fam` has an address not tried yet.
+    fn untried(&self, id: TransferId, fam: usize) -> bool {
+        let t = &self.transfers[id.index as usize];
+        let addrs = &t.route().addrs;
+        addrs
+            .iter()
+            .skip(t.next_addr[fam])
+            .any(|&a| family(addrs, a) == fam)
+    }
+
+    /// The happy-eyeballs delay is over: start the other family.
+    pub(crate) fn start_racer(&mut self, id: TransferId, key: ConnKey) {
+        let conn = &self.conns[key.index as usize];
+        if conn.racer.is_some() || conn.state != ConnState::Connecting {
+            return;
+        }
+        let addrs = &self.transfers[id.index as usize].route().addrs;
+        let fam = 1 - conn.connect_addr.map_or(0, |a| family(addrs, a));
+        if let Some((socket, addr)) = self.connect_next(id, fam) {
+            self.sockets.insert(socket.fd(), Owner::Conn(key));
+            self.conns[key.index as usize].racer = Some(Box::new(Racer { socket, addr }));
+            self.mark_dirty(key);
+        }
     }
 
     /// Every address failed.
@@ -63,53 +116,128 @@ impl Core {
             .last_connect_error
             .clone()
             .unwrap_or_else(|| "no address".into());
-        let route = t.easy.route();
-        let error = connect_error(&route.target, &detail);
+        let error = connect_error(&t.route().target, &detail);
         self.finish_transfer(id, Err(error), now);
     }
 
-    /// The connect to one address failed: move on to the next address on
-    /// the same connection slot, or end the transfer.
-    pub(super) fn connect_failed(&mut self, key: ConnKey, error: io::Error, now: Instant) {
-        let Some(id) = self.conns[key.index as usize].transfer else {
+    /// An event while connecting: looks at both attempts. True when the
+    /// connection is now connected (and its request ready to send).
+    pub(super) fn drive_connect(&mut self, key: ConnKey, now: Instant) -> bool {
+        match self.conns[key.index as usize].socket.connect_state() {
+            ConnectState::Connected(peer) => return self.connected(key, peer, now),
+            ConnectState::Failed(e) => self.attempt_failed(key, Attempt::Main, e, now),
+            ConnectState::InProgress => {}
+        }
+        let Some(conn) = self.conn_mut(key) else { return false };
+        let Some(racer) = conn.racer.as_ref() else { return false };
+        match racer.socket.connect_state() {
+            ConnectState::Connected(peer) => {
+                let racer = conn.racer.take().expect("checked");
+                let loser = std::mem::replace(&mut conn.socket, racer.socket);
+                conn.connect_addr = Some(racer.addr);
+                let transfer = conn.transfer;
+                self.closing.push((loser, transfer));
+                self.connected(key, peer, now)
+            }
+            ConnectState::Failed(e) => {
+                self.attempt_failed(key, Attempt::Racer, e, now);
+                false
+            }
+            ConnectState::InProgress => false,
+        }
+    }
+
+    /// One connect attempt failed: its family's next address, else the
+    /// other family, else the transfer fails.
+    fn attempt_failed(&mut self, key: ConnKey, which: Attempt, error: io::Error, now: Instant) {
+        let conn = &self.conns[key.index as usize];
+        let Some(id) = conn.transfer else {
             return self.close_connection(key);
         };
+        let addr = match which {
+            Attempt::Main => conn.connect_addr,
+            Attempt::Racer => conn.racer.as_ref().map(|r| r.addr),
+        };
         let t = &mut self.transfers[id.index as usize];
-        let route = t.easy.route();
-        let addr = route.addrs.get(t.next_addr.wrapping_sub(1)).copied();
         t.last_connect_error = Some(match addr {
             Some(a) => format!("{a}: {error}"),
             None => error.to_string(),
         });
-        match self.connect_next_address(id) {
-            Some(socket) => {
-                let fd = socket.fd();
-                let conn = &mut self.conns[key.index as usize];
-                let old = std::mem::replace(&mut conn.socket, socket);
-                self.closing.push((old, Some(id)));
-                self.sockets.insert(fd, key);
-                self.mark_dirty(key);
-            }
-            None => {
-                self.close_connection(key);
-                self.connect_exhausted(id, now);
-            }
+        let fam = addr.map_or(0, |a| family(&t.route().addrs, a));
+        if let Some((socket, addr)) = self.connect_next(id, fam) {
+            self.sockets.insert(socket.fd(), Owner::Conn(key));
+            let conn = &mut self.conns[key.index as usize];
+            let old = match which {
+                Attempt::Main => {
+                    conn.connect_addr = Some(addr);
+                    std::mem::replace(&mut conn.socket, socket)
+                }
+                Attempt::Racer => {
+                    let racer = conn.racer.as_mut().expect("a racer failed");
+                    racer.addr = addr;
+                    std::mem::replace(&mut racer.socket, socket)
+                }
+            };
+            self.closing.push((old, Some(id)));
+            self.mark_dirty(key);
+            return;
         }
+        // This family has no address left.
+        let conn = &mut self.conns[key.index as usize];
+        match (which, conn.racer.take()) {
+            (Attempt::Racer, Some(racer)) => self.closing.push((racer.socket, Some(id))),
+            (Attempt::Main, Some(racer)) => {
+                let old = std::mem::replace(&mut conn.socket, racer.socket);
+                conn.connect_addr = Some(racer.addr);
+                self.closing.push((old, Some(id)));
+            }
+            (_, None) => match self.connect_next(id, 1 - fam) {
+                Some((socket, addr)) => {
+                    // The other family need not wait for the delay any more.
+                    self.clear_timer(id, TimerKind::Phase);
+                    self.sockets.insert(socket.fd(), Owner::Conn(key));
+                    let conn = &mut self.conns[key.index as usize];
+                    conn.connect_addr = Some(addr);
+                    let old = std::mem::replace(&mut conn.socket, socket);
+                    self.closing.push((old, Some(id)));
+                }
+                None => {
+                    self.close_connection(key);
+                    return self.connect_exhausted(id, now);
+                }
+            },
+        }
+        self.mark_dirty(key);
     }
 
-    /// The TCP handshake completed.
-    pub(super) fn connected(&mut self, key: ConnKey, peer: Option<SocketAddr>, now: Instant) {
+    /// The TCP handshake completed. True when the request is ready to go.
+    fn connected(&mut self, key: ConnKey, peer: Option<SocketAddr>, now: Instant) -> bool {
         let conn = &mut self.conns[key.index as usize];
         conn.local_addr = conn.socket.local_addr();
         conn.remote_addr = peer;
-        match conn.transfer {
+        let transfer = conn.transfer;
+        if let Some(racer) = conn.racer.take() {
+            self.closing.push((racer.socket, transfer));
+        }
+        match transfer {
             Some(id) => {
                 self.clear_timer(id, TimerKind::Connect);
+                self.clear_timer(id, TimerKind::Phase);
                 let t = &mut self.transfers[id.index as usize];
                 t.easy.inner.info.timings.connect = t.elapsed(now);
                 self.prepare_request(id, key, now);
+                true
             }
-            None => self.close_connection(key),
+            None => {
+                self.close_connection(key);
+                false
+            }
         }
     }
+}
+
+/// 0 when `addr` has the family of the route's first address, else 1.
+fn family(addrs: &[SocketAddr], addr: SocketAddr) -> usize {
+    let first_v6 = addrs.first().is_some_and(|a| a.is_ipv6());
+    usize::from(addr.is_ipv6() != first_v6)
 }

@@ -1,27 +1,29 @@
-//! Driving a connection on one event: send the request, receive and parse
-//! the response, then hand the connection over, pool it or close it (the
-//! connect itself is in `connect.rs`). This is the hot path of one socket
-//! event; it reads top to bottom from [`Core::drive_connection`].
+//! Driving a connection on one event: connect (`connect.rs`), send the
+//! request (`send.rs`), receive and parse the response (`receive.rs`), then
+//! hand the connection over, pool it or close it (here). This is the hot
+//! path of one socket event; it reads top to bottom from
+//! [`Core::drive_connection`].
 
-use std::io::{self, IoSlice};
+use std::io;
 use std::time::Instant;
 
+use bytes::Bytes;
+
+use super::send::{SendFailed, Sent};
+use super::upload::StreamUpload;
 use super::{ConnKey, ConnState};
+use crate::decode::ACCEPT_ALL;
+use crate::easy::RequestBody;
 use crate::error::{Error, ErrorKind};
-use crate::handler::{Flow, Progress};
-use crate::http1::{encode_request_head, BodyFraming, Http1Error, Parsed, ResponseParser};
+use crate::http1::{encode_request_head, BodyFraming, Http1Error, ResponseParser};
 use crate::multi::core::Core;
+use crate::multi::timer_queue::TimerKind;
 use crate::multi::{Events, TransferId};
-use crate::sys::ConnectState;
 use crate::transfer::TransferState;
 
-/// Whether response parsing can go on.
-enum Step {
-    /// More input is needed.
-    NeedInput,
-    /// The response ended (or failed); stop reading for this transfer.
-    Stop,
-}
+/// Request bodies larger than this (or of unknown size) are sent with
+/// `Expect: 100-continue`, as curl does.
+const EXPECT_THRESHOLD: u64 = 1024 * 1024;
 
 impl Core {
     /// One event on a connection's socket (or a hand-over, with no event).
@@ -34,24 +36,34 @@ impl Core {
         self.counters.connections_touched += 1;
         self.mark_dirty(key);
         match entry_state {
-            ConnState::Connecting => match self.conns[key.index as usize].socket.connect_state() {
-                ConnectState::InProgress => return,
-                ConnectState::Failed(e) => return self.connect_failed(key, e, now),
-                ConnectState::Connected(peer) => self.connected(key, peer, now),
-            },
+            ConnState::Connecting => {
+                if !self.drive_connect(key, now) {
+                    return;
+                }
+            }
             ConnState::Idle => return self.probe_idle(key),
-            ConnState::Sending | ConnState::Receiving => {}
+            ConnState::Sending | ConnState::Expecting | ConnState::Receiving => {}
         }
         if self.conns[key.index as usize].state == ConnState::Sending {
             match self.send_request(key) {
-                Ok(true) => self.conns[key.index as usize].state = ConnState::Receiving,
-                Ok(false) => return,
-                Err(e) => return self.io_failed(key, e, true, now),
+                Ok(Sent::All) => self.conns[key.index as usize].state = ConnState::Receiving,
+                Ok(Sent::Blocked | Sent::Paused) => return,
+                Ok(Sent::HeadOnly) => return self.expect_continue(key, now),
+                Err(SendFailed::Io(e)) => return self.io_failed(key, e, true, now),
+                Err(SendFailed::Body(e)) => {
+                    let id = self.conns[key.index as usize].transfer;
+                    return match id {
+                        Some(id) => self.abort_on(key, id, e, now),
+                        None => self.close_connection(key),
+                    };
+                }
             }
         }
         // Right after the request went out the response cannot be there
         // unless the loop said so; skip the read that would only say EAGAIN.
-        if entry_state == ConnState::Receiving || events.intersects(Events::IN | Events::ERR) {
+        if matches!(entry_state, ConnState::Receiving | ConnState::Expecting)
+            || events.intersects(Events::IN | Events::ERR)
+        {
             self.receive(key, now);
         }
     }
@@ -68,6 +80,7 @@ impl Core {
             self.pool.left_idle();
         }
         let t = &mut self.transfers[id.index as usize];
+        conn.paused = t.pause;
         t.conn = Some(key);
         t.state = TransferState::OnConnection;
         if state != ConnState::Connecting {
@@ -81,28 +94,63 @@ impl Core {
     pub(super) fn prepare_request(&mut self, id: TransferId, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         let t = &mut self.transfers[id.index as usize];
-        let target = &t.easy.route().target;
-        let easy = &t.easy;
-        let framing = match &easy.inner.body {
-            Some(body) => BodyFraming::Length(body.len() as u64),
-            None => BodyFraming::None,
+        let target = &t.route().target;
+        let inner = &t.easy.inner;
+        let body = t.body();
+        let framing = match body {
+            RequestBody::None => BodyFraming::None,
+            RequestBody::Bytes(b) => BodyFraming::Length(b.len() as u64),
+            RequestBody::Stream(Some(len)) => BodyFraming::Length(*len),
+            RequestBody::Stream(None) => BodyFraming::Chunked,
         };
+        // curl asks for the server's go-ahead before a large or unknown
+        // body, so a refusal costs no upload.
+        let expect = !t.no_expect
+            && match body {
+                RequestBody::None => false,
+                RequestBody::Bytes(b) => b.len() as u64 > EXPECT_THRESHOLD,
+                RequestBody::Stream(len) => len.is_none_or(|l| l > EXPECT_THRESHOLD),
+            };
+        let mut extra: [(&str, &[u8]); 3] = [("", b""); 3];
+        let mut n = 0;
+        if let Some(auth) = target.auth() {
+            extra[n] = ("Authorization", auth.as_bytes());
+            n += 1;
+        }
+        if let Some(enc) = inner.accept_encoding.as_deref() {
+            let value = if enc.is_empty() { ACCEPT_ALL } else { enc };
+            extra[n] = ("Accept-Encoding", value.as_bytes());
+            n += 1;
+        }
+        if expect {
+            extra[n] = ("Expect", b"100-continue");
+            n += 1;
+        }
+        let headers = t.request_headers();
+        let expect = expect && !headers.contains_key(http::header::EXPECT);
         conn.head.clear();
         encode_request_head(
             &mut conn.head,
-            &easy.inner.method,
+            t.method(),
             target.request_target(),
             target.authority(),
-            &easy.inner.headers,
+            headers,
+            &extra[..n],
             framing,
         );
         conn.head_sent = 0;
-        conn.body = easy.inner.body.clone().unwrap_or_default();
+        conn.body = match body {
+            RequestBody::Bytes(b) => b.clone(),
+            _ => Bytes::new(),
+        };
         conn.body_sent = 0;
-        conn.parser = ResponseParser::new(
-            easy.inner.method == http::Method::HEAD,
-            easy.inner.max_header_bytes,
-        );
+        conn.upload = match body {
+            RequestBody::Stream(len) => Some(Box::new(StreamUpload::new(*len))),
+            _ => None,
+        };
+        conn.expect = expect;
+        conn.done_pending = None;
+        conn.parser = ResponseParser::new(*t.method() == http::Method::HEAD, inner.max_header_bytes);
         conn.state = ConnState::Sending;
         conn.requests += 1;
         let elapsed = t.elapsed(now);
@@ -113,199 +161,53 @@ impl Core {
         info.timings.pretransfer = elapsed;
     }
 
-    /// Writes as much of the request as the socket takes. `Ok(true)` when
-    /// all of it went out.
-    fn send_request(&mut self, key: ConnKey) -> io::Result<bool> {
+    /// The head went out with `Expect: 100-continue`: wait for the server's
+    /// answer, at most the expect timeout.
+    fn expect_continue(&mut self, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
-        let (head_before, body_before) = (conn.head_sent, conn.body_sent);
-        let result = loop {
-            let head = &conn.head[conn.head_sent..];
-            let body = &conn.body[conn.body_sent..];
-            if head.is_empty() && body.is_empty() {
-                break Ok(true);
-            }
-            // A request without a body (most) goes out with a plain send,
-            // which costs the kernel less than a gathered one.
-            let written = if body.is_empty() {
-                conn.socket.write(head)
-            } else {
-                conn.socket
-                    .write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
-            };
-            match written {
-                Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => {
-                    let from_head = n.min(head.len());
-                    conn.head_sent += from_head;
-                    conn.body_sent += n - from_head;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Ok(false),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => break Err(e),
-            }
-        };
+        conn.state = ConnState::Expecting;
         if let Some(id) = conn.transfer {
-            let info = &mut self.transfers[id.index as usize].easy.inner.info;
-            info.request_bytes_sent += (conn.head_sent - head_before) as u64;
-            info.body_bytes_sent += (conn.body_sent - body_before) as u64;
+            let wait = self.transfers[id.index as usize].easy.inner.expect_100_timeout;
+            self.set_timer(id, TimerKind::Phase, now + wait);
         }
-        result
+        self.receive(key, now);
     }
 
-    /// Reads and parses until the socket has nothing more, the response
-    /// ends, or the read budget is used up.
-    fn receive(&mut self, key: ConnKey, now: Instant) {
-        let mut reads = 0;
-        loop {
-            if let Step::Stop = self.consume_input(key, now) {
-                return;
-            }
-            if reads == self.read_budget {
-                self.again.push(key);
-                break;
-            }
-            let conn = &mut self.conns[key.index as usize];
-            let buffers = &mut self.buffers;
-            let buf = conn.recv.get_or_insert_with(|| buffers.take());
-            match conn.socket.read(buf.spare()) {
-                Ok(0) => return self.peer_closed(key, now),
-                Ok(n) => {
-                    buf.end += n;
-                    reads += 1;
-                    if let Some(id) = conn.transfer {
-                        let t = &mut self.transfers[id.index as usize];
-                        if t.easy.inner.info.timings.starttransfer.is_zero() {
-                            t.easy.inner.info.timings.starttransfer = t.elapsed(now);
-                        }
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return self.io_failed(key, e, false, now),
-            }
-        }
-        let conn = &mut self.conns[key.index as usize];
-        if conn.recv.as_ref().is_some_and(|b| b.is_empty()) {
-            let buf = conn.recv.take().expect("checked");
-            self.buffers.put(buf);
-        }
-        if reads > 0 {
-            self.report_progress(key, now);
-        }
-    }
-
-    /// Feeds buffered bytes to the parser and their meaning to the handler.
-    fn consume_input(&mut self, key: ConnKey, now: Instant) -> Step {
-        loop {
-            let conn = &mut self.conns[key.index as usize];
-            let Some(id) = conn.transfer else {
-                return Step::Stop;
-            };
-            let Some(buf) = conn.recv.as_mut() else {
-                return Step::NeedInput;
-            };
-            let t = &mut self.transfers[id.index as usize];
-            let info = &mut t.easy.inner.info;
-            let input = &buf.data[buf.start..buf.end];
-            match conn.parser.parse(input) {
-                Ok((n, Parsed::NeedMore)) => {
-                    buf.start += n;
-                    return Step::NeedInput;
-                }
-                Ok((n, Parsed::Interim(_))) => {
-                    info.header_bytes_received += n as u64;
-                    buf.start += n;
-                }
-                Ok((n, Parsed::Head(head))) => {
-                    info.header_bytes_received += n as u64;
-                    info.status = Some(head.status);
-                    info.version = Some(head.version);
-                    info.content_length = conn.parser.content_length();
-                    buf.start += n;
-                    let flow = head
-                        .headers
-                        .iter()
-                        .map(|(name, value)| t.easy.inner.handler.header(name, value))
-                        .find(|f| *f == Flow::Abort)
-                        .unwrap_or(Flow::Continue);
-                    t.easy.inner.info.headers = head.headers;
-                    if flow == Flow::Abort {
-                        let e = Error::new(ErrorKind::AbortedByCallback, "aborted by the header callback");
-                        self.abort_on(key, id, e, now);
-                        return Step::Stop;
-                    }
-                }
-                Ok((n, Parsed::Body(range))) => {
-                    info.body_bytes_received += range.len() as u64;
-                    let flow = t.easy.inner.handler.write(&input[range]);
-                    buf.start += n;
-                    if flow == Flow::Abort {
-                        let e = Error::new(ErrorKind::WriteError, "the write callback refused the body data");
-                        self.abort_on(key, id, e, now);
-                        return Step::Stop;
-                    }
-                }
-                Ok((n, Parsed::Done { reusable })) => {
-                    buf.start += n;
-                    // Bytes after a complete response were never asked for.
-                    let reusable = reusable && buf.is_empty() && !t.easy.inner.forbid_reuse;
-                    self.response_done(key, id, reusable, now);
-                    return Step::Stop;
-                }
-                Err(e) => {
-                    self.protocol_failed(key, id, e, now);
-                    return Step::Stop;
-                }
-            }
-        }
-    }
-
-    /// Tells the handler how far the transfer came after a batch of reads.
-    /// False when the handler asked to stop (the transfer then ended).
-    fn report_progress(&mut self, key: ConnKey, now: Instant) -> bool {
-        let conn = &self.conns[key.index as usize];
-        let Some(id) = conn.transfer else { return false };
-        let t = &mut self.transfers[id.index as usize];
-        let info = &t.easy.inner.info;
-        let progress = Progress {
-            download_total: info.content_length,
-            downloaded: info.body_bytes_received,
-            upload_total: t.easy.inner.body.as_ref().map(|b| b.len() as u64),
-            uploaded: info.body_bytes_sent,
-        };
-        if t.easy.inner.handler.progress(&progress) == Flow::Abort {
-            let e = Error::new(ErrorKind::AbortedByCallback, "aborted by the progress callback");
-            self.abort_on(key, id, e, now);
-            return false;
-        }
-        true
-    }
-
-    /// A complete response: the transfer succeeded; its connection goes to
-    /// the next transfer, the pool, or is closed.
-    fn response_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
-        // The handler hears the final figures once, however few events the
-        // response took.
-        if !self.report_progress(key, now) {
+    /// The server said `100 Continue`, or the wait ended: send the body.
+    pub(crate) fn send_body_now(&mut self, key: ConnKey) {
+        let Some(conn) = self.conn_mut(key) else { return };
+        if conn.state != ConnState::Expecting {
             return;
         }
-        self.finish_transfer(id, Ok(()), now);
-        if reusable {
-            self.release_connection(key, now);
-        } else {
-            self.close_connection(key);
+        conn.expect = false;
+        conn.state = ConnState::Sending;
+        if let Some(id) = conn.transfer {
+            self.clear_timer(id, TimerKind::Phase);
+        }
+        self.mark_dirty(key);
+        self.runnable.push(key);
+    }
+
+    /// The wait of the connection's current phase ended: the happy-eyeballs
+    /// delay or the 100-continue wait.
+    pub(crate) fn phase_timer(&mut self, id: TransferId, _now: Instant) {
+        let Some(key) = self.transfer(id).and_then(|t| t.conn) else { return };
+        match self.conn_mut(key).map(|c| c.state) {
+            Some(ConnState::Connecting) => self.start_racer(id, key),
+            Some(ConnState::Expecting) => self.send_body_now(key),
+            _ => {}
         }
     }
 
     /// A handler asked to stop: the transfer fails, the connection (mid
     /// response) cannot be reused.
-    fn abort_on(&mut self, key: ConnKey, id: TransferId, error: Error, now: Instant) {
+    pub(super) fn abort_on(&mut self, key: ConnKey, id: TransferId, error: Error, now: Instant) {
         self.finish_transfer(id, Err(error), now);
         self.close_connection(key);
     }
 
     /// The response broke the protocol.
-    fn protocol_failed(&mut self, key: ConnKey, id: TransferId, error: Http1Error, now: Instant) {
+    pub(super) fn protocol_failed(&mut self, key: ConnKey, id: TransferId, error: Http1Error, now: Instant) {
         let conn = &self.conns[key.index as usize];
         let may_retry = error == Http1Error::EmptyReply && conn.requests > 1;
         self.close_connection(key);
@@ -313,7 +215,7 @@ impl Core {
     }
 
     /// A socket error while sending or receiving.
-    fn io_failed(&mut self, key: ConnKey, error: io::Error, sending: bool, now: Instant) {
+    pub(super) fn io_failed(&mut self, key: ConnKey, error: io::Error, sending: bool, now: Instant) {
         let conn = &self.conns[key.index as usize];
         let may_retry = conn.requests > 1 && !conn.parser.started();
         let id = conn.transfer;
@@ -331,35 +233,6 @@ impl Core {
         };
         if let Some(id) = id {
             self.fail_or_retry(id, error, may_retry, now);
-        }
-    }
-
-    /// The server closed the connection while a response was expected.
-    fn peer_closed(&mut self, key: ConnKey, now: Instant) {
-        let conn = &mut self.conns[key.index as usize];
-        let Some(id) = conn.transfer else {
-            return self.close_connection(key);
-        };
-        match conn.parser.eof() {
-            Ok(Parsed::Done { .. }) => self.response_done(key, id, false, now),
-            Ok(_) => {
-                let e = Http1Error::BodyTruncated {
-                    expected: None,
-                    received: 0,
-                };
-                self.protocol_failed(key, id, e, now)
-            }
-            Err(e) => self.protocol_failed(key, id, e, now),
-        }
-    }
-
-    /// An event on an idle pooled connection: the server closed it, or sent
-    /// something nobody asked for. Either way it cannot be reused.
-    fn probe_idle(&mut self, key: ConnKey) {
-        let mut byte = [0u8; 1];
-        match self.conns[key.index as usize].socket.read(&mut byte) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            _ => self.close_connection(key),
         }
     }
 
@@ -425,6 +298,9 @@ impl Core {
         }
         if let Some(buf) = conn.recv {
             self.buffers.put(buf);
+        }
+        if let Some(racer) = conn.racer {
+            self.closing.push((racer.socket, conn.transfer));
         }
         if let Some(id) = conn.transfer {
             if let Some(t) = self.transfer_mut(id) {

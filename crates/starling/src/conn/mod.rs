@@ -3,22 +3,31 @@
 //!
 //! ```text
 //!   Connecting ──connected──▶ Sending ──request written──▶ Receiving
-//!       │                        ▲                             │
-//!       │ (next address)         └──── next request ◀── Idle ◀─┘ response done,
-//!       ▼                                                         reusable
+//!       │                      │   ▲  ▲                        │
+//!       │ (next address,       │   │  └─ next request ◀─ Idle ◀┘ response done,
+//!       │  other family)       ▼   │ 100 or wait over            reusable
+//!       ▼                  Expecting (head sent, body held back)
 //!    closed ◀──────────── error, not reusable, evicted, peer closed
 //! ```
 //!
 //! The socket interest is derived from the state, never stored apart from
-//! what was last reported: Connecting and Sending want OUT, Receiving and
-//! Idle want IN (an idle pooled socket stays watched so a server that closes
-//! it is noticed, and so a keep-alive socket's interest does not change
-//! between one request and the next).
+//! what was last reported: Connecting and Sending want OUT, Expecting,
+//! Receiving and Idle want IN (an idle pooled socket stays watched so a
+//! server that closes it is noticed, and so a keep-alive socket's interest
+//! does not change between one request and the next). A paused direction
+//! wants nothing: the socket is REMOVEd until the pause is lifted.
+//!
+//! While connecting, a second socket may race the first one on the other
+//! address family (happy eyeballs); the first to connect becomes the
+//! connection's socket and the other is closed.
 
 pub(crate) mod buffers;
 mod connect;
 mod io;
 pub(crate) mod pool;
+mod receive;
+mod send;
+mod upload;
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -26,7 +35,7 @@ use std::time::Instant;
 use bytes::Bytes;
 
 use crate::http1::ResponseParser;
-use crate::multi::{TransferId, What};
+use crate::multi::{Pause, TransferId, What};
 use crate::sys::TcpSocket;
 use buffers::RecvBuf;
 use pool::HostId;
@@ -43,8 +52,18 @@ pub(crate) struct ConnKey {
 pub(crate) enum ConnState {
     Connecting,
     Sending,
+    /// The head went out with `Expect: 100-continue`; the body waits for
+    /// the server's go-ahead or the end of the wait.
+    Expecting,
     Receiving,
     Idle,
+}
+
+/// The second connect attempt of a happy-eyeballs race.
+#[derive(Debug)]
+pub(crate) struct Racer {
+    pub socket: TcpSocket,
+    pub addr: SocketAddr,
 }
 
 /// One connection.
@@ -63,6 +82,19 @@ pub(crate) struct Connection {
     /// The request body being sent (shared with the handle, not copied).
     pub body: Bytes,
     pub body_sent: usize,
+    /// A request body read from the handler while it is sent.
+    pub upload: Option<Box<upload::StreamUpload>>,
+    /// The address the connect of `socket` went to.
+    pub connect_addr: Option<SocketAddr>,
+    /// The other address family's connect attempt, while both race.
+    pub racer: Option<Box<Racer>>,
+    /// The head asked for `100 Continue` and the body was not sent yet.
+    pub expect: bool,
+    /// The pause of the transfer it serves.
+    pub paused: Pause,
+    /// The response ended while receiving was paused mid-body (decoded data
+    /// still held): whether the connection may be reused once it is out.
+    pub done_pending: Option<bool>,
     /// Lent from the buffer pool only while there is something to read.
     pub recv: Option<RecvBuf>,
     /// Requests started on this connection.
@@ -91,6 +123,12 @@ impl Connection {
             head_sent: 0,
             body: Bytes::new(),
             body_sent: 0,
+            upload: None,
+            connect_addr: None,
+            racer: None,
+            expect: false,
+            paused: Pause::NONE,
+            done_pending: None,
             recv: None,
             requests: 0,
             idle_epoch: 0,
@@ -101,11 +139,14 @@ impl Connection {
         }
     }
 
-    /// What the socket must be watched for now.
-    pub fn interest(&self) -> What {
+    /// What the socket must be watched for now; `None`: nothing (paused).
+    pub fn interest(&self) -> Option<What> {
         match self.state {
-            ConnState::Connecting | ConnState::Sending => What::Out,
-            ConnState::Receiving | ConnState::Idle => What::In,
+            ConnState::Connecting => Some(What::Out),
+            ConnState::Sending if self.paused.send => None,
+            ConnState::Sending => Some(What::Out),
+            ConnState::Receiving if self.paused.recv => None,
+            ConnState::Expecting | ConnState::Receiving | ConnState::Idle => Some(What::In),
         }
     }
 }

@@ -28,6 +28,10 @@ pub enum BodyFraming {
 /// `Host: host` (first), `Accept: */*`, and, depending on `body`,
 /// `Content-Length: N` or `Transfer-Encoding: chunked`.
 ///
+/// `extra` holds more default headers (Authorization from URL credentials,
+/// Accept-Encoding, Expect), each written after the built-in defaults
+/// unless `headers` has an entry of that name.
+///
 /// A header whose value is empty is never written: like curl's `-H "Accept:"`
 /// it only removes the default header of the same name. (So an empty header
 /// cannot be sent; HTTP/1.1 servers do not need one.)
@@ -40,6 +44,7 @@ pub fn encode_request_head(
     target: &str,
     host: &str,
     headers: &HeaderMap,
+    extra: &[(&str, &[u8])],
     body: BodyFraming,
 ) {
     debug_assert!(!target.bytes().any(|b| b <= b' ' || b == 0x7f));
@@ -69,6 +74,12 @@ pub fn encode_request_head(
             if !headers.contains_key(TRANSFER_ENCODING) {
                 push_header(out, "Transfer-Encoding", b"chunked");
             }
+        }
+    }
+
+    for &(name, value) in extra {
+        if !headers.contains_key(name) {
+            push_header(out, name, value);
         }
     }
 
@@ -143,7 +154,7 @@ mod tests {
 
     fn head(method: Method, headers: &HeaderMap, body: BodyFraming) -> String {
         let mut out = Vec::new();
-        encode_request_head(&mut out, &method, "/path?q=1", "example.com", headers, body);
+        encode_request_head(&mut out, &method, "/path?q=1", "example.com", headers, &[], body);
         String::from_utf8(out).unwrap()
     }
 
@@ -172,9 +183,13 @@ mod tests {
             "/",
             "h",
             &HeaderMap::new(),
+            &[("Authorization", b"Basic eDp5")],
             BodyFraming::None,
         );
-        assert!(out.starts_with(b"previousGET / HTTP/1.1\r\n"));
+        assert_eq!(
+            out,
+            b"previousGET / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nAuthorization: Basic eDp5\r\n\r\n"
+        );
     }
 
     #[test]

@@ -187,6 +187,12 @@ impl ResponseParser {
         self.content_length
     }
 
+    /// True when the body of the final response runs until the server
+    /// closes the connection (no length, not chunked).
+    pub fn until_close(&self) -> bool {
+        matches!(self.state, State::UntilClose)
+    }
+
     fn parse_inner(&mut self, input: &[u8]) -> Result<(usize, Parsed), Http1Error> {
         match &mut self.state {
             State::Head => self.parse_head(input),

@@ -8,12 +8,13 @@ use std::time::Instant;
 use slab::Slab;
 
 use super::counters::Counters;
-use super::events::{Action, Events, Message, TransferId};
-use super::socket_table::SocketTable;
+use super::events::{Action, Events, Message, Pause, TransferId};
+use super::socket_table::{Owner, SocketTable};
 use super::timer_queue::TimerQueue;
 use crate::conn::buffers::BufferPool;
 use crate::conn::pool::ConnectionPool;
 use crate::conn::{ConnKey, Connection};
+use crate::dns::{Resolved, Resolver};
 use crate::easy::Easy;
 use crate::sys::TcpSocket;
 use crate::transfer::{Transfer, TransferState};
@@ -29,6 +30,11 @@ pub(crate) struct Core {
     pub timers: TimerQueue,
     pub pool: ConnectionPool,
     pub buffers: BufferPool,
+    pub resolver: Resolver,
+    /// Finished lookups being worked off (kept for its capacity).
+    pub resolved: Vec<Resolved>,
+    /// The resolver's wake-up descriptor as last announced.
+    pub resolver_reported: Option<std::os::fd::RawFd>,
     /// Transfers to start before the current call returns (new ones wait
     /// for the next call, which the zero timer asks for).
     pub ready: VecDeque<TransferId>,
@@ -65,6 +71,9 @@ impl Default for Core {
             timers: TimerQueue::default(),
             pool: ConnectionPool::default(),
             buffers: BufferPool::default(),
+            resolver: Resolver::new(Default::default()),
+            resolved: Vec::new(),
+            resolver_reported: None,
             ready: VecDeque::with_capacity(64),
             runnable: Vec::with_capacity(16),
             again: Vec::with_capacity(16),
@@ -140,12 +149,11 @@ impl Core {
     /// The work of one `socket_action` call, before the callbacks are told.
     pub fn run(&mut self, action: Action, now: Instant) {
         match action {
-            Action::Socket(fd, events) => {
-                if let Some(entry) = self.sockets.get(fd) {
-                    let conn = entry.conn;
-                    self.drive_connection(conn, events, now);
-                }
-            }
+            Action::Socket(fd, events) => match self.sockets.get(fd).map(|e| e.owner) {
+                Some(Owner::Conn(conn)) => self.drive_connection(conn, events, now),
+                Some(Owner::Resolver) => self.lookups_done(now),
+                None => {}
+            },
             Action::Timeout => {
                 let mut again = std::mem::take(&mut self.again_spare);
                 std::mem::swap(&mut again, &mut self.again);
@@ -181,6 +189,23 @@ impl Core {
             return Some(None);
         }
         self.timers.next_deadline().map(Some)
+    }
+
+    /// Sets which directions of a transfer are paused; a lifted pause
+    /// drives its connection before the call returns. `None` for an
+    /// unknown transfer.
+    pub fn set_pause(&mut self, id: TransferId, pause: Pause) -> Option<()> {
+        let t = self.transfer_mut(id)?;
+        let was = std::mem::replace(&mut t.pause, pause);
+        if let Some(key) = t.conn {
+            let conn = self.conn_mut(key)?;
+            conn.paused = pause;
+            self.mark_dirty(key);
+            if (was.recv && !pause.recv) || (was.send && !pause.send) {
+                self.runnable.push(key);
+            }
+        }
+        Some(())
     }
 
     /// Marks a connection's interest for re-evaluation at the end of the call.

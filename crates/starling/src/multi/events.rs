@@ -117,6 +117,36 @@ impl BitOr for Events {
     }
 }
 
+/// Which directions of a transfer are paused (libcurl's `CURLPAUSE_RECV`
+/// and `CURLPAUSE_SEND`), for [`Multi::set_pause`](crate::Multi::set_pause).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Pause {
+    /// Receiving is paused: the socket is not read.
+    pub recv: bool,
+    /// Sending the request body is paused.
+    pub send: bool,
+}
+
+impl Pause {
+    /// Nothing paused.
+    pub const NONE: Pause = Pause {
+        recv: false,
+        send: false,
+    };
+    /// Receiving paused.
+    pub const RECV: Pause = Pause {
+        recv: true,
+        send: false,
+    };
+    /// Sending paused.
+    pub const SEND: Pause = Pause {
+        recv: false,
+        send: true,
+    };
+    /// Both directions paused.
+    pub const ALL: Pause = Pause { recv: true, send: true };
+}
+
 /// What the application tells [`Multi::socket_action`](crate::Multi::socket_action).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

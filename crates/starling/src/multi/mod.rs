@@ -21,18 +21,20 @@
 pub(crate) mod core;
 mod counters;
 mod events;
-mod socket_table;
+pub(crate) mod socket_table;
 pub(crate) mod timer_queue;
 
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
 pub use self::counters::Counters;
-pub use self::events::{Action, Events, Message, SocketEvent, TransferId, What};
+pub use self::events::{Action, Events, Message, Pause, SocketEvent, TransferId, What};
 pub use self::socket_table::SocketAssign;
 pub use crate::conn::pool::Limits;
 
 use self::core::Core;
+use self::socket_table::Owner;
+use crate::dns::DnsConfig;
 use crate::easy::Easy;
 use crate::error::{Error, ErrorKind};
 use crate::info::TransferInfo;
@@ -147,6 +149,39 @@ impl Multi {
         Ok(easy)
     }
 
+    /// Pauses or resumes a transfer's directions (libcurl's
+    /// `curl_easy_pause`). A paused direction's socket is not watched (no
+    /// busy loop); on resume the transfer goes on exactly where it
+    /// stopped, data held for a pausing handler first.
+    pub fn set_pause(&mut self, id: TransferId, pause: Pause) -> Result<(), Error> {
+        let now = sys::now();
+        self.core.set_pause(id, pause).ok_or_else(|| unknown_transfer(id))?;
+        self.core.run_queued(now);
+        self.flush(now);
+        Ok(())
+    }
+
+    /// The directions of a transfer that are paused.
+    pub fn pause_state(&self, id: TransferId) -> Option<Pause> {
+        self.core.transfer(id).map(|t| t.pause)
+    }
+
+    /// Sets how names are resolved (threads, cache, custom lookup).
+    /// Applies to lookups started from now on.
+    pub fn set_dns(&mut self, config: DnsConfig) {
+        self.core.resolver.set_config(config);
+    }
+
+    /// The resolver settings.
+    pub fn dns(&self) -> &DnsConfig {
+        self.core.resolver.config()
+    }
+
+    /// Name lookups queued or running on the resolver threads.
+    pub fn pending_lookups(&self) -> usize {
+        self.core.resolver.pending()
+    }
+
     /// Attaches the application's data to a socket (libcurl's
     /// `curl_multi_assign`); it is handed back in later socket callbacks.
     pub fn assign(&mut self, socket: RawFd, data: Option<usize>) -> Result<(), Error> {
@@ -239,20 +274,10 @@ impl Multi {
             let Some(conn) = core.conn_mut(key) else { continue };
             conn.dirty = false;
             let (fd, what, transfer) = (conn.socket.fd(), conn.interest(), conn.transfer);
-            let entry = core
-                .sockets
-                .get_mut(fd)
-                .expect("an open connection's socket is in the table");
-            if entry.reported != Some(what) {
-                entry.reported = Some(what);
-                let data = entry.data;
-                let event = SocketEvent {
-                    transfer,
-                    socket: fd,
-                    what,
-                    data,
-                };
-                announce(&mut self.socket_callback, core, event);
+            let racer = conn.racer.as_ref().map(|r| r.socket.fd());
+            report_interest(&mut self.socket_callback, core, fd, what, transfer);
+            if let Some(fd) = racer {
+                report_interest(&mut self.socket_callback, core, fd, Some(What::Out), transfer);
             }
         }
         core.dirty = dirty;
@@ -275,6 +300,19 @@ impl Multi {
             drop(socket);
         }
         core.closing = closing;
+        let wake = core.resolver.wake_fd();
+        if wake != core.resolver_reported {
+            if let Some(fd) = core.resolver_reported.take() {
+                report_interest(&mut self.socket_callback, core, fd, None, None);
+            }
+            if let Some(fd) = wake {
+                if core.sockets.get(fd).is_none() {
+                    core.sockets.insert(fd, Owner::Resolver);
+                }
+                report_interest(&mut self.socket_callback, core, fd, Some(What::In), None);
+            }
+            core.resolver_reported = wake;
+        }
         self.report_timer(now);
     }
 
@@ -315,7 +353,40 @@ impl Drop for Multi {
         self.core.ready.clear();
         let now = sys::now();
         self.flush(now);
+        if let Some(fd) = self.core.resolver_reported.take() {
+            report_interest(&mut self.socket_callback, &mut self.core, fd, None, None);
+        }
     }
+}
+
+/// Tells the application what `fd` is wanted for now (`None`: nothing,
+/// announced as REMOVE), unless that is what it was last told.
+fn report_interest(
+    callback: &mut Option<SocketCallback>,
+    core: &mut Core,
+    fd: RawFd,
+    what: Option<What>,
+    transfer: Option<TransferId>,
+) {
+    let entry = core
+        .sockets
+        .get_mut(fd)
+        .expect("an open socket of the engine is in the table");
+    if entry.reported == what {
+        return;
+    }
+    // A socket never announced needs no REMOVE.
+    let Some(announce_what) = what.or(entry.reported.map(|_| What::Remove)) else {
+        return;
+    };
+    entry.reported = what;
+    let event = SocketEvent {
+        transfer,
+        socket: fd,
+        what: announce_what,
+        data: entry.data,
+    };
+    announce(callback, core, event);
 }
 
 /// Calls the socket callback (if set) with the socket table open for

@@ -12,11 +12,20 @@ use crate::error::{Error, ErrorKind};
 
 use super::events::What;
 
+/// What a socket of the engine belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// A connection (its socket, or its happy-eyeballs racer).
+    Conn(ConnKey),
+    /// The resolver's wake-up descriptor.
+    Resolver,
+}
+
 /// One socket the engine owns.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SocketEntry {
-    /// The connection the socket belongs to.
-    pub conn: ConnKey,
+    /// What the socket belongs to.
+    pub owner: Owner,
     /// The interest last announced with the socket callback; `None` when the
     /// socket was never announced or its last report was REMOVE.
     pub reported: Option<What>,
@@ -31,14 +40,14 @@ pub(crate) struct SocketTable {
 }
 
 impl SocketTable {
-    /// Registers a new socket of `conn`, not yet announced.
-    pub fn insert(&mut self, fd: RawFd, conn: ConnKey) {
+    /// Registers a new socket, not yet announced.
+    pub fn insert(&mut self, fd: RawFd, owner: Owner) {
         let i = fd as usize;
         if self.slots.len() <= i {
             self.slots.resize(i + 1, None);
         }
         self.slots[i] = Some(SocketEntry {
-            conn,
+            owner,
             reported: None,
             data: None,
         });

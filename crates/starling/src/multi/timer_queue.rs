@@ -14,10 +14,17 @@ pub(crate) enum TimerKind {
     Connect = 0,
     /// The whole transfer must be done by then.
     Total = 1,
+    /// The end of a wait inside one phase of the connection: the happy
+    /// eyeballs delay while connecting, the 100-continue wait after the
+    /// request head. The two never overlap, so they share a slot.
+    Phase = 2,
+    /// The periodic check of progress calls and the low-speed limit (armed
+    /// only for transfers that asked for either).
+    Tick = 3,
 }
 
 /// Number of [`TimerKind`]s: a transfer keeps one slot per kind.
-pub(crate) const TIMER_KINDS: usize = 2;
+pub(crate) const TIMER_KINDS: usize = 4;
 
 /// A queued timer, kept by its owner so it can be removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

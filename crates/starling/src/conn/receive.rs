@@ -1,0 +1,322 @@
+//! Receiving a response: read, parse, and hand the handler what it means
+//! (status, headers, body, the end), honouring pauses, redirects and the
+//! 100-continue exchange.
+
+use std::io;
+use std::time::Instant;
+
+use super::{ConnKey, ConnState};
+use crate::decode::Decoder;
+use crate::error::{Error, ErrorKind};
+use crate::handler::Flow;
+use crate::http1::{Http1Error, Parsed, ResponseHead};
+use crate::multi::core::Core;
+use crate::multi::timer_queue::TimerKind;
+use crate::multi::TransferId;
+use crate::transfer::{Delivery, NextRequest};
+
+/// Whether response parsing can go on.
+enum Step {
+    /// More input is needed.
+    NeedInput,
+    /// The response ended, failed or paused; stop reading for now.
+    Stop,
+}
+
+/// A redirect response's body is read to its end (to keep the connection)
+/// only when it is this small; a larger one costs a new connection instead.
+const MAX_DRAIN: u64 = 64 * 1024;
+
+impl Core {
+    /// Reads and parses until the socket has nothing more, the response
+    /// ends, the transfer pauses, or the read budget is used up.
+    pub(super) fn receive(&mut self, key: ConnKey, now: Instant) {
+        let conn = &self.conns[key.index as usize];
+        if conn.paused.recv {
+            return;
+        }
+        if let Some(id) = conn.transfer {
+            if (self.transfers[id.index as usize].held.is_some() || conn.done_pending.is_some())
+                && !self.resume_receive(key, id, now)
+            {
+                return;
+            }
+        }
+        let mut reads = 0;
+        loop {
+            if let Step::Stop = self.consume_input(key, now) {
+                return;
+            }
+            if reads == self.read_budget {
+                self.again.push(key);
+                break;
+            }
+            let conn = &mut self.conns[key.index as usize];
+            let buffers = &mut self.buffers;
+            let buf = conn.recv.get_or_insert_with(|| buffers.take());
+            match conn.socket.read(buf.spare()) {
+                Ok(0) => return self.peer_closed(key, now),
+                Ok(n) => {
+                    buf.end += n;
+                    reads += 1;
+                    if let Some(id) = conn.transfer {
+                        let t = &mut self.transfers[id.index as usize];
+                        if t.easy.inner.info.timings.starttransfer.is_zero() {
+                            t.easy.inner.info.timings.starttransfer = t.elapsed(now);
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return self.io_failed(key, e, false, now),
+            }
+        }
+        let conn = &mut self.conns[key.index as usize];
+        if conn.recv.as_ref().is_some_and(|b| b.is_empty()) {
+            let buf = conn.recv.take().expect("checked");
+            self.buffers.put(buf);
+        }
+        if reads > 0 {
+            if let Some(id) = conn.transfer {
+                self.progress_call(id, now);
+            }
+        }
+    }
+
+    /// After a pause: offers the held data again and ends a response that
+    /// completed meanwhile. False when receiving cannot go on (paused again,
+    /// failed, or the response ended).
+    fn resume_receive(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
+        match self.transfers[id.index as usize].deliver_held() {
+            Delivery::Taken => {}
+            Delivery::Paused => {
+                self.conns[key.index as usize].paused.recv = true;
+                return false;
+            }
+            Delivery::Failed(e) => {
+                self.abort_on(key, id, e, now);
+                return false;
+            }
+        }
+        match self.conns[key.index as usize].done_pending.take() {
+            Some(reusable) => {
+                self.body_done(key, id, reusable, now);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Feeds buffered bytes to the parser and their meaning to the handler.
+    fn consume_input(&mut self, key: ConnKey, now: Instant) -> Step {
+        loop {
+            let conn = &mut self.conns[key.index as usize];
+            let Some(id) = conn.transfer else {
+                return Step::Stop;
+            };
+            let Some(buf) = conn.recv.as_mut() else {
+                return Step::NeedInput;
+            };
+            let t = &mut self.transfers[id.index as usize];
+            let input = &buf.data[buf.start..buf.end];
+            match conn.parser.parse(input) {
+                Ok((n, Parsed::NeedMore)) => {
+                    buf.start += n;
+                    return Step::NeedInput;
+                }
+                Ok((n, Parsed::Interim(status))) => {
+                    t.easy.inner.info.header_bytes_received += n as u64;
+                    buf.start += n;
+                    if status == http::StatusCode::CONTINUE && conn.state == ConnState::Expecting {
+                        self.send_body_now(key);
+                    }
+                }
+                Ok((n, Parsed::Head(head))) => {
+                    buf.start += n;
+                    t.easy.inner.info.header_bytes_received += n as u64;
+                    if let Step::Stop = self.response_head(key, id, head, now) {
+                        return Step::Stop;
+                    }
+                }
+                Ok((n, Parsed::Body(range))) => {
+                    t.easy.inner.info.body_bytes_received += range.len() as u64;
+                    let delivery = match t.next {
+                        // A response that leads elsewhere: its body is drained.
+                        Some(_) => Delivery::Taken,
+                        None => t.deliver(&input[range]),
+                    };
+                    buf.start += n;
+                    match delivery {
+                        Delivery::Taken => {}
+                        Delivery::Paused => {
+                            conn.paused.recv = true;
+                            return Step::Stop;
+                        }
+                        Delivery::Failed(e) => {
+                            self.abort_on(key, id, e, now);
+                            return Step::Stop;
+                        }
+                    }
+                }
+                Ok((n, Parsed::Done { reusable })) => {
+                    buf.start += n;
+                    // Bytes after a complete response were never asked for;
+                    // a body held back by `Expect` was never sent.
+                    let reusable =
+                        reusable && buf.is_empty() && !t.easy.inner.forbid_reuse && !conn.expect;
+                    self.body_done(key, id, reusable, now);
+                    return Step::Stop;
+                }
+                Err(e) => {
+                    self.protocol_failed(key, id, e, now);
+                    return Step::Stop;
+                }
+            }
+        }
+    }
+
+    /// A final (or redirect) response head arrived.
+    fn response_head(&mut self, key: ConnKey, id: TransferId, head: ResponseHead, now: Instant) -> Step {
+        let conn = &mut self.conns[key.index as usize];
+        if conn.state == ConnState::Expecting {
+            // The server answered without waiting for the body: the body
+            // is never sent, and the connection is not reused.
+            conn.state = ConnState::Receiving;
+            self.clear_timer(id, TimerKind::Phase);
+        }
+        let conn = &self.conns[key.index as usize];
+        let content_length = conn.parser.content_length();
+        let until_close = conn.parser.until_close();
+        let expect_refused = conn.expect && head.status == http::StatusCode::EXPECTATION_FAILED;
+        let t = &mut self.transfers[id.index as usize];
+        let info = &mut t.easy.inner.info;
+        info.status = Some(head.status);
+        info.version = Some(head.version);
+        info.content_length = content_length;
+        info.body_bytes_received = 0;
+        if expect_refused && !t.no_expect {
+            // curl's answer to 417: the same request again, without Expect.
+            t.next = Some(Box::new(NextRequest::WithoutExpect));
+        } else {
+            match t.redirect_for(&head) {
+                Ok(Some(next)) => t.next = Some(next),
+                Ok(None) => {}
+                Err(e) => {
+                    self.abort_on(key, id, e, now);
+                    return Step::Stop;
+                }
+            }
+            let handler = &mut t.easy.inner.handler;
+            let mut flow = handler.status(head.status, head.version);
+            for (name, value) in head.headers.iter() {
+                if flow == Flow::Abort {
+                    break;
+                }
+                flow = handler.header(name, value);
+            }
+            if flow == Flow::Abort {
+                let e = Error::new(ErrorKind::AbortedByCallback, "aborted by callback: the header callback returned Abort");
+                self.abort_on(key, id, e, now);
+                return Step::Stop;
+            }
+        }
+        let t = &mut self.transfers[id.index as usize];
+        if t.next.is_some() {
+            t.easy.inner.info.headers = head.headers;
+            if until_close || content_length.is_some_and(|l| l > MAX_DRAIN) {
+                self.close_connection(key);
+                self.start_next(id, now);
+                return Step::Stop;
+            }
+            return Step::NeedInput;
+        }
+        let inner = &t.easy.inner;
+        if inner.accept_encoding.is_some() {
+            match Decoder::for_content_encoding(head.headers.get_all("content-encoding")) {
+                Ok(decoder) => t.decoder = decoder.map(Box::new),
+                Err(e) => {
+                    self.abort_on(key, id, e, now);
+                    return Step::Stop;
+                }
+            }
+        }
+        if let (Some(max), Some(len), None) = (inner.max_filesize, content_length, &t.decoder) {
+            if len > max {
+                self.abort_on(key, id, crate::transfer::filesize_exceeded(max), now);
+                return Step::Stop;
+            }
+        }
+        t.easy.inner.info.headers = head.headers;
+        Step::NeedInput
+    }
+
+    /// The response's body ended: the transfer goes on to its next request,
+    /// or ends once the handler took everything.
+    fn body_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
+        let t = &mut self.transfers[id.index as usize];
+        if t.next.is_some() {
+            if reusable {
+                t.conn = None;
+                self.conns[key.index as usize].transfer = None;
+                self.release_connection(key, now);
+            } else {
+                self.close_connection(key);
+            }
+            return self.start_next(id, now);
+        }
+        match t.finish_body() {
+            Delivery::Taken => self.response_done(key, id, reusable, now),
+            Delivery::Paused => {
+                let conn = &mut self.conns[key.index as usize];
+                conn.done_pending = Some(reusable);
+                conn.paused.recv = true;
+            }
+            Delivery::Failed(e) => self.abort_on(key, id, e, now),
+        }
+    }
+
+    /// A complete response: the transfer succeeded; its connection goes to
+    /// the next transfer, the pool, or is closed.
+    fn response_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
+        // The handler hears the final figures once, however few events the
+        // response took.
+        if !self.progress_call(id, now) {
+            return;
+        }
+        self.finish_transfer(id, Ok(()), now);
+        if reusable {
+            self.release_connection(key, now);
+        } else {
+            self.close_connection(key);
+        }
+    }
+
+    /// The server closed the connection while a response was expected.
+    fn peer_closed(&mut self, key: ConnKey, now: Instant) {
+        let conn = &mut self.conns[key.index as usize];
+        let Some(id) = conn.transfer else {
+            return self.close_connection(key);
+        };
+        match conn.parser.eof() {
+            Ok(Parsed::Done { .. }) => self.body_done(key, id, false, now),
+            Ok(_) => {
+                let e = Http1Error::BodyTruncated {
+                    expected: None,
+                    received: 0,
+                };
+                self.protocol_failed(key, id, e, now)
+            }
+            Err(e) => self.protocol_failed(key, id, e, now),
+        }
+    }
+
+    /// An event on an idle pooled connection: the server closed it, or sent
+    /// something nobody asked for. Either way it cannot be reused.
+    pub(super) fn probe_idle(&mut self, key: ConnKey) {
+        let mut byte = [0u8; 1];
+        match self.conns[key.index as usize].socket.read(&mut byte) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            _ => self.close_connection(key),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Sending a request: its head, then its body (bytes given up front, or
+//! read from the handler as the socket takes them).
+
+use std::io::{self, IoSlice};
+
+use super::upload::Fill;
+use super::ConnKey;
+use crate::error::Error;
+use crate::multi::core::Core;
+
+/// How far a send got.
+pub(super) enum Sent {
+    /// The whole request went out.
+    All,
+    /// The socket would block; wait for it to be writable.
+    Blocked,
+    /// The head went out and the body waits for `100 Continue`.
+    HeadOnly,
+    /// The handler paused the body.
+    Paused,
+}
+
+/// Why a send failed.
+pub(super) enum SendFailed {
+    /// The socket failed.
+    Io(io::Error),
+    /// The handler failed or aborted the body.
+    Body(Error),
+}
+
+impl Core {
+    /// Writes as much of the request as the socket takes.
+    pub(super) fn send_request(&mut self, key: ConnKey) -> Result<Sent, SendFailed> {
+        let conn = &mut self.conns[key.index as usize];
+        let (head_before, body_before) = (conn.head_sent, conn.body_sent);
+        let result = loop {
+            let head = &conn.head[conn.head_sent..];
+            let body = &conn.body[conn.body_sent..];
+            if head.is_empty() && conn.expect {
+                break Err(Ok(Sent::HeadOnly));
+            }
+            if head.is_empty() && body.is_empty() {
+                break Ok(());
+            }
+            // A request without a body (most) goes out with a plain send,
+            // which costs the kernel less than a gathered one.
+            let written = if body.is_empty() || conn.expect {
+                conn.socket.write(head)
+            } else {
+                conn.socket
+                    .write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
+            };
+            match written {
+                Ok(0) => break Err(Err(io::ErrorKind::WriteZero.into())),
+                Ok(n) => {
+                    let from_head = n.min(head.len());
+                    conn.head_sent += from_head;
+                    conn.body_sent += n - from_head;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Err(Ok(Sent::Blocked)),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(Err(e)),
+            }
+        };
+        if let Some(id) = conn.transfer {
+            let info = &mut self.transfers[id.index as usize].easy.inner.info;
+            info.request_bytes_sent += (conn.head_sent - head_before) as u64;
+            info.body_bytes_sent += (conn.body_sent - body_before) as u64;
+        }
+        match result {
+            Ok(()) if conn.upload.is_some() => self.send_stream(key),
+            Ok(()) => Ok(Sent::All),
+            Err(Ok(sent)) => Ok(sent),
+            Err(Err(e)) => Err(SendFailed::Io(e)),
+        }
+    }
+
+    /// Sends a streamed body: what is pending, then the handler's next
+    /// part, until the socket blocks, the handler pauses or the body ends.
+    fn send_stream(&mut self, key: ConnKey) -> Result<Sent, SendFailed> {
+        let conn = &mut self.conns[key.index as usize];
+        let Some(id) = conn.transfer else {
+            return Ok(Sent::Blocked);
+        };
+        let t = &mut self.transfers[id.index as usize];
+        let upload = conn.upload.as_mut().expect("a streamed body");
+        loop {
+            if upload.pending().is_empty() {
+                if upload.finished() {
+                    return Ok(Sent::All);
+                }
+                if conn.paused.send {
+                    return Ok(Sent::Paused);
+                }
+                let before = upload.read_so_far();
+                match upload.fill(&mut *t.easy.inner.handler) {
+                    Fill::Ready => {}
+                    Fill::Ended => return Ok(Sent::All),
+                    Fill::Paused => {
+                        conn.paused.send = true;
+                        t.pause.send = true;
+                        return Ok(Sent::Paused);
+                    }
+                    Fill::Failed(e) => return Err(SendFailed::Body(e)),
+                }
+                t.easy.inner.info.body_bytes_sent += upload.read_so_far() - before;
+                continue;
+            }
+            match conn.socket.write(upload.pending()) {
+                Ok(0) => return Err(SendFailed::Io(io::ErrorKind::WriteZero.into())),
+                Ok(n) => upload.advance(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Sent::Blocked),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(SendFailed::Io(e)),
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The periodic look at a transfer: progress calls while nothing moves,
+//! and the low-speed limit. Armed only for transfers that asked for
+//! either, so others never pay for it.
+
+use std::time::{Duration, Instant};
+
+use super::TransferId;
+use crate::easy::RequestBody;
+use crate::error::{Error, ErrorKind};
+use crate::handler::{Flow, Progress};
+use crate::multi::core::Core;
+use crate::multi::timer_queue::TimerKind;
+
+/// How often the tick runs: progress callers hear from a stalled transfer
+/// a few times a second; the low-speed check alone needs less.
+pub(super) fn tick_interval(progress: bool) -> Duration {
+    if progress {
+        Duration::from_millis(250)
+    } else {
+        Duration::from_secs(1)
+    }
+}
+
+impl Core {
+    /// Calls the handler's progress method, if progress is on. False when
+    /// it asked to abort (the transfer then ended).
+    pub(crate) fn progress_call(&mut self, id: TransferId, now: Instant) -> bool {
+        let t = &mut self.transfers[id.index as usize];
+        if !t.easy.inner.progress {
+            return true;
+        }
+        let upload_total = match t.body() {
+            RequestBody::None => None,
+            body => body.len(),
+        };
+        let info = &t.easy.inner.info;
+        let progress = Progress {
+            download_total: info.content_length,
+            downloaded: info.body_bytes_received,
+            upload_total,
+            uploaded: info.body_bytes_sent,
+        };
+        if t.easy.inner.handler.progress(&progress) == Flow::Abort {
+            let e = Error::new(
+                ErrorKind::AbortedByCallback,
+                "aborted by callback: the progress callback returned Abort",
+            );
+            self.fail_now(id, e, now);
+            return false;
+        }
+        true
+    }
+
+    /// The transfer's tick: a progress call, the low-speed check, and the
+    /// next tick.
+    pub(crate) fn tick(&mut self, id: TransferId, now: Instant) {
+        if !self.progress_call(id, now) {
+            return;
+        }
+        let t = &mut self.transfers[id.index as usize];
+        let inner = &t.easy.inner;
+        if let Some((limit, time)) = inner.low_speed {
+            let moved = inner.info.body_bytes_received + inner.info.body_bytes_sent;
+            let (since, before) = t.speed_mark;
+            let elapsed = now.saturating_duration_since(since).as_secs_f64();
+            t.speed_mark = (now, moved);
+            if t.pause.recv || t.pause.send {
+                // A paused transfer is slow on purpose.
+                t.slow_since = None;
+            } else if elapsed > 0.0 && ((moved - before) as f64 / elapsed) < limit as f64 {
+                let slow_since = *t.slow_since.get_or_insert(since);
+                if now.saturating_duration_since(slow_since) >= time {
+                    let e = Error::new(
+                        ErrorKind::TimedOut,
+                        format!(
+                            "operation too slow: less than {limit} bytes/s transferred the last {} s",
+                            time.as_secs_f64()
+                        ),
+                    );
+                    return self.fail_now(id, e, now);
+                }
+            } else {
+                t.slow_since = None;
+            }
+        }
+        let interval = tick_interval(t.easy.inner.progress);
+        self.set_timer(id, TimerKind::Tick, now + interval);
+    }
+}

@@ -1,0 +1,463 @@
+//! One transfer's life inside the multi handle.
+//!
+//! ```text
+//!  add ─▶ Queued ─start─▶ target ─▶ addresses known? ─no─▶ Resolving ─(lookup done)─┐
+//!            ▲                │            │ yes                                    │
+//!            │                │ error      ▼◀───────────────────────────────────────┘
+//!            │                │     pooled connection? ──yes──────────────▶ OnConnection
+//!            │                │            │ no                                  │
+//!            │                │            ▼                                     │ response done,
+//!            │                │  slot free? open one ──────────▶ OnConnection    │ error, timeout
+//!            │                │            │ no                                  ▼
+//!            │                └──────▶ Done ◀── Waiting (FIFO) ──▶ …         Done ─▶ message
+//!            │                                                                   │
+//!            └──────────── redirect followed (new URL), or 417 (again without Expect)
+//! ```
+//!
+//! A request that dies on a reused connection before any response byte
+//! arrived goes back to Queued once, marked to take a fresh connection.
+
+mod deliver;
+mod meter;
+mod redirect;
+
+use std::time::{Duration, Instant};
+
+use http::{HeaderMap, Method};
+
+use crate::conn::pool::{HostId, Wait};
+use crate::conn::ConnKey;
+use crate::decode::Decoder;
+use crate::easy::{Easy, RequestBody};
+use crate::error::{Error, ErrorKind, TimeoutKind};
+use crate::info::TransferInfo;
+use crate::multi::core::Core;
+use crate::multi::timer_queue::{TimerHandle, TimerKey, TimerKind, TIMER_KINDS};
+use crate::multi::{Message, Pause, TransferId};
+use crate::target::{Route, Target};
+
+pub(crate) use deliver::{filesize_exceeded, Delivery, Held};
+pub(crate) use redirect::{NextRequest, Redirect};
+
+/// Idle connections older than this are not reused (libcurl's default
+/// CURLOPT_MAXAGE_CONN).
+const MAX_IDLE_AGE: Duration = Duration::from_secs(118);
+
+/// Where a transfer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransferState {
+    /// In the ready queue, to be started (or restarted).
+    Queued,
+    /// Waiting for the resolver's answer.
+    Resolving,
+    /// In a pool queue, waiting for a connection slot.
+    Waiting,
+    /// Served by a connection (connecting, sending or receiving).
+    OnConnection,
+    /// Finished; its message was queued.
+    Done,
+}
+
+/// A transfer owned by the multi handle.
+pub(crate) struct Transfer {
+    pub generation: u32,
+    pub easy: Easy,
+    pub state: TransferState,
+    pub started: Option<Instant>,
+    /// Where the request goes after a redirect (`None`: the handle's URL).
+    pub redirect: Option<Box<Redirect>>,
+    /// What this response leads to instead of the end of the transfer; its
+    /// body is then drained, not delivered.
+    pub next: Option<Box<NextRequest>>,
+    /// Per address family (the first address's family first), the index
+    /// of the next address to try in the route.
+    pub next_addr: [usize; 2],
+    pub last_connect_error: Option<String>,
+    pub host: Option<HostId>,
+    pub conn: Option<ConnKey>,
+    pub timers: [Option<TimerHandle>; TIMER_KINDS],
+    /// The one retry on a fresh connection was used.
+    pub retried: bool,
+    /// Do not take a pooled connection (retry after a dead reused one).
+    pub fresh_connection: bool,
+    /// Send the body without `Expect: 100-continue` (the server refused it).
+    pub no_expect: bool,
+    /// The directions paused by the application or the handler.
+    pub pause: Pause,
+    /// Decodes the body when the response is content-encoded and decoding
+    /// is on.
+    pub decoder: Option<Box<Decoder>>,
+    /// Body data refused by a pausing handler, offered again on unpause.
+    pub held: Option<Box<Held>>,
+    /// Low-speed check: when the current window started and the bytes
+    /// moved by then; when the speed first fell below the limit.
+    pub speed_mark: (Instant, u64),
+    pub slow_since: Option<Instant>,
+}
+
+impl Transfer {
+    pub fn new(easy: Easy, generation: u32) -> Self {
+        Transfer {
+            generation,
+            easy,
+            state: TransferState::Queued,
+            started: None,
+            redirect: None,
+            next: None,
+            next_addr: [0; 2],
+            last_connect_error: None,
+            host: None,
+            conn: None,
+            timers: [None; TIMER_KINDS],
+            retried: false,
+            fresh_connection: false,
+            no_expect: false,
+            pause: Pause::NONE,
+            decoder: None,
+            held: None,
+            speed_mark: (crate::sys::now(), 0),
+            slow_since: None,
+        }
+    }
+
+    /// Where the current request goes.
+    pub fn route(&self) -> &Route {
+        match &self.redirect {
+            Some(r) => &r.route,
+            None => self.easy.route(),
+        }
+    }
+
+    /// The current request's method.
+    pub fn method(&self) -> &Method {
+        match &self.redirect {
+            Some(r) => &r.method,
+            None => &self.easy.inner.method,
+        }
+    }
+
+    /// The current request's own headers.
+    pub fn request_headers(&self) -> &HeaderMap {
+        match self.redirect.as_ref().and_then(|r| r.headers.as_ref()) {
+            Some(h) => h,
+            None => &self.easy.inner.headers,
+        }
+    }
+
+    /// The current request's body.
+    pub fn body(&self) -> &RequestBody {
+        match &self.redirect {
+            Some(r) if !r.keep_body => &RequestBody::None,
+            _ => &self.easy.inner.body,
+        }
+    }
+
+    /// Time since the transfer started.
+    pub fn elapsed(&self, now: Instant) -> Duration {
+        self.started
+            .map_or(Duration::ZERO, |s| now.saturating_duration_since(s))
+    }
+}
+
+impl Core {
+    /// Starts (or restarts) a queued transfer: finds where to connect, then
+    /// a connection.
+    pub(crate) fn start_transfer(&mut self, id: TransferId, now: Instant) {
+        self.counters.transfers_touched += 1;
+        let Some(t) = self
+            .transfers
+            .get_mut(id.index as usize)
+            .filter(|t| t.generation == id.generation)
+        else {
+            return;
+        };
+        if t.state != TransferState::Queued {
+            return;
+        }
+        if t.started.is_none() {
+            t.started = Some(now);
+            reset_transfer(t, now);
+            if t.easy.inner.route.is_none() {
+                match Route::of(&t.easy) {
+                    Ok(route) => t.easy.inner.route = Some(route),
+                    Err(e) => return self.finish_transfer(id, Err(e), now),
+                }
+            }
+            let inner = &t.easy.inner;
+            let ticks = inner.progress || inner.low_speed.is_some();
+            let tick = meter::tick_interval(inner.progress);
+            if let Some(limit) = inner.timeout {
+                self.set_timer(id, TimerKind::Total, now + limit);
+            }
+            if ticks {
+                self.set_timer(id, TimerKind::Tick, now + tick);
+            }
+        }
+        let t = &self.transfers[id.index as usize];
+        if t.host.is_none() {
+            // A new request target (first start or a redirect): its
+            // addresses, then its host's connection slots.
+            if !t.route().fixed() && !self.lookup(id, now) {
+                return;
+            }
+            self.addresses_known(id, now);
+            return;
+        }
+        self.acquire_connection(id, now);
+    }
+
+    /// Finds the route's addresses without waiting, or starts a lookup.
+    /// False when the transfer now waits for the resolver (or ended).
+    fn lookup(&mut self, id: TransferId, now: Instant) -> bool {
+        let t = &mut self.transfers[id.index as usize];
+        if let Some(ips) = self.resolver.immediate(t.route().target.host(), now) {
+            route_mut(t).set_addresses(&ips);
+            return true;
+        }
+        let host = t.route().target.host().to_owned();
+        if let Err(e) = self.resolver.start(&host, id) {
+            let e = Error::new(ErrorKind::CouldntResolveHost, format!("couldn't resolve host '{host}': {e}"));
+            self.finish_transfer(id, Err(e), now);
+            return false;
+        }
+        t.state = TransferState::Resolving;
+        let limit = t.easy.inner.connect_timeout;
+        self.set_timer(id, TimerKind::Connect, now + limit);
+        false
+    }
+
+    /// Lookups that finished: their transfers go on (or fail).
+    pub(crate) fn lookups_done(&mut self, now: Instant) {
+        let mut done = std::mem::take(&mut self.resolved);
+        self.resolver.take_finished(now, &mut done);
+        for lookup in done.drain(..) {
+            for &id in &lookup.waiters {
+                let Some(t) = self.transfer_mut(id) else { continue };
+                if t.state != TransferState::Resolving {
+                    continue;
+                }
+                match &lookup.result {
+                    Ok(ips) => {
+                        route_mut(t).set_addresses(ips);
+                        t.state = TransferState::Queued;
+                        self.addresses_known(id, now);
+                    }
+                    Err(reason) => {
+                        let e = Error::new(
+                            ErrorKind::CouldntResolveHost,
+                            format!("couldn't resolve host '{}': {reason}", lookup.host),
+                        );
+                        self.finish_transfer(id, Err(e), now);
+                    }
+                }
+            }
+        }
+        self.resolved = done;
+    }
+
+    /// The request's addresses are known: take a place at its host.
+    fn addresses_known(&mut self, id: TransferId, now: Instant) {
+        let t = &mut self.transfers[id.index as usize];
+        t.easy.inner.info.timings.namelookup = t.elapsed(now);
+        let host = self.pool.hold_host(t.route().target.pool_key());
+        self.transfers[id.index as usize].host = Some(host);
+        self.acquire_connection(id, now);
+    }
+
+    /// Gives the transfer a pooled connection, a new one, or a place in a
+    /// wait queue.
+    pub(crate) fn acquire_connection(&mut self, id: TransferId, now: Instant) {
+        let t = &self.transfers[id.index as usize];
+        let host = t.host.expect("a started transfer has a host");
+        if !t.fresh_connection {
+            while let Some(conn) = self.pool.take_idle(host, &self.conns) {
+                let idle_since = self.conns[conn.index as usize].idle_since;
+                if now.saturating_duration_since(idle_since) > MAX_IDLE_AGE {
+                    // Servers drop idle connections after a while; a request
+                    // sent on one that old would likely be lost.
+                    self.close_connection(conn);
+                    continue;
+                }
+                self.attach(id, conn, now);
+                self.runnable.push(conn);
+                return;
+            }
+        }
+        let mut allowed = self.pool.may_open(host);
+        if allowed == Err(Wait::Total) {
+            // A slot held by an idle connection of another host is better
+            // used by a transfer that has work to do.
+            if let Some(victim) = self.pool.take_oldest_idle(&self.conns) {
+                self.close_connection(victim);
+                allowed = self.pool.may_open(host);
+            }
+        }
+        match allowed {
+            Ok(()) => self.open_connection(id, now),
+            Err(why) => {
+                self.transfers[id.index as usize].state = TransferState::Waiting;
+                self.pool.wait(host, why, id);
+            }
+        }
+    }
+
+    /// Arms (or re-arms) one of the transfer's deadlines.
+    pub(crate) fn set_timer(&mut self, id: TransferId, kind: TimerKind, at: Instant) {
+        let t = &mut self.transfers[id.index as usize];
+        if let Some(old) = t.timers[kind as usize].take() {
+            self.timers.remove(old);
+        }
+        let handle = self.timers.insert(at, TimerKey { transfer: id, kind });
+        self.transfers[id.index as usize].timers[kind as usize] = Some(handle);
+    }
+
+    /// Disarms one of the transfer's deadlines.
+    pub(crate) fn clear_timer(&mut self, id: TransferId, kind: TimerKind) {
+        if let Some(t) = self.transfer_mut(id) {
+            if let Some(old) = t.timers[kind as usize].take() {
+                self.timers.remove(old);
+            }
+        }
+    }
+
+    /// A deadline of a transfer expired.
+    pub(crate) fn timer_fired(&mut self, key: TimerKey, now: Instant) {
+        let Some(t) = self.transfer_mut(key.transfer) else {
+            return;
+        };
+        t.timers[key.kind as usize] = None;
+        let error = match key.kind {
+            TimerKind::Phase => return self.phase_timer(key.transfer, now),
+            TimerKind::Tick => return self.tick(key.transfer, now),
+            TimerKind::Connect if t.state == TransferState::Resolving => {
+                let host = t.route().target.host().to_owned();
+                let limit = t.easy.inner.connect_timeout;
+                self.resolver.cancel(&host, key.transfer);
+                Error::new(
+                    ErrorKind::TimedOut,
+                    format!("resolving '{host}' timed out after {} ms", limit.as_millis()),
+                )
+            }
+            TimerKind::Connect => Error::timeout(TimeoutKind::Connect, t.easy.inner.connect_timeout),
+            TimerKind::Total => Error::timeout(TimeoutKind::Total, t.easy.inner.timeout.unwrap_or_default()),
+        };
+        self.fail_now(key.transfer, error, now);
+    }
+
+    /// Ends a transfer with `error` wherever it is; its connection (if
+    /// any) is closed, being mid-request.
+    pub(crate) fn fail_now(&mut self, id: TransferId, error: Error, now: Instant) {
+        let Some(t) = self.transfer(id) else { return };
+        let conn = t.conn;
+        self.finish_transfer(id, Err(error), now);
+        if let Some(conn) = conn {
+            self.close_connection(conn);
+        }
+    }
+
+    /// Ends a transfer: records the end, queues its message, detaches it
+    /// from its connection (the caller decides that connection's fate) and
+    /// its host. Every way out of a transfer but removal goes through here.
+    pub(crate) fn finish_transfer(&mut self, id: TransferId, result: Result<(), Error>, now: Instant) {
+        if !self.end_transfer(id, now) {
+            return;
+        }
+        let url = &self.transfers[id.index as usize].easy.inner.url;
+        let result = result.map_err(|e| e.with_url(url));
+        self.messages.push_back(Message { id, result });
+    }
+
+    /// The part of ending a transfer that removal shares: it stops counting
+    /// as running and lets go of its timers, connection and host. False
+    /// when it had already ended.
+    pub(crate) fn end_transfer(&mut self, id: TransferId, now: Instant) -> bool {
+        let Some(t) = self.transfer_mut(id) else {
+            return false;
+        };
+        if t.state == TransferState::Done {
+            return false;
+        }
+        let was = std::mem::replace(&mut t.state, TransferState::Done);
+        t.easy.inner.info.timings.total = t.elapsed(now);
+        // Decoder windows and held data can be large; a finished transfer
+        // keeps neither.
+        t.decoder = None;
+        t.held = None;
+        if was == TransferState::Resolving {
+            let host = t.route().target.host().to_owned();
+            self.resolver.cancel(&host, id);
+        }
+        let t = &mut self.transfers[id.index as usize];
+        let timers = std::mem::take(&mut t.timers);
+        let conn = t.conn.take();
+        let host = t.host.take();
+        if let Some(c) = conn.and_then(|conn| self.conn_mut(conn)) {
+            c.transfer = None;
+        }
+        for handle in timers.into_iter().flatten() {
+            self.timers.remove(handle);
+        }
+        if let Some(host) = host {
+            self.pool.release_host(host);
+        }
+        self.counters.transfers_touched += 1;
+        self.running -= 1;
+        true
+    }
+
+    /// A failed transfer's error, or a retry on a fresh connection when the
+    /// request died on a reused connection before any response byte.
+    pub(crate) fn fail_or_retry(&mut self, id: TransferId, error: Error, may_retry: bool, now: Instant) {
+        let Some(t) = self.transfer_mut(id) else { return };
+        if may_retry && !t.retried {
+            t.retried = true;
+            t.fresh_connection = true;
+            t.state = TransferState::Queued;
+            t.conn = None;
+            self.ready.push_back(id);
+            return;
+        }
+        self.finish_transfer(id, Err(error), now);
+    }
+}
+
+/// Clears what a handle and its transfer knew of the handle's last run,
+/// keeping the memory of its effective-URL string for this one.
+fn reset_transfer(t: &mut Transfer, now: Instant) {
+    let easy: &mut Easy = &mut t.easy;
+    let info = &mut easy.inner.info;
+    let mut url = std::mem::take(&mut info.effective_url);
+    url.clear();
+    url.push_str(&easy.inner.url);
+    *info = TransferInfo {
+        effective_url: url,
+        ..TransferInfo::default()
+    };
+    t.redirect = None;
+    t.next = None;
+    t.no_expect = false;
+    t.decoder = None;
+    t.held = None;
+    t.speed_mark = (now, 0);
+    t.slow_since = None;
+}
+
+/// The route of the transfer's current request, to fill in its addresses.
+fn route_mut(t: &mut Transfer) -> &mut Route {
+    match &mut t.redirect {
+        Some(r) => &mut r.route,
+        None => t.easy.inner.route.as_mut().expect("a started transfer has a route"),
+    }
+}
+
+/// A connect error as the person reading it wants to see it.
+pub(crate) fn connect_error(target: &Target, detail: &str) -> Error {
+    Error::new(
+        ErrorKind::CouldntConnect,
+        format!(
+            "couldn't connect to {} port {}: {detail}",
+            target.host(),
+            target.port()
+        ),
+    )
+}

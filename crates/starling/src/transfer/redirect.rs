@@ -1,0 +1,132 @@
+//! Following redirects (and repeating a request the server refused to
+//! `Expect`), as curl does.
+
+use std::time::Instant;
+
+use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION};
+use http::{HeaderMap, Method, StatusCode};
+use url::Url;
+
+use super::{Transfer, TransferState};
+use crate::error::{Error, ErrorKind};
+use crate::http1::ResponseHead;
+use crate::multi::core::Core;
+use crate::multi::TransferId;
+use crate::target::{Route, Target};
+
+/// What a response leads to instead of the end of its transfer.
+#[derive(Debug)]
+pub(crate) enum NextRequest {
+    /// A redirect to follow.
+    Redirect { url: Url, status: StatusCode },
+    /// The server answered 417 to `Expect: 100-continue`: the same request
+    /// again without it.
+    WithoutExpect,
+}
+
+/// The request of a transfer after redirects.
+#[derive(Debug)]
+pub(crate) struct Redirect {
+    pub route: Route,
+    pub method: Method,
+    /// The body goes along (307, 308, or no method change).
+    pub keep_body: bool,
+    /// The handle's headers without credentials, when the request goes to
+    /// another origin than the handle's URL (`None`: the handle's own).
+    pub headers: Option<HeaderMap>,
+}
+
+impl Transfer {
+    /// Where this response sends the transfer, when it redirects and
+    /// redirects are followed.
+    pub(crate) fn redirect_for(&self, head: &ResponseHead) -> Result<Option<Box<NextRequest>>, Error> {
+        let inner = &self.easy.inner;
+        let status = head.status;
+        if !inner.follow_location || !matches!(status.as_u16(), 300..=303 | 307 | 308) {
+            return Ok(None);
+        }
+        let Some(location) = head.headers.get("location") else {
+            return Ok(None);
+        };
+        if inner.info.redirect_count >= inner.max_redirects {
+            return Err(Error::new(
+                ErrorKind::TooManyRedirects,
+                format!("maximum ({}) redirects followed", inner.max_redirects),
+            ));
+        }
+        let location = String::from_utf8_lossy(location);
+        let url = self.route().target.url().join(location.trim()).map_err(|e| {
+            Error::new(
+                ErrorKind::UrlMalformed,
+                format!("redirect to an invalid URL '{location}': {e}"),
+            )
+        })?;
+        Ok(Some(Box::new(NextRequest::Redirect { url, status })))
+    }
+}
+
+impl Core {
+    /// The response led elsewhere: the transfer starts over with its next
+    /// request (its connection was already released or closed).
+    pub(crate) fn start_next(&mut self, id: TransferId, now: Instant) {
+        let t = &mut self.transfers[id.index as usize];
+        let Some(next) = t.next.take() else { return };
+        if let Some(host) = t.host.take() {
+            self.pool.release_host(host);
+        }
+        t.conn = None;
+        t.state = TransferState::Queued;
+        t.retried = false;
+        t.fresh_connection = false;
+        t.decoder = None;
+        t.held = None;
+            match *next {
+            NextRequest::WithoutExpect => t.no_expect = true,
+            NextRequest::Redirect { url, status } => {
+                let target = match Target::from_url(url) {
+                    Ok(target) => target,
+                    Err(e) => return self.finish_transfer(id, Err(e), now),
+                };
+                let redirect = redirect(t, target, status);
+                let info = &mut t.easy.inner.info;
+                info.redirect_count += 1;
+                info.effective_url.clear();
+                info.effective_url.push_str(redirect.route.target.url().as_str());
+                t.redirect = Some(Box::new(redirect));
+            }
+        }
+        self.ready.push_back(id);
+    }
+}
+
+/// The request that follows a `status` redirect to `target`.
+fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Redirect {
+    let first = &t.easy.route().target;
+    let same_origin = target.same_origin(first);
+    if same_origin {
+        target.inherit_auth(first);
+    }
+    let method = t.method();
+    // curl's rules: 301 and 302 turn a POST into a GET, 303 turns every
+    // method but HEAD into a GET; 307 and 308 change nothing.
+    let to_get = match status.as_u16() {
+        300..=302 => *method == Method::POST,
+        303 => *method != Method::HEAD && *method != Method::GET,
+        _ => false,
+    };
+    let keep_body = !to_get && t.redirect.as_ref().is_none_or(|r| r.keep_body);
+    let method = if to_get { Method::GET } else { method.clone() };
+    let headers = (!same_origin).then(|| {
+        let mut headers = t.easy.inner.headers.clone();
+        for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
+            headers.remove(name);
+        }
+        headers
+    });
+    Redirect {
+        route: Route::to(target, &t.easy),
+        method,
+        keep_body,
+        headers,
+    }
+}
