@@ -1,11 +1,29 @@
 //! Test support for Starling: local servers and helpers used by the engine's
 //! integration tests, examples, benchmarks and the CLI demo.
 //!
-//! * [`HttpServer`]: a real HTTP/1.1 server (hyper) with routes for bodies of
-//!   any size and framing, echo, header dump, statuses and delays.
+//! * [`HttpServer`]: a real HTTP/1.1 server (hyper). Routes (details on
+//!   [`HttpServer`]):
+//!   * `GET /bytes/N?seed=S`, `/chunked/N`, `/close/N`: pattern bodies with
+//!     `Content-Length`, chunked or close-delimited framing;
+//!   * `GET /delay/MS/N`: a pattern body after a wait;
+//!   * `GET /trickle/N/MS`: N pattern bytes, one every MS milliseconds;
+//!   * `/echo`: the request body back;
+//!   * `GET /headers`: the request headers as text;
+//!   * `/inspect`: method, body length and checksum, chunked or not,
+//!     `Expect` and every header, read back with [`Inspected`];
+//!   * `/status/CODE`: any final status;
+//!   * `/redirect/CODE?to=TARGET` (see [`percent_encode`]) and `/chain/N`:
+//!     redirects;
+//!   * `GET /encoded/CODINGS/N?seed=S`: a pattern body compressed with
+//!     `gzip`, `deflate`, `rawdeflate`, `br` and/or `zstd`;
+//!   * `GET /corrupt/CODINGS/N?seed=S`: the same with damaged compressed
+//!     bytes;
+//!   * `GET /bomb/N`: gzip of N zero bytes.
 //! * [`RawServer`]: a TCP server that runs a fixed [`Script`] on each
-//!   connection, for misbehaving-server tests.
+//!   connection, for misbehaving-server tests and `Expect: 100-continue`
+//!   tests ([`Script::ExpectNoContinue`], [`Script::ExpectReject`]).
 //! * [`pattern`] and friends: deterministic, verifiable body bytes.
+//! * [`fnv1a64`] and [`Fnv1a64`]: the checksum the servers report bodies by.
 //! * [`refused_port`], [`open_fd_count`], [`wait_for_fd_count`],
 //!   [`raise_fd_limit`]: connection-refused and fd-leak helpers.
 //!
@@ -35,16 +53,22 @@
 
 #![warn(missing_docs)]
 
+mod body;
+mod checksum;
 mod fds;
 mod http_server;
 mod pattern;
 mod raw_server;
+mod routes;
 mod runner;
 
+pub use checksum::{fnv1a64, Fnv1a64};
 pub use fds::{open_fd_count, raise_fd_limit, wait_for_fd_count};
 pub use http_server::HttpServer;
 pub use pattern::{pattern, pattern_byte, pattern_fill, pattern_matches, pattern_mismatch, PatternChecker};
 pub use raw_server::{RawServer, Script};
+pub use routes::inspect::Inspected;
+pub use routes::redirect::percent_encode;
 
 /// A 127.0.0.1 port on which nothing listens, for "connection refused"
 /// tests: binds a listener on port 0, takes its port and closes it. (Another

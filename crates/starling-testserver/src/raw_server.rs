@@ -3,11 +3,12 @@
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::checksum::Fnv1a64;
 use crate::runner::{Counters, ServerCore};
 
 /// Largest request head the raw server buffers before giving up on the
@@ -50,6 +51,22 @@ pub enum Script {
     /// read and discarded; the server closes its side only when the client
     /// closes or the server is dropped.
     RespondThenHold(Vec<u8>),
+    /// For `Expect: 100-continue` tests: a server that never sends
+    /// `100 Continue`. Per request: reads the head, then exactly
+    /// `Content-Length` body bytes (a head without one gets
+    /// `400 Bad Request` and the connection is closed), timing the wait from
+    /// the end of the head to the first body byte, then answers
+    /// `HTTP/1.1 200 OK` with `Content-Length`, `X-Body-Wait-Ms: <ms>` and
+    /// the body `<len> <fnv>\n` (`fnv`: [`fnv1a64`](crate::fnv1a64) of the
+    /// body, 16 hex digits). A body already sent with the head counts as a
+    /// wait of 0, and so does an empty body. Keeps serving requests on the
+    /// connection until the client closes.
+    ExpectNoContinue,
+    /// For `Expect: 100-continue` tests: reads one request head and answers
+    /// `HTTP/1.1 417 Expectation Failed` (`Content-Length: 0`,
+    /// `Connection: close`) without reading the body, then closes (FIN and
+    /// a short linger, as for [`Script::RespondThenClose`]).
+    ExpectReject,
 }
 
 /// A scripted TCP server on 127.0.0.1 for misbehaving-server tests. Each
@@ -131,8 +148,7 @@ async fn run_script(mut stream: TcpStream, script: Arc<Script>, counters: Arc<Co
                 if stream.write_all(bytes).await.is_err() {
                     return;
                 }
-                let _ = stream.shutdown().await;
-                let _ = tokio::time::timeout(LINGER, discard_until_eof(&mut stream)).await;
+                close_gracefully(&mut stream).await;
             }
         }
         Script::RespondThenHold(bytes) => {
@@ -144,7 +160,61 @@ async fn run_script(mut stream: TcpStream, script: Arc<Script>, counters: Arc<Co
                 discard_until_eof(&mut stream).await;
             }
         }
+        Script::ExpectNoContinue => expect_no_continue(&mut stream, &mut reader, &counters).await,
+        Script::ExpectReject => {
+            if reader.next_head(&mut stream).await.is_some() {
+                counters.requests.fetch_add(1, Ordering::SeqCst);
+                let answer =
+                    b"HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                if stream.write_all(answer).await.is_ok() {
+                    close_gracefully(&mut stream).await;
+                }
+            }
+        }
     }
+}
+
+/// [`Script::ExpectNoContinue`] on one connection.
+async fn expect_no_continue(stream: &mut TcpStream, reader: &mut HeadReader, counters: &Counters) {
+    while let Some(head) = reader.next_head(stream).await {
+        let head_end = Instant::now();
+        counters.requests.fetch_add(1, Ordering::SeqCst);
+        let Some(len) = find_content_length(&head) else {
+            let answer = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            if stream.write_all(answer).await.is_ok() {
+                close_gracefully(stream).await;
+            }
+            return;
+        };
+        let mut fnv = Fnv1a64::new();
+        let mut first_byte = None;
+        let complete = reader
+            .take_body(stream, |data| {
+                first_byte.get_or_insert_with(Instant::now);
+                fnv.update(data);
+            })
+            .await;
+        if !complete {
+            return;
+        }
+        let wait_ms = first_byte.map_or(0, |t| t.saturating_duration_since(head_end).as_millis());
+        let body = format!("{len} {:016x}\n", fnv.finish());
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nX-Body-Wait-Ms: {wait_ms}\r\n\r\n{body}",
+            body.len()
+        );
+        if stream.write_all(answer.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Closes after a response: FIN, then up to [`LINGER`] of reading and
+/// discarding so that unread request bytes do not turn the close into a
+/// reset that could destroy the response in flight.
+async fn close_gracefully(stream: &mut TcpStream) {
+    let _ = stream.shutdown().await;
+    let _ = tokio::time::timeout(LINGER, discard_until_eof(stream)).await;
 }
 
 /// Reads and discards until the peer closes (EOF) or the socket fails.
@@ -170,6 +240,13 @@ impl HeadReader {
     /// Reads the next request head (and first skips the previous request's
     /// body). Returns `false` on EOF, error or an oversized head.
     async fn next_request(&mut self, stream: &mut TcpStream) -> bool {
+        self.next_head(stream).await.is_some()
+    }
+
+    /// Like [`HeadReader::next_request`], returning the head (with its
+    /// final `\r\n\r\n`). Its `Content-Length` body is skipped before the
+    /// next head unless [`HeadReader::take_body`] consumes it first.
+    async fn next_head(&mut self, stream: &mut TcpStream) -> Option<Vec<u8>> {
         loop {
             if self.skip > 0 && !self.buf.is_empty() {
                 let n = usize::try_from(self.skip).map_or(self.buf.len(), |s| s.min(self.buf.len()));
@@ -178,18 +255,48 @@ impl HeadReader {
             }
             if self.skip == 0 {
                 if let Some(end) = find_head_end(&self.buf) {
-                    self.skip = content_length(&self.buf[..end]);
-                    self.buf.drain(..end);
-                    return true;
+                    let head: Vec<u8> = self.buf.drain(..end).collect();
+                    self.skip = content_length(&head);
+                    return Some(head);
                 }
                 if self.buf.len() > MAX_HEAD {
-                    return false;
+                    return None;
                 }
             }
-            let mut chunk = [0u8; 8192];
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return false,
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+            if !self.fill(stream).await {
+                return None;
+            }
+        }
+    }
+
+    /// Passes the body of the head just read (its `Content-Length` bytes) to
+    /// `sink` piece by piece, as it arrives, instead of skipping it. Returns
+    /// `false` if the connection ended first.
+    async fn take_body(&mut self, stream: &mut TcpStream, mut sink: impl FnMut(&[u8])) -> bool {
+        loop {
+            if self.skip > 0 && !self.buf.is_empty() {
+                let n = usize::try_from(self.skip).map_or(self.buf.len(), |s| s.min(self.buf.len()));
+                sink(&self.buf[..n]);
+                self.buf.drain(..n);
+                self.skip -= n as u64;
+            }
+            if self.skip == 0 {
+                return true;
+            }
+            if !self.fill(stream).await {
+                return false;
+            }
+        }
+    }
+
+    /// Appends the next bytes read to the buffer; `false` on EOF or error.
+    async fn fill(&mut self, stream: &mut TcpStream) -> bool {
+        let mut chunk = [0u8; 8192];
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => false,
+            Ok(n) => {
+                self.buf.extend_from_slice(&chunk[..n]);
+                true
             }
         }
     }
@@ -202,13 +309,17 @@ fn find_head_end(buf: &[u8]) -> Option<usize> {
 
 /// The `Content-Length` of a request head, or 0.
 fn content_length(head: &[u8]) -> u64 {
+    find_content_length(head).unwrap_or(0)
+}
+
+/// The `Content-Length` of a request head, if it has a valid one.
+fn find_content_length(head: &[u8]) -> Option<u64> {
     let text = String::from_utf8_lossy(head);
     text.split("\r\n")
         .skip(1)
         .filter_map(|line| line.split_once(':'))
         .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
         .and_then(|(_, value)| value.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -222,6 +333,11 @@ mod tests {
         assert_eq!(&req[end..], b"helloGET");
         assert_eq!(content_length(&req[..end]), 5);
         assert_eq!(content_length(b"GET / HTTP/1.1\r\n\r\n"), 0);
+        assert_eq!(find_content_length(b"GET / HTTP/1.1\r\n\r\n"), None);
+        assert_eq!(
+            find_content_length(b"PUT / HTTP/1.1\r\ncontent-length:0\r\n\r\n"),
+            Some(0)
+        );
         assert_eq!(find_head_end(b"GET / HTTP/1.1\r\n"), None);
     }
 }

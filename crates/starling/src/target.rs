@@ -108,7 +108,11 @@ impl Target {
             let _ = parsed.set_username("");
             let _ = parsed.set_password(None);
         }
-        Ok(Target { url: parsed, port, auth })
+        Ok(Target {
+            url: parsed,
+            port,
+            auth,
+        })
     }
 
     /// The URL without credentials.
@@ -208,7 +212,10 @@ mod tests {
         );
         assert_eq!(t.auth(), Some("Basic dTpw"));
         let t = Target::parse("http://us%3Aer:p%40ss%2@h/").unwrap();
-        assert_eq!(t.auth(), Some(format!("Basic {}", BASE64.encode("us:er:p@ss%2")).as_str()));
+        assert_eq!(
+            t.auth(),
+            Some(format!("Basic {}", BASE64.encode("us:er:p@ss%2")).as_str())
+        );
         assert_eq!(Target::parse("http://h/").unwrap().auth(), None);
     }
 

@@ -128,8 +128,12 @@ impl Core {
             ConnectState::Failed(e) => self.attempt_failed(key, Attempt::Main, e, now),
             ConnectState::InProgress => {}
         }
-        let Some(conn) = self.conn_mut(key) else { return false };
-        let Some(racer) = conn.racer.as_ref() else { return false };
+        let Some(conn) = self.conn_mut(key) else {
+            return false;
+        };
+        let Some(racer) = conn.racer.as_ref() else {
+            return false;
+        };
         match racer.socket.connect_state() {
             ConnectState::Connected(peer) => {
                 let racer = conn.racer.take().expect("checked");

@@ -191,7 +191,9 @@ impl Core {
     /// The wait of the connection's current phase ended: the happy-eyeballs
     /// delay or the 100-continue wait.
     pub(crate) fn phase_timer(&mut self, id: TransferId, _now: Instant) {
-        let Some(key) = self.transfer(id).and_then(|t| t.conn) else { return };
+        let Some(key) = self.transfer(id).and_then(|t| t.conn) else {
+            return;
+        };
         match self.conn_mut(key).map(|c| c.state) {
             Some(ConnState::Connecting) => self.start_racer(id, key),
             Some(ConnState::Expecting) => self.send_body_now(key),

@@ -162,8 +162,7 @@ impl Core {
                     buf.start += n;
                     // Bytes after a complete response were never asked for;
                     // a body held back by `Expect` was never sent.
-                    let reusable =
-                        reusable && buf.is_empty() && !t.easy.inner.forbid_reuse && !conn.expect;
+                    let reusable = reusable && buf.is_empty() && !t.easy.inner.forbid_reuse && !conn.expect;
                     self.body_done(key, id, reusable, now);
                     return Step::Stop;
                 }
@@ -215,7 +214,10 @@ impl Core {
                 flow = handler.header(name, value);
             }
             if flow == Flow::Abort {
-                let e = Error::new(ErrorKind::AbortedByCallback, "aborted by callback: the header callback returned Abort");
+                let e = Error::new(
+                    ErrorKind::AbortedByCallback,
+                    "aborted by callback: the header callback returned Abort",
+                );
                 self.abort_on(key, id, e, now);
                 return Step::Stop;
             }

@@ -22,9 +22,10 @@
 //! consumes all of it unless the sink stopped; then feed the rest again
 //! later), then `finish` once the body has ended, again until it returns
 //! `Ok(false)`. After an error the decoder only repeats that error.
-
-// Until the transfer engine calls into it, only the tests use this module.
-#![cfg_attr(not(test), allow(dead_code))]
+//!
+//! Leniency, as curl's: bytes after the end of a stream are ignored (for
+//! gzip, everything after the first member), and an empty body is accepted
+//! whatever the codings.
 
 mod br;
 mod deflate;
@@ -132,9 +133,11 @@ struct Step {
 
 /// One decompressor of the chain.
 ///
-/// Each one decodes as much as it can per call: when it returns with room
-/// left in the output buffer, it needs more input before it can produce
-/// more. Bytes after the end of its stream are consumed and ignored.
+/// Each one decodes as much as it can per call, though it may return at the
+/// end of a frame with input left: when it returns with room left in the
+/// output buffer and all input used, it needs more input before it can
+/// produce more. What follows the end of its stream (as each stage defines
+/// it) is consumed and ignored.
 enum Codec {
     /// gzip.
     Gzip(GzipDecoder),

@@ -144,7 +144,10 @@ impl Pause {
         send: true,
     };
     /// Both directions paused.
-    pub const ALL: Pause = Pause { recv: true, send: true };
+    pub const ALL: Pause = Pause {
+        recv: true,
+        send: true,
+    };
 }
 
 /// What the application tells [`Multi::socket_action`](crate::Multi::socket_action).

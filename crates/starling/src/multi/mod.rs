@@ -155,7 +155,9 @@ impl Multi {
     /// stopped, data held for a pausing handler first.
     pub fn set_pause(&mut self, id: TransferId, pause: Pause) -> Result<(), Error> {
         let now = sys::now();
-        self.core.set_pause(id, pause).ok_or_else(|| unknown_transfer(id))?;
+        self.core
+            .set_pause(id, pause)
+            .ok_or_else(|| unknown_transfer(id))?;
         self.core.run_queued(now);
         self.flush(now);
         Ok(())
@@ -386,6 +388,12 @@ fn report_interest(
         what: announce_what,
         data: entry.data,
     };
+    if what.is_none() {
+        // As in libcurl, a REMOVEd socket forgets its assigned data: the
+        // application typically frees it on REMOVE, and a later announce
+        // starts afresh.
+        entry.data = None;
+    }
     announce(callback, core, event);
 }
 

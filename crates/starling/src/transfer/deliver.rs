@@ -38,7 +38,12 @@ pub(crate) fn filesize_exceeded(max: u64) -> Error {
 }
 
 /// Gives one piece to the handler, within the size limit.
-fn write_out(handler: &mut dyn Handler, max: Option<u64>, delivered: &mut u64, data: &[u8]) -> Result<bool, Error> {
+fn write_out(
+    handler: &mut dyn Handler,
+    max: Option<u64>,
+    delivered: &mut u64,
+    data: &[u8],
+) -> Result<bool, Error> {
     if let Some(max) = max {
         if *delivered + data.len() as u64 > max {
             return Err(filesize_exceeded(max));

@@ -216,7 +216,10 @@ impl Core {
         }
         let host = t.route().target.host().to_owned();
         if let Err(e) = self.resolver.start(&host, id) {
-            let e = Error::new(ErrorKind::CouldntResolveHost, format!("couldn't resolve host '{host}': {e}"));
+            let e = Error::new(
+                ErrorKind::CouldntResolveHost,
+                format!("couldn't resolve host '{host}': {e}"),
+            );
             self.finish_transfer(id, Err(e), now);
             return false;
         }
@@ -446,7 +449,12 @@ fn reset_transfer(t: &mut Transfer, now: Instant) {
 fn route_mut(t: &mut Transfer) -> &mut Route {
     match &mut t.redirect {
         Some(r) => &mut r.route,
-        None => t.easy.inner.route.as_mut().expect("a started transfer has a route"),
+        None => t
+            .easy
+            .inner
+            .route
+            .as_mut()
+            .expect("a started transfer has a route"),
     }
 }
 

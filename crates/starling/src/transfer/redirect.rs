@@ -80,7 +80,7 @@ impl Core {
         t.fresh_connection = false;
         t.decoder = None;
         t.held = None;
-            match *next {
+        match *next {
             NextRequest::WithoutExpect => t.no_expect = true,
             NextRequest::Redirect { url, status } => {
                 let target = match Target::from_url(url) {

@@ -9,7 +9,7 @@ use std::os::fd::RawFd;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use starling::{Action, Events, Flow, Handler, Message, Multi, What};
+use starling::{Action, Events, Flow, Handler, Message, Multi, TransferId, What};
 use starling_testserver::PatternChecker;
 
 /// Per-socket data the loop assigns: a value derived from the fd, so the
@@ -33,6 +33,10 @@ pub struct Record {
     pub timer_calls: Vec<Option<Duration>>,
     pub deadline: Option<Instant>,
     pub violations: Vec<String>,
+    /// Every socket callback: when, which socket, what, for which transfer.
+    pub log: Vec<(Instant, RawFd, What, Option<TransferId>)>,
+    /// Events handed to `socket_action`, per socket.
+    pub events: HashMap<RawFd, u64>,
 }
 
 /// The loop.
@@ -55,6 +59,7 @@ impl EventLoop {
         multi.set_socket_callback(move |ev, sockets| {
             let mut r = rec.borrow_mut();
             r.socket_calls += 1;
+            r.log.push((Instant::now(), ev.socket, ev.what, ev.transfer));
             let fd = ev.socket;
             let known = r.watched.get(&fd).copied();
             if !fd_is_open(fd) {
@@ -144,6 +149,12 @@ impl EventLoop {
         let n = unsafe { libc::epoll_wait(self.epfd, events.as_mut_ptr(), 128, ms) };
         for ev in &events[..n.max(0) as usize] {
             let bits = Events::from_epoll(ev.events);
+            *self
+                .record
+                .borrow_mut()
+                .events
+                .entry(ev.u64 as RawFd)
+                .or_default() += 1;
             self.running = self.multi.socket_action(Action::Socket(ev.u64 as RawFd, bits));
         }
         let due = self.record.borrow().deadline.is_some_and(|d| d <= Instant::now());

@@ -1,0 +1,167 @@
+//! Redirects: off by default, every status's method rule, relative
+//! locations, the limit, and credentials that stay with their origin.
+
+mod common;
+
+use std::time::Duration;
+
+use common::EventLoop;
+use starling::{Collect, Easy, ErrorKind, Method, Multi};
+use starling_testserver::{fnv1a64, percent_encode, HttpServer, Inspected};
+
+fn run_one(easy: Easy) -> (Easy, Result<(), starling::Error>) {
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let id = ev.multi.add(easy);
+    let mut result = None;
+    assert!(ev.run(Duration::from_secs(20), |_, msg| result = Some(msg.result)));
+    ev.assert_clean();
+    (ev.multi.remove(id).unwrap(), result.unwrap())
+}
+
+fn redirect_url(server: &HttpServer, code: u16, to: &str) -> String {
+    server.url(&format!("/redirect/{code}?to={}", percent_encode(to)))
+}
+
+fn body(easy: &Easy) -> &[u8] {
+    easy.handler_ref::<Collect>().unwrap().body()
+}
+
+#[test]
+fn redirects_are_not_followed_by_default() {
+    let server = HttpServer::start();
+    let mut easy = Easy::new(redirect_url(&server, 302, "/bytes/10"));
+    easy.handler(Collect::new());
+    let (easy, result) = run_one(easy);
+    result.unwrap();
+    assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(302));
+    assert_eq!(body(&easy), b"redirecting\n");
+    assert_eq!(easy.info().redirect_count, 0);
+}
+
+#[test]
+fn each_status_keeps_or_changes_the_method_as_curl_does() {
+    let server = HttpServer::start();
+    for (code, method, body_len) in [
+        (301, "GET", 0),
+        (302, "GET", 0),
+        (303, "GET", 0),
+        (307, "POST", 5),
+        (308, "POST", 5),
+    ] {
+        let mut easy = Easy::new(redirect_url(&server, code, "/inspect"));
+        easy.method(Method::POST)
+            .body("hello")
+            .follow_location(true)
+            .handler(Collect::new());
+        let (easy, result) = run_one(easy);
+        result.unwrap_or_else(|e| panic!("{code}: {e}"));
+        let seen = Inspected::parse(body(&easy)).unwrap();
+        assert_eq!(
+            (seen.method.as_str(), seen.body_len),
+            (method, body_len),
+            "{code}"
+        );
+        if body_len > 0 {
+            assert_eq!(seen.body_fnv, fnv1a64(b"hello"));
+        }
+        let info = easy.info();
+        assert_eq!(info.status.map(|s| s.as_u16()), Some(200));
+        assert_eq!(info.redirect_count, 1);
+        assert_eq!(info.effective_url, server.url("/inspect"));
+    }
+    // 303 turns a PUT into a GET too; 301 keeps a PUT.
+    for (code, method) in [(303, "GET"), (301, "PUT")] {
+        let mut easy = Easy::new(redirect_url(&server, code, "/inspect"));
+        easy.method(Method::PUT)
+            .body("x")
+            .follow_location(true)
+            .handler(Collect::new());
+        let (easy, result) = run_one(easy);
+        result.unwrap();
+        assert_eq!(Inspected::parse(body(&easy)).unwrap().method, method, "{code}");
+    }
+}
+
+#[test]
+fn relative_locations_chains_and_the_limit() {
+    let server = HttpServer::start();
+    let mut easy = Easy::new(server.url("/chain/5"));
+    easy.follow_location(true).handler(Collect::new());
+    let (easy, result) = run_one(easy);
+    result.unwrap();
+    assert_eq!(body(&easy), b"chain end\n");
+    assert_eq!(easy.info().redirect_count, 5);
+    assert_eq!(easy.info().effective_url, server.url("/chain/0"));
+    assert!(!easy.info().reused_connection || easy.info().new_connections <= 1);
+
+    let mut easy = Easy::new(redirect_url(&server, 302, "../inspect?x=1"));
+    easy.follow_location(true).handler(Collect::new());
+    let (easy, result) = run_one(easy);
+    result.unwrap();
+    assert_eq!(easy.info().effective_url, server.url("/inspect?x=1"));
+
+    let mut easy = Easy::new(server.url("/chain/5"));
+    easy.follow_location(true).max_redirects(3);
+    let (easy, result) = run_one(easy);
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::TooManyRedirects);
+    assert!(e.message().contains("maximum (3) redirects followed"), "{e}");
+    assert_eq!(easy.info().redirect_count, 3);
+}
+
+#[test]
+fn a_redirect_reuses_the_connection() {
+    let server = HttpServer::start();
+    let mut easy = Easy::new(server.url("/chain/3"));
+    easy.follow_location(true);
+    let (easy, result) = run_one(easy);
+    result.unwrap();
+    assert_eq!(easy.info().new_connections, 1);
+    assert_eq!(server.connections_accepted(), 1);
+}
+
+#[test]
+fn credentials_never_go_to_another_host() {
+    let first = HttpServer::start();
+    let other = HttpServer::start();
+    let secret = [("authorization", "Bearer secret"), ("cookie", "a=1")];
+    let cases = [
+        // (redirect target, credentials expected there)
+        (first.url("/inspect"), true),
+        (other.url("/inspect"), false),
+        // The same server under another name is another host.
+        (format!("http://localhost:{}/inspect", first.addr().port()), false),
+    ];
+    for (target, kept) in cases {
+        let mut easy = Easy::new(redirect_url(&first, 302, &target));
+        easy.follow_location(true).handler(Collect::new());
+        for (name, value) in secret {
+            easy.header(name, value).unwrap();
+        }
+        easy.header("x-other", "stays").unwrap();
+        let (easy, result) = run_one(easy);
+        result.unwrap();
+        let seen = Inspected::parse(body(&easy)).unwrap();
+        for (name, value) in secret {
+            let want = kept.then_some(value);
+            assert_eq!(seen.header(name), want, "{name} to {target}");
+        }
+        assert_eq!(seen.header("x-other"), Some("stays"));
+    }
+    // URL credentials become Basic auth, for their own origin only.
+    for (target, kept) in [(first.url("/inspect"), true), (other.url("/inspect"), false)] {
+        let url = redirect_url(&first, 307, &target).replace("http://", "http://user:p%40ss@");
+        let mut easy = Easy::new(url);
+        easy.follow_location(true).handler(Collect::new());
+        let (easy, result) = run_one(easy);
+        result.unwrap();
+        let seen = Inspected::parse(body(&easy)).unwrap();
+        let want = kept.then_some("Basic dXNlcjpwQHNz");
+        assert_eq!(seen.header("authorization"), want, "to {target}");
+        assert!(
+            !easy.info().effective_url.contains("user"),
+            "{}",
+            easy.info().effective_url
+        );
+    }
+}
