@@ -150,6 +150,7 @@ impl Core {
         };
         conn.expect = expect;
         conn.done_pending = None;
+        conn.held = false;
         conn.parser = ResponseParser::new(*t.method() == http::Method::HEAD, inner.max_header_bytes);
         conn.state = ConnState::Sending;
         conn.requests += 1;

@@ -95,6 +95,9 @@ pub(crate) struct Connection {
     /// The response ended while receiving was paused mid-body (decoded data
     /// still held): whether the connection may be reused once it is out.
     pub done_pending: Option<bool>,
+    /// The transfer holds body data a pausing handler refused: receiving
+    /// resumes with it (a flag here, so the event path need not look).
+    pub held: bool,
     /// Lent from the buffer pool only while there is something to read.
     pub recv: Option<RecvBuf>,
     /// Requests started on this connection.
@@ -129,6 +132,7 @@ impl Connection {
             expect: false,
             paused: Pause::NONE,
             done_pending: None,
+            held: false,
             recv: None,
             requests: 0,
             idle_epoch: 0,

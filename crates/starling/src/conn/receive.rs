@@ -35,10 +35,8 @@ impl Core {
         if conn.paused.recv {
             return;
         }
-        if let Some(id) = conn.transfer {
-            if (self.transfers[id.index as usize].held.is_some() || conn.done_pending.is_some())
-                && !self.resume_receive(key, id, now)
-            {
+        if let (true, Some(id)) = (conn.held, conn.transfer) {
+            if !self.resume_receive(key, id, now) {
                 return;
             }
         }
@@ -88,7 +86,7 @@ impl Core {
     /// failed, or the response ended).
     fn resume_receive(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
         match self.transfers[id.index as usize].deliver_held() {
-            Delivery::Taken => {}
+            Delivery::Taken => self.conns[key.index as usize].held = false,
             Delivery::Paused => {
                 self.conns[key.index as usize].paused.recv = true;
                 return false;
@@ -150,6 +148,7 @@ impl Core {
                         Delivery::Taken => {}
                         Delivery::Paused => {
                             conn.paused.recv = true;
+                            conn.held = true;
                             return Step::Stop;
                         }
                         Delivery::Failed(e) => {
@@ -272,6 +271,7 @@ impl Core {
                 let conn = &mut self.conns[key.index as usize];
                 conn.done_pending = Some(reusable);
                 conn.paused.recv = true;
+                conn.held = true;
             }
             Delivery::Failed(e) => self.abort_on(key, id, e, now),
         }
