@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::EventLoop;
 use starling::{Collect, Easy, ErrorKind, Method, Multi};
-use starling_testserver::{fnv1a64, percent_encode, HttpServer, Inspected};
+use starling_testserver::{fnv1a64, percent_encode, HttpServer, Inspected, RawServer, Script};
 
 fn run_one(easy: Easy) -> (Easy, Result<(), starling::Error>) {
     let mut ev = EventLoop::new(Multi::new(), false);
@@ -164,4 +164,86 @@ fn credentials_never_go_to_another_host() {
             easy.info().effective_url
         );
     }
+}
+
+/// A server answering every request with `head` and no body.
+fn answering(head: &str) -> RawServer {
+    RawServer::start(Script::Respond(head.as_bytes().to_vec()))
+}
+
+#[test]
+fn hostile_locations() {
+    let target = HttpServer::start();
+    let to = target.url("/bytes/3");
+    // Two identical Location headers are one; two different ones are an error.
+    let server = answering(&format!(
+        "HTTP/1.1 302 Found\r\nLocation: {to}\r\nLocation: {to}\r\nContent-Length: 0\r\n\r\n"
+    ));
+    let mut easy = Easy::new(server.url("/"));
+    easy.follow_location(true);
+    let (easy, result) = run_one(easy);
+    result.unwrap();
+    assert_eq!(easy.info().effective_url, to);
+    let server = answering(&format!(
+        "HTTP/1.1 302 Found\r\nLocation: {to}\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n"
+    ));
+    let mut easy = Easy::new(server.url("/"));
+    easy.follow_location(true);
+    let e = run_one(easy).1.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::WeirdServerReply);
+    assert!(e.message().contains("several different Location headers"), "{e}");
+    // An empty Location is not followed: the 302 is the answer.
+    let server = answering("HTTP/1.1 302 Found\r\nLocation: \r\nContent-Length: 0\r\n\r\n");
+    let mut easy = Easy::new(server.url("/"));
+    easy.follow_location(true);
+    let (easy, result) = run_one(easy);
+    result.unwrap();
+    assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(302));
+    // Only HTTP(S) redirects are followed.
+    let server = answering("HTTP/1.1 301 Moved\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n");
+    let mut easy = Easy::new(server.url("/"));
+    easy.follow_location(true);
+    let e = run_one(easy).1.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol, "{e}");
+    // A Location with an encoded CR LF stays encoded: nothing is injected.
+    let server =
+        answering("HTTP/1.1 302 Found\r\nLocation: /inspect%0d%0aInjected:%20x\r\nContent-Length: 0\r\n\r\n");
+    let mut easy = Easy::new(server.url("/"));
+    easy.follow_location(true).max_redirects(1);
+    let e = run_one(easy).1.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::TooManyRedirects);
+}
+
+#[test]
+fn endless_redirects_with_large_heads_hit_the_header_budget() {
+    let big = "x".repeat(250 * 1024);
+    let server = answering(&format!(
+        "HTTP/1.1 302 Found\r\nLocation: /again\r\nX-Big: {big}\r\nContent-Length: 0\r\n\r\n"
+    ));
+    let mut easy = Easy::new(server.url("/"));
+    easy.follow_location(true).max_redirects(1000);
+    let (easy, result) = run_one(easy);
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::RecvError, "{e}");
+    assert!(e.message().contains("too large response headers"), "{e}");
+    assert!(easy.info().redirect_count < 30);
+}
+
+#[test]
+fn a_post_turned_get_drops_the_body_headers() {
+    let server = HttpServer::start();
+    let mut easy = Easy::new(redirect_url(&server, 302, "/inspect"));
+    easy.method(Method::POST)
+        .body("a=1")
+        .follow_location(true)
+        .handler(Collect::new());
+    easy.header("content-type", "application/x-www-form-urlencoded")
+        .unwrap();
+    easy.header("content-length", "3").unwrap();
+    let (easy, result) = run_one(easy);
+    result.unwrap();
+    let seen = Inspected::parse(body(&easy)).unwrap();
+    assert_eq!((seen.method.as_str(), seen.body_len), ("GET", 0));
+    assert_eq!(seen.header("content-type"), None);
+    assert_eq!(seen.header("content-length"), None);
 }

@@ -13,7 +13,7 @@ use crate::http1::{Http1Error, Parsed, ResponseHead};
 use crate::multi::core::Core;
 use crate::multi::timer_queue::TimerKind;
 use crate::multi::TransferId;
-use crate::transfer::{Delivery, NextRequest};
+use crate::transfer::{Delivery, NextRequest, Transfer};
 
 /// Whether response parsing can go on.
 enum Step {
@@ -21,6 +21,26 @@ enum Step {
     NeedInput,
     /// The response ended, failed or paused; stop reading for now.
     Stop,
+}
+
+/// All heads of one transfer (interim responses, redirects) may take this
+/// many times the limit of one head, as in curl; an endless series of
+/// interim responses or redirects with large heads ends there.
+const HEADER_BUDGET_HEADS: u64 = 20;
+
+/// The error when a transfer's heads took more than their budget.
+fn headers_over_budget(t: &Transfer) -> Option<Error> {
+    let inner = &t.easy.inner;
+    let budget = HEADER_BUDGET_HEADS * inner.max_header_bytes as u64;
+    (inner.info.header_bytes_received > budget).then(|| {
+        Error::new(
+            ErrorKind::RecvError,
+            format!(
+                "too large response headers: {} bytes in all heads of this transfer, more than {budget}",
+                inner.info.header_bytes_received
+            ),
+        )
+    })
 }
 
 /// A redirect response's body is read to its end (to keep the connection)
@@ -125,6 +145,10 @@ impl Core {
                 Ok((n, Parsed::Interim(status))) => {
                     t.easy.inner.info.header_bytes_received += n as u64;
                     buf.start += n;
+                    if let Some(e) = headers_over_budget(t) {
+                        self.abort_on(key, id, e, now);
+                        return Step::Stop;
+                    }
                     if status == http::StatusCode::CONTINUE && conn.state == ConnState::Expecting {
                         self.send_body_now(key);
                     }
@@ -132,6 +156,10 @@ impl Core {
                 Ok((n, Parsed::Head(head))) => {
                     buf.start += n;
                     t.easy.inner.info.header_bytes_received += n as u64;
+                    if let Some(e) = headers_over_budget(t) {
+                        self.abort_on(key, id, e, now);
+                        return Step::Stop;
+                    }
                     if let Step::Stop = self.response_head(key, id, head, now) {
                         return Step::Stop;
                     }

@@ -6,8 +6,11 @@
 //! stage must stop and resume anywhere in the stream, write into the chain's
 //! fixed buffer, and never grow a buffer; `Decompress` does exactly that.
 //!
-//! Only the first member is decoded; bytes after it are ignored. curl stops
-//! there too, and servers that append garbage after the trailer exist.
+//! Every member is decoded, one after the other, as RFC 1952 defines a
+//! gzip file (curl instead fails on a second member, t2305; silently
+//! dropping it would lose data). Bytes after a member that do not start
+//! another one are ignored: servers that append padding or garbage after
+//! the trailer exist.
 
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
@@ -43,8 +46,11 @@ enum Part {
     Body,
     /// The 8-byte trailer (CRC32, ISIZE); the count of its bytes read.
     Trailer(u8),
-    /// The member is complete; what follows is ignored.
+    /// A member is complete; another may follow.
     Done,
+    /// Bytes after a member that were not another member: all that follows
+    /// is ignored.
+    Ignoring,
 }
 
 /// Decoder of one gzip member.
@@ -105,6 +111,16 @@ impl GzipDecoder {
                     self.word = 0;
                 }
                 Part::Done => {
+                    let Some(&byte) = input.get(consumed) else {
+                        break;
+                    };
+                    if byte != 0x1f {
+                        self.part = Part::Ignoring;
+                        continue;
+                    }
+                    self.next_member();
+                }
+                Part::Ignoring => {
                     consumed = input.len();
                     break;
                 }
@@ -178,7 +194,7 @@ impl GzipDecoder {
                 Part::Body
             }
             Part::Trailer(n) => self.trailer_byte(n, byte)?,
-            Part::Body | Part::Done => unreachable!("not a framing part"),
+            Part::Body | Part::Done | Part::Ignoring => unreachable!("not a framing part"),
         };
         Ok(())
     }
@@ -227,10 +243,21 @@ impl GzipDecoder {
         Ok(Part::Trailer(n + 1))
     }
 
-    /// Whether the input so far is a complete member.
+    /// Starts the next member (its first byte is still to be read).
+    fn next_member(&mut self) {
+        self.inflate.reset(false);
+        self.part = Part::Fixed(0);
+        self.flags = 0;
+        self.word = 0;
+        self.header_crc = Crc::new();
+        self.body_crc = Crc::new();
+        self.trailer_crc = 0;
+    }
+
+    /// Whether the input so far ends with a complete member.
     pub(super) fn check_end(&self) -> Result<(), crate::Error> {
         match self.part {
-            Part::Done => Ok(()),
+            Part::Done | Part::Ignoring => Ok(()),
             _ => Err(truncated(Coding::Gzip)),
         }
     }

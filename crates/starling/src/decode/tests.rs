@@ -355,6 +355,23 @@ fn bytes_after_the_end_are_ignored() {
 }
 
 #[test]
+fn gzip_decodes_every_member() {
+    let mut input = gzip(b"first member, ");
+    input.extend_from_slice(&gzip(b""));
+    input.extend_from_slice(&gzip(b"second member"));
+    for sizes in [usize::MAX, 1] {
+        let out = decode_in_pieces("gzip", &input, || sizes).unwrap();
+        assert_eq!(out, b"first member, second member");
+    }
+    // Ending inside the second member is truncation, not garbage.
+    let cut = gzip(b"first member, ").len() + 4;
+    let mut dec = decoder("gzip");
+    let mut sink = |_: &[u8]| SinkFlow::Continue;
+    dec.feed(&input[..cut], &mut sink).unwrap();
+    assert_bad(dec.finish(&mut sink), "gzip");
+}
+
+#[test]
 fn zstd_decodes_every_frame() {
     let mut input = zstd(b"first frame, ");
     input.extend_from_slice(&zstd(b""));

@@ -3,7 +3,10 @@
 
 use std::time::Instant;
 
-use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION};
+use http::header::{
+    AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZATION,
+    TRANSFER_ENCODING,
+};
 use http::{HeaderMap, Method, StatusCode};
 use url::Url;
 
@@ -45,9 +48,20 @@ impl Transfer {
         if !inner.follow_location || !matches!(status.as_u16(), 300..=303 | 307 | 308) {
             return Ok(None);
         }
-        let Some(location) = head.headers.get("location") else {
+        let mut locations = head.headers.get_all("location");
+        let Some(location) = locations.next() else {
             return Ok(None);
         };
+        if locations.any(|other| other != location) {
+            return Err(Error::new(
+                ErrorKind::WeirdServerReply,
+                "the redirect has several different Location headers",
+            ));
+        }
+        if location.trim_ascii().is_empty() {
+            // Nowhere to go: the redirect response is the answer (curl too).
+            return Ok(None);
+        }
         if inner.info.redirect_count >= inner.max_redirects {
             return Err(Error::new(
                 ErrorKind::TooManyRedirects,
@@ -116,10 +130,20 @@ fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Redirect {
     };
     let keep_body = !to_get && t.redirect.as_ref().is_none_or(|r| r.keep_body);
     let method = if to_get { Method::GET } else { method.clone() };
-    let headers = (!same_origin).then(|| {
+    // The handle's headers, minus what must not follow: the credentials
+    // to another origin than the handle's, the body's description once the
+    // body was dropped (a stale Content-Length would make the server wait).
+    let headers = (!same_origin || !keep_body).then(|| {
         let mut headers = t.easy.inner.headers.clone();
-        for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
-            headers.remove(name);
+        if !same_origin {
+            for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
+                headers.remove(name);
+            }
+        }
+        if !keep_body {
+            for name in [CONTENT_LENGTH, CONTENT_TYPE, CONTENT_ENCODING, TRANSFER_ENCODING] {
+                headers.remove(name);
+            }
         }
         headers
     });
