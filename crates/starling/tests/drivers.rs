@@ -68,3 +68,28 @@ fn blocking_driver_runs_many_and_keeps_results_for_info_read() {
     }
     assert_eq!(done, 100);
 }
+
+#[test]
+fn the_blocking_driver_waits_for_lookups_without_spinning() {
+    let server = HttpServer::start();
+    let mut driver = Blocking::with_new_multi().unwrap();
+    driver.multi().set_dns(starling::DnsConfig {
+        localhost_fast_path: false,
+        ..starling::DnsConfig::default()
+    });
+    let port = server.addr().port();
+    for seed in 0..5 {
+        let mut easy = Easy::new(format!("http://localhost:{port}/bytes/1000?seed={seed}"));
+        easy.handler(Collect::new());
+        driver.add(easy);
+    }
+    let mut ok = 0;
+    driver
+        .perform_with(|_, msg| {
+            msg.result.unwrap();
+            ok += 1;
+        })
+        .unwrap();
+    assert_eq!(ok, 5);
+    assert!(driver.multi().counters().socket_actions < 40);
+}
