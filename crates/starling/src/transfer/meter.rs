@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::TransferId;
+use super::{TransferId, TransferState};
+use crate::conn::ConnState;
 use crate::easy::RequestBody;
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Flow, Progress};
@@ -57,6 +58,12 @@ impl Core {
         if !self.progress_call(id, now) {
             return;
         }
+        let t = &self.transfers[id.index as usize];
+        // As in libcurl, speed counts only while a request is under way: not
+        // while resolving, waiting for a connection slot or connecting.
+        let performing = t.state == TransferState::OnConnection
+            && t.conn
+                .is_some_and(|key| self.conns[key.index as usize].state != ConnState::Connecting);
         let t = &mut self.transfers[id.index as usize];
         let inner = &t.easy.inner;
         if let Some((limit, time)) = inner.low_speed {
@@ -64,10 +71,12 @@ impl Core {
             let (since, before) = t.speed_mark;
             let elapsed = now.saturating_duration_since(since).as_secs_f64();
             t.speed_mark = (now, moved);
-            if t.pause.recv || t.pause.send {
-                // A paused transfer is slow on purpose.
+            let speed = moved.saturating_sub(before) as f64 / elapsed.max(f64::MIN_POSITIVE);
+            if t.pause.recv || t.pause.send || !performing {
+                // A paused transfer is slow on purpose; one that has not
+                // started moving data is not slow yet.
                 t.slow_since = None;
-            } else if elapsed > 0.0 && ((moved - before) as f64 / elapsed) < limit as f64 {
+            } else if speed < limit as f64 {
                 let slow_since = *t.slow_since.get_or_insert(since);
                 if now.saturating_duration_since(slow_since) >= time {
                     let e = Error::new(

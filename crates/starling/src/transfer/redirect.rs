@@ -90,6 +90,11 @@ impl Core {
         }
         t.conn = None;
         t.state = TransferState::Queued;
+        // The next response counts its body from zero; so does the speed check.
+        let info = &mut t.easy.inner.info;
+        info.body_bytes_received = 0;
+        t.speed_mark = (now, info.body_bytes_sent);
+        t.slow_since = None;
         t.retried = false;
         t.fresh_connection = false;
         t.decoder = None;
