@@ -26,25 +26,83 @@ pub const DEFAULT_EXPECT_100_TIMEOUT: Duration = Duration::from_secs(1);
 pub const DEFAULT_HAPPY_EYEBALLS_TIMEOUT: Duration = Duration::from_millis(200);
 
 /// Where a request body comes from.
-#[derive(Debug, Clone)]
-pub(crate) enum RequestBody {
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RequestBody<'a> {
     /// No body.
     None,
     /// Bytes given up front (shared, never copied).
-    Bytes(Bytes),
+    Bytes(&'a Bytes),
     /// Read from [`Handler::read`] as it is sent: with a Content-Length when
     /// the length is known, chunked when not.
     Stream(Option<u64>),
 }
 
-impl RequestBody {
+impl RequestBody<'_> {
     /// The body's length, when known.
-    pub(crate) fn len(&self) -> Option<u64> {
+    pub(crate) fn len(self) -> Option<u64> {
         match self {
             RequestBody::None => Some(0),
             RequestBody::Bytes(b) => Some(b.len() as u64),
-            RequestBody::Stream(len) => *len,
+            RequestBody::Stream(len) => len,
         }
+    }
+}
+
+/// The options of [`EasyInner::extras`].
+#[derive(Debug, Clone)]
+pub(crate) struct Extras {
+    pub(crate) follow_location: bool,
+    pub(crate) max_redirects: u32,
+    /// The Accept-Encoding value to send; decoding is on when set.
+    pub(crate) accept_encoding: Option<String>,
+    pub(crate) max_filesize: Option<u64>,
+    /// Bytes per second and for how long.
+    pub(crate) low_speed: Option<(u64, Duration)>,
+    pub(crate) expect_100_timeout: Duration,
+    pub(crate) happy_eyeballs_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    /// A body read from the handler, of this length if known.
+    pub(crate) stream_body: Option<Option<u64>>,
+    pub(crate) max_header_bytes: usize,
+    pub(crate) forbid_reuse: bool,
+    pub(crate) resolve: Vec<(String, u16, IpAddr)>,
+}
+
+/// What a handle that set none of them has.
+static DEFAULT_EXTRAS: Extras = Extras {
+    follow_location: false,
+    max_redirects: DEFAULT_MAX_REDIRECTS,
+    accept_encoding: None,
+    max_filesize: None,
+    low_speed: None,
+    expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
+    happy_eyeballs_timeout: DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
+    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+    stream_body: None,
+    max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+    forbid_reuse: false,
+    resolve: Vec::new(),
+};
+
+impl EasyInner {
+    /// The less common options (their defaults unless one was set).
+    pub(crate) fn extras(&self) -> &Extras {
+        self.extras.as_deref().unwrap_or(&DEFAULT_EXTRAS)
+    }
+
+    /// The request body.
+    pub(crate) fn request_body(&self) -> RequestBody<'_> {
+        match (&self.body, self.extras().stream_body) {
+            (Some(bytes), _) => RequestBody::Bytes(bytes),
+            (None, Some(len)) => RequestBody::Stream(len),
+            (None, None) => RequestBody::None,
+        }
+    }
+
+    /// The less common options, to set one.
+    fn extras_mut(&mut self) -> &mut Extras {
+        self.extras
+            .get_or_insert_with(|| Box::new(DEFAULT_EXTRAS.clone()))
     }
 }
 
@@ -64,23 +122,15 @@ pub(crate) struct EasyInner {
     pub(crate) url: String,
     pub(crate) method: Method,
     pub(crate) headers: HeaderMap,
-    pub(crate) body: RequestBody,
+    /// The body given as bytes (a streamed one is among the extras).
+    pub(crate) body: Option<Bytes>,
     pub(crate) handler: Box<dyn Handler>,
-    pub(crate) follow_location: bool,
-    pub(crate) max_redirects: u32,
-    /// The Accept-Encoding value to send; decoding is on when set.
-    pub(crate) accept_encoding: Option<String>,
-    pub(crate) max_filesize: Option<u64>,
-    /// Bytes per second and for how long.
-    pub(crate) low_speed: Option<(u64, Duration)>,
     pub(crate) progress: bool,
-    pub(crate) expect_100_timeout: Duration,
-    pub(crate) happy_eyeballs_timeout: Duration,
-    pub(crate) connect_timeout: Duration,
+    /// Options most transfers leave at their defaults, boxed only once one
+    /// is set: an open transfer then costs less memory (see
+    /// docs/architecture.md, Memory).
+    extras: Option<Box<Extras>>,
     pub(crate) timeout: Option<Duration>,
-    pub(crate) max_header_bytes: usize,
-    pub(crate) forbid_reuse: bool,
-    pub(crate) resolve: Vec<(String, u16, IpAddr)>,
     pub(crate) private: Option<usize>,
     /// Cached until `url` or `resolve` change.
     pub(crate) route: Option<Route>,
@@ -105,21 +155,11 @@ impl Easy {
                 url: url.into(),
                 method: Method::GET,
                 headers: HeaderMap::new(),
-                body: RequestBody::None,
+                body: None,
                 handler: Box::new(Discard),
-                follow_location: false,
-                max_redirects: DEFAULT_MAX_REDIRECTS,
-                accept_encoding: None,
-                max_filesize: None,
-                low_speed: None,
                 progress: false,
-                expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
-                happy_eyeballs_timeout: DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
-                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                extras: None,
                 timeout: None,
-                max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
-                forbid_reuse: false,
-                resolve: Vec::new(),
                 private: None,
                 route: None,
                 info: TransferInfo::default(),
@@ -173,7 +213,10 @@ impl Easy {
     /// Sets the request body, sent with a Content-Length. Setting a body does
     /// not change the method: set POST or PUT with [`Easy::method`].
     pub fn body(&mut self, body: impl Into<Bytes>) -> &mut Self {
-        self.inner.body = RequestBody::Bytes(body.into());
+        self.inner.body = Some(body.into());
+        if let Some(extras) = self.inner.extras.as_mut() {
+            extras.stream_body = None;
+        }
         self
     }
 
@@ -184,13 +227,17 @@ impl Easy {
     /// [`Easy::expect_100_timeout`]), as curl does; a request header
     /// `Expect:` with an empty value turns that off.
     pub fn body_from_handler(&mut self, len: Option<u64>) -> &mut Self {
-        self.inner.body = RequestBody::Stream(len);
+        self.inner.body = None;
+        self.inner.extras_mut().stream_body = Some(len);
         self
     }
 
     /// Removes the request body.
     pub fn no_body(&mut self) -> &mut Self {
-        self.inner.body = RequestBody::None;
+        self.inner.body = None;
+        if let Some(extras) = self.inner.extras.as_mut() {
+            extras.stream_body = None;
+        }
         self
     }
 
@@ -202,14 +249,14 @@ impl Easy {
     /// `Cookie` and `Proxy-Authorization` headers and URL credentials are
     /// sent only to the scheme, host and port they were given for.
     pub fn follow_location(&mut self, follow: bool) -> &mut Self {
-        self.inner.follow_location = follow;
+        self.inner.extras_mut().follow_location = follow;
         self
     }
 
     /// Redirects followed at most before the transfer fails with
     /// [`ErrorKind::TooManyRedirects`]; default 30 (`CURLOPT_MAXREDIRS`).
     pub fn max_redirects(&mut self, limit: u32) -> &mut Self {
-        self.inner.max_redirects = limit;
+        self.inner.extras_mut().max_redirects = limit;
         self
     }
 
@@ -219,7 +266,7 @@ impl Easy {
     /// sends `value` as it is; `None` (the default) turns decoding off.
     /// A corrupt body ends the transfer with [`ErrorKind::BadContentEncoding`].
     pub fn accept_encoding(&mut self, value: Option<&str>) -> &mut Self {
-        self.inner.accept_encoding = value.map(str::to_owned);
+        self.inner.extras_mut().accept_encoding = value.map(str::to_owned);
         self
     }
 
@@ -227,14 +274,15 @@ impl Easy {
     /// a larger Content-Length fails before the body, and a body that grows
     /// past it fails when it does, with [`ErrorKind::FilesizeExceeded`].
     pub fn max_filesize(&mut self, limit: Option<u64>) -> &mut Self {
-        self.inner.max_filesize = limit;
+        self.inner.extras_mut().max_filesize = limit;
         self
     }
 
     /// Fail with a timeout when fewer than `bytes_per_second` move for
     /// `time` (`CURLOPT_LOW_SPEED_LIMIT` and `CURLOPT_LOW_SPEED_TIME`).
     pub fn low_speed_limit(&mut self, bytes_per_second: u64, time: Duration) -> &mut Self {
-        self.inner.low_speed = (bytes_per_second > 0 && !time.is_zero()).then_some((bytes_per_second, time));
+        self.inner.extras_mut().low_speed =
+            (bytes_per_second > 0 && !time.is_zero()).then_some((bytes_per_second, time));
         self
     }
 
@@ -248,14 +296,14 @@ impl Easy {
     /// How long a request sent with `Expect: 100-continue` waits for the
     /// server before sending its body anyway; default 1 s.
     pub fn expect_100_timeout(&mut self, wait: Duration) -> &mut Self {
-        self.inner.expect_100_timeout = wait;
+        self.inner.extras_mut().expect_100_timeout = wait;
         self
     }
 
     /// How long a connect to the first address family runs alone before
     /// one to the other family starts beside it; default 200 ms.
     pub fn happy_eyeballs_timeout(&mut self, wait: Duration) -> &mut Self {
-        self.inner.happy_eyeballs_timeout = wait;
+        self.inner.extras_mut().happy_eyeballs_timeout = wait;
         self
     }
 
@@ -280,7 +328,7 @@ impl Easy {
     /// Limit for name lookup plus TCP connect (`CURLOPT_CONNECTTIMEOUT_MS`);
     /// default 300 s.
     pub fn connect_timeout(&mut self, limit: Duration) -> &mut Self {
-        self.inner.connect_timeout = limit;
+        self.inner.extras_mut().connect_timeout = limit;
         self
     }
 
@@ -292,14 +340,14 @@ impl Easy {
 
     /// Limit for the header block of one response; default 300 KiB.
     pub fn max_header_bytes(&mut self, limit: usize) -> &mut Self {
-        self.inner.max_header_bytes = limit;
+        self.inner.extras_mut().max_header_bytes = limit;
         self
     }
 
     /// Close the connection after this transfer instead of pooling it
     /// (`CURLOPT_FORBID_REUSE`).
     pub fn forbid_reuse(&mut self, forbid: bool) -> &mut Self {
-        self.inner.forbid_reuse = forbid;
+        self.inner.extras_mut().forbid_reuse = forbid;
         self
     }
 
@@ -307,7 +355,10 @@ impl Easy {
     /// (`CURLOPT_RESOLVE`). Several entries for the same host and port are
     /// tried in the order added.
     pub fn resolve(&mut self, host: &str, port: u16, addr: IpAddr) -> &mut Self {
-        self.inner.resolve.push((host.to_ascii_lowercase(), port, addr));
+        self.inner
+            .extras_mut()
+            .resolve
+            .push((host.to_ascii_lowercase(), port, addr));
         self.inner.route = None;
         self
     }
@@ -334,6 +385,7 @@ impl Easy {
     pub(crate) fn resolved(&self, host: &str, port: u16) -> impl Iterator<Item = SocketAddr> + '_ {
         let host = host.to_ascii_lowercase();
         self.inner
+            .extras()
             .resolve
             .iter()
             .filter(move |(h, p, _)| *h == host && *p == port)
@@ -355,6 +407,12 @@ impl Easy {
     /// The route of a started transfer (set when it starts).
     pub(crate) fn route(&self) -> &Route {
         self.inner.route.as_ref().expect("a started transfer has a route")
+    }
+
+    /// The URL last used: the last redirect's target, or the URL as set
+    /// (libcurl's CURLINFO_EFFECTIVE_URL).
+    pub fn effective_url(&self) -> &str {
+        self.inner.info.redirect_url.as_deref().unwrap_or(&self.inner.url)
     }
 
     /// What is known about the last transfer run with this handle.

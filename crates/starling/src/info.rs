@@ -35,8 +35,11 @@ pub struct TransferInfo {
     /// The final response's header fields (`to_header_map()` gives an
     /// [`http::HeaderMap`]).
     pub headers: ResponseHeaders,
-    /// The URL last used (the last redirect's target, without credentials).
-    pub effective_url: String,
+    /// The last redirect's target (without credentials), when a redirect
+    /// was followed; [`Easy::effective_url`](crate::Easy::effective_url)
+    /// gives the URL last used either way. (Not a copy of the URL for every
+    /// transfer: an open transfer costs less memory.)
+    pub redirect_url: Option<String>,
     /// Redirects followed.
     pub redirect_count: u32,
     /// Bytes of response headers received (all heads, interim ones too).

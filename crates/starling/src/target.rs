@@ -62,7 +62,7 @@ pub(crate) struct Target {
     url: Url,
     port: u16,
     /// `Basic …` from the URL's credentials, sent as Authorization.
-    auth: Option<String>,
+    auth: Option<Box<str>>,
 }
 
 impl Target {
@@ -102,7 +102,7 @@ impl Target {
             let mut plain = user;
             plain.push(b':');
             plain.extend_from_slice(&password);
-            auth = Some(format!("Basic {}", BASE64.encode(plain)));
+            auth = Some(format!("Basic {}", BASE64.encode(plain)).into_boxed_str());
             // Credentials are not part of where a request goes, nor of the
             // pool key, nor of what the request line shows.
             let _ = parsed.set_username("");

@@ -67,7 +67,7 @@ fn each_status_keeps_or_changes_the_method_as_curl_does() {
         let info = easy.info();
         assert_eq!(info.status.map(|s| s.as_u16()), Some(200));
         assert_eq!(info.redirect_count, 1);
-        assert_eq!(info.effective_url, server.url("/inspect"));
+        assert_eq!(easy.effective_url(), server.url("/inspect"));
     }
     // 303 turns a PUT into a GET too; 301 keeps a PUT.
     for (code, method) in [(303, "GET"), (301, "PUT")] {
@@ -91,14 +91,14 @@ fn relative_locations_chains_and_the_limit() {
     result.unwrap();
     assert_eq!(body(&easy), b"chain end\n");
     assert_eq!(easy.info().redirect_count, 5);
-    assert_eq!(easy.info().effective_url, server.url("/chain/0"));
+    assert_eq!(easy.effective_url(), server.url("/chain/0"));
     assert!(!easy.info().reused_connection || easy.info().new_connections <= 1);
 
     let mut easy = Easy::new(redirect_url(&server, 302, "../inspect?x=1"));
     easy.follow_location(true).handler(Collect::new());
     let (easy, result) = run_one(easy);
     result.unwrap();
-    assert_eq!(easy.info().effective_url, server.url("/inspect?x=1"));
+    assert_eq!(easy.effective_url(), server.url("/inspect?x=1"));
 
     let mut easy = Easy::new(server.url("/chain/5"));
     easy.follow_location(true).max_redirects(3);
@@ -158,11 +158,7 @@ fn credentials_never_go_to_another_host() {
         let seen = Inspected::parse(body(&easy)).unwrap();
         let want = kept.then_some("Basic dXNlcjpwQHNz");
         assert_eq!(seen.header("authorization"), want, "to {target}");
-        assert!(
-            !easy.info().effective_url.contains("user"),
-            "{}",
-            easy.info().effective_url
-        );
+        assert!(!easy.effective_url().contains("user"), "{}", easy.effective_url());
     }
 }
 
@@ -183,7 +179,7 @@ fn hostile_locations() {
     easy.follow_location(true);
     let (easy, result) = run_one(easy);
     result.unwrap();
-    assert_eq!(easy.info().effective_url, to);
+    assert_eq!(easy.effective_url(), to);
     let server = answering(&format!(
         "HTTP/1.1 302 Found\r\nLocation: {to}\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n"
     ));

@@ -109,7 +109,7 @@ fn methods_bodies_and_transfer_info() {
     assert!(info.remote_addr.is_some() && info.local_addr.is_some());
     let t = info.timings;
     assert!(t.connect <= t.pretransfer && t.pretransfer <= t.starttransfer && t.starttransfer <= t.total);
-    assert!(info.effective_url.ends_with("/echo"));
+    assert!(post.effective_url().ends_with("/echo"));
     let head = ev.multi.remove(head).unwrap();
     assert!(head.handler_ref::<Collect>().unwrap().body().is_empty());
     assert_eq!(head.info().content_length, Some(5000));

@@ -37,7 +37,7 @@ impl Core {
         let t = &mut self.transfers[id.index as usize];
         t.next_addr = [0, 0];
         if t.timers[TimerKind::Connect as usize].is_none() {
-            let limit = t.easy.inner.connect_timeout;
+            let limit = t.easy.inner.extras().connect_timeout;
             self.set_timer(id, TimerKind::Connect, now + limit);
         }
         let Some((socket, addr)) = self.connect_next(id, 0).or_else(|| self.connect_next(id, 1)) else {
@@ -46,11 +46,11 @@ impl Core {
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("started transfer has a host");
         let race = family(&t.route().addrs, addr) == 0 && self.untried(id, 1);
-        let delay = t.easy.inner.happy_eyeballs_timeout;
+        let delay = t.easy.inner.extras().happy_eyeballs_timeout;
         let generation = self.next_generation();
         let fd = socket.fd();
         let mut conn = Connection::connecting(socket, host, generation, now);
-        conn.connect_addr = Some(addr);
+        conn.remote_addr = Some(addr);
         let index = self.conns.insert(conn);
         let key = ConnKey {
             index: index as u32,
@@ -71,14 +71,14 @@ impl Core {
     /// `fam` (0: the first address's family, 1: the other).
     fn connect_next(&mut self, id: TransferId, fam: usize) -> Option<(TcpSocket, SocketAddr)> {
         let t = &mut self.transfers[id.index as usize];
-        while let Some(&addr) = t.route().addrs.get(t.next_addr[fam]) {
+        while let Some(&addr) = t.route().addrs.get(t.next_addr[fam] as usize) {
             t.next_addr[fam] += 1;
             if family(&t.route().addrs, addr) != fam {
                 continue;
             }
             match TcpSocket::connect(addr) {
                 Ok(socket) => return Some((socket, addr)),
-                Err(e) => t.last_connect_error = Some(format!("{addr}: {e}")),
+                Err(e) => t.last_connect_error = Some(format!("{addr}: {e}").into()),
             }
         }
         None
@@ -90,7 +90,7 @@ impl Core {
         let addrs = &t.route().addrs;
         addrs
             .iter()
-            .skip(t.next_addr[fam])
+            .skip(t.next_addr[fam] as usize)
             .any(|&a| family(addrs, a) == fam)
     }
 
@@ -101,7 +101,7 @@ impl Core {
             return;
         }
         let addrs = &self.transfers[id.index as usize].route().addrs;
-        let fam = 1 - conn.connect_addr.map_or(0, |a| family(addrs, a));
+        let fam = 1 - conn.remote_addr.map_or(0, |a| family(addrs, a));
         if let Some((socket, addr)) = self.connect_next(id, fam) {
             self.sockets.insert(socket.fd(), Owner::Conn(key));
             self.conns[key.index as usize].racer = Some(Box::new(Racer { socket, addr }));
@@ -138,7 +138,7 @@ impl Core {
             ConnectState::Connected(peer) => {
                 let racer = conn.racer.take().expect("checked");
                 let loser = std::mem::replace(&mut conn.socket, racer.socket);
-                conn.connect_addr = Some(racer.addr);
+                conn.remote_addr = Some(racer.addr);
                 let transfer = conn.transfer;
                 self.closing.push((loser, transfer));
                 self.connected(key, peer, now)
@@ -159,21 +159,24 @@ impl Core {
             return self.close_connection(key);
         };
         let addr = match which {
-            Attempt::Main => conn.connect_addr,
+            Attempt::Main => conn.remote_addr,
             Attempt::Racer => conn.racer.as_ref().map(|r| r.addr),
         };
         let t = &mut self.transfers[id.index as usize];
-        t.last_connect_error = Some(match addr {
-            Some(a) => format!("{a}: {error}"),
-            None => error.to_string(),
-        });
+        t.last_connect_error = Some(
+            match addr {
+                Some(a) => format!("{a}: {error}"),
+                None => error.to_string(),
+            }
+            .into(),
+        );
         let fam = addr.map_or(0, |a| family(&t.route().addrs, a));
         if let Some((socket, addr)) = self.connect_next(id, fam) {
             self.sockets.insert(socket.fd(), Owner::Conn(key));
             let conn = &mut self.conns[key.index as usize];
             let old = match which {
                 Attempt::Main => {
-                    conn.connect_addr = Some(addr);
+                    conn.remote_addr = Some(addr);
                     std::mem::replace(&mut conn.socket, socket)
                 }
                 Attempt::Racer => {
@@ -192,7 +195,7 @@ impl Core {
             (Attempt::Racer, Some(racer)) => self.closing.push((racer.socket, Some(id))),
             (Attempt::Main, Some(racer)) => {
                 let old = std::mem::replace(&mut conn.socket, racer.socket);
-                conn.connect_addr = Some(racer.addr);
+                conn.remote_addr = Some(racer.addr);
                 self.closing.push((old, Some(id)));
             }
             (_, None) => match self.connect_next(id, 1 - fam) {
@@ -201,7 +204,7 @@ impl Core {
                     self.clear_timer(id, TimerKind::Phase);
                     self.sockets.insert(socket.fd(), Owner::Conn(key));
                     let conn = &mut self.conns[key.index as usize];
-                    conn.connect_addr = Some(addr);
+                    conn.remote_addr = Some(addr);
                     let old = std::mem::replace(&mut conn.socket, socket);
                     self.closing.push((old, Some(id)));
                 }
@@ -218,7 +221,9 @@ impl Core {
     fn connected(&mut self, key: ConnKey, peer: Option<SocketAddr>, now: Instant) -> bool {
         let conn = &mut self.conns[key.index as usize];
         conn.local_addr = conn.socket.local_addr();
-        conn.remote_addr = peer;
+        // Until now it held the address being tried; the peer is the same
+        // unless the kernel could not say.
+        conn.remote_addr = peer.or(conn.remote_addr);
         let transfer = conn.transfer;
         if let Some(racer) = conn.racer.take() {
             self.closing.push((racer.socket, transfer));

@@ -7,8 +7,6 @@
 use std::io;
 use std::time::Instant;
 
-use bytes::Bytes;
-
 use super::send::{SendFailed, Sent};
 use super::upload::StreamUpload;
 use super::{ConnKey, ConnState};
@@ -100,7 +98,7 @@ impl Core {
         let framing = match body {
             RequestBody::None => BodyFraming::None,
             RequestBody::Bytes(b) => BodyFraming::Length(b.len() as u64),
-            RequestBody::Stream(Some(len)) => BodyFraming::Length(*len),
+            RequestBody::Stream(Some(len)) => BodyFraming::Length(len),
             RequestBody::Stream(None) => BodyFraming::Chunked,
         };
         // curl asks for the server's go-ahead before a large or unknown
@@ -117,7 +115,7 @@ impl Core {
             extra[n] = ("Authorization", auth.as_bytes());
             n += 1;
         }
-        if let Some(enc) = inner.accept_encoding.as_deref() {
+        if let Some(enc) = inner.extras().accept_encoding.as_deref() {
             let value = if enc.is_empty() { ACCEPT_ALL } else { enc };
             extra[n] = ("Accept-Encoding", value.as_bytes());
             n += 1;
@@ -139,19 +137,15 @@ impl Core {
             framing,
         );
         conn.head_sent = 0;
-        conn.body = match body {
-            RequestBody::Bytes(b) => b.clone(),
-            _ => Bytes::new(),
-        };
         conn.body_sent = 0;
         conn.upload = match body {
-            RequestBody::Stream(len) => Some(Box::new(StreamUpload::new(*len))),
+            RequestBody::Stream(len) => Some(Box::new(StreamUpload::new(len))),
             _ => None,
         };
         conn.expect = expect;
         conn.done_pending = None;
         conn.held = false;
-        conn.parser = ResponseParser::new(*t.method() == http::Method::HEAD, inner.max_header_bytes);
+        conn.parser = ResponseParser::new(*t.method() == http::Method::HEAD, inner.extras().max_header_bytes);
         conn.state = ConnState::Sending;
         conn.requests += 1;
         let elapsed = t.elapsed(now);
@@ -168,7 +162,11 @@ impl Core {
         let conn = &mut self.conns[key.index as usize];
         conn.state = ConnState::Expecting;
         if let Some(id) = conn.transfer {
-            let wait = self.transfers[id.index as usize].easy.inner.expect_100_timeout;
+            let wait = self.transfers[id.index as usize]
+                .easy
+                .inner
+                .extras()
+                .expect_100_timeout;
             self.set_timer(id, TimerKind::Phase, now + wait);
         }
         self.receive(key, now);

@@ -32,8 +32,6 @@ mod upload;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use bytes::Bytes;
-
 use crate::http1::ResponseParser;
 use crate::multi::{Pause, TransferId, What};
 use crate::sys::TcpSocket;
@@ -79,13 +77,11 @@ pub(crate) struct Connection {
     /// The request head being sent and how much of it went out.
     pub head: Vec<u8>,
     pub head_sent: usize,
-    /// The request body being sent (shared with the handle, not copied).
-    pub body: Bytes,
+    /// Bytes of the request body (given as bytes, kept by the handle)
+    /// written so far.
     pub body_sent: usize,
     /// A request body read from the handler while it is sent.
     pub upload: Option<Box<upload::StreamUpload>>,
-    /// The address the connect of `socket` went to.
-    pub connect_addr: Option<SocketAddr>,
     /// The other address family's connect attempt, while both race.
     pub racer: Option<Box<Racer>>,
     /// The head asked for `100 Continue` and the body was not sent yet.
@@ -124,10 +120,8 @@ impl Connection {
             parser: ResponseParser::new(false, crate::easy::DEFAULT_MAX_HEADER_BYTES),
             head: Vec::new(),
             head_sent: 0,
-            body: Bytes::new(),
             body_sent: 0,
             upload: None,
-            connect_addr: None,
             racer: None,
             expect: false,
             paused: Pause::NONE,

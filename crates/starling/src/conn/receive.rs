@@ -31,7 +31,7 @@ const HEADER_BUDGET_HEADS: u64 = 20;
 /// The error when a transfer's heads took more than their budget.
 fn headers_over_budget(t: &Transfer) -> Option<Error> {
     let inner = &t.easy.inner;
-    let budget = HEADER_BUDGET_HEADS * inner.max_header_bytes as u64;
+    let budget = HEADER_BUDGET_HEADS * inner.extras().max_header_bytes as u64;
     (inner.info.header_bytes_received > budget).then(|| {
         Error::new(
             ErrorKind::RecvError,
@@ -189,7 +189,8 @@ impl Core {
                     buf.start += n;
                     // Bytes after a complete response were never asked for;
                     // a body held back by `Expect` was never sent.
-                    let reusable = reusable && buf.is_empty() && !t.easy.inner.forbid_reuse && !conn.expect;
+                    let reusable =
+                        reusable && buf.is_empty() && !t.easy.inner.extras().forbid_reuse && !conn.expect;
                     self.body_done(key, id, reusable, now);
                     return Step::Stop;
                 }
@@ -260,7 +261,7 @@ impl Core {
             return Step::NeedInput;
         }
         let inner = &t.easy.inner;
-        if inner.accept_encoding.is_some() {
+        if inner.extras().accept_encoding.is_some() {
             match Decoder::for_content_encoding(head.headers.get_all("content-encoding")) {
                 Ok(decoder) => t.decoder = decoder.map(Box::new),
                 Err(e) => {
@@ -269,7 +270,7 @@ impl Core {
                 }
             }
         }
-        if let (Some(max), Some(len), None) = (inner.max_filesize, content_length, &t.decoder) {
+        if let (Some(max), Some(len), None) = (inner.extras().max_filesize, content_length, &t.decoder) {
             if len > max {
                 self.abort_on(key, id, crate::transfer::filesize_exceeded(max), now);
                 return Step::Stop;

@@ -5,6 +5,7 @@ use std::io::{self, IoSlice};
 
 use super::upload::Fill;
 use super::ConnKey;
+use crate::easy::RequestBody;
 use crate::error::Error;
 use crate::multi::core::Core;
 
@@ -32,10 +33,15 @@ impl Core {
     /// Writes as much of the request as the socket takes.
     pub(super) fn send_request(&mut self, key: ConnKey) -> Result<Sent, SendFailed> {
         let conn = &mut self.conns[key.index as usize];
+        // The body is read from the transfer's handle, never copied.
+        let whole_body: &[u8] = match conn.transfer.map(|id| self.transfers[id.index as usize].body()) {
+            Some(RequestBody::Bytes(bytes)) => bytes,
+            _ => &[],
+        };
         let (head_before, body_before) = (conn.head_sent, conn.body_sent);
         let result = loop {
             let head = &conn.head[conn.head_sent..];
-            let body = &conn.body[conn.body_sent..];
+            let body = &whole_body[conn.body_sent.min(whole_body.len())..];
             if head.is_empty() && conn.expect {
                 break Err(Ok(Sent::HeadOnly));
             }

@@ -24,8 +24,8 @@
 //! `Ok(false)`. After an error the decoder only repeats that error.
 //!
 //! Leniency, as curl's: bytes after the end of a stream are ignored (for
-//! gzip, everything after the first member), and an empty body is accepted
-//! whatever the codings.
+//! gzip, bytes after a member that do not start another member; every
+//! member is decoded), and an empty body is accepted whatever the codings.
 
 mod br;
 mod deflate;

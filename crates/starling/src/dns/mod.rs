@@ -16,9 +16,6 @@
 //!        └─ cancel(host, id): the lookup runs on, ┘ fills the cache, no waiter
 //! ```
 
-// Until the engine calls the resolver it is used only by its tests; remove
-// this once the multi handle integrates it.
-
 mod cache;
 mod pool;
 

@@ -3,7 +3,8 @@
 //! better; nothing is ever scanned.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::num::NonZeroU32;
+use std::time::{Duration, Instant};
 
 use super::events::TransferId;
 
@@ -26,11 +27,15 @@ pub(crate) enum TimerKind {
 /// Number of [`TimerKind`]s: a transfer keeps one slot per kind.
 pub(crate) const TIMER_KINDS: usize = 4;
 
-/// A queued timer, kept by its owner so it can be removed.
+/// A queued timer, kept by its owner so it can be removed: its deadline in
+/// nanoseconds since the queue's base instant, and a sequence number that
+/// keeps equal deadlines in insertion order. 16 bytes (also as an
+/// `Option`), where an `Instant` alone takes 16: every transfer keeps one
+/// per timer kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct TimerHandle {
-    at: Instant,
-    seq: u64,
+    at: u64,
+    seq: NonZeroU32,
 }
 
 /// What a due timer concerns.
@@ -41,17 +46,34 @@ pub(crate) struct TimerKey {
 }
 
 /// Deadlines ordered by time; equal times keep insertion order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct TimerQueue {
     queue: BTreeMap<TimerHandle, TimerKey>,
-    seq: u64,
+    /// Deadlines are kept relative to this (the queue's creation).
+    base: Instant,
+    seq: u32,
+}
+
+impl Default for TimerQueue {
+    fn default() -> Self {
+        TimerQueue {
+            queue: BTreeMap::new(),
+            base: crate::sys::now(),
+            seq: 0,
+        }
+    }
 }
 
 impl TimerQueue {
     /// Queues `key` to fire at `at`.
     pub fn insert(&mut self, at: Instant, key: TimerKey) -> TimerHandle {
-        self.seq += 1;
-        let handle = TimerHandle { at, seq: self.seq };
+        // Wrapping after four billion timers only loosens the order of
+        // timers due in the same nanosecond.
+        self.seq = self.seq.wrapping_add(1).max(1);
+        let handle = TimerHandle {
+            at: self.offset(at),
+            seq: NonZeroU32::new(self.seq).expect("never zero"),
+        };
         self.queue.insert(handle, key);
         handle
     }
@@ -63,17 +85,28 @@ impl TimerQueue {
 
     /// The nearest deadline.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.queue.first_key_value().map(|(h, _)| h.at)
+        self.queue
+            .first_key_value()
+            .map(|(h, _)| self.base + Duration::from_nanos(h.at))
     }
 
     /// Takes the nearest timer if it is due at `now`.
     pub fn pop_due(&mut self, now: Instant) -> Option<TimerKey> {
+        let now = self.offset(now);
         let entry = self.queue.first_entry()?;
         if entry.key().at <= now {
             Some(entry.remove())
         } else {
             None
         }
+    }
+
+    /// `at` as nanoseconds since the base (584 years fit).
+    fn offset(&self, at: Instant) -> u64 {
+        at.saturating_duration_since(self.base)
+            .as_nanos()
+            .try_into()
+            .unwrap_or(u64::MAX)
     }
 
     /// Timers queued.
@@ -86,7 +119,6 @@ impl TimerQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     fn key(i: u32) -> TimerKey {
         TimerKey {

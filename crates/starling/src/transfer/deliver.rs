@@ -66,7 +66,7 @@ impl Transfer {
     /// Offers body bytes as received.
     pub(crate) fn deliver(&mut self, data: &[u8]) -> Delivery {
         let inner = &mut self.easy.inner;
-        let max = inner.max_filesize;
+        let max = inner.extras().max_filesize;
         let delivered = &mut inner.info.body_bytes_delivered;
         let handler = &mut *inner.handler;
         let Some(decoder) = self.decoder.as_mut() else {
@@ -118,8 +118,9 @@ impl Transfer {
         };
         if !held.decoded.is_empty() {
             let inner = &mut self.easy.inner;
+            let max = inner.extras().max_filesize;
             let delivered = &mut inner.info.body_bytes_delivered;
-            match write_out(&mut *inner.handler, inner.max_filesize, delivered, &held.decoded) {
+            match write_out(&mut *inner.handler, max, delivered, &held.decoded) {
                 Ok(true) => held.decoded.clear(),
                 Ok(false) => {
                     self.held = Some(held);
@@ -145,7 +146,7 @@ impl Transfer {
             return Delivery::Taken;
         };
         let inner = &mut self.easy.inner;
-        let max = inner.max_filesize;
+        let max = inner.extras().max_filesize;
         let delivered = &mut inner.info.body_bytes_delivered;
         let handler = &mut *inner.handler;
         let mut failure = None;

@@ -12,6 +12,26 @@ use crate::handler::{Flow, Progress};
 use crate::multi::core::Core;
 use crate::multi::timer_queue::TimerKind;
 
+/// The low-speed check's state: when the current window started and the
+/// bytes moved by then; when the speed first fell below the limit.
+#[derive(Debug)]
+pub(crate) struct Speed {
+    since: Instant,
+    moved: u64,
+    slow_since: Option<Instant>,
+}
+
+impl Speed {
+    /// A window starting `now` with `moved` bytes moved so far.
+    pub(crate) fn new(now: Instant, moved: u64) -> Speed {
+        Speed {
+            since: now,
+            moved,
+            slow_since: None,
+        }
+    }
+}
+
 /// How often the tick runs: progress callers hear from a stalled transfer
 /// a few times a second; the low-speed check alone needs less.
 pub(super) fn tick_interval(progress: bool) -> Duration {
@@ -66,18 +86,18 @@ impl Core {
                 .is_some_and(|key| self.conns[key.index as usize].state != ConnState::Connecting);
         let t = &mut self.transfers[id.index as usize];
         let inner = &t.easy.inner;
-        if let Some((limit, time)) = inner.low_speed {
+        if let (Some((limit, time)), Some(state)) = (inner.extras().low_speed, t.speed.as_mut()) {
             let moved = inner.info.body_bytes_received + inner.info.body_bytes_sent;
-            let (since, before) = t.speed_mark;
+            let (since, before) = (state.since, state.moved);
             let elapsed = now.saturating_duration_since(since).as_secs_f64();
-            t.speed_mark = (now, moved);
+            (state.since, state.moved) = (now, moved);
             let speed = moved.saturating_sub(before) as f64 / elapsed.max(f64::MIN_POSITIVE);
             if t.pause.recv || t.pause.send || !performing {
                 // A paused transfer is slow on purpose; one that has not
                 // started moving data is not slow yet.
-                t.slow_since = None;
+                state.slow_since = None;
             } else if speed < limit as f64 {
-                let slow_since = *t.slow_since.get_or_insert(since);
+                let slow_since = *state.slow_since.get_or_insert(since);
                 if now.saturating_duration_since(slow_since) >= time {
                     let e = Error::new(
                         ErrorKind::TimedOut,
@@ -89,7 +109,7 @@ impl Core {
                     return self.fail_now(id, e, now);
                 }
             } else {
-                t.slow_since = None;
+                state.slow_since = None;
             }
         }
         let interval = tick_interval(t.easy.inner.progress);

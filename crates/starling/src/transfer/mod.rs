@@ -71,8 +71,8 @@ pub(crate) struct Transfer {
     pub next: Option<Box<NextRequest>>,
     /// Per address family (the first address's family first), the index
     /// of the next address to try in the route.
-    pub next_addr: [usize; 2],
-    pub last_connect_error: Option<String>,
+    pub next_addr: [u32; 2],
+    pub last_connect_error: Option<Box<str>>,
     pub host: Option<HostId>,
     pub conn: Option<ConnKey>,
     pub timers: [Option<TimerHandle>; TIMER_KINDS],
@@ -89,10 +89,8 @@ pub(crate) struct Transfer {
     pub decoder: Option<Box<Decoder>>,
     /// Body data refused by a pausing handler, offered again on unpause.
     pub held: Option<Box<Held>>,
-    /// Low-speed check: when the current window started and the bytes
-    /// moved by then; when the speed first fell below the limit.
-    pub speed_mark: (Instant, u64),
-    pub slow_since: Option<Instant>,
+    /// The low-speed check's state (only with a low-speed limit).
+    pub speed: Option<Box<meter::Speed>>,
 }
 
 impl Transfer {
@@ -115,8 +113,7 @@ impl Transfer {
             pause: Pause::NONE,
             decoder: None,
             held: None,
-            speed_mark: (crate::sys::now(), 0),
-            slow_since: None,
+            speed: None,
         }
     }
 
@@ -145,10 +142,10 @@ impl Transfer {
     }
 
     /// The current request's body.
-    pub fn body(&self) -> &RequestBody {
+    pub fn body(&self) -> RequestBody<'_> {
         match &self.redirect {
-            Some(r) if !r.keep_body => &RequestBody::None,
-            _ => &self.easy.inner.body,
+            Some(r) if !r.keep_body => RequestBody::None,
+            _ => self.easy.inner.request_body(),
         }
     }
 
@@ -184,7 +181,7 @@ impl Core {
                 }
             }
             let inner = &t.easy.inner;
-            let ticks = inner.progress || inner.low_speed.is_some();
+            let ticks = inner.progress || inner.extras().low_speed.is_some();
             let tick = meter::tick_interval(inner.progress);
             if let Some(limit) = inner.timeout {
                 self.set_timer(id, TimerKind::Total, now + limit);
@@ -224,7 +221,7 @@ impl Core {
             return false;
         }
         t.state = TransferState::Resolving;
-        let limit = t.easy.inner.connect_timeout;
+        let limit = t.easy.inner.extras().connect_timeout;
         self.set_timer(id, TimerKind::Connect, now + limit);
         false
     }
@@ -334,14 +331,14 @@ impl Core {
             TimerKind::Tick => return self.tick(key.transfer, now),
             TimerKind::Connect if t.state == TransferState::Resolving => {
                 let host = t.route().target.host().to_owned();
-                let limit = t.easy.inner.connect_timeout;
+                let limit = t.easy.inner.extras().connect_timeout;
                 self.resolver.cancel(&host, key.transfer);
                 Error::new(
                     ErrorKind::TimedOut,
                     format!("resolving '{host}' timed out after {} ms", limit.as_millis()),
                 )
             }
-            TimerKind::Connect => Error::timeout(TimeoutKind::Connect, t.easy.inner.connect_timeout),
+            TimerKind::Connect => Error::timeout(TimeoutKind::Connect, t.easy.inner.extras().connect_timeout),
             TimerKind::Total => Error::timeout(TimeoutKind::Total, t.easy.inner.timeout.unwrap_or_default()),
         };
         self.fail_now(key.transfer, error, now);
@@ -424,25 +421,22 @@ impl Core {
     }
 }
 
-/// Clears what a handle and its transfer knew of the handle's last run,
-/// keeping the memory of its effective-URL string for this one.
+/// Clears what a handle and its transfer knew of the handle's last run.
 fn reset_transfer(t: &mut Transfer, now: Instant) {
     let easy: &mut Easy = &mut t.easy;
     let info = &mut easy.inner.info;
-    let mut url = std::mem::take(&mut info.effective_url);
-    url.clear();
-    url.push_str(&easy.inner.url);
-    *info = TransferInfo {
-        effective_url: url,
-        ..TransferInfo::default()
-    };
+    *info = TransferInfo::default();
     t.redirect = None;
     t.next = None;
     t.no_expect = false;
     t.decoder = None;
     t.held = None;
-    t.speed_mark = (now, 0);
-    t.slow_since = None;
+    t.speed = t
+        .easy
+        .inner
+        .extras()
+        .low_speed
+        .map(|_| Box::new(meter::Speed::new(now, 0)));
 }
 
 /// The route of the transfer's current request, to fill in its addresses.

@@ -10,7 +10,7 @@ use http::header::{
 use http::{HeaderMap, Method, StatusCode};
 use url::Url;
 
-use super::{Transfer, TransferState};
+use super::{meter, Transfer, TransferState};
 use crate::error::{Error, ErrorKind};
 use crate::http1::ResponseHead;
 use crate::multi::core::Core;
@@ -45,7 +45,7 @@ impl Transfer {
     pub(crate) fn redirect_for(&self, head: &ResponseHead) -> Result<Option<Box<NextRequest>>, Error> {
         let inner = &self.easy.inner;
         let status = head.status;
-        if !inner.follow_location || !matches!(status.as_u16(), 300..=303 | 307 | 308) {
+        if !inner.extras().follow_location || !matches!(status.as_u16(), 300..=303 | 307 | 308) {
             return Ok(None);
         }
         let mut locations = head.headers.get_all("location");
@@ -62,10 +62,10 @@ impl Transfer {
             // Nowhere to go: the redirect response is the answer (curl too).
             return Ok(None);
         }
-        if inner.info.redirect_count >= inner.max_redirects {
+        if inner.info.redirect_count >= inner.extras().max_redirects {
             return Err(Error::new(
                 ErrorKind::TooManyRedirects,
-                format!("maximum ({}) redirects followed", inner.max_redirects),
+                format!("maximum ({}) redirects followed", inner.extras().max_redirects),
             ));
         }
         let location = String::from_utf8_lossy(location);
@@ -93,8 +93,9 @@ impl Core {
         // The next response counts its body from zero; so does the speed check.
         let info = &mut t.easy.inner.info;
         info.body_bytes_received = 0;
-        t.speed_mark = (now, info.body_bytes_sent);
-        t.slow_since = None;
+        if let Some(speed) = t.speed.as_mut() {
+            **speed = meter::Speed::new(now, info.body_bytes_sent);
+        }
         t.retried = false;
         t.fresh_connection = false;
         t.decoder = None;
@@ -109,8 +110,7 @@ impl Core {
                 let redirect = redirect(t, target, status);
                 let info = &mut t.easy.inner.info;
                 info.redirect_count += 1;
-                info.effective_url.clear();
-                info.effective_url.push_str(redirect.route.target.url().as_str());
+                info.redirect_url = Some(redirect.route.target.url().as_str().to_owned());
                 t.redirect = Some(Box::new(redirect));
             }
         }
