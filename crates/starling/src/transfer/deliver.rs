@@ -62,6 +62,36 @@ fn write_out(
     }
 }
 
+/// Runs one decoder call with a sink that writes to the handler. Returns
+/// the call's result and, when the handler paused, the chunk it refused;
+/// fails on a decoding error or a write the handler or the size limit
+/// refused.
+fn through_handler<R>(
+    handler: &mut dyn Handler,
+    max: Option<u64>,
+    delivered: &mut u64,
+    call: impl FnOnce(&mut dyn FnMut(&[u8]) -> SinkFlow) -> Result<R, Error>,
+) -> Result<(R, Option<Vec<u8>>), Error> {
+    let mut failure = None;
+    let mut refused = None;
+    let mut sink = |chunk: &[u8]| match write_out(handler, max, delivered, chunk) {
+        Ok(true) => SinkFlow::Continue,
+        Ok(false) => {
+            refused = Some(chunk.to_vec());
+            SinkFlow::Stop
+        }
+        Err(e) => {
+            failure = Some(e);
+            SinkFlow::Stop
+        }
+    };
+    let result = call(&mut sink)?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok((result, refused)),
+    }
+}
+
 impl Transfer {
     /// Offers body bytes as received.
     pub(crate) fn deliver(&mut self, data: &[u8]) -> Delivery {
@@ -72,43 +102,25 @@ impl Transfer {
         let Some(decoder) = self.decoder.as_mut() else {
             return match write_out(handler, max, delivered, data) {
                 Ok(true) => Delivery::Taken,
-                Ok(false) => {
-                    let held = self.held.get_or_insert_with(Box::default);
-                    held.decoded.extend_from_slice(data);
-                    self.pause.recv = true;
-                    Delivery::Paused
-                }
+                Ok(false) => self.hold(data.to_vec(), &[]),
                 Err(e) => Delivery::Failed(e),
             };
         };
-        let mut failure = None;
-        let mut refused: Option<Vec<u8>> = None;
-        let mut sink = |chunk: &[u8]| match write_out(handler, max, delivered, chunk) {
-            Ok(true) => SinkFlow::Continue,
-            Ok(false) => {
-                refused = Some(chunk.to_vec());
-                SinkFlow::Stop
-            }
-            Err(e) => {
-                failure = Some(e);
-                SinkFlow::Stop
-            }
-        };
-        let fed = match decoder.feed(data, &mut sink) {
-            Ok(fed) => fed,
-            Err(e) => return Delivery::Failed(e),
-        };
-        if let Some(e) = failure {
-            return Delivery::Failed(e);
+        match through_handler(handler, max, delivered, |sink| decoder.feed(data, sink)) {
+            Ok((_, None)) => Delivery::Taken,
+            Ok((fed, Some(refused))) => self.hold(refused, &data[fed.consumed..]),
+            Err(e) => Delivery::Failed(e),
         }
-        if let Some(refused) = refused {
-            let held = self.held.get_or_insert_with(Box::default);
-            held.decoded = refused;
-            held.raw.extend_from_slice(&data[fed.consumed..]);
-            self.pause.recv = true;
-            return Delivery::Paused;
-        }
-        Delivery::Taken
+    }
+
+    /// The handler paused: keeps what it refused and the encoded bytes the
+    /// decoder has not read yet.
+    fn hold(&mut self, refused: Vec<u8>, raw: &[u8]) -> Delivery {
+        let held = self.held.get_or_insert_with(Box::default);
+        held.decoded = refused;
+        held.raw.extend_from_slice(raw);
+        self.pause.recv = true;
+        Delivery::Paused
     }
 
     /// After unpause: offers what a pausing handler did not take.
@@ -148,33 +160,10 @@ impl Transfer {
         let inner = &mut self.easy.inner;
         let max = inner.extras().max_filesize;
         let delivered = &mut inner.info.body_bytes_delivered;
-        let handler = &mut *inner.handler;
-        let mut failure = None;
-        let mut refused: Option<Vec<u8>> = None;
-        let mut sink = |chunk: &[u8]| match write_out(handler, max, delivered, chunk) {
-            Ok(true) => SinkFlow::Continue,
-            Ok(false) => {
-                refused = Some(chunk.to_vec());
-                SinkFlow::Stop
-            }
-            Err(e) => {
-                failure = Some(e);
-                SinkFlow::Stop
-            }
-        };
-        let stopped = match decoder.finish(&mut sink) {
-            Ok(stopped) => stopped,
-            Err(e) => return Delivery::Failed(e),
-        };
-        if let Some(e) = failure {
-            return Delivery::Failed(e);
+        match through_handler(&mut *inner.handler, max, delivered, |sink| decoder.finish(sink)) {
+            Ok((_, None)) => Delivery::Taken,
+            Ok((_, Some(refused))) => self.hold(refused, &[]),
+            Err(e) => Delivery::Failed(e),
         }
-        if let Some(refused) = refused {
-            self.held.get_or_insert_with(Box::default).decoded = refused;
-            self.pause.recv = true;
-            return Delivery::Paused;
-        }
-        debug_assert!(!stopped);
-        Delivery::Taken
     }
 }
