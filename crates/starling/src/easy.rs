@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -66,6 +67,21 @@ pub(crate) struct Extras {
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
+    pub(crate) tls: TlsOptions,
+}
+
+/// How a handle's HTTPS connections verify the server; connections are
+/// shared only among transfers with equal options.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct TlsOptions {
+    /// PEM file of trusted CA certificates (`CURLOPT_CAINFO`).
+    pub(crate) cainfo: Option<PathBuf>,
+    /// Directory of PEM files of trusted CA certificates (`CURLOPT_CAPATH`).
+    pub(crate) capath: Option<PathBuf>,
+    /// Verify the certificate chain (`CURLOPT_SSL_VERIFYPEER`).
+    pub(crate) verify_peer: bool,
+    /// Verify that the certificate is for the host (`CURLOPT_SSL_VERIFYHOST`).
+    pub(crate) verify_host: bool,
 }
 
 /// What a handle that set none of them has.
@@ -82,6 +98,12 @@ static DEFAULT_EXTRAS: Extras = Extras {
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
     resolve: Vec::new(),
+    tls: TlsOptions {
+        cainfo: None,
+        capath: None,
+        verify_peer: true,
+        verify_host: true,
+    },
 };
 
 impl EasyInner {
@@ -390,6 +412,44 @@ impl Easy {
             .iter()
             .filter(move |(h, p, _)| *h == host && *p == port)
             .map(move |(_, _, a)| SocketAddr::new(*a, port))
+    }
+
+    /// Trust the CA certificates of this PEM file instead of the system's
+    /// (`CURLOPT_CAINFO`, curl's `--cacert`).
+    pub fn cainfo(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        self.inner.extras_mut().tls.cainfo = Some(path.into());
+        self
+    }
+
+    /// Trust the CA certificates of the PEM files in this directory instead
+    /// of the system's (`CURLOPT_CAPATH`).
+    pub fn capath(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.inner.extras_mut().tls.capath = Some(dir.into());
+        self
+    }
+
+    /// Accept any server certificate: no chain, expiry or host name check
+    /// (curl's `-k`, `--insecure`). Never the default; the connection is
+    /// still encrypted, but anyone on the path can pretend to be the server.
+    pub fn insecure(&mut self, insecure: bool) -> &mut Self {
+        let tls = &mut self.inner.extras_mut().tls;
+        tls.verify_peer = !insecure;
+        tls.verify_host = !insecure;
+        self
+    }
+
+    /// Verify the server's certificate chain (`CURLOPT_SSL_VERIFYPEER`);
+    /// on by default.
+    pub fn verify_peer(&mut self, verify: bool) -> &mut Self {
+        self.inner.extras_mut().tls.verify_peer = verify;
+        self
+    }
+
+    /// Verify that the certificate names the host (`CURLOPT_SSL_VERIFYHOST`);
+    /// on by default.
+    pub fn verify_host(&mut self, verify: bool) -> &mut Self {
+        self.inner.extras_mut().tls.verify_host = verify;
+        self
     }
 
     /// Attaches the application's own data to the handle

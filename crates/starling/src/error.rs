@@ -19,6 +19,16 @@ pub enum ErrorKind {
     CouldntResolveHost,
     /// No address of the host accepted a connection. CURLE_COULDNT_CONNECT (7).
     CouldntConnect,
+    /// The TLS handshake failed for another reason than the certificate.
+    /// CURLE_SSL_CONNECT_ERROR (35).
+    SslConnect,
+    /// The server's certificate could not be verified (unknown issuer,
+    /// expired, not valid for the host name, …).
+    /// CURLE_PEER_FAILED_VERIFICATION (60).
+    PeerFailedVerification,
+    /// The CA file or directory could not be read or held no certificate.
+    /// CURLE_SSL_CACERT_BADFILE (77).
+    SslCacertBadFile,
     /// The server's reply is not valid HTTP. CURLE_WEIRD_SERVER_REPLY (8).
     WeirdServerReply,
     /// The body ended before its announced size. CURLE_PARTIAL_FILE (18).
@@ -71,14 +81,17 @@ impl ErrorKind {
             ErrorKind::WriteError => 23,
             ErrorKind::ReadError => 26,
             ErrorKind::TimedOut => 28,
+            ErrorKind::SslConnect => 35,
             ErrorKind::AbortedByCallback => 42,
             ErrorKind::BadFunctionArgument => 43,
             ErrorKind::TooManyRedirects => 47,
             ErrorKind::GotNothing => 52,
             ErrorKind::SendError => 55,
             ErrorKind::RecvError => 56,
+            ErrorKind::PeerFailedVerification => 60,
             ErrorKind::BadContentEncoding => 61,
             ErrorKind::FilesizeExceeded => 63,
+            ErrorKind::SslCacertBadFile => 77,
             ErrorKind::TooLarge => 100,
             ErrorKind::RecursiveApiCall | ErrorKind::UnknownHandle => 43,
         }

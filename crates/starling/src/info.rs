@@ -16,6 +16,8 @@ pub struct Timings {
     /// TCP connection established (zero phases on a reused connection are the
     /// time it was taken from the pool).
     pub connect: Duration,
+    /// TLS handshake done (libcurl's APPCONNECT); zero for plain HTTP.
+    pub appconnect: Duration,
     /// Ready to send the request.
     pub pretransfer: Duration,
     /// First byte of the response received.
