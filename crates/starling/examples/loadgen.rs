@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C
-//!         [--background-url URL2 --background H] [--max-seconds S]
-//! loadgen --url URL --mode hold --hold N [--max-seconds S]
+//!         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE]
+//! loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]
 //! ```
 //!
 //! keepalive: N GETs with exactly C in flight (a finished handle is added
@@ -13,7 +13,9 @@
 //! connection per request. download: N GETs of a large body, C at a time.
 //! hold: N transfers to a slow URL, held until each has its response head,
 //! then the resident memory they cost. With a background, H such held
-//! transfers stay open while the measured load runs.
+//! transfers stay open while the measured load runs. `--cacert FILE`: trust
+//! the CA certificates of this PEM file for `https://` URLs
+//! (`Easy::cainfo`), on every transfer.
 //!
 //! The last line of output is a JSON object with the figures; the exit code
 //! is 1 if a transfer failed or the time limit ran out.
@@ -28,8 +30,8 @@ use starling_testserver::raise_fd_limit;
 fn usage() -> ! {
     eprintln!(
         "usage: loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C\n       \
-         [--background-url URL2 --background H] [--max-seconds S]\n       \
-         loadgen --url URL --mode hold --hold N [--max-seconds S]"
+         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE]\n       \
+         loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]"
     );
     std::process::exit(2)
 }
@@ -44,6 +46,8 @@ struct Args {
     background_url: Option<String>,
     background: usize,
     limit: Duration,
+    /// `--cacert`: the PEM file of CA certificates to trust.
+    cacert: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -57,6 +61,7 @@ fn parse_args() -> Args {
         background_url: None,
         background: 0,
         limit: Duration::from_secs(600),
+        cacert: None,
     };
     let number = |args: &mut std::iter::Skip<std::env::Args>| -> u64 {
         args.next()
@@ -73,6 +78,7 @@ fn parse_args() -> Args {
             "--background-url" => a.background_url = Some(args.next().unwrap_or_else(|| usage())),
             "--background" => a.background = number(&mut args) as usize,
             "--max-seconds" => a.limit = Duration::from_secs(number(&mut args)),
+            "--cacert" => a.cacert = Some(args.next().unwrap_or_else(|| usage())),
             _ => usage(),
         }
     }
@@ -111,11 +117,11 @@ fn main() -> io::Result<()> {
     }
     let mut driver = Blocking::with_new_multi()?;
     let complete = match args.mode.as_str() {
-        "hold" => hold(&mut driver, &args.url, args.hold, args.limit)?,
+        "hold" => hold(&mut driver, &args)?,
         _ => {
             if let Some(url) = &args.background_url {
                 // They stay open in the multi handle while the load runs.
-                let held = open_held(&mut driver, url, args.background, args.limit)?;
+                let held = open_held(&mut driver, &args, url, args.background)?;
                 if held.len() < args.background {
                     eprintln!(
                         "loadgen: only {} of {} background transfers got their head",
@@ -136,10 +142,20 @@ fn main() -> io::Result<()> {
     Ok(())
 }
 
+/// A handle for `url` with the options every transfer gets (`--cacert`).
+fn new_easy(args: &Args, url: &str) -> Easy {
+    let mut easy = Easy::new(url);
+    if let Some(cacert) = &args.cacert {
+        easy.cainfo(cacert);
+    }
+    easy
+}
+
 /// Opens `n` transfers to `url` and runs the loop until each has its
-/// response head (or `limit` passes); returns those that have one.
-fn open_held(driver: &mut Blocking, url: &str, n: usize, limit: Duration) -> io::Result<Vec<TransferId>> {
-    let ids: Vec<TransferId> = (0..n).map(|_| driver.add(Easy::new(url))).collect();
+/// response head (or `--max-seconds` passes); returns those that have one.
+fn open_held(driver: &mut Blocking, args: &Args, url: &str, n: usize) -> io::Result<Vec<TransferId>> {
+    let limit = args.limit;
+    let ids: Vec<TransferId> = (0..n).map(|_| driver.add(new_easy(args, url))).collect();
     let started = Instant::now();
     let mut with_head = 0;
     let mut checked = Instant::now();
@@ -174,10 +190,11 @@ fn open_held(driver: &mut Blocking, url: &str, n: usize, limit: Duration) -> io:
 }
 
 /// Hold mode: resident memory per open transfer.
-fn hold(driver: &mut Blocking, url: &str, n: usize, limit: Duration) -> io::Result<bool> {
+fn hold(driver: &mut Blocking, args: &Args) -> io::Result<bool> {
+    let n = args.hold;
     let rss_before = rss();
     let window = Window::start();
-    let held = open_held(driver, url, n, limit)?;
+    let held = open_held(driver, args, &args.url, n)?;
     let rss_open = rss();
     let mut report = Report {
         ok: held.len() as u64,
@@ -189,14 +206,15 @@ fn hold(driver: &mut Blocking, url: &str, n: usize, limit: Duration) -> io::Resu
     };
     window.finish(&mut report);
     let args = Args {
-        url: url.to_string(),
+        url: args.url.clone(),
         mode: "hold".into(),
         requests: n as u64,
         parallel: n as u64,
         hold: n,
         background_url: None,
         background: 0,
-        limit,
+        limit: args.limit,
+        cacert: args.cacert.clone(),
     };
     print_report(&args, &report);
     Ok(held.len() == n)
@@ -206,8 +224,8 @@ fn hold(driver: &mut Blocking, url: &str, n: usize, limit: Duration) -> io::Resu
 fn load(driver: &mut Blocking, args: &Args) -> io::Result<Report> {
     let n = args.requests;
     let forbid_reuse = args.mode == "newconn";
-    let new_easy = || {
-        let mut easy = Easy::new(args.url.as_str());
+    let load_easy = || {
+        let mut easy = new_easy(args, &args.url);
         if forbid_reuse {
             easy.forbid_reuse(true);
             easy.header("connection", "close").expect("a valid header");
@@ -218,7 +236,7 @@ fn load(driver: &mut Blocking, args: &Args) -> io::Result<Report> {
     let window = Window::start();
     let mut added = 0u64;
     while added < n && added < args.parallel {
-        driver.add(new_easy());
+        driver.add(load_easy());
         added += 1;
     }
     let mut report = Report::default();

@@ -70,6 +70,13 @@ pub(crate) struct Extras {
     pub(crate) tls: TlsOptions,
 }
 
+impl TlsOptions {
+    /// True when nothing was changed from the defaults.
+    pub(crate) fn is_default(&self) -> bool {
+        *self == DEFAULT_EXTRAS.tls
+    }
+}
+
 /// How a handle's HTTPS connections verify the server; connections are
 /// shared only among transfers with equal options.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -33,6 +33,7 @@ mod info;
 mod multi;
 mod sys;
 mod target;
+mod tls;
 mod transfer;
 
 pub use dns::DnsConfig;

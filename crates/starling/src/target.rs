@@ -63,10 +63,12 @@ pub(crate) struct Target {
     port: u16,
     /// `Basic …` from the URL's credentials, sent as Authorization.
     auth: Option<Box<str>>,
+    /// The scheme is `https`.
+    https: bool,
 }
 
 impl Target {
-    /// Parses `url`; only `http://` is supported by this build.
+    /// Parses `url`: `http://` or `https://`.
     pub fn parse(url: &str) -> Result<Target, Error> {
         let parsed = Url::parse(url)
             .map_err(|e| Error::new(ErrorKind::UrlMalformed, format!("malformed URL: {e}")))?;
@@ -76,13 +78,7 @@ impl Target {
     /// The target of an already parsed URL (a redirect's).
     pub fn from_url(parsed: Url) -> Result<Target, Error> {
         match parsed.scheme() {
-            "http" => {}
-            "https" => {
-                return Err(Error::new(
-                    ErrorKind::UnsupportedProtocol,
-                    "unsupported protocol 'https' (HTTPS arrives with TLS support)",
-                ))
-            }
+            "http" | "https" => {}
             other => {
                 return Err(Error::new(
                     ErrorKind::UnsupportedProtocol,
@@ -94,6 +90,7 @@ impl Target {
             return Err(Error::new(ErrorKind::UrlMalformed, "malformed URL: no host name"));
         }
         let port = parsed.port_or_known_default().unwrap_or(80);
+        let https = parsed.scheme() == "https";
         let mut parsed = parsed;
         let mut auth = None;
         if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -112,7 +109,13 @@ impl Target {
             url: parsed,
             port,
             auth,
+            https,
         })
+    }
+
+    /// True for `https://` URLs.
+    pub fn is_https(&self) -> bool {
+        self.https
     }
 
     /// The URL without credentials.
@@ -221,9 +224,9 @@ mod tests {
 
     #[test]
     fn refuses_other_schemes_clearly() {
-        let e = Target::parse("https://127.0.0.1/").unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
-        assert!(e.message().contains("HTTPS arrives with TLS support"));
+        let t = Target::parse("https://example.com/x").unwrap();
+        assert!(t.is_https());
+        assert_eq!((t.port(), t.pool_key()), (443, "https://example.com"));
         assert_eq!(
             Target::parse("ftp://x/").unwrap_err().kind(),
             ErrorKind::UnsupportedProtocol

@@ -20,6 +20,7 @@ use crate::multi::socket_table::Owner;
 use crate::multi::timer_queue::TimerKind;
 use crate::multi::TransferId;
 use crate::sys::{ConnectState, TcpSocket};
+use crate::tls::{Handshake, Session};
 use crate::transfer::connect_error;
 
 /// One of the two connect attempts of a connection.
@@ -230,15 +231,70 @@ impl Core {
         }
         match transfer {
             Some(id) => {
-                self.clear_timer(id, TimerKind::Connect);
                 self.clear_timer(id, TimerKind::Phase);
                 let t = &mut self.transfers[id.index as usize];
                 t.easy.inner.info.timings.connect = t.elapsed(now);
+                if t.route().target.is_https() {
+                    // The connect timeout covers the TLS handshake too.
+                    return self.start_tls(key, id, now);
+                }
+                self.clear_timer(id, TimerKind::Connect);
                 self.prepare_request(id, key, now);
                 true
             }
             None => {
                 self.close_connection(key);
+                false
+            }
+        }
+    }
+}
+
+impl Core {
+    /// TCP is up on an `https://` connection: the TLS handshake starts.
+    fn start_tls(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
+        let t = &self.transfers[id.index as usize];
+        let session = self
+            .tls_configs
+            .get(&t.easy.inner.extras().tls)
+            .and_then(|config| Session::new(config, t.route().target.host()));
+        match session {
+            Ok(session) => {
+                let conn = &mut self.conns[key.index as usize];
+                conn.tls = Some(Box::new(session));
+                conn.state = ConnState::Handshaking;
+                self.drive_handshake(key, now)
+            }
+            Err(e) => {
+                self.close_connection(key);
+                self.finish_transfer(id, Err(e), now);
+                false
+            }
+        }
+    }
+
+    /// Moves a TLS handshake on. True when it is done and the request is
+    /// ready to go.
+    pub(super) fn drive_handshake(&mut self, key: ConnKey, now: Instant) -> bool {
+        let conn = &mut self.conns[key.index as usize];
+        let tls = conn.tls.as_mut().expect("a handshaking connection has a session");
+        let step = tls.handshake(&conn.socket);
+        let Some(id) = conn.transfer else {
+            self.close_connection(key);
+            return false;
+        };
+        match step {
+            Ok(Handshake::Blocked) => false,
+            Ok(Handshake::Done) => {
+                self.clear_timer(id, TimerKind::Connect);
+                let t = &mut self.transfers[id.index as usize];
+                t.easy.inner.info.timings.appconnect = t.elapsed(now);
+                self.prepare_request(id, key, now);
+                true
+            }
+            Err(e) => {
+                self.close_connection(key);
+                self.finish_transfer(id, Err(e), now);
                 false
             }
         }

@@ -39,6 +39,11 @@ impl Core {
                     return;
                 }
             }
+            ConnState::Handshaking => {
+                if !self.drive_handshake(key, now) {
+                    return;
+                }
+            }
             ConnState::Idle => return self.probe_idle(key),
             ConnState::Sending | ConnState::Expecting | ConnState::Receiving => {}
         }
@@ -83,6 +88,9 @@ impl Core {
         t.state = TransferState::OnConnection;
         if state != ConnState::Connecting {
             t.easy.inner.info.timings.connect = t.elapsed(now);
+            if conn.tls.is_some() {
+                t.easy.inner.info.timings.appconnect = t.elapsed(now);
+            }
             self.prepare_request(id, key, now);
         }
     }
@@ -302,6 +310,9 @@ impl Core {
         }
         if let Some(racer) = conn.racer {
             self.closing.push((racer.socket, conn.transfer));
+        }
+        if let Some(mut tls) = conn.tls {
+            tls.close(&conn.socket);
         }
         if let Some(id) = conn.transfer {
             if let Some(t) = self.transfer_mut(id) {

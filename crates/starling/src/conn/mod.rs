@@ -2,7 +2,7 @@
 //! carries, and the pool that keeps connections for reuse.
 //!
 //! ```text
-//!   Connecting ──connected──▶ Sending ──request written──▶ Receiving
+//!   Connecting ──connected──▶ (Handshaking, https) ──▶ Sending ──request written──▶ Receiving
 //!       │                      │   ▲  ▲                        │
 //!       │ (next address,       │   │  └─ next request ◀─ Idle ◀┘ response done,
 //!       │  other family)       ▼   │ 100 or wait over            reusable
@@ -35,6 +35,7 @@ use std::time::Instant;
 use crate::http1::ResponseParser;
 use crate::multi::{Pause, TransferId, What};
 use crate::sys::TcpSocket;
+use crate::tls::Session;
 use buffers::RecvBuf;
 use pool::HostId;
 
@@ -49,6 +50,8 @@ pub(crate) struct ConnKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ConnState {
     Connecting,
+    /// TCP is up; the TLS handshake runs.
+    Handshaking,
     Sending,
     /// The head went out with `Expect: 100-continue`; the body waits for
     /// the server's go-ahead or the end of the wait.
@@ -84,6 +87,8 @@ pub(crate) struct Connection {
     pub upload: Option<Box<upload::StreamUpload>>,
     /// The other address family's connect attempt, while both race.
     pub racer: Option<Box<Racer>>,
+    /// The TLS session of an `https://` connection.
+    pub tls: Option<Box<Session>>,
     /// The head asked for `100 Continue` and the body was not sent yet.
     pub expect: bool,
     /// The pause of the transfer it serves.
@@ -108,6 +113,31 @@ pub(crate) struct Connection {
     pub idle_since: Instant,
 }
 
+/// Writes request bytes: through TLS when the connection has a session.
+/// (Fields, not `&mut Connection`, so the caller may lend its own buffers.)
+pub(crate) fn write_to(
+    tls: &mut Option<Box<Session>>,
+    socket: &TcpSocket,
+    data: &[u8],
+) -> std::io::Result<usize> {
+    match tls {
+        Some(tls) => tls.write(socket, data),
+        None => socket.write(data),
+    }
+}
+
+/// Reads response bytes: through TLS when the connection has a session.
+pub(crate) fn read_from(
+    tls: &mut Option<Box<Session>>,
+    socket: &TcpSocket,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    match tls {
+        Some(tls) => tls.read(socket, buf),
+        None => socket.read(buf),
+    }
+}
+
 impl Connection {
     /// A connection whose connect to the first address is in progress.
     pub fn connecting(socket: TcpSocket, host: HostId, generation: u32, now: Instant) -> Self {
@@ -123,6 +153,7 @@ impl Connection {
             body_sent: 0,
             upload: None,
             racer: None,
+            tls: None,
             expect: false,
             paused: Pause::NONE,
             done_pending: None,
@@ -138,13 +169,21 @@ impl Connection {
     }
 
     /// What the socket must be watched for now; `None`: nothing (paused).
+    /// TLS adds OUT whenever ciphertext waits to be written.
     pub fn interest(&self) -> Option<What> {
-        match self.state {
+        let tls_out = self.tls.as_ref().is_some_and(|t| t.wants_write());
+        let wanted = match self.state {
             ConnState::Connecting => Some(What::Out),
+            ConnState::Handshaking => Some(What::In),
             ConnState::Sending if self.paused.send => None,
             ConnState::Sending => Some(What::Out),
             ConnState::Receiving if self.paused.recv => None,
             ConnState::Expecting | ConnState::Receiving | ConnState::Idle => Some(What::In),
+        };
+        match (wanted, tls_out) {
+            (Some(What::In), true) => Some(What::InOut),
+            (None, true) => Some(What::Out),
+            (wanted, _) => wanted,
         }
     }
 }

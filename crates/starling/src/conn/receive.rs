@@ -5,7 +5,7 @@
 use std::io;
 use std::time::Instant;
 
-use super::{ConnKey, ConnState};
+use super::{read_from, ConnKey, ConnState};
 use crate::decode::Decoder;
 use crate::error::{Error, ErrorKind};
 use crate::handler::Flow;
@@ -51,7 +51,13 @@ impl Core {
     /// Reads and parses until the socket has nothing more, the response
     /// ends, the transfer pauses, or the read budget is used up.
     pub(super) fn receive(&mut self, key: ConnKey, now: Instant) {
-        let conn = &self.conns[key.index as usize];
+        let conn = &mut self.conns[key.index as usize];
+        if let Some(tls) = conn.tls.as_mut().filter(|t| t.wants_write()) {
+            match tls.flush(&conn.socket) {
+                Err(e) if e.kind() != io::ErrorKind::WouldBlock => return self.io_failed(key, e, true, now),
+                _ => {}
+            }
+        }
         if conn.paused.recv {
             return;
         }
@@ -72,8 +78,12 @@ impl Core {
             let conn = &mut self.conns[key.index as usize];
             let buffers = &mut self.buffers;
             let buf = conn.recv.get_or_insert_with(|| buffers.take());
-            match conn.socket.read(buf.spare()) {
-                Ok(0) => return self.peer_closed(key, now),
+            match read_from(&mut conn.tls, &conn.socket, buf.spare()) {
+                Ok(0) => return self.peer_closed(key, true, now),
+                // TLS: the server closed without close_notify.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    return self.peer_closed(key, false, now)
+                }
                 Ok(n) => {
                     buf.end += n;
                     reads += 1;
@@ -323,11 +333,22 @@ impl Core {
     }
 
     /// The server closed the connection while a response was expected.
-    fn peer_closed(&mut self, key: ConnKey, now: Instant) {
+    /// `clean`: not a TLS connection that ended without close_notify.
+    fn peer_closed(&mut self, key: ConnKey, clean: bool, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         let Some(id) = conn.transfer else {
             return self.close_connection(key);
         };
+        if !clean && conn.parser.until_close() {
+            // Over TLS only close_notify tells the end of a body that runs
+            // until the close from a cut (RFC 9112, 9.8); a framed body is
+            // judged by its framing, as servers often skip close_notify.
+            let e = Error::new(
+                ErrorKind::PartialFile,
+                "the TLS connection ended without close_notify: the body may be truncated",
+            );
+            return self.abort_on(key, id, e, now);
+        }
         match conn.parser.eof() {
             Ok(Parsed::Done { .. }) => self.body_done(key, id, false, now),
             Ok(_) => {
@@ -344,10 +365,17 @@ impl Core {
     /// An event on an idle pooled connection: the server closed it, or sent
     /// something nobody asked for. Either way it cannot be reused.
     pub(super) fn probe_idle(&mut self, key: ConnKey) {
-        let mut byte = [0u8; 1];
-        match self.conns[key.index as usize].socket.read(&mut byte) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            _ => self.close_connection(key),
+        let conn = &mut self.conns[key.index as usize];
+        let reusable = match conn.tls.as_mut() {
+            // Late TLS session tickets are fine; anything else is not.
+            Some(tls) => tls.idle_check(&conn.socket),
+            None => {
+                let mut byte = [0u8; 1];
+                matches!(conn.socket.read(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+            }
+        };
+        if !reusable {
+            self.close_connection(key);
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::io::{self, IoSlice};
 
 use super::upload::Fill;
-use super::ConnKey;
+use super::{write_to, ConnKey};
 use crate::easy::RequestBody;
 use crate::error::Error;
 use crate::multi::core::Core;
@@ -50,7 +50,10 @@ impl Core {
             }
             // A request without a body (most) goes out with a plain send,
             // which costs the kernel less than a gathered one.
-            let written = if body.is_empty() || conn.expect {
+            let written = if conn.tls.is_some() {
+                let next = if head.is_empty() { body } else { head };
+                write_to(&mut conn.tls, &conn.socket, next)
+            } else if body.is_empty() || conn.expect {
                 conn.socket.write(head)
             } else {
                 conn.socket
@@ -112,7 +115,7 @@ impl Core {
                 t.easy.inner.info.body_bytes_sent += upload.read_so_far() - before;
                 continue;
             }
-            match conn.socket.write(upload.pending()) {
+            match write_to(&mut conn.tls, &conn.socket, upload.pending()) {
                 Ok(0) => return Err(SendFailed::Io(io::ErrorKind::WriteZero.into())),
                 Ok(n) => upload.advance(n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Sent::Blocked),

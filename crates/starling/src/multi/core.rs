@@ -17,6 +17,7 @@ use crate::conn::{ConnKey, Connection};
 use crate::dns::{Resolved, Resolver};
 use crate::easy::Easy;
 use crate::sys::TcpSocket;
+use crate::tls::TlsConfigs;
 use crate::transfer::{Transfer, TransferState};
 
 /// Reads per socket event by default (of up to 64 KiB each).
@@ -31,6 +32,8 @@ pub(crate) struct Core {
     pub pool: ConnectionPool,
     pub buffers: BufferPool,
     pub resolver: Resolver,
+    /// TLS client configurations, one per set of options.
+    pub tls_configs: TlsConfigs,
     /// Finished lookups being worked off (kept for its capacity).
     pub resolved: Vec<Resolved>,
     /// The resolver's wake-up descriptor as last announced.
@@ -72,6 +75,7 @@ impl Default for Core {
             pool: ConnectionPool::default(),
             buffers: BufferPool::default(),
             resolver: Resolver::new(Default::default()),
+            tls_configs: TlsConfigs::default(),
             resolved: Vec::new(),
             resolver_reported: None,
             ready: VecDeque::with_capacity(64),

@@ -259,7 +259,17 @@ impl Core {
     fn addresses_known(&mut self, id: TransferId, now: Instant) {
         let t = &mut self.transfers[id.index as usize];
         t.easy.inner.info.timings.namelookup = t.elapsed(now);
-        let host = self.pool.hold_host(t.route().target.pool_key());
+        let target = &t.route().target;
+        let tls = &t.easy.inner.extras().tls;
+        let host = if target.is_https() && !tls.is_default() {
+            // Connections verified differently are not interchangeable.
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            std::hash::Hash::hash(tls, &mut hasher);
+            let key = format!("{}#{:x}", target.pool_key(), std::hash::Hasher::finish(&hasher));
+            self.pool.hold_host(&key)
+        } else {
+            self.pool.hold_host(target.pool_key())
+        };
         self.transfers[id.index as usize].host = Some(host);
         self.acquire_connection(id, now);
     }

@@ -1,0 +1,437 @@
+//! TLS with rustls: client configurations (trust, verification, ALPN,
+//! session resumption), the session of one connection driven over a
+//! non-blocking socket, and errors that say why a handshake failed.
+//!
+//! rustls is sans-IO: ciphertext goes in with `read_tls` and out with
+//! `write_tls`, plaintext with `reader()` and `writer()`. [`Session`] adds
+//! the few rules a non-blocking loop needs: read ciphertext only when no
+//! plaintext is buffered, flush ciphertext before accepting more plaintext,
+//! and report `WouldBlock` exactly when the socket has nothing more, so the
+//! engine's loop (which reads until `WouldBlock`) never leaves decrypted
+//! data behind without a reason to come back.
+//!
+//! The crypto provider is ring: it builds with a C compiler alone, where
+//! aws-lc-rs also needs cmake (not on a fresh CI machine), and it covers
+//! everything HTTPS clients meet (TLS 1.2 and 1.3, ECDSA, RSA, Ed25519).
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore};
+
+use crate::easy::TlsOptions;
+use crate::error::{Error, ErrorKind};
+use crate::sys::TcpSocket;
+
+/// The ALPN protocols offered (HTTP/2 joins when it lands).
+const ALPN: &[&[u8]] = &[b"http/1.1"];
+
+/// The client configurations of one multi handle, one per set of TLS
+/// options, so connections and resumable sessions are shared by every
+/// transfer with the same options.
+#[derive(Default)]
+pub(crate) struct TlsConfigs {
+    configs: HashMap<TlsOptions, Arc<ClientConfig>>,
+}
+
+impl TlsConfigs {
+    /// The configuration for `options`, built on first use.
+    pub fn get(&mut self, options: &TlsOptions) -> Result<Arc<ClientConfig>, Error> {
+        if let Some(config) = self.configs.get(options) {
+            return Ok(Arc::clone(config));
+        }
+        let config = Arc::new(build_config(options)?);
+        self.configs.insert(options.clone(), Arc::clone(&config));
+        Ok(config)
+    }
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
+}
+
+fn build_config(options: &TlsOptions) -> Result<ClientConfig, Error> {
+    let provider = provider();
+    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::new(ErrorKind::SslConnect, format!("TLS setup failed: {e}")))?;
+    let verifier: Arc<dyn ServerCertVerifier> = if options.verify_peer {
+        let roots = match (&options.cainfo, &options.capath) {
+            (None, None) => system_roots(),
+            (cainfo, capath) => Arc::new(roots_from(cainfo.as_deref(), capath.as_deref())?),
+        };
+        let webpki = WebPkiServerVerifier::builder_with_provider(roots, Arc::clone(&provider))
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::SslCacertBadFile,
+                    format!("no usable CA certificate: {e}"),
+                )
+            })?;
+        if options.verify_host {
+            webpki
+        } else {
+            Arc::new(AnyName(webpki))
+        }
+    } else {
+        Arc::new(AcceptAny(provider))
+    };
+    let mut config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    config.alpn_protocols = ALPN.iter().map(|p| p.to_vec()).collect();
+    Ok(config)
+}
+
+/// The system's trust store, read once per process; the bundled webpki
+/// roots when the system has none (a minimal container).
+fn system_roots() -> Arc<RootCertStore> {
+    static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+    Arc::clone(ROOTS.get_or_init(|| {
+        let mut roots = RootCertStore::empty();
+        let native = rustls_native_certs::load_native_certs();
+        let (added, _ignored) = roots.add_parsable_certificates(native.certs);
+        if added == 0 {
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        Arc::new(roots)
+    }))
+}
+
+/// The CA certificates of a PEM file and of the PEM files of a directory.
+fn roots_from(cainfo: Option<&Path>, capath: Option<&Path>) -> Result<RootCertStore, Error> {
+    let bad = |what: &Path, why: String| {
+        Error::new(
+            ErrorKind::SslCacertBadFile,
+            format!("error setting certificate file {}: {why}", what.display()),
+        )
+    };
+    let mut certs = Vec::new();
+    if let Some(file) = cainfo {
+        for cert in CertificateDer::pem_file_iter(file).map_err(|e| bad(file, e.to_string()))? {
+            certs.push(cert.map_err(|e| bad(file, e.to_string()))?);
+        }
+    }
+    if let Some(dir) = capath {
+        let entries = std::fs::read_dir(dir).map_err(|e| bad(dir, e.to_string()))?;
+        for entry in entries.flatten() {
+            // Files that are not PEM certificates (hash links to the same
+            // files, READMEs) are skipped, as OpenSSL's lookup does.
+            if let Ok(iter) = CertificateDer::pem_file_iter(entry.path()) {
+                certs.extend(iter.flatten());
+            }
+        }
+    }
+    let mut roots = RootCertStore::empty();
+    let (added, _) = roots.add_parsable_certificates(certs);
+    if added == 0 {
+        let what = cainfo.or(capath).expect("one of them is set");
+        return Err(bad(what, "no CA certificate in it".into()));
+    }
+    Ok(roots)
+}
+
+/// Verifies the chain but not the name (`CURLOPT_SSL_VERIFYHOST` off).
+#[derive(Debug)]
+struct AnyName(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for AnyName {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+/// Accepts any certificate (`insecure`): the handshake's signatures are
+/// still checked, so the session is with whoever holds the certificate's
+/// key, but nothing says who that is.
+#[derive(Debug)]
+struct AcceptAny(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAny {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The socket as rustls's source and sink of ciphertext (the syscalls stay
+/// in `sys`).
+struct SocketIo<'a>(&'a TcpSocket);
+
+impl Read for SocketIo<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for SocketIo<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0.write(data)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How far a handshake step got.
+pub(crate) enum Handshake {
+    /// Done: requests can go.
+    Done,
+    /// Waiting for the socket (readable, or writable if `wants_write`).
+    Blocked,
+}
+
+/// The TLS session of one connection.
+#[derive(Debug)]
+pub(crate) struct Session {
+    conn: ClientConnection,
+    /// The host as verified, for error messages.
+    host: Box<str>,
+}
+
+impl Session {
+    /// A session to `host` (a DNS name gets SNI; an IP address does not).
+    pub fn new(config: Arc<ClientConfig>, host: &str) -> Result<Session, Error> {
+        let name = ServerName::try_from(host.to_owned()).map_err(|_| {
+            Error::new(
+                ErrorKind::SslConnect,
+                format!("'{host}' is not a valid TLS server name"),
+            )
+        })?;
+        let conn = ClientConnection::new(config, name)
+            .map_err(|e| Error::new(ErrorKind::SslConnect, format!("TLS setup failed: {e}")))?;
+        Ok(Session {
+            conn,
+            host: host.into(),
+        })
+    }
+
+    /// True while ciphertext waits to be written.
+    pub fn wants_write(&self) -> bool {
+        self.conn.wants_write()
+    }
+
+    /// Writes pending ciphertext until done or the socket blocks.
+    pub fn flush(&mut self, socket: &TcpSocket) -> io::Result<()> {
+        while self.conn.wants_write() {
+            self.conn.write_tls(&mut SocketIo(socket))?;
+        }
+        Ok(())
+    }
+
+    /// Moves the handshake on as far as the socket allows.
+    pub fn handshake(&mut self, socket: &TcpSocket) -> Result<Handshake, Error> {
+        loop {
+            match self.flush(socket) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Handshake::Blocked),
+                Err(e) => return Err(self.io_error(e)),
+            }
+            if !self.conn.is_handshaking() {
+                return Ok(Handshake::Done);
+            }
+            match self.conn.read_tls(&mut SocketIo(socket)) {
+                Ok(0) => {
+                    return Err(Error::new(
+                        ErrorKind::SslConnect,
+                        format!(
+                            "TLS handshake with '{}': the server closed the connection",
+                            self.host
+                        ),
+                    ))
+                }
+                Ok(_) => {
+                    if let Err(e) = self.conn.process_new_packets() {
+                        // Tell the server why (the alert rustls queued).
+                        let _ = self.flush(socket);
+                        return Err(handshake_error(&e, &self.host));
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Handshake::Blocked),
+                Err(e) => return Err(self.io_error(e)),
+            }
+        }
+    }
+
+    fn io_error(&self, e: io::Error) -> Error {
+        Error::new(
+            ErrorKind::SslConnect,
+            format!("TLS handshake with '{}' failed: {e}", self.host),
+        )
+    }
+
+    /// Reads plaintext: what rustls holds first, else more ciphertext from
+    /// the socket. `Ok(0)`: the server closed with close_notify;
+    /// `UnexpectedEof`: it closed without; `WouldBlock`: nothing buffered
+    /// and nothing on the socket.
+    pub fn read(&mut self, socket: &TcpSocket, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.conn.reader().read(out) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                other => return other,
+            }
+            if self.conn.read_tls(&mut SocketIo(socket))? == 0 {
+                // The end of the stream: rustls now answers the read with
+                // Ok(0) or UnexpectedEof.
+                continue;
+            }
+            let state = self
+                .conn
+                .process_new_packets()
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS error: {e}")))?;
+            if state.peer_has_closed() && state.plaintext_bytes_to_read() == 0 {
+                return Ok(0);
+            }
+            // Alerts or key updates may want an answer; the send path or
+            // the next event writes what the socket does not take now.
+            match self.flush(socket) {
+                Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
+                _ => {}
+            }
+        }
+    }
+
+    /// Takes plaintext to send; returns how much was taken. Pending
+    /// ciphertext goes out first, so rustls's buffer stays bounded.
+    pub fn write(&mut self, socket: &TcpSocket, data: &[u8]) -> io::Result<usize> {
+        self.flush(socket)?;
+        let n = self.conn.writer().write(data)?;
+        if n == 0 {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        match self.flush(socket) {
+            Err(e) if e.kind() != io::ErrorKind::WouldBlock => Err(e),
+            _ => Ok(n),
+        }
+    }
+
+    /// A pooled connection's socket became readable: false when the
+    /// connection cannot be reused (closed, or data nobody asked for).
+    /// Session tickets arriving late are fine.
+    pub fn idle_check(&mut self, socket: &TcpSocket) -> bool {
+        match self.conn.read_tls(&mut SocketIo(socket)) {
+            Ok(0) => false,
+            Ok(_) => match self.conn.process_new_packets() {
+                Ok(state) => !state.peer_has_closed() && state.plaintext_bytes_to_read() == 0,
+                Err(_) => false,
+            },
+            Err(e) => e.kind() == io::ErrorKind::WouldBlock,
+        }
+    }
+
+    /// Sends close_notify, as far as the socket takes it at once: the
+    /// connection is closed right after either way.
+    pub fn close(&mut self, socket: &TcpSocket) {
+        self.conn.send_close_notify();
+        let _ = self.flush(socket);
+    }
+}
+
+/// The engine error for a failed handshake: the certificate's fault
+/// (CURLE_PEER_FAILED_VERIFICATION) or another (CURLE_SSL_CONNECT_ERROR).
+fn handshake_error(e: &rustls::Error, host: &str) -> Error {
+    let why = match e {
+        rustls::Error::InvalidCertificate(cert) => match cert {
+            CertificateError::UnknownIssuer => {
+                "unable to get local issuer certificate (unknown issuer)".into()
+            }
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                "certificate has expired".into()
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                "certificate is not yet valid".into()
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                format!("certificate is not valid for the host name '{host}'")
+            }
+            CertificateError::Revoked => "certificate has been revoked".into(),
+            CertificateError::BadSignature => "certificate signature is invalid".into(),
+            other => format!("invalid certificate ({other:?})"),
+        },
+        _ => {
+            return Error::new(
+                ErrorKind::SslConnect,
+                format!("TLS handshake with '{host}' failed: {e}"),
+            )
+        }
+    };
+    Error::new(
+        ErrorKind::PeerFailedVerification,
+        format!("SSL certificate problem for '{host}': {why}"),
+    )
+}
