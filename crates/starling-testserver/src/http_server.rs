@@ -166,7 +166,7 @@ async fn serve_connection(stream: TcpStream, counters: Arc<Counters>) {
         .await;
 }
 
-async fn route(req: Request<Incoming>) -> Response<ServerBody> {
+pub(crate) async fn route(req: Request<Incoming>) -> Response<ServerBody> {
     let method = req.method().clone();
     let is_get = method == Method::GET || method == Method::HEAD;
     let head = method == Method::HEAD;

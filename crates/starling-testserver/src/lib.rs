@@ -19,6 +19,13 @@
 //!   * `GET /corrupt/CODINGS/N?seed=S`: the same with damaged compressed
 //!     bytes;
 //!   * `GET /bomb/N`: gzip of N zero bytes.
+//! * [`TlsServer`]: the same routes over HTTPS (rustls with ring,
+//!   HTTP/1.1, ALPN `http/1.1`, session resumption on), counting handshakes
+//!   (completed, failed, resumed) and recording each handshake's SNI.
+//! * [`TestPki`]: an in-memory test CA (rcgen) making [`ServerCert`]s for
+//!   DNS names or IP addresses, valid or expired, plus an unrelated CA
+//!   ([`TestPki::other`]) and the CA as a PEM file or directory for
+//!   `CAINFO`/`CAPATH` tests.
 //! * [`RawServer`]: a TCP server that runs a fixed [`Script`] on each
 //!   connection, for misbehaving-server tests and `Expect: 100-continue`
 //!   tests ([`Script::ExpectNoContinue`], [`Script::ExpectReject`]).
@@ -58,17 +65,21 @@ mod checksum;
 mod fds;
 mod http_server;
 mod pattern;
+mod pki;
 mod raw_server;
 mod routes;
 mod runner;
+mod tls_server;
 
 pub use checksum::{fnv1a64, Fnv1a64};
 pub use fds::{open_fd_count, raise_fd_limit, wait_for_fd_count};
 pub use http_server::HttpServer;
 pub use pattern::{pattern, pattern_byte, pattern_fill, pattern_matches, pattern_mismatch, PatternChecker};
+pub use pki::{ServerCert, TestPki};
 pub use raw_server::{RawServer, Script};
 pub use routes::inspect::Inspected;
 pub use routes::redirect::percent_encode;
+pub use tls_server::TlsServer;
 
 /// A 127.0.0.1 port on which nothing listens, for "connection refused"
 /// tests: binds a listener on port 0, takes its port and closes it. (Another

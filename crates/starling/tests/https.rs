@@ -1,0 +1,329 @@
+//! HTTPS with rustls against a TLS server the test starts, with a CA and
+//! certificates made by the test: verification and its failures, SNI,
+//! reuse and resumption, failures that harm no other transfer, and no
+//! stall when TLS holds decrypted data the socket will not signal again.
+
+mod common;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::{EventLoop, Verify};
+use starling::{Easy, ErrorKind, Flow, Handler, Multi, Pause};
+use starling_testserver::{HttpServer, PatternChecker, TestPki, TlsServer};
+
+const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+/// A server for `tls.test` signed by a fresh CA, and that CA's file.
+fn server_for(names: &[&str]) -> (TlsServer, PathBuf, TestPki) {
+    let pki = TestPki::new();
+    let server = TlsServer::start(pki.leaf(names));
+    let ca = pki.write_ca_file();
+    (server, ca, pki)
+}
+
+/// A transfer of `path` on `host` (mapped to 127.0.0.1) trusting `ca`.
+fn easy(server: &TlsServer, host: &str, path: &str, ca: &PathBuf) -> Easy {
+    let mut easy = Easy::new(server.url_for(host, path));
+    easy.resolve(host, server.addr().port(), LOCAL).cainfo(ca);
+    easy.timeout(Duration::from_secs(20));
+    easy
+}
+
+fn run_one(easy: Easy) -> (Easy, Result<(), starling::Error>) {
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let id = ev.multi.add(easy);
+    let mut result = None;
+    assert!(ev.run(Duration::from_secs(30), |_, msg| result = Some(msg.result)));
+    ev.assert_clean();
+    (ev.multi.remove(id).unwrap(), result.unwrap())
+}
+
+#[test]
+fn an_https_transfer_verifies_the_server_and_sends_sni() {
+    let (server, ca, _pki) = server_for(&["tls.test"]);
+    let mut e = easy(&server, "tls.test", "/bytes/300000?seed=5", &ca);
+    e.handler(Verify::new(5));
+    let (e, result) = run_one(e);
+    result.unwrap_or_else(|err| panic!("{err}"));
+    assert!(e.handler_ref::<Verify>().unwrap().complete(300_000));
+    let t = e.info().timings;
+    assert!(
+        t.connect <= t.appconnect && t.appconnect <= t.pretransfer,
+        "{t:?}"
+    );
+    assert!(!t.appconnect.is_zero());
+    assert_eq!(server.sni_names(), vec![Some("tls.test".to_string())]);
+    // An IP address is verified too (here: the certificate has no IP).
+    let mut e = Easy::new(server.url("/bytes/10"));
+    e.cainfo(&ca);
+    let err = run_one(e).1.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PeerFailedVerification, "{err}");
+}
+
+#[test]
+fn certificate_failures_say_why_and_insecure_accepts_them() {
+    let pki = TestPki::new();
+    let ca = pki.write_ca_file();
+    let wrong_name = TlsServer::start(pki.leaf(&["other.test"]));
+    let expired = TlsServer::start(pki.expired_leaf(&["tls.test"]));
+    let unknown = TlsServer::start(TestPki::other().leaf(&["tls.test"]));
+    let cases = [
+        (&wrong_name, "not valid for the host name 'tls.test'"),
+        (&expired, "certificate has expired"),
+        (&unknown, "unknown issuer"),
+    ];
+    for (server, why) in cases {
+        let err = run_one(easy(server, "tls.test", "/bytes/10", &ca)).1.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::PeerFailedVerification, "{err}");
+        assert!(err.message().contains(why), "{err}");
+        assert!(err.message().contains("'tls.test'"), "{err}");
+        let mut e = easy(server, "tls.test", "/bytes/10", &ca);
+        e.insecure(true);
+        run_one(e).1.unwrap_or_else(|err| panic!("insecure: {err}"));
+    }
+    // Not checking the name still checks the chain.
+    let mut e = easy(&wrong_name, "tls.test", "/bytes/10", &ca);
+    e.verify_host(false);
+    run_one(e).1.unwrap();
+    let mut e = easy(&unknown, "tls.test", "/bytes/10", &ca);
+    e.verify_host(false);
+    assert_eq!(
+        run_one(e).1.unwrap_err().kind(),
+        ErrorKind::PeerFailedVerification
+    );
+    // A CA directory works like a CA file; an unreadable one is its own error.
+    let mut e = Easy::new(wrong_name.url_for("other.test", "/bytes/10"));
+    e.resolve("other.test", wrong_name.addr().port(), LOCAL)
+        .capath(pki.ca_dir());
+    run_one(e).1.unwrap();
+    let mut e = easy(
+        &wrong_name,
+        "other.test",
+        "/bytes/10",
+        &PathBuf::from("/nonexistent/ca.pem"),
+    );
+    e.resolve("other.test", wrong_name.addr().port(), LOCAL);
+    let err = run_one(e).1.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SslCacertBadFile, "{err}");
+}
+
+#[test]
+fn a_thousand_transfers_reuse_connections() {
+    let (server, ca, _pki) = server_for(&["tls.test"]);
+    let mut ev = EventLoop::new(Multi::new(), true);
+    let mut queued = 0u64;
+    let mut done = 0;
+    let add = |ev: &mut EventLoop, i: u64| {
+        let mut e = easy(&server, "tls.test", &format!("/bytes/{}?seed={i}", 1000 + i), &ca);
+        e.handler(Verify::new(i));
+        e.private(Some(i as usize));
+        ev.multi.add(e);
+    };
+    while queued < 100 {
+        add(&mut ev, queued);
+        queued += 1;
+    }
+    assert!(ev.run(Duration::from_secs(60), |multi, msg| {
+        msg.result.unwrap_or_else(|e| panic!("{e}"));
+        let e = multi.remove(msg.id).unwrap();
+        let i = e.get_private().unwrap() as u64;
+        assert!(e.handler_ref::<Verify>().unwrap().complete(1000 + i));
+        done += 1;
+        if queued < 1000 {
+            let mut e = easy(
+                &server,
+                "tls.test",
+                &format!("/bytes/{}?seed={queued}", 1000 + queued),
+                &ca,
+            );
+            e.handler(Verify::new(queued));
+            e.private(Some(queued as usize));
+            multi.add(e);
+            queued += 1;
+        }
+    }));
+    assert_eq!(done, 1000);
+    assert_eq!(server.requests_served(), 1000);
+    let connections = server.connections_accepted();
+    assert!(connections <= 100, "{connections} connections for 100 in flight");
+    ev.assert_clean();
+}
+
+#[test]
+fn new_connections_of_a_multi_handle_resume_sessions() {
+    let (server, ca, _pki) = server_for(&["tls.test"]);
+    let mut ev = EventLoop::new(Multi::new(), false);
+    for _ in 0..3 {
+        let mut e = easy(&server, "tls.test", "/bytes/10", &ca);
+        // Closed after each transfer: the next one needs a new connection.
+        e.forbid_reuse(true);
+        ev.multi.add(e);
+        assert!(ev.run(Duration::from_secs(10), |_, msg| msg.result.unwrap()));
+    }
+    assert_eq!(server.handshakes_completed(), 3);
+    assert_eq!(server.resumed_sessions(), 2);
+    ev.assert_clean();
+}
+
+#[test]
+fn a_failing_handshake_harms_no_other_transfer() {
+    let (good, ca, _pki) = server_for(&["tls.test"]);
+    let bad = TlsServer::start(TestPki::other().leaf(&["tls.test"]));
+    let plain = HttpServer::start();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    for i in 0..100u64 {
+        let mut e = easy(&good, "tls.test", &format!("/chunked/{}?seed={i}", 2000 + i), &ca);
+        e.handler(Verify::new(i));
+        e.private(Some(i as usize));
+        ev.multi.add(e);
+    }
+    let bad_id = ev.multi.add(easy(&bad, "tls.test", "/bytes/10", &ca));
+    // TLS spoken to a plain HTTP server.
+    let mut e = Easy::new(format!("https://127.0.0.1:{}/bytes/10", plain.addr().port()));
+    e.insecure(true);
+    let plain_id = ev.multi.add(e);
+    let mut ok = 0;
+    let mut errors = Vec::new();
+    assert!(ev.run(Duration::from_secs(60), |multi, msg| {
+        let e = multi.remove(msg.id).unwrap();
+        if msg.id == bad_id || msg.id == plain_id {
+            errors.push(msg.result.unwrap_err().kind());
+            return;
+        }
+        msg.result.unwrap_or_else(|err| panic!("{err}"));
+        let i = e.get_private().unwrap() as u64;
+        assert!(e.handler_ref::<Verify>().unwrap().complete(2000 + i));
+        ok += 1;
+    }));
+    assert_eq!(ok, 100);
+    errors.sort_by_key(|k| k.code());
+    assert_eq!(
+        errors,
+        vec![ErrorKind::SslConnect, ErrorKind::PeerFailedVerification]
+    );
+    ev.assert_clean();
+}
+
+/// Checks the body, pausing on every `every`-th write.
+struct SlowReader {
+    checker: PatternChecker,
+    writes: u64,
+    every: u64,
+}
+
+impl Handler for SlowReader {
+    fn write(&mut self, data: &[u8]) -> Flow {
+        self.writes += 1;
+        if self.writes % self.every == 0 {
+            return Flow::Pause;
+        }
+        assert!(self.checker.update(data), "the body differs from the pattern");
+        Flow::Continue
+    }
+}
+
+/// Large TLS records (16 KiB), read one socket read per event, by a handler
+/// that keeps pausing: data rustls decrypted and holds must be delivered
+/// without a new socket event, edge-triggered.
+#[test]
+fn buffered_tls_data_never_stalls() {
+    let (server, ca, _pki) = server_for(&["tls.test"]);
+    let mut multi = Multi::new();
+    multi.set_read_budget(1);
+    let mut ev = EventLoop::new(multi, true);
+    let len = 8 << 20;
+    let mut e = easy(&server, "tls.test", &format!("/bytes/{len}?seed=3"), &ca);
+    e.handler(SlowReader {
+        checker: PatternChecker::new(3),
+        writes: 0,
+        every: 7,
+    });
+    let id = ev.multi.add(e);
+    ev.multi.socket_action(starling::Action::Timeout);
+    let start = Instant::now();
+    while ev.multi.running() > 0 {
+        assert!(start.elapsed() < Duration::from_secs(30), "stalled");
+        ev.step(Duration::from_millis(20));
+        if ev.multi.pause_state(id) == Some(Pause::RECV) {
+            ev.multi.set_pause(id, Pause::NONE).unwrap();
+        }
+    }
+    let msg = ev.multi.info_read().unwrap();
+    msg.result.unwrap();
+    let e = ev.multi.remove(id).unwrap();
+    assert!(e.handler_ref::<SlowReader>().unwrap().checker.is_complete(len));
+    ev.assert_clean();
+}
+
+/// A one-connection TLS server that answers with `response` and then drops
+/// the TCP connection without close_notify.
+fn rude_server(pki: &TestPki, response: Vec<u8>) -> u16 {
+    use std::io::{Read, Write};
+    let cert = pki.leaf(&["tls.test"]);
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(cert.cert_chain(), cert.private_key())
+    .unwrap();
+    let listener = std::net::TcpListener::bind((LOCAL, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let conn = rustls::ServerConnection::new(std::sync::Arc::new(config)).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && tls.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        let _ = tls.write_all(&response);
+        let _ = tls.flush();
+        // Dropped here: FIN without close_notify.
+    });
+    port
+}
+
+#[test]
+fn an_end_without_close_notify_is_a_truncation_only_for_unframed_bodies() {
+    let pki = TestPki::new();
+    let ca = pki.write_ca_file();
+    let body = vec![b'x'; 5000];
+    let framed = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n".as_slice(),
+        &body,
+    ]
+    .concat();
+    let unframed = [b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".as_slice(), &body].concat();
+    for (response, ok) in [(framed, true), (unframed, false)] {
+        let port = rude_server(&pki, response);
+        let mut e = Easy::new(format!("https://tls.test:{port}/"));
+        e.resolve("tls.test", port, LOCAL)
+            .cainfo(&ca)
+            .timeout(Duration::from_secs(10));
+        let (e, result) = run_one(e);
+        if ok {
+            result.unwrap_or_else(|err| panic!("{err}"));
+            assert_eq!(e.info().body_bytes_received, 5000);
+        } else {
+            let err = result.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::PartialFile, "{err}");
+            assert!(err.message().contains("without close_notify"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn a_close_delimited_body_ended_by_close_notify_is_complete() {
+    let (server, ca, _pki) = server_for(&["tls.test"]);
+    let mut e = easy(&server, "tls.test", "/close/70000?seed=8", &ca);
+    e.handler(Verify::new(8));
+    let (e, result) = run_one(e);
+    result.unwrap_or_else(|err| panic!("{err}"));
+    assert!(e.handler_ref::<Verify>().unwrap().complete(70_000));
+}
