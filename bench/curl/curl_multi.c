@@ -10,10 +10,16 @@
  *
  *   curl_multi --url URL --mode keepalive|newconn|download --requests N
  *              [--parallel C] [--background-url URL2 --background H]
- *              [--max-seconds S]
- *   curl_multi --url URL --mode hold --hold N [--max-seconds S]
+ *              [--max-seconds S] [--cacert FILE]
+ *   curl_multi --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]
  *
- * The last line of standard output is one JSON object.
+ * The last line of standard output is one JSON object. --cacert sets
+ * CURLOPT_CAINFO on every handle; TLS sessions are cached and resumed as
+ * libcurl does by default.
+ *
+ *   curl_multi --version       prints libcurl-VERSION
+ *   curl_multi --tls-backend   prints the TLS backend libcurl was built
+ *                              with ("OpenSSL/3.0.x"), or "none"
  */
 #define _GNU_SOURCE
 
@@ -54,6 +60,7 @@ struct args {
     const char *background_url;
     long background;
     double max_seconds;
+    const char *cacert;
 };
 
 static struct {
@@ -96,8 +103,9 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: curl_multi --url URL --mode keepalive|newconn|download --requests N [--parallel C]\n"
-            "                  [--background-url URL2 --background H] [--max-seconds S]\n"
-            "       curl_multi --url URL --mode hold --hold N [--max-seconds S]\n");
+            "                  [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE]\n"
+            "       curl_multi --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]\n"
+            "       curl_multi --version | --tls-backend\n");
     exit(2);
 }
 
@@ -354,6 +362,9 @@ static long raise_fd_limit(void)
     return rl.rlim_cur == RLIM_INFINITY ? 1L << 30 : (long)rl.rlim_cur;
 }
 
+/* --cacert: the PEM file of CA certificates every handle trusts, or NULL. */
+static const char *cainfo;
+
 static CURL *new_easy(const char *url, struct xfer *x, enum kind kind, bool forbid_reuse)
 {
     CURL *easy = curl_easy_init();
@@ -369,6 +380,8 @@ static CURL *new_easy(const char *url, struct xfer *x, enum kind kind, bool forb
     curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)x);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, kind == KIND_LOAD ? (void *)&g.body_bytes : (void *)&g.held_bytes);
+    if (cainfo)
+        curl_easy_setopt(easy, CURLOPT_CAINFO, cainfo);
     if (kind == KIND_HELD) {
         curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_cb);
         curl_easy_setopt(easy, CURLOPT_HEADERDATA, (void *)x);
@@ -433,9 +446,14 @@ static long long number(const char *s)
 
 static struct args parse_args(int argc, char **argv)
 {
-    struct args a = {NULL, NULL, 0, 1, 0, NULL, 0, 600.0};
+    struct args a = {NULL, NULL, 0, 1, 0, NULL, 0, 600.0, NULL};
     if (argc == 2 && !strcmp(argv[1], "--version")) {
         printf("libcurl-%s\n", curl_version_info(CURLVERSION_NOW)->version);
+        exit(0);
+    }
+    if (argc == 2 && !strcmp(argv[1], "--tls-backend")) {
+        const char *ssl = curl_version_info(CURLVERSION_NOW)->ssl_version;
+        printf("%s\n", ssl && *ssl ? ssl : "none");
         exit(0);
     }
     for (int i = 1; i < argc; i++) {
@@ -457,6 +475,8 @@ static struct args parse_args(int argc, char **argv)
             a.background_url = v;
         else if (!strcmp(k, "--background"))
             a.background = (long)number(v);
+        else if (!strcmp(k, "--cacert"))
+            a.cacert = v;
         else if (!strcmp(k, "--max-seconds")) {
             char *end;
             a.max_seconds = strtod(v, &end);
@@ -514,6 +534,7 @@ static void print_result(const char *client, const struct args *a, const struct 
 int main(int argc, char **argv)
 {
     struct args a = parse_args(argc, argv);
+    cainfo = a.cacert;
     g.deadline = now() + a.max_seconds;
     bool hold = !strcmp(a.mode, "hold");
 
