@@ -296,13 +296,13 @@ def clients(work):
             continue
         tls = None
         if name == "hyper":
-            tls = "the hyper client speaks plain HTTP only"
+            tls = "it speaks plain HTTP only"
         elif name.startswith("libcurl"):
             backend = subprocess.run([path, "--tls-backend"], capture_output=True, text=True).stdout.strip()
             if backend in ("", "none"):
-                tls = "this libcurl was built without a TLS backend"
+                tls = "this libcurl has no TLS backend"
                 if name == "libcurl (newest)":
-                    tls += " (curl-sys's static build with its default features off, as bench/curl/build.sh makes it)"
+                    tls += ": bench/curl/build.sh builds it from curl-sys with the default features off"
         found.append({"name": name, "cmd": [path], "tls": tls})
     return found
 
@@ -580,7 +580,7 @@ def render(results, syscalls, runs, quick, started, finished, m):
         f"kernel {m['kernel']}; {runs} run(s) of each client, interleaved; medians with min–max. "
         "CPU is the client's user + system time (getrusage) over the measured window; "
         "nginx is the share of one core that nginx used during the client's run. "
-        "– is a figure not measured (the client's runs failed; see below each table).",
+        "– marks a figure not measured: it does not apply, or the client's runs failed (noted under the table).",
         "",
     ]
     clients_seen = {}
@@ -617,7 +617,7 @@ def render(results, syscalls, runs, quick, started, finished, m):
             lines.append(text + ".")
             left_out = data.get("left_out") or {}
             if left_out:
-                lines.append("Left out: " + "; ".join(f"{n} ({why})" for n, why in left_out.items()) + ".")
+                lines.append("Left out: " + "; ".join(f"{n}, as {why}" for n, why in left_out.items()) + ".")
             lines.append("")
         present = client_names(data)
         if mode in ("keepalive", "newconn", "events"):
