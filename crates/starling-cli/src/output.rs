@@ -1,0 +1,559 @@
+//! Where a response body goes, safely: the `-O` name taken from a URL, the
+//! path it lands at under `--output-dir`, and the temporary file it is
+//! written to until the transfer has succeeded.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Why a body could not be given the file asked for.
+#[derive(Debug)]
+pub enum OutputError {
+    /// `-O` found no safe file name in the URL.
+    RemoteName {
+        /// The URL the name was to come from.
+        url: String,
+        /// Why its last path segment is refused.
+        reason: &'static str,
+    },
+    /// A file name would land somewhere it must not.
+    UnsafePath {
+        /// The name as given.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// The directory the file goes in is missing and `--create-dirs` is off.
+    MissingDir {
+        /// The missing directory.
+        dir: PathBuf,
+    },
+    /// Something that is not a directory stands where one is needed.
+    NotADir {
+        /// The offending path.
+        dir: PathBuf,
+    },
+    /// `--create-dirs` failed to make a directory.
+    CreateDir {
+        /// The directory that could not be made.
+        dir: PathBuf,
+        /// The underlying failure.
+        source: io::Error,
+    },
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputError::RemoteName { url, reason } => {
+                write!(f, "cannot take a file name from {url}: {reason}")
+            }
+            OutputError::UnsafePath { path, reason } => {
+                write!(f, "refusing output file {}: {reason}", path.display())
+            }
+            OutputError::MissingDir { dir } => {
+                write!(f, "directory {} does not exist; use --create-dirs", dir.display())
+            }
+            OutputError::NotADir { dir } => write!(f, "{} is not a directory", dir.display()),
+            OutputError::CreateDir { dir, source } => {
+                write!(f, "cannot create directory {}: {source}", dir.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for OutputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            OutputError::CreateDir { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// curl's `-O` name: the URL's last path segment, percent-decoded.
+///
+/// Bytes that do not decode to UTF-8 become U+FFFD rather than failing the
+/// transfer; the name stays a single, harmless path component either way.
+pub fn remote_name(url: &url::Url) -> Result<String, OutputError> {
+    let refuse = |reason| OutputError::RemoteName {
+        url: url.as_str().to_owned(),
+        reason,
+    };
+    // Only the path counts: a query such as `?f=a/b` must not pick the name.
+    let raw = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .unwrap_or("");
+    if raw.is_empty() {
+        return Err(refuse(
+            "the URL has no file name (its path is empty or ends in '/')",
+        ));
+    }
+    let name = percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned();
+    // A decoded separator would let the server choose a directory, e.g.
+    // `..%2F..%2Fetc%2Fpasswd`.
+    if name.contains(['/', '\\']) {
+        return Err(refuse("the decoded file name contains a path separator"));
+    }
+    if name.contains('\0') {
+        return Err(refuse("the decoded file name contains a NUL byte"));
+    }
+    if name == "." || name == ".." {
+        return Err(refuse("the file name is '.' or '..'"));
+    }
+    Ok(name)
+}
+
+/// The path a body is to be written at: `name` under `output_dir`, if any.
+///
+/// A `remote` name (`-O`) comes from the server, so it must stay inside the
+/// output directory (or the current one). A user's `-o` name may go anywhere
+/// unless `--output-dir` is set, where, as in curl, the file lands inside it.
+/// With `create_dirs` missing parent directories are made. `-o -` (stdout)
+/// is the caller's business and never reaches here.
+pub fn target_path(
+    output_dir: Option<&Path>,
+    name: &Path,
+    remote: bool,
+    create_dirs: bool,
+) -> Result<PathBuf, OutputError> {
+    let refuse = |reason| OutputError::UnsafePath {
+        path: name.to_path_buf(),
+        reason,
+    };
+    if name.as_os_str().is_empty() {
+        return Err(refuse("the file name is empty"));
+    }
+    if remote || output_dir.is_some() {
+        for component in name.components() {
+            match component {
+                Component::Normal(_) | Component::CurDir => {}
+                Component::ParentDir => {
+                    return Err(refuse("it contains a '..' component"));
+                }
+                Component::RootDir | Component::Prefix(_) => {
+                    return Err(refuse("it is an absolute path"));
+                }
+            }
+        }
+    }
+    // The raw text is checked: `components()` drops a trailing `/` or `/.`,
+    // which would turn a directory name (`dir/`) into a file name (`dir`).
+    let text = name.as_os_str().to_string_lossy();
+    let last = text.rsplit(std::path::is_separator).next().unwrap_or("");
+    if last.is_empty() || last == "." || last == ".." {
+        return Err(refuse("it names a directory, not a file"));
+    }
+    let path = match output_dir {
+        Some(dir) => dir.join(name),
+        None => name.to_path_buf(),
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if create_dirs {
+            std::fs::create_dir_all(parent).map_err(|source| OutputError::CreateDir {
+                dir: parent.to_path_buf(),
+                source,
+            })?;
+        } else {
+            match std::fs::metadata(parent) {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(_) => {
+                    return Err(OutputError::NotADir {
+                        dir: parent.to_path_buf(),
+                    })
+                }
+                Err(_) => {
+                    return Err(OutputError::MissingDir {
+                        dir: parent.to_path_buf(),
+                    })
+                }
+            }
+        }
+    }
+    Ok(path)
+}
+
+/// Tells apart the temporary files of one process.
+static PART_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Longest piece of the final name kept in the temporary one, in bytes, so
+/// the temporary name stays under the usual 255-byte file name limit.
+const PART_NAME_MAX: usize = 200;
+
+/// Size of the write buffer: bodies arrive in many small pieces.
+const PART_BUFFER: usize = 64 * 1024;
+
+/// A body being written under a temporary name next to its final one.
+///
+/// Only [`PartFile::commit`] gives the file its final name; an abort, a
+/// failed transfer or an interrupted run (the value dropped) removes the
+/// temporary file, so no half-written body is left under the final name.
+/// The final rename replaces whatever is at the final path, a symlink
+/// included, rather than writing through it.
+#[derive(Debug)]
+pub struct PartFile {
+    /// The open temporary file; `None` once committed or given up.
+    file: Option<BufWriter<File>>,
+    /// Where the bytes are written until the commit.
+    temp: PathBuf,
+    /// Where they end up.
+    final_path: PathBuf,
+    /// Bytes accepted by `write` so far.
+    written: u64,
+}
+
+impl PartFile {
+    /// Creates a fresh temporary file in `final_path`'s directory.
+    pub fn create(final_path: &Path) -> io::Result<PartFile> {
+        let name = match final_path.file_name() {
+            Some(name) => name,
+            None => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{} does not name a file", final_path.display()),
+                ))
+            }
+        };
+        // Only the temporary name is lossy; the final one is kept exactly.
+        let name = name.to_string_lossy();
+        let stem = truncate_name(&name, PART_NAME_MAX);
+        let dir = final_path.parent().unwrap_or(Path::new(""));
+        let pid = std::process::id();
+        // A stale part file of an earlier process with the same pid may be
+        // in the way; `create_new` refuses it and the next counter is tried.
+        let mut attempts = 0;
+        loop {
+            let n = PART_COUNTER.fetch_add(1, Ordering::Relaxed);
+            let mut temp_name = OsString::from(".");
+            temp_name.push(stem);
+            temp_name.push(format!(".starling-part-{pid}-{n}"));
+            let temp = dir.join(temp_name);
+            match OpenOptions::new().write(true).create_new(true).open(&temp) {
+                Ok(file) => {
+                    return Ok(PartFile {
+                        file: Some(BufWriter::with_capacity(PART_BUFFER, file)),
+                        temp,
+                        final_path: final_path.to_path_buf(),
+                        written: 0,
+                    })
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 => {
+                    attempts += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Appends `data` to the body.
+    pub fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        let file = self.file.as_mut().ok_or_else(closed)?;
+        file.write_all(data)?;
+        self.written += data.len() as u64;
+        Ok(())
+    }
+
+    /// Body bytes written so far.
+    // Part of the sink's agreed API; nothing in the binary reads it yet.
+    #[allow(dead_code)]
+    pub fn bytes_written(&self) -> u64 {
+        self.written
+    }
+
+    /// Flushes the body and moves it to its final name, which it returns.
+    ///
+    /// On failure the temporary file is removed.
+    pub fn commit(mut self) -> io::Result<PathBuf> {
+        let file = self.file.take().ok_or_else(closed)?;
+        let file = file.into_inner().map_err(|e| e.into_error())?;
+        // Closed before the rename: some systems refuse to rename open files.
+        drop(file);
+        // On failure `Drop` removes the temporary file.
+        std::fs::rename(&self.temp, &self.final_path)?;
+        // Nothing is left for `Drop` to remove.
+        self.temp = PathBuf::new();
+        Ok(std::mem::take(&mut self.final_path))
+    }
+
+    /// Gives up the body, removing the temporary file.
+    pub fn abort(self) {
+        drop(self);
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        // Closed before removal for systems that cannot unlink open files.
+        drop(self.file.take());
+        if !self.temp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// The error of writing to a part file already closed.
+fn closed() -> io::Error {
+    io::Error::other("the part file is already closed")
+}
+
+/// At most `max` bytes of `name`, cut on a character boundary.
+fn truncate_name(name: &str, max: usize) -> &str {
+    if name.len() <= max {
+        return name;
+    }
+    let mut end = max;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        /// Makes a directory unique to this process and call.
+        fn new() -> TempDir {
+            static N: AtomicU64 = AtomicU64::new(0);
+            let n = N.fetch_add(1, Ordering::Relaxed);
+            let dir = std::env::temp_dir().join(format!("starling-output-test-{}-{n}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// The names in `dir`, sorted.
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// `remote_name` of a URL string.
+    fn remote(url: &str) -> Result<String, OutputError> {
+        remote_name(&url::Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn remote_name_takes_the_last_segment_decoded() {
+        assert_eq!(remote("http://h/a/b/file.tar.gz").unwrap(), "file.tar.gz");
+        assert_eq!(remote("http://h/a/my%20file.txt").unwrap(), "my file.txt");
+        assert_eq!(remote("http://h/f.txt?x=a/b#c/d").unwrap(), "f.txt");
+        assert_eq!(remote("http://h/%C3%A9t%C3%A9").unwrap(), "été");
+    }
+
+    #[test]
+    fn remote_name_refuses_unsafe_names() {
+        for url in [
+            "http://h/",
+            "http://h",
+            "http://h/a/",
+            "http://h/a/%2e%2e%2fx",
+            "http://h/..%2F..%2Fetc%2Fpasswd",
+            "http://h/a%5Cb",
+            "http://h/%2Fetc",
+            "http://h/a%00b",
+            "http://h/a/%2e",
+            "http://h/a/%2e%2e",
+        ] {
+            let err = remote(url).expect_err(url);
+            let msg = err.to_string();
+            assert!(msg.contains("cannot take a file name from"), "{msg}");
+            assert!(msg.contains("http://h"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn remote_name_message_says_why() {
+        let msg = remote("http://h/a/%2e%2e%2fx").unwrap_err().to_string();
+        assert!(msg.contains("separator"), "{msg}");
+        let msg = remote("http://h/").unwrap_err().to_string();
+        assert!(msg.contains("no file name"), "{msg}");
+    }
+
+    #[test]
+    fn target_path_keeps_remote_names_inside() {
+        let tmp = TempDir::new();
+        let dir = tmp.0.as_path();
+        assert_eq!(
+            target_path(Some(dir), Path::new("f.txt"), true, false).unwrap(),
+            dir.join("f.txt")
+        );
+        assert_eq!(
+            target_path(None, Path::new("f.txt"), true, false).unwrap(),
+            PathBuf::from("f.txt")
+        );
+        for bad in ["../f", "a/../../f", "..", "/etc/passwd", "", ".", "a/.", "a/"] {
+            assert!(
+                target_path(Some(dir), Path::new(bad), true, true).is_err(),
+                "{bad}"
+            );
+            assert!(target_path(None, Path::new(bad), true, true).is_err(), "{bad}");
+        }
+        assert!(entries(dir).is_empty());
+    }
+
+    #[test]
+    fn target_path_with_output_dir_refuses_escapes() {
+        let tmp = TempDir::new();
+        let dir = tmp.0.as_path();
+        let err = target_path(Some(dir), Path::new("../x"), false, true).unwrap_err();
+        assert!(err.to_string().contains("'..'"), "{err}");
+        let err = target_path(Some(dir), Path::new("a/../../x"), false, true).unwrap_err();
+        assert!(matches!(err, OutputError::UnsafePath { .. }));
+        let err = target_path(Some(dir), &dir.join("x"), false, true).unwrap_err();
+        assert!(err.to_string().contains("absolute"), "{err}");
+    }
+
+    #[test]
+    fn target_path_lets_o_names_go_anywhere_without_output_dir() {
+        let tmp = TempDir::new();
+        let abs = tmp.0.join("x.bin");
+        assert_eq!(target_path(None, &abs, false, false).unwrap(), abs);
+        let sub = tmp.0.join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let up = sub.join("..").join("y.bin");
+        assert_eq!(target_path(None, &up, false, false).unwrap(), up);
+    }
+
+    #[test]
+    fn target_path_create_dirs_off_reports_missing_dir() {
+        let tmp = TempDir::new();
+        let dir = tmp.0.as_path();
+        let err = target_path(Some(dir), Path::new("a/b/f"), false, false).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("does not exist; use --create-dirs"), "{msg}");
+        assert!(msg.contains(&dir.join("a/b").display().to_string()), "{msg}");
+        assert!(!dir.join("a").exists());
+
+        let missing = dir.join("nope");
+        let err = target_path(Some(&missing), Path::new("f"), true, false).unwrap_err();
+        assert!(matches!(err, OutputError::MissingDir { .. }));
+
+        std::fs::write(dir.join("file"), b"x").unwrap();
+        let err = target_path(Some(dir), Path::new("file/f"), false, false).unwrap_err();
+        assert!(matches!(err, OutputError::NotADir { .. }), "{err}");
+    }
+
+    #[test]
+    fn target_path_create_dirs_on_makes_parents() {
+        let tmp = TempDir::new();
+        let out = tmp.0.join("out");
+        let path = target_path(Some(&out), Path::new("a/b/f"), false, true).unwrap();
+        assert_eq!(path, out.join("a/b/f"));
+        assert!(out.join("a/b").is_dir());
+        assert!(!path.exists());
+
+        std::fs::write(tmp.0.join("file"), b"x").unwrap();
+        let err = target_path(Some(&tmp.0), Path::new("file/f"), false, true).unwrap_err();
+        assert!(matches!(err, OutputError::CreateDir { .. }), "{err}");
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn part_file_commit_renames() {
+        let tmp = TempDir::new();
+        let target = tmp.0.join("body.bin");
+        let mut part = PartFile::create(&target).unwrap();
+        part.write(b"hello ").unwrap();
+        part.write(b"world").unwrap();
+        assert_eq!(part.bytes_written(), 11);
+        assert!(!target.exists());
+        let names = entries(&tmp.0);
+        assert_eq!(names.len(), 1);
+        let expected = format!(".body.bin.starling-part-{}-", std::process::id());
+        assert!(names[0].starts_with(&expected), "{names:?}");
+
+        assert_eq!(part.commit().unwrap(), target);
+        assert_eq!(std::fs::read(&target).unwrap(), b"hello world");
+        assert_eq!(entries(&tmp.0), ["body.bin"]);
+    }
+
+    #[test]
+    fn part_file_commit_replaces_an_existing_file() {
+        let tmp = TempDir::new();
+        let target = tmp.0.join("f");
+        std::fs::write(&target, b"old").unwrap();
+        let mut part = PartFile::create(&target).unwrap();
+        part.write(b"new").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        part.commit().unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        assert_eq!(entries(&tmp.0), ["f"]);
+    }
+
+    #[test]
+    fn part_file_abort_and_drop_remove_the_temp_file() {
+        let tmp = TempDir::new();
+        let target = tmp.0.join("f");
+        let mut part = PartFile::create(&target).unwrap();
+        part.write(&[7; 100_000]).unwrap();
+        part.abort();
+        assert!(entries(&tmp.0).is_empty());
+
+        let mut part = PartFile::create(&target).unwrap();
+        part.write(b"partial").unwrap();
+        drop(part);
+        assert!(entries(&tmp.0).is_empty());
+        assert!(!target.exists());
+    }
+
+    #[test]
+    fn part_files_for_one_target_do_not_collide() {
+        let tmp = TempDir::new();
+        let target = tmp.0.join("f");
+        let a = PartFile::create(&target).unwrap();
+        let b = PartFile::create(&target).unwrap();
+        assert_eq!(entries(&tmp.0).len(), 2);
+        drop((a, b));
+        assert!(entries(&tmp.0).is_empty());
+    }
+
+    #[test]
+    fn part_file_failed_commit_leaves_nothing() {
+        let tmp = TempDir::new();
+        // A non-empty directory at the final path makes the rename fail.
+        let target = tmp.0.join("d");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("inner"), b"x").unwrap();
+        let mut part = PartFile::create(&target).unwrap();
+        part.write(b"x").unwrap();
+        assert!(part.commit().is_err());
+        assert_eq!(entries(&tmp.0), ["d"]);
+    }
+
+    #[test]
+    fn part_file_shortens_long_names() {
+        let tmp = TempDir::new();
+        let target = tmp.0.join("é".repeat(120));
+        let mut part = PartFile::create(&target).unwrap();
+        part.write(b"x").unwrap();
+        assert_eq!(part.commit().unwrap(), target);
+        assert!(target.exists());
+    }
+
+    #[test]
+    fn part_file_needs_a_file_name() {
+        assert!(PartFile::create(Path::new("/")).is_err());
+        assert!(PartFile::create(Path::new("a/..")).is_err());
+    }
+}

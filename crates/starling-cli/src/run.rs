@@ -1,0 +1,373 @@
+//! The run: jobs fed to the engine's blocking driver, at most
+//! `parallel` at a time; finished transfers become [`Outcome`]s, retried
+//! when transient, then written out, reported and counted.
+
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use starling::drive::Blocking;
+use starling::{Easy, Error, ErrorKind, Method, TransferId};
+use starling_testserver::PatternChecker;
+
+use crate::outcome::Outcome;
+use crate::output::{remote_name, target_path, PartFile};
+use crate::progress::Progress;
+use crate::report::json_line;
+use crate::sink::{Body, Sink};
+use crate::writeout::render;
+use crate::Settings;
+
+/// Set by the SIGINT handler; the loop stops at its next turn.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Where one URL's body goes.
+#[derive(Debug, Clone)]
+pub enum Output {
+    /// Standard output.
+    Stdout,
+    /// A file: a name given with -o, or the URL's remote name with -O.
+    File { name: Option<PathBuf>, remote: bool },
+    /// Checked against the demo server's pattern of `len` bytes.
+    Verify { seed: u64, len: u64 },
+}
+
+/// One URL to fetch.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub url: String,
+    pub output: Output,
+    /// Attempts made so far.
+    pub attempts: u32,
+}
+
+/// What a whole run came to.
+pub struct Summary {
+    /// curl's exit code: 0, or the last failure's code.
+    pub exit_code: i32,
+    /// The summary line.
+    pub line: String,
+}
+
+/// A job in flight, with what its outcome needs.
+struct Running {
+    job: Job,
+    output_path: Option<PathBuf>,
+}
+
+/// Runs every job.
+pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<Summary> {
+    let mut driver = Blocking::with_new_multi()?;
+    let mut pending: VecDeque<Job> = jobs.into();
+    let mut retries: BinaryHeap<Reverse<(Instant, u64, usize)>> = BinaryHeap::new();
+    let mut retry_jobs: HashMap<usize, Job> = HashMap::new();
+    let mut retry_seq = 0u64;
+    let mut running: HashMap<TransferId, Running> = HashMap::new();
+    let mut progress = Progress::new(pending.len() as u64, settings.silent || settings.demo_quiet);
+    let mut report = match &settings.report {
+        Some(path) => Some(io::BufWriter::new(File::create(path).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write the report {}: {e}", path.display()))
+        })?)),
+        None => None,
+    };
+    let mut exit_code = 0;
+    loop {
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            // Removing the transfers drops their sinks: files being written
+            // lose their temporary names, none appears under its final name.
+            for id in running.keys().copied().collect::<Vec<_>>() {
+                let _ = driver.remove(id);
+            }
+            progress.finish();
+            return Ok(Summary {
+                exit_code: 130,
+                line: "interrupted".into(),
+            });
+        }
+        let now = Instant::now();
+        while running.len() < parallel {
+            let job = match retries.peek() {
+                Some(Reverse((at, _, key))) if *at <= now => {
+                    let key = *key;
+                    retries.pop();
+                    retry_jobs.remove(&key).expect("a queued retry")
+                }
+                _ => match pending.pop_front() {
+                    Some(job) => job,
+                    None => break,
+                },
+            };
+            match start(settings, &job) {
+                Ok((easy, output_path)) => {
+                    let id = driver.add(easy);
+                    running.insert(id, Running { job, output_path });
+                }
+                Err(outcome) => {
+                    exit_code = finish_outcome(settings, &mut progress, &mut report, *outcome, exit_code)?;
+                }
+            }
+        }
+        if running.is_empty() && pending.is_empty() && retries.is_empty() {
+            break;
+        }
+        let mut wait = Duration::from_millis(200);
+        if let Some(Reverse((at, _, _))) = retries.peek() {
+            wait = wait.min(at.saturating_duration_since(now));
+        }
+        driver.step(Some(wait))?;
+        while let Some(msg) = driver.info_read() {
+            let mut easy = driver.remove(msg.id).expect("a finished transfer");
+            let run = running.remove(&msg.id).expect("a running job");
+            let mut outcome = outcome_of(settings, &run, &mut easy, msg.result);
+            let retryable = retryable(&outcome);
+            if retryable && run.job.attempts < settings.retry {
+                // The sink (and its temporary file) goes with the handle.
+                drop(easy);
+                let mut job = run.job;
+                job.attempts += 1;
+                let delay = retry_delay(settings.retry_delay, job.attempts);
+                if !settings.silent {
+                    progress.println(&format!(
+                        "starling: {}: {}; retry {} of {} in {:.1} s",
+                        job.url,
+                        match (&outcome.error, outcome.status) {
+                            (Some(e), _) => e.1.clone(),
+                            (None, Some(status)) => format!("HTTP {status}"),
+                            (None, None) => "transient failure".into(),
+                        },
+                        job.attempts,
+                        settings.retry,
+                        delay.as_secs_f64()
+                    ));
+                }
+                retry_seq += 1;
+                retries.push(Reverse((Instant::now() + delay, retry_seq, retry_seq as usize)));
+                retry_jobs.insert(retry_seq as usize, job);
+                continue;
+            }
+            outcome.retries = run.job.attempts;
+            settle_output(&mut easy, &mut outcome);
+            exit_code = finish_outcome(settings, &mut progress, &mut report, outcome, exit_code)?;
+        }
+        progress.update(running.len());
+    }
+    if let Some(report) = report.as_mut() {
+        report.flush()?;
+    }
+    Ok(Summary {
+        exit_code,
+        line: progress.finish(),
+    })
+}
+
+/// Makes the handle of a job; an outcome when it cannot even start.
+fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<Outcome>> {
+    let fail = |kind: ErrorKind, message: String| {
+        let error = Error::new(kind, message);
+        Box::new(Outcome {
+            url: job.url.clone(),
+            effective_url: job.url.clone(),
+            exit_code: error.kind().code() as i32,
+            error: Some((format!("{:?}", error.kind()), error.message().to_string())),
+            ..Outcome::default()
+        })
+    };
+    let mut easy = Easy::new(job.url.clone());
+    settings
+        .apply(&mut easy)
+        .map_err(|e| fail(e.kind(), e.message().to_string()))?;
+    let (body, path) = match &job.output {
+        Output::Stdout => (Body::Stdout, None),
+        Output::Verify { seed, .. } => (Body::Verify(PatternChecker::new(*seed)), None),
+        Output::File { name, remote } => {
+            let name = match (name, remote) {
+                (Some(name), _) => name.clone(),
+                (None, _) => {
+                    let url = url::Url::parse(&job.url)
+                        .map_err(|e| fail(ErrorKind::UrlMalformed, format!("malformed URL: {e}")))?;
+                    PathBuf::from(remote_name(&url).map_err(|e| fail(ErrorKind::WriteError, e.to_string()))?)
+                }
+            };
+            let path = target_path(settings.output_dir.as_deref(), &name, *remote, settings.create_dirs)
+                .map_err(|e| fail(ErrorKind::WriteError, e.to_string()))?;
+            let file = PartFile::create(&path).map_err(|e| {
+                fail(
+                    ErrorKind::WriteError,
+                    format!("cannot create {}: {e}", path.display()),
+                )
+            })?;
+            (Body::File(file), Some(path))
+        }
+    };
+    let mut sink = Sink::new(body);
+    sink.verbose = settings.verbose;
+    sink.fail = settings.fail;
+    sink.head_to_body = settings.head;
+    if let Some(path) = &settings.upload_file {
+        let file = File::open(path).map_err(|e| {
+            fail(
+                ErrorKind::ReadError,
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
+        let len = file.metadata().map(|m| m.len()).ok();
+        easy.body_from_handler(len).method(Method::PUT);
+        if let Some(method) = &settings.method {
+            easy.method(method.clone());
+        }
+        sink.upload = Some(file);
+    }
+    if settings.verbose {
+        eprintln!("> {} {}", settings.method_name(), job.url);
+        for header in &settings.headers {
+            eprintln!("> {header}");
+        }
+    }
+    easy.handler(sink);
+    Ok((easy, path))
+}
+
+/// The outcome of a finished transfer.
+fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Result<(), Error>) -> Outcome {
+    let info = easy.info();
+    let t = info.timings;
+    let status = info.status.map(|s| s.as_u16());
+    let mut outcome = Outcome {
+        url: run.job.url.clone(),
+        effective_url: easy.effective_url().to_string(),
+        status,
+        exit_code: 0,
+        error: None,
+        size_download: info.body_bytes_delivered,
+        size_upload: info.body_bytes_sent,
+        time_namelookup: t.namelookup,
+        time_connect: t.connect,
+        time_appconnect: t.appconnect,
+        time_pretransfer: t.pretransfer,
+        time_starttransfer: t.starttransfer,
+        time_total: t.total,
+        num_redirects: info.redirect_count,
+        retries: 0,
+        output: run.output_path.clone(),
+    };
+    let sink_error = easy.handler_mut::<crate::sink::Sink>().and_then(|s| s.write_error.take());
+    if settings.fail && status.is_some_and(|s| s >= 400) {
+        outcome.exit_code = 22;
+        outcome.error = Some((
+            "HttpReturnedError".into(),
+            format!("The requested URL returned error: {}", status.unwrap_or(0)),
+        ));
+    } else if let Err(e) = result {
+        outcome.exit_code = e.kind().code() as i32;
+        let message = match sink_error {
+            Some(why) => format!("{}: {why}", e.message()),
+            None => e.message().to_string(),
+        };
+        outcome.error = Some((format!("{:?}", e.kind()), message));
+    } else if let Output::Verify { len, .. } = run.job.output {
+        let complete = easy
+            .handler_ref::<Sink>()
+            .is_some_and(|s| matches!(&s.body, Body::Verify(c) if c.is_complete(len)));
+        if !complete {
+            outcome.exit_code = ErrorKind::PartialFile.code() as i32;
+            outcome.error = Some(("PartialFile".into(), format!("the body is not the {len} bytes expected")));
+        }
+    }
+    outcome
+}
+
+/// Puts a finished body under its final name, or removes it.
+fn settle_output(easy: &mut Easy, outcome: &mut Outcome) {
+    let Some(sink) = easy.handler_mut::<Sink>() else { return };
+    let body = std::mem::replace(&mut sink.body, Body::Discard);
+    if let Body::File(file) = body {
+        if outcome.exit_code == 0 {
+            if let Err(e) = file.commit() {
+                outcome.exit_code = ErrorKind::WriteError.code() as i32;
+                outcome.error = Some(("WriteError".into(), format!("cannot save the body: {e}")));
+            }
+        } else {
+            // A failed transfer leaves no file behind, not even a partial
+            // one under its final name.
+            file.abort();
+            outcome.output = None;
+        }
+    }
+}
+
+/// Write-out, report, message and counts of one finished job; the run's
+/// exit code so far.
+fn finish_outcome(
+    settings: &Settings,
+    progress: &mut Progress,
+    report: &mut Option<io::BufWriter<File>>,
+    outcome: Outcome,
+    exit_code: i32,
+) -> io::Result<i32> {
+    progress.finished(outcome.exit_code == 0, outcome.size_download);
+    if let Some(format) = &settings.write_out {
+        let (text, warnings) = render(format, &outcome);
+        io::stdout().lock().write_all(text.as_bytes())?;
+        // Unknown variables are the format's fault, not each transfer's.
+        if progress.done == 1 && !settings.silent {
+            for warning in warnings {
+                progress.println(&format!("starling: warning: {warning}"));
+            }
+        }
+    }
+    if let Some(report) = report.as_mut() {
+        writeln!(report, "{}", json_line(&outcome))?;
+    }
+    if outcome.exit_code == 0 {
+        return Ok(exit_code);
+    }
+    if !settings.silent || settings.show_error {
+        let message = outcome.error.as_ref().map_or("failed", |e| e.1.as_str());
+        progress.println(&format!("starling: ({}) {}: {message}", outcome.exit_code, outcome.url));
+    }
+    Ok(outcome.exit_code)
+}
+
+/// curl's transient failures: timeouts, refused or failed connections,
+/// and the HTTP statuses that mean "try again".
+fn retryable(o: &Outcome) -> bool {
+    let status_says = o.status.is_some_and(|s| matches!(s, 408 | 429 | 500 | 502 | 503 | 504));
+    status_says || matches!(o.exit_code, 6 | 7 | 28 | 52 | 55 | 56)
+}
+
+/// The wait before retry `attempt`: the given delay, or curl's backoff (1 s
+/// doubling, at most 10 minutes).
+fn retry_delay(fixed: Option<Duration>, attempt: u32) -> Duration {
+    fixed.unwrap_or_else(|| Duration::from_secs(1u64 << attempt.saturating_sub(1).min(9)).min(Duration::from_secs(600)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_ten_minutes() {
+        assert_eq!(retry_delay(None, 1), Duration::from_secs(1));
+        assert_eq!(retry_delay(None, 3), Duration::from_secs(4));
+        assert_eq!(retry_delay(None, 30), Duration::from_secs(512));
+        assert_eq!(retry_delay(Some(Duration::from_millis(50)), 7), Duration::from_millis(50));
+    }
+
+    #[test]
+    fn transient_failures() {
+        let o = |status, exit_code| Outcome {
+            status,
+            exit_code,
+            ..Outcome::default()
+        };
+        assert!(retryable(&o(Some(503), 0)));
+        assert!(retryable(&o(None, 28)));
+        assert!(retryable(&o(None, 7)));
+        assert!(!retryable(&o(Some(404), 0)));
+        assert!(!retryable(&o(None, 60)));
+    }
+}

@@ -1,0 +1,133 @@
+//! Where a transfer's response goes: the CLI's [`Handler`].
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+
+use starling::{Flow, Handler, ReadFlow, StatusCode, Version};
+use starling_testserver::PatternChecker;
+
+use crate::output::PartFile;
+
+/// The destination of a body.
+pub enum Body {
+    /// Standard output.
+    Stdout,
+    /// A file, written under a temporary name until the transfer succeeds.
+    File(PartFile),
+    /// Thrown away (only counted).
+    Discard,
+    /// Checked against the demo server's pattern.
+    Verify(PatternChecker),
+}
+
+/// The per-transfer handler of the CLI.
+pub struct Sink {
+    pub body: Body,
+    /// Trace response heads to stderr (`-v`).
+    pub verbose: bool,
+    /// Print the response head to the body's destination (`-I`).
+    pub head_to_body: bool,
+    /// Stop at a status of 400 or more (`-f`).
+    pub fail: bool,
+    /// The file streamed as the request body (`-T`).
+    pub upload: Option<File>,
+    /// Why writing failed, if it did.
+    pub write_error: Option<io::Error>,
+}
+
+impl Sink {
+    /// A sink writing to `body`.
+    pub fn new(body: Body) -> Sink {
+        Sink {
+            body,
+            verbose: false,
+            head_to_body: false,
+            fail: false,
+            upload: None,
+            write_error: None,
+        }
+    }
+
+    fn put(&mut self, data: &[u8]) -> Flow {
+        let result = match &mut self.body {
+            Body::Stdout => io::stdout().lock().write_all(data),
+            Body::File(file) => file.write(data),
+            Body::Discard => Ok(()),
+            Body::Verify(checker) => {
+                if checker.update(data) {
+                    Ok(())
+                } else {
+                    Err(io::Error::other("the body differs from the demo server's pattern"))
+                }
+            }
+        };
+        match result {
+            Ok(()) => Flow::Continue,
+            Err(e) => {
+                self.write_error = Some(e);
+                Flow::Abort
+            }
+        }
+    }
+}
+
+/// `HTTP/1.1 200 OK` as curl shows a status line.
+pub fn status_line(version: Version, status: StatusCode) -> String {
+    let version = match version {
+        Version::HTTP_10 => "HTTP/1.0",
+        _ => "HTTP/1.1",
+    };
+    format!("{version} {} {}", status.as_u16(), status.canonical_reason().unwrap_or(""))
+        .trim_end()
+        .to_string()
+}
+
+impl Handler for Sink {
+    fn status(&mut self, status: StatusCode, version: Version) -> Flow {
+        let line = status_line(version, status);
+        if self.verbose {
+            eprintln!("< {line}");
+        }
+        if self.fail && status.as_u16() >= 400 {
+            // curl's -f: no body of an error response is written.
+            return Flow::Abort;
+        }
+        if self.head_to_body {
+            return self.put(format!("{line}\r\n").as_bytes());
+        }
+        Flow::Continue
+    }
+
+    fn header(&mut self, name: &str, value: &[u8]) -> Flow {
+        if self.verbose {
+            eprintln!("< {name}: {}", String::from_utf8_lossy(value));
+        }
+        if self.head_to_body {
+            let mut line = Vec::with_capacity(name.len() + value.len() + 4);
+            line.extend_from_slice(name.as_bytes());
+            line.extend_from_slice(b": ");
+            line.extend_from_slice(value);
+            line.extend_from_slice(b"\r\n");
+            return self.put(&line);
+        }
+        Flow::Continue
+    }
+
+    fn write(&mut self, data: &[u8]) -> Flow {
+        self.put(data)
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> ReadFlow {
+        let Some(file) = self.upload.as_mut() else {
+            return ReadFlow::End;
+        };
+        match file.read(buf) {
+            Ok(0) => ReadFlow::End,
+            Ok(n) => ReadFlow::Data(n),
+            Err(e) => {
+                self.write_error = Some(e);
+                ReadFlow::Abort
+            }
+        }
+    }
+}
