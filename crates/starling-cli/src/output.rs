@@ -204,8 +204,6 @@ pub struct PartFile {
     temp: PathBuf,
     /// Where they end up.
     final_path: PathBuf,
-    /// Bytes accepted by `write` so far.
-    written: u64,
 }
 
 impl PartFile {
@@ -240,7 +238,6 @@ impl PartFile {
                         file: Some(BufWriter::with_capacity(PART_BUFFER, file)),
                         temp,
                         final_path: final_path.to_path_buf(),
-                        written: 0,
                     })
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 => {
@@ -255,15 +252,7 @@ impl PartFile {
     pub fn write(&mut self, data: &[u8]) -> io::Result<()> {
         let file = self.file.as_mut().ok_or_else(closed)?;
         file.write_all(data)?;
-        self.written += data.len() as u64;
         Ok(())
-    }
-
-    /// Body bytes written so far.
-    // Part of the sink's agreed API; nothing in the binary reads it yet.
-    #[allow(dead_code)]
-    pub fn bytes_written(&self) -> u64 {
-        self.written
     }
 
     /// Flushes the body and moves it to its final name, which it returns.
