@@ -72,7 +72,10 @@ impl Settings {
     pub fn apply(&self, easy: &mut Easy) -> Result<(), Error> {
         let method = self.method_name();
         easy.method(Method::from_bytes(method.as_bytes()).map_err(|_| {
-            Error::new(ErrorKind::BadFunctionArgument, format!("invalid method {method:?}"))
+            Error::new(
+                ErrorKind::BadFunctionArgument,
+                format!("invalid method {method:?}"),
+            )
         })?);
         for header in &self.headers {
             let (name, value) = header.split_once(':').ok_or_else(|| {
@@ -85,7 +88,11 @@ impl Settings {
         }
         if let Some(body) = &self.body {
             easy.body(body.clone());
-            if !self.headers.iter().any(|h| h.to_ascii_lowercase().starts_with("content-type:")) {
+            if !self
+                .headers
+                .iter()
+                .any(|h| h.to_ascii_lowercase().starts_with("content-type:"))
+            {
                 easy.header("content-type", "application/x-www-form-urlencoded")?;
             }
         }
@@ -136,7 +143,8 @@ fn request_body(args: &Args) -> Result<Option<Vec<u8>>, String> {
         match arg.strip_prefix('@') {
             Some("-") => {
                 let mut data = Vec::new();
-                io::Read::read_to_end(&mut io::stdin(), &mut data).map_err(|e| format!("cannot read stdin: {e}"))?;
+                io::Read::read_to_end(&mut io::stdin(), &mut data)
+                    .map_err(|e| format!("cannot read stdin: {e}"))?;
                 Ok(data)
             }
             Some(path) => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}")),
@@ -188,7 +196,10 @@ fn on_interrupt() {
     // SAFETY: the handler only stores to an atomic, which is
     // async-signal-safe; the function pointer lives for the whole process.
     unsafe {
-        libc::signal(libc::SIGINT, handler as extern "C" fn(libc::c_int) as libc::sighandler_t);
+        libc::signal(
+            libc::SIGINT,
+            handler as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
     }
 }
 

@@ -2,8 +2,8 @@
 //! `parallel` at a time; finished transfers become [`Outcome`]s, retried
 //! when transient, then written out, reported and counted.
 
-use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -70,7 +70,10 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
     let mut progress = Progress::new(pending.len() as u64, settings.silent || settings.demo_quiet);
     let mut report = match &settings.report {
         Some(path) => Some(io::BufWriter::new(File::create(path).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot write the report {}: {e}", path.display()))
+            io::Error::new(
+                e.kind(),
+                format!("cannot write the report {}: {e}", path.display()),
+            )
         })?)),
         None => None,
     };
@@ -192,8 +195,13 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
                     PathBuf::from(remote_name(&url).map_err(|e| fail(ErrorKind::WriteError, e.to_string()))?)
                 }
             };
-            let path = target_path(settings.output_dir.as_deref(), &name, *remote, settings.create_dirs)
-                .map_err(|e| fail(ErrorKind::WriteError, e.to_string()))?;
+            let path = target_path(
+                settings.output_dir.as_deref(),
+                &name,
+                *remote,
+                settings.create_dirs,
+            )
+            .map_err(|e| fail(ErrorKind::WriteError, e.to_string()))?;
             let file = PartFile::create(&path).map_err(|e| {
                 fail(
                     ErrorKind::WriteError,
@@ -254,7 +262,9 @@ fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Resul
         retries: 0,
         output: run.output_path.clone(),
     };
-    let sink_error = easy.handler_mut::<crate::sink::Sink>().and_then(|s| s.write_error.take());
+    let sink_error = easy
+        .handler_mut::<crate::sink::Sink>()
+        .and_then(|s| s.write_error.take());
     if settings.fail && status.is_some_and(|s| s >= 400) {
         outcome.exit_code = 22;
         outcome.error = Some((
@@ -274,7 +284,10 @@ fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Resul
             .is_some_and(|s| matches!(&s.body, Body::Verify(c) if c.is_complete(len)));
         if !complete {
             outcome.exit_code = ErrorKind::PartialFile.code() as i32;
-            outcome.error = Some(("PartialFile".into(), format!("the body is not the {len} bytes expected")));
+            outcome.error = Some((
+                "PartialFile".into(),
+                format!("the body is not the {len} bytes expected"),
+            ));
         }
     }
     outcome
@@ -282,7 +295,9 @@ fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Resul
 
 /// Puts a finished body under its final name, or removes it.
 fn settle_output(easy: &mut Easy, outcome: &mut Outcome) {
-    let Some(sink) = easy.handler_mut::<Sink>() else { return };
+    let Some(sink) = easy.handler_mut::<Sink>() else {
+        return;
+    };
     let body = std::mem::replace(&mut sink.body, Body::Discard);
     if let Body::File(file) = body {
         if outcome.exit_code == 0 {
@@ -327,7 +342,10 @@ fn finish_outcome(
     }
     if !settings.silent || settings.show_error {
         let message = outcome.error.as_ref().map_or("failed", |e| e.1.as_str());
-        progress.println(&format!("starling: ({}) {}: {message}", outcome.exit_code, outcome.url));
+        progress.println(&format!(
+            "starling: ({}) {}: {message}",
+            outcome.exit_code, outcome.url
+        ));
     }
     Ok(outcome.exit_code)
 }
@@ -335,14 +353,18 @@ fn finish_outcome(
 /// curl's transient failures: timeouts, refused or failed connections,
 /// and the HTTP statuses that mean "try again".
 fn retryable(o: &Outcome) -> bool {
-    let status_says = o.status.is_some_and(|s| matches!(s, 408 | 429 | 500 | 502 | 503 | 504));
+    let status_says = o
+        .status
+        .is_some_and(|s| matches!(s, 408 | 429 | 500 | 502 | 503 | 504));
     status_says || matches!(o.exit_code, 6 | 7 | 28 | 52 | 55 | 56)
 }
 
 /// The wait before retry `attempt`: the given delay, or curl's backoff (1 s
 /// doubling, at most 10 minutes).
 fn retry_delay(fixed: Option<Duration>, attempt: u32) -> Duration {
-    fixed.unwrap_or_else(|| Duration::from_secs(1u64 << attempt.saturating_sub(1).min(9)).min(Duration::from_secs(600)))
+    fixed.unwrap_or_else(|| {
+        Duration::from_secs(1u64 << attempt.saturating_sub(1).min(9)).min(Duration::from_secs(600))
+    })
 }
 
 #[cfg(test)]
@@ -354,7 +376,10 @@ mod tests {
         assert_eq!(retry_delay(None, 1), Duration::from_secs(1));
         assert_eq!(retry_delay(None, 3), Duration::from_secs(4));
         assert_eq!(retry_delay(None, 30), Duration::from_secs(512));
-        assert_eq!(retry_delay(Some(Duration::from_millis(50)), 7), Duration::from_millis(50));
+        assert_eq!(
+            retry_delay(Some(Duration::from_millis(50)), 7),
+            Duration::from_millis(50)
+        );
     }
 
     #[test]

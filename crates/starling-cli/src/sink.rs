@@ -57,7 +57,9 @@ impl Sink {
                 if checker.update(data) {
                     Ok(())
                 } else {
-                    Err(io::Error::other("the body differs from the demo server's pattern"))
+                    Err(io::Error::other(
+                        "the body differs from the demo server's pattern",
+                    ))
                 }
             }
         };
@@ -77,9 +79,13 @@ pub fn status_line(version: Version, status: StatusCode) -> String {
         Version::HTTP_10 => "HTTP/1.0",
         _ => "HTTP/1.1",
     };
-    format!("{version} {} {}", status.as_u16(), status.canonical_reason().unwrap_or(""))
-        .trim_end()
-        .to_string()
+    format!(
+        "{version} {} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    )
+    .trim_end()
+    .to_string()
 }
 
 impl Handler for Sink {
