@@ -407,10 +407,14 @@ fn exit_codes_follow_curl() {
 
 #[test]
 fn sigint_leaves_no_file_behind() {
-    let server = HttpServer::start();
+    // 100 kB of a 1 MB body, then silence: the body has outgrown memory and
+    // sits in a temporary file when the interrupt comes.
+    let mut reply = b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n".to_vec();
+    reply.extend_from_slice(&[b'x'; 100_000]);
+    let server = starling_testserver::RawServer::start(starling_testserver::Script::RespondThenHold(reply));
     let tmp = TempDir::new();
     let mut child = StdCommand::new(env!("CARGO_BIN_EXE_starling"))
-        .args(["-o", "big.bin", &server.url("/delay/5000/10")])
+        .args(["-o", "big.bin", &server.url("/big")])
         .current_dir(tmp.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
