@@ -62,6 +62,7 @@ pub(crate) struct Extras {
     pub(crate) expect_100_timeout: Duration,
     pub(crate) happy_eyeballs_timeout: Duration,
     pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Option<Duration>,
     /// A body read from the handler, of this length if known.
     pub(crate) stream_body: Option<Option<u64>>,
     pub(crate) max_header_bytes: usize,
@@ -101,6 +102,7 @@ static DEFAULT_EXTRAS: Extras = Extras {
     expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
     happy_eyeballs_timeout: DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
     connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+    timeout: None,
     stream_body: None,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
@@ -159,7 +161,6 @@ pub(crate) struct EasyInner {
     /// is set: an open transfer then costs less memory (see
     /// docs/architecture.md, Memory).
     extras: Option<Box<Extras>>,
-    pub(crate) timeout: Option<Duration>,
     pub(crate) private: Option<usize>,
     /// Cached until `url` or `resolve` change.
     pub(crate) route: Option<Route>,
@@ -188,7 +189,6 @@ impl Easy {
                 handler: Box::new(Discard),
                 progress: false,
                 extras: None,
-                timeout: None,
                 private: None,
                 route: None,
                 info: TransferInfo::default(),
@@ -363,7 +363,7 @@ impl Easy {
 
     /// Limit for the whole transfer (`CURLOPT_TIMEOUT_MS`); none by default.
     pub fn timeout(&mut self, limit: Duration) -> &mut Self {
-        self.inner.timeout = Some(limit);
+        self.inner.extras_mut().timeout = Some(limit);
         self
     }
 

@@ -176,10 +176,11 @@ impl Core {
                 }
                 Ok((n, Parsed::Body(range))) => {
                     t.easy.inner.info.body_bytes_received += range.len() as u64;
-                    let delivery = match t.next {
+                    let delivery = if t.has_next() {
                         // A response that leads elsewhere: its body is drained.
-                        Some(_) => Delivery::Taken,
-                        None => t.deliver(&input[range]),
+                        Delivery::Taken
+                    } else {
+                        t.deliver(&input[range])
                     };
                     buf.start += n;
                     match delivery {
@@ -233,10 +234,10 @@ impl Core {
         info.body_bytes_received = 0;
         if expect_refused && !t.no_expect {
             // curl's answer to 417: the same request again, without Expect.
-            t.next = Some(Box::new(NextRequest::WithoutExpect));
+            t.aside_mut().next = Some(NextRequest::WithoutExpect);
         } else {
             match t.redirect_for(&head) {
-                Ok(Some(next)) => t.next = Some(next),
+                Ok(Some(next)) => t.aside_mut().next = Some(next),
                 Ok(None) => {}
                 Err(e) => {
                     self.abort_on(key, id, e, now);
@@ -261,7 +262,7 @@ impl Core {
             }
         }
         let t = &mut self.transfers[id.index as usize];
-        if t.next.is_some() {
+        if t.has_next() {
             t.easy.inner.info.headers = head.headers;
             if until_close || content_length.is_some_and(|l| l > MAX_DRAIN) {
                 self.close_connection(key);
@@ -273,14 +274,17 @@ impl Core {
         let inner = &t.easy.inner;
         if inner.extras().accept_encoding.is_some() {
             match Decoder::for_content_encoding(head.headers.get_all("content-encoding")) {
-                Ok(decoder) => t.decoder = decoder.map(Box::new),
+                Ok(Some(decoder)) => t.aside_mut().decoder = Some(Box::new(decoder)),
+                Ok(None) => {}
                 Err(e) => {
                     self.abort_on(key, id, e, now);
                     return Step::Stop;
                 }
             }
         }
-        if let (Some(max), Some(len), None) = (inner.extras().max_filesize, content_length, &t.decoder) {
+        let decoding = t.aside.as_ref().is_some_and(|a| a.decoder.is_some());
+        if let (Some(max), Some(len), false) = (t.easy.inner.extras().max_filesize, content_length, decoding)
+        {
             if len > max {
                 self.abort_on(key, id, crate::transfer::filesize_exceeded(max), now);
                 return Step::Stop;
@@ -294,7 +298,7 @@ impl Core {
     /// or ends once the handler took everything.
     fn body_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
         let t = &mut self.transfers[id.index as usize];
-        if t.next.is_some() {
+        if t.has_next() {
             if reusable {
                 t.conn = None;
                 self.conns[key.index as usize].transfer = None;

@@ -99,7 +99,7 @@ impl Transfer {
         let max = inner.extras().max_filesize;
         let delivered = &mut inner.info.body_bytes_delivered;
         let handler = &mut *inner.handler;
-        let Some(decoder) = self.decoder.as_mut() else {
+        let Some(decoder) = self.aside.as_mut().and_then(|a| a.decoder.as_mut()) else {
             return match write_out(handler, max, delivered, data) {
                 Ok(true) => Delivery::Taken,
                 Ok(false) => self.hold(data.to_vec(), &[]),
@@ -116,7 +116,7 @@ impl Transfer {
     /// The handler paused: keeps what it refused and the encoded bytes the
     /// decoder has not read yet.
     fn hold(&mut self, refused: Vec<u8>, raw: &[u8]) -> Delivery {
-        let held = self.held.get_or_insert_with(Box::default);
+        let held = self.aside_mut().held.get_or_insert_with(Held::default);
         held.decoded = refused;
         held.raw.extend_from_slice(raw);
         self.pause.recv = true;
@@ -125,7 +125,7 @@ impl Transfer {
 
     /// After unpause: offers what a pausing handler did not take.
     pub(crate) fn deliver_held(&mut self) -> Delivery {
-        let Some(mut held) = self.held.take() else {
+        let Some(mut held) = self.aside.as_mut().and_then(|a| a.held.take()) else {
             return Delivery::Taken;
         };
         if !held.decoded.is_empty() {
@@ -135,14 +135,14 @@ impl Transfer {
             match write_out(&mut *inner.handler, max, delivered, &held.decoded) {
                 Ok(true) => held.decoded.clear(),
                 Ok(false) => {
-                    self.held = Some(held);
+                    self.aside_mut().held = Some(held);
                     self.pause.recv = true;
                     return Delivery::Paused;
                 }
                 Err(e) => return Delivery::Failed(e),
             }
         }
-        if self.decoder.is_none() {
+        if self.aside.as_ref().is_none_or(|a| a.decoder.is_none()) {
             return Delivery::Taken;
         }
         // The decoder may hold output of its own; feeding it (even nothing)
@@ -154,7 +154,7 @@ impl Transfer {
     /// The body ended: the decoder's last output and its check that the
     /// stream ended properly.
     pub(crate) fn finish_body(&mut self) -> Delivery {
-        let Some(decoder) = self.decoder.as_mut() else {
+        let Some(decoder) = self.aside.as_mut().and_then(|a| a.decoder.as_mut()) else {
             return Delivery::Taken;
         };
         let inner = &mut self.easy.inner;

@@ -86,7 +86,10 @@ impl Core {
                 .is_some_and(|key| self.conns[key.index as usize].state != ConnState::Connecting);
         let t = &mut self.transfers[id.index as usize];
         let inner = &t.easy.inner;
-        if let (Some((limit, time)), Some(state)) = (inner.extras().low_speed, t.speed.as_mut()) {
+        if let (Some((limit, time)), Some(state)) = (
+            inner.extras().low_speed,
+            t.aside.as_mut().and_then(|a| a.speed.as_mut()),
+        ) {
             let moved = inner.info.body_bytes_received + inner.info.body_bytes_sent;
             let (since, before) = (state.since, state.moved);
             let elapsed = now.saturating_duration_since(since).as_secs_f64();

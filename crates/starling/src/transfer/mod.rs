@@ -43,6 +43,23 @@ pub(crate) use redirect::{NextRequest, Redirect};
 /// CURLOPT_MAXAGE_CONN).
 const MAX_IDLE_AGE: Duration = Duration::from_secs(118);
 
+/// The parts of a transfer only some transfers need.
+#[derive(Default)]
+pub(crate) struct Aside {
+    /// Where the request goes after a redirect (`None`: the handle's URL).
+    pub redirect: Option<Redirect>,
+    /// What this response leads to instead of the end of the transfer; its
+    /// body is then drained, not delivered.
+    pub next: Option<NextRequest>,
+    /// Decodes the body when the response is content-encoded and decoding
+    /// is on.
+    pub decoder: Option<Box<Decoder>>,
+    /// Body data refused by a pausing handler, offered again on unpause.
+    pub held: Option<Held>,
+    /// The low-speed check's state (only with a low-speed limit).
+    pub speed: Option<meter::Speed>,
+}
+
 /// Where a transfer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TransferState {
@@ -64,11 +81,6 @@ pub(crate) struct Transfer {
     pub easy: Easy,
     pub state: TransferState,
     pub started: Option<Instant>,
-    /// Where the request goes after a redirect (`None`: the handle's URL).
-    pub redirect: Option<Box<Redirect>>,
-    /// What this response leads to instead of the end of the transfer; its
-    /// body is then drained, not delivered.
-    pub next: Option<Box<NextRequest>>,
     /// Per address family (the first address's family first), the index
     /// of the next address to try in the route.
     pub next_addr: [u32; 2],
@@ -84,13 +96,10 @@ pub(crate) struct Transfer {
     pub no_expect: bool,
     /// The directions paused by the application or the handler.
     pub pause: Pause,
-    /// Decodes the body when the response is content-encoded and decoding
-    /// is on.
-    pub decoder: Option<Box<Decoder>>,
-    /// Body data refused by a pausing handler, offered again on unpause.
-    pub held: Option<Box<Held>>,
-    /// The low-speed check's state (only with a low-speed limit).
-    pub speed: Option<Box<meter::Speed>>,
+    /// What only some transfers need (a redirect, a pending next request,
+    /// a decoder, data held for a paused handler, the low-speed state),
+    /// boxed together so that the others carry one pointer for all of it.
+    pub aside: Option<Box<Aside>>,
 }
 
 impl Transfer {
@@ -100,8 +109,6 @@ impl Transfer {
             easy,
             state: TransferState::Queued,
             started: None,
-            redirect: None,
-            next: None,
             next_addr: [0; 2],
             last_connect_error: None,
             host: None,
@@ -110,16 +117,29 @@ impl Transfer {
             retried: false,
             fresh_connection: false,
             no_expect: false,
+            aside: None,
             pause: Pause::NONE,
-            decoder: None,
-            held: None,
-            speed: None,
         }
+    }
+
+    /// The redirect the current request follows, if any.
+    pub fn redirect(&self) -> Option<&Redirect> {
+        self.aside.as_ref().and_then(|a| a.redirect.as_ref())
+    }
+
+    /// The response leads to another request (its body is drained).
+    pub fn has_next(&self) -> bool {
+        self.aside.as_ref().is_some_and(|a| a.next.is_some())
+    }
+
+    /// The rarely needed parts, created on first use.
+    pub fn aside_mut(&mut self) -> &mut Aside {
+        self.aside.get_or_insert_with(Box::default)
     }
 
     /// Where the current request goes.
     pub fn route(&self) -> &Route {
-        match &self.redirect {
+        match self.redirect() {
             Some(r) => &r.route,
             None => self.easy.route(),
         }
@@ -127,7 +147,7 @@ impl Transfer {
 
     /// The current request's method.
     pub fn method(&self) -> &Method {
-        match &self.redirect {
+        match self.redirect() {
             Some(r) => &r.method,
             None => &self.easy.inner.method,
         }
@@ -135,7 +155,7 @@ impl Transfer {
 
     /// The current request's own headers.
     pub fn request_headers(&self) -> &HeaderMap {
-        match self.redirect.as_ref().and_then(|r| r.headers.as_ref()) {
+        match self.redirect().and_then(|r| r.headers.as_ref()) {
             Some(h) => h,
             None => &self.easy.inner.headers,
         }
@@ -143,7 +163,7 @@ impl Transfer {
 
     /// The current request's body.
     pub fn body(&self) -> RequestBody<'_> {
-        match &self.redirect {
+        match self.redirect() {
             Some(r) if !r.keep_body => RequestBody::None,
             _ => self.easy.inner.request_body(),
         }
@@ -183,7 +203,7 @@ impl Core {
             let inner = &t.easy.inner;
             let ticks = inner.progress || inner.extras().low_speed.is_some();
             let tick = meter::tick_interval(inner.progress);
-            if let Some(limit) = inner.timeout {
+            if let Some(limit) = inner.extras().timeout {
                 self.set_timer(id, TimerKind::Total, now + limit);
             }
             if ticks {
@@ -349,7 +369,10 @@ impl Core {
                 )
             }
             TimerKind::Connect => Error::timeout(TimeoutKind::Connect, t.easy.inner.extras().connect_timeout),
-            TimerKind::Total => Error::timeout(TimeoutKind::Total, t.easy.inner.timeout.unwrap_or_default()),
+            TimerKind::Total => Error::timeout(
+                TimeoutKind::Total,
+                t.easy.inner.extras().timeout.unwrap_or_default(),
+            ),
         };
         self.fail_now(key.transfer, error, now);
     }
@@ -391,8 +414,10 @@ impl Core {
         t.easy.inner.info.timings.total = t.elapsed(now);
         // Decoder windows and held data can be large; a finished transfer
         // keeps neither.
-        t.decoder = None;
-        t.held = None;
+        if let Some(aside) = t.aside.as_mut() {
+            aside.decoder = None;
+            aside.held = None;
+        }
         if was == TransferState::Resolving {
             let host = t.route().target.host().to_owned();
             self.resolver.cancel(&host, id);
@@ -436,22 +461,16 @@ fn reset_transfer(t: &mut Transfer, now: Instant) {
     let easy: &mut Easy = &mut t.easy;
     let info = &mut easy.inner.info;
     *info = TransferInfo::default();
-    t.redirect = None;
-    t.next = None;
+    t.aside = None;
     t.no_expect = false;
-    t.decoder = None;
-    t.held = None;
-    t.speed = t
-        .easy
-        .inner
-        .extras()
-        .low_speed
-        .map(|_| Box::new(meter::Speed::new(now, 0)));
+    if t.easy.inner.extras().low_speed.is_some() {
+        t.aside_mut().speed = Some(meter::Speed::new(now, 0));
+    }
 }
 
 /// The route of the transfer's current request, to fill in its addresses.
 fn route_mut(t: &mut Transfer) -> &mut Route {
-    match &mut t.redirect {
+    match t.aside.as_mut().and_then(|a| a.redirect.as_mut()) {
         Some(r) => &mut r.route,
         None => t
             .easy

@@ -42,7 +42,7 @@ pub(crate) struct Redirect {
 impl Transfer {
     /// Where this response sends the transfer, when it redirects and
     /// redirects are followed.
-    pub(crate) fn redirect_for(&self, head: &ResponseHead) -> Result<Option<Box<NextRequest>>, Error> {
+    pub(crate) fn redirect_for(&self, head: &ResponseHead) -> Result<Option<NextRequest>, Error> {
         let inner = &self.easy.inner;
         let status = head.status;
         if !inner.extras().follow_location || !matches!(status.as_u16(), 300..=303 | 307 | 308) {
@@ -75,7 +75,7 @@ impl Transfer {
                 format!("redirect to an invalid URL '{location}': {e}"),
             )
         })?;
-        Ok(Some(Box::new(NextRequest::Redirect { url, status })))
+        Ok(Some(NextRequest::Redirect { url, status }))
     }
 }
 
@@ -84,7 +84,9 @@ impl Core {
     /// request (its connection was already released or closed).
     pub(crate) fn start_next(&mut self, id: TransferId, now: Instant) {
         let t = &mut self.transfers[id.index as usize];
-        let Some(next) = t.next.take() else { return };
+        let Some(next) = t.aside.as_mut().and_then(|a| a.next.take()) else {
+            return;
+        };
         if let Some(host) = t.host.take() {
             self.pool.release_host(host);
         }
@@ -93,14 +95,15 @@ impl Core {
         // The next response counts its body from zero; so does the speed check.
         let info = &mut t.easy.inner.info;
         info.body_bytes_received = 0;
-        if let Some(speed) = t.speed.as_mut() {
-            **speed = meter::Speed::new(now, info.body_bytes_sent);
+        if let Some(speed) = t.aside.as_mut().and_then(|a| a.speed.as_mut()) {
+            *speed = meter::Speed::new(now, info.body_bytes_sent);
         }
         t.retried = false;
         t.fresh_connection = false;
-        t.decoder = None;
-        t.held = None;
-        match *next {
+        let aside = t.aside_mut();
+        aside.decoder = None;
+        aside.held = None;
+        match next {
             NextRequest::WithoutExpect => t.no_expect = true,
             NextRequest::Redirect { url, status } => {
                 let target = match Target::from_url(url) {
@@ -111,7 +114,7 @@ impl Core {
                 let info = &mut t.easy.inner.info;
                 info.redirect_count += 1;
                 info.redirect_url = Some(redirect.route.target.url().as_str().to_owned());
-                t.redirect = Some(Box::new(redirect));
+                t.aside_mut().redirect = Some(redirect);
             }
         }
         self.ready.push_back(id);
@@ -133,7 +136,7 @@ fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Redirect {
         303 => *method != Method::HEAD && *method != Method::GET,
         _ => false,
     };
-    let keep_body = !to_get && t.redirect.as_ref().is_none_or(|r| r.keep_body);
+    let keep_body = !to_get && t.redirect().is_none_or(|r| r.keep_body);
     let method = if to_get { Method::GET } else { method.clone() };
     // The handle's headers, minus what must not follow: the credentials
     // to another origin than the handle's, the body's description once the
