@@ -37,13 +37,20 @@ fn counting_lookup(delay: Duration) -> (Arc<AtomicUsize>, DnsConfig) {
     (calls, config)
 }
 
-/// The sockets announced that belong to no transfer: the resolver's.
+/// The socket callbacks for the resolver's wake-up descriptor: the socket
+/// first announced for no transfer (a connection's socket may also be
+/// REMOVEd for no transfer, once its transfer ended).
 fn resolver_sockets(ev: &EventLoop) -> Vec<(i32, What)> {
-    ev.record
-        .borrow()
-        .log
+    let log = &ev.record.borrow().log;
+    let Some(wake) = log
         .iter()
-        .filter(|(_, _, _, transfer)| transfer.is_none())
+        .find(|(_, _, what, transfer)| transfer.is_none() && *what != What::Remove)
+        .map(|l| l.1)
+    else {
+        return Vec::new();
+    };
+    log.iter()
+        .filter(|(_, fd, _, _)| *fd == wake)
         .map(|&(_, fd, what, _)| (fd, what))
         .collect()
 }
