@@ -1,18 +1,29 @@
 //! A libcurl-compatible C interface to Starling.
 //!
-//! This crate will hold Starling's implementation of libcurl's public C
-//! API: the easy interface (`curl_easy_*`), the multi interface with its
-//! multi_socket flavour (`curl_multi_socket_action` and the socket and
-//! timer callbacks), and the helpers around them (`curl_slist_*`,
-//! `curl_global_*`), built as a library that programs written for libcurl
-//! link against instead.
+//! C programs written for libcurl's easy and multi_socket interfaces
+//! include the headers in `include/curl/` and link the static library
+//! `libstarling_curl.a` instead of libcurl. The variadic functions
+//! (`curl_easy_setopt`, `curl_easy_getinfo`, `curl_multi_setopt`) are a
+//! small C shim (`src/shim.c`) that reads the argument by the option's type
+//! and calls the typed functions here.
 //!
-//! Today it ships only the C headers, in `include/curl/` (`curl.h`,
-//! `easy.h`, `multi.h`, `system.h`): libcurl's names, types, numeric values
-//! and struct layouts for the parts of the API Starling covers. No functions
-//! are exported yet. The tests compile the headers as C and C++ and check
-//! every declared value against libcurl's.
+//! Every exported function catches panics (none may cross into C) and
+//! checks its handles for NULL. What is implemented, option by option, is
+//! listed in `docs/capi.md`; the rest is answered with libcurl's
+//! `CURLE_UNKNOWN_OPTION` or `CURLM_UNKNOWN_OPTION`.
+
+mod codes;
+mod easy;
+mod global;
+mod handler;
+mod multi;
+mod slist;
 
 /// The directory to put on a C compiler's include path (`-I`) so that
 /// `#include <curl/curl.h>` finds Starling's headers.
 pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
+
+/// Runs `f`, turning a panic into `failed`: no panic may unwind into C.
+fn guard<R>(failed: R, f: impl FnOnce() -> R) -> R {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(failed)
+}

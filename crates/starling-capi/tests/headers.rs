@@ -41,7 +41,7 @@ fn compile(compiler: &str, flags: &[&str], args: &[&std::ffi::OsStr]) {
     let out = Command::new(compiler)
         .args(flags)
         .arg("-I")
-        .arg(starling::INCLUDE_DIR)
+        .arg(starling_curl::INCLUDE_DIR)
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("running {compiler}: {e}"));

@@ -1,0 +1,528 @@
+//! The multi handle: `curl_multi_*`, the multi_socket interface.
+//!
+//! The engine lives in an `UnsafeCell` beside a `Shared` block of cells:
+//! while the engine runs (and calls the program's callbacks), a callback
+//! may call back into this interface; such calls touch only `Shared` (to
+//! answer `CURLM_RECURSIVE_API_CALL`, or to queue a `curl_multi_assign`),
+//! never the engine.
+
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int, c_long, c_void};
+use std::ptr;
+use std::rc::Rc;
+use std::time::Duration;
+
+use starling::{Action, Easy, Events, Limits, Multi, TransferId, What};
+
+use crate::codes::*;
+use crate::easy::{easy_ref, CEasy};
+use crate::guard;
+
+/// `curl_socket_callback`.
+type SocketFn = unsafe extern "C" fn(*mut c_void, c_int, c_int, *mut c_void, *mut c_void) -> c_int;
+/// `curl_multi_timer_callback`.
+type TimerFn = unsafe extern "C" fn(*mut c_void, c_long, *mut c_void) -> c_int;
+
+const SOCKETFUNCTION: i32 = 20_001;
+const SOCKETDATA: i32 = 10_002;
+const PIPELINING: i32 = 3;
+const TIMERFUNCTION: i32 = 20_004;
+const TIMERDATA: i32 = 10_005;
+const MAXCONNECTS: i32 = 6;
+const MAX_HOST_CONNECTIONS: i32 = 7;
+const MAX_TOTAL_CONNECTIONS: i32 = 13;
+
+/// `CURLMSG_DONE`.
+const CURLMSG_DONE: c_int = 1;
+
+/// `CURLMsg`'s `data` union.
+#[repr(C)]
+#[derive(Clone, Copy)]
+union MsgData {
+    whatever: *mut c_void,
+    result: c_int,
+}
+
+/// `CURLMsg`: 24 bytes on 64-bit systems, as libcurl's.
+#[repr(C)]
+struct CurlMsg {
+    msg: c_int,
+    easy_handle: *mut c_void,
+    data: MsgData,
+}
+
+/// What callbacks may touch while the engine runs.
+struct Shared {
+    in_callback: Cell<bool>,
+    socket_fn: Cell<Option<SocketFn>>,
+    socket_data: Cell<*mut c_void>,
+    timer_fn: Cell<Option<TimerFn>>,
+    timer_data: Cell<*mut c_void>,
+    /// The C handle of each transfer, for the callbacks' `CURL *`.
+    handles: RefCell<HashMap<TransferId, *mut CEasy>>,
+    /// `curl_multi_assign` calls made inside the socket callback.
+    assigns: RefCell<Vec<(c_int, *mut c_void)>>,
+    /// This multi handle, for the timer callback's `CURLM *`.
+    this: Cell<*mut c_void>,
+}
+
+/// A C multi handle. Only ever reached through shared references: the
+/// engine and the last message sit in `UnsafeCell`s, touched only when no
+/// callback of this handle runs.
+pub struct CMulti {
+    engine: UnsafeCell<Multi>,
+    shared: Rc<Shared>,
+    /// The message `curl_multi_info_read` returned last (valid until the
+    /// next call, as in libcurl).
+    msg: UnsafeCell<CurlMsg>,
+}
+
+impl CMulti {
+    /// The engine, mutably.
+    ///
+    /// # Safety
+    /// No other reference to the engine is live: the caller is not inside
+    /// a callback of this handle (`multi_ref` checks that) and drops the
+    /// reference before calling anything that could call back.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn engine(&self) -> &mut Multi {
+        // SAFETY: by the caller's contract.
+        unsafe { &mut *self.engine.get() }
+    }
+
+    /// The engine's handle of a transfer in this multi handle (none while
+    /// a callback of this handle runs).
+    ///
+    /// # Safety
+    /// The caller calls nothing of this multi handle while it uses the
+    /// reference.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn easy_mut(&self, id: TransferId) -> Option<&mut Easy> {
+        if self.shared.in_callback.get() {
+            return None;
+        }
+        // SAFETY: not inside a callback; the reference goes to the caller,
+        // who calls nothing of this multi handle while using it.
+        unsafe { self.engine() }.easy_mut(id)
+    }
+
+    /// Takes `handle`'s transfer out (for `curl_easy_cleanup` of a handle
+    /// still added).
+    pub fn detach(&self, handle: &mut CEasy) {
+        if let Some(id) = handle.id.take() {
+            self.shared.handles.borrow_mut().remove(&id);
+            // SAFETY: callers checked that no callback runs; the removal's
+            // own callbacks reach only `shared`.
+            handle.easy = unsafe { self.engine() }.remove(id).ok();
+        }
+        handle.multi = ptr::null_mut();
+    }
+}
+
+/// The multi handle behind a `CURLM *`, unless NULL or inside a callback.
+///
+/// # Safety
+/// `handle` is NULL or a live handle from `curl_multi_init`.
+unsafe fn multi_ref<'a>(handle: *mut c_void) -> Result<&'a CMulti, CurlMCode> {
+    // SAFETY: by the caller's contract.
+    let multi = unsafe { handle.cast::<CMulti>().as_ref() }.ok_or(CURLM_BAD_HANDLE)?;
+    if multi.shared.in_callback.get() {
+        return Err(CURLM_RECURSIVE_API_CALL);
+    }
+    Ok(multi)
+}
+
+/// A new multi handle.
+#[no_mangle]
+pub extern "C" fn curl_multi_init() -> *mut c_void {
+    guard(ptr::null_mut(), || {
+        let shared = Rc::new(Shared {
+            in_callback: Cell::new(false),
+            socket_fn: Cell::new(None),
+            socket_data: Cell::new(ptr::null_mut()),
+            timer_fn: Cell::new(None),
+            timer_data: Cell::new(ptr::null_mut()),
+            handles: RefCell::new(HashMap::new()),
+            assigns: RefCell::new(Vec::new()),
+            this: Cell::new(ptr::null_mut()),
+        });
+        let mut multi = Multi::new();
+        let s = Rc::clone(&shared);
+        multi.set_socket_callback(move |event, sockets| {
+            let Some(f) = s.socket_fn.get() else { return };
+            let easy = event
+                .transfer
+                .and_then(|id| s.handles.borrow().get(&id).copied())
+                .unwrap_or(ptr::null_mut());
+            let what = match event.what {
+                What::In => 1,
+                What::Out => 2,
+                What::InOut => 3,
+                What::Remove => 4,
+            };
+            let socketp = event.data.map_or(ptr::null_mut(), |d| d as *mut c_void);
+            s.in_callback.set(true);
+            // SAFETY: the program set `f` as its curl_socket_callback.
+            let _ = guard(0, || unsafe {
+                f(easy.cast(), event.socket, what, s.socket_data.get(), socketp)
+            });
+            s.in_callback.set(false);
+            for (fd, data) in s.assigns.borrow_mut().drain(..) {
+                let _ = sockets.assign(fd, (!data.is_null()).then_some(data as usize));
+            }
+        });
+        let s = Rc::clone(&shared);
+        multi.set_timer_callback(move |timeout| {
+            let Some(f) = s.timer_fn.get() else { return };
+            let ms = timeout.map_or(-1, |d: Duration| d.as_micros().div_ceil(1000) as c_long);
+            s.in_callback.set(true);
+            // SAFETY: the program set `f` as its curl_multi_timer_callback.
+            let _ = guard(0, || unsafe { f(s.this.get(), ms, s.timer_data.get()) });
+            s.in_callback.set(false);
+        });
+        let handle = Box::into_raw(Box::new(CMulti {
+            engine: UnsafeCell::new(multi),
+            shared: Rc::clone(&shared),
+            msg: UnsafeCell::new(CurlMsg {
+                msg: 0,
+                easy_handle: ptr::null_mut(),
+                data: MsgData {
+                    whatever: ptr::null_mut(),
+                },
+            }),
+        }));
+        shared.this.set(handle.cast());
+        handle.cast()
+    })
+}
+
+/// Frees a multi handle; handles still added are taken out first.
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle, not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_cleanup(handle: *mut c_void) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        if let Err(code) = unsafe { multi_ref(handle) } {
+            return code;
+        }
+        // SAFETY: a live handle made by `curl_multi_init`.
+        let multi = unsafe { Box::from_raw(handle.cast::<CMulti>()) };
+        let handles: Vec<*mut CEasy> = multi.shared.handles.borrow().values().copied().collect();
+        for h in handles {
+            // SAFETY: handles in the map are live easy handles.
+            if let Some(easy) = unsafe { h.as_mut() } {
+                multi.detach(easy);
+            }
+        }
+        CURLM_OK
+    })
+}
+
+/// Typed `curl_multi_setopt` for long options.
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle.
+#[no_mangle]
+pub unsafe extern "C" fn starling_multi_setopt_long(
+    handle: *mut c_void,
+    option: i32,
+    value: c_long,
+) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        // SAFETY: not inside a callback; setting limits calls none.
+        let engine = unsafe { multi.engine() };
+        let limit = (value > 0).then_some(value as usize);
+        let mut limits: Limits = engine.limits();
+        match option {
+            MAXCONNECTS => limits.max_idle_connections = limit,
+            MAX_HOST_CONNECTIONS => limits.max_host_connections = limit,
+            MAX_TOTAL_CONNECTIONS => limits.max_total_connections = limit,
+            // HTTP/1.1 pipelining is gone from libcurl too; multiplexing
+            // comes with HTTP/2.
+            PIPELINING => return CURLM_OK,
+            _ => return CURLM_UNKNOWN_OPTION,
+        }
+        engine.set_limits(limits);
+        CURLM_OK
+    })
+}
+
+/// Typed `curl_multi_setopt` for pointer options.
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle.
+#[no_mangle]
+pub unsafe extern "C" fn starling_multi_setopt_ptr(
+    handle: *mut c_void,
+    option: i32,
+    value: *mut c_void,
+) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        match option {
+            SOCKETDATA => multi.shared.socket_data.set(value),
+            TIMERDATA => multi.shared.timer_data.set(value),
+            _ => return CURLM_UNKNOWN_OPTION,
+        }
+        CURLM_OK
+    })
+}
+
+/// Typed `curl_multi_setopt` for function options.
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle; `value` a function of the type
+/// the option expects.
+#[no_mangle]
+pub unsafe extern "C" fn starling_multi_setopt_func(
+    handle: *mut c_void,
+    option: i32,
+    value: Option<unsafe extern "C" fn()>,
+) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        match option {
+            // SAFETY: the option says the function's type.
+            SOCKETFUNCTION => multi
+                .shared
+                .socket_fn
+                .set(value.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), SocketFn>(f) })),
+            // SAFETY: as above.
+            TIMERFUNCTION => multi
+                .shared
+                .timer_fn
+                .set(value.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), TimerFn>(f) })),
+            _ => return CURLM_UNKNOWN_OPTION,
+        }
+        CURLM_OK
+    })
+}
+
+/// Adds an easy handle; the timer callback is asked for a call at once.
+///
+/// # Safety
+/// Both are NULL or live handles.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_add_handle(handle: *mut c_void, easy: *mut c_void) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        // SAFETY: by the caller's contract.
+        let Some(e) = (unsafe { easy_ref(easy) }) else {
+            return CURLM_BAD_EASY_HANDLE;
+        };
+        if e.id.is_some() {
+            return CURLM_ADDED_ALREADY;
+        }
+        let Some(engine_easy) = e.easy.take() else {
+            return CURLM_BAD_EASY_HANDLE;
+        };
+        e.multi = handle.cast();
+        // SAFETY: not inside a callback; `add` calls only the timer
+        // callback, which reaches `shared`.
+        let id = unsafe { multi.engine() }.add(engine_easy);
+        e.id = Some(id);
+        multi.shared.handles.borrow_mut().insert(id, easy.cast());
+        CURLM_OK
+    })
+}
+
+/// Takes an easy handle out, finished or not; it can be added again.
+///
+/// # Safety
+/// Both are NULL or live handles.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_remove_handle(handle: *mut c_void, easy: *mut c_void) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        // SAFETY: by the caller's contract.
+        let Some(e) = (unsafe { easy_ref(easy) }) else {
+            return CURLM_BAD_EASY_HANDLE;
+        };
+        if e.multi != handle.cast() {
+            // Not in this multi handle: libcurl answers OK.
+            return CURLM_OK;
+        }
+        multi.detach(e);
+        CURLM_OK
+    })
+}
+
+/// Attaches the program's pointer to a socket (also inside the socket
+/// callback, where it applies once the callback returns).
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_assign(
+    handle: *mut c_void,
+    socket: c_int,
+    data: *mut c_void,
+) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract; only `shared` is read here.
+        let Some(m) = (unsafe { handle.cast::<CMulti>().as_ref() }) else {
+            return CURLM_BAD_HANDLE;
+        };
+        if m.shared.in_callback.get() {
+            m.shared.assigns.borrow_mut().push((socket, data));
+            return CURLM_OK;
+        }
+        // SAFETY: not inside a callback; assign calls none.
+        match unsafe { m.engine() }.assign(socket, (!data.is_null()).then_some(data as usize)) {
+            Ok(()) => CURLM_OK,
+            Err(_) => CURLM_BAD_SOCKET,
+        }
+    })
+}
+
+/// Tells the engine what happened on `socket` (or that the timer expired:
+/// `CURL_SOCKET_TIMEOUT`); writes the number of running transfers.
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle; `running` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_socket_action(
+    handle: *mut c_void,
+    socket: c_int,
+    events: c_int,
+    running: *mut c_int,
+) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        let action = if socket == -1 {
+            Action::Timeout
+        } else {
+            Action::Socket(socket, Events::from_bits(events as u8))
+        };
+        // SAFETY: not inside a callback; the callbacks this call makes
+        // reach `shared` only, and re-entrant calls are refused.
+        let count = unsafe { multi.engine() }.socket_action(action);
+        // SAFETY: NULL or a writable int, by the caller's contract.
+        if let Some(out) = unsafe { running.as_mut() } {
+            *out = count as c_int;
+        }
+        CURLM_OK
+    })
+}
+
+/// The next message about a finished transfer, valid until the next call.
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle; `queued` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_info_read(handle: *mut c_void, queued: *mut c_int) -> *mut c_void {
+    guard(ptr::null_mut(), || {
+        // SAFETY: by the caller's contract.
+        let Some(multi) = (unsafe { handle.cast::<CMulti>().as_ref() }) else {
+            return ptr::null_mut();
+        };
+        // SAFETY: NULL or a writable int, by the caller's contract.
+        let queued = unsafe { queued.as_mut() };
+        if multi.shared.in_callback.get() {
+            // The engine is busy under this call; messages wait for the
+            // next call made outside the callback.
+            if let Some(q) = queued {
+                *q = 0;
+            }
+            return ptr::null_mut();
+        }
+        // SAFETY: not inside a callback; info_read calls none.
+        let engine = unsafe { multi.engine() };
+        let Some(msg) = engine.info_read() else {
+            if let Some(q) = queued {
+                *q = 0;
+            }
+            return ptr::null_mut();
+        };
+        let left = engine.messages_queued() as c_int;
+        if let Some(q) = queued {
+            *q = left;
+        }
+        let easy = multi
+            .shared
+            .handles
+            .borrow()
+            .get(&msg.id)
+            .copied()
+            .unwrap_or(ptr::null_mut());
+        let result = match &msg.result {
+            Ok(()) => CURLE_OK,
+            Err(e) => {
+                // SAFETY: handles in the map are live easy handles.
+                if let Some(h) = unsafe { easy.as_mut() } {
+                    h.set_error(e.message());
+                }
+                code_of(e.kind())
+            }
+        };
+        // SAFETY: the message slot is only written here, outside callbacks;
+        // the program reads the previous message no more (libcurl's rule).
+        unsafe {
+            *multi.msg.get() = CurlMsg {
+                msg: CURLMSG_DONE,
+                easy_handle: easy.cast(),
+                data: MsgData { result },
+            };
+        }
+        multi.msg.get().cast()
+    })
+}
+
+/// How long until the program must call `curl_multi_socket_action` with
+/// the timeout (-1: no timer).
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle; `ms` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_timeout(handle: *mut c_void, ms: *mut c_long) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        // SAFETY: NULL or a writable long, by the caller's contract.
+        let Some(out) = (unsafe { ms.as_mut() }) else {
+            return CURLM_INTERNAL_ERROR;
+        };
+        // SAFETY: not inside a callback; timeout calls none.
+        *out = unsafe { multi.engine() }
+            .timeout()
+            .map_or(-1, |d| d.as_micros().div_ceil(1000) as c_long);
+        CURLM_OK
+    })
+}
+
+/// libcurl's message for a `CURLMcode`.
+#[no_mangle]
+pub extern "C" fn curl_multi_strerror(code: CurlMCode) -> *const c_char {
+    multi_message(code)
+}

@@ -1,0 +1,84 @@
+/*
+ * The variadic entry points of libcurl's API. Stable Rust cannot define C
+ * variadic functions, so these read the one argument by the option's
+ * family (libcurl's numbering: LONG 0, OBJECTPOINT 10000, FUNCTIONPOINT
+ * 20000, OFF_T 30000, BLOB 40000; info types in the 0xf00000 bits) and
+ * call the typed functions written in Rust.
+ */
+#include <stdarg.h>
+#include "curl/curl.h"
+
+CURLcode starling_easy_setopt_long(CURL *easy, int option, long value);
+CURLcode starling_easy_setopt_ptr(CURL *easy, int option, void *value);
+CURLcode starling_easy_setopt_func(CURL *easy, int option, void (*value)(void));
+CURLcode starling_easy_setopt_off(CURL *easy, int option, curl_off_t value);
+CURLcode starling_easy_getinfo(CURL *easy, int info, void *out);
+CURLMcode starling_multi_setopt_long(CURLM *multi, int option, long value);
+CURLMcode starling_multi_setopt_ptr(CURLM *multi, int option, void *value);
+CURLMcode starling_multi_setopt_func(CURLM *multi, int option, void (*value)(void));
+
+CURLcode curl_easy_setopt(CURL *easy, CURLoption option, ...)
+{
+  va_list args;
+  CURLcode result;
+  int family = (int)option / 10000;
+  va_start(args, option);
+  switch(family) {
+  case 0:
+    result = starling_easy_setopt_long(easy, (int)option, va_arg(args, long));
+    break;
+  case 1:
+  case 4:
+    result = starling_easy_setopt_ptr(easy, (int)option, va_arg(args, void *));
+    break;
+  case 2:
+    result = starling_easy_setopt_func(easy, (int)option,
+                                       va_arg(args, void (*)(void)));
+    break;
+  case 3:
+    result = starling_easy_setopt_off(easy, (int)option,
+                                      va_arg(args, curl_off_t));
+    break;
+  default:
+    result = CURLE_UNKNOWN_OPTION;
+  }
+  va_end(args);
+  return result;
+}
+
+CURLcode curl_easy_getinfo(CURL *easy, CURLINFO info, ...)
+{
+  va_list args;
+  CURLcode result;
+  va_start(args, info);
+  /* Every info type is returned through a pointer. */
+  result = starling_easy_getinfo(easy, (int)info, va_arg(args, void *));
+  va_end(args);
+  return result;
+}
+
+CURLMcode curl_multi_setopt(CURLM *multi, CURLMoption option, ...)
+{
+  va_list args;
+  CURLMcode result;
+  int family = (int)option / 10000;
+  va_start(args, option);
+  switch(family) {
+  case 0:
+    result = starling_multi_setopt_long(multi, (int)option,
+                                        va_arg(args, long));
+    break;
+  case 1:
+    result = starling_multi_setopt_ptr(multi, (int)option,
+                                       va_arg(args, void *));
+    break;
+  case 2:
+    result = starling_multi_setopt_func(multi, (int)option,
+                                        va_arg(args, void (*)(void)));
+    break;
+  default:
+    result = CURLM_UNKNOWN_OPTION;
+  }
+  va_end(args);
+  return result;
+}
