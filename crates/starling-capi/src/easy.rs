@@ -8,7 +8,7 @@ use starling::{Easy, Method, TransferId};
 
 use crate::codes::*;
 use crate::guard;
-use crate::handler::{CHandler, WriteFn};
+use crate::handler::{CHandler, ProgressFn, ReadFn, WriteFn, XferInfoFn};
 use crate::multi::CMulti;
 use crate::slist::{strings, CurlSlist};
 
@@ -43,6 +43,26 @@ const ACCEPT_ENCODING: i32 = 10_102;
 const PRIVATE: i32 = 10_103;
 const WRITEFUNCTION: i32 = 20_011;
 const HEADERFUNCTION: i32 = 20_079;
+const READDATA: i32 = 10_009;
+const READFUNCTION: i32 = 20_012;
+const INFILESIZE: i32 = 14;
+const INFILESIZE_LARGE: i32 = 30_115;
+const POSTFIELDS: i32 = 10_015;
+const COPYPOSTFIELDS: i32 = 10_165;
+const POSTFIELDSIZE: i32 = 60;
+const POSTFIELDSIZE_LARGE: i32 = 30_120;
+const POST: i32 = 47;
+const UPLOAD: i32 = 46;
+const LOW_SPEED_LIMIT: i32 = 19;
+const LOW_SPEED_TIME: i32 = 20;
+const FAILONERROR: i32 = 45;
+const PROGRESSFUNCTION: i32 = 20_056;
+const XFERINFOFUNCTION: i32 = 20_219;
+const XFERINFODATA: i32 = 10_057;
+const RESOLVE: i32 = 10_203;
+const MAXFILESIZE: i32 = 114;
+const MAXFILESIZE_LARGE: i32 = 30_117;
+const CAPATH: i32 = 10_097;
 
 // Info numbers (type bits | index).
 const INFO_EFFECTIVE_URL: i32 = 0x10_0001;
@@ -52,6 +72,27 @@ const INFO_PRIVATE: i32 = 0x10_0015;
 const INFO_REDIRECT_COUNT: i32 = 0x20_0014;
 const INFO_TOTAL_TIME_T: i32 = 0x60_0032;
 const INFO_SIZE_DOWNLOAD_T: i32 = 0x60_0008;
+const INFO_NAMELOOKUP_TIME: i32 = 0x30_0004;
+const INFO_CONNECT_TIME: i32 = 0x30_0005;
+const INFO_PRETRANSFER_TIME: i32 = 0x30_0006;
+const INFO_SIZE_DOWNLOAD: i32 = 0x30_0008;
+const INFO_SPEED_DOWNLOAD: i32 = 0x30_0009;
+const INFO_SPEED_DOWNLOAD_T: i32 = 0x60_0009;
+const INFO_CONTENT_LENGTH_DOWNLOAD: i32 = 0x30_000F;
+const INFO_CONTENT_LENGTH_DOWNLOAD_T: i32 = 0x60_000F;
+const INFO_STARTTRANSFER_TIME: i32 = 0x30_0011;
+const INFO_CONTENT_TYPE: i32 = 0x10_0012;
+const INFO_NUM_CONNECTS: i32 = 0x20_001A;
+const INFO_PRIMARY_IP: i32 = 0x10_0020;
+const INFO_APPCONNECT_TIME: i32 = 0x30_0021;
+const INFO_PRIMARY_PORT: i32 = 0x20_0028;
+const INFO_LOCAL_IP: i32 = 0x10_0029;
+const INFO_LOCAL_PORT: i32 = 0x20_002A;
+const INFO_NAMELOOKUP_TIME_T: i32 = 0x60_0033;
+const INFO_CONNECT_TIME_T: i32 = 0x60_0034;
+const INFO_PRETRANSFER_TIME_T: i32 = 0x60_0035;
+const INFO_STARTTRANSFER_TIME_T: i32 = 0x60_0036;
+const INFO_APPCONNECT_TIME_T: i32 = 0x60_0038;
 
 /// A C easy handle: the engine's handle while it is not in a multi handle,
 /// or where to find it while it is.
@@ -65,6 +106,14 @@ pub struct CEasy {
     pub error_buffer: *mut c_char,
     /// Strings handed out by `curl_easy_getinfo`, valid until the next call.
     info_string: Option<CString>,
+    /// Upload settings, applied together whatever their order.
+    upload: bool,
+    infilesize: Option<u64>,
+    /// POSTFIELDS: libcurl reads the program's buffer when the transfer
+    /// runs; it is copied when set, and again if the size changes.
+    postfields: *const c_void,
+    postfieldsize: Option<u64>,
+    low_speed: (c_long, c_long),
 }
 
 impl CEasy {
@@ -81,6 +130,50 @@ impl CEasy {
 
     fn handler(&mut self) -> Option<&mut CHandler> {
         self.easy_mut()?.handler_mut::<CHandler>()
+    }
+
+    /// Sets the request body from the upload and POSTFIELDS options, which
+    /// libcurl lets the program give in any order.
+    fn apply_body(&mut self) {
+        let (upload, infilesize) = (self.upload, self.infilesize);
+        let (fields, size) = (self.postfields, self.postfieldsize);
+        let Some(easy) = self.easy_mut() else { return };
+        if upload {
+            easy.method(Method::PUT).body_from_handler(infilesize);
+        } else if !fields.is_null() {
+            let len = match size {
+                Some(n) => n as usize,
+                // SAFETY: without a size POSTFIELDS is a C string.
+                None => unsafe { libc::strlen(fields.cast()) },
+            };
+            // SAFETY: the program's buffer holds `len` bytes (its size, or
+            // the string's length) while the handle uses it.
+            let data = unsafe { std::slice::from_raw_parts(fields.cast::<u8>(), len) }.to_vec();
+            easy.method(Method::POST).body(data);
+        }
+    }
+
+    /// The `CURLcode` of a finished transfer (its message goes to the
+    /// ERRORBUFFER): 22 when FAILONERROR stopped it, as libcurl answers.
+    pub fn finish(&mut self, result: &Result<(), starling::Error>) -> CurlCode {
+        let failed_status = match self.easy_mut() {
+            Some(easy) => {
+                let failed = easy.handler_ref::<CHandler>().is_some_and(|c| c.http_failed);
+                failed.then(|| easy.info().status.map_or(0, |s| s.as_u16()))
+            }
+            None => None,
+        };
+        if let Some(status) = failed_status {
+            self.set_error(&format!("The requested URL returned error: {status}"));
+            return CURLE_HTTP_RETURNED_ERROR;
+        }
+        match result {
+            Ok(()) => CURLE_OK,
+            Err(e) => {
+                self.set_error(e.message());
+                code_of(e.kind())
+            }
+        }
     }
 
     /// Writes a failed transfer's message into the ERRORBUFFER, if set.
@@ -120,6 +213,11 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             private: ptr::null_mut(),
             error_buffer: ptr::null_mut(),
             info_string: None,
+            upload: false,
+            infilesize: None,
+            postfields: ptr::null(),
+            postfieldsize: None,
+            low_speed: (0, 0),
         }))
         .cast()
     })
@@ -172,12 +270,42 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        let Some(easy) = h.easy_mut() else {
-            return CURLE_BAD_FUNCTION_ARGUMENT;
-        };
         let secs = |v: c_long| Duration::from_secs(v.max(0) as u64);
         let millis = |v: c_long| Duration::from_millis(v.max(0) as u64);
         match option {
+            UPLOAD => h.upload = value != 0,
+            INFILESIZE => h.infilesize = (value >= 0).then_some(value as u64),
+            POSTFIELDSIZE => h.postfieldsize = (value >= 0).then_some(value as u64),
+            LOW_SPEED_LIMIT => h.low_speed.0 = value,
+            LOW_SPEED_TIME => h.low_speed.1 = value,
+            _ => {}
+        }
+        let low_speed = h.low_speed;
+        if matches!(option, UPLOAD | INFILESIZE | POSTFIELDSIZE) {
+            h.apply_body();
+            return CURLE_OK;
+        }
+        let Some(easy) = h.easy_mut() else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        match option {
+            LOW_SPEED_LIMIT | LOW_SPEED_TIME => {
+                easy.low_speed_limit(low_speed.0.max(0) as u64, secs(low_speed.1));
+            }
+            NOPROGRESS => {
+                easy.progress(value == 0);
+            }
+            POST if value != 0 => {
+                easy.method(Method::POST);
+            }
+            POST => {}
+            MAXFILESIZE => {
+                easy.max_filesize((value > 0).then_some(value as u64));
+            }
+            FAILONERROR => match easy.handler_mut::<CHandler>() {
+                Some(c) => c.fail_on_error = value != 0,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
             FOLLOWLOCATION => {
                 easy.follow_location(value != 0);
             }
@@ -216,8 +344,7 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             // Accepted as in libcurl, with nothing to do in Starling: no
             // signals are used, TCP_NODELAY is always on, buffers are
             // sized by the engine.
-            VERBOSE | NOPROGRESS | NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT
-            | HTTPGET => {}
+            VERBOSE | NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT | HTTPGET => {}
             _ => return CURLE_UNKNOWN_OPTION,
         }
         CURLE_OK
@@ -250,6 +377,22 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 Some(c) => c.header_data = value,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
+            READDATA => match h.handler() {
+                Some(c) => c.read_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            XFERINFODATA => match h.handler() {
+                Some(c) => c.progress_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            POSTFIELDS | COPYPOSTFIELDS => {
+                h.postfields = value;
+                h.apply_body();
+                // The copy is made now, so COPYPOSTFIELDS needs no more.
+                if option == COPYPOSTFIELDS {
+                    h.postfields = ptr::null();
+                }
+            }
             _ => {
                 let Some(easy) = h.easy_mut() else {
                     return CURLE_BAD_FUNCTION_ARGUMENT;
@@ -277,6 +420,22 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     }
                     (CAINFO, Some(path)) => {
                         easy.cainfo(path);
+                    }
+                    (CAPATH, Some(path)) => {
+                        easy.capath(path);
+                    }
+                    (RESOLVE, _) => {
+                        // SAFETY: RESOLVE takes a curl_slist (or NULL).
+                        for entry in unsafe { strings(value.cast::<CurlSlist>()) } {
+                            // `-HOST:PORT` removes an entry in libcurl; a
+                            // handle's overrides only ever grow here.
+                            if entry.starts_with('-') {
+                                continue;
+                            }
+                            if easy.resolve_str(entry.trim_start_matches('+')).is_err() {
+                                return CURLE_BAD_FUNCTION_ARGUMENT;
+                            }
+                        }
                     }
                     (HTTPHEADER, _) => {
                         // SAFETY: HTTPHEADER takes a curl_slist (or NULL).
@@ -315,15 +474,21 @@ pub unsafe extern "C" fn starling_easy_setopt_func(
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        // SAFETY: the option's contract says which function type it is.
-        let as_write = value.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), WriteFn>(f) });
         let Some(c) = h.handler() else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        match option {
-            WRITEFUNCTION => c.write = as_write,
-            HEADERFUNCTION => c.header = as_write,
-            _ => return CURLE_UNKNOWN_OPTION,
+        type Raw = unsafe extern "C" fn();
+        // SAFETY (each transmute): the option's number says which function
+        // type the program passed, as libcurl's contract has it.
+        unsafe {
+            match option {
+                WRITEFUNCTION => c.write = value.map(|f| std::mem::transmute::<Raw, WriteFn>(f)),
+                HEADERFUNCTION => c.header = value.map(|f| std::mem::transmute::<Raw, WriteFn>(f)),
+                READFUNCTION => c.read = value.map(|f| std::mem::transmute::<Raw, ReadFn>(f)),
+                XFERINFOFUNCTION => c.xferinfo = value.map(|f| std::mem::transmute::<Raw, XferInfoFn>(f)),
+                PROGRESSFUNCTION => c.progress = value.map(|f| std::mem::transmute::<Raw, ProgressFn>(f)),
+                _ => return CURLE_UNKNOWN_OPTION,
+            }
         }
         CURLE_OK
     })
@@ -334,16 +499,27 @@ pub unsafe extern "C" fn starling_easy_setopt_func(
 /// # Safety
 /// `handle` is NULL or a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn starling_easy_setopt_off(
-    handle: *mut c_void,
-    _option: i32,
-    _value: i64,
-) -> CurlCode {
+pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i32, value: i64) -> CurlCode {
     guard(CURLE_FAILED_INIT, || {
-        if handle.is_null() {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        let size = (value >= 0).then_some(value as u64);
+        match option {
+            INFILESIZE_LARGE => h.infilesize = size,
+            POSTFIELDSIZE_LARGE => h.postfieldsize = size,
+            MAXFILESIZE_LARGE => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.max_filesize(size.filter(|&n| n > 0));
+                return CURLE_OK;
+            }
+            _ => return CURLE_UNKNOWN_OPTION,
         }
-        CURLE_UNKNOWN_OPTION
+        h.apply_body();
+        CURLE_OK
     })
 }
 
@@ -366,12 +542,20 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
         let Some(easy) = h.easy_mut() else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        let info_data = easy.info();
-        let status = info_data.status.map_or(0, |s| s.as_u16() as c_long);
-        let total = info_data.timings.total;
-        let redirects = info_data.redirect_count as c_long;
-        let size = info_data.body_bytes_delivered as i64;
+        let i = easy.info();
+        let status = i.status.map_or(0, |s| s.as_u16() as c_long);
+        let t = i.timings;
+        let total = t.total;
+        let redirects = i.redirect_count as c_long;
+        let size = i.body_bytes_delivered as i64;
+        let speed = (size as f64 / total.as_secs_f64().max(1e-9)) as i64;
+        let length = i.content_length.map_or(-1, |n| n as i64);
+        let (remote, local) = (i.remote_addr, i.local_addr);
+        let connects = i.new_connections as c_long;
+        let content_type = i.headers.get_str("content-type").map(str::to_owned);
         let url = easy.effective_url().to_string();
+        let secs = |d: Duration| d.as_secs_f64();
+        let micros = |d: Duration| d.as_micros() as i64;
         // SAFETY (all writes): `out` points to the info's type, as the
         // program's curl_easy_getinfo call promises.
         unsafe {
@@ -382,10 +566,36 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
                 INFO_TOTAL_TIME_T => *out.cast::<i64>() = total.as_micros() as i64,
                 INFO_SIZE_DOWNLOAD_T => *out.cast::<i64>() = size,
                 INFO_PRIVATE => *out.cast::<*mut c_void>() = private,
-                INFO_EFFECTIVE_URL => {
-                    let s = CString::new(url).unwrap_or_default();
-                    *out.cast::<*const c_char>() = s.as_ptr();
-                    h.info_string = Some(s);
+                INFO_NAMELOOKUP_TIME => *out.cast::<f64>() = secs(t.namelookup),
+                INFO_CONNECT_TIME => *out.cast::<f64>() = secs(t.connect),
+                INFO_APPCONNECT_TIME => *out.cast::<f64>() = secs(t.appconnect),
+                INFO_PRETRANSFER_TIME => *out.cast::<f64>() = secs(t.pretransfer),
+                INFO_STARTTRANSFER_TIME => *out.cast::<f64>() = secs(t.starttransfer),
+                INFO_NAMELOOKUP_TIME_T => *out.cast::<i64>() = micros(t.namelookup),
+                INFO_CONNECT_TIME_T => *out.cast::<i64>() = micros(t.connect),
+                INFO_APPCONNECT_TIME_T => *out.cast::<i64>() = micros(t.appconnect),
+                INFO_PRETRANSFER_TIME_T => *out.cast::<i64>() = micros(t.pretransfer),
+                INFO_STARTTRANSFER_TIME_T => *out.cast::<i64>() = micros(t.starttransfer),
+                INFO_SIZE_DOWNLOAD => *out.cast::<f64>() = size as f64,
+                INFO_SPEED_DOWNLOAD => *out.cast::<f64>() = speed as f64,
+                INFO_SPEED_DOWNLOAD_T => *out.cast::<i64>() = speed,
+                INFO_CONTENT_LENGTH_DOWNLOAD => *out.cast::<f64>() = length as f64,
+                INFO_CONTENT_LENGTH_DOWNLOAD_T => *out.cast::<i64>() = length,
+                INFO_NUM_CONNECTS => *out.cast::<c_long>() = connects,
+                INFO_PRIMARY_PORT => *out.cast::<c_long>() = remote.map_or(0, |a| a.port() as c_long),
+                INFO_LOCAL_PORT => *out.cast::<c_long>() = local.map_or(0, |a| a.port() as c_long),
+                INFO_EFFECTIVE_URL | INFO_PRIMARY_IP | INFO_LOCAL_IP | INFO_CONTENT_TYPE => {
+                    let text = match info {
+                        INFO_EFFECTIVE_URL => Some(url),
+                        INFO_PRIMARY_IP => remote.map(|a| a.ip().to_string()),
+                        INFO_LOCAL_IP => local.map(|a| a.ip().to_string()),
+                        _ => content_type,
+                    };
+                    // libcurl answers NULL for a content type it has not
+                    // got, and strings that live until the next call.
+                    let s = text.and_then(|t| CString::new(t).ok());
+                    *out.cast::<*const c_char>() = s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
+                    h.info_string = s;
                 }
                 _ => return CURLE_UNKNOWN_OPTION,
             }
@@ -416,12 +626,6 @@ pub unsafe extern "C" fn curl_easy_perform(handle: *mut c_void) -> CurlCode {
         };
         let (easy, result) = starling::drive::perform_one(easy);
         h.easy = Some(easy);
-        match result {
-            Ok(()) => CURLE_OK,
-            Err(e) => {
-                h.set_error(e.message());
-                code_of(e.kind())
-            }
-        }
+        h.finish(&result)
     })
 }

@@ -3,13 +3,25 @@
 
 use std::ffi::{c_char, c_void};
 
-use starling::{Flow, Handler, StatusCode, Version};
+use starling::{Flow, Handler, Progress, ReadFlow, StatusCode, Version};
 
 /// `curl_write_callback`.
 pub type WriteFn = unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -> usize;
 
+/// `curl_read_callback`.
+pub type ReadFn = unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -> usize;
+/// `curl_xferinfo_callback`.
+pub type XferInfoFn = unsafe extern "C" fn(*mut c_void, i64, i64, i64, i64) -> i32;
+/// `curl_progress_callback` (the old one, with doubles).
+pub type ProgressFn = unsafe extern "C" fn(*mut c_void, f64, f64, f64, f64) -> i32;
+
 /// libcurl's `CURL_WRITEFUNC_PAUSE`.
 const WRITEFUNC_PAUSE: usize = 0x1000_0001;
+/// libcurl's `CURL_READFUNC_ABORT` and `CURL_READFUNC_PAUSE`.
+const READFUNC_ABORT: usize = 0x1000_0000;
+const READFUNC_PAUSE: usize = 0x1000_0001;
+/// libcurl's `CURL_PROGRESSFUNC_CONTINUE`.
+const PROGRESSFUNC_CONTINUE: i32 = 0x1000_0001;
 
 /// The C callbacks of one handle.
 pub struct CHandler {
@@ -17,6 +29,15 @@ pub struct CHandler {
     pub write_data: *mut c_void,
     pub header: Option<WriteFn>,
     pub header_data: *mut c_void,
+    pub read: Option<ReadFn>,
+    pub read_data: *mut c_void,
+    pub xferinfo: Option<XferInfoFn>,
+    pub progress: Option<ProgressFn>,
+    pub progress_data: *mut c_void,
+    /// `CURLOPT_FAILONERROR`: a status of 400 or more ends the transfer.
+    pub fail_on_error: bool,
+    /// The transfer ended that way (its result is then 22).
+    pub http_failed: bool,
 }
 
 impl Default for CHandler {
@@ -26,6 +47,13 @@ impl Default for CHandler {
             write_data: std::ptr::null_mut(),
             header: None,
             header_data: std::ptr::null_mut(),
+            read: None,
+            read_data: std::ptr::null_mut(),
+            xferinfo: None,
+            progress: None,
+            progress_data: std::ptr::null_mut(),
+            fail_on_error: false,
+            http_failed: false,
         }
     }
 }
@@ -100,6 +128,62 @@ impl Handler for CHandler {
         match self.write {
             Some(f) => Self::call(f, data, self.write_data),
             None => self.default_write(data),
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> ReadFlow {
+        let n = match self.read {
+            // SAFETY: the program set `f` as its curl_read_callback; it
+            // writes at most `buf.len()` bytes.
+            Some(f) => unsafe { f(buf.as_mut_ptr().cast(), 1, buf.len(), self.read_data) },
+            // Without a read function libcurl reads the `FILE *` given as
+            // READDATA (or stdin).
+            None if self.read_data.is_null() => {
+                // SAFETY: reading into a valid buffer from descriptor 0.
+                unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) }.max(0) as usize
+            }
+            // SAFETY: libcurl's contract: READDATA is then a `FILE *`.
+            None => unsafe { libc::fread(buf.as_mut_ptr().cast(), 1, buf.len(), self.read_data.cast()) },
+        };
+        match n {
+            0 => ReadFlow::End,
+            READFUNC_ABORT => ReadFlow::Abort,
+            READFUNC_PAUSE => ReadFlow::Pause,
+            n if n <= buf.len() => ReadFlow::Data(n),
+            _ => ReadFlow::Abort,
+        }
+    }
+
+    fn progress(&mut self, p: &Progress) -> Flow {
+        let total = |t: Option<u64>| t.unwrap_or(0);
+        let verdict = if let Some(f) = self.xferinfo {
+            // SAFETY: the program set `f` as its curl_xferinfo_callback.
+            unsafe {
+                f(
+                    self.progress_data,
+                    total(p.download_total) as i64,
+                    p.downloaded as i64,
+                    total(p.upload_total) as i64,
+                    p.uploaded as i64,
+                )
+            }
+        } else if let Some(f) = self.progress {
+            // SAFETY: the program set `f` as its curl_progress_callback.
+            unsafe {
+                f(
+                    self.progress_data,
+                    total(p.download_total) as f64,
+                    p.downloaded as f64,
+                    total(p.upload_total) as f64,
+                    p.uploaded as f64,
+                )
+            }
+        } else {
+            0
+        };
+        match verdict {
+            0 | PROGRESSFUNC_CONTINUE => Flow::Continue,
+            _ => Flow::Abort,
         }
     }
 }

@@ -473,15 +473,13 @@ pub unsafe extern "C" fn curl_multi_info_read(handle: *mut c_void, queued: *mut 
             .get(&msg.id)
             .copied()
             .unwrap_or(ptr::null_mut());
-        let result = match &msg.result {
-            Ok(()) => CURLE_OK,
-            Err(e) => {
-                // SAFETY: handles in the map are live easy handles.
-                if let Some(h) = unsafe { easy.as_mut() } {
-                    h.set_error(e.message());
-                }
-                code_of(e.kind())
-            }
+        // SAFETY: handles in the map are live easy handles.
+        let result = match unsafe { easy.as_mut() } {
+            Some(h) => h.finish(&msg.result),
+            None => msg
+                .result
+                .as_ref()
+                .map_or_else(|e| code_of(e.kind()), |()| CURLE_OK),
         };
         // SAFETY: the message slot is only written here, outside callbacks;
         // the program reads the previous message no more (libcurl's rule).
