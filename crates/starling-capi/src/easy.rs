@@ -1,6 +1,6 @@
 //! The easy handle: `curl_easy_*`.
 
-use std::ffi::{c_char, c_long, c_void, CStr, CString};
+use std::ffi::{c_char, c_int, c_long, c_void, CStr, CString};
 use std::ptr;
 use std::time::Duration;
 
@@ -627,5 +627,57 @@ pub unsafe extern "C" fn curl_easy_perform(handle: *mut c_void) -> CurlCode {
         let (easy, result) = starling::drive::perform_one(easy);
         h.easy = Some(easy);
         h.finish(&result)
+    })
+}
+
+/// Pauses or resumes a transfer (`CURLPAUSE_RECV` 1, `CURLPAUSE_SEND` 4);
+/// from inside a callback it applies when the engine returns.
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn curl_easy_pause(handle: *mut c_void, bitmask: c_int) -> CurlCode {
+    guard(CURLE_FAILED_INIT, || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        let pause = starling::Pause {
+            recv: bitmask & 1 != 0,
+            send: bitmask & 4 != 0,
+        };
+        // SAFETY: set only while the handle is in that live multi handle.
+        if let (Some(multi), Some(id)) = (unsafe { h.multi.as_ref() }, h.id) {
+            multi.pause(id, pause);
+        }
+        CURLE_OK
+    })
+}
+
+/// Sets every option back to its default (`curl_easy_reset`); the handle
+/// stays usable. A handle inside a multi handle is left as it is.
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn curl_easy_reset(handle: *mut c_void) {
+    guard((), || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return;
+        };
+        if h.easy.is_none() {
+            return;
+        }
+        let mut easy = Easy::new("");
+        easy.handler(CHandler::default());
+        h.easy = Some(easy);
+        h.private = ptr::null_mut();
+        h.error_buffer = ptr::null_mut();
+        h.upload = false;
+        h.infilesize = None;
+        h.postfields = ptr::null();
+        h.postfieldsize = None;
+        h.low_speed = (0, 0);
     })
 }

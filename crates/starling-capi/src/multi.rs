@@ -65,6 +65,22 @@ struct Shared {
     assigns: RefCell<Vec<(c_int, *mut c_void)>>,
     /// This multi handle, for the timer callback's `CURLM *`.
     this: Cell<*mut c_void>,
+    /// The engine is running (handler callbacks such as the write callback
+    /// run inside it, without `in_callback`).
+    busy: Cell<bool>,
+    /// Every socket the engine watches and for what, kept for
+    /// `curl_multi_poll`/`curl_multi_wait` (programs that use no socket
+    /// callback of their own).
+    watched: RefCell<HashMap<c_int, What>>,
+    /// Sockets `curl_multi_poll` found ready, for the next
+    /// `curl_multi_perform`, with their `CURL_CSELECT_*` bits.
+    ready: RefCell<Vec<(c_int, c_int)>>,
+    /// The wake-up descriptor of `curl_multi_wakeup` (an eventfd), made on
+    /// first use.
+    wakeup: Cell<c_int>,
+    /// `curl_easy_pause` calls made while the engine ran (from a callback),
+    /// applied when it returns.
+    pauses: RefCell<Vec<(TransferId, starling::Pause)>>,
 }
 
 /// A C multi handle. Only ever reached through shared references: the
@@ -99,12 +115,37 @@ impl CMulti {
     /// reference.
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn easy_mut(&self, id: TransferId) -> Option<&mut Easy> {
-        if self.shared.in_callback.get() {
+        if self.shared.in_callback.get() || self.shared.busy.get() {
             return None;
         }
         // SAFETY: not inside a callback; the reference goes to the caller,
         // who calls nothing of this multi handle while using it.
         unsafe { self.engine() }.easy_mut(id)
+    }
+
+    /// Pauses asked for from inside callbacks, now that the engine is free.
+    fn apply_pauses(&self) {
+        let pauses: Vec<_> = self.shared.pauses.borrow_mut().drain(..).collect();
+        for (id, pause) in pauses {
+            // SAFETY: called between engine calls, outside callbacks.
+            let _ = unsafe { self.engine() }.set_pause(id, pause);
+            // A lifted pause ran inside set_pause; its callbacks may have
+            // asked for more.
+        }
+    }
+
+    /// Pauses or resumes a transfer of this handle (`curl_easy_pause`):
+    /// at once outside callbacks, after the engine returns inside them.
+    pub fn pause(&self, id: TransferId, pause: starling::Pause) {
+        if self.shared.in_callback.get() || self.shared.busy.get() {
+            self.shared.pauses.borrow_mut().push((id, pause));
+            return;
+        }
+        self.shared.busy.set(true);
+        // SAFETY: not inside a callback nor an engine call.
+        let _ = unsafe { self.engine() }.set_pause(id, pause);
+        self.shared.busy.set(false);
+        self.apply_pauses();
     }
 
     /// Takes `handle`'s transfer out (for `curl_easy_cleanup` of a handle
@@ -127,7 +168,7 @@ impl CMulti {
 unsafe fn multi_ref<'a>(handle: *mut c_void) -> Result<&'a CMulti, CurlMCode> {
     // SAFETY: by the caller's contract.
     let multi = unsafe { handle.cast::<CMulti>().as_ref() }.ok_or(CURLM_BAD_HANDLE)?;
-    if multi.shared.in_callback.get() {
+    if multi.shared.in_callback.get() || multi.shared.busy.get() {
         return Err(CURLM_RECURSIVE_API_CALL);
     }
     Ok(multi)
@@ -146,10 +187,19 @@ pub extern "C" fn curl_multi_init() -> *mut c_void {
             handles: RefCell::new(HashMap::new()),
             assigns: RefCell::new(Vec::new()),
             this: Cell::new(ptr::null_mut()),
+            busy: Cell::new(false),
+            watched: RefCell::new(HashMap::new()),
+            ready: RefCell::new(Vec::new()),
+            wakeup: Cell::new(-1),
+            pauses: RefCell::new(Vec::new()),
         });
         let mut multi = Multi::new();
         let s = Rc::clone(&shared);
         multi.set_socket_callback(move |event, sockets| {
+            match event.what {
+                What::Remove => s.watched.borrow_mut().remove(&event.socket),
+                what => s.watched.borrow_mut().insert(event.socket, what),
+            };
             let Some(f) = s.socket_fn.get() else { return };
             let easy = event
                 .transfer
@@ -216,6 +266,11 @@ pub unsafe extern "C" fn curl_multi_cleanup(handle: *mut c_void) -> CurlMCode {
             if let Some(easy) = unsafe { h.as_mut() } {
                 multi.detach(easy);
             }
+        }
+        let wake = multi.shared.wakeup.get();
+        if wake >= 0 {
+            // SAFETY: the eventfd this handle made for curl_multi_wakeup.
+            unsafe { libc::close(wake) };
         }
         CURLM_OK
     })
@@ -424,7 +479,10 @@ pub unsafe extern "C" fn curl_multi_socket_action(
         };
         // SAFETY: not inside a callback; the callbacks this call makes
         // reach `shared` only, and re-entrant calls are refused.
+        multi.shared.busy.set(true);
         let count = unsafe { multi.engine() }.socket_action(action);
+        multi.shared.busy.set(false);
+        multi.apply_pauses();
         // SAFETY: NULL or a writable int, by the caller's contract.
         if let Some(out) = unsafe { running.as_mut() } {
             *out = count as c_int;
@@ -446,7 +504,7 @@ pub unsafe extern "C" fn curl_multi_info_read(handle: *mut c_void, queued: *mut 
         };
         // SAFETY: NULL or a writable int, by the caller's contract.
         let queued = unsafe { queued.as_mut() };
-        if multi.shared.in_callback.get() {
+        if multi.shared.in_callback.get() || multi.shared.busy.get() {
             // The engine is busy under this call; messages wait for the
             // next call made outside the callback.
             if let Some(q) = queued {
@@ -523,4 +581,206 @@ pub unsafe extern "C" fn curl_multi_timeout(handle: *mut c_void, ms: *mut c_long
 #[no_mangle]
 pub extern "C" fn curl_multi_strerror(code: CurlMCode) -> *const c_char {
     multi_message(code)
+}
+
+/// Does what is due: the sockets `curl_multi_poll` found ready and the
+/// timer (libcurl's `curl_multi_perform` for programs without socket
+/// callbacks); writes the number of running transfers.
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle; `running` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_perform(handle: *mut c_void, running: *mut c_int) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        let ready: Vec<_> = multi.shared.ready.borrow_mut().drain(..).collect();
+        multi.shared.busy.set(true);
+        // SAFETY: not inside a callback; callbacks reach `shared` only.
+        let engine = unsafe { multi.engine() };
+        for (fd, bits) in ready {
+            engine.socket_action(Action::Socket(fd, Events::from_bits(bits as u8)));
+        }
+        let count = engine.socket_action(Action::Timeout);
+        multi.shared.busy.set(false);
+        multi.apply_pauses();
+        // SAFETY: NULL or a writable int, by the caller's contract.
+        if let Some(out) = unsafe { running.as_mut() } {
+            *out = count as c_int;
+        }
+        CURLM_OK
+    })
+}
+
+/// `struct curl_waitfd`.
+#[repr(C)]
+pub struct CurlWaitFd {
+    fd: c_int,
+    events: libc::c_short,
+    revents: libc::c_short,
+}
+
+/// Waits until a watched socket or an extra descriptor is ready, the
+/// engine's timer is due, `timeout_ms` passed or `curl_multi_wakeup` was
+/// called (`curl_multi_poll`); `curl_multi_wait` is the same without the
+/// wake-up.
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle; `extra` points to `n` entries
+/// (or is NULL with `n` 0); `numfds` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_poll(
+    handle: *mut c_void,
+    extra: *mut CurlWaitFd,
+    n: u32,
+    timeout_ms: c_int,
+    numfds: *mut c_int,
+) -> CurlMCode {
+    // SAFETY: by the caller's contract.
+    unsafe { wait(handle, extra, n, timeout_ms, numfds, true) }
+}
+
+/// `curl_multi_poll` without the wake-up descriptor.
+///
+/// # Safety
+/// As for `curl_multi_poll`.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_wait(
+    handle: *mut c_void,
+    extra: *mut CurlWaitFd,
+    n: u32,
+    timeout_ms: c_int,
+    numfds: *mut c_int,
+) -> CurlMCode {
+    // SAFETY: by the caller's contract.
+    unsafe { wait(handle, extra, n, timeout_ms, numfds, false) }
+}
+
+/// Makes a `curl_multi_poll` return at once (from any thread, as libcurl
+/// allows).
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_wakeup(handle: *mut c_void) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract; only the descriptor is read.
+        let Some(multi) = (unsafe { handle.cast::<CMulti>().as_ref() }) else {
+            return CURLM_BAD_HANDLE;
+        };
+        let fd = multi.shared.wakeup.get();
+        if fd >= 0 {
+            let one: u64 = 1;
+            // SAFETY: writing 8 bytes to the eventfd this handle owns.
+            unsafe { libc::write(fd, (&one as *const u64).cast(), 8) };
+        }
+        CURLM_OK
+    })
+}
+
+/// The shared body of `curl_multi_poll` and `curl_multi_wait`.
+///
+/// # Safety
+/// As for `curl_multi_poll`.
+unsafe fn wait(
+    handle: *mut c_void,
+    extra: *mut CurlWaitFd,
+    n: u32,
+    timeout_ms: c_int,
+    numfds: *mut c_int,
+    wakeable: bool,
+) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        if wakeable && multi.shared.wakeup.get() < 0 {
+            // SAFETY: a plain syscall; the descriptor is kept for the
+            // handle's life.
+            let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+            multi.shared.wakeup.set(fd);
+        }
+        let mut fds: Vec<libc::pollfd> = multi
+            .shared
+            .watched
+            .borrow()
+            .iter()
+            .map(|(&fd, &what)| libc::pollfd {
+                fd,
+                events: match what {
+                    What::In => libc::POLLIN,
+                    What::Out => libc::POLLOUT,
+                    _ => libc::POLLIN | libc::POLLOUT,
+                },
+                revents: 0,
+            })
+            .collect();
+        let ours = fds.len();
+        let extra: &mut [CurlWaitFd] = if extra.is_null() || n == 0 {
+            &mut []
+        } else {
+            // SAFETY: the caller passes `n` entries.
+            unsafe { std::slice::from_raw_parts_mut(extra, n as usize) }
+        };
+        for e in extra.iter() {
+            fds.push(libc::pollfd {
+                fd: e.fd,
+                events: e.events,
+                revents: 0,
+            });
+        }
+        let wake = multi.shared.wakeup.get();
+        if wakeable && wake >= 0 {
+            fds.push(libc::pollfd {
+                fd: wake,
+                events: libc::POLLIN,
+                revents: 0,
+            });
+        }
+        // SAFETY: not inside a callback; timeout calls none.
+        let engine_ms = unsafe { multi.engine() }
+            .timeout()
+            .map_or(-1, |d| d.as_micros().div_ceil(1000) as c_int);
+        let wait_ms = match (engine_ms, timeout_ms) {
+            (-1, t) => t,
+            (e, t) if t < 0 => e,
+            (e, t) => e.min(t),
+        };
+        // SAFETY: `fds` is a valid array of its length.
+        let got = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, wait_ms) };
+        let mut ready = multi.shared.ready.borrow_mut();
+        for pfd in &fds[..ours] {
+            if pfd.revents != 0 {
+                let mut bits = 0;
+                if pfd.revents & libc::POLLIN != 0 {
+                    bits |= 1;
+                }
+                if pfd.revents & libc::POLLOUT != 0 {
+                    bits |= 2;
+                }
+                if pfd.revents & (libc::POLLERR | libc::POLLHUP) != 0 {
+                    bits |= 4;
+                }
+                ready.push((pfd.fd, bits));
+            }
+        }
+        for (e, pfd) in extra.iter_mut().zip(&fds[ours..]) {
+            e.revents = pfd.revents;
+        }
+        if wakeable && wake >= 0 && fds.last().is_some_and(|p| p.revents != 0) {
+            let mut count: u64 = 0;
+            // SAFETY: draining the eventfd this handle owns.
+            unsafe { libc::read(wake, (&mut count as *mut u64).cast(), 8) };
+        }
+        // SAFETY: NULL or a writable int, by the caller's contract.
+        if let Some(out) = unsafe { numfds.as_mut() } {
+            *out = got.max(0) as c_int;
+        }
+        CURLM_OK
+    })
 }
