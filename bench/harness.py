@@ -285,22 +285,32 @@ def wrk_version():
 
 
 # The order of the clients in every table.
-ORDER = ["starling", "libcurl (Debian)", "libcurl (newest)", "hyper", "wrk", "h2load", "curl -Z",
-         "xargs -P + curl"]
+ORDER = ["starling", "libcurl (Debian)", "libcurl (newest)", "libcurl API (Starling)", "hyper", "wrk", "h2load",
+         "curl -Z", "xargs -P + curl"]
+
+# The libcurl client (bench/curl/curl_multi.c) built against Starling's
+# libcurl-compatible C interface runs in these workloads only.
+STARLING_CAPI = "libcurl API (Starling)"
+STARLING_CAPI_WORKLOADS = ("keepalive-100", "keepalive-1000")
 
 
 def clients(work):
     """The clients that exist (bench/run builds them into `work`). `tls` is
-    None for a client that takes https:// URLs, else why it does not."""
+    None for a client that takes https:// URLs, else why it does not; `only`
+    None for a client of every workload, else the keys of its workloads."""
     found = []
     for name, path in (("starling", os.path.join(work, "bin", "loadgen")),
                        ("libcurl (Debian)", os.path.join(work, "bin", "curl-debian")),
                        ("libcurl (newest)", os.path.join(work, "bin", "curl-newest")),
+                       (STARLING_CAPI, os.path.join(work, "bin", "curl-starling")),
                        ("hyper", os.path.join(work, "bin", "hyper-client"))):
         if not os.access(path, os.X_OK):
             log(f"client {name} not built ({path}): left out")
             continue
         tls = None
+        if name == STARLING_CAPI:
+            found.append({"name": name, "cmd": [path], "tls": None, "only": STARLING_CAPI_WORKLOADS})
+            continue
         if name == "hyper":
             tls = "it speaks plain HTTP only"
         elif name.startswith("libcurl"):
@@ -309,7 +319,7 @@ def clients(work):
                 tls = "this libcurl has no TLS backend"
                 if name == "libcurl (newest)":
                     tls += ": bench/curl/build.sh builds it from curl-sys with the default features off"
-        found.append({"name": name, "cmd": [path], "tls": tls})
+        found.append({"name": name, "cmd": [path], "tls": tls, "only": None})
     return found
 
 
@@ -582,7 +592,8 @@ def main():
                 continue
             log(f"== {key}: {title}")
             https = any(a.startswith("https://") for a in args)
-            runners = [c for c in all_clients if not (https and c["tls"])]
+            runners = [c for c in all_clients
+                       if not (https and c["tls"]) and (c["only"] is None or key in c["only"])]
             results[key] = {"title": title, "mode": mode, "runs": [], "not_measured": {},
                             "left_out": {c["name"]: c["tls"] for c in all_clients if https and c["tls"]}}
             if mode == "cli":
@@ -627,7 +638,7 @@ def main():
         syscalls = {}
         if not opts.only or opts.only.startswith("syscalls"):
             log("== syscalls per keep-alive request at C=100 (strace -c -f)")
-            for client in all_clients + [{"name": "wrk", "cmd": []}]:
+            for client in [c for c in all_clients if c["only"] is None] + [{"name": "wrk", "cmd": []}]:
                 s = syscalls_per_request(client, nginx, opts.work)
                 if s:
                     syscalls[client["name"]] = s
@@ -737,7 +748,10 @@ def render(results, syscalls, runs, quick, started, finished, m):
     lines.append("Clients: " + "; ".join(f"{n} = `{clients_seen[n]}`" for n in ordered) + ".")
     lines.append("")
     lines.append("`CLIENT` in the commands below is each of `loadgen`, `curl-debian`, `curl-newest` and "
-                 "`hyper-client` (built by `bench/run` into its work directory `WORK`), run as "
+                 "`hyper-client` (built by `bench/run` into its work directory `WORK`), and in "
+                 f"{' and '.join(STARLING_CAPI_WORKLOADS)} also `curl-starling` ({STARLING_CAPI}: "
+                 "`bench/curl/curl_multi.c` unchanged, built against Starling's libcurl-compatible C "
+                 "interface, when it builds), run as "
                  f"`taskset -c {CLIENT_CORE} CLIENT …`; nginx runs on core {SERVER_CORE}. For `https://` "
                  "URLs the harness adds `--cacert WORK/tls/ca.pem`, the CA that `bench/run` makes.")
     lines.append("")

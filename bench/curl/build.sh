@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds the libcurl benchmark client (bench/curl/curl_multi.c) twice:
-#   curl-debian  against the system's libcurl (Debian's libcurl4-openssl-dev)
-#   curl-newest  statically against the libcurl bundled in the Rust crate
-#                curl-sys 0.4.91 (libcurl 8.22.0-DEV), fetched and built by
-#                cargo from bench/curl/newest/ (HTTP only, no TLS)
+# Builds the libcurl benchmark client (bench/curl/curl_multi.c) three times:
+#   curl-debian    against the system's libcurl (Debian's libcurl4-openssl-dev)
+#   curl-newest    statically against the libcurl bundled in the Rust crate
+#                  curl-sys 0.4.91 (libcurl 8.22.0-DEV), fetched and built by
+#                  cargo from bench/curl/newest/ (HTTP only, no TLS)
+#   curl-starling  the same source, unchanged, against Starling's
+#                  libcurl-compatible C interface (crates/starling-capi: its
+#                  headers and its release static library); left out, with
+#                  the compiler's reason, when it does not build
 # Usage: bench/curl/build.sh [OUTDIR]     (default bench/curl/out)
 # Jobs for the cargo build: CARGO_BUILD_JOBS (default 1).
 set -euo pipefail
@@ -67,4 +71,21 @@ fi
 if [ "$new_version" = "$deb_version" ]; then
   echo "build.sh: curl-newest is not linked against the bundled libcurl" >&2
   exit 1
+fi
+
+# 3. Starling's C interface. Not fatal: the harness runs curl-starling only
+# if it exists, so a stale one is removed first.
+root=$(cd "$here/../.." && pwd)
+rm -f "$out/curl-starling"
+log="$out/curl-starling.log"
+if ! (cd "$root" && cargo build --release -q -p starling-capi) >"$log" 2>&1; then
+  echo "build.sh: cargo build --release -p starling-capi failed; curl-starling left out:" >&2
+  tail -n 20 "$log" >&2
+elif ! "$CC" "${CFLAGS_CLIENT[@]}" -I"$root/crates/starling-capi/include" -o "$out/curl-starling" \
+  "$here/curl_multi.c" "$root/target/release/libstarling_curl.a" -lpthread -ldl -lm >"$log" 2>&1; then
+  rm -f "$out/curl-starling"
+  echo "build.sh: curl_multi.c does not build against Starling's C interface; curl-starling left out:" >&2
+  sed -n '1,30p' "$log" >&2
+else
+  echo "built $out/curl-starling ($("$out/curl-starling" --version))" >&2
 fi

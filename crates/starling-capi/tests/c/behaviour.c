@@ -1,0 +1,389 @@
+/*
+ * What libcurl programs rely on beyond fetching: the answers to NULL
+ * handles and unknown options, what the callbacks are called with and
+ * when, calls made from inside them, and handles removed after their
+ * message and added again. Takes one URL (a small 200 response); prints
+ * "FAIL: ..." on stderr for each check that does not hold and exits 1 if
+ * any did not, else prints "ok N checks" and exits 0.
+ */
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+static int checks, failures;
+
+#define CHECK(cond, ...)                      \
+  do {                                        \
+    checks++;                                 \
+    if(!(cond)) {                             \
+      failures++;                             \
+      fprintf(stderr, "FAIL: " __VA_ARGS__);  \
+      fprintf(stderr, " [line %d]\n", __LINE__); \
+    }                                         \
+  } while(0)
+
+static CURLM *multi;
+static CURL *the_easy;  /* the transfer the callbacks expect */
+static CURL *spare;     /* a handle added from inside a callback (refused) */
+
+/* What the timer callback saw. */
+static int timer_calls;
+static long timer_last = -2;
+static void *timer_multi, *timer_userp;
+static int recurse_in_timer; /* try calls into the multi handle once */
+static CURLMcode timer_socket_action = -100, timer_add = -100,
+                 timer_setopt = -100, timer_timeout = -100;
+static int timer_info_read_null = -1;
+
+/* What the socket callback saw, and the sockets it asked for. */
+#define MAX_SOCKETS 16
+static struct {
+  curl_socket_t fd;
+  int what;
+} sockets[MAX_SOCKETS];
+static int nsockets;
+static int socket_calls, socket_bad_easy, socket_bad_userp, socket_bad_socketp;
+static int recurse_in_socket;
+static CURLMcode socket_socket_action = -100, socket_assign = -100,
+                 socket_remove = -100;
+static char socket_mark[MAX_SOCKETS]; /* what curl_multi_assign attaches */
+
+static int on_timer(CURLM *m, long timeout_ms, void *userp)
+{
+  timer_calls++;
+  timer_last = timeout_ms;
+  timer_multi = m;
+  timer_userp = userp;
+  if(recurse_in_timer) {
+    int running = -1;
+    long ms = 0;
+    recurse_in_timer = 0;
+    timer_socket_action =
+      curl_multi_socket_action(m, CURL_SOCKET_TIMEOUT, 0, &running);
+    timer_add = curl_multi_add_handle(m, spare);
+    timer_setopt = curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 5L);
+    timer_timeout = curl_multi_timeout(m, &ms);
+    timer_info_read_null = curl_multi_info_read(m, &running) == NULL;
+  }
+  return 0;
+}
+
+static int slot_of(curl_socket_t s)
+{
+  int i;
+  for(i = 0; i < nsockets; i++)
+    if(sockets[i].fd == s)
+      return i;
+  return -1;
+}
+
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
+                     void *socketp)
+{
+  int i = slot_of(s);
+  socket_calls++;
+  if(userp != (void *)&sockets)
+    socket_bad_userp++;
+  /* The transfer's handle (NULL is allowed for a connection that no
+   * transfer uses, such as one kept alive in the pool). */
+  if(what != CURL_POLL_REMOVE && easy != the_easy && easy != NULL)
+    socket_bad_easy++;
+  /* A socket seen before carries what curl_multi_assign attached. */
+  if(i >= 0 && socketp != &socket_mark[i])
+    socket_bad_socketp++;
+  if(i < 0 && socketp != NULL)
+    socket_bad_socketp++;
+  if(recurse_in_socket) {
+    int running = -1;
+    recurse_in_socket = 0;
+    socket_socket_action =
+      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    socket_remove = curl_multi_remove_handle(multi, the_easy);
+  }
+  if(what == CURL_POLL_REMOVE) {
+    if(i >= 0) {
+      sockets[i] = sockets[nsockets - 1];
+      nsockets--;
+      /* The marks follow the slots: attach the moved socket's again. */
+      if(i < nsockets)
+        curl_multi_assign(multi, sockets[i].fd, &socket_mark[i]);
+    }
+    return 0;
+  }
+  if(i < 0) {
+    if(nsockets == MAX_SOCKETS)
+      return -1;
+    i = nsockets++;
+    sockets[i].fd = s;
+    socket_assign = curl_multi_assign(multi, s, &socket_mark[i]);
+  }
+  sockets[i].what = what;
+  return 0;
+}
+
+static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  (void)ptr;
+  *(size_t *)userdata += size * nmemb;
+  return size * nmemb;
+}
+
+static double now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Runs the multi_socket loop until a message arrives for `easy`; returns
+ * its result, or -1 on a stall. */
+static int run_until_done(CURL *easy)
+{
+  double deadline = now_ms() + 10000;
+  int running = 0;
+  for(;;) {
+    struct pollfd pfds[MAX_SOCKETS];
+    int i, n = nsockets, got, timeout;
+    CURLMsg *msg;
+    int left;
+    while((msg = curl_multi_info_read(multi, &left))) {
+      if(msg->msg == CURLMSG_DONE && msg->easy_handle == easy)
+        return (int)msg->data.result;
+    }
+    if(now_ms() > deadline)
+      return -1;
+    for(i = 0; i < n; i++) {
+      pfds[i].fd = sockets[i].fd;
+      pfds[i].events = (short)((sockets[i].what & CURL_POLL_IN ? POLLIN : 0) |
+                               (sockets[i].what & CURL_POLL_OUT ? POLLOUT : 0));
+      pfds[i].revents = 0;
+    }
+    timeout = timer_last < 0 ? 1000 : (int)timer_last;
+    got = poll(pfds, (nfds_t)n, timeout);
+    if(got == 0) {
+      /* The timer is one-shot: it is disarmed unless the callback sets it
+       * again during the call. */
+      timer_last = -1;
+      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+      continue;
+    }
+    for(i = 0; i < n; i++) {
+      int mask = (pfds[i].revents & POLLIN ? CURL_CSELECT_IN : 0) |
+                 (pfds[i].revents & POLLOUT ? CURL_CSELECT_OUT : 0) |
+                 (pfds[i].revents & (POLLERR | POLLHUP) ? CURL_CSELECT_ERR : 0);
+      if(mask)
+        curl_multi_socket_action(multi, pfds[i].fd, mask, &running);
+    }
+  }
+}
+
+static void null_handles(void)
+{
+  CURL *easy = curl_easy_init();
+  CURLM *m = curl_multi_init();
+  int running = 0;
+  long value = 0;
+  CHECK(curl_multi_add_handle(NULL, easy) == CURLM_BAD_HANDLE,
+        "add_handle(NULL, easy)");
+  CHECK(curl_multi_add_handle(m, NULL) == CURLM_BAD_EASY_HANDLE,
+        "add_handle(multi, NULL)");
+  CHECK(curl_multi_remove_handle(NULL, easy) == CURLM_BAD_HANDLE,
+        "remove_handle(NULL, easy)");
+  CHECK(curl_multi_remove_handle(m, NULL) == CURLM_BAD_EASY_HANDLE,
+        "remove_handle(multi, NULL)");
+  CHECK(curl_multi_setopt(NULL, CURLMOPT_MAXCONNECTS, 1L) == CURLM_BAD_HANDLE,
+        "multi_setopt(NULL)");
+  CHECK(curl_multi_socket_action(NULL, CURL_SOCKET_TIMEOUT, 0, &running) ==
+        CURLM_BAD_HANDLE, "socket_action(NULL)");
+  CHECK(curl_multi_timeout(NULL, &value) == CURLM_BAD_HANDLE,
+        "multi_timeout(NULL)");
+  CHECK(curl_multi_assign(NULL, 3, NULL) == CURLM_BAD_HANDLE,
+        "multi_assign(NULL)");
+  CHECK(curl_multi_info_read(NULL, &running) == NULL, "info_read(NULL)");
+  CHECK(curl_multi_cleanup(NULL) == CURLM_BAD_HANDLE, "multi_cleanup(NULL)");
+  CHECK(curl_easy_setopt(NULL, CURLOPT_URL, "http://127.0.0.1/") ==
+        CURLE_BAD_FUNCTION_ARGUMENT, "easy_setopt(NULL)");
+  CHECK(curl_easy_getinfo(NULL, CURLINFO_RESPONSE_CODE, &value) ==
+        CURLE_BAD_FUNCTION_ARGUMENT, "easy_getinfo(NULL)");
+  CHECK(curl_easy_perform(NULL) == CURLE_BAD_FUNCTION_ARGUMENT,
+        "easy_perform(NULL)");
+  curl_easy_cleanup(NULL); /* does nothing */
+  /* A handle never added: removing it is no error, as in libcurl. */
+  CHECK(curl_multi_remove_handle(m, easy) == CURLM_OK,
+        "remove_handle of a handle not added");
+  curl_easy_cleanup(easy);
+  CHECK(curl_multi_cleanup(m) == CURLM_OK, "multi_cleanup");
+}
+
+static void unknown_options(void)
+{
+  CURL *easy = curl_easy_init();
+  CURLM *m = curl_multi_init();
+  long value = 0;
+  curl_off_t off = 0;
+  /* Numbers no libcurl option has, one in each family. */
+  CHECK(curl_easy_setopt(easy, (CURLoption)9999, 1L) == CURLE_UNKNOWN_OPTION,
+        "unknown long easy option");
+  CHECK(curl_easy_setopt(easy, (CURLoption)19999, "x") == CURLE_UNKNOWN_OPTION,
+        "unknown pointer easy option");
+  CHECK(curl_easy_setopt(easy, (CURLoption)29999, on_write) ==
+        CURLE_UNKNOWN_OPTION, "unknown function easy option");
+  CHECK(curl_easy_setopt(easy, (CURLoption)39999, (curl_off_t)1) ==
+        CURLE_UNKNOWN_OPTION, "unknown curl_off_t easy option");
+  CHECK(CURLE_UNKNOWN_OPTION == 48, "CURLE_UNKNOWN_OPTION is 48");
+  CHECK(curl_easy_getinfo(easy, (CURLINFO)(CURLINFO_LONG + 999), &value) ==
+        CURLE_UNKNOWN_OPTION, "unknown long info");
+  CHECK(curl_easy_getinfo(easy, (CURLINFO)(CURLINFO_OFF_T + 999), &off) ==
+        CURLE_UNKNOWN_OPTION, "unknown curl_off_t info");
+  CHECK(curl_multi_setopt(m, (CURLMoption)9999, 1L) == CURLM_UNKNOWN_OPTION,
+        "unknown long multi option");
+  CHECK(curl_multi_setopt(m, (CURLMoption)19999, "x") == CURLM_UNKNOWN_OPTION,
+        "unknown pointer multi option");
+  CHECK(curl_multi_setopt(m, (CURLMoption)29999, on_write) ==
+        CURLM_UNKNOWN_OPTION, "unknown function multi option");
+  /* The handles still work. */
+  CHECK(curl_easy_setopt(easy, CURLOPT_URL, "http://127.0.0.1/") == CURLE_OK,
+        "a known option after unknown ones");
+  CHECK(curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 4L) == CURLM_OK,
+        "a known multi option after unknown ones");
+  CHECK(curl_easy_strerror(CURLE_UNKNOWN_OPTION) != NULL &&
+        curl_easy_strerror((CURLcode)12345) != NULL, "curl_easy_strerror");
+  CHECK(curl_multi_strerror(CURLM_UNKNOWN_OPTION) != NULL &&
+        curl_multi_strerror((CURLMcode)12345) != NULL, "curl_multi_strerror");
+  curl_easy_cleanup(easy);
+  curl_multi_cleanup(m);
+}
+
+static void layout(void)
+{
+  /* libcurl's CURLMsg on LP64 systems: 24 bytes, as C programs index it. */
+  if(sizeof(void *) == 8) {
+    CHECK(sizeof(CURLMsg) == 24, "sizeof(CURLMsg) is %d", (int)sizeof(CURLMsg));
+    CHECK(offsetof(CURLMsg, easy_handle) == 8, "offsetof easy_handle");
+    CHECK(offsetof(CURLMsg, data) == 16, "offsetof data");
+  }
+}
+
+static void transfers(const char *url)
+{
+  size_t bytes = 0;
+  long status = 0;
+  int calls_before, result;
+  char *priv = NULL;
+  static char private_mark;
+
+  multi = curl_multi_init();
+  CHECK(curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer) == CURLM_OK,
+        "TIMERFUNCTION");
+  CHECK(curl_multi_setopt(multi, CURLMOPT_TIMERDATA, &timer_calls) == CURLM_OK,
+        "TIMERDATA");
+  CHECK(curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket) ==
+        CURLM_OK, "SOCKETFUNCTION");
+  CHECK(curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, &sockets) == CURLM_OK,
+        "SOCKETDATA");
+  the_easy = curl_easy_init();
+  spare = curl_easy_init();
+  curl_easy_setopt(the_easy, CURLOPT_URL, url);
+  curl_easy_setopt(the_easy, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(the_easy, CURLOPT_WRITEDATA, &bytes);
+  curl_easy_setopt(the_easy, CURLOPT_PRIVATE, &private_mark);
+  curl_easy_setopt(spare, CURLOPT_URL, url);
+
+  /* Adding a handle asks for a call at once: the timer callback gets 0,
+   * with the multi handle and TIMERDATA; calls into the multi handle from
+   * inside it are refused. */
+  calls_before = timer_calls;
+  recurse_in_timer = 1;
+  recurse_in_socket = 1;
+  CHECK(curl_multi_add_handle(multi, the_easy) == CURLM_OK, "add_handle");
+  CHECK(timer_calls > calls_before, "add_handle called the timer callback");
+  CHECK(timer_last == 0, "the timer callback got %ld, not 0", timer_last);
+  CHECK(timer_multi == multi, "the timer callback's multi handle");
+  CHECK(timer_userp == &timer_calls, "the timer callback's TIMERDATA");
+  CHECK(timer_socket_action == CURLM_RECURSIVE_API_CALL &&
+        CURLM_RECURSIVE_API_CALL == 8,
+        "socket_action inside the timer callback answered %d",
+        (int)timer_socket_action);
+  CHECK(timer_add == CURLM_RECURSIVE_API_CALL,
+        "add_handle inside the timer callback answered %d", (int)timer_add);
+  CHECK(timer_setopt == CURLM_RECURSIVE_API_CALL,
+        "multi_setopt inside the timer callback answered %d",
+        (int)timer_setopt);
+  CHECK(timer_timeout == CURLM_RECURSIVE_API_CALL,
+        "multi_timeout inside the timer callback answered %d",
+        (int)timer_timeout);
+  CHECK(timer_info_read_null == 1,
+        "info_read inside the timer callback gave a message");
+  CHECK(curl_multi_add_handle(multi, the_easy) == CURLM_ADDED_ALREADY,
+        "adding a handle twice");
+
+  result = run_until_done(the_easy);
+  CHECK(result == CURLE_OK, "the first transfer ended with %d", result);
+  curl_easy_getinfo(the_easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(the_easy, CURLINFO_PRIVATE, &priv);
+  CHECK(status == 200, "first status %ld", status);
+  CHECK(bytes > 0, "the first transfer's body");
+  CHECK(priv == &private_mark, "CURLINFO_PRIVATE");
+  CHECK(socket_calls > 0, "the socket callback was called");
+  CHECK(socket_bad_userp == 0, "the socket callback's SOCKETDATA");
+  CHECK(socket_bad_easy == 0, "the socket callback's easy handle");
+  CHECK(socket_bad_socketp == 0, "the socket callback's socketp");
+  CHECK(socket_assign == CURLM_OK, "curl_multi_assign in the socket callback");
+  CHECK(socket_socket_action == CURLM_RECURSIVE_API_CALL,
+        "socket_action inside the socket callback answered %d",
+        (int)socket_socket_action);
+  CHECK(socket_remove == CURLM_RECURSIVE_API_CALL,
+        "remove_handle inside the socket callback answered %d",
+        (int)socket_remove);
+
+  /* Removed after its message, added again: it runs again. */
+  CHECK(curl_multi_remove_handle(multi, the_easy) == CURLM_OK,
+        "remove after the message");
+  CHECK(curl_multi_remove_handle(multi, the_easy) == CURLM_OK,
+        "remove twice");
+  bytes = 0;
+  status = 0;
+  calls_before = timer_calls;
+  CHECK(curl_multi_add_handle(multi, the_easy) == CURLM_OK, "add again");
+  CHECK(timer_calls > calls_before && timer_last == 0,
+        "adding again called the timer callback with 0 (got %ld)", timer_last);
+  result = run_until_done(the_easy);
+  CHECK(result == CURLE_OK, "the second transfer ended with %d", result);
+  curl_easy_getinfo(the_easy, CURLINFO_RESPONSE_CODE, &status);
+  CHECK(status == 200, "second status %ld", status);
+  CHECK(bytes > 0, "the second transfer's body");
+  CHECK(curl_multi_remove_handle(multi, the_easy) == CURLM_OK,
+        "remove after the second message");
+
+  /* A handle still added when the multi handle goes: both are freed. */
+  CHECK(curl_multi_add_handle(multi, spare) == CURLM_OK, "add the spare");
+  CHECK(curl_multi_cleanup(multi) == CURLM_OK,
+        "multi_cleanup with a handle added");
+  curl_easy_cleanup(spare);
+  curl_easy_cleanup(the_easy);
+}
+
+int main(int argc, char **argv)
+{
+  if(argc != 2) {
+    fprintf(stderr, "usage: behaviour URL\n");
+    return 2;
+  }
+  CHECK(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK, "global_init");
+  layout();
+  null_handles();
+  unknown_options();
+  transfers(argv[1]);
+  curl_global_cleanup();
+  if(failures) {
+    fprintf(stderr, "%d of %d checks failed\n", failures, checks);
+    return 1;
+  }
+  printf("ok %d checks\n", checks);
+  return 0;
+}
