@@ -447,3 +447,41 @@ fn a_program_builds_with_pkg_config_against_the_shared_library() {
         );
     }
 }
+
+/// The benchmark's libcurl client (`bench/curl/curl_multi.c`), unchanged,
+/// builds against Starling's headers and library and runs keep-alive
+/// requests through it.
+#[test]
+fn the_benchmark_client_builds_unchanged_and_runs() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench/curl/curl_multi.c");
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("curl_multi_starling");
+    let status = Command::new("cc")
+        .args(["-O2", "-I"])
+        .arg(starling_curl::INCLUDE_DIR)
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .arg(library())
+        .args(["-lpthread", "-ldl", "-lm"])
+        .status()
+        .expect("a C compiler (cc)");
+    assert!(
+        status.success(),
+        "bench/curl/curl_multi.c does not build against Starling"
+    );
+    let version = Command::new(&out).arg("--version").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&version.stdout).starts_with("libcurl-starling"),
+        "{version:?}"
+    );
+    let server = HttpServer::start();
+    let run = Command::new(&out)
+        .args(["--url", &server.url("/bytes/100"), "--mode", "keepalive"])
+        .args(["--requests", "500", "--parallel", "20"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{run:?}");
+    let last = stdout.lines().last().unwrap_or("");
+    assert!(last.contains("\"ok\": 500"), "{last}");
+}

@@ -671,6 +671,67 @@ CURL_EXTERN CURLcode curl_global_init(long flags);
 CURL_EXTERN void curl_global_cleanup(void);
 CURL_EXTERN char *curl_version(void);
 
+/* Which layout of curl_version_info_data a program knows. */
+typedef enum {
+  CURLVERSION_FIRST,      /* 0 */
+  CURLVERSION_SECOND,     /* 1 */
+  CURLVERSION_THIRD,      /* 2 */
+  CURLVERSION_FOURTH,     /* 3 */
+  CURLVERSION_FIFTH,      /* 4 */
+  CURLVERSION_SIXTH,      /* 5 */
+  CURLVERSION_SEVENTH,    /* 6 */
+  CURLVERSION_EIGHTH,     /* 7 */
+  CURLVERSION_NINTH,      /* 8 */
+  CURLVERSION_TENTH,      /* 9 */
+  CURLVERSION_ELEVENTH,   /* 10 */
+  CURLVERSION_LAST
+} CURLversion;
+
+#define CURLVERSION_NOW CURLVERSION_ELEVENTH
+
+/* What curl_version_info returns. Fields after `protocols` exist from the
+   struct's `age` on, as noted; Starling answers age CURLVERSION_FIRST. */
+typedef struct {
+  CURLversion age;
+  const char *version;
+  unsigned int version_num;
+  const char *host;
+  int features;
+  const char *ssl_version;
+  long ssl_version_num;
+  const char *libz_version;
+  const char * const *protocols;
+  /* CURLVERSION_SECOND */
+  const char *ares;
+  int ares_num;
+  /* CURLVERSION_THIRD */
+  const char *libidn;
+  /* CURLVERSION_FOURTH */
+  int iconv_ver_num;
+  const char *libssh_version;
+  /* CURLVERSION_FIFTH */
+  unsigned int brotli_ver_num;
+  const char *brotli_version;
+  /* CURLVERSION_SIXTH */
+  unsigned int nghttp2_ver_num;
+  const char *nghttp2_version;
+  const char *quic_version;
+  /* CURLVERSION_SEVENTH */
+  const char *cainfo;
+  const char *capath;
+  /* CURLVERSION_EIGHTH */
+  unsigned int zstd_ver_num;
+  const char *zstd_version;
+  /* CURLVERSION_NINTH */
+  const char *hyper_version;
+  /* CURLVERSION_TENTH */
+  const char *gsasl_version;
+  /* CURLVERSION_ELEVENTH */
+  const char *const *feature_names;
+} curl_version_info_data;
+
+CURL_EXTERN curl_version_info_data *curl_version_info(CURLversion stamp);
+
 /* String lists. */
 CURL_EXTERN struct curl_slist *curl_slist_append(struct curl_slist *list,
                                                  const char *data);
