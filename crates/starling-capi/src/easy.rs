@@ -681,3 +681,46 @@ pub unsafe extern "C" fn curl_easy_reset(handle: *mut c_void) {
         h.low_speed = (0, 0);
     })
 }
+
+/// A new handle with the same options as `handle` (`curl_easy_duphandle`);
+/// NULL for a NULL handle or one whose transfer is running.
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void {
+    guard(ptr::null_mut(), || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return ptr::null_mut();
+        };
+        let private = h.private;
+        let error_buffer = h.error_buffer;
+        let (upload, infilesize, postfields, postfieldsize, low_speed) =
+            (h.upload, h.infilesize, h.postfields, h.postfieldsize, h.low_speed);
+        let Some(easy) = h.easy_mut() else {
+            return ptr::null_mut();
+        };
+        let callbacks = easy.handler_ref::<CHandler>().cloned().unwrap_or_default();
+        let mut copy = easy.duplicate(callbacks);
+        // As libcurl: the copy starts with no results and no finished-
+        // transfer failure state.
+        if let Some(c) = copy.handler_mut::<CHandler>() {
+            c.http_failed = false;
+        }
+        Box::into_raw(Box::new(CEasy {
+            easy: Some(copy),
+            multi: ptr::null_mut(),
+            id: None,
+            private,
+            error_buffer,
+            info_string: None,
+            upload,
+            infilesize,
+            postfields,
+            postfieldsize,
+            low_speed,
+        }))
+        .cast()
+    })
+}

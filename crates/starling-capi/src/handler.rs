@@ -24,6 +24,7 @@ const READFUNC_PAUSE: usize = 0x1000_0001;
 const PROGRESSFUNC_CONTINUE: i32 = 0x1000_0001;
 
 /// The C callbacks of one handle.
+#[derive(Clone)]
 pub struct CHandler {
     pub write: Option<WriteFn>,
     pub write_data: *mut c_void,

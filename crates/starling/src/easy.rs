@@ -196,6 +196,27 @@ impl Easy {
         }
     }
 
+    /// A new handle with the same options (URL, method, headers, body,
+    /// limits, TLS, …) and `handler`, and none of this one's results
+    /// (libcurl's `curl_easy_duphandle`).
+    pub fn duplicate(&self, handler: impl Handler) -> Easy {
+        let inner = &self.inner;
+        Easy {
+            inner: Box::new(EasyInner {
+                url: inner.url.clone(),
+                method: inner.method.clone(),
+                headers: inner.headers.clone(),
+                body: inner.body.clone(),
+                handler: Box::new(handler),
+                progress: inner.progress,
+                extras: inner.extras.clone(),
+                private: inner.private,
+                route: inner.route.clone(),
+                info: TransferInfo::default(),
+            }),
+        }
+    }
+
     /// Sets the URL (`CURLOPT_URL`).
     pub fn url(&mut self, url: impl Into<String>) -> &mut Self {
         self.inner.url = url.into();
