@@ -97,6 +97,9 @@ const INFO_APPCONNECT_TIME_T: i32 = 0x60_0038;
 /// A C easy handle: the engine's handle while it is not in a multi handle,
 /// or where to find it while it is.
 pub struct CEasy {
+    /// `EASY_MAGIC` while the handle lives: a pointer that is not a live
+    /// handle of this library is refused, as libcurl does.
+    magic: u32,
     /// The handle, when not added to a multi handle.
     pub easy: Option<Easy>,
     /// The multi handle and the transfer, while added.
@@ -197,8 +200,11 @@ impl CEasy {
 /// `handle` is NULL or a live handle from `curl_easy_init`.
 pub unsafe fn easy_ref<'a>(handle: *mut c_void) -> Option<&'a mut CEasy> {
     // SAFETY: by the caller's contract.
-    unsafe { handle.cast::<CEasy>().as_mut() }
+    unsafe { handle.cast::<CEasy>().as_mut() }.filter(|h| h.magic == EASY_MAGIC)
 }
+
+/// Marks a live easy handle.
+const EASY_MAGIC: u32 = 0x5354_4c45;
 
 /// A new easy handle.
 #[no_mangle]
@@ -207,6 +213,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
         let mut easy = Easy::new("");
         easy.handler(CHandler::default());
         Box::into_raw(Box::new(CEasy {
+            magic: EASY_MAGIC,
             easy: Some(easy),
             multi: ptr::null_mut(),
             id: None,
@@ -234,7 +241,13 @@ pub unsafe extern "C" fn curl_easy_cleanup(handle: *mut c_void) {
             return;
         }
         // SAFETY: a live handle made by `curl_easy_init`.
+        if unsafe { easy_ref(handle) }.is_none() {
+            return;
+        }
+        // SAFETY: a live handle made by `curl_easy_init` (checked above).
         let mut boxed = unsafe { Box::from_raw(handle.cast::<CEasy>()) };
+        // A stale pointer used after this is refused, not obeyed.
+        boxed.magic = 0;
         // SAFETY: set only while the handle is in that live multi handle.
         if let (Some(multi), Some(_)) = (unsafe { boxed.multi.as_ref() }, boxed.id) {
             multi.detach(&mut boxed);
@@ -539,6 +552,12 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
             return CURLE_BAD_FUNCTION_ARGUMENT;
         }
         let private = h.private;
+        if info == INFO_PRIVATE {
+            // Kept by the C handle itself: answered inside callbacks too.
+            // SAFETY: CURLINFO_PRIVATE's out parameter is a `char **`.
+            unsafe { *out.cast::<*mut c_void>() = private };
+            return CURLE_OK;
+        }
         let Some(easy) = h.easy_mut() else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
@@ -709,6 +728,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             c.http_failed = false;
         }
         Box::into_raw(Box::new(CEasy {
+            magic: EASY_MAGIC,
             easy: Some(copy),
             multi: ptr::null_mut(),
             id: None,

@@ -87,6 +87,8 @@ struct Shared {
 /// engine and the last message sit in `UnsafeCell`s, touched only when no
 /// callback of this handle runs.
 pub struct CMulti {
+    /// `MULTI_MAGIC` while the handle lives (foreign pointers are refused).
+    magic: u32,
     engine: UnsafeCell<Multi>,
     shared: Rc<Shared>,
     /// The message `curl_multi_info_read` returned last (valid until the
@@ -167,11 +169,23 @@ impl CMulti {
 /// `handle` is NULL or a live handle from `curl_multi_init`.
 unsafe fn multi_ref<'a>(handle: *mut c_void) -> Result<&'a CMulti, CurlMCode> {
     // SAFETY: by the caller's contract.
-    let multi = unsafe { handle.cast::<CMulti>().as_ref() }.ok_or(CURLM_BAD_HANDLE)?;
+    let multi = unsafe { live(handle) }.ok_or(CURLM_BAD_HANDLE)?;
     if multi.shared.in_callback.get() || multi.shared.busy.get() {
         return Err(CURLM_RECURSIVE_API_CALL);
     }
     Ok(multi)
+}
+
+/// Marks a live multi handle.
+const MULTI_MAGIC: u32 = 0x5354_4c4d;
+
+/// The multi handle behind a pointer, if it is a live one.
+///
+/// # Safety
+/// `handle` is NULL or points to readable memory of a `CMulti`'s size.
+unsafe fn live<'a>(handle: *mut c_void) -> Option<&'a CMulti> {
+    // SAFETY: by the caller's contract.
+    unsafe { handle.cast::<CMulti>().as_ref() }.filter(|m| m.magic == MULTI_MAGIC)
 }
 
 /// A new multi handle.
@@ -232,6 +246,7 @@ pub extern "C" fn curl_multi_init() -> *mut c_void {
             s.in_callback.set(false);
         });
         let handle = Box::into_raw(Box::new(CMulti {
+            magic: MULTI_MAGIC,
             engine: UnsafeCell::new(multi),
             shared: Rc::clone(&shared),
             msg: UnsafeCell::new(CurlMsg {
@@ -258,8 +273,10 @@ pub unsafe extern "C" fn curl_multi_cleanup(handle: *mut c_void) -> CurlMCode {
         if let Err(code) = unsafe { multi_ref(handle) } {
             return code;
         }
-        // SAFETY: a live handle made by `curl_multi_init`.
-        let multi = unsafe { Box::from_raw(handle.cast::<CMulti>()) };
+        // SAFETY: a live handle made by `curl_multi_init` (checked above).
+        let mut multi = unsafe { Box::from_raw(handle.cast::<CMulti>()) };
+        // A stale pointer used after this is refused, not obeyed.
+        multi.magic = 0;
         let handles: Vec<*mut CEasy> = multi.shared.handles.borrow().values().copied().collect();
         for h in handles {
             // SAFETY: handles in the map are live easy handles.
@@ -439,7 +456,7 @@ pub unsafe extern "C" fn curl_multi_assign(
 ) -> CurlMCode {
     guard(CURLM_INTERNAL_ERROR, || {
         // SAFETY: by the caller's contract; only `shared` is read here.
-        let Some(m) = (unsafe { handle.cast::<CMulti>().as_ref() }) else {
+        let Some(m) = (unsafe { live(handle) }) else {
             return CURLM_BAD_HANDLE;
         };
         if m.shared.in_callback.get() {
@@ -499,7 +516,7 @@ pub unsafe extern "C" fn curl_multi_socket_action(
 pub unsafe extern "C" fn curl_multi_info_read(handle: *mut c_void, queued: *mut c_int) -> *mut c_void {
     guard(ptr::null_mut(), || {
         // SAFETY: by the caller's contract.
-        let Some(multi) = (unsafe { handle.cast::<CMulti>().as_ref() }) else {
+        let Some(multi) = (unsafe { live(handle) }) else {
             return ptr::null_mut();
         };
         // SAFETY: NULL or a writable int, by the caller's contract.
@@ -668,7 +685,7 @@ pub unsafe extern "C" fn curl_multi_wait(
 pub unsafe extern "C" fn curl_multi_wakeup(handle: *mut c_void) -> CurlMCode {
     guard(CURLM_INTERNAL_ERROR, || {
         // SAFETY: by the caller's contract; only the descriptor is read.
-        let Some(multi) = (unsafe { handle.cast::<CMulti>().as_ref() }) else {
+        let Some(multi) = (unsafe { live(handle) }) else {
             return CURLM_BAD_HANDLE;
         };
         let fd = multi.shared.wakeup.get();
