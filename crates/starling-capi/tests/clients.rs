@@ -487,25 +487,21 @@ fn the_benchmark_client_builds_unchanged_and_runs() {
 }
 
 /// `curl_easy_duphandle` copies the options; both handles work.
+fn duplicate(under: Under) {
+    let server = HttpServer::start();
+    let program = build("dup_client");
+    let args = [server.url("/bytes/4321?seed=2"), "4321".to_string()];
+    assert_success(&run(&program, &args, under));
+}
+
 #[test]
 fn a_duplicated_handle_keeps_its_options() {
-    let server = HttpServer::start();
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/c/dup_client.c");
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dup_client");
-    let status = Command::new("cc")
-        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-I"])
-        .arg(starling_curl::INCLUDE_DIR)
-        .arg(&src)
-        .arg("-o")
-        .arg(&out)
-        .arg(library())
-        .args(["-lpthread", "-ldl", "-lm"])
-        .status()
-        .expect("a C compiler (cc)");
-    assert!(status.success());
-    let run = Command::new(&out)
-        .args([server.url("/bytes/4321?seed=2"), "4321".to_string()])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{run:?}");
+    duplicate(Under::Native);
+}
+
+#[test]
+fn the_dup_client_runs_clean_under_valgrind() {
+    if have("valgrind") {
+        duplicate(Under::Valgrind);
+    }
 }
