@@ -4,11 +4,12 @@ use std::ffi::{c_char, c_int, c_long, c_void, CStr, CString};
 use std::ptr;
 use std::time::Duration;
 
-use starling::{Easy, Method, TransferId};
+use starling::{Easy, Method, TransferId, TransferInfo};
 
 use crate::codes::*;
 use crate::guard;
 use crate::handler::{CHandler, ProgressFn, ReadFn, WriteFn, XferInfoFn};
+use crate::known::unimplemented_easy_option;
 use crate::multi::CMulti;
 use crate::slist::{strings, CurlSlist};
 
@@ -131,6 +132,25 @@ impl CEasy {
         unsafe { self.multi.as_ref()?.easy_mut(id) }
     }
 
+    /// What the engine's handle carries as its private data: this
+    /// handle's address, by which a callback's `curl_easy_getinfo` finds
+    /// the transfer the engine lends (see `starling::with_current`).
+    fn owner_tag(&self) -> usize {
+        self as *const CEasy as usize
+    }
+
+    /// Gives the engine's handle (not in a multi handle) its tag and, if
+    /// it has none yet, the C callbacks.
+    fn retag(&mut self) {
+        let tag = self.owner_tag();
+        if let Some(easy) = self.easy.as_mut() {
+            easy.private(Some(tag));
+            if easy.handler_ref::<CHandler>().is_none() {
+                easy.handler(CHandler::default());
+            }
+        }
+    }
+
     fn handler(&mut self) -> Option<&mut CHandler> {
         self.easy_mut()?.handler_mut::<CHandler>()
     }
@@ -210,11 +230,9 @@ const EASY_MAGIC: u32 = 0x5354_4c45;
 #[no_mangle]
 pub extern "C" fn curl_easy_init() -> *mut c_void {
     guard(ptr::null_mut(), || {
-        let mut easy = Easy::new("");
-        easy.handler(CHandler::default());
-        Box::into_raw(Box::new(CEasy {
+        into_handle(CEasy {
             magic: EASY_MAGIC,
-            easy: Some(easy),
+            easy: Some(Easy::new("")),
             multi: ptr::null_mut(),
             id: None,
             private: ptr::null_mut(),
@@ -225,9 +243,19 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             postfields: ptr::null(),
             postfieldsize: None,
             low_speed: (0, 0),
-        }))
-        .cast()
+        })
     })
+}
+
+/// Boxes a handle for the program and gives its engine handle the C
+/// callbacks (a fresh set unless it has some) and the tag that finds it
+/// again inside them.
+fn into_handle(h: CEasy) -> *mut c_void {
+    let raw = Box::into_raw(Box::new(h));
+    // SAFETY: just made from a box; nothing else refers to it yet.
+    let h = unsafe { &mut *raw };
+    h.retag();
+    raw.cast()
 }
 
 /// Frees an easy handle (removing it from its multi handle first).
@@ -358,7 +386,7 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             // signals are used, TCP_NODELAY is always on, buffers are
             // sized by the engine.
             VERBOSE | NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT | HTTPGET => {}
-            _ => return CURLE_UNKNOWN_OPTION,
+            _ => return unimplemented_easy_option(option),
         }
         CURLE_OK
     })
@@ -463,7 +491,7 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                             }
                         }
                     }
-                    _ => return CURLE_UNKNOWN_OPTION,
+                    _ => return unimplemented_easy_option(option),
                 }
             }
         }
@@ -500,7 +528,7 @@ pub unsafe extern "C" fn starling_easy_setopt_func(
                 READFUNCTION => c.read = value.map(|f| std::mem::transmute::<Raw, ReadFn>(f)),
                 XFERINFOFUNCTION => c.xferinfo = value.map(|f| std::mem::transmute::<Raw, XferInfoFn>(f)),
                 PROGRESSFUNCTION => c.progress = value.map(|f| std::mem::transmute::<Raw, ProgressFn>(f)),
-                _ => return CURLE_UNKNOWN_OPTION,
+                _ => return unimplemented_easy_option(option),
             }
         }
         CURLE_OK
@@ -529,7 +557,7 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
                 easy.max_filesize(size.filter(|&n| n > 0));
                 return CURLE_OK;
             }
-            _ => return CURLE_UNKNOWN_OPTION,
+            _ => return unimplemented_easy_option(option),
         }
         h.apply_body();
         CURLE_OK
@@ -558,69 +586,88 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
             unsafe { *out.cast::<*mut c_void>() = private };
             return CURLE_OK;
         }
-        let Some(easy) = h.easy_mut() else {
-            return CURLE_BAD_FUNCTION_ARGUMENT;
+        let owner = h.owner_tag();
+        let mut strings = h.info_string.take();
+        let code = match h.easy_mut() {
+            // SAFETY: `out` points to the info's type (the caller's contract).
+            Some(easy) => unsafe { answer(easy.info(), easy.effective_url(), info, out, &mut strings) },
+            // Inside one of this handle's own callbacks the engine lends
+            // the transfer's facts.
+            None => starling::with_current(|current| match current.filter(|c| c.private() == Some(owner)) {
+                // SAFETY: as above.
+                Some(c) => unsafe { answer(c.info(), c.effective_url(), info, out, &mut strings) },
+                None => CURLE_BAD_FUNCTION_ARGUMENT,
+            }),
         };
-        let i = easy.info();
-        let status = i.status.map_or(0, |s| s.as_u16() as c_long);
-        let t = i.timings;
-        let total = t.total;
-        let redirects = i.redirect_count as c_long;
-        let size = i.body_bytes_delivered as i64;
-        let speed = (size as f64 / total.as_secs_f64().max(1e-9)) as i64;
-        let length = i.content_length.map_or(-1, |n| n as i64);
-        let (remote, local) = (i.remote_addr, i.local_addr);
-        let connects = i.new_connections as c_long;
-        let content_type = i.headers.get_str("content-type").map(str::to_owned);
-        let url = easy.effective_url().to_string();
-        let secs = |d: Duration| d.as_secs_f64();
-        let micros = |d: Duration| d.as_micros() as i64;
-        // SAFETY (all writes): `out` points to the info's type, as the
-        // program's curl_easy_getinfo call promises.
-        unsafe {
-            match info {
-                INFO_RESPONSE_CODE => *out.cast::<c_long>() = status,
-                INFO_REDIRECT_COUNT => *out.cast::<c_long>() = redirects,
-                INFO_TOTAL_TIME => *out.cast::<f64>() = total.as_secs_f64(),
-                INFO_TOTAL_TIME_T => *out.cast::<i64>() = total.as_micros() as i64,
-                INFO_SIZE_DOWNLOAD_T => *out.cast::<i64>() = size,
-                INFO_PRIVATE => *out.cast::<*mut c_void>() = private,
-                INFO_NAMELOOKUP_TIME => *out.cast::<f64>() = secs(t.namelookup),
-                INFO_CONNECT_TIME => *out.cast::<f64>() = secs(t.connect),
-                INFO_APPCONNECT_TIME => *out.cast::<f64>() = secs(t.appconnect),
-                INFO_PRETRANSFER_TIME => *out.cast::<f64>() = secs(t.pretransfer),
-                INFO_STARTTRANSFER_TIME => *out.cast::<f64>() = secs(t.starttransfer),
-                INFO_NAMELOOKUP_TIME_T => *out.cast::<i64>() = micros(t.namelookup),
-                INFO_CONNECT_TIME_T => *out.cast::<i64>() = micros(t.connect),
-                INFO_APPCONNECT_TIME_T => *out.cast::<i64>() = micros(t.appconnect),
-                INFO_PRETRANSFER_TIME_T => *out.cast::<i64>() = micros(t.pretransfer),
-                INFO_STARTTRANSFER_TIME_T => *out.cast::<i64>() = micros(t.starttransfer),
-                INFO_SIZE_DOWNLOAD => *out.cast::<f64>() = size as f64,
-                INFO_SPEED_DOWNLOAD => *out.cast::<f64>() = speed as f64,
-                INFO_SPEED_DOWNLOAD_T => *out.cast::<i64>() = speed,
-                INFO_CONTENT_LENGTH_DOWNLOAD => *out.cast::<f64>() = length as f64,
-                INFO_CONTENT_LENGTH_DOWNLOAD_T => *out.cast::<i64>() = length,
-                INFO_NUM_CONNECTS => *out.cast::<c_long>() = connects,
-                INFO_PRIMARY_PORT => *out.cast::<c_long>() = remote.map_or(0, |a| a.port() as c_long),
-                INFO_LOCAL_PORT => *out.cast::<c_long>() = local.map_or(0, |a| a.port() as c_long),
-                INFO_EFFECTIVE_URL | INFO_PRIMARY_IP | INFO_LOCAL_IP | INFO_CONTENT_TYPE => {
-                    let text = match info {
-                        INFO_EFFECTIVE_URL => Some(url),
-                        INFO_PRIMARY_IP => remote.map(|a| a.ip().to_string()),
-                        INFO_LOCAL_IP => local.map(|a| a.ip().to_string()),
-                        _ => content_type,
-                    };
-                    // libcurl answers NULL for a content type it has not
-                    // got, and strings that live until the next call.
-                    let s = text.and_then(|t| CString::new(t).ok());
-                    *out.cast::<*const c_char>() = s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
-                    h.info_string = s;
-                }
-                _ => return CURLE_UNKNOWN_OPTION,
-            }
-        }
-        CURLE_OK
+        h.info_string = strings;
+        code
     })
+}
+
+/// Writes one info of a transfer to `out`; a string goes to `strings`,
+/// where it lives until the next call, as libcurl's do.
+///
+/// # Safety
+/// `out` points to the type the info number says.
+unsafe fn answer(
+    i: &TransferInfo,
+    url: &str,
+    info: i32,
+    out: *mut c_void,
+    strings: &mut Option<CString>,
+) -> CurlCode {
+    let status = i.status.map_or(0, |s| s.as_u16() as c_long);
+    let t = i.timings;
+    let total = t.total;
+    let size = i.body_bytes_delivered as i64;
+    let speed = (size as f64 / total.as_secs_f64().max(1e-9)) as i64;
+    let length = i.content_length.map_or(-1, |n| n as i64);
+    let (remote, local) = (i.remote_addr, i.local_addr);
+    let secs = |d: Duration| d.as_secs_f64();
+    let micros = |d: Duration| d.as_micros() as i64;
+    // SAFETY (all writes): `out` points to the info's type, by the
+    // caller's contract.
+    unsafe {
+        match info {
+            INFO_RESPONSE_CODE => *out.cast::<c_long>() = status,
+            INFO_REDIRECT_COUNT => *out.cast::<c_long>() = i.redirect_count as c_long,
+            INFO_TOTAL_TIME => *out.cast::<f64>() = secs(total),
+            INFO_TOTAL_TIME_T => *out.cast::<i64>() = micros(total),
+            INFO_SIZE_DOWNLOAD_T => *out.cast::<i64>() = size,
+            INFO_NAMELOOKUP_TIME => *out.cast::<f64>() = secs(t.namelookup),
+            INFO_CONNECT_TIME => *out.cast::<f64>() = secs(t.connect),
+            INFO_APPCONNECT_TIME => *out.cast::<f64>() = secs(t.appconnect),
+            INFO_PRETRANSFER_TIME => *out.cast::<f64>() = secs(t.pretransfer),
+            INFO_STARTTRANSFER_TIME => *out.cast::<f64>() = secs(t.starttransfer),
+            INFO_NAMELOOKUP_TIME_T => *out.cast::<i64>() = micros(t.namelookup),
+            INFO_CONNECT_TIME_T => *out.cast::<i64>() = micros(t.connect),
+            INFO_APPCONNECT_TIME_T => *out.cast::<i64>() = micros(t.appconnect),
+            INFO_PRETRANSFER_TIME_T => *out.cast::<i64>() = micros(t.pretransfer),
+            INFO_STARTTRANSFER_TIME_T => *out.cast::<i64>() = micros(t.starttransfer),
+            INFO_SIZE_DOWNLOAD => *out.cast::<f64>() = size as f64,
+            INFO_SPEED_DOWNLOAD => *out.cast::<f64>() = speed as f64,
+            INFO_SPEED_DOWNLOAD_T => *out.cast::<i64>() = speed,
+            INFO_CONTENT_LENGTH_DOWNLOAD => *out.cast::<f64>() = length as f64,
+            INFO_CONTENT_LENGTH_DOWNLOAD_T => *out.cast::<i64>() = length,
+            INFO_NUM_CONNECTS => *out.cast::<c_long>() = i.new_connections as c_long,
+            INFO_PRIMARY_PORT => *out.cast::<c_long>() = remote.map_or(0, |a| a.port() as c_long),
+            INFO_LOCAL_PORT => *out.cast::<c_long>() = local.map_or(0, |a| a.port() as c_long),
+            INFO_EFFECTIVE_URL | INFO_PRIMARY_IP | INFO_LOCAL_IP | INFO_CONTENT_TYPE => {
+                let text = match info {
+                    INFO_EFFECTIVE_URL => Some(url.to_string()),
+                    INFO_PRIMARY_IP => remote.map(|a| a.ip().to_string()),
+                    INFO_LOCAL_IP => local.map(|a| a.ip().to_string()),
+                    _ => i.headers.get_str("content-type").map(str::to_owned),
+                };
+                // libcurl answers NULL for a content type it has not got.
+                let s = text.and_then(|t| CString::new(t).ok());
+                *out.cast::<*const c_char>() = s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
+                *strings = s;
+            }
+            _ => return CURLE_UNKNOWN_OPTION,
+        }
+    }
+    CURLE_OK
 }
 
 /// libcurl's message for a `CURLcode`.
@@ -644,6 +691,11 @@ pub unsafe extern "C" fn curl_easy_perform(handle: *mut c_void) -> CurlCode {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
         let (easy, result) = starling::drive::perform_one(easy);
+        // Found again: its callbacks may have reached it meanwhile.
+        // SAFETY: the same live handle.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
         h.easy = Some(easy);
         h.finish(&result)
     })
@@ -688,9 +740,8 @@ pub unsafe extern "C" fn curl_easy_reset(handle: *mut c_void) {
         if h.easy.is_none() {
             return;
         }
-        let mut easy = Easy::new("");
-        easy.handler(CHandler::default());
-        h.easy = Some(easy);
+        h.easy = Some(Easy::new(""));
+        h.retag();
         h.private = ptr::null_mut();
         h.error_buffer = ptr::null_mut();
         h.upload = false;
@@ -727,7 +778,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
         if let Some(c) = copy.handler_mut::<CHandler>() {
             c.http_failed = false;
         }
-        Box::into_raw(Box::new(CEasy {
+        into_handle(CEasy {
             magic: EASY_MAGIC,
             easy: Some(copy),
             multi: ptr::null_mut(),
@@ -740,7 +791,6 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             postfields,
             postfieldsize,
             low_speed,
-        }))
-        .cast()
+        })
     })
 }

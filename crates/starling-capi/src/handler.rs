@@ -125,6 +125,16 @@ impl Handler for CHandler {
         }
     }
 
+    fn headers_end(&mut self) -> Flow {
+        let Some(f) = self.header else {
+            return Flow::Continue;
+        };
+        match Self::call(f, b"\r\n", self.header_data) {
+            Flow::Pause => Flow::Continue,
+            other => other,
+        }
+    }
+
     fn write(&mut self, data: &[u8]) -> Flow {
         match self.write {
             Some(f) => Self::call(f, data, self.write_data),

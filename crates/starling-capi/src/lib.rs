@@ -9,13 +9,15 @@
 //!
 //! Every exported function catches panics (none may cross into C) and
 //! checks its handles for NULL. What is implemented, option by option, is
-//! listed in `docs/capi.md`; the rest is answered with libcurl's
-//! `CURLE_UNKNOWN_OPTION` or `CURLM_UNKNOWN_OPTION`.
+//! listed in `docs/capi.md`; libcurl's other options are answered
+//! `CURLE_NOT_BUILT_IN` (multi options: accepted and ignored), and numbers
+//! that are no option `CURLE_UNKNOWN_OPTION` / `CURLM_UNKNOWN_OPTION`.
 
 mod codes;
 mod easy;
 mod global;
 mod handler;
+mod known;
 mod multi;
 mod slist;
 

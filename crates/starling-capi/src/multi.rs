@@ -7,7 +7,7 @@
 //! never the engine.
 
 use std::cell::{Cell, RefCell, UnsafeCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ffi::{c_char, c_int, c_long, c_void};
 use std::ptr;
 use std::rc::Rc;
@@ -18,6 +18,7 @@ use starling::{Action, Easy, Events, Limits, Multi, TransferId, What};
 use crate::codes::*;
 use crate::easy::{easy_ref, CEasy};
 use crate::guard;
+use crate::known::is_multi_option;
 
 /// `curl_socket_callback`.
 type SocketFn = unsafe extern "C" fn(*mut c_void, c_int, c_int, *mut c_void, *mut c_void) -> c_int;
@@ -81,6 +82,10 @@ struct Shared {
     /// `curl_easy_pause` calls made while the engine ran (from a callback),
     /// applied when it returns.
     pauses: RefCell<Vec<(TransferId, starling::Pause)>>,
+    /// Finished transfers not yet read, with their `CURLcode`: taken from
+    /// the engine whenever it returns, so that `curl_multi_info_read`
+    /// works inside callbacks too, as in libcurl.
+    messages: RefCell<VecDeque<(*mut CEasy, CurlCode)>>,
 }
 
 /// A C multi handle. Only ever reached through shared references: the
@@ -125,6 +130,13 @@ impl CMulti {
         unsafe { self.engine() }.easy_mut(id)
     }
 
+    /// After an engine call: pauses asked for from inside callbacks, now
+    /// that the engine is free, and the messages of finished transfers.
+    fn after_engine(&self) {
+        self.apply_pauses();
+        self.collect_messages();
+    }
+
     /// Pauses asked for from inside callbacks, now that the engine is free.
     fn apply_pauses(&self) {
         let pauses: Vec<_> = self.shared.pauses.borrow_mut().drain(..).collect();
@@ -133,6 +145,36 @@ impl CMulti {
             let _ = unsafe { self.engine() }.set_pause(id, pause);
             // A lifted pause ran inside set_pause; its callbacks may have
             // asked for more.
+        }
+    }
+
+    /// Moves the engine's messages into this handle's queue, each with its
+    /// `CURLcode` (which also fills the handle's ERRORBUFFER).
+    ///
+    /// Called only between engine calls, outside callbacks.
+    fn collect_messages(&self) {
+        loop {
+            // SAFETY: between engine calls, outside callbacks (the caller's
+            // contract); info_read calls none.
+            let Some(msg) = (unsafe { self.engine() }).info_read() else {
+                return;
+            };
+            let easy = self
+                .shared
+                .handles
+                .borrow()
+                .get(&msg.id)
+                .copied()
+                .unwrap_or(ptr::null_mut());
+            // SAFETY: handles in the map are live easy handles.
+            let result = match unsafe { easy.as_mut() } {
+                Some(h) => h.finish(&msg.result),
+                None => msg
+                    .result
+                    .as_ref()
+                    .map_or_else(|e| code_of(e.kind()), |()| CURLE_OK),
+            };
+            self.shared.messages.borrow_mut().push_back((easy, result));
         }
     }
 
@@ -147,12 +189,15 @@ impl CMulti {
         // SAFETY: not inside a callback nor an engine call.
         let _ = unsafe { self.engine() }.set_pause(id, pause);
         self.shared.busy.set(false);
-        self.apply_pauses();
+        self.after_engine();
     }
 
     /// Takes `handle`'s transfer out (for `curl_easy_cleanup` of a handle
     /// still added).
     pub fn detach(&self, handle: &mut CEasy) {
+        // As libcurl: a removed handle's unread message goes with it.
+        let this: *mut CEasy = handle;
+        self.shared.messages.borrow_mut().retain(|&(h, _)| h != this);
         if let Some(id) = handle.id.take() {
             self.shared.handles.borrow_mut().remove(&id);
             // SAFETY: callers checked that no callback runs; the removal's
@@ -206,6 +251,7 @@ pub extern "C" fn curl_multi_init() -> *mut c_void {
             ready: RefCell::new(Vec::new()),
             wakeup: Cell::new(-1),
             pauses: RefCell::new(Vec::new()),
+            messages: RefCell::new(VecDeque::new()),
         });
         let mut multi = Multi::new();
         let s = Rc::clone(&shared);
@@ -320,10 +366,41 @@ pub unsafe extern "C" fn starling_multi_setopt_long(
             // HTTP/1.1 pipelining is gone from libcurl too; multiplexing
             // comes with HTTP/2.
             PIPELINING => return CURLM_OK,
-            _ => return CURLM_UNKNOWN_OPTION,
+            _ => return other_multi_option(option),
         }
         engine.set_limits(limits);
         CURLM_OK
+    })
+}
+
+/// libcurl's other multi options are accepted and ignored, as libcurl
+/// itself ignores the pipelining ones today; the HTTP/2 ones (server push,
+/// concurrent streams) have nothing to act on before HTTP/2 lands.
+fn other_multi_option(option: i32) -> CurlMCode {
+    if is_multi_option(option) {
+        CURLM_OK
+    } else {
+        CURLM_UNKNOWN_OPTION
+    }
+}
+
+/// Typed `curl_multi_setopt` for curl_off_t options (all ignored: the
+/// pipelining penalty sizes).
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle.
+#[no_mangle]
+pub unsafe extern "C" fn starling_multi_setopt_off(
+    handle: *mut c_void,
+    option: i32,
+    _value: i64,
+) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        match unsafe { multi_ref(handle) } {
+            Ok(_) => other_multi_option(option),
+            Err(code) => code,
+        }
     })
 }
 
@@ -346,7 +423,7 @@ pub unsafe extern "C" fn starling_multi_setopt_ptr(
         match option {
             SOCKETDATA => multi.shared.socket_data.set(value),
             TIMERDATA => multi.shared.timer_data.set(value),
-            _ => return CURLM_UNKNOWN_OPTION,
+            _ => return other_multi_option(option),
         }
         CURLM_OK
     })
@@ -380,7 +457,7 @@ pub unsafe extern "C" fn starling_multi_setopt_func(
                 .shared
                 .timer_fn
                 .set(value.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), TimerFn>(f) })),
-            _ => return CURLM_UNKNOWN_OPTION,
+            _ => return other_multi_option(option),
         }
         CURLM_OK
     })
@@ -499,7 +576,7 @@ pub unsafe extern "C" fn curl_multi_socket_action(
         multi.shared.busy.set(true);
         let count = unsafe { multi.engine() }.socket_action(action);
         multi.shared.busy.set(false);
-        multi.apply_pauses();
+        multi.after_engine();
         // SAFETY: NULL or a writable int, by the caller's contract.
         if let Some(out) = unsafe { running.as_mut() } {
             *out = count as c_int;
@@ -519,45 +596,21 @@ pub unsafe extern "C" fn curl_multi_info_read(handle: *mut c_void, queued: *mut 
         let Some(multi) = (unsafe { live(handle) }) else {
             return ptr::null_mut();
         };
+        if !(multi.shared.in_callback.get() || multi.shared.busy.get()) {
+            multi.collect_messages();
+        }
+        let mut messages = multi.shared.messages.borrow_mut();
+        let next = messages.pop_front();
         // SAFETY: NULL or a writable int, by the caller's contract.
-        let queued = unsafe { queued.as_mut() };
-        if multi.shared.in_callback.get() || multi.shared.busy.get() {
-            // The engine is busy under this call; messages wait for the
-            // next call made outside the callback.
-            if let Some(q) = queued {
-                *q = 0;
-            }
-            return ptr::null_mut();
+        if let Some(q) = unsafe { queued.as_mut() } {
+            *q = messages.len() as c_int;
         }
-        // SAFETY: not inside a callback; info_read calls none.
-        let engine = unsafe { multi.engine() };
-        let Some(msg) = engine.info_read() else {
-            if let Some(q) = queued {
-                *q = 0;
-            }
+        let Some((easy, result)) = next else {
             return ptr::null_mut();
         };
-        let left = engine.messages_queued() as c_int;
-        if let Some(q) = queued {
-            *q = left;
-        }
-        let easy = multi
-            .shared
-            .handles
-            .borrow()
-            .get(&msg.id)
-            .copied()
-            .unwrap_or(ptr::null_mut());
-        // SAFETY: handles in the map are live easy handles.
-        let result = match unsafe { easy.as_mut() } {
-            Some(h) => h.finish(&msg.result),
-            None => msg
-                .result
-                .as_ref()
-                .map_or_else(|e| code_of(e.kind()), |()| CURLE_OK),
-        };
-        // SAFETY: the message slot is only written here, outside callbacks;
-        // the program reads the previous message no more (libcurl's rule).
+        // SAFETY: the message slot is written only here and read by the
+        // program, which reads the previous message no more (libcurl's
+        // rule); the engine never touches it.
         unsafe {
             *multi.msg.get() = CurlMsg {
                 msg: CURLMSG_DONE,
@@ -623,7 +676,7 @@ pub unsafe extern "C" fn curl_multi_perform(handle: *mut c_void, running: *mut c
         }
         let count = engine.socket_action(Action::Timeout);
         multi.shared.busy.set(false);
-        multi.apply_pauses();
+        multi.after_engine();
         // SAFETY: NULL or a writable int, by the caller's contract.
         if let Some(out) = unsafe { running.as_mut() } {
             *out = count as c_int;

@@ -16,6 +16,7 @@ CURLcode starling_easy_getinfo(CURL *easy, int info, void *out);
 CURLMcode starling_multi_setopt_long(CURLM *multi, int option, long value);
 CURLMcode starling_multi_setopt_ptr(CURLM *multi, int option, void *value);
 CURLMcode starling_multi_setopt_func(CURLM *multi, int option, void (*value)(void));
+CURLMcode starling_multi_setopt_off(CURLM *multi, int option, curl_off_t value);
 
 CURLcode curl_easy_setopt(CURL *easy, CURLoption option, ...)
 {
@@ -75,6 +76,10 @@ CURLMcode curl_multi_setopt(CURLM *multi, CURLMoption option, ...)
   case 2:
     result = starling_multi_setopt_func(multi, (int)option,
                                         va_arg(args, void (*)(void)));
+    break;
+  case 3:
+    result = starling_multi_setopt_off(multi, (int)option,
+                                       va_arg(args, curl_off_t));
     break;
   default:
     result = CURLM_UNKNOWN_OPTION;

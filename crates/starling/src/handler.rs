@@ -67,6 +67,13 @@ pub trait Handler: Any {
         Flow::Continue
     }
 
+    /// The end of the head announced by [`Handler::status`]: all its
+    /// header fields were given (libcurl's header callback gets an empty
+    /// line here). `Flow::Abort` ends the transfer.
+    fn headers_end(&mut self) -> Flow {
+        Flow::Continue
+    }
+
     /// A piece of the response body, as it arrives. The slice is valid for
     /// this call only.
     fn write(&mut self, data: &[u8]) -> Flow;

@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod conn;
+mod current;
 mod decode;
 mod dns;
 pub mod drive;
@@ -36,6 +37,7 @@ mod target;
 mod tls;
 mod transfer;
 
+pub use current::{with_current, Current};
 pub use dns::DnsConfig;
 pub use easy::{
     Easy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_HAPPY_EYEBALLS_TIMEOUT,

@@ -39,6 +39,10 @@ static int recurse_in_timer; /* try calls into the multi handle once */
 static CURLMcode timer_socket_action = -100, timer_add = -100,
                  timer_setopt = -100, timer_timeout = -100;
 static int timer_info_read_null = -1;
+/* Inside the timer callback, read one message (once). */
+static int read_msg_in_timer;
+static CURLMsg timer_msg;
+static int timer_msg_read = -1, timer_msg_left = -1;
 
 /* What the socket callback saw, and the sockets it asked for. */
 #define MAX_SOCKETS 16
@@ -69,6 +73,13 @@ static int on_timer(CURLM *m, long timeout_ms, void *userp)
     timer_setopt = curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 5L);
     timer_timeout = curl_multi_timeout(m, &ms);
     timer_info_read_null = curl_multi_info_read(m, &running) == NULL;
+  }
+  if(read_msg_in_timer) {
+    CURLMsg *msg = curl_multi_info_read(m, &timer_msg_left);
+    read_msg_in_timer = 0;
+    timer_msg_read = msg != NULL;
+    if(msg)
+      timer_msg = *msg;
   }
   return 0;
 }
@@ -141,17 +152,20 @@ static double now_ms(void)
 }
 
 /* Runs the multi_socket loop until a message arrives for `easy`; returns
- * its result, or -1 on a stall. */
+ * its result, or -1 on a stall. With `easy` NULL: until no transfer runs,
+ * reading no message; returns 0. */
 static int run_until_done(CURL *easy)
 {
   double deadline = now_ms() + 10000;
-  int running = 0;
+  int running = 1;
   for(;;) {
     struct pollfd pfds[MAX_SOCKETS];
     int i, n = nsockets, got, timeout;
     CURLMsg *msg;
     int left;
-    while((msg = curl_multi_info_read(multi, &left))) {
+    if(!easy && running == 0)
+      return 0;
+    while(easy && (msg = curl_multi_info_read(multi, &left))) {
       if(msg->msg == CURLMSG_DONE && msg->easy_handle == easy)
         return (int)msg->data.result;
     }
@@ -180,6 +194,120 @@ static int run_until_done(CURL *easy)
         curl_multi_socket_action(multi, pfds[i].fd, mask, &running);
     }
   }
+}
+
+/* ---- inside a transfer's own callbacks ---------------------------------- */
+
+static int header_calls, blank_line_last, blank_before_body = -1;
+static long header_code = -1;
+static CURLcode header_getinfo = (CURLcode)-1;
+static int peeked;
+static CURLcode peek_results[6];
+static long peek_code = -1, peek_port = -1;
+static char peek_type[64], peek_url[256];
+static curl_off_t peek_size = -1;
+static CURLcode peek_other = (CURLcode)-1;
+static CURL *other_easy;
+
+static size_t on_header_peek(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  size_t n = size * nmemb;
+  (void)userdata;
+  header_calls++;
+  blank_line_last = n == 2 && ptr[0] == '\r' && ptr[1] == '\n';
+  if(header_calls == 1)
+    header_getinfo = curl_easy_getinfo(the_easy, CURLINFO_RESPONSE_CODE, &header_code);
+  return n;
+}
+
+static void copy_string(char *to, size_t room, const char *from)
+{
+  snprintf(to, room, "%s", from ? from : "(null)");
+}
+
+static size_t on_write_peek(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  (void)ptr;
+  (void)userdata;
+  if(!peeked) {
+    char *type = NULL, *url = NULL;
+    peeked = 1;
+    blank_before_body = blank_line_last;
+    peek_results[0] = curl_easy_getinfo(the_easy, CURLINFO_RESPONSE_CODE, &peek_code);
+    peek_results[1] = curl_easy_getinfo(the_easy, CURLINFO_CONTENT_TYPE, &type);
+    copy_string(peek_type, sizeof(peek_type), type);
+    peek_results[2] = curl_easy_getinfo(the_easy, CURLINFO_EFFECTIVE_URL, &url);
+    copy_string(peek_url, sizeof(peek_url), url);
+    peek_results[3] = curl_easy_getinfo(the_easy, CURLINFO_SIZE_DOWNLOAD_T, &peek_size);
+    peek_results[4] = curl_easy_getinfo(the_easy, CURLINFO_PRIMARY_PORT, &peek_port);
+    peek_results[5] = curl_easy_getinfo(the_easy, CURLINFO_PRIVATE, &url);
+    /* Another running transfer's info is not lent to this callback. */
+    peek_other = curl_easy_getinfo(other_easy, CURLINFO_RESPONSE_CODE, &peek_code);
+    curl_easy_getinfo(the_easy, CURLINFO_RESPONSE_CODE, &peek_code);
+  }
+  return size * nmemb;
+}
+
+/* A write callback asks for its own transfer's info; the header callback
+ * gets the status line, the fields and an empty line before any body; a
+ * message is read inside the timer callback. */
+static void inside_callbacks(const char *url)
+{
+  CURL *first = curl_easy_init(), *second = curl_easy_init();
+  size_t bytes = 0;
+  int i, result;
+  multi = curl_multi_init();
+  nsockets = 0;
+  timer_last = -2;
+  curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, &sockets);
+  curl_easy_setopt(first, CURLOPT_URL, url);
+  curl_easy_setopt(first, CURLOPT_WRITEFUNCTION, on_write_peek);
+  curl_easy_setopt(first, CURLOPT_HEADERFUNCTION, on_header_peek);
+  curl_easy_setopt(second, CURLOPT_URL, url);
+  curl_easy_setopt(second, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(second, CURLOPT_WRITEDATA, &bytes);
+  the_easy = first;
+  other_easy = second;
+  CHECK(curl_multi_add_handle(multi, first) == CURLM_OK, "add the first");
+  CHECK(curl_multi_add_handle(multi, second) == CURLM_OK, "add the second");
+  CHECK(run_until_done(NULL) == 0, "both transfers ran");
+  CHECK(peeked, "the write callback ran");
+  for(i = 0; i < 6; i++)
+    CHECK(peek_results[i] == CURLE_OK, "getinfo %d inside the write callback answered %d",
+          i, (int)peek_results[i]);
+  CHECK(peek_code == 200, "RESPONSE_CODE inside the write callback: %ld", peek_code);
+  CHECK(strcmp(peek_type, "application/octet-stream") == 0,
+        "CONTENT_TYPE inside the write callback: %s", peek_type);
+  CHECK(strcmp(peek_url, url) == 0, "EFFECTIVE_URL inside the write callback: %s", peek_url);
+  CHECK(peek_size >= 0 && peek_size <= 100, "SIZE_DOWNLOAD_T inside the write callback");
+  CHECK(peek_port > 0, "PRIMARY_PORT inside the write callback: %ld", peek_port);
+  CHECK(peek_other == CURLE_BAD_FUNCTION_ARGUMENT,
+        "another running handle's info inside a callback answered %d", (int)peek_other);
+  CHECK(header_getinfo == CURLE_OK && header_code == 200,
+        "RESPONSE_CODE inside the header callback: %d, %ld", (int)header_getinfo, header_code);
+  CHECK(blank_before_body == 1, "the header callback got an empty line before the body");
+  CHECK(header_calls >= 4, "header callback calls: %d", header_calls);
+
+  /* Two messages wait; the timer callback that add_handle calls reads one. */
+  curl_multi_remove_handle(multi, second);
+  read_msg_in_timer = 1;
+  CHECK(curl_multi_add_handle(multi, second) == CURLM_OK, "add the second again");
+  CHECK(timer_msg_read == 1, "info_read inside the timer callback gave no message");
+  CHECK(timer_msg.msg == CURLMSG_DONE && timer_msg.easy_handle == first &&
+        timer_msg.data.result == CURLE_OK,
+        "the message read inside the timer callback");
+  CHECK(timer_msg_left == 0, "messages left after it: %d (the removed handle's went)",
+        timer_msg_left);
+  result = run_until_done(second);
+  CHECK(result == CURLE_OK, "the second transfer again: %d", result);
+  CHECK(bytes == 200, "the second transfer's bodies: %d bytes", (int)bytes);
+  curl_multi_remove_handle(multi, first);
+  curl_multi_remove_handle(multi, second);
+  CHECK(curl_multi_cleanup(multi) == CURLM_OK, "multi_cleanup");
+  curl_easy_cleanup(first);
+  curl_easy_cleanup(second);
 }
 
 static void null_handles(void)
@@ -251,6 +379,25 @@ static void unknown_options(void)
         "a known option after unknown ones");
   CHECK(curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 4L) == CURLM_OK,
         "a known multi option after unknown ones");
+  /* libcurl's own options that Starling does not implement. */
+  CHECK(curl_easy_setopt(easy, CURLOPT_PROXY, "http://127.0.0.1:1/") ==
+        CURLE_NOT_BUILT_IN, "CURLOPT_PROXY is not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_SSH_AUTH_TYPES, 1L) == CURLE_NOT_BUILT_IN,
+        "CURLOPT_SSH_AUTH_TYPES is not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_CHUNK_BGN_FUNCTION, on_write) ==
+        CURLE_NOT_BUILT_IN, "CURLOPT_CHUNK_BGN_FUNCTION is not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)1) ==
+        CURLE_NOT_BUILT_IN, "CURLOPT_RESUME_FROM_LARGE is not built in");
+  /* libcurl's multi options are accepted: the pipelining ones libcurl
+   * ignores too, the HTTP/2 ones have nothing to act on. */
+  CHECK(curl_multi_setopt(m, CURLMOPT_MAX_CONCURRENT_STREAMS, 10L) == CURLM_OK,
+        "CURLMOPT_MAX_CONCURRENT_STREAMS");
+  CHECK(curl_multi_setopt(m, CURLMOPT_PUSHFUNCTION, NULL) == CURLM_OK,
+        "CURLMOPT_PUSHFUNCTION");
+  CHECK(curl_multi_setopt(m, CURLMOPT_CONTENT_LENGTH_PENALTY_SIZE, (curl_off_t)1) ==
+        CURLM_OK, "CURLMOPT_CONTENT_LENGTH_PENALTY_SIZE");
+  CHECK(curl_multi_setopt(m, (CURLMoption)39999, (curl_off_t)1) == CURLM_UNKNOWN_OPTION,
+        "unknown curl_off_t multi option");
   CHECK(curl_easy_strerror(CURLE_UNKNOWN_OPTION) != NULL &&
         curl_easy_strerror((CURLcode)12345) != NULL, "curl_easy_strerror");
   CHECK(curl_multi_strerror(CURLM_UNKNOWN_OPTION) != NULL &&
@@ -379,6 +526,7 @@ int main(int argc, char **argv)
   null_handles();
   unknown_options();
   transfers(argv[1]);
+  inside_callbacks(argv[1]);
   curl_global_cleanup();
   if(failures) {
     fprintf(stderr, "%d of %d checks failed\n", failures, checks);

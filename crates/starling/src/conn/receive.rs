@@ -232,7 +232,8 @@ impl Core {
         info.version = Some(head.version);
         info.content_length = content_length;
         info.body_bytes_received = 0;
-        if expect_refused && !t.no_expect {
+        let retry_without_expect = expect_refused && !t.no_expect;
+        if retry_without_expect {
             // curl's answer to 417: the same request again, without Expect.
             t.aside_mut().next = Some(NextRequest::WithoutExpect);
         } else {
@@ -244,14 +245,24 @@ impl Core {
                     return Step::Stop;
                 }
             }
-            let handler = &mut t.easy.inner.handler;
-            let mut flow = handler.status(head.status, head.version);
-            for (name, value) in head.headers.iter() {
-                if flow == Flow::Abort {
-                    break;
+        }
+        // The fields go into the info before the handler sees them: a
+        // header callback may look (libcurl's CURLINFO_CONTENT_TYPE).
+        t.easy.inner.info.headers = head.headers;
+        if !retry_without_expect {
+            let flow = t.easy.inner.with_handler(|handler, info| {
+                let mut flow = handler.status(head.status, head.version);
+                for (name, value) in info.headers.iter() {
+                    if flow == Flow::Abort {
+                        return flow;
+                    }
+                    flow = handler.header(name, value);
                 }
-                flow = handler.header(name, value);
-            }
+                match flow {
+                    Flow::Abort => flow,
+                    _ => handler.headers_end(),
+                }
+            });
             if flow == Flow::Abort {
                 let e = Error::new(
                     ErrorKind::AbortedByCallback,
@@ -263,7 +274,6 @@ impl Core {
         }
         let t = &mut self.transfers[id.index as usize];
         if t.has_next() {
-            t.easy.inner.info.headers = head.headers;
             if until_close || content_length.is_some_and(|l| l > MAX_DRAIN) {
                 self.close_connection(key);
                 self.start_next(id, now);
@@ -273,7 +283,7 @@ impl Core {
         }
         let inner = &t.easy.inner;
         if inner.extras().accept_encoding.is_some() {
-            match Decoder::for_content_encoding(head.headers.get_all("content-encoding")) {
+            match Decoder::for_content_encoding(inner.info.headers.get_all("content-encoding")) {
                 Ok(Some(decoder)) => t.aside_mut().decoder = Some(Box::new(decoder)),
                 Ok(None) => {}
                 Err(e) => {
@@ -290,7 +300,6 @@ impl Core {
                 return Step::Stop;
             }
         }
-        t.easy.inner.info.headers = head.headers;
         Step::NeedInput
     }
 

@@ -102,7 +102,7 @@ impl Core {
                     return Ok(Sent::Paused);
                 }
                 let before = upload.read_so_far();
-                match upload.fill(&mut *t.easy.inner.handler) {
+                match t.easy.inner.with_handler(|h, _| upload.fill(h)) {
                     Fill::Ready => {}
                     Fill::Ended => return Ok(Sent::All),
                     Fill::Paused => {

@@ -4,8 +4,9 @@
 
 use super::Transfer;
 use crate::decode::SinkFlow;
+use crate::easy::EasyInner;
 use crate::error::{Error, ErrorKind};
-use crate::handler::{Flow, Handler};
+use crate::handler::Flow;
 
 /// What became of data offered to the handler.
 #[derive(Debug)]
@@ -38,20 +39,16 @@ pub(crate) fn filesize_exceeded(max: u64) -> Error {
 }
 
 /// Gives one piece to the handler, within the size limit.
-fn write_out(
-    handler: &mut dyn Handler,
-    max: Option<u64>,
-    delivered: &mut u64,
-    data: &[u8],
-) -> Result<bool, Error> {
+fn write_out(inner: &mut EasyInner, max: Option<u64>, data: &[u8]) -> Result<bool, Error> {
+    let delivered = inner.info.body_bytes_delivered;
     if let Some(max) = max {
-        if *delivered + data.len() as u64 > max {
+        if delivered + data.len() as u64 > max {
             return Err(filesize_exceeded(max));
         }
     }
-    match handler.write(data) {
+    match inner.with_handler(|h, _| h.write(data)) {
         Flow::Continue => {
-            *delivered += data.len() as u64;
+            inner.info.body_bytes_delivered = delivered + data.len() as u64;
             Ok(true)
         }
         Flow::Pause => Ok(false),
@@ -67,14 +64,13 @@ fn write_out(
 /// fails on a decoding error or a write the handler or the size limit
 /// refused.
 fn through_handler<R>(
-    handler: &mut dyn Handler,
+    inner: &mut EasyInner,
     max: Option<u64>,
-    delivered: &mut u64,
     call: impl FnOnce(&mut dyn FnMut(&[u8]) -> SinkFlow) -> Result<R, Error>,
 ) -> Result<(R, Option<Vec<u8>>), Error> {
     let mut failure = None;
     let mut refused = None;
-    let mut sink = |chunk: &[u8]| match write_out(handler, max, delivered, chunk) {
+    let mut sink = |chunk: &[u8]| match write_out(inner, max, chunk) {
         Ok(true) => SinkFlow::Continue,
         Ok(false) => {
             refused = Some(chunk.to_vec());
@@ -95,18 +91,16 @@ fn through_handler<R>(
 impl Transfer {
     /// Offers body bytes as received.
     pub(crate) fn deliver(&mut self, data: &[u8]) -> Delivery {
-        let inner = &mut self.easy.inner;
+        let inner = &mut *self.easy.inner;
         let max = inner.extras().max_filesize;
-        let delivered = &mut inner.info.body_bytes_delivered;
-        let handler = &mut *inner.handler;
         let Some(decoder) = self.aside.as_mut().and_then(|a| a.decoder.as_mut()) else {
-            return match write_out(handler, max, delivered, data) {
+            return match write_out(inner, max, data) {
                 Ok(true) => Delivery::Taken,
                 Ok(false) => self.hold(data.to_vec(), &[]),
                 Err(e) => Delivery::Failed(e),
             };
         };
-        match through_handler(handler, max, delivered, |sink| decoder.feed(data, sink)) {
+        match through_handler(inner, max, |sink| decoder.feed(data, sink)) {
             Ok((_, None)) => Delivery::Taken,
             Ok((fed, Some(refused))) => self.hold(refused, &data[fed.consumed..]),
             Err(e) => Delivery::Failed(e),
@@ -129,10 +123,9 @@ impl Transfer {
             return Delivery::Taken;
         };
         if !held.decoded.is_empty() {
-            let inner = &mut self.easy.inner;
+            let inner = &mut *self.easy.inner;
             let max = inner.extras().max_filesize;
-            let delivered = &mut inner.info.body_bytes_delivered;
-            match write_out(&mut *inner.handler, max, delivered, &held.decoded) {
+            match write_out(inner, max, &held.decoded) {
                 Ok(true) => held.decoded.clear(),
                 Ok(false) => {
                     self.aside_mut().held = Some(held);
@@ -157,10 +150,9 @@ impl Transfer {
         let Some(decoder) = self.aside.as_mut().and_then(|a| a.decoder.as_mut()) else {
             return Delivery::Taken;
         };
-        let inner = &mut self.easy.inner;
+        let inner = &mut *self.easy.inner;
         let max = inner.extras().max_filesize;
-        let delivered = &mut inner.info.body_bytes_delivered;
-        match through_handler(&mut *inner.handler, max, delivered, |sink| decoder.finish(sink)) {
+        match through_handler(inner, max, |sink| decoder.finish(sink)) {
             Ok((_, None)) => Delivery::Taken,
             Ok((_, Some(refused))) => self.hold(refused, &[]),
             Err(e) => Delivery::Failed(e),

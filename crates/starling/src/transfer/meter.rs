@@ -61,7 +61,7 @@ impl Core {
             upload_total,
             uploaded: info.body_bytes_sent,
         };
-        if t.easy.inner.handler.progress(&progress) == Flow::Abort {
+        if t.easy.inner.with_handler(|h, _| h.progress(&progress)) == Flow::Abort {
             let e = Error::new(
                 ErrorKind::AbortedByCallback,
                 "aborted by callback: the progress callback returned Abort",

@@ -1,0 +1,152 @@
+//! The transfer whose handler callback is running: lent to the callback
+//! so that it can read its own transfer's facts (status, headers, bytes,
+//! timings, effective URL) while the engine that owns them is busy.
+//!
+//! libcurl lets a write or header callback call `curl_easy_getinfo` on its
+//! own handle; Starling's C interface answers such calls from here. The
+//! engine lends the transfer around each handler call, in the engine's
+//! (and so the application's) thread; outside handler calls nothing is
+//! lent.
+
+use std::cell::Cell;
+use std::marker::PhantomData;
+use std::ptr;
+
+use crate::easy::EasyInner;
+use crate::handler::Handler;
+use crate::info::TransferInfo;
+
+/// What a handler callback can read about its own transfer.
+#[derive(Debug)]
+pub struct Current<'a> {
+    info: &'a TransferInfo,
+    url: &'a str,
+    private: Option<usize>,
+}
+
+impl Current<'_> {
+    /// The transfer's info as it stands: the status and header fields of
+    /// the response being received, bytes so far, timings of the phases
+    /// done, addresses.
+    pub fn info(&self) -> &TransferInfo {
+        self.info
+    }
+
+    /// The URL in use: the last redirect's target, or the URL as set.
+    pub fn effective_url(&self) -> &str {
+        self.info.redirect_url.as_deref().unwrap_or(self.url)
+    }
+
+    /// The data attached with [`Easy::private`](crate::Easy::private),
+    /// which tells whose transfer this is.
+    pub fn private(&self) -> Option<usize> {
+        self.private
+    }
+}
+
+thread_local! {
+    /// The lent transfer, erased to `'static`; only [`with_current`] turns
+    /// it back into a reference, for no longer than the loan.
+    static LENT: Cell<*const Current<'static>> = const { Cell::new(ptr::null()) };
+}
+
+/// Calls `f` with the transfer whose handler callback is running on this
+/// thread, or with `None` outside handler callbacks.
+pub fn with_current<R>(f: impl FnOnce(Option<&Current<'_>>) -> R) -> R {
+    let lent = LENT.with(Cell::get);
+    // SAFETY: a non-null pointer was set by a `Loan` that is still alive
+    // (it restores the previous value when dropped), so the `Current` it
+    // points to and the fields it borrows outlive this call; the engine
+    // does not change them while the handler call it wraps runs.
+    f(unsafe { lent.as_ref() })
+}
+
+/// Lends a transfer for as long as it lives; restores what was lent
+/// before (a handler may run a nested transfer of its own).
+struct Loan<'a> {
+    previous: *const Current<'static>,
+    _borrow: PhantomData<&'a Current<'a>>,
+}
+
+impl<'a> Loan<'a> {
+    fn new(current: &'a Current<'a>) -> Self {
+        let erased = (current as *const Current<'a>).cast::<Current<'static>>();
+        Loan {
+            previous: LENT.with(|l| l.replace(erased)),
+            _borrow: PhantomData,
+        }
+    }
+}
+
+impl Drop for Loan<'_> {
+    fn drop(&mut self) {
+        LENT.with(|l| l.set(self.previous));
+    }
+}
+
+impl EasyInner {
+    /// Runs `f` with the handler, lending the transfer to it (see
+    /// [`with_current`]); `f` also gets the info, which it may read but
+    /// not change while the handler could be looking.
+    pub(crate) fn with_handler<R>(&mut self, f: impl FnOnce(&mut dyn Handler, &TransferInfo) -> R) -> R {
+        let current = Current {
+            info: &self.info,
+            url: &self.url,
+            private: self.private,
+        };
+        let _loan = Loan::new(&current);
+        f(&mut *self.handler, &self.info)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::easy::Easy;
+    use crate::handler::Flow;
+
+    #[derive(Default)]
+    struct Peek {
+        seen: Vec<(Option<usize>, String, u64)>,
+    }
+
+    impl Handler for Peek {
+        fn write(&mut self, _data: &[u8]) -> Flow {
+            let seen = with_current(|c| {
+                c.map(|c| {
+                    (
+                        c.private(),
+                        c.effective_url().to_string(),
+                        c.info().body_bytes_delivered,
+                    )
+                })
+            });
+            self.seen.extend(seen);
+            Flow::Continue
+        }
+    }
+
+    #[test]
+    fn lent_only_inside_the_call_and_nested_loans_restore() {
+        let mut outer = Easy::new("http://127.0.0.1:1/outer");
+        outer.private(Some(1)).handler(Peek::default());
+        outer.inner.info.body_bytes_delivered = 7;
+        let mut inner = Easy::new("http://127.0.0.1:1/inner");
+        inner.private(Some(2)).handler(Peek::default());
+        assert!(with_current(|c| c.is_none()));
+        outer.inner.with_handler(|h, _| {
+            h.write(b"a");
+            inner.inner.with_handler(|h, _| h.write(b"b"));
+            h.write(b"c");
+        });
+        assert!(with_current(|c| c.is_none()));
+        let outer_seen = &outer.handler_ref::<Peek>().unwrap().seen;
+        let url = "http://127.0.0.1:1/outer".to_string();
+        assert_eq!(outer_seen, &[(Some(1), url.clone(), 7), (Some(1), url, 7)]);
+        let inner_seen = &inner.handler_ref::<Peek>().unwrap().seen;
+        assert_eq!(
+            inner_seen,
+            &[(Some(2), "http://127.0.0.1:1/inner".to_string(), 0)]
+        );
+    }
+}
