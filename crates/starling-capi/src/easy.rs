@@ -8,7 +8,7 @@ use starling::{Easy, Method, TransferId, TransferInfo};
 
 use crate::codes::*;
 use crate::guard;
-use crate::handler::{CHandler, ProgressFn, ReadFn, WriteFn, XferInfoFn};
+use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, WriteFn, XferInfoFn};
 use crate::known::unimplemented_easy_option;
 use crate::multi::CMulti;
 use crate::slist::{strings, CurlSlist};
@@ -64,6 +64,9 @@ const RESOLVE: i32 = 10_203;
 const MAXFILESIZE: i32 = 114;
 const MAXFILESIZE_LARGE: i32 = 30_117;
 const CAPATH: i32 = 10_097;
+const STDERR: i32 = 10_037;
+const DEBUGFUNCTION: i32 = 20_094;
+const DEBUGDATA: i32 = 10_095;
 
 // Info numbers (type bits | index).
 const INFO_EFFECTIVE_URL: i32 = 0x10_0001;
@@ -385,7 +388,10 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             // Accepted as in libcurl, with nothing to do in Starling: no
             // signals are used, TCP_NODELAY is always on, buffers are
             // sized by the engine.
-            VERBOSE | NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT | HTTPGET => {}
+            VERBOSE => {
+                easy.verbose(value != 0);
+            }
+            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT | HTTPGET => {}
             _ => return unimplemented_easy_option(option),
         }
         CURLE_OK
@@ -424,6 +430,14 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
             },
             XFERINFODATA => match h.handler() {
                 Some(c) => c.progress_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            DEBUGDATA => match h.handler() {
+                Some(c) => c.debug_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            STDERR => match h.handler() {
+                Some(c) => c.stderr_file = value,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
             POSTFIELDS | COPYPOSTFIELDS => {
@@ -528,6 +542,7 @@ pub unsafe extern "C" fn starling_easy_setopt_func(
                 READFUNCTION => c.read = value.map(|f| std::mem::transmute::<Raw, ReadFn>(f)),
                 XFERINFOFUNCTION => c.xferinfo = value.map(|f| std::mem::transmute::<Raw, XferInfoFn>(f)),
                 PROGRESSFUNCTION => c.progress = value.map(|f| std::mem::transmute::<Raw, ProgressFn>(f)),
+                DEBUGFUNCTION => c.debug = value.map(|f| std::mem::transmute::<Raw, DebugFn>(f)),
                 _ => return unimplemented_easy_option(option),
             }
         }

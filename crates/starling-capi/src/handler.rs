@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use starling::{Flow, Handler, Progress, ReadFlow, StatusCode, Version};
+use starling::{Flow, Handler, Progress, ReadFlow, StatusCode, Trace, Version};
 
 /// `curl_write_callback`.
 pub type WriteFn = unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -> usize;
@@ -14,6 +14,9 @@ pub type ReadFn = unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -
 pub type XferInfoFn = unsafe extern "C" fn(*mut c_void, i64, i64, i64, i64) -> i32;
 /// `curl_progress_callback` (the old one, with doubles).
 pub type ProgressFn = unsafe extern "C" fn(*mut c_void, f64, f64, f64, f64) -> i32;
+
+/// `curl_debug_callback`.
+pub type DebugFn = unsafe extern "C" fn(*mut c_void, i32, *mut c_char, usize, *mut c_void) -> i32;
 
 /// libcurl's `CURL_WRITEFUNC_PAUSE`.
 const WRITEFUNC_PAUSE: usize = 0x1000_0001;
@@ -35,6 +38,12 @@ pub struct CHandler {
     pub xferinfo: Option<XferInfoFn>,
     pub progress: Option<ProgressFn>,
     pub progress_data: *mut c_void,
+    /// `CURLOPT_DEBUGFUNCTION` and `CURLOPT_DEBUGDATA`: where the
+    /// `CURLOPT_VERBOSE` trace goes, instead of `stderr_file`.
+    pub debug: Option<DebugFn>,
+    pub debug_data: *mut c_void,
+    /// `CURLOPT_STDERR`: a `FILE *` for the trace (NULL: standard error).
+    pub stderr_file: *mut c_void,
     /// `CURLOPT_FAILONERROR`: a status of 400 or more ends the transfer.
     pub fail_on_error: bool,
     /// The transfer ended that way (its result is then 22).
@@ -53,6 +62,9 @@ impl Default for CHandler {
             xferinfo: None,
             progress: None,
             progress_data: std::ptr::null_mut(),
+            debug: None,
+            debug_data: std::ptr::null_mut(),
+            stderr_file: std::ptr::null_mut(),
             fail_on_error: false,
             http_failed: false,
         }
@@ -98,13 +110,19 @@ impl Handler for CHandler {
         let Some(f) = self.header else {
             return Flow::Continue;
         };
-        let version = if version == Version::HTTP_10 { "1.0" } else { "1.1" };
-        let line = format!(
-            "HTTP/{version} {} {}\r\n",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("")
-        );
-        match Self::call(f, line.as_bytes(), self.header_data) {
+        // The status line as the server sent it (its reason phrase too),
+        // from the head the engine lends.
+        let raw = starling::with_current(|c| {
+            let head = c?.info().headers.raw();
+            let end = head.iter().position(|&b| b == b'\n')?;
+            Some(head[..=end].to_vec())
+        });
+        let line = raw.unwrap_or_else(|| {
+            let version = if version == Version::HTTP_10 { "1.0" } else { "1.1" };
+            let reason = status.canonical_reason().unwrap_or("");
+            format!("HTTP/{version} {} {reason}\r\n", status.as_u16()).into_bytes()
+        });
+        match Self::call(f, &line, self.header_data) {
             Flow::Pause => Flow::Continue,
             other => other,
         }
@@ -139,6 +157,42 @@ impl Handler for CHandler {
         match self.write {
             Some(f) => Self::call(f, data, self.write_data),
             None => self.default_write(data),
+        }
+    }
+
+    fn trace(&mut self, kind: Trace, data: &[u8]) {
+        // libcurl's curl_infotype numbers.
+        let infotype = match kind {
+            Trace::Text => 0,
+            Trace::HeaderIn => 1,
+            Trace::HeaderOut => 2,
+        };
+        if let Some(f) = self.debug {
+            // The callback's `CURL *`: the tag the C handle gave its
+            // transfer, lent while the engine calls this.
+            let handle = starling::with_current(|c| c.and_then(|c| c.private())).unwrap_or(0);
+            // SAFETY: the program set `f` as its curl_debug_callback; the
+            // data is valid for the call (libcurl passes it as `char *`
+            // but the callback must not write to it).
+            unsafe {
+                f(
+                    handle as *mut c_void,
+                    infotype,
+                    data.as_ptr() as *mut c_char,
+                    data.len(),
+                    self.debug_data,
+                )
+            };
+            return;
+        }
+        let mut text = Vec::with_capacity(data.len() + 16);
+        starling::trace_to(&mut text, kind, data);
+        if self.stderr_file.is_null() {
+            // SAFETY: writing a valid buffer to descriptor 2.
+            unsafe { libc::write(2, text.as_ptr().cast(), text.len()) };
+        } else {
+            // SAFETY: CURLOPT_STDERR is a `FILE *` open for writing.
+            unsafe { libc::fwrite(text.as_ptr().cast(), 1, text.len(), self.stderr_file.cast()) };
         }
     }
 

@@ -212,7 +212,6 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
         }
     };
     let mut sink = Sink::new(body);
-    sink.verbose = settings.verbose;
     sink.fail = settings.fail;
     sink.head_to_body = settings.head;
     if let Some(path) = &settings.upload_file {
@@ -229,12 +228,8 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
         }
         sink.upload = Some(file);
     }
-    if settings.verbose {
-        eprintln!("> {} {}", settings.method_name(), job.url);
-        for header in &settings.headers {
-            eprintln!("> {header}");
-        }
-    }
+    // `-v`: the engine's trace, which the sink leaves to go to stderr.
+    easy.verbose(settings.verbose);
     easy.handler(sink);
     Ok((easy, path))
 }

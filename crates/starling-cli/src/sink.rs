@@ -23,8 +23,6 @@ pub enum Body {
 /// The per-transfer handler of the CLI.
 pub struct Sink {
     pub body: Body,
-    /// Trace response heads to stderr (`-v`).
-    pub verbose: bool,
     /// Print the response head to the body's destination (`-I`).
     pub head_to_body: bool,
     /// Stop at a status of 400 or more (`-f`).
@@ -40,7 +38,6 @@ impl Sink {
     pub fn new(body: Body) -> Sink {
         Sink {
             body,
-            verbose: false,
             head_to_body: false,
             fail: false,
             upload: None,
@@ -91,9 +88,6 @@ pub fn status_line(version: Version, status: StatusCode) -> String {
 impl Handler for Sink {
     fn status(&mut self, status: StatusCode, version: Version) -> Flow {
         let line = status_line(version, status);
-        if self.verbose {
-            eprintln!("< {line}");
-        }
         if self.fail && status.as_u16() >= 400 {
             // curl's -f: no body of an error response is written.
             return Flow::Abort;
@@ -105,9 +99,6 @@ impl Handler for Sink {
     }
 
     fn header(&mut self, name: &str, value: &[u8]) -> Flow {
-        if self.verbose {
-            eprintln!("< {name}: {}", String::from_utf8_lossy(value));
-        }
         if self.head_to_body {
             let mut line = Vec::with_capacity(name.len() + value.len() + 4);
             line.extend_from_slice(name.as_bytes());

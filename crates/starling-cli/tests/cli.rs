@@ -472,3 +472,33 @@ fn compressed_bodies_are_decoded() {
         output.stdout.len()
     );
 }
+
+#[test]
+fn verbose_traces_the_request_and_response_heads_as_sent() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    let url = server.url("/bytes/10");
+    let output = starling(tmp.path())
+        .args(["-v", "-H", "X-Trace-Me: yes", "-o", "out.bin", &url])
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    let port = server.addr().port();
+    for line in [
+        format!("*   Trying 127.0.0.1:{port}..."),
+        "> GET /bytes/10 HTTP/1.1".to_string(),
+        format!("> Host: 127.0.0.1:{port}"),
+        "> X-Trace-Me: yes".to_string(),
+        "< HTTP/1.1 200 OK".to_string(),
+        "< content-length: 10".to_string(),
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.eq_ignore_ascii_case(&line)),
+            "no {line:?} in:\n{stderr}"
+        );
+    }
+    let request_line = stderr.lines().position(|l| l.starts_with("> GET")).unwrap();
+    let status_line = stderr.lines().position(|l| l.starts_with("< HTTP/1.1")).unwrap();
+    assert!(request_line < status_line, "{stderr}");
+}

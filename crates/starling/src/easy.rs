@@ -157,6 +157,8 @@ pub(crate) struct EasyInner {
     pub(crate) body: Option<Bytes>,
     pub(crate) handler: Box<dyn Handler>,
     pub(crate) progress: bool,
+    /// Trace the transfer through [`Handler::trace`].
+    pub(crate) verbose: bool,
     /// Options most transfers leave at their defaults, boxed only once one
     /// is set: an open transfer then costs less memory (see
     /// docs/architecture.md, Memory).
@@ -188,6 +190,7 @@ impl Easy {
                 body: None,
                 handler: Box::new(Discard),
                 progress: false,
+                verbose: false,
                 extras: None,
                 private: None,
                 route: None,
@@ -209,6 +212,7 @@ impl Easy {
                 body: inner.body.clone(),
                 handler: Box::new(handler),
                 progress: inner.progress,
+                verbose: inner.verbose,
                 extras: inner.extras.clone(),
                 private: inner.private,
                 route: inner.route.clone(),
@@ -340,6 +344,14 @@ impl Easy {
     /// `CURLOPT_NOPROGRESS`).
     pub fn progress(&mut self, enabled: bool) -> &mut Self {
         self.inner.progress = enabled;
+        self
+    }
+
+    /// Trace the transfer through [`Handler::trace`]: connection steps,
+    /// the request head as sent and the response head as received (off by
+    /// default, as libcurl's `CURLOPT_VERBOSE`).
+    pub fn verbose(&mut self, enabled: bool) -> &mut Self {
+        self.inner.verbose = enabled;
         self
     }
 

@@ -47,6 +47,38 @@ pub struct Progress {
     pub uploaded: u64,
 }
 
+/// What a [`Handler::trace`] line is about (libcurl's `curl_infotype`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trace {
+    /// A step of the transfer in words ("Trying 127.0.0.1:80...").
+    Text,
+    /// A line of a response head as received, with its line end.
+    HeaderIn,
+    /// A request head as sent, whole.
+    HeaderOut,
+}
+
+impl Trace {
+    /// The prefix curl's `-v` puts before such lines.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Trace::Text => "* ",
+            Trace::HeaderIn => "< ",
+            Trace::HeaderOut => "> ",
+        }
+    }
+}
+
+/// Writes a trace as curl's `-v` does: each line with its prefix, without
+/// the line end.
+pub fn trace_to(out: &mut impl std::io::Write, kind: Trace, data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for line in text.lines() {
+        // A failing trace output is no reason to fail the transfer.
+        let _ = writeln!(out, "{}{line}", kind.prefix());
+    }
+}
+
 /// The application's callbacks for one transfer.
 ///
 /// All methods are called from inside the engine's API calls, in the
@@ -83,6 +115,13 @@ pub trait Handler: Any {
     /// second while nothing moves (so a stalled transfer can be aborted).
     fn progress(&mut self, _progress: &Progress) -> Flow {
         Flow::Continue
+    }
+
+    /// A trace of the transfer, when enabled with
+    /// [`Easy::verbose`](crate::Easy::verbose). By default it goes to
+    /// standard error as curl's `-v` prints it.
+    fn trace(&mut self, kind: Trace, data: &[u8]) {
+        trace_to(&mut std::io::stderr().lock(), kind, data);
     }
 
     /// Fills `buf` with the next part of the request body, for a body set

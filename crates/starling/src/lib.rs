@@ -35,6 +35,7 @@ mod multi;
 mod sys;
 mod target;
 mod tls;
+mod trace;
 mod transfer;
 
 pub use current::{with_current, Current};
@@ -44,7 +45,7 @@ pub use easy::{
     DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
 };
 pub use error::{Error, ErrorKind, TimeoutKind};
-pub use handler::{Collect, Discard, Flow, Handler, Progress, ReadFlow};
+pub use handler::{trace_to, Collect, Discard, Flow, Handler, Progress, ReadFlow, Trace};
 pub use http::{self, HeaderMap, Method, StatusCode, Version};
 pub use http1::ResponseHeaders;
 pub use info::{Timings, TransferInfo};

@@ -281,6 +281,23 @@ impl Session {
         })
     }
 
+    /// What the handshake settled, for a trace: "SSL connection using
+    /// TLSv1_3 / TLS13_AES_256_GCM_SHA384, ALPN http/1.1".
+    pub fn describe(&self) -> String {
+        let version = self.conn.protocol_version().map(|v| format!("{v:?}"));
+        let suite = self
+            .conn
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()));
+        let alpn = self.conn.alpn_protocol().map(String::from_utf8_lossy);
+        format!(
+            "SSL connection using {} / {}, ALPN {}",
+            version.as_deref().unwrap_or("?"),
+            suite.as_deref().unwrap_or("?"),
+            alpn.as_deref().unwrap_or("none"),
+        )
+    }
+
     /// True while ciphertext waits to be written.
     pub fn wants_write(&self) -> bool {
         self.conn.wants_write()

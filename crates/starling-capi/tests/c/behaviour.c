@@ -310,6 +310,81 @@ static void inside_callbacks(const char *url)
   curl_easy_cleanup(second);
 }
 
+/* ---- CURLOPT_VERBOSE ------------------------------------------------------ */
+
+static int debug_calls[3], debug_bad_handle, debug_bad_userp;
+static char debug_out_first[32], debug_in_first[32];
+
+static int on_debug(CURL *handle, curl_infotype type, char *data, size_t size,
+                    void *userp)
+{
+  int len = (int)(size < 20 ? size : 20);
+  if(handle != the_easy)
+    debug_bad_handle++;
+  if(userp != (void *)debug_calls)
+    debug_bad_userp++;
+  if(type > CURLINFO_HEADER_OUT)
+    return 0;
+  if(debug_calls[type] == 0 && type == CURLINFO_HEADER_OUT)
+    snprintf(debug_out_first, sizeof(debug_out_first), "%.*s", len, data);
+  if(debug_calls[type] == 0 && type == CURLINFO_HEADER_IN)
+    snprintf(debug_in_first, sizeof(debug_in_first), "%.*s", len, data);
+  debug_calls[type]++;
+  return 0;
+}
+
+/* The trace goes to CURLOPT_DEBUGFUNCTION, else to CURLOPT_STDERR as
+ * curl -v prints it, and nowhere without CURLOPT_VERBOSE. */
+static void verbose_trace(const char *url)
+{
+  CURL *easy = curl_easy_init();
+  FILE *trace = tmpfile();
+  char text[4096];
+  size_t n, bytes = 0;
+  the_easy = easy;
+  curl_easy_setopt(easy, CURLOPT_URL, url);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &bytes);
+  CHECK(curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L) == CURLE_OK, "VERBOSE");
+  CHECK(curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, on_debug) == CURLE_OK,
+        "DEBUGFUNCTION");
+  CHECK(curl_easy_setopt(easy, CURLOPT_DEBUGDATA, debug_calls) == CURLE_OK,
+        "DEBUGDATA");
+  CHECK(curl_easy_perform(easy) == CURLE_OK, "a traced perform");
+  CHECK(debug_calls[CURLINFO_TEXT] >= 2, "text traces: %d", debug_calls[CURLINFO_TEXT]);
+  CHECK(debug_calls[CURLINFO_HEADER_OUT] == 1, "request heads traced: %d",
+        debug_calls[CURLINFO_HEADER_OUT]);
+  CHECK(strncmp(debug_out_first, "GET /bytes/100 HTTP", 19) == 0,
+        "the request head traced: %s", debug_out_first);
+  CHECK(debug_calls[CURLINFO_HEADER_IN] >= 3, "response head lines traced: %d",
+        debug_calls[CURLINFO_HEADER_IN]);
+  CHECK(strncmp(debug_in_first, "HTTP/1.1 200 OK\r\n", 17) == 0,
+        "the status line traced: %s", debug_in_first);
+  CHECK(debug_bad_handle == 0, "the debug callback's handle");
+  CHECK(debug_bad_userp == 0, "the debug callback's DEBUGDATA");
+
+  CHECK(trace != NULL, "tmpfile");
+  if(!trace)
+    return;
+  curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, NULL);
+  curl_easy_setopt(easy, CURLOPT_STDERR, trace);
+  CHECK(curl_easy_perform(easy) == CURLE_OK, "a perform traced to STDERR");
+  rewind(trace);
+  n = fread(text, 1, sizeof(text) - 1, trace);
+  text[n] = 0;
+  CHECK(strstr(text, "\n> GET /bytes/100 HTTP/1.1\n") != NULL, "> request line in\n%s", text);
+  CHECK(strstr(text, "\n< HTTP/1.1 200 OK\n") != NULL, "< status line in\n%s", text);
+  CHECK(strncmp(text, "* ", 2) == 0, "a * step first in\n%s", text);
+
+  rewind(trace);
+  CHECK(curl_easy_setopt(easy, CURLOPT_VERBOSE, 0L) == CURLE_OK, "VERBOSE off");
+  CHECK(curl_easy_perform(easy) == CURLE_OK, "an untraced perform");
+  CHECK(ftell(trace) == 0, "nothing traced without VERBOSE");
+  CHECK(bytes == 300, "three bodies: %d bytes", (int)bytes);
+  fclose(trace);
+  curl_easy_cleanup(easy);
+}
+
 static void null_handles(void)
 {
   CURL *easy = curl_easy_init();
@@ -527,6 +602,7 @@ int main(int argc, char **argv)
   unknown_options();
   transfers(argv[1]);
   inside_callbacks(argv[1]);
+  verbose_trace(argv[1]);
   curl_global_cleanup();
   if(failures) {
     fprintf(stderr, "%d of %d checks failed\n", failures, checks);

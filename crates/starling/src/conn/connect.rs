@@ -44,6 +44,8 @@ impl Core {
         let Some((socket, addr)) = self.connect_next(id, 0).or_else(|| self.connect_next(id, 1)) else {
             return self.connect_exhausted(id, now);
         };
+        let inner = &mut self.transfers[id.index as usize].easy.inner;
+        inner.trace_text(|| format!("  Trying {addr}..."));
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("started transfer has a host");
         let race = family(&t.route().addrs, addr) == 0 && self.untried(id, 1);
@@ -104,6 +106,8 @@ impl Core {
         let addrs = &self.transfers[id.index as usize].route().addrs;
         let fam = 1 - conn.remote_addr.map_or(0, |a| family(addrs, a));
         if let Some((socket, addr)) = self.connect_next(id, fam) {
+            let inner = &mut self.transfers[id.index as usize].easy.inner;
+            inner.trace_text(|| format!("  Trying {addr}..."));
             self.sockets.insert(socket.fd(), Owner::Conn(key));
             self.conns[key.index as usize].racer = Some(Box::new(Racer { socket, addr }));
             self.mark_dirty(key);
@@ -173,6 +177,8 @@ impl Core {
         );
         let fam = addr.map_or(0, |a| family(&t.route().addrs, a));
         if let Some((socket, addr)) = self.connect_next(id, fam) {
+            let inner = &mut self.transfers[id.index as usize].easy.inner;
+            inner.trace_text(|| format!("  Trying {addr}..."));
             self.sockets.insert(socket.fd(), Owner::Conn(key));
             let conn = &mut self.conns[key.index as usize];
             let old = match which {
@@ -234,6 +240,14 @@ impl Core {
                 self.clear_timer(id, TimerKind::Phase);
                 let t = &mut self.transfers[id.index as usize];
                 t.easy.inner.info.timings.connect = t.elapsed(now);
+                if t.easy.inner.verbose {
+                    let host = t.route().target.host().to_owned();
+                    let (ip, port) = peer.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()));
+                    let n = key.index;
+                    t.easy
+                        .inner
+                        .trace_text(|| format!("Connected to {host} ({ip}) port {port} (#{n})"));
+                }
                 if t.route().target.is_https() {
                     // The connect timeout covers the TLS handshake too.
                     return self.start_tls(key, id, now);
@@ -289,6 +303,10 @@ impl Core {
                 self.clear_timer(id, TimerKind::Connect);
                 let t = &mut self.transfers[id.index as usize];
                 t.easy.inner.info.timings.appconnect = t.elapsed(now);
+                let tls = self.conns[key.index as usize].tls.as_deref();
+                t.easy
+                    .inner
+                    .trace_text(|| tls.map(Session::describe).unwrap_or_default());
                 self.prepare_request(id, key, now);
                 true
             }

@@ -157,6 +157,13 @@ impl Core {
         conn.state = ConnState::Sending;
         conn.requests += 1;
         let elapsed = t.elapsed(now);
+        if conn.requests > 1 && t.easy.inner.verbose {
+            let host = t.route().target.authority().to_owned();
+            let n = key.index;
+            t.easy
+                .inner
+                .trace_text(|| format!("Re-using existing connection #{n} with host {host}"));
+        }
         let info = &mut t.easy.inner.info;
         info.reused_connection = conn.requests > 1;
         info.local_addr = conn.local_addr;

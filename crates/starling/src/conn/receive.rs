@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::{read_from, ConnKey, ConnState};
 use crate::decode::Decoder;
 use crate::error::{Error, ErrorKind};
-use crate::handler::Flow;
+use crate::handler::{Flow, Trace};
 use crate::http1::{Http1Error, Parsed, ResponseHead};
 use crate::multi::core::Core;
 use crate::multi::timer_queue::TimerKind;
@@ -250,7 +250,13 @@ impl Core {
         // header callback may look (libcurl's CURLINFO_CONTENT_TYPE).
         t.easy.inner.info.headers = head.headers;
         if !retry_without_expect {
+            let verbose = t.easy.inner.verbose;
             let flow = t.easy.inner.with_handler(|handler, info| {
+                if verbose {
+                    for line in info.headers.raw().split_inclusive(|&b| b == b'\n') {
+                        handler.trace(Trace::HeaderIn, line);
+                    }
+                }
                 let mut flow = handler.status(head.status, head.version);
                 for (name, value) in info.headers.iter() {
                     if flow == Flow::Abort {
@@ -336,6 +342,14 @@ impl Core {
         // response took.
         if !self.progress_call(id, now) {
             return;
+        }
+        let inner = &mut self.transfers[id.index as usize].easy.inner;
+        if inner.verbose {
+            let n = key.index;
+            inner.trace_text(|| match reusable {
+                true => format!("Connection #{n} left intact"),
+                false => format!("Closing connection #{n}"),
+            });
         }
         self.finish_transfer(id, Ok(()), now);
         if reusable {

@@ -7,6 +7,7 @@ use super::upload::Fill;
 use super::{write_to, ConnKey};
 use crate::easy::RequestBody;
 use crate::error::Error;
+use crate::handler::Trace;
 use crate::multi::core::Core;
 
 /// How far a send got.
@@ -72,9 +73,12 @@ impl Core {
             }
         };
         if let Some(id) = conn.transfer {
-            let info = &mut self.transfers[id.index as usize].easy.inner.info;
-            info.request_bytes_sent += (conn.head_sent - head_before) as u64;
-            info.body_bytes_sent += (conn.body_sent - body_before) as u64;
+            let inner = &mut self.transfers[id.index as usize].easy.inner;
+            inner.info.request_bytes_sent += (conn.head_sent - head_before) as u64;
+            inner.info.body_bytes_sent += (conn.body_sent - body_before) as u64;
+            if head_before < conn.head.len() && conn.head_sent == conn.head.len() {
+                inner.trace(Trace::HeaderOut, &conn.head);
+            }
         }
         match result {
             Ok(()) if conn.upload.is_some() => self.send_stream(key),

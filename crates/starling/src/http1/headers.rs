@@ -34,6 +34,12 @@ pub struct ResponseHeaders {
 }
 
 impl ResponseHeaders {
+    /// The head as received: status line, header lines and the empty
+    /// line (empty for a head not kept).
+    pub fn raw(&self) -> &[u8] {
+        &self.block
+    }
+
     /// Fields will be slices of `block`.
     pub(crate) fn with_block(block: Bytes, capacity: usize) -> Self {
         ResponseHeaders {

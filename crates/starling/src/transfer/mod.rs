@@ -395,8 +395,11 @@ impl Core {
         if !self.end_transfer(id, now) {
             return;
         }
-        let url = &self.transfers[id.index as usize].easy.inner.url;
-        let result = result.map_err(|e| e.with_url(url));
+        let inner = &mut self.transfers[id.index as usize].easy.inner;
+        if let Err(e) = &result {
+            inner.trace_text(|| e.message().to_string());
+        }
+        let result = result.map_err(|e| e.with_url(&inner.url));
         self.messages.push_back(Message { id, result });
     }
 
