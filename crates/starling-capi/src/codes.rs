@@ -12,6 +12,7 @@ pub type CurlMCode = i32;
 pub const CURLE_OK: CurlCode = 0;
 pub const CURLE_FAILED_INIT: CurlCode = 2;
 pub const CURLE_NOT_BUILT_IN: CurlCode = 4;
+pub const CURLE_OUT_OF_MEMORY: CurlCode = 27;
 pub const CURLE_HTTP_RETURNED_ERROR: CurlCode = 22;
 pub const CURLE_BAD_FUNCTION_ARGUMENT: CurlCode = 43;
 pub const CURLE_UNKNOWN_OPTION: CurlCode = 48;

@@ -4,6 +4,7 @@ use std::ffi::{c_char, c_int, c_long, c_void, CStr, CString};
 use std::ptr;
 use std::time::Duration;
 
+use starling::drive::Blocking;
 use starling::{Easy, Method, TransferId, TransferInfo};
 
 use crate::codes::*;
@@ -121,6 +122,15 @@ pub struct CEasy {
     postfields: *const c_void,
     postfieldsize: Option<u64>,
     low_speed: (c_long, c_long),
+    /// USERAGENT, kept apart: libcurl sends it beside an HTTPHEADER list
+    /// set before or after, unless the list has a User-Agent of its own.
+    user_agent: Option<String>,
+    /// HTTPHEADER's fields, as (name, value).
+    header_list: Vec<(String, String)>,
+    /// `curl_easy_perform`'s driver, kept from one call to the next so
+    /// that its connections are reused, as libcurl's easy handle keeps its
+    /// connection cache (made on first use).
+    driver: Option<Box<Blocking>>,
 }
 
 impl CEasy {
@@ -151,6 +161,41 @@ impl CEasy {
             if easy.handler_ref::<CHandler>().is_none() {
                 easy.handler(CHandler::default());
             }
+        }
+    }
+
+    /// Sets the request's header fields from HTTPHEADER and USERAGENT,
+    /// which libcurl keeps apart: the list's fields, then the user agent
+    /// unless the list names one.
+    fn apply_headers(&mut self) -> CurlCode {
+        let fields = std::mem::take(&mut self.header_list);
+        let agent = self.user_agent.clone();
+        let result = match self.easy_mut() {
+            Some(easy) => {
+                let headers = easy.headers_mut();
+                headers.clear();
+                let listed = fields.iter().any(|(n, _)| n.eq_ignore_ascii_case("user-agent"));
+                let agent = agent.filter(|_| !listed).map(|a| ("User-Agent".to_string(), a));
+                let mut code = CURLE_OK;
+                for (name, value) in fields.iter().cloned().chain(agent) {
+                    if easy.header(&name, &value).is_err() {
+                        code = CURLE_BAD_FUNCTION_ARGUMENT;
+                    }
+                }
+                code
+            }
+            None => CURLE_BAD_FUNCTION_ARGUMENT,
+        };
+        self.header_list = fields;
+        result
+    }
+
+    /// Forgets what the last transfer left in the callbacks' state; called
+    /// as a transfer starts.
+    pub fn start_fresh(easy: &mut Easy) {
+        if let Some(c) = easy.handler_mut::<CHandler>() {
+            c.http_failed = false;
+            c.head_sent = false;
         }
     }
 
@@ -246,6 +291,9 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             postfields: ptr::null(),
             postfieldsize: None,
             low_speed: (0, 0),
+            user_agent: None,
+            header_list: Vec::new(),
+            driver: None,
         })
     })
 }
@@ -448,6 +496,21 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     h.postfields = ptr::null();
                 }
             }
+            USERAGENT => {
+                // SAFETY: USERAGENT takes a C string (or NULL).
+                h.user_agent = unsafe { string(value) };
+                return h.apply_headers();
+            }
+            HTTPHEADER => {
+                // SAFETY: HTTPHEADER takes a curl_slist (or NULL).
+                let lines = unsafe { strings(value.cast::<CurlSlist>()) };
+                h.header_list = lines
+                    .iter()
+                    .filter_map(|line| line.split_once(':'))
+                    .map(|(name, v)| (name.trim().to_string(), v.trim().to_string()))
+                    .collect();
+                return h.apply_headers();
+            }
             _ => {
                 let Some(easy) = h.easy_mut() else {
                     return CURLE_BAD_FUNCTION_ARGUMENT;
@@ -457,12 +520,6 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 match (option, text) {
                     (URL, Some(url)) => {
                         easy.url(url);
-                    }
-                    (USERAGENT, Some(agent)) => {
-                        easy.headers_mut().remove("user-agent");
-                        if easy.header("user-agent", &agent).is_err() {
-                            return CURLE_BAD_FUNCTION_ARGUMENT;
-                        }
                     }
                     (CUSTOMREQUEST, Some(method)) => match Method::from_bytes(method.as_bytes()) {
                         Ok(m) => {
@@ -488,19 +545,6 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                                 continue;
                             }
                             if easy.resolve_str(entry.trim_start_matches('+')).is_err() {
-                                return CURLE_BAD_FUNCTION_ARGUMENT;
-                            }
-                        }
-                    }
-                    (HTTPHEADER, _) => {
-                        // SAFETY: HTTPHEADER takes a curl_slist (or NULL).
-                        let lines = unsafe { strings(value.cast::<CurlSlist>()) };
-                        easy.headers_mut().clear();
-                        for line in lines {
-                            let Some((name, v)) = line.split_once(':') else {
-                                continue;
-                            };
-                            if easy.header(name.trim(), v.trim()).is_err() {
                                 return CURLE_BAD_FUNCTION_ARGUMENT;
                             }
                         }
@@ -702,15 +746,29 @@ pub unsafe extern "C" fn curl_easy_perform(handle: *mut c_void) -> CurlCode {
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        let Some(easy) = h.easy.take() else {
+        let Some(mut easy) = h.easy.take() else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        let (easy, result) = starling::drive::perform_one(easy);
-        // Found again: its callbacks may have reached it meanwhile.
+        CEasy::start_fresh(&mut easy);
+        let mut driver = match h.driver.take() {
+            Some(driver) => driver,
+            None => match Blocking::with_new_multi() {
+                Ok(driver) => Box::new(driver),
+                Err(e) => {
+                    h.easy = Some(easy);
+                    h.set_error(&format!("cannot create a poller: {e}"));
+                    return CURLE_OUT_OF_MEMORY;
+                }
+            },
+        };
+        // The handle is not touched while the transfer runs: its callbacks
+        // may reach it.
+        let (easy, result) = driver.perform_one(easy);
         // SAFETY: the same live handle.
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
+        h.driver = Some(driver);
         h.easy = Some(easy);
         h.finish(&result)
     })
@@ -764,6 +822,8 @@ pub unsafe extern "C" fn curl_easy_reset(handle: *mut c_void) {
         h.postfields = ptr::null();
         h.postfieldsize = None;
         h.low_speed = (0, 0);
+        h.user_agent = None;
+        h.header_list.clear();
     })
 }
 
@@ -783,6 +843,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
         let error_buffer = h.error_buffer;
         let (upload, infilesize, postfields, postfieldsize, low_speed) =
             (h.upload, h.infilesize, h.postfields, h.postfieldsize, h.low_speed);
+        let (user_agent, header_list) = (h.user_agent.clone(), h.header_list.clone());
         let Some(easy) = h.easy_mut() else {
             return ptr::null_mut();
         };
@@ -806,6 +867,9 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             postfields,
             postfieldsize,
             low_speed,
+            user_agent,
+            header_list,
+            driver: None,
         })
     })
 }

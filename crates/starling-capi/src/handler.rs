@@ -46,7 +46,11 @@ pub struct CHandler {
     pub stderr_file: *mut c_void,
     /// `CURLOPT_FAILONERROR`: a status of 400 or more ends the transfer.
     pub fail_on_error: bool,
-    /// The transfer ended that way (its result is then 22).
+    /// The head's lines went out whole from `status` (the fields need no
+    /// rebuilding).
+    pub head_sent: bool,
+    /// The transfer ended that way (its result is then 22); cleared when
+    /// a transfer starts.
     pub http_failed: bool,
 }
 
@@ -66,12 +70,42 @@ impl Default for CHandler {
             debug_data: std::ptr::null_mut(),
             stderr_file: std::ptr::null_mut(),
             fail_on_error: false,
+            head_sent: false,
             http_failed: false,
         }
     }
 }
 
 impl CHandler {
+    /// Whether response header lines go anywhere: to the header function,
+    /// or (libcurl's rule) with HEADERDATA set, to the write function or
+    /// the `FILE *` HEADERDATA.
+    fn wants_headers(&self) -> bool {
+        self.header.is_some() || !self.header_data.is_null()
+    }
+
+    /// Gives one header line to whatever takes them; a pause means nothing
+    /// for headers.
+    fn header_out(&self, line: &[u8]) -> Flow {
+        let flow = match (self.header, self.write) {
+            (Some(f), _) | (None, Some(f)) => Self::call(f, line, self.header_data),
+            (None, None) => {
+                // SAFETY: libcurl's contract: HEADERDATA without a header
+                // or write function is a `FILE *` opened for writing.
+                let n = unsafe { libc::fwrite(line.as_ptr().cast(), 1, line.len(), self.header_data.cast()) };
+                if n == line.len() {
+                    Flow::Continue
+                } else {
+                    Flow::Abort
+                }
+            }
+        };
+        match flow {
+            Flow::Pause => Flow::Continue,
+            other => other,
+        }
+    }
+
     /// Gives `data` to a write-style callback; libcurl's rules for the
     /// answer: all taken, pause, or anything else aborts.
     fn call(f: WriteFn, data: &[u8], user: *mut c_void) -> Flow {
@@ -107,50 +141,56 @@ impl CHandler {
 
 impl Handler for CHandler {
     fn status(&mut self, status: StatusCode, version: Version) -> Flow {
-        let Some(f) = self.header else {
+        // FAILONERROR: the head still goes to the header callback; the
+        // transfer ends before the body (`headers_end`).
+        self.http_failed = self.fail_on_error && status.as_u16() >= 400;
+        if !self.wants_headers() {
             return Flow::Continue;
-        };
-        // The status line as the server sent it (its reason phrase too),
-        // from the head the engine lends.
-        let raw = starling::with_current(|c| {
-            let head = c?.info().headers.raw();
-            let end = head.iter().position(|&b| b == b'\n')?;
-            Some(head[..=end].to_vec())
-        });
-        let line = raw.unwrap_or_else(|| {
-            let version = if version == Version::HTTP_10 { "1.0" } else { "1.1" };
-            let reason = status.canonical_reason().unwrap_or("");
-            format!("HTTP/{version} {} {reason}\r\n", status.as_u16()).into_bytes()
-        });
-        match Self::call(f, &line, self.header_data) {
-            Flow::Pause => Flow::Continue,
-            other => other,
         }
+        // The head as the server sent it (its own reason phrase and
+        // spacing), from the transfer the engine lends: each line but the
+        // empty one goes out now, which `headers_end` sends.
+        let raw = starling::with_current(|c| c.map(|c| c.info().headers.raw().to_vec()));
+        if let Some(head) = raw.filter(|h| !h.is_empty()) {
+            self.head_sent = true;
+            for line in head.split_inclusive(|&b| b == b'\n') {
+                if line == b"\r\n" || line == b"\n" {
+                    break;
+                }
+                if self.header_out(line) == Flow::Abort {
+                    return Flow::Abort;
+                }
+            }
+            return Flow::Continue;
+        }
+        self.head_sent = false;
+        let version = if version == Version::HTTP_10 { "1.0" } else { "1.1" };
+        let reason = status.canonical_reason().unwrap_or("");
+        self.header_out(format!("HTTP/{version} {} {reason}\r\n", status.as_u16()).as_bytes())
     }
 
     fn header(&mut self, name: &str, value: &[u8]) -> Flow {
-        let Some(f) = self.header else {
+        if self.head_sent || !self.wants_headers() {
             return Flow::Continue;
-        };
+        }
         let mut line = Vec::with_capacity(name.len() + value.len() + 4);
         line.extend_from_slice(name.as_bytes());
         line.extend_from_slice(b": ");
         line.extend_from_slice(value);
         line.extend_from_slice(b"\r\n");
-        match Self::call(f, &line, self.header_data) {
-            Flow::Pause => Flow::Continue,
-            other => other,
-        }
+        self.header_out(&line)
     }
 
     fn headers_end(&mut self) -> Flow {
-        let Some(f) = self.header else {
-            return Flow::Continue;
+        self.head_sent = false;
+        let flow = match self.wants_headers() {
+            true => self.header_out(b"\r\n"),
+            false => Flow::Continue,
         };
-        match Self::call(f, b"\r\n", self.header_data) {
-            Flow::Pause => Flow::Continue,
-            other => other,
+        if self.http_failed {
+            return Flow::Abort;
         }
+        flow
     }
 
     fn write(&mut self, data: &[u8]) -> Flow {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-use starling_testserver::{percent_encode, refused_port, HttpServer};
+use starling_testserver::{percent_encode, refused_port, HttpServer, TestPki, TlsServer};
 
 /// The directory cargo built the library into for this test run.
 fn library_dir() -> PathBuf {
@@ -117,6 +117,11 @@ fn run(program: &Path, args: &[String], under: Under) -> Output {
                 "--errors-for-leak-kinds=definite,indirect",
                 "--show-leak-kinds=definite,indirect",
             ])
+            .arg(concat!(
+                "--suppressions=",
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/valgrind.supp"
+            ))
             .arg(program)
             .args(args)
             .output()
@@ -327,7 +332,11 @@ fn the_easy_client_runs_clean_under_valgrind() {
 fn behaviour(under: Under) {
     let server = HttpServer::start();
     let program = build("behaviour");
-    let output = run(&program, &[server.url("/bytes/100")], under);
+    let output = run(
+        &program,
+        &[server.url("/bytes/100"), server.url("/status/404")],
+        under,
+    );
     let stdout = assert_success(&output);
     assert!(stdout.starts_with("ok "), "{stdout}");
 }
@@ -344,6 +353,41 @@ fn a_c_program_finds_libcurls_answers_and_callbacks() {
 fn the_behaviour_client_runs_clean_under_valgrind() {
     if have("valgrind") {
         behaviour(Under::Valgrind);
+    }
+}
+
+// ---- each implemented option's effect -------------------------------------
+
+fn options(under: Under) {
+    let http = HttpServer::start();
+    let pki = TestPki::new();
+    let https = TlsServer::start(pki.leaf(&["tls.test"]));
+    let ca = pki.write_ca_file();
+    let program = build("options");
+    let args = [
+        http.url(""),
+        https.addr().port().to_string(),
+        ca.to_str().unwrap().to_string(),
+    ];
+    let output = run(&program, &args, under);
+    let stdout = assert_success(&output);
+    assert!(stdout.starts_with("ok "), "{stdout}");
+}
+
+/// Bodies and methods (POSTFIELDS, its sizes, COPYPOSTFIELDS, POST,
+/// CUSTOMREQUEST, HTTPGET, UPLOAD with READFUNCTION or a READDATA file,
+/// NOBODY), USERAGENT and HTTPHEADER, MAXREDIRS, MAXFILESIZE(_LARGE),
+/// TIMEOUT_MS, ACCEPT_ENCODING, RESOLVE, CAINFO, SSL_VERIFYPEER and
+/// SSL_VERIFYHOST, FORBID_REUSE (`tests/c/options.c`).
+#[test]
+fn each_option_a_c_program_sets_has_its_effect() {
+    options(Under::Native);
+}
+
+#[test]
+fn the_options_client_runs_clean_under_valgrind() {
+    if have("valgrind") {
+        options(Under::Valgrind);
     }
 }
 

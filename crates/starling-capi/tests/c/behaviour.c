@@ -385,6 +385,71 @@ static void verbose_trace(const char *url)
   curl_easy_cleanup(easy);
 }
 
+/* ---- FAILONERROR; HEADERDATA without a header function ------------------- */
+
+static size_t on_write_count_lines(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  (void)ptr;
+  (*(int *)userdata)++;
+  return size * nmemb;
+}
+
+static void fail_and_header_data(const char *url, const char *not_found)
+{
+  CURL *easy = curl_easy_init();
+  FILE *body = tmpfile(), *head = tmpfile();
+  char error[CURL_ERROR_SIZE] = "", text[1024];
+  long status = 0;
+  int calls = 0;
+  size_t n;
+  CURLcode result;
+  CHECK(body && head, "tmpfile");
+  if(!body || !head)
+    return;
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, body);
+  curl_easy_setopt(easy, CURLOPT_URL, not_found);
+  CHECK(curl_easy_setopt(easy, CURLOPT_FAILONERROR, 1L) == CURLE_OK, "FAILONERROR");
+  result = curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  CHECK(result == CURLE_HTTP_RETURNED_ERROR, "a 404 with FAILONERROR: %d", (int)result);
+  CHECK(status == 404, "its status: %ld", status);
+  CHECK(strcmp(error, "The requested URL returned error: 404") == 0, "its message: %s", error);
+  CHECK(ftell(body) == 0, "no body written for it");
+
+  /* Without FAILONERROR a 404 is a success; with it, a 200 is too. */
+  curl_easy_setopt(easy, CURLOPT_FAILONERROR, 0L);
+  CHECK(curl_easy_perform(easy) == CURLE_OK, "a 404 without FAILONERROR");
+  curl_easy_setopt(easy, CURLOPT_FAILONERROR, 1L);
+  curl_easy_setopt(easy, CURLOPT_URL, url);
+  CHECK(curl_easy_perform(easy) == CURLE_OK, "a 200 with FAILONERROR after a 404");
+
+  /* HEADERDATA without a header or write function: fwrite to that FILE *. */
+  rewind(body);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, head);
+  CHECK(curl_easy_perform(easy) == CURLE_OK, "headers to a FILE *");
+  CHECK(ftell(body) == 100, "the body beside them: %ld bytes", ftell(body));
+  n = (size_t)ftell(head);
+  rewind(head);
+  n = fread(text, 1, n < sizeof(text) - 1 ? n : sizeof(text) - 1, head);
+  text[n] = 0;
+  CHECK(strncmp(text, "HTTP/1.1 200 OK\r\n", 17) == 0, "the status line first: %s", text);
+  CHECK(n > 4 && strcmp(text + n - 4, "\r\n\r\n") == 0, "the empty line last: %s", text);
+  CHECK(strstr(text, "\r\ncontent-length: 100\r\n") != NULL ||
+        strstr(text, "\r\nContent-Length: 100\r\n") != NULL, "a field: %s", text);
+
+  /* With a write function but no header function, HEADERDATA goes to the
+   * write function with each header line. */
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_write_count_lines);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &calls);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &calls);
+  CHECK(curl_easy_perform(easy) == CURLE_OK, "headers to the write function");
+  CHECK(calls >= 5, "write calls for head lines and body: %d", calls);
+  fclose(body);
+  fclose(head);
+  curl_easy_cleanup(easy);
+}
+
 static void null_handles(void)
 {
   CURL *easy = curl_easy_init();
@@ -592,8 +657,8 @@ static void transfers(const char *url)
 
 int main(int argc, char **argv)
 {
-  if(argc != 2) {
-    fprintf(stderr, "usage: behaviour URL\n");
+  if(argc != 3) {
+    fprintf(stderr, "usage: behaviour URL-OF-100-BYTES URL-OF-A-404\n");
     return 2;
   }
   CHECK(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK, "global_init");
@@ -603,6 +668,7 @@ int main(int argc, char **argv)
   transfers(argv[1]);
   inside_callbacks(argv[1]);
   verbose_trace(argv[1]);
+  fail_and_header_data(argv[1], argv[2]);
   curl_global_cleanup();
   if(failures) {
     fprintf(stderr, "%d of %d checks failed\n", failures, checks);

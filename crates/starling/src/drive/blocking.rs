@@ -190,32 +190,47 @@ impl Blocking {
 }
 
 /// Runs one transfer to completion on a private driver and gives the handle
-/// back with its result (libcurl's `curl_easy_perform`).
+/// back with its result (libcurl's `curl_easy_perform` on a new handle;
+/// [`Blocking::perform_one`] keeps the connection for the next one).
 pub fn perform_one(easy: Easy) -> (Easy, Result<(), Error>) {
-    let mut driver = match Blocking::with_new_multi() {
-        Ok(d) => d,
+    match Blocking::with_new_multi() {
+        Ok(mut driver) => driver.perform_one(easy),
         Err(e) => {
             let error = Error::new(
                 crate::ErrorKind::BadFunctionArgument,
                 format!("cannot create a poller: {e}"),
             );
-            return (easy, Err(error));
+            (easy, Err(error))
         }
-    };
-    let id = driver.add(easy);
-    let mut result = None;
-    let run = driver.perform_with(|_, msg| result = Some(msg.result));
-    let easy = driver.remove(id).expect("the transfer was added to this driver");
-    let result = match (run, result) {
-        (Err(e), _) => Err(Error::new(
-            crate::ErrorKind::RecvError,
-            format!("event loop failed: {e}"),
-        )),
-        (Ok(()), Some(r)) => r,
-        (Ok(()), None) => Err(Error::new(
-            crate::ErrorKind::RecvError,
-            "transfer ended without a result",
-        )),
-    };
-    (easy, result)
+    }
+}
+
+impl Blocking {
+    /// Runs `easy` to completion and gives it back with its result; its
+    /// connection stays in this driver's pool for the next transfer, as an
+    /// easy handle used again keeps libcurl's connection cache. Meant for
+    /// a driver that runs nothing else: other transfers run too, but their
+    /// messages are not kept.
+    pub fn perform_one(&mut self, easy: Easy) -> (Easy, Result<(), Error>) {
+        let id = self.add(easy);
+        let mut result = None;
+        let run = self.perform_with(|_, msg| {
+            if msg.id == id {
+                result = Some(msg.result);
+            }
+        });
+        let easy = self.remove(id).expect("the transfer was added to this driver");
+        let result = match (run, result) {
+            (Err(e), _) => Err(Error::new(
+                crate::ErrorKind::RecvError,
+                format!("event loop failed: {e}"),
+            )),
+            (Ok(()), Some(r)) => r,
+            (Ok(()), None) => Err(Error::new(
+                crate::ErrorKind::RecvError,
+                "transfer ended without a result",
+            )),
+        };
+        (easy, result)
+    }
 }

@@ -1,0 +1,364 @@
+/*
+ * Each easy option Starling implements, set the way a libcurl program sets
+ * it, with its effect checked against the test's servers: request bodies
+ * and methods, headers, redirects and limits, timeouts, decoding, resolve
+ * overrides, TLS verification and connection reuse.
+ *
+ * usage: options HTTP-BASE HTTPS-PORT CA-FILE
+ *   HTTP-BASE   http://127.0.0.1:PORT of the test's HTTP server
+ *   HTTPS-PORT  the port of its TLS server (certificate for tls.test)
+ *   CA-FILE     the CA that signed that certificate
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+static int checks, failures;
+
+#define CHECK(cond, ...)                      \
+  do {                                        \
+    checks++;                                 \
+    if(!(cond)) {                             \
+      failures++;                             \
+      fprintf(stderr, "FAIL: " __VA_ARGS__);  \
+      fprintf(stderr, " [line %d]\n", __LINE__); \
+    }                                         \
+  } while(0)
+
+/* A response body and the x-method header the echo route sends. */
+struct response {
+  char body[4096];
+  size_t len;
+  char method[32];
+};
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  struct response *r = userdata;
+  size_t n = size * nmemb, room = sizeof(r->body) - 1 - r->len;
+  memcpy(r->body + r->len, ptr, n < room ? n : room);
+  r->len += n < room ? n : room;
+  r->body[r->len] = 0;
+  return n;
+}
+
+static size_t on_head(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  struct response *r = userdata;
+  size_t n = size * nmemb;
+  if(n > 10 && strncmp(ptr, "x-method: ", 10) == 0)
+    snprintf(r->method, sizeof(r->method), "%.*s", (int)(n - 12), ptr + 10);
+  return n;
+}
+
+static const char *upload_data;
+static size_t upload_left;
+
+static size_t on_read(char *buffer, size_t size, size_t nitems, void *userdata)
+{
+  size_t n = size * nitems;
+  (void)userdata;
+  if(n > upload_left)
+    n = upload_left;
+  memcpy(buffer, upload_data, n);
+  upload_data += n;
+  upload_left -= n;
+  return n;
+}
+
+static char base[256];
+
+static const char *at(const char *path)
+{
+  static char url[512];
+  snprintf(url, sizeof(url), "%s%s", base, path);
+  return url;
+}
+
+/* Sends `easy`'s body and head to `r`. */
+static void handle_options(CURL *easy, struct response *r, const char *path)
+{
+  memset(r, 0, sizeof(*r));
+  curl_easy_setopt(easy, CURLOPT_URL, at(path));
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_head);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, r);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT, 20L);
+}
+
+/* A fresh handle whose body and head land in `r`. */
+static CURL *handle(struct response *r, const char *path)
+{
+  CURL *easy = curl_easy_init();
+  handle_options(easy, r, path);
+  return easy;
+}
+
+static void bodies_and_methods(void)
+{
+  struct response r;
+  char fields[] = "copied=yes";
+  FILE *file;
+  CURL *easy = handle(&r, "/echo");
+  CURLcode result;
+
+  CHECK(curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "a=1&b=2") == CURLE_OK, "POSTFIELDS");
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strcmp(r.method, "POST") == 0 && strcmp(r.body, "a=1&b=2") == 0,
+        "POSTFIELDS: %d %s [%s]", (int)result, r.method, r.body);
+
+  memset(&r, 0, sizeof(r));
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 3L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strcmp(r.body, "a=1") == 0, "POSTFIELDSIZE 3: [%s]", r.body);
+
+  memset(&r, 0, sizeof(r));
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+  curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, fields);
+  memcpy(fields, "XXXXXXXXXX", 10);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strcmp(r.body, "copied=yes") == 0,
+        "COPYPOSTFIELDS keeps its copy: [%s]", r.body);
+
+  memset(&r, 0, sizeof(r));
+  curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "PATCH");
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strcmp(r.method, "PATCH") == 0 && strcmp(r.body, "copied=yes") == 0,
+        "CUSTOMREQUEST PATCH: %s [%s]", r.method, r.body);
+
+  memset(&r, 0, sizeof(r));
+  curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL);
+  curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strcmp(r.method, "GET") == 0 && r.len == 0,
+        "HTTPGET after a POST: %s [%s]", r.method, r.body);
+
+  /* An upload from the read callback, of a known size. */
+  memset(&r, 0, sizeof(r));
+  upload_data = "uploaded through READFUNCTION";
+  upload_left = strlen(upload_data);
+  curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
+  curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)upload_left);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strcmp(r.method, "PUT") == 0 &&
+        strcmp(r.body, "uploaded through READFUNCTION") == 0,
+        "UPLOAD + READFUNCTION: %d %s [%s]", (int)result, r.method, r.body);
+
+  /* READDATA without a read function: fread from that FILE *, of unknown
+   * size (chunked). */
+  file = tmpfile();
+  CHECK(file != NULL, "tmpfile");
+  if(file) {
+    fputs("uploaded from a FILE *", file);
+    rewind(file);
+    memset(&r, 0, sizeof(r));
+    curl_easy_setopt(easy, CURLOPT_READFUNCTION, NULL);
+    curl_easy_setopt(easy, CURLOPT_READDATA, file);
+    curl_easy_setopt(easy, CURLOPT_INFILESIZE, -1L);
+    result = curl_easy_perform(easy);
+    CHECK(result == CURLE_OK && strcmp(r.body, "uploaded from a FILE *") == 0,
+          "READDATA FILE *: %d [%s]", (int)result, r.body);
+    fclose(file);
+  }
+  curl_easy_cleanup(easy);
+
+  /* POST 1 with a body given by POSTFIELDS, NOBODY for a HEAD. */
+  easy = handle(&r, "/echo");
+  curl_easy_setopt(easy, CURLOPT_POST, 1L);
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "x");
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strcmp(r.method, "POST") == 0 && strcmp(r.body, "x") == 0,
+        "POST: %s [%s]", r.method, r.body);
+  curl_easy_cleanup(easy);
+
+  easy = handle(&r, "/bytes/100");
+  curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  result = curl_easy_perform(easy);
+  {
+    curl_off_t length = 0;
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+    CHECK(result == CURLE_OK && status == 200 && r.len == 0 && length == 100,
+          "NOBODY: %d %ld %d bytes, length %ld", (int)result, status, (int)r.len, (long)length);
+  }
+  curl_easy_cleanup(easy);
+}
+
+static void request_headers(void)
+{
+  struct response r;
+  struct curl_slist *list = NULL;
+  CURL *easy = handle(&r, "/headers");
+  CURLcode result;
+  list = curl_slist_append(list, "X-From-C: yes");
+  list = curl_slist_append(list, "Accept: text/plain");
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, "options.c/1.0");
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK, "headers: %d", (int)result);
+  CHECK(strstr(r.body, "user-agent: options.c/1.0\n") != NULL, "USERAGENT in [%s]", r.body);
+  CHECK(strstr(r.body, "x-from-c: yes\n") != NULL, "HTTPHEADER in [%s]", r.body);
+  CHECK(strstr(r.body, "accept: text/plain\n") != NULL, "HTTPHEADER replaces Accept: [%s]",
+        r.body);
+  curl_easy_cleanup(easy);
+  curl_slist_free_all(list);
+}
+
+static void redirects_and_limits(void)
+{
+  struct response r;
+  long count = -1;
+  CURL *easy = handle(&r, "/chain/5");
+  CURLcode result;
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 2L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_TOO_MANY_REDIRECTS, "MAXREDIRS 2 on a chain of 5: %d", (int)result);
+  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 10L);
+  result = curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &count);
+  CHECK(result == CURLE_OK && count == 5, "MAXREDIRS 10: %d after %ld", (int)result, count);
+  curl_easy_cleanup(easy);
+
+  easy = handle(&r, "/bytes/1000");
+  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE, 100L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_FILESIZE_EXCEEDED, "MAXFILESIZE 100: %d", (int)result);
+  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)1000);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK, "MAXFILESIZE_LARGE 1000: %d", (int)result);
+  curl_easy_cleanup(easy);
+
+  easy = handle(&r, "/delay/3000/10");
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 200L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OPERATION_TIMEDOUT, "TIMEOUT_MS 200 on a 3 s reply: %d", (int)result);
+  curl_easy_cleanup(easy);
+}
+
+static void decoding_and_resolve(int http_port)
+{
+  struct response r;
+  char entry[128], url[256];
+  struct curl_slist *resolve = NULL;
+  CURL *easy = handle(&r, "/encoded/gzip/1000");
+  CURLcode result;
+  curl_off_t size = 0;
+  CHECK(curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK, "ACCEPT_ENCODING");
+  result = curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &size);
+  CHECK(result == CURLE_OK && r.len == 1000, "gzip decoded: %d, %d bytes", (int)result,
+        (int)r.len);
+  curl_easy_cleanup(easy);
+
+  snprintf(entry, sizeof(entry), "options.test:%d:127.0.0.1", http_port);
+  snprintf(url, sizeof(url), "http://options.test:%d/bytes/10", http_port);
+  resolve = curl_slist_append(resolve, entry);
+  easy = handle(&r, "/");
+  curl_easy_setopt(easy, CURLOPT_URL, url);
+  curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && r.len == 10, "RESOLVE options.test: %d", (int)result);
+  curl_easy_cleanup(easy);
+  curl_slist_free_all(resolve);
+}
+
+static void reuse(void)
+{
+  struct response r;
+  long connects = -1;
+  CURL *easy = handle(&r, "/bytes/10");
+  curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  CHECK(connects == 1, "NUM_CONNECTS of a first perform: %ld", connects);
+  /* The handle keeps its connection for the next perform, as libcurl's
+   * does. */
+  curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  CHECK(connects == 0, "NUM_CONNECTS of a second perform: %ld", connects);
+  /* FORBID_REUSE closes it after the transfer: the next one connects. */
+  CHECK(curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L) == CURLE_OK, "FORBID_REUSE");
+  curl_easy_perform(easy);
+  curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  CHECK(connects == 1, "NUM_CONNECTS after FORBID_REUSE: %ld", connects);
+  /* curl_easy_reset keeps the connections. */
+  curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 0L);
+  curl_easy_perform(easy);
+  curl_easy_reset(easy);
+  handle_options(easy, &r, "/bytes/10");
+  curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  CHECK(connects == 0, "NUM_CONNECTS after curl_easy_reset: %ld", connects);
+  curl_easy_cleanup(easy);
+}
+
+static void tls(int https_port, const char *ca)
+{
+  struct response r;
+  char entry[128], url[256];
+  struct curl_slist *resolve = NULL;
+  CURL *easy;
+  CURLcode result;
+  double appconnect = 0;
+  snprintf(entry, sizeof(entry), "tls.test:%d:127.0.0.1", https_port);
+  snprintf(url, sizeof(url), "https://tls.test:%d/bytes/10", https_port);
+  resolve = curl_slist_append(resolve, entry);
+
+  easy = handle(&r, "/");
+  curl_easy_setopt(easy, CURLOPT_URL, url);
+  curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_PEER_FAILED_VERIFICATION, "an unknown CA: %d", (int)result);
+
+  CHECK(curl_easy_setopt(easy, CURLOPT_CAINFO, ca) == CURLE_OK, "CAINFO");
+  memset(&r, 0, sizeof(r));
+  result = curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME, &appconnect);
+  CHECK(result == CURLE_OK && r.len == 10 && appconnect > 0,
+        "CAINFO trusted: %d, %d bytes, appconnect %f", (int)result, (int)r.len, appconnect);
+  curl_easy_cleanup(easy);
+
+  /* Without the CA: VERIFYPEER 0 and VERIFYHOST 0 let it through. */
+  easy = handle(&r, "/");
+  curl_easy_setopt(easy, CURLOPT_URL, url);
+  curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && r.len == 10, "VERIFYPEER 0: %d", (int)result);
+  curl_easy_cleanup(easy);
+  curl_slist_free_all(resolve);
+}
+
+int main(int argc, char **argv)
+{
+  const char *colon;
+  int http_port;
+  if(argc != 4) {
+    fprintf(stderr, "usage: options HTTP-BASE HTTPS-PORT CA-FILE\n");
+    return 2;
+  }
+  snprintf(base, sizeof(base), "%s", argv[1]);
+  colon = strrchr(base, ':');
+  http_port = colon ? atoi(colon + 1) : 0;
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  bodies_and_methods();
+  request_headers();
+  redirects_and_limits();
+  decoding_and_resolve(http_port);
+  reuse();
+  tls(atoi(argv[2]), argv[3]);
+  curl_global_cleanup();
+  if(failures) {
+    fprintf(stderr, "%d of %d checks failed\n", failures, checks);
+    return 1;
+  }
+  printf("ok %d checks\n", checks);
+  return 0;
+}
