@@ -22,7 +22,8 @@ pub struct Timings {
     pub pretransfer: Duration,
     /// First byte of the response received.
     pub starttransfer: Duration,
-    /// Transfer ended.
+    /// Transfer ended (while it runs: the time at the last progress call,
+    /// when progress calls are on).
     pub total: Duration,
 }
 

@@ -2,7 +2,8 @@
  * Each easy option Starling implements, set the way a libcurl program sets
  * it, with its effect checked against the test's servers: request bodies
  * and methods, headers, redirects and limits, timeouts, decoding, resolve
- * overrides, TLS verification and connection reuse.
+ * overrides, connection reuse, progress callbacks, the low-speed limit and
+ * TLS verification.
  *
  * usage: options HTTP-BASE HTTPS-PORT CA-FILE
  *   HTTP-BASE   http://127.0.0.1:PORT of the test's HTTP server
@@ -298,6 +299,94 @@ static void reuse(void)
   curl_easy_cleanup(easy);
 }
 
+/* What the progress callbacks saw. */
+struct progress {
+  CURL *easy;
+  int calls;
+  curl_off_t dltotal, dlnow;
+  curl_off_t time_inside;  /* CURLINFO_TOTAL_TIME_T asked inside */
+  int abort_at;            /* return non-zero from this call on (0: never) */
+};
+
+static int on_xferinfo(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow)
+{
+  struct progress *p = clientp;
+  curl_off_t t = 0;
+  (void)ultotal;
+  (void)ulnow;
+  p->calls++;
+  p->dltotal = dltotal;
+  p->dlnow = dlnow;
+  if(curl_easy_getinfo(p->easy, CURLINFO_TOTAL_TIME_T, &t) == CURLE_OK && t > p->time_inside)
+    p->time_inside = t;
+  return p->abort_at && p->calls >= p->abort_at;
+}
+
+static int on_old_progress(void *clientp, double dltotal, double dlnow, double ultotal,
+                           double ulnow)
+{
+  struct progress *p = clientp;
+  (void)ultotal;
+  (void)ulnow;
+  p->calls++;
+  p->dltotal = (curl_off_t)dltotal;
+  p->dlnow = (curl_off_t)dlnow;
+  return 0;
+}
+
+static void progress_and_speed(void)
+{
+  struct response r;
+  struct progress p;
+  curl_off_t total = 0;
+  CURL *easy = handle(&r, "/bytes/200000");
+  CURLcode result;
+
+  /* Progress calls are off by default (NOPROGRESS 1). */
+  memset(&p, 0, sizeof(p));
+  p.easy = easy;
+  curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+  curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &p);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && p.calls == 0, "no progress calls by default: %d", p.calls);
+
+  curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+  result = curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
+  CHECK(result == CURLE_OK && p.calls > 0, "XFERINFOFUNCTION called: %d", p.calls);
+  CHECK(p.dltotal == 200000 && p.dlnow == 200000, "its last figures: %ld of %ld",
+        (long)p.dlnow, (long)p.dltotal);
+  CHECK(p.time_inside > 0 && p.time_inside <= total,
+        "TOTAL_TIME_T inside the callback: %ld (at the end %ld)", (long)p.time_inside,
+        (long)total);
+
+  memset(&p, 0, sizeof(p));
+  p.easy = easy;
+  p.abort_at = 1;
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_ABORTED_BY_CALLBACK, "a progress callback's abort: %d", (int)result);
+
+  /* The old callback, with doubles, when no XFERINFOFUNCTION is set. */
+  memset(&p, 0, sizeof(p));
+  curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, NULL);
+  curl_easy_setopt(easy, CURLOPT_PROGRESSFUNCTION, on_old_progress);
+  curl_easy_setopt(easy, CURLOPT_PROGRESSDATA, &p);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && p.calls > 0 && p.dlnow == 200000,
+        "PROGRESSFUNCTION: %d calls, %ld bytes", p.calls, (long)p.dlnow);
+  curl_easy_cleanup(easy);
+
+  /* Below 1,000 bytes/s for 1 s: a trickle of one byte per 100 ms. */
+  easy = handle(&r, "/trickle/100/100");
+  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1000L);
+  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, 1L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OPERATION_TIMEDOUT, "LOW_SPEED_LIMIT against a trickle: %d",
+        (int)result);
+  curl_easy_cleanup(easy);
+}
+
 static void tls(int https_port, const char *ca)
 {
   struct response r;
@@ -353,6 +442,7 @@ int main(int argc, char **argv)
   redirects_and_limits();
   decoding_and_resolve(http_port);
   reuse();
+  progress_and_speed();
   tls(atoi(argv[2]), argv[3]);
   curl_global_cleanup();
   if(failures) {

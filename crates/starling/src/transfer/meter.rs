@@ -54,7 +54,12 @@ impl Core {
             RequestBody::None => None,
             body => body.len(),
         };
-        let info = &t.easy.inner.info;
+        // The time so far, for a callback that asks (libcurl's
+        // CURLINFO_TOTAL_TIME inside a progress callback); set again when
+        // the transfer ends.
+        let elapsed = t.elapsed(now);
+        let info = &mut t.easy.inner.info;
+        info.timings.total = elapsed;
         let progress = Progress {
             download_total: info.content_length,
             downloaded: info.body_bytes_received,
