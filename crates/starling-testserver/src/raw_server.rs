@@ -51,6 +51,11 @@ pub enum Script {
     /// read and discarded; the server closes its side only when the client
     /// closes or the server is dropped.
     RespondThenHold(Vec<u8>),
+    /// Read one request head, write these bytes, then neither read nor
+    /// close: a server that answered early (say, 413 to an upload) and
+    /// stopped reading the body. The connection stays open until the server is
+    /// dropped.
+    RespondThenStall(Vec<u8>),
     /// For `Expect: 100-continue` tests: a server that never sends
     /// `100 Continue`. Per request: reads the head, then exactly
     /// `Content-Length` body bytes (a head without one gets
@@ -158,6 +163,17 @@ async fn run_script(mut stream: TcpStream, script: Arc<Script>, counters: Arc<Co
                     return;
                 }
                 discard_until_eof(&mut stream).await;
+            }
+        }
+        Script::RespondThenStall(bytes) => {
+            if reader.next_request(&mut stream).await {
+                counters.requests.fetch_add(1, Ordering::SeqCst);
+                if stream.write_all(bytes).await.is_err() {
+                    return;
+                }
+                // Not reading fills the client's send path; the task ends
+                // only with the server.
+                std::future::pending::<()>().await;
             }
         }
         Script::ExpectNoContinue => expect_no_continue(&mut stream, &mut reader, &counters).await,

@@ -50,7 +50,9 @@ impl Core {
         if self.conns[key.index as usize].state == ConnState::Sending {
             match self.send_request(key) {
                 Ok(Sent::All) => self.conns[key.index as usize].state = ConnState::Receiving,
-                Ok(Sent::Blocked | Sent::Paused) => return,
+                // The answer may come before the body is out: read it.
+                Ok(Sent::Blocked | Sent::Paused) if !events.intersects(Events::IN | Events::ERR) => return,
+                Ok(Sent::Blocked | Sent::Paused) => {}
                 Ok(Sent::HeadOnly) => return self.expect_continue(key, now),
                 Err(SendFailed::Io(e)) => return self.io_failed(key, e, true, now),
                 Err(SendFailed::Body(e)) => {
@@ -151,6 +153,7 @@ impl Core {
             _ => None,
         };
         conn.expect = expect;
+        conn.cut = false;
         conn.done_pending = None;
         conn.held = false;
         conn.parser = ResponseParser::new(*t.method() == http::Method::HEAD, inner.extras().max_header_bytes);

@@ -91,6 +91,9 @@ pub(crate) struct Connection {
     pub tls: Option<Box<Session>>,
     /// The head asked for `100 Continue` and the body was not sent yet.
     pub expect: bool,
+    /// The server answered before the request's body was all sent, and
+    /// the rest was not sent: the connection cannot carry another request.
+    pub cut: bool,
     /// The pause of the transfer it serves.
     pub paused: Pause,
     /// The response ended while receiving was paused mid-body (decoded data
@@ -155,6 +158,7 @@ impl Connection {
             racer: None,
             tls: None,
             expect: false,
+            cut: false,
             paused: Pause::NONE,
             done_pending: None,
             held: false,
@@ -176,7 +180,10 @@ impl Connection {
             ConnState::Connecting => Some(What::Out),
             ConnState::Handshaking => Some(What::In),
             ConnState::Sending if self.paused.send => None,
-            ConnState::Sending => Some(What::Out),
+            // Also readable: the server may answer before the body is out
+            // (an early error), and stop reading it.
+            ConnState::Sending if self.paused.recv => Some(What::Out),
+            ConnState::Sending => Some(What::InOut),
             ConnState::Receiving if self.paused.recv => None,
             ConnState::Expecting | ConnState::Receiving | ConnState::Idle => Some(What::In),
         };

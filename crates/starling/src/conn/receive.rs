@@ -199,9 +199,11 @@ impl Core {
                 Ok((n, Parsed::Done { reusable })) => {
                     buf.start += n;
                     // Bytes after a complete response were never asked for;
-                    // a body held back by `Expect` was never sent.
+                    // a body held back by `Expect`, or cut by an early
+                    // answer, was not all sent.
+                    let unsent = conn.expect || conn.cut || conn.state == ConnState::Sending;
                     let reusable =
-                        reusable && buf.is_empty() && !t.easy.inner.extras().forbid_reuse && !conn.expect;
+                        reusable && buf.is_empty() && !t.easy.inner.extras().forbid_reuse && !unsent;
                     self.body_done(key, id, reusable, now);
                     return Step::Stop;
                 }
@@ -221,6 +223,12 @@ impl Core {
             // is never sent, and the connection is not reused.
             conn.state = ConnState::Receiving;
             self.clear_timer(id, TimerKind::Phase);
+        } else if conn.state == ConnState::Sending && head.status.as_u16() >= 300 {
+            // An error (or redirect) before the body is out: the rest is
+            // not sent, as libcurl stops sending then. A success goes on
+            // sending while its answer arrives.
+            conn.state = ConnState::Receiving;
+            conn.cut = true;
         }
         let conn = &self.conns[key.index as usize];
         let content_length = conn.parser.content_length();
