@@ -133,7 +133,8 @@ pub struct Args {
     pub fail: bool,
 
     /// Print this after each transfer (`%{http_code}`, `%{url_effective}`,
-    /// …; `@FILE` reads the format from a file).
+    /// `%{time_total}`, …, `%{json}` for all of them; `@FILE` reads the
+    /// format from a file).
     #[arg(short = 'w', long = "write-out", value_name = "FORMAT")]
     pub write_out: Option<String>,
 

@@ -103,10 +103,39 @@ fn variable(name: &str, o: &Outcome, out: &mut String) -> bool {
             .as_ref()
             .map(|path| path.to_string_lossy().into_owned())
             .unwrap_or_default(),
+        "json" => json(o),
         _ => return false,
     };
     out.push_str(&value);
     true
+}
+
+/// `%{json}`: every variable above as one JSON object, with curl's names;
+/// numbers as numbers (times in seconds), and `null` for a message or file
+/// name there is none of.
+fn json(o: &Outcome) -> String {
+    let status = o.status.unwrap_or(0);
+    let secs = |d: Duration| d.as_secs_f64();
+    let value = serde_json::json!({
+        "url": o.url,
+        "url_effective": o.effective_url,
+        "http_code": status,
+        "response_code": status,
+        "size_download": o.size_download,
+        "size_upload": o.size_upload,
+        "time_namelookup": secs(o.time_namelookup),
+        "time_connect": secs(o.time_connect),
+        "time_appconnect": secs(o.time_appconnect),
+        "time_pretransfer": secs(o.time_pretransfer),
+        "time_starttransfer": secs(o.time_starttransfer),
+        "time_total": secs(o.time_total),
+        "num_redirects": o.num_redirects,
+        "num_retries": o.retries,
+        "exitcode": o.exit_code,
+        "errormsg": o.error.as_ref().map(|(_, message)| message),
+        "filename_effective": o.output.as_ref().map(|path| path.to_string_lossy()),
+    });
+    value.to_string()
 }
 
 /// Seconds with six decimals, as curl prints them; integer arithmetic so
@@ -176,6 +205,24 @@ mod tests {
         ] {
             assert_eq!(text(&format!("%{{{name}}}"), &o), want, "{name}");
         }
+    }
+
+    #[test]
+    fn json_has_every_variable_as_json() {
+        let value: serde_json::Value = serde_json::from_str(&text("%{json}", &sample())).unwrap();
+        assert_eq!(value["http_code"], 404);
+        assert_eq!(value["response_code"], 404);
+        assert_eq!(value["url_effective"], "http://example.test/b");
+        assert_eq!(value["size_download"], 1234);
+        assert_eq!(value["time_total"], 3.000001);
+        assert_eq!(value["num_redirects"], 2);
+        assert_eq!(value["exitcode"], 22);
+        assert_eq!(value["errormsg"], "The requested URL returned error: 404");
+        assert_eq!(value["filename_effective"], "out/b.html");
+        assert_eq!(value.as_object().unwrap().len(), 17);
+        let empty: serde_json::Value = serde_json::from_str(&text("%{json}", &Outcome::default())).unwrap();
+        assert!(empty["errormsg"].is_null() && empty["filename_effective"].is_null());
+        assert_eq!(empty["http_code"], 0);
     }
 
     #[test]
