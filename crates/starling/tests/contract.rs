@@ -49,6 +49,48 @@ fn keep_alive_requests_do_not_flap_the_socket_or_the_timer() {
     assert!(r.timer_calls.len() <= 4, "timer callbacks: {:?}", r.timer_calls);
 }
 
+/// A program that removes and re-adds each finished handle right after the
+/// call that finished it (libcurl programs read messages after every
+/// `socket_action`) has its timer armed at most once per loop turn, not
+/// armed and removed once per transfer: the immediate timer an add asks
+/// for is left to fire when the transfer started before it did.
+#[test]
+fn re_adding_after_each_call_updates_the_timer_once_per_loop_turn() {
+    const PARALLEL: usize = 20;
+    const TOTAL: usize = 400;
+    let server = HttpServer::start();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    for i in 0..PARALLEL {
+        // Answers 20 ms after the request: a turn finishes many at once.
+        ev.multi
+            .add(Easy::new(server.url(&format!("/delay/20/100?seed={i}"))));
+    }
+    let (mut done, mut added, mut turns) = (0, PARALLEL, 0);
+    let end = std::time::Instant::now() + Duration::from_secs(30);
+    ev.running = ev.multi.socket_action(Action::Timeout);
+    while done < TOTAL && std::time::Instant::now() < end {
+        turns += 1;
+        ev.step_with(Duration::from_millis(50), |multi| {
+            while let Some(msg) = multi.info_read() {
+                msg.result.unwrap();
+                let easy = multi.remove(msg.id).unwrap();
+                done += 1;
+                if added < TOTAL {
+                    multi.add(easy);
+                    added += 1;
+                }
+            }
+        });
+    }
+    assert_eq!(done, TOTAL);
+    ev.assert_clean();
+    let timer_calls = ev.record.borrow().timer_calls.len();
+    assert!(
+        timer_calls <= turns + 2,
+        "{timer_calls} timer callbacks for {TOTAL} transfers in {turns} loop turns"
+    );
+}
+
 #[test]
 fn early_timeout_actions_are_harmless() {
     let server = HttpServer::start();

@@ -324,6 +324,14 @@ impl Multi {
         if wanted == self.reported_timer {
             return;
         }
+        // An immediate timer (0) that is no longer needed is left to fire
+        // rather than removed: its one early TIMEOUT costs less than a
+        // timer update, which a loop pays in a system call. A program
+        // re-adding finished handles would otherwise arm and remove its
+        // timer once per transfer; now it arms it once per loop turn.
+        if wanted.is_none() && self.reported_timer == Some(None) {
+            return;
+        }
         self.reported_timer = wanted;
         self.core.counters.timer_callbacks += 1;
         let timeout = wanted.map(|at| at.map_or(Duration::ZERO, |t| t.saturating_duration_since(now)));

@@ -137,6 +137,13 @@ impl EventLoop {
 
     /// Waits for events (at most `max_wait`) and hands them to the engine.
     pub fn step(&mut self, max_wait: Duration) {
+        self.step_with(max_wait, |_| {});
+    }
+
+    /// [`EventLoop::step`], calling `after_each` after every
+    /// `socket_action` (as a libcurl program that reads messages after
+    /// each call does).
+    pub fn step_with(&mut self, max_wait: Duration, mut after_each: impl FnMut(&mut Multi)) {
         let deadline = self.record.borrow().deadline;
         let now = Instant::now();
         let mut wait = max_wait;
@@ -156,11 +163,13 @@ impl EventLoop {
                 .entry(ev.u64 as RawFd)
                 .or_default() += 1;
             self.running = self.multi.socket_action(Action::Socket(ev.u64 as RawFd, bits));
+            after_each(&mut self.multi);
         }
         let due = self.record.borrow().deadline.is_some_and(|d| d <= Instant::now());
         if due {
             self.record.borrow_mut().deadline = None;
             self.running = self.multi.socket_action(Action::Timeout);
+            after_each(&mut self.multi);
         }
     }
 
