@@ -268,6 +268,23 @@ fn read_failures_end_the_transfer_clearly() {
     assert!(e.message().contains("of the 1048576 bytes announced"), "{e}");
 }
 
+/// The size of the uploads a server answers early: far more than the
+/// socket buffers hold.
+const EARLY_UPLOAD: u64 = 64 << 20;
+
+/// A PUT of `EARLY_UPLOAD` pattern bytes without `Expect`, so the body
+/// follows the head at once.
+fn early_upload(server: &RawServer, seed: u64) -> Easy {
+    let mut easy = Easy::new(server.url("/upload"));
+    easy.method(Method::PUT)
+        .header("Expect", "")
+        .unwrap()
+        .body_from_handler(Some(EARLY_UPLOAD))
+        .timeout(Duration::from_secs(20))
+        .handler(Source::new(seed, EARLY_UPLOAD));
+    easy
+}
+
 /// An error answer while the body is still going out: the upload stops,
 /// the answer is the result, and the connection is not reused (libcurl
 /// stops sending on an answer of 300 or more too). The server stops
@@ -278,22 +295,17 @@ fn an_early_error_answer_stops_the_upload() {
         let answer = b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large".to_vec();
         let server = RawServer::start(Script::RespondThenStall(answer));
         let mut ev = EventLoop::new(Multi::new(), edge);
-        let mut easy = Easy::new(server.url("/upload"));
-        let len = 64u64 << 20;
-        // No Expect: the body follows the head at once.
-        easy.method(Method::PUT)
-            .header("Expect", "")
-            .unwrap()
-            .body_from_handler(Some(len))
-            .timeout(Duration::from_secs(20))
-            .handler(Source::new(3, len));
+        let easy = early_upload(&server, 3);
         let started = Instant::now();
         let (easy, result) = run_one(&mut ev, easy);
         result.unwrap_or_else(|e| panic!("edge {edge}: {e} after {:?}", started.elapsed()));
         assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(413));
         assert_eq!(easy.handler_ref::<Source>().unwrap().response, b"too large");
         let sent = easy.info().body_bytes_sent;
-        assert!(sent < len, "edge {edge}: the whole body went out ({sent} bytes)");
+        assert!(
+            sent < EARLY_UPLOAD,
+            "edge {edge}: the whole body went out ({sent} bytes)"
+        );
         assert_eq!(ev.multi.counters().connections_opened, 1);
         // A second request opens a new connection: the cut one was closed.
         let mut again = Easy::new(server.url("/again"));
@@ -316,19 +328,12 @@ fn a_complete_early_success_answer_ends_the_upload() {
     let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec();
     let server = RawServer::start(Script::RespondThenStall(answer));
     let mut ev = EventLoop::new(Multi::new(), false);
-    let mut easy = Easy::new(server.url("/upload"));
-    let len = 64u64 << 20;
-    easy.method(Method::PUT)
-        .header("Expect", "")
-        .unwrap()
-        .body_from_handler(Some(len))
-        .timeout(Duration::from_secs(20))
-        .handler(Source::new(4, len));
+    let easy = early_upload(&server, 4);
     let (easy, result) = run_one(&mut ev, easy);
     result.unwrap();
     assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(200));
     assert_eq!(easy.handler_ref::<Source>().unwrap().response, b"ok");
-    assert!(easy.info().body_bytes_sent < len);
+    assert!(easy.info().body_bytes_sent < EARLY_UPLOAD);
     // Closed, not pooled: a second request needs a new connection.
     let mut again = Easy::new(server.url("/again"));
     again.timeout(Duration::from_secs(20));

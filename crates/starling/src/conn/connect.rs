@@ -44,8 +44,6 @@ impl Core {
         let Some((socket, addr)) = self.connect_next(id, 0).or_else(|| self.connect_next(id, 1)) else {
             return self.connect_exhausted(id, now);
         };
-        let inner = &mut self.transfers[id.index as usize].easy.inner;
-        inner.trace_text(|| format!("  Trying {addr}..."));
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("started transfer has a host");
         let race = family(&t.route().addrs, addr) == 0 && self.untried(id, 1);
@@ -79,6 +77,7 @@ impl Core {
             if family(&t.route().addrs, addr) != fam {
                 continue;
             }
+            t.easy.inner.trace_text(|| format!("  Trying {addr}..."));
             match TcpSocket::connect(addr) {
                 Ok(socket) => return Some((socket, addr)),
                 Err(e) => t.last_connect_error = Some(format!("{addr}: {e}").into()),
@@ -106,8 +105,6 @@ impl Core {
         let addrs = &self.transfers[id.index as usize].route().addrs;
         let fam = 1 - conn.remote_addr.map_or(0, |a| family(addrs, a));
         if let Some((socket, addr)) = self.connect_next(id, fam) {
-            let inner = &mut self.transfers[id.index as usize].easy.inner;
-            inner.trace_text(|| format!("  Trying {addr}..."));
             self.sockets.insert(socket.fd(), Owner::Conn(key));
             self.conns[key.index as usize].racer = Some(Box::new(Racer { socket, addr }));
             self.mark_dirty(key);
@@ -177,8 +174,6 @@ impl Core {
         );
         let fam = addr.map_or(0, |a| family(&t.route().addrs, a));
         if let Some((socket, addr)) = self.connect_next(id, fam) {
-            let inner = &mut self.transfers[id.index as usize].easy.inner;
-            inner.trace_text(|| format!("  Trying {addr}..."));
             self.sockets.insert(socket.fd(), Owner::Conn(key));
             let conn = &mut self.conns[key.index as usize];
             let old = match which {
