@@ -20,6 +20,7 @@ mod handler;
 mod known;
 mod multi;
 mod slist;
+mod util;
 
 /// The directory to put on a C compiler's include path (`-I`) so that
 /// `#include <curl/curl.h>` finds Starling's headers.

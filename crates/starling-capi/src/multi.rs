@@ -668,7 +668,13 @@ pub unsafe extern "C" fn curl_multi_perform(handle: *mut c_void, running: *mut c
             Ok(m) => m,
             Err(code) => return code,
         };
-        let ready: Vec<_> = multi.shared.ready.borrow_mut().drain(..).collect();
+        let mut ready: Vec<_> = multi.shared.ready.borrow_mut().drain(..).collect();
+        if ready.is_empty() {
+            // Not waited on by curl_multi_poll/wait: the program waits its
+            // own way (select() on curl_multi_fdset's sockets, a sleep), so
+            // whatever is ready now is found here.
+            ready = poll_watched(&multi.shared.watched.borrow(), 0);
+        }
         multi.shared.busy.set(true);
         // SAFETY: not inside a callback; callbacks reach `shared` only.
         let engine = unsafe { multi.engine() };
@@ -681,6 +687,99 @@ pub unsafe extern "C" fn curl_multi_perform(handle: *mut c_void, running: *mut c
         // SAFETY: NULL or a writable int, by the caller's contract.
         if let Some(out) = unsafe { running.as_mut() } {
             *out = count as c_int;
+        }
+        CURLM_OK
+    })
+}
+
+/// The watched sockets that are ready within `timeout_ms`, with their
+/// `CURL_CSELECT_*` bits (one `poll`).
+fn poll_watched(watched: &HashMap<c_int, What>, timeout_ms: c_int) -> Vec<(c_int, c_int)> {
+    if watched.is_empty() {
+        return Vec::new();
+    }
+    let mut fds: Vec<libc::pollfd> = watched.iter().map(|(&fd, &what)| pollfd(fd, what)).collect();
+    // SAFETY: `fds` is a valid array of its length.
+    let got = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+    if got <= 0 {
+        return Vec::new();
+    }
+    fds.iter()
+        .filter(|p| p.revents != 0)
+        .map(|p| (p.fd, cselect_bits(p.revents)))
+        .collect()
+}
+
+/// What `poll` waits for on a watched socket.
+fn pollfd(fd: c_int, what: What) -> libc::pollfd {
+    let events = match what {
+        What::In => libc::POLLIN,
+        What::Out => libc::POLLOUT,
+        _ => libc::POLLIN | libc::POLLOUT,
+    };
+    libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    }
+}
+
+/// `poll`'s answer as libcurl's `CURL_CSELECT_IN/OUT/ERR` bits.
+fn cselect_bits(revents: libc::c_short) -> c_int {
+    let mut bits = 0;
+    if revents & libc::POLLIN != 0 {
+        bits |= 1;
+    }
+    if revents & libc::POLLOUT != 0 {
+        bits |= 2;
+    }
+    if revents & (libc::POLLERR | libc::POLLHUP) != 0 {
+        bits |= 4;
+    }
+    bits
+}
+
+/// Puts the watched sockets into the `fd_set`s for `select()` (readable
+/// and writable; sockets at or above `FD_SETSIZE` cannot be, as in
+/// libcurl) and the highest into `max_fd` (-1: none).
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle; the sets NULL or valid
+/// `fd_set`s; `max_fd` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn curl_multi_fdset(
+    handle: *mut c_void,
+    read: *mut libc::fd_set,
+    write: *mut libc::fd_set,
+    _exc: *mut libc::fd_set,
+    max_fd: *mut c_int,
+) -> CurlMCode {
+    guard(CURLM_INTERNAL_ERROR, || {
+        // SAFETY: by the caller's contract.
+        let multi = match unsafe { multi_ref(handle) } {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        let mut max = -1;
+        for (&fd, &what) in multi.shared.watched.borrow().iter() {
+            if fd < 0 || fd as usize >= libc::FD_SETSIZE {
+                continue;
+            }
+            // SAFETY: each set is NULL or a valid fd_set, and `fd` is
+            // within FD_SETSIZE.
+            unsafe {
+                if what != What::Out && !read.is_null() {
+                    libc::FD_SET(fd, read);
+                }
+                if what != What::In && !write.is_null() {
+                    libc::FD_SET(fd, write);
+                }
+            }
+            max = max.max(fd);
+        }
+        // SAFETY: NULL or a writable int, by the caller's contract.
+        if let Some(out) = unsafe { max_fd.as_mut() } {
+            *out = max;
         }
         CURLM_OK
     })
@@ -781,15 +880,7 @@ unsafe fn wait(
             .watched
             .borrow()
             .iter()
-            .map(|(&fd, &what)| libc::pollfd {
-                fd,
-                events: match what {
-                    What::In => libc::POLLIN,
-                    What::Out => libc::POLLOUT,
-                    _ => libc::POLLIN | libc::POLLOUT,
-                },
-                revents: 0,
-            })
+            .map(|(&fd, &what)| pollfd(fd, what))
             .collect();
         let ours = fds.len();
         let extra: &mut [CurlWaitFd] = if extra.is_null() || n == 0 {
@@ -827,17 +918,7 @@ unsafe fn wait(
         let mut ready = multi.shared.ready.borrow_mut();
         for pfd in &fds[..ours] {
             if pfd.revents != 0 {
-                let mut bits = 0;
-                if pfd.revents & libc::POLLIN != 0 {
-                    bits |= 1;
-                }
-                if pfd.revents & libc::POLLOUT != 0 {
-                    bits |= 2;
-                }
-                if pfd.revents & (libc::POLLERR | libc::POLLHUP) != 0 {
-                    bits |= 4;
-                }
-                ready.push((pfd.fd, bits));
+                ready.push((pfd.fd, cselect_bits(pfd.revents)));
             }
         }
         for (e, pfd) in extra.iter_mut().zip(&fds[ours..]) {

@@ -251,6 +251,35 @@ fn poll_client(under: Under, wait: bool, count: u64) {
     assert_every_url_fetched(&stdout, &urls);
 }
 
+fn select_client(under: Under, count: u64) {
+    let server = HttpServer::start();
+    let program = build("select_client");
+    let mut args = Vec::new();
+    for i in 0..count {
+        let len = (i * 7919) % 50_000;
+        args.push(server.url(&format!("/bytes/{len}?seed={i}")));
+        args.push(len.to_string());
+    }
+    let output = run(&program, &args, under);
+    let stdout = assert_success(&output);
+    assert_eq!(stdout.trim(), format!("ok {count} transfers"));
+}
+
+/// The select() loop of libcurl's older examples: `curl_multi_fdset`,
+/// `curl_multi_timeout`, select() and `curl_multi_perform`, which finds
+/// the ready sockets itself.
+#[test]
+fn a_select_client_fetches_every_url_with_multi_fdset() {
+    select_client(Under::Native, 100);
+}
+
+#[test]
+fn the_select_client_runs_clean_under_valgrind() {
+    if have("valgrind") {
+        select_client(Under::Valgrind, 30);
+    }
+}
+
 #[test]
 fn a_poll_client_fetches_every_url_with_multi_perform_and_poll() {
     poll_client(Under::Native, false, 100);

@@ -740,6 +740,13 @@ CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
 /* Memory handed out by the library. */
 CURL_EXTERN void curl_free(void *p);
 
+/* A malloced copy of an environment variable's value, or NULL. */
+CURL_EXTERN char *curl_getenv(const char *variable);
+
+/* Old forms of curl_easy_escape and curl_easy_unescape. */
+CURL_EXTERN char *curl_escape(const char *string, int length);
+CURL_EXTERN char *curl_unescape(const char *string, int length);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -20,6 +20,11 @@ CURL_EXTERN CURL *curl_easy_duphandle(CURL *curl);
 CURL_EXTERN void curl_easy_reset(CURL *curl);
 CURL_EXTERN CURLcode curl_easy_pause(CURL *curl, int bitmask);
 CURL_EXTERN const char *curl_easy_strerror(CURLcode code);
+/* URL encoding; free the results with curl_free. */
+CURL_EXTERN char *curl_easy_escape(CURL *handle, const char *string,
+                                   int length);
+CURL_EXTERN char *curl_easy_unescape(CURL *handle, const char *string,
+                                     int length, int *outlength);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -6,6 +6,8 @@
  * application's own event loop). Included by curl.h.
  */
 
+#include <sys/select.h>
+
 #include "curl.h"
 
 #ifdef __cplusplus
@@ -142,6 +144,13 @@ CURL_EXTERN CURLMcode curl_multi_poll(CURLM *multi_handle,
                                       int timeout_ms,
                                       int *ret);
 CURL_EXTERN CURLMcode curl_multi_wakeup(CURLM *multi_handle);
+/* The sockets to wait on with select(), for programs that call
+ * curl_multi_perform; *max_fd is -1 when there is none. */
+CURL_EXTERN CURLMcode curl_multi_fdset(CURLM *multi_handle,
+                                       fd_set *read_fd_set,
+                                       fd_set *write_fd_set,
+                                       fd_set *exc_fd_set,
+                                       int *max_fd);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,8 +1,9 @@
 /*
  * What libcurl programs rely on beyond fetching: the answers to NULL
  * handles and unknown options, what the callbacks are called with and
- * when, calls made from inside them, and handles removed after their
- * message and added again. Takes one URL (a small 200 response); prints
+ * when, calls made from inside them, handles removed after their message
+ * and added again, and the small helpers (escaping, curl_getenv). Takes
+ * two URLs (a 100-byte 200 response and a 404); prints
  * "FAIL: ..." on stderr for each check that does not hold and exits 1 if
  * any did not, else prints "ok N checks" and exits 0.
  */
@@ -450,6 +451,35 @@ static void fail_and_header_data(const char *url, const char *not_found)
   curl_easy_cleanup(easy);
 }
 
+/* ---- the small helpers ---------------------------------------------------- */
+
+static void helpers(void)
+{
+  int len = -1;
+  char *s = curl_easy_escape(NULL, "a b/c?d=\xff~", 0);
+  CHECK(s && strcmp(s, "a%20b%2Fc%3Fd%3D%FF~") == 0, "curl_easy_escape: %s", s ? s : "NULL");
+  curl_free(s);
+  s = curl_easy_escape(NULL, "abc", 2);
+  CHECK(s && strcmp(s, "ab") == 0, "curl_easy_escape of a length");
+  curl_free(s);
+  s = curl_easy_unescape(NULL, "a%20b%2fc%00d", 0, &len);
+  CHECK(s && len == 7 && memcmp(s, "a b/c\0d", 8) == 0, "curl_easy_unescape: %d", len);
+  curl_free(s);
+  s = curl_unescape("100%", 0);
+  CHECK(s && strcmp(s, "100%") == 0, "a lone %% stays");
+  curl_free(s);
+  s = curl_escape("x y", 0);
+  CHECK(s && strcmp(s, "x%20y") == 0, "curl_escape");
+  curl_free(s);
+  CHECK(curl_easy_escape(NULL, NULL, 0) == NULL, "escaping NULL");
+  setenv("STARLING_BEHAVIOUR_TEST", "set", 1);
+  s = curl_getenv("STARLING_BEHAVIOUR_TEST");
+  CHECK(s && strcmp(s, "set") == 0, "curl_getenv");
+  curl_free(s);
+  CHECK(curl_getenv("STARLING_BEHAVIOUR_TEST_UNSET") == NULL, "curl_getenv of an unset name");
+  curl_free(NULL);
+}
+
 static void null_handles(void)
 {
   CURL *easy = curl_easy_init();
@@ -665,6 +695,7 @@ int main(int argc, char **argv)
   layout();
   null_handles();
   unknown_options();
+  helpers();
   transfers(argv[1]);
   inside_callbacks(argv[1]);
   verbose_trace(argv[1]);
