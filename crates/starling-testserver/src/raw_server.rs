@@ -56,6 +56,10 @@ pub enum Script {
     /// stopped reading the body. The connection stays open until the server is
     /// dropped.
     RespondThenStall(Vec<u8>),
+    /// Read one request head, write these bytes, then close at once with
+    /// the rest of the request unread, so the kernel resets the connection
+    /// (what a server that answered an upload early and closed does).
+    RespondThenReset(Vec<u8>),
     /// For `Expect: 100-continue` tests: a server that never sends
     /// `100 Continue`. Per request: reads the head, then exactly
     /// `Content-Length` body bytes (a head without one gets
@@ -174,6 +178,13 @@ async fn run_script(mut stream: TcpStream, script: Arc<Script>, counters: Arc<Co
                 // Not reading fills the client's send path; the task ends
                 // only with the server.
                 std::future::pending::<()>().await;
+            }
+        }
+        Script::RespondThenReset(bytes) => {
+            if reader.next_request(&mut stream).await {
+                counters.requests.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.write_all(bytes).await;
+                // Dropped with unread data: the kernel sends a reset.
             }
         }
         Script::ExpectNoContinue => expect_no_continue(&mut stream, &mut reader, &counters).await,

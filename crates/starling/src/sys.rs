@@ -75,6 +75,13 @@ impl TcpSocket {
         (&self.socket).read(buf)
     }
 
+    /// Whether bytes wait to be read (a peek, which consumes nothing; an
+    /// end of stream or an error is not input).
+    pub fn has_input(&self) -> bool {
+        let mut byte = [std::mem::MaybeUninit::<u8>::uninit()];
+        matches!(self.socket.peek(&mut byte), Ok(n) if n > 0)
+    }
+
     /// Non-blocking write, without SIGPIPE (see `write_vectored`).
     pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
         self.socket.send(buf)

@@ -340,3 +340,19 @@ fn a_complete_early_success_answer_ends_the_upload() {
     run_one(&mut ev, again).1.unwrap();
     assert_eq!(server.connections_accepted(), 2);
 }
+
+/// An early answer followed at once by the server's close with the body
+/// unread, which resets the connection: the answer is read before the
+/// reset ends the upload, and is the result.
+#[test]
+fn an_early_answer_before_a_reset_is_the_result() {
+    for edge in [false, true] {
+        let answer = b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large".to_vec();
+        let server = RawServer::start(Script::RespondThenReset(answer));
+        let mut ev = EventLoop::new(Multi::new(), edge);
+        let (easy, result) = run_one(&mut ev, early_upload(&server, 5));
+        result.unwrap_or_else(|e| panic!("edge {edge}: {e}"));
+        assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(413));
+        assert_eq!(easy.handler_ref::<Source>().unwrap().response, b"too large");
+    }
+}

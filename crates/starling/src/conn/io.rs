@@ -54,7 +54,18 @@ impl Core {
                 Ok(Sent::Blocked | Sent::Paused) if !events.intersects(Events::IN | Events::ERR) => return,
                 Ok(Sent::Blocked | Sent::Paused) => {}
                 Ok(Sent::HeadOnly) => return self.expect_continue(key, now),
-                Err(SendFailed::Io(e)) => return self.io_failed(key, e, true, now),
+                Err(SendFailed::Io(e)) => {
+                    // A server that answered and closed with the body unread
+                    // resets the connection: its answer may still wait to be
+                    // read, and is the transfer's outcome.
+                    let conn = &mut self.conns[key.index as usize];
+                    if conn.transfer.is_none() || !conn.socket.has_input() {
+                        return self.io_failed(key, e, true, now);
+                    }
+                    conn.state = ConnState::Receiving;
+                    conn.cut = true;
+                    return self.receive(key, now);
+                }
                 Err(SendFailed::Body(e)) => {
                     let id = self.conns[key.index as usize].transfer;
                     return match id {
