@@ -8,6 +8,7 @@ use starling::drive::Blocking;
 use starling::{Easy, Method, TransferId, TransferInfo};
 
 use crate::codes::*;
+use crate::fields::{RequestFields, AUTH_BASIC};
 use crate::guard;
 use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, WriteFn, XferInfoFn};
 use crate::known::unimplemented_easy_option;
@@ -66,6 +67,16 @@ const MAXFILESIZE: i32 = 114;
 const MAXFILESIZE_LARGE: i32 = 30_117;
 const CAPATH: i32 = 10_097;
 const STDERR: i32 = 10_037;
+const USERPWD: i32 = 10_005;
+const RANGE: i32 = 10_007;
+const REFERER: i32 = 10_016;
+const COOKIE: i32 = 10_022;
+const USERNAME: i32 = 10_173;
+const PASSWORD: i32 = 10_174;
+const RESUME_FROM: i32 = 21;
+const RESUME_FROM_LARGE: i32 = 30_116;
+const HEADER: i32 = 42;
+const HTTPAUTH: i32 = 107;
 const DEBUGFUNCTION: i32 = 20_094;
 const DEBUGDATA: i32 = 10_095;
 
@@ -122,11 +133,9 @@ pub struct CEasy {
     postfields: *const c_void,
     postfieldsize: Option<u64>,
     low_speed: (c_long, c_long),
-    /// USERAGENT, kept apart: libcurl sends it beside an HTTPHEADER list
-    /// set before or after, unless the list has a User-Agent of its own.
-    user_agent: Option<String>,
-    /// HTTPHEADER's fields, as (name, value).
-    header_list: Vec<(String, String)>,
+    /// The options that make request header fields (HTTPHEADER,
+    /// USERAGENT, COOKIE, …), kept apart and combined on each change.
+    fields: RequestFields,
     /// `curl_easy_perform`'s driver, kept from one call to the next so
     /// that its connections are reused, as libcurl's easy handle keeps its
     /// connection cache (made on first use).
@@ -164,30 +173,15 @@ impl CEasy {
         }
     }
 
-    /// Sets the request's header fields from HTTPHEADER and USERAGENT,
-    /// which libcurl keeps apart: the list's fields, then the user agent
-    /// unless the list names one.
-    fn apply_headers(&mut self) -> CurlCode {
-        let fields = std::mem::take(&mut self.header_list);
-        let agent = self.user_agent.clone();
-        let result = match self.easy_mut() {
-            Some(easy) => {
-                let headers = easy.headers_mut();
-                headers.clear();
-                let listed = fields.iter().any(|(n, _)| n.eq_ignore_ascii_case("user-agent"));
-                let agent = agent.filter(|_| !listed).map(|a| ("User-Agent".to_string(), a));
-                let mut code = CURLE_OK;
-                for (name, value) in fields.iter().cloned().chain(agent) {
-                    if easy.header(&name, &value).is_err() {
-                        code = CURLE_BAD_FUNCTION_ARGUMENT;
-                    }
-                }
-                code
-            }
+    /// Sets the request's header fields from the options that make them.
+    fn apply_fields(&mut self) -> CurlCode {
+        let fields = std::mem::take(&mut self.fields);
+        let code = match self.easy_mut() {
+            Some(easy) => fields.apply(easy),
             None => CURLE_BAD_FUNCTION_ARGUMENT,
         };
-        self.header_list = fields;
-        result
+        self.fields = fields;
+        code
     }
 
     /// Forgets what the last transfer left in the callbacks' state; called
@@ -291,8 +285,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             postfields: ptr::null(),
             postfieldsize: None,
             low_speed: (0, 0),
-            user_agent: None,
-            header_list: Vec::new(),
+            fields: RequestFields::default(),
             driver: None,
         })
     })
@@ -372,6 +365,21 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             LOW_SPEED_TIME => h.low_speed.1 = value,
             _ => {}
         }
+        match option {
+            RESUME_FROM => {
+                h.fields.resume_from = (value > 0).then_some(value as u64);
+                return h.apply_fields();
+            }
+            HTTPAUTH => {
+                // Of libcurl's methods only Basic is built in.
+                if value as u64 & AUTH_BASIC == 0 {
+                    return CURLE_NOT_BUILT_IN;
+                }
+                h.fields.auth = value as u64;
+                return h.apply_fields();
+            }
+            _ => {}
+        }
         let low_speed = h.low_speed;
         if matches!(option, UPLOAD | INFILESIZE | POSTFIELDSIZE) {
             h.apply_body();
@@ -396,6 +404,10 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             FAILONERROR => match easy.handler_mut::<CHandler>() {
                 Some(c) => c.fail_on_error = value != 0,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            HEADER => match easy.handler_mut::<CHandler>() {
+                Some(c) => c.head_in_body = value != 0,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
             FOLLOWLOCATION => {
@@ -496,20 +508,40 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     h.postfields = ptr::null();
                 }
             }
-            USERAGENT => {
-                // SAFETY: USERAGENT takes a C string (or NULL).
-                h.user_agent = unsafe { string(value) };
-                return h.apply_headers();
+            USERAGENT | REFERER | COOKIE | RANGE | USERNAME | PASSWORD => {
+                // SAFETY: these options take a C string (or NULL).
+                let text = unsafe { string(value) };
+                let f = &mut h.fields;
+                match option {
+                    USERAGENT => f.user_agent = text,
+                    REFERER => f.referer = text,
+                    COOKIE => f.cookie = text,
+                    RANGE => f.range = text,
+                    USERNAME => f.user = text,
+                    _ => f.password = text,
+                }
+                return h.apply_fields();
+            }
+            USERPWD => {
+                // SAFETY: USERPWD takes a C string (or NULL).
+                let text = unsafe { string(value) };
+                let (user, password) = match text.as_deref().map(|t| t.split_once(':')) {
+                    Some(Some((u, p))) => (Some(u.to_string()), Some(p.to_string())),
+                    Some(None) => (text, None),
+                    None => (None, None),
+                };
+                (h.fields.user, h.fields.password) = (user, password);
+                return h.apply_fields();
             }
             HTTPHEADER => {
                 // SAFETY: HTTPHEADER takes a curl_slist (or NULL).
                 let lines = unsafe { strings(value.cast::<CurlSlist>()) };
-                h.header_list = lines
+                h.fields.list = lines
                     .iter()
                     .filter_map(|line| line.split_once(':'))
                     .map(|(name, v)| (name.trim().to_string(), v.trim().to_string()))
                     .collect();
-                return h.apply_headers();
+                return h.apply_fields();
             }
             _ => {
                 let Some(easy) = h.easy_mut() else {
@@ -607,6 +639,10 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
         };
         let size = (value >= 0).then_some(value as u64);
         match option {
+            RESUME_FROM_LARGE => {
+                h.fields.resume_from = size;
+                return h.apply_fields();
+            }
             INFILESIZE_LARGE => h.infilesize = size,
             POSTFIELDSIZE_LARGE => h.postfieldsize = size,
             MAXFILESIZE_LARGE => {
@@ -822,8 +858,7 @@ pub unsafe extern "C" fn curl_easy_reset(handle: *mut c_void) {
         h.postfields = ptr::null();
         h.postfieldsize = None;
         h.low_speed = (0, 0);
-        h.user_agent = None;
-        h.header_list.clear();
+        h.fields = RequestFields::default();
     })
 }
 
@@ -843,7 +878,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
         let error_buffer = h.error_buffer;
         let (upload, infilesize, postfields, postfieldsize, low_speed) =
             (h.upload, h.infilesize, h.postfields, h.postfieldsize, h.low_speed);
-        let (user_agent, header_list) = (h.user_agent.clone(), h.header_list.clone());
+        let fields = h.fields.clone();
         let Some(easy) = h.easy_mut() else {
             return ptr::null_mut();
         };
@@ -867,8 +902,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             postfields,
             postfieldsize,
             low_speed,
-            user_agent,
-            header_list,
+            fields,
             driver: None,
         })
     })

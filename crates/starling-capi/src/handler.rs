@@ -44,6 +44,9 @@ pub struct CHandler {
     pub debug_data: *mut c_void,
     /// `CURLOPT_STDERR`: a `FILE *` for the trace (NULL: standard error).
     pub stderr_file: *mut c_void,
+    /// `CURLOPT_HEADER`: the response head goes to the body's destination
+    /// too.
+    pub head_in_body: bool,
     /// `CURLOPT_FAILONERROR`: a status of 400 or more ends the transfer.
     pub fail_on_error: bool,
     /// The head's lines went out whole from `status` (the fields need no
@@ -69,6 +72,7 @@ impl Default for CHandler {
             debug: None,
             debug_data: std::ptr::null_mut(),
             stderr_file: std::ptr::null_mut(),
+            head_in_body: false,
             fail_on_error: false,
             head_sent: false,
             http_failed: false,
@@ -81,12 +85,18 @@ impl CHandler {
     /// or (libcurl's rule) with HEADERDATA set, to the write function or
     /// the `FILE *` HEADERDATA.
     fn wants_headers(&self) -> bool {
-        self.header.is_some() || !self.header_data.is_null()
+        self.header.is_some() || !self.header_data.is_null() || self.head_in_body
     }
 
     /// Gives one header line to whatever takes them; a pause means nothing
     /// for headers.
     fn header_out(&self, line: &[u8]) -> Flow {
+        if self.head_in_body && self.body_out(line) == Flow::Abort {
+            return Flow::Abort;
+        }
+        if self.header.is_none() && self.header_data.is_null() {
+            return Flow::Continue;
+        }
         let flow = match (self.header, self.write) {
             (Some(f), _) | (None, Some(f)) => Self::call(f, line, self.header_data),
             (None, None) => {
@@ -116,6 +126,15 @@ impl CHandler {
             n if n == data.len() => Flow::Continue,
             WRITEFUNC_PAUSE => Flow::Pause,
             _ => Flow::Abort,
+        }
+    }
+
+    /// Gives body data to the write function, or to where libcurl writes
+    /// without one.
+    fn body_out(&self, data: &[u8]) -> Flow {
+        match self.write {
+            Some(f) => Self::call(f, data, self.write_data),
+            None => self.default_write(data),
         }
     }
 
@@ -194,10 +213,7 @@ impl Handler for CHandler {
     }
 
     fn write(&mut self, data: &[u8]) -> Flow {
-        match self.write {
-            Some(f) => Self::call(f, data, self.write_data),
-            None => self.default_write(data),
-        }
+        self.body_out(data)
     }
 
     fn trace(&mut self, kind: Trace, data: &[u8]) {

@@ -15,6 +15,7 @@
 
 mod codes;
 mod easy;
+mod fields;
 mod global;
 mod handler;
 mod known;

@@ -556,8 +556,8 @@ static void unknown_options(void)
         "CURLOPT_SSH_AUTH_TYPES is not built in");
   CHECK(curl_easy_setopt(easy, CURLOPT_CHUNK_BGN_FUNCTION, on_write) ==
         CURLE_NOT_BUILT_IN, "CURLOPT_CHUNK_BGN_FUNCTION is not built in");
-  CHECK(curl_easy_setopt(easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)1) ==
-        CURLE_NOT_BUILT_IN, "CURLOPT_RESUME_FROM_LARGE is not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)1) ==
+        CURLE_NOT_BUILT_IN, "CURLOPT_MAX_RECV_SPEED_LARGE is not built in");
   /* libcurl's multi options are accepted: the pipelining ones libcurl
    * ignores too, the HTTP/2 ones have nothing to act on. */
   CHECK(curl_multi_setopt(m, CURLMOPT_MAX_CONCURRENT_STREAMS, 10L) == CURLM_OK,

@@ -210,6 +210,53 @@ static void request_headers(void)
   curl_slist_free_all(list);
 }
 
+/* Options that become request fields of their own. */
+static void fields_from_options(void)
+{
+  struct response r;
+  CURL *easy = handle(&r, "/headers");
+  CURLcode result;
+  CHECK(curl_easy_setopt(easy, CURLOPT_USERPWD, "user:pass") == CURLE_OK, "USERPWD");
+  CHECK(curl_easy_setopt(easy, CURLOPT_COOKIE, "a=1; b=2") == CURLE_OK, "COOKIE");
+  CHECK(curl_easy_setopt(easy, CURLOPT_REFERER, "http://from.test/") == CURLE_OK, "REFERER");
+  CHECK(curl_easy_setopt(easy, CURLOPT_RANGE, "0-9") == CURLE_OK, "RANGE");
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK, "fields: %d", (int)result);
+  CHECK(strstr(r.body, "authorization: Basic dXNlcjpwYXNz\n") != NULL, "USERPWD in [%s]", r.body);
+  CHECK(strstr(r.body, "cookie: a=1; b=2\n") != NULL, "COOKIE in [%s]", r.body);
+  CHECK(strstr(r.body, "referer: http://from.test/\n") != NULL, "REFERER in [%s]", r.body);
+  CHECK(strstr(r.body, "range: bytes=0-9\n") != NULL, "RANGE in [%s]", r.body);
+
+  /* USERNAME and PASSWORD, RESUME_FROM_LARGE without RANGE. */
+  memset(&r, 0, sizeof(r));
+  curl_easy_setopt(easy, CURLOPT_USERPWD, NULL);
+  curl_easy_setopt(easy, CURLOPT_USERNAME, "other");
+  curl_easy_setopt(easy, CURLOPT_PASSWORD, "secret");
+  curl_easy_setopt(easy, CURLOPT_RANGE, NULL);
+  curl_easy_setopt(easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)5);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK, "fields again: %d", (int)result);
+  CHECK(strstr(r.body, "authorization: Basic b3RoZXI6c2VjcmV0\n") != NULL,
+        "USERNAME and PASSWORD in [%s]", r.body);
+  CHECK(strstr(r.body, "range: bytes=5-\n") != NULL, "RESUME_FROM_LARGE in [%s]", r.body);
+
+  /* Only Basic is built in. */
+  CHECK(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST) == CURLE_NOT_BUILT_IN,
+        "HTTPAUTH Digest alone is not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_ANY) == CURLE_OK, "HTTPAUTH ANY");
+  CHECK(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC) == CURLE_OK, "HTTPAUTH BASIC");
+  curl_easy_cleanup(easy);
+
+  /* HEADER: the head goes into the body's stream first. */
+  easy = handle(&r, "/bytes/10");
+  curl_easy_setopt(easy, CURLOPT_HEADER, 1L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strncmp(r.body, "HTTP/1.1 200 OK\r\n", 17) == 0 &&
+        r.len > 10 && strstr(r.body, "\r\n\r\n") == r.body + r.len - 14,
+        "HEADER: %d [%s]", (int)result, r.body);
+  curl_easy_cleanup(easy);
+}
+
 static void redirects_and_limits(void)
 {
   struct response r;
@@ -439,6 +486,7 @@ int main(int argc, char **argv)
   curl_global_init(CURL_GLOBAL_DEFAULT);
   bodies_and_methods();
   request_headers();
+  fields_from_options();
   redirects_and_limits();
   decoding_and_resolve(http_port);
   reuse();
