@@ -109,6 +109,17 @@ const INFO_CONNECT_TIME_T: i32 = 0x60_0034;
 const INFO_PRETRANSFER_TIME_T: i32 = 0x60_0035;
 const INFO_STARTTRANSFER_TIME_T: i32 = 0x60_0036;
 const INFO_APPCONNECT_TIME_T: i32 = 0x60_0038;
+const INFO_SIZE_UPLOAD: i32 = 0x30_0007;
+const INFO_SIZE_UPLOAD_T: i32 = 0x60_0007;
+const INFO_SPEED_UPLOAD: i32 = 0x30_000A;
+const INFO_SPEED_UPLOAD_T: i32 = 0x60_000A;
+const INFO_HEADER_SIZE: i32 = 0x20_000B;
+const INFO_REQUEST_SIZE: i32 = 0x20_000C;
+const INFO_HTTP_CONNECTCODE: i32 = 0x20_0016;
+const INFO_HTTP_VERSION: i32 = 0x20_002E;
+const INFO_PROTOCOL: i32 = 0x20_0030;
+const INFO_SCHEME: i32 = 0x10_0031;
+const INFO_RETRY_AFTER: i32 = 0x60_0039;
 
 /// A C easy handle: the engine's handle while it is not in a multi handle,
 /// or where to find it while it is.
@@ -716,6 +727,21 @@ unsafe fn answer(
     let total = t.total;
     let size = i.body_bytes_delivered as i64;
     let speed = (size as f64 / total.as_secs_f64().max(1e-9)) as i64;
+    let uploaded = i.body_bytes_sent as i64;
+    let upload_speed = (uploaded as f64 / total.as_secs_f64().max(1e-9)) as i64;
+    let https = url.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"));
+    // libcurl's CURL_HTTP_VERSION_1_0 and _1_1.
+    let version = match i.version {
+        Some(v) if v == starling::Version::HTTP_10 => 1,
+        Some(_) => 2,
+        None => 0,
+    };
+    // Retry-After in seconds (its HTTP-date form is not read).
+    let retry_after = i
+        .headers
+        .get_str("retry-after")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
     let length = i.content_length.map_or(-1, |n| n as i64);
     let (remote, local) = (i.remote_addr, i.local_addr);
     let secs = |d: Duration| d.as_secs_f64();
@@ -745,11 +771,25 @@ unsafe fn answer(
             INFO_CONTENT_LENGTH_DOWNLOAD => *out.cast::<f64>() = length as f64,
             INFO_CONTENT_LENGTH_DOWNLOAD_T => *out.cast::<i64>() = length,
             INFO_NUM_CONNECTS => *out.cast::<c_long>() = i.new_connections as c_long,
+            INFO_SIZE_UPLOAD => *out.cast::<f64>() = uploaded as f64,
+            INFO_SIZE_UPLOAD_T => *out.cast::<i64>() = uploaded,
+            INFO_SPEED_UPLOAD => *out.cast::<f64>() = upload_speed as f64,
+            INFO_SPEED_UPLOAD_T => *out.cast::<i64>() = upload_speed,
+            INFO_HEADER_SIZE => *out.cast::<c_long>() = i.header_bytes_received as c_long,
+            INFO_REQUEST_SIZE => *out.cast::<c_long>() = (i.request_bytes_sent + i.body_bytes_sent) as c_long,
+            // No proxy, so no CONNECT.
+            INFO_HTTP_CONNECTCODE => *out.cast::<c_long>() = 0,
+            INFO_HTTP_VERSION => *out.cast::<c_long>() = version,
+            // CURLPROTO_HTTPS and CURLPROTO_HTTP.
+            INFO_PROTOCOL => *out.cast::<c_long>() = if https { 2 } else { 1 },
+            INFO_RETRY_AFTER => *out.cast::<i64>() = retry_after,
             INFO_PRIMARY_PORT => *out.cast::<c_long>() = remote.map_or(0, |a| a.port() as c_long),
             INFO_LOCAL_PORT => *out.cast::<c_long>() = local.map_or(0, |a| a.port() as c_long),
-            INFO_EFFECTIVE_URL | INFO_PRIMARY_IP | INFO_LOCAL_IP | INFO_CONTENT_TYPE => {
+            INFO_EFFECTIVE_URL | INFO_PRIMARY_IP | INFO_LOCAL_IP | INFO_CONTENT_TYPE | INFO_SCHEME => {
                 let text = match info {
                     INFO_EFFECTIVE_URL => Some(url.to_string()),
+                    // As libcurl 7.88 names it.
+                    INFO_SCHEME => Some(if https { "HTTPS" } else { "HTTP" }.to_string()),
                     INFO_PRIMARY_IP => remote.map(|a| a.ip().to_string()),
                     INFO_LOCAL_IP => local.map(|a| a.ip().to_string()),
                     _ => i.headers.get_str("content-type").map(str::to_owned),

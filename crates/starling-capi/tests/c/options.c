@@ -110,6 +110,23 @@ static void bodies_and_methods(void)
   result = curl_easy_perform(easy);
   CHECK(result == CURLE_OK && strcmp(r.method, "POST") == 0 && strcmp(r.body, "a=1&b=2") == 0,
         "POSTFIELDS: %d %s [%s]", (int)result, r.method, r.body);
+  {
+    curl_off_t up = -1;
+    long head = 0, request = 0, version = 0, protocol = 0, connectcode = -1;
+    char *scheme = NULL;
+    curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &head);
+    curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request);
+    curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+    curl_easy_getinfo(easy, CURLINFO_PROTOCOL, &protocol);
+    curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connectcode);
+    curl_easy_getinfo(easy, CURLINFO_SCHEME, &scheme);
+    CHECK(up == 7, "SIZE_UPLOAD_T: %ld", (long)up);
+    CHECK(head > 20 && request > 40, "HEADER_SIZE %ld, REQUEST_SIZE %ld", head, request);
+    CHECK(version == CURL_HTTP_VERSION_1_1 && protocol == CURLPROTO_HTTP && connectcode == 0,
+          "HTTP_VERSION %ld, PROTOCOL %ld, HTTP_CONNECTCODE %ld", version, protocol, connectcode);
+    CHECK(scheme && strcmp(scheme, "HTTP") == 0, "SCHEME %s", scheme ? scheme : "NULL");
+  }
 
   memset(&r, 0, sizeof(r));
   curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 3L);
@@ -458,6 +475,14 @@ static void tls(int https_port, const char *ca)
   curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME, &appconnect);
   CHECK(result == CURLE_OK && r.len == 10 && appconnect > 0,
         "CAINFO trusted: %d, %d bytes, appconnect %f", (int)result, (int)r.len, appconnect);
+  {
+    char *scheme = NULL;
+    long protocol = 0;
+    curl_easy_getinfo(easy, CURLINFO_SCHEME, &scheme);
+    curl_easy_getinfo(easy, CURLINFO_PROTOCOL, &protocol);
+    CHECK(scheme && strcmp(scheme, "HTTPS") == 0 && protocol == CURLPROTO_HTTPS,
+          "SCHEME %s, PROTOCOL %ld", scheme ? scheme : "NULL", protocol);
+  }
   curl_easy_cleanup(easy);
 
   /* Without the CA: VERIFYPEER 0 and VERIFYHOST 0 let it through. */
