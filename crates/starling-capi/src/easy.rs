@@ -77,6 +77,7 @@ const RESUME_FROM: i32 = 21;
 const RESUME_FROM_LARGE: i32 = 30_116;
 const HEADER: i32 = 42;
 const HTTPAUTH: i32 = 107;
+const FRESH_CONNECT: i32 = 74;
 const DEBUGFUNCTION: i32 = 20_094;
 const DEBUGDATA: i32 = 10_095;
 
@@ -455,6 +456,9 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             FORBID_REUSE => {
                 easy.forbid_reuse(value != 0);
+            }
+            FRESH_CONNECT => {
+                easy.fresh_connect(value != 0);
             }
             // Accepted as in libcurl, with nothing to do in Starling: no
             // signals are used, TCP_NODELAY is always on, buffers are

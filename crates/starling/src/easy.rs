@@ -67,6 +67,7 @@ pub(crate) struct Extras {
     pub(crate) stream_body: Option<Option<u64>>,
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
+    pub(crate) fresh_connect: bool,
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
     pub(crate) tls: TlsOptions,
 }
@@ -106,6 +107,7 @@ static DEFAULT_EXTRAS: Extras = Extras {
     stream_body: None,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
+    fresh_connect: false,
     resolve: Vec::new(),
     tls: TlsOptions {
         cainfo: None,
@@ -410,6 +412,13 @@ impl Easy {
     /// (`CURLOPT_FORBID_REUSE`).
     pub fn forbid_reuse(&mut self, forbid: bool) -> &mut Self {
         self.inner.extras_mut().forbid_reuse = forbid;
+        self
+    }
+
+    /// Open a new connection for this transfer instead of taking one from
+    /// the pool (`CURLOPT_FRESH_CONNECT`).
+    pub fn fresh_connect(&mut self, fresh: bool) -> &mut Self {
+        self.inner.extras_mut().fresh_connect = fresh;
         self
     }
 

@@ -131,6 +131,25 @@ fn remove_comes_before_close_and_pooled_sockets_come_back() {
 }
 
 #[test]
+fn fresh_connect_opens_a_new_connection_beside_a_pooled_one() {
+    let server = HttpServer::start();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let mut run = |fresh: bool| {
+        let mut easy = Easy::new(server.url("/bytes/10"));
+        easy.fresh_connect(fresh);
+        ev.multi.add(easy);
+        assert!(ev.run(Duration::from_secs(10), |_, m| m.result.unwrap()));
+    };
+    run(false);
+    run(true);
+    assert_eq!(server.connections_accepted(), 2, "a fresh connection");
+    run(false);
+    assert_eq!(server.connections_accepted(), 2, "a pooled one again");
+    assert_eq!(ev.multi.idle_connections(), 2);
+    ev.assert_clean();
+}
+
+#[test]
 fn dropping_the_multi_removes_every_announced_socket() {
     let server = HttpServer::start();
     let mut ev = EventLoop::new(Multi::new(), false);

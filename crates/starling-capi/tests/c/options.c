@@ -352,6 +352,14 @@ static void reuse(void)
   curl_easy_perform(easy);
   curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
   CHECK(connects == 1, "NUM_CONNECTS after FORBID_REUSE: %ld", connects);
+  /* FRESH_CONNECT takes a new one even with one kept. */
+  curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 0L);
+  curl_easy_perform(easy);
+  curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_perform(easy);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  CHECK(connects == 1, "NUM_CONNECTS with FRESH_CONNECT: %ld", connects);
+  curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 0L);
   /* curl_easy_reset keeps the connections. */
   curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 0L);
   curl_easy_perform(easy);

@@ -299,7 +299,7 @@ impl Core {
     pub(crate) fn acquire_connection(&mut self, id: TransferId, now: Instant) {
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("a started transfer has a host");
-        if !t.fresh_connection {
+        if !t.fresh_connection && !t.easy.inner.extras().fresh_connect {
             while let Some(conn) = self.pool.take_idle(host, &self.conns) {
                 let idle_since = self.conns[conn.index as usize].idle_since;
                 if now.saturating_duration_since(idle_since) > MAX_IDLE_AGE {
