@@ -78,6 +78,7 @@ const RESUME_FROM_LARGE: i32 = 30_116;
 const HEADER: i32 = 42;
 const HTTPAUTH: i32 = 107;
 const FRESH_CONNECT: i32 = 74;
+const IPRESOLVE: i32 = 113;
 const DEBUGFUNCTION: i32 = 20_094;
 const DEBUGDATA: i32 = 10_095;
 
@@ -460,6 +461,19 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             FRESH_CONNECT => {
                 easy.fresh_connect(value != 0);
             }
+            // CURL_IPRESOLVE_WHATEVER, _V4 and _V6.
+            IPRESOLVE => match value {
+                0 => {
+                    easy.ip_resolve(starling::IpResolve::Whatever);
+                }
+                1 => {
+                    easy.ip_resolve(starling::IpResolve::V4);
+                }
+                2 => {
+                    easy.ip_resolve(starling::IpResolve::V6);
+                }
+                _ => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
             // Accepted as in libcurl, with nothing to do in Starling: no
             // signals are used, TCP_NODELAY is always on, buffers are
             // sized by the engine.

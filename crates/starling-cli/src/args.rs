@@ -83,6 +83,14 @@ pub struct Args {
     #[arg(long)]
     pub compressed: bool,
 
+    /// Connect over IPv4 only.
+    #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Connect over IPv6 only.
+    #[arg(short = '6', long = "ipv6")]
+    pub ipv6: bool,
+
     /// Accept any TLS certificate.
     #[arg(short = 'k', long)]
     pub insecure: bool,

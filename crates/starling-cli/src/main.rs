@@ -18,7 +18,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use clap::Parser;
-use starling::{Easy, Error, ErrorKind, Method};
+use starling::{Easy, Error, ErrorKind, IpResolve, Method};
 
 use args::Args;
 use run::{Job, Output, INTERRUPTED};
@@ -36,6 +36,8 @@ pub struct Settings {
     pub location: bool,
     pub max_redirs: Option<u32>,
     pub compressed: bool,
+    /// `-4` / `-6`.
+    pub ip_resolve: IpResolve,
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
     pub capath: Option<PathBuf>,
@@ -102,6 +104,9 @@ impl Settings {
         }
         if self.compressed {
             easy.accept_encoding(Some(""));
+        }
+        if self.ip_resolve != IpResolve::Whatever {
+            easy.ip_resolve(self.ip_resolve);
         }
         if self.insecure {
             easy.insecure(true);
@@ -221,6 +226,11 @@ fn settings(args: &Args) -> Result<Settings, String> {
         location: args.location,
         max_redirs: args.max_redirs,
         compressed: args.compressed,
+        ip_resolve: match (args.ipv4, args.ipv6) {
+            (true, _) => IpResolve::V4,
+            (_, true) => IpResolve::V6,
+            _ => IpResolve::Whatever,
+        },
         insecure: args.insecure,
         cacert: args.cacert.clone(),
         capath: args.capath.clone(),

@@ -502,3 +502,24 @@ fn verbose_traces_the_request_and_response_heads_as_sent() {
     let status_line = stderr.lines().position(|l| l.starts_with("< HTTP/1.1")).unwrap();
     assert!(request_line < status_line, "{stderr}");
 }
+
+#[test]
+fn ipv4_and_ipv6_flags_keep_to_one_family() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    let url = server.url("/bytes/10");
+    let ok = starling(tmp.path())
+        .args(["-4", "-o", "a.bin", &url])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0), "stderr: {}", text(&ok.stderr));
+    // 127.0.0.1 has no IPv6 address: curl's exit code 6.
+    let refused = starling(tmp.path())
+        .args(["-6", "-o", "b.bin", &url])
+        .output()
+        .unwrap();
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(6), "stderr: {stderr}");
+    assert!(stderr.contains("no IPv6 address"), "stderr: {stderr}");
+    assert_no_panic(&stderr);
+}

@@ -68,6 +68,7 @@ pub(crate) struct Extras {
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
     pub(crate) fresh_connect: bool,
+    pub(crate) ip_resolve: IpResolve,
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
     pub(crate) tls: TlsOptions,
 }
@@ -108,6 +109,7 @@ static DEFAULT_EXTRAS: Extras = Extras {
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
     fresh_connect: false,
+    ip_resolve: IpResolve::Whatever,
     resolve: Vec::new(),
     tls: TlsOptions {
         cainfo: None,
@@ -136,6 +138,30 @@ impl EasyInner {
     fn extras_mut(&mut self) -> &mut Extras {
         self.extras
             .get_or_insert_with(|| Box::new(DEFAULT_EXTRAS.clone()))
+    }
+}
+
+/// The address families a transfer may connect over (libcurl's
+/// `CURL_IPRESOLVE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum IpResolve {
+    /// Any: IPv6 and IPv4 race (happy eyeballs).
+    #[default]
+    Whatever,
+    /// IPv4 addresses only.
+    V4,
+    /// IPv6 addresses only.
+    V6,
+}
+
+impl IpResolve {
+    /// Whether a connection to `addr` is allowed.
+    pub fn allows(self, addr: &std::net::SocketAddr) -> bool {
+        match self {
+            IpResolve::Whatever => true,
+            IpResolve::V4 => addr.is_ipv4(),
+            IpResolve::V6 => addr.is_ipv6(),
+        }
     }
 }
 
@@ -412,6 +438,15 @@ impl Easy {
     /// (`CURLOPT_FORBID_REUSE`).
     pub fn forbid_reuse(&mut self, forbid: bool) -> &mut Self {
         self.inner.extras_mut().forbid_reuse = forbid;
+        self
+    }
+
+    /// Which address family to connect over (`CURLOPT_IPRESOLVE`): a
+    /// name without an address of that family cannot be resolved.
+    pub fn ip_resolve(&mut self, which: IpResolve) -> &mut Self {
+        self.inner.extras_mut().ip_resolve = which;
+        // A kept route may hold addresses of the other family.
+        self.inner.route = None;
         self
     }
 

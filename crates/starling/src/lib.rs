@@ -41,7 +41,7 @@ mod transfer;
 pub use current::{with_current, Current};
 pub use dns::DnsConfig;
 pub use easy::{
-    Easy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
+    Easy, IpResolve, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
     DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
 };
 pub use error::{Error, ErrorKind, TimeoutKind};

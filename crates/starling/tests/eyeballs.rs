@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{EventLoop, Verify};
 use socket2::{Domain, Socket, Type};
-use starling::{Easy, ErrorKind, Multi, What};
+use starling::{Easy, ErrorKind, IpResolve, Multi, What};
 use starling_testserver::{refused_port, HttpServer};
 
 const V6: IpAddr = IpAddr::V6(std::net::Ipv6Addr::LOCALHOST);
@@ -119,4 +119,49 @@ fn the_delay_is_configurable() {
     assert_eq!(announced.len(), 2, "{log:?}");
     assert!(announced[1].0 >= Duration::from_millis(45), "{log:?}");
     assert!(announced[1].0 < Duration::from_millis(190), "{log:?}");
+}
+
+/// `ip_resolve`: only the chosen family is tried; a name without an
+/// address of it cannot be resolved; and a connection over one family is
+/// not pooled for the other.
+#[test]
+fn ip_resolve_keeps_to_one_family() {
+    let server = HttpServer::start();
+    let port = server.addr().port();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let dual = |only: IpResolve| {
+        let mut easy = Easy::new(format!("http://dual.test:{port}/bytes/300?seed=2"));
+        // IPv6 first, where nothing listens: V4 must not try it at all.
+        easy.resolve("dual.test", port, V6)
+            .resolve("dual.test", port, V4)
+            .ip_resolve(only)
+            .handler(Verify::new(2));
+        easy
+    };
+    let id = ev.multi.add(dual(IpResolve::V4));
+    let mut result = None;
+    assert!(ev.run(Duration::from_secs(10), |_, msg| result = Some(msg.result)));
+    result.take().unwrap().unwrap_or_else(|e| panic!("{e}"));
+    let easy = ev.multi.remove(id).unwrap();
+    assert_eq!(easy.info().remote_addr, Some(SocketAddr::new(V4, port)));
+    // One socket for the transfer: no IPv6 attempt.
+    let fds: std::collections::HashSet<i32> = transfer_sockets(&ev).iter().map(|s| s.1).collect();
+    assert_eq!(fds.len(), 1, "{:?}", transfer_sockets(&ev));
+
+    // IPv6 only: the one IPv6 address refuses, the IPv4 one is not tried.
+    ev.multi.add(dual(IpResolve::V6));
+    assert!(ev.run(Duration::from_secs(10), |_, msg| result = Some(msg.result)));
+    let e = result.take().unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::CouldntConnect, "{e}");
+    assert_eq!(server.connections_accepted(), 1);
+
+    // A name with IPv6 addresses only, asked for IPv4.
+    let mut easy = Easy::new(format!("http://v6only.test:{port}/"));
+    easy.resolve("v6only.test", port, V6).ip_resolve(IpResolve::V4);
+    ev.multi.add(easy);
+    assert!(ev.run(Duration::from_secs(10), |_, msg| result = Some(msg.result)));
+    let e = result.take().unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::CouldntResolveHost, "{e}");
+    assert!(e.message().contains("no IPv4 address"), "{e}");
+    ev.assert_clean();
 }

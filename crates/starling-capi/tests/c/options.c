@@ -330,6 +330,18 @@ static void decoding_and_resolve(int http_port)
   result = curl_easy_perform(easy);
   CHECK(result == CURLE_OK && r.len == 10, "RESOLVE options.test: %d", (int)result);
   curl_easy_cleanup(easy);
+
+  /* IPRESOLVE: a name with an IPv4 address only, asked for IPv6. */
+  easy = handle(&r, "/");
+  curl_easy_setopt(easy, CURLOPT_URL, url);
+  curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve);
+  CHECK(curl_easy_setopt(easy, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V6) == CURLE_OK, "IPRESOLVE");
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_COULDNT_RESOLVE_HOST, "IPRESOLVE V6 of an IPv4 name: %d", (int)result);
+  curl_easy_setopt(easy, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V4);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK, "IPRESOLVE V4: %d", (int)result);
+  curl_easy_cleanup(easy);
   curl_slist_free_all(resolve);
 }
 

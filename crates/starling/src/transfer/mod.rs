@@ -28,7 +28,7 @@ use http::{HeaderMap, Method};
 use crate::conn::pool::{HostId, Wait};
 use crate::conn::ConnKey;
 use crate::decode::Decoder;
-use crate::easy::{Easy, RequestBody};
+use crate::easy::{Easy, IpResolve, RequestBody};
 use crate::error::{Error, ErrorKind, TimeoutKind};
 use crate::info::TransferInfo;
 use crate::multi::core::Core;
@@ -279,6 +279,21 @@ impl Core {
     fn addresses_known(&mut self, id: TransferId, now: Instant) {
         let t = &mut self.transfers[id.index as usize];
         t.easy.inner.info.timings.namelookup = t.elapsed(now);
+        let only = t.easy.inner.extras().ip_resolve;
+        if only != IpResolve::Whatever {
+            let route = route_mut(t);
+            route.addrs.retain(|a| only.allows(a));
+            if route.addrs.is_empty() {
+                let family = if only == IpResolve::V4 { "IPv4" } else { "IPv6" };
+                let host = route.target.host();
+                let e = Error::new(
+                    ErrorKind::CouldntResolveHost,
+                    format!("couldn't resolve host '{host}': no {family} address"),
+                );
+                return self.finish_transfer(id, Err(e), now);
+            }
+        }
+        let t = &self.transfers[id.index as usize];
         let target = &t.route().target;
         let tls = &t.easy.inner.extras().tls;
         let host = if target.is_https() && !tls.is_default() {
@@ -286,6 +301,10 @@ impl Core {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             std::hash::Hash::hash(tls, &mut hasher);
             let key = format!("{}#{:x}", target.pool_key(), std::hash::Hasher::finish(&hasher));
+            self.pool.hold_host(&key)
+        } else if t.easy.inner.extras().ip_resolve != IpResolve::Whatever {
+            // A connection over the other family must not serve it.
+            let key = format!("{}#{:?}", target.pool_key(), t.easy.inner.extras().ip_resolve);
             self.pool.hold_host(&key)
         } else {
             self.pool.hold_host(target.pool_key())
