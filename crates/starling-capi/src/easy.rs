@@ -141,9 +141,8 @@ pub struct CEasy {
     /// Upload settings, applied together whatever their order.
     upload: bool,
     infilesize: Option<u64>,
-    /// POSTFIELDS: libcurl reads the program's buffer when the transfer
-    /// runs; it is copied when set, and again if the size changes.
-    postfields: *const c_void,
+    /// POSTFIELDS or COPYPOSTFIELDS, with POSTFIELDSIZE.
+    postfields: PostFields,
     postfieldsize: Option<u64>,
     low_speed: (c_long, c_long),
     /// The options that make request header fields (HTTPHEADER,
@@ -210,24 +209,46 @@ impl CEasy {
         self.easy_mut()?.handler_mut::<CHandler>()
     }
 
-    /// Sets the request body from the upload and POSTFIELDS options, which
-    /// libcurl lets the program give in any order.
+    /// Sets the method and body from the upload and POSTFIELDS options,
+    /// which libcurl lets the program give in any order. The program's
+    /// POSTFIELDS buffer is not read here: its size may come later.
     fn apply_body(&mut self) {
         let (upload, infilesize) = (self.upload, self.infilesize);
-        let (fields, size) = (self.postfields, self.postfieldsize);
+        let copied = match &self.postfields {
+            PostFields::Copied(data) => Some(data.clone()),
+            _ => None,
+        };
+        let post = !matches!(self.postfields, PostFields::None);
         let Some(easy) = self.easy_mut() else { return };
         if upload {
             easy.method(Method::PUT).body_from_handler(infilesize);
-        } else if !fields.is_null() {
-            let len = match size {
-                Some(n) => n as usize,
-                // SAFETY: without a size POSTFIELDS is a C string.
-                None => unsafe { libc::strlen(fields.cast()) },
-            };
-            // SAFETY: the program's buffer holds `len` bytes (its size, or
-            // the string's length) while the handle uses it.
-            let data = unsafe { std::slice::from_raw_parts(fields.cast::<u8>(), len) }.to_vec();
-            easy.method(Method::POST).body(data);
+        } else if post {
+            easy.method(Method::POST);
+            if let Some(data) = copied {
+                easy.body(data);
+            }
+        }
+    }
+
+    /// A transfer starts: a POSTFIELDS buffer is read now, as libcurl reads
+    /// it while the transfer runs (its size, or up to its NUL).
+    pub fn start_body(&mut self) {
+        let PostFields::Borrowed(fields) = self.postfields else {
+            return;
+        };
+        if self.upload {
+            return;
+        }
+        let len = match self.postfieldsize {
+            Some(n) => n as usize,
+            // SAFETY: without a size POSTFIELDS is a C string.
+            None => unsafe { libc::strlen(fields.cast()) },
+        };
+        // SAFETY: the program's buffer holds `len` bytes (its size, or the
+        // string's length) while the transfer runs, as libcurl requires.
+        let data = unsafe { std::slice::from_raw_parts(fields.cast::<u8>(), len) }.to_vec();
+        if let Some(easy) = self.easy_mut() {
+            easy.body(data);
         }
     }
 
@@ -269,6 +290,16 @@ impl CEasy {
     }
 }
 
+/// A POSTFIELDS body.
+#[derive(Clone)]
+enum PostFields {
+    None,
+    /// The program's buffer (POSTFIELDS), read when a transfer starts.
+    Borrowed(*const c_void),
+    /// COPYPOSTFIELDS' copy.
+    Copied(Vec<u8>),
+}
+
 /// The handle behind a `CURL *`, or None for NULL.
 ///
 /// # Safety
@@ -295,7 +326,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             info_string: None,
             upload: false,
             infilesize: None,
-            postfields: ptr::null(),
+            postfields: PostFields::None,
             postfieldsize: None,
             low_speed: (0, 0),
             fields: RequestFields::default(),
@@ -374,6 +405,8 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             UPLOAD => h.upload = value != 0,
             INFILESIZE => h.infilesize = (value >= 0).then_some(value as u64),
             POSTFIELDSIZE => h.postfieldsize = (value >= 0).then_some(value as u64),
+            // A GET drops the POST body, as libcurl's HTTPGET does.
+            HTTPGET if value != 0 => h.postfields = PostFields::None,
             LOW_SPEED_LIMIT => h.low_speed.0 = value,
             LOW_SPEED_TIME => h.low_speed.1 = value,
             _ => {}
@@ -529,13 +562,29 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 Some(c) => c.stderr_file = value,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
-            POSTFIELDS | COPYPOSTFIELDS => {
-                h.postfields = value;
+            POSTFIELDS => {
+                h.postfields = match value.is_null() {
+                    true => PostFields::None,
+                    false => PostFields::Borrowed(value),
+                };
                 h.apply_body();
-                // The copy is made now, so COPYPOSTFIELDS needs no more.
-                if option == COPYPOSTFIELDS {
-                    h.postfields = ptr::null();
-                }
+            }
+            COPYPOSTFIELDS => {
+                // Copied now: with the size set before, else up to the NUL.
+                h.postfields = match value.is_null() {
+                    true => PostFields::None,
+                    false => {
+                        let len = match h.postfieldsize {
+                            Some(n) => n as usize,
+                            // SAFETY: without a size it is a C string.
+                            None => unsafe { libc::strlen(value.cast()) },
+                        };
+                        // SAFETY: the program's buffer holds `len` bytes.
+                        let data = unsafe { std::slice::from_raw_parts(value.cast::<u8>(), len) };
+                        PostFields::Copied(data.to_vec())
+                    }
+                };
+                h.apply_body();
             }
             USERAGENT | REFERER | COOKIE | RANGE | USERNAME | PASSWORD => {
                 // SAFETY: these options take a C string (or NULL).
@@ -840,6 +889,7 @@ pub unsafe extern "C" fn curl_easy_perform(handle: *mut c_void) -> CurlCode {
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
+        h.start_body();
         let Some(mut easy) = h.easy.take() else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
@@ -913,7 +963,7 @@ pub unsafe extern "C" fn curl_easy_reset(handle: *mut c_void) {
         h.error_buffer = ptr::null_mut();
         h.upload = false;
         h.infilesize = None;
-        h.postfields = ptr::null();
+        h.postfields = PostFields::None;
         h.postfieldsize = None;
         h.low_speed = (0, 0);
         h.fields = RequestFields::default();
@@ -934,8 +984,13 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
         };
         let private = h.private;
         let error_buffer = h.error_buffer;
-        let (upload, infilesize, postfields, postfieldsize, low_speed) =
-            (h.upload, h.infilesize, h.postfields, h.postfieldsize, h.low_speed);
+        let (upload, infilesize, postfields, postfieldsize, low_speed) = (
+            h.upload,
+            h.infilesize,
+            h.postfields.clone(),
+            h.postfieldsize,
+            h.low_speed,
+        );
         let fields = h.fields.clone();
         let Some(easy) = h.easy_mut() else {
             return ptr::null_mut();

@@ -188,6 +188,19 @@ impl Handler for CHandler {
         self.header_out(format!("HTTP/{version} {} {reason}\r\n", status.as_u16()).as_bytes())
     }
 
+    fn interim(&mut self, status: StatusCode, version: Version) {
+        // libcurl gives an interim head (`100 Continue`) to the header
+        // callback too: its status line and the empty line.
+        if self.wants_headers() {
+            let version = if version == Version::HTTP_10 { "1.0" } else { "1.1" };
+            let reason = status.canonical_reason().unwrap_or("");
+            let line = format!("HTTP/{version} {} {reason}\r\n", status.as_u16());
+            if self.header_out(line.as_bytes()) != Flow::Abort {
+                self.header_out(b"\r\n");
+            }
+        }
+    }
+
     fn header(&mut self, name: &str, value: &[u8]) -> Flow {
         if self.head_sent || !self.wants_headers() {
             return Flow::Continue;
@@ -222,6 +235,8 @@ impl Handler for CHandler {
             Trace::Text => 0,
             Trace::HeaderIn => 1,
             Trace::HeaderOut => 2,
+            Trace::DataIn => 3,
+            Trace::DataOut => 4,
         };
         if let Some(f) = self.debug {
             // The callback's `CURL *`: the tag the C handle gave its

@@ -482,6 +482,7 @@ pub unsafe extern "C" fn curl_multi_add_handle(handle: *mut c_void, easy: *mut c
         if e.id.is_some() {
             return CURLM_ADDED_ALREADY;
         }
+        e.start_body();
         let Some(mut engine_easy) = e.easy.take() else {
             return CURLM_BAD_EASY_HANDLE;
         };

@@ -56,6 +56,10 @@ pub enum Trace {
     HeaderIn,
     /// A request head as sent, whole.
     HeaderOut,
+    /// Response body bytes as received (before content decoding).
+    DataIn,
+    /// Request body bytes as sent (with chunk framing, if chunked).
+    DataOut,
 }
 
 impl Trace {
@@ -65,6 +69,8 @@ impl Trace {
             Trace::Text => "* ",
             Trace::HeaderIn => "< ",
             Trace::HeaderOut => "> ",
+            Trace::DataIn => "{ ",
+            Trace::DataOut => "} ",
         }
     }
 }
@@ -72,6 +78,11 @@ impl Trace {
 /// Writes a trace as curl's `-v` does: each line with its prefix, without
 /// the line end.
 pub fn trace_to(out: &mut impl std::io::Write, kind: Trace, data: &[u8]) {
+    if matches!(kind, Trace::DataIn | Trace::DataOut) {
+        // A failing trace output is no reason to fail the transfer.
+        let _ = writeln!(out, "{}[{} bytes data]", kind.prefix(), data.len());
+        return;
+    }
     let text = String::from_utf8_lossy(data);
     for line in text.lines() {
         // A failing trace output is no reason to fail the transfer.
@@ -91,6 +102,10 @@ pub trait Handler: Any {
     fn status(&mut self, _status: http::StatusCode, _version: http::Version) -> Flow {
         Flow::Continue
     }
+
+    /// An interim response (`1xx`, such as `100 Continue`) arrived; its
+    /// fields are not kept. The final response follows.
+    fn interim(&mut self, _status: http::StatusCode, _version: http::Version) {}
 
     /// One header field of the response announced by [`Handler::status`]
     /// (interim 1xx heads are not reported), in the order received: the

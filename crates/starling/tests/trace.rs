@@ -137,3 +137,33 @@ fn trace_lines_print_as_curl_prints_them() {
         "> GET / HTTP/1.1\n> Host: a\n> \n< HTTP/1.1 200 OK\n* Connected\n"
     );
 }
+
+#[test]
+fn bodies_and_interim_heads_are_traced() {
+    let server = HttpServer::start();
+    let recorder = Recorder::default();
+    // Over 1 MiB: sent with `Expect: 100-continue`, which the server
+    // answers with an interim head; the echo route sends the body back.
+    let body = vec![b'x'; 2 << 20];
+    let mut easy = traced(&server.url("/echo"), &recorder);
+    easy.method(starling::Method::POST).body(body.clone());
+    let (_, result) = perform_one(easy);
+    result.unwrap();
+    let bytes = |kind: Trace| -> usize {
+        let calls = recorder.0.borrow();
+        calls
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, d)| d.len())
+            .sum()
+    };
+    assert_eq!(bytes(Trace::DataOut), body.len());
+    assert_eq!(bytes(Trace::DataIn), body.len());
+    let lines = recorder.texts(Trace::HeaderIn);
+    assert_eq!(lines[0], "HTTP/1.1 100 Continue\r\n", "{lines:?}");
+    assert_eq!(lines[1], "\r\n");
+    assert_eq!(lines[2], "HTTP/1.1 200 OK\r\n");
+    let mut out = Vec::new();
+    trace_to(&mut out, Trace::DataIn, b"abc");
+    assert_eq!(out, b"{ [3 bytes data]\n");
+}

@@ -207,6 +207,61 @@ static void bodies_and_methods(void)
   curl_easy_cleanup(easy);
 }
 
+/* The header callback sees the interim `100 Continue` of a large POST;
+ * the debug callback its body going out and coming back. */
+static int saw_continue, saw_blank_after_continue, head_lines;
+static size_t data_out, data_in;
+
+static size_t on_head_lines(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  size_t n = size * nmemb;
+  (void)userdata;
+  head_lines++;
+  if(n == 23 && strncmp(ptr, "HTTP/1.1 100 Continue\r\n", 23) == 0)
+    saw_continue = head_lines;
+  if(saw_continue && head_lines == saw_continue + 1 && n == 2)
+    saw_blank_after_continue = 1;
+  return n;
+}
+
+static int on_debug_data(CURL *handle, curl_infotype type, char *data, size_t size, void *userp)
+{
+  (void)handle;
+  (void)data;
+  (void)userp;
+  if(type == CURLINFO_DATA_OUT)
+    data_out += size;
+  if(type == CURLINFO_DATA_IN)
+    data_in += size;
+  return 0;
+}
+
+static void interim_and_data(void)
+{
+  struct response r;
+  size_t len = 2 << 20;
+  char *big = malloc(len);
+  CURL *easy = handle(&r, "/echo");
+  CURLcode result;
+  CHECK(big != NULL, "malloc");
+  if(!big)
+    return;
+  memset(big, 'x', len);
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, big);
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_head_lines);
+  curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, on_debug_data);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK, "a 2 MiB POST: %d", (int)result);
+  CHECK(saw_continue == 1 && saw_blank_after_continue,
+        "the interim head first, with its empty line: line %d", saw_continue);
+  CHECK(data_out == len && data_in == len, "DATA_OUT %lu, DATA_IN %lu bytes",
+        (unsigned long)data_out, (unsigned long)data_in);
+  curl_easy_cleanup(easy);
+  free(big);
+}
+
 static void request_headers(void)
 {
   struct response r;
@@ -531,6 +586,7 @@ int main(int argc, char **argv)
   curl_global_init(CURL_GLOBAL_DEFAULT);
   bodies_and_methods();
   request_headers();
+  interim_and_data();
   fields_from_options();
   redirects_and_limits();
   decoding_and_resolve(http_port);

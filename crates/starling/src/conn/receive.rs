@@ -154,6 +154,16 @@ impl Core {
                 }
                 Ok((n, Parsed::Interim(status))) => {
                     t.easy.inner.info.header_bytes_received += n as u64;
+                    let verbose = t.easy.inner.verbose;
+                    let head = &input[..n];
+                    t.easy.inner.with_handler(|h, _| {
+                        if verbose {
+                            for line in head.split_inclusive(|&b| b == b'\n') {
+                                h.trace(Trace::HeaderIn, line);
+                            }
+                        }
+                        h.interim(status, http::Version::HTTP_11);
+                    });
                     buf.start += n;
                     if let Some(e) = headers_over_budget(t) {
                         self.abort_on(key, id, e, now);
@@ -176,6 +186,7 @@ impl Core {
                 }
                 Ok((n, Parsed::Body(range))) => {
                     t.easy.inner.info.body_bytes_received += range.len() as u64;
+                    t.easy.inner.trace(Trace::DataIn, &input[range.clone()]);
                     let delivery = if t.has_next() {
                         // A response that leads elsewhere: its body is drained.
                         Delivery::Taken

@@ -79,6 +79,13 @@ impl Core {
             if head_before < conn.head.len() && conn.head_sent == conn.head.len() {
                 inner.trace(Trace::HeaderOut, &conn.head);
             }
+            if inner.verbose && conn.body_sent > body_before {
+                let t = &mut self.transfers[id.index as usize];
+                if let RequestBody::Bytes(bytes) = t.body() {
+                    let sent = bytes.slice(body_before..conn.body_sent);
+                    t.easy.inner.trace(Trace::DataOut, &sent);
+                }
+            }
         }
         match result {
             Ok(()) if conn.upload.is_some() => self.send_stream(key),
@@ -121,7 +128,10 @@ impl Core {
             }
             match write_to(&mut conn.tls, &conn.socket, upload.pending()) {
                 Ok(0) => return Err(SendFailed::Io(io::ErrorKind::WriteZero.into())),
-                Ok(n) => upload.advance(n),
+                Ok(n) => {
+                    t.easy.inner.trace(Trace::DataOut, &upload.pending()[..n]);
+                    upload.advance(n);
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Sent::Blocked),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(SendFailed::Io(e)),
