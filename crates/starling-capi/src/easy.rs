@@ -134,20 +134,11 @@ pub struct CEasy {
     /// The multi handle and the transfer, while added.
     pub multi: *mut CMulti,
     pub id: Option<TransferId>,
-    pub private: *mut c_void,
-    pub error_buffer: *mut c_char,
     /// Strings handed out by `curl_easy_getinfo`, valid until the next call.
     info_string: Option<CString>,
-    /// Upload settings, applied together whatever their order.
-    upload: bool,
-    infilesize: Option<u64>,
-    /// POSTFIELDS or COPYPOSTFIELDS, with POSTFIELDSIZE.
-    postfields: PostFields,
-    postfieldsize: Option<u64>,
-    low_speed: (c_long, c_long),
-    /// The options that make request header fields (HTTPHEADER,
-    /// USERAGENT, COOKIE, …), kept apart and combined on each change.
-    fields: RequestFields,
+    /// The options the C handle keeps itself (the engine's handle keeps
+    /// the rest): reset together, duplicated together.
+    opts: Kept,
     /// `curl_easy_perform`'s driver, kept from one call to the next so
     /// that its connections are reused, as libcurl's easy handle keeps its
     /// connection cache (made on first use).
@@ -187,12 +178,12 @@ impl CEasy {
 
     /// Sets the request's header fields from the options that make them.
     fn apply_fields(&mut self) -> CurlCode {
-        let fields = std::mem::take(&mut self.fields);
+        let fields = std::mem::take(&mut self.opts.fields);
         let code = match self.easy_mut() {
             Some(easy) => fields.apply(easy),
             None => CURLE_BAD_FUNCTION_ARGUMENT,
         };
-        self.fields = fields;
+        self.opts.fields = fields;
         code
     }
 
@@ -213,12 +204,12 @@ impl CEasy {
     /// which libcurl lets the program give in any order. The program's
     /// POSTFIELDS buffer is not read here: its size may come later.
     fn apply_body(&mut self) {
-        let (upload, infilesize) = (self.upload, self.infilesize);
-        let copied = match &self.postfields {
+        let (upload, infilesize) = (self.opts.upload, self.opts.infilesize);
+        let copied = match &self.opts.postfields {
             PostFields::Copied(data) => Some(data.clone()),
             _ => None,
         };
-        let post = !matches!(self.postfields, PostFields::None);
+        let post = !matches!(self.opts.postfields, PostFields::None);
         let Some(easy) = self.easy_mut() else { return };
         if upload {
             easy.method(Method::PUT).body_from_handler(infilesize);
@@ -233,13 +224,13 @@ impl CEasy {
     /// A transfer starts: a POSTFIELDS buffer is read now, as libcurl reads
     /// it while the transfer runs (its size, or up to its NUL).
     pub fn start_body(&mut self) {
-        let PostFields::Borrowed(fields) = self.postfields else {
+        let PostFields::Borrowed(fields) = self.opts.postfields else {
             return;
         };
-        if self.upload {
+        if self.opts.upload {
             return;
         }
-        let len = match self.postfieldsize {
+        let len = match self.opts.postfieldsize {
             Some(n) => n as usize,
             // SAFETY: without a size POSTFIELDS is a C string.
             None => unsafe { libc::strlen(fields.cast()) },
@@ -277,15 +268,49 @@ impl CEasy {
 
     /// Writes a failed transfer's message into the ERRORBUFFER, if set.
     pub fn set_error(&mut self, message: &str) {
-        if self.error_buffer.is_null() {
+        if self.opts.error_buffer.is_null() {
             return;
         }
         // libcurl's CURL_ERROR_SIZE.
         let n = message.len().min(255);
         // SAFETY: the program gave a buffer of at least CURL_ERROR_SIZE bytes.
         unsafe {
-            ptr::copy_nonoverlapping(message.as_ptr(), self.error_buffer.cast(), n);
-            *self.error_buffer.add(n) = 0;
+            ptr::copy_nonoverlapping(message.as_ptr(), self.opts.error_buffer.cast(), n);
+            *self.opts.error_buffer.add(n) = 0;
+        }
+    }
+}
+
+/// The options a C handle keeps beside the engine's handle: those libcurl
+/// lets a program set in any order and that become engine settings only
+/// together, and the program's own pointers.
+#[derive(Clone)]
+struct Kept {
+    private: *mut c_void,
+    error_buffer: *mut c_char,
+    /// Upload settings, applied together whatever their order.
+    upload: bool,
+    infilesize: Option<u64>,
+    /// POSTFIELDS or COPYPOSTFIELDS, with POSTFIELDSIZE.
+    postfields: PostFields,
+    postfieldsize: Option<u64>,
+    low_speed: (c_long, c_long),
+    /// The options that make request header fields (HTTPHEADER,
+    /// USERAGENT, COOKIE, …), kept apart and combined on each change.
+    fields: RequestFields,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept {
+            private: ptr::null_mut(),
+            error_buffer: ptr::null_mut(),
+            upload: false,
+            infilesize: None,
+            postfields: PostFields::None,
+            postfieldsize: None,
+            low_speed: (0, 0),
+            fields: RequestFields::default(),
         }
     }
 }
@@ -321,15 +346,8 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             easy: Some(Easy::new("")),
             multi: ptr::null_mut(),
             id: None,
-            private: ptr::null_mut(),
-            error_buffer: ptr::null_mut(),
             info_string: None,
-            upload: false,
-            infilesize: None,
-            postfields: PostFields::None,
-            postfieldsize: None,
-            low_speed: (0, 0),
-            fields: RequestFields::default(),
+            opts: Kept::default(),
             driver: None,
         })
     })
@@ -402,18 +420,18 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
         let secs = |v: c_long| Duration::from_secs(v.max(0) as u64);
         let millis = |v: c_long| Duration::from_millis(v.max(0) as u64);
         match option {
-            UPLOAD => h.upload = value != 0,
-            INFILESIZE => h.infilesize = (value >= 0).then_some(value as u64),
-            POSTFIELDSIZE => h.postfieldsize = (value >= 0).then_some(value as u64),
+            UPLOAD => h.opts.upload = value != 0,
+            INFILESIZE => h.opts.infilesize = (value >= 0).then_some(value as u64),
+            POSTFIELDSIZE => h.opts.postfieldsize = (value >= 0).then_some(value as u64),
             // A GET drops the POST body, as libcurl's HTTPGET does.
-            HTTPGET if value != 0 => h.postfields = PostFields::None,
-            LOW_SPEED_LIMIT => h.low_speed.0 = value,
-            LOW_SPEED_TIME => h.low_speed.1 = value,
+            HTTPGET if value != 0 => h.opts.postfields = PostFields::None,
+            LOW_SPEED_LIMIT => h.opts.low_speed.0 = value,
+            LOW_SPEED_TIME => h.opts.low_speed.1 = value,
             _ => {}
         }
         match option {
             RESUME_FROM => {
-                h.fields.resume_from = (value > 0).then_some(value as u64);
+                h.opts.fields.resume_from = (value > 0).then_some(value as u64);
                 return h.apply_fields();
             }
             HTTPAUTH => {
@@ -421,12 +439,12 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 if value as u64 & AUTH_BASIC == 0 {
                     return CURLE_NOT_BUILT_IN;
                 }
-                h.fields.auth = value as u64;
+                h.opts.fields.auth = value as u64;
                 return h.apply_fields();
             }
             _ => {}
         }
-        let low_speed = h.low_speed;
+        let low_speed = h.opts.low_speed;
         if matches!(option, UPLOAD | INFILESIZE | POSTFIELDSIZE) {
             h.apply_body();
             return CURLE_OK;
@@ -536,8 +554,8 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
         match option {
-            PRIVATE => h.private = value,
-            ERRORBUFFER => h.error_buffer = value.cast(),
+            PRIVATE => h.opts.private = value,
+            ERRORBUFFER => h.opts.error_buffer = value.cast(),
             WRITEDATA => match h.handler() {
                 Some(c) => c.write_data = value,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
@@ -563,7 +581,7 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
             POSTFIELDS => {
-                h.postfields = match value.is_null() {
+                h.opts.postfields = match value.is_null() {
                     true => PostFields::None,
                     false => PostFields::Borrowed(value),
                 };
@@ -571,10 +589,10 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
             }
             COPYPOSTFIELDS => {
                 // Copied now: with the size set before, else up to the NUL.
-                h.postfields = match value.is_null() {
+                h.opts.postfields = match value.is_null() {
                     true => PostFields::None,
                     false => {
-                        let len = match h.postfieldsize {
+                        let len = match h.opts.postfieldsize {
                             Some(n) => n as usize,
                             // SAFETY: without a size it is a C string.
                             None => unsafe { libc::strlen(value.cast()) },
@@ -589,7 +607,7 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
             USERAGENT | REFERER | COOKIE | RANGE | USERNAME | PASSWORD => {
                 // SAFETY: these options take a C string (or NULL).
                 let text = unsafe { string(value) };
-                let f = &mut h.fields;
+                let f = &mut h.opts.fields;
                 match option {
                     USERAGENT => f.user_agent = text,
                     REFERER => f.referer = text,
@@ -608,13 +626,13 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     Some(None) => (text, None),
                     None => (None, None),
                 };
-                (h.fields.user, h.fields.password) = (user, password);
+                (h.opts.fields.user, h.opts.fields.password) = (user, password);
                 return h.apply_fields();
             }
             HTTPHEADER => {
                 // SAFETY: HTTPHEADER takes a curl_slist (or NULL).
                 let lines = unsafe { strings(value.cast::<CurlSlist>()) };
-                h.fields.list = lines
+                h.opts.fields.list = lines
                     .iter()
                     .filter_map(|line| line.split_once(':'))
                     .map(|(name, v)| (name.trim().to_string(), v.trim().to_string()))
@@ -718,11 +736,11 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
         let size = (value >= 0).then_some(value as u64);
         match option {
             RESUME_FROM_LARGE => {
-                h.fields.resume_from = size;
+                h.opts.fields.resume_from = size;
                 return h.apply_fields();
             }
-            INFILESIZE_LARGE => h.infilesize = size,
-            POSTFIELDSIZE_LARGE => h.postfieldsize = size,
+            INFILESIZE_LARGE => h.opts.infilesize = size,
+            POSTFIELDSIZE_LARGE => h.opts.postfieldsize = size,
             MAXFILESIZE_LARGE => {
                 let Some(easy) = h.easy_mut() else {
                     return CURLE_BAD_FUNCTION_ARGUMENT;
@@ -752,7 +770,7 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
         if out.is_null() {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         }
-        let private = h.private;
+        let private = h.opts.private;
         if info == INFO_PRIVATE {
             // Kept by the C handle itself: answered inside callbacks too.
             // SAFETY: CURLINFO_PRIVATE's out parameter is a `char **`.
@@ -959,14 +977,7 @@ pub unsafe extern "C" fn curl_easy_reset(handle: *mut c_void) {
         }
         h.easy = Some(Easy::new(""));
         h.retag();
-        h.private = ptr::null_mut();
-        h.error_buffer = ptr::null_mut();
-        h.upload = false;
-        h.infilesize = None;
-        h.postfields = PostFields::None;
-        h.postfieldsize = None;
-        h.low_speed = (0, 0);
-        h.fields = RequestFields::default();
+        h.opts = Kept::default();
     })
 }
 
@@ -982,16 +993,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return ptr::null_mut();
         };
-        let private = h.private;
-        let error_buffer = h.error_buffer;
-        let (upload, infilesize, postfields, postfieldsize, low_speed) = (
-            h.upload,
-            h.infilesize,
-            h.postfields.clone(),
-            h.postfieldsize,
-            h.low_speed,
-        );
-        let fields = h.fields.clone();
+        let opts = h.opts.clone();
         let Some(easy) = h.easy_mut() else {
             return ptr::null_mut();
         };
@@ -1007,15 +1009,8 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             easy: Some(copy),
             multi: ptr::null_mut(),
             id: None,
-            private,
-            error_buffer,
             info_string: None,
-            upload,
-            infilesize,
-            postfields,
-            postfieldsize,
-            low_speed,
-            fields,
+            opts,
             driver: None,
         })
     })
