@@ -82,7 +82,7 @@ if ! (cd "$root" && cargo build --release -q -p starling-capi) >"$log" 2>&1; the
   echo "build.sh: cargo build --release -p starling-capi failed; curl-starling left out:" >&2
   tail -n 20 "$log" >&2
 elif ! "$CC" "${CFLAGS_CLIENT[@]}" -I"$root/crates/starling-capi/include" -o "$out/curl-starling" \
-  "$here/curl_multi.c" "$root/target/release/libstarling.a" -lpthread -ldl -lm >"$log" 2>&1; then
+  "$here/curl_multi.c" "$root/target/release/libstarling_curl.a" -lpthread -ldl -lm >"$log" 2>&1; then
   rm -f "$out/curl-starling"
   echo "build.sh: curl_multi.c does not build against Starling's C interface; curl-starling left out:" >&2
   sed -n '1,30p' "$log" >&2

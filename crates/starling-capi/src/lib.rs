@@ -2,7 +2,7 @@
 //!
 //! C programs written for libcurl's easy and multi_socket interfaces
 //! include the headers in `include/curl/` and link the static library
-//! `libstarling.a` (or `libstarling.so`) instead of libcurl. The variadic functions
+//! `libstarling_curl.a` instead of libcurl. The variadic functions
 //! (`curl_easy_setopt`, `curl_easy_getinfo`, `curl_multi_setopt`) are a
 //! small C shim (`src/shim.c`) that reads the argument by the option's type
 //! and calls the typed functions here.
@@ -22,6 +22,10 @@ mod known;
 mod multi;
 mod slist;
 mod util;
+
+/// The directory to put on a C compiler's include path (`-I`) so that
+/// `#include <curl/curl.h>` finds Starling's headers.
+pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
 
 /// Runs `f`, turning a panic into `failed`: no panic may unwind into C.
 fn guard<R>(failed: R, f: impl FnOnce() -> R) -> R {

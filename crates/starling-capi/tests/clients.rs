@@ -15,9 +15,6 @@ use std::sync::Mutex;
 
 use starling_testserver::{percent_encode, refused_port, HttpServer, TestPki, TlsServer};
 
-/// The directory that holds `curl/curl.h` and the other headers.
-const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
-
 /// The directory cargo built the library into for this test run.
 fn library_dir() -> PathBuf {
     // `cargo test` links the library's static and shared forms next to
@@ -29,7 +26,7 @@ fn library_dir() -> PathBuf {
 
 /// The static library cargo built for this test run.
 fn library() -> PathBuf {
-    library_dir().join("libstarling.a")
+    library_dir().join("libstarling_curl.a")
 }
 
 /// Compiles `tests/c/NAME.c` into the test's temporary directory, once per
@@ -45,7 +42,7 @@ fn build(name: &str) -> PathBuf {
     let status = Command::new("cc")
         .args(c_flags())
         .arg("-I")
-        .arg(INCLUDE_DIR)
+        .arg(starling_curl::INCLUDE_DIR)
         .arg(source(name))
         .arg("-o")
         .arg(&out)
@@ -427,37 +424,38 @@ fn the_options_client_runs_clean_under_valgrind() {
 
 /// Installs the library into a prefix of its own under the test's temporary
 /// directory (symbolic links: `include` to the headers, `lib/FILE` to the
-/// library cargo built) with a `starling.pc` made from
-/// `starling.pc.in`; returns the directory holding the `.pc` file.
+/// library cargo built) with a `starling-curl.pc` made from
+/// `starling-curl.pc.in`; returns the directory holding the `.pc` file.
 fn install(prefix_name: &str, library_file: &str) -> PathBuf {
     let prefix = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(prefix_name);
     let _ = std::fs::remove_dir_all(&prefix);
     let lib = prefix.join("lib");
     let pc_dir = lib.join("pkgconfig");
     std::fs::create_dir_all(&pc_dir).unwrap();
-    std::os::unix::fs::symlink(INCLUDE_DIR, prefix.join("include")).unwrap();
+    std::os::unix::fs::symlink(starling_curl::INCLUDE_DIR, prefix.join("include")).unwrap();
     std::os::unix::fs::symlink(library_dir().join(library_file), lib.join(library_file)).unwrap();
-    let template = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/starling.pc.in")).unwrap();
+    let template =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/starling-curl.pc.in")).unwrap();
     let pc = template
         .replace("@PREFIX@", prefix.to_str().unwrap())
         .replace("@VERSION@", env!("CARGO_PKG_VERSION"));
-    assert!(!pc.contains('@'), "a placeholder left in starling.pc.in");
-    std::fs::write(pc_dir.join("starling.pc"), pc).unwrap();
+    assert!(!pc.contains('@'), "a placeholder left in starling-curl.pc.in");
+    std::fs::write(pc_dir.join("starling-curl.pc"), pc).unwrap();
     pc_dir
 }
 
-/// `pkg-config FLAGS starling` with only `pc_dir` searched.
+/// `pkg-config FLAGS starling-curl` with only `pc_dir` searched.
 fn pkg_config(pc_dir: &Path, flags: &[&str]) -> Vec<String> {
     let output = Command::new("pkg-config")
         .env("PKG_CONFIG_LIBDIR", pc_dir)
         .env_remove("PKG_CONFIG_PATH")
         .args(flags)
-        .arg("starling")
+        .arg("starling-curl")
         .output()
         .expect("pkg-config");
     assert!(
         output.status.success(),
-        "pkg-config {flags:?} starling: {}",
+        "pkg-config {flags:?} starling-curl: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout)
@@ -499,7 +497,7 @@ fn build_with_pkg_config_and_fetch(pc_dir: &Path, flags: &[&str], out: &str, env
 #[test]
 fn a_program_builds_with_pkg_config_against_the_static_library() {
     if have("pkg-config") {
-        let pc_dir = install("prefix-static", "libstarling.a");
+        let pc_dir = install("prefix-static", "libstarling_curl.a");
         build_with_pkg_config_and_fetch(
             &pc_dir,
             &["--static", "--cflags", "--libs"],
@@ -512,7 +510,7 @@ fn a_program_builds_with_pkg_config_against_the_static_library() {
 #[test]
 fn a_program_builds_with_pkg_config_against_the_shared_library() {
     if have("pkg-config") {
-        let pc_dir = install("prefix-shared", "libstarling.so");
+        let pc_dir = install("prefix-shared", "libstarling_curl.so");
         let lib = pc_dir.parent().unwrap().to_path_buf();
         build_with_pkg_config_and_fetch(
             &pc_dir,
@@ -532,7 +530,7 @@ fn the_benchmark_client_builds_unchanged_and_runs() {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("curl_multi_starling");
     let status = Command::new("cc")
         .args(["-O2", "-I"])
-        .arg(INCLUDE_DIR)
+        .arg(starling_curl::INCLUDE_DIR)
         .arg(&src)
         .arg("-o")
         .arg(&out)

@@ -10,9 +10,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The directory that holds `curl/curl.h` and the other headers.
-const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
-
 const C_FLAGS: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Werror"];
 const CXX_FLAGS: &[&str] = &["-x", "c++", "-std=c++11", "-Wall", "-Wextra", "-Werror"];
 
@@ -44,7 +41,7 @@ fn compile(compiler: &str, flags: &[&str], args: &[&std::ffi::OsStr]) {
     let out = Command::new(compiler)
         .args(flags)
         .arg("-I")
-        .arg(INCLUDE_DIR)
+        .arg(starling_curl::INCLUDE_DIR)
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("running {compiler}: {e}"));
