@@ -200,23 +200,44 @@ impl CEasy {
         self.easy_mut()?.handler_mut::<CHandler>()
     }
 
-    /// Sets the method and body from the upload and POSTFIELDS options,
-    /// which libcurl lets the program give in any order. The program's
+    /// Sets the method and body from the options that decide them
+    /// (UPLOAD, NOBODY, POST, POSTFIELDS, HTTPGET, CUSTOMREQUEST), which
+    /// libcurl lets the program give in any order. The program's
     /// POSTFIELDS buffer is not read here: its size may come later.
-    fn apply_body(&mut self) {
-        let (upload, infilesize) = (self.opts.upload, self.opts.infilesize);
-        let copied = match &self.opts.postfields {
-            PostFields::Copied(data) => Some(data.clone()),
+    fn apply_request(&mut self) {
+        let o = &self.opts;
+        let fields = !matches!(o.postfields, PostFields::None);
+        // A size set after the copy still says how much of it is sent.
+        let copied = match &o.postfields {
+            PostFields::Copied(data) => {
+                let len = o
+                    .postfieldsize
+                    .map_or(data.len(), |n| (n as usize).min(data.len()));
+                Some(data[..len].to_vec())
+            }
             _ => None,
         };
-        let post = !matches!(self.opts.postfields, PostFields::None);
+        let method = match (&o.custom, o.upload, o.nobody, o.post || fields) {
+            (Some(custom), ..) => custom.clone(),
+            (None, true, ..) => Method::PUT,
+            (None, false, true, _) => Method::HEAD,
+            (None, false, false, true) => Method::POST,
+            _ => Method::GET,
+        };
+        let (upload, infilesize) = (o.upload, o.infilesize);
         let Some(easy) = self.easy_mut() else { return };
-        if upload {
-            easy.method(Method::PUT).body_from_handler(infilesize);
-        } else if post {
-            easy.method(Method::POST);
-            if let Some(data) = copied {
+        easy.method(method);
+        match (upload, copied) {
+            (true, _) => {
+                easy.body_from_handler(infilesize);
+            }
+            (false, Some(data)) => {
                 easy.body(data);
+            }
+            // A POSTFIELDS buffer is read when the transfer starts.
+            (false, None) if fields => {}
+            (false, None) => {
+                easy.no_body();
             }
         }
     }
@@ -294,6 +315,12 @@ struct Kept {
     /// POSTFIELDS or COPYPOSTFIELDS, with POSTFIELDSIZE.
     postfields: PostFields,
     postfieldsize: Option<u64>,
+    /// POST set (a POST even without POSTFIELDS).
+    post: bool,
+    /// NOBODY set: a HEAD.
+    nobody: bool,
+    /// CUSTOMREQUEST: the method sent whatever the other options imply.
+    custom: Option<Method>,
     low_speed: (c_long, c_long),
     /// The options that make request header fields (HTTPHEADER,
     /// USERAGENT, COOKIE, …), kept apart and combined on each change.
@@ -309,6 +336,9 @@ impl Default for Kept {
             infilesize: None,
             postfields: PostFields::None,
             postfieldsize: None,
+            post: false,
+            nobody: false,
+            custom: None,
             low_speed: (0, 0),
             fields: RequestFields::default(),
         }
@@ -423,8 +453,13 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             UPLOAD => h.opts.upload = value != 0,
             INFILESIZE => h.opts.infilesize = (value >= 0).then_some(value as u64),
             POSTFIELDSIZE => h.opts.postfieldsize = (value >= 0).then_some(value as u64),
-            // A GET drops the POST body, as libcurl's HTTPGET does.
-            HTTPGET if value != 0 => h.opts.postfields = PostFields::None,
+            NOBODY => h.opts.nobody = value != 0,
+            POST => h.opts.post = value != 0,
+            // A GET drops the POST body and the rest, as libcurl's does.
+            HTTPGET if value != 0 => {
+                let o = &mut h.opts;
+                (o.postfields, o.post, o.nobody, o.upload) = (PostFields::None, false, false, false);
+            }
             LOW_SPEED_LIMIT => h.opts.low_speed.0 = value,
             LOW_SPEED_TIME => h.opts.low_speed.1 = value,
             _ => {}
@@ -445,8 +480,11 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             _ => {}
         }
         let low_speed = h.opts.low_speed;
-        if matches!(option, UPLOAD | INFILESIZE | POSTFIELDSIZE) {
-            h.apply_body();
+        if matches!(
+            option,
+            UPLOAD | INFILESIZE | POSTFIELDSIZE | NOBODY | POST | HTTPGET
+        ) {
+            h.apply_request();
             return CURLE_OK;
         }
         let Some(easy) = h.easy_mut() else {
@@ -459,10 +497,6 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             NOPROGRESS => {
                 easy.progress(value == 0);
             }
-            POST if value != 0 => {
-                easy.method(Method::POST);
-            }
-            POST => {}
             MAXFILESIZE => {
                 easy.max_filesize((value > 0).then_some(value as u64));
             }
@@ -494,12 +528,6 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             // Zero means "no limit" (total) or "the default" (connect).
             TIMEOUT | TIMEOUT_MS | CONNECTTIMEOUT | CONNECTTIMEOUT_MS => {}
-            NOBODY => {
-                easy.method(if value != 0 { Method::HEAD } else { Method::GET });
-            }
-            HTTPGET if value != 0 => {
-                easy.method(Method::GET).no_body();
-            }
             SSL_VERIFYPEER => {
                 easy.verify_peer(value != 0);
             }
@@ -531,7 +559,7 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             VERBOSE => {
                 easy.verbose(value != 0);
             }
-            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT | HTTPGET => {}
+            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT => {}
             _ => return unimplemented_easy_option(option),
         }
         CURLE_OK
@@ -585,7 +613,7 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     true => PostFields::None,
                     false => PostFields::Borrowed(value),
                 };
-                h.apply_body();
+                h.apply_request();
             }
             COPYPOSTFIELDS => {
                 // Copied now: with the size set before, else up to the NUL.
@@ -602,7 +630,7 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                         PostFields::Copied(data.to_vec())
                     }
                 };
-                h.apply_body();
+                h.apply_request();
             }
             USERAGENT | REFERER | COOKIE | RANGE | USERNAME | PASSWORD => {
                 // SAFETY: these options take a C string (or NULL).
@@ -617,6 +645,18 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     _ => f.password = text,
                 }
                 return h.apply_fields();
+            }
+            CUSTOMREQUEST => {
+                // SAFETY: CUSTOMREQUEST takes a C string (or NULL: the
+                // method the other options imply).
+                h.opts.custom = match unsafe { string(value) } {
+                    Some(name) => match Method::from_bytes(name.as_bytes()) {
+                        Ok(m) => Some(m),
+                        Err(_) => return CURLE_BAD_FUNCTION_ARGUMENT,
+                    },
+                    None => None,
+                };
+                h.apply_request();
             }
             USERPWD => {
                 // SAFETY: USERPWD takes a C string (or NULL).
@@ -649,12 +689,6 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     (URL, Some(url)) => {
                         easy.url(url);
                     }
-                    (CUSTOMREQUEST, Some(method)) => match Method::from_bytes(method.as_bytes()) {
-                        Ok(m) => {
-                            easy.method(m);
-                        }
-                        Err(_) => return CURLE_BAD_FUNCTION_ARGUMENT,
-                    },
                     (ACCEPT_ENCODING, text) => {
                         easy.accept_encoding(text.as_deref());
                     }
@@ -750,7 +784,7 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
             }
             _ => return unimplemented_easy_option(option),
         }
-        h.apply_body();
+        h.apply_request();
         CURLE_OK
     })
 }

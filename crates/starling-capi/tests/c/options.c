@@ -147,8 +147,20 @@ static void bodies_and_methods(void)
   CHECK(result == CURLE_OK && strcmp(r.method, "PATCH") == 0 && strcmp(r.body, "copied=yes") == 0,
         "CUSTOMREQUEST PATCH: %s [%s]", r.method, r.body);
 
+  /* A size set after CUSTOMREQUEST leaves the method alone. */
   memset(&r, 0, sizeof(r));
-  curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL);
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 6L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strcmp(r.method, "PATCH") == 0 && strcmp(r.body, "copied") == 0,
+        "CUSTOMREQUEST kept after POSTFIELDSIZE: %s [%s]", r.method, r.body);
+
+  /* CUSTOMREQUEST NULL: the method the other options imply, POST here. */
+  memset(&r, 0, sizeof(r));
+  CHECK(curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL) == CURLE_OK, "CUSTOMREQUEST NULL");
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strcmp(r.method, "POST") == 0, "back to POST: %s", r.method);
+
+  memset(&r, 0, sizeof(r));
   curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   result = curl_easy_perform(easy);
   CHECK(result == CURLE_OK && strcmp(r.method, "GET") == 0 && r.len == 0,
@@ -194,6 +206,11 @@ static void bodies_and_methods(void)
   curl_easy_cleanup(easy);
 
   easy = handle(&r, "/bytes/100");
+  curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  curl_easy_setopt(easy, CURLOPT_NOBODY, 0L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && r.len == 100, "NOBODY 1 then 0: a GET, %d bytes", (int)r.len);
+  memset(&r, 0, sizeof(r));
   curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
   result = curl_easy_perform(easy);
   {
