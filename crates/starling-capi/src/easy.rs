@@ -815,12 +815,21 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
         let mut strings = h.info_string.take();
         let code = match h.easy_mut() {
             // SAFETY: `out` points to the info's type (the caller's contract).
-            Some(easy) => unsafe { answer(easy.info(), easy.effective_url(), info, out, &mut strings) },
+            Some(easy) => unsafe { answer(easy.info(), easy.effective_url(), None, info, out, &mut strings) },
             // Inside one of this handle's own callbacks the engine lends
             // the transfer's facts.
             None => starling::with_current(|current| match current.filter(|c| c.private() == Some(owner)) {
                 // SAFETY: as above.
-                Some(c) => unsafe { answer(c.info(), c.effective_url(), info, out, &mut strings) },
+                Some(c) => unsafe {
+                    answer(
+                        c.info(),
+                        c.effective_url(),
+                        Some(c.elapsed()),
+                        info,
+                        out,
+                        &mut strings,
+                    )
+                },
                 None => CURLE_BAD_FUNCTION_ARGUMENT,
             }),
         };
@@ -830,20 +839,22 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
 }
 
 /// Writes one info of a transfer to `out`; a string goes to `strings`,
-/// where it lives until the next call, as libcurl's do.
+/// where it lives until the next call, as libcurl's do. `running`: the
+/// time so far of a transfer still running (its total time until then).
 ///
 /// # Safety
 /// `out` points to the type the info number says.
 unsafe fn answer(
     i: &TransferInfo,
     url: &str,
+    running: Option<Duration>,
     info: i32,
     out: *mut c_void,
     strings: &mut Option<CString>,
 ) -> CurlCode {
     let status = i.status.map_or(0, |s| s.as_u16() as c_long);
     let t = i.timings;
-    let total = t.total;
+    let total = running.unwrap_or(t.total);
     let size = i.body_bytes_delivered as i64;
     let speed = (size as f64 / total.as_secs_f64().max(1e-9)) as i64;
     let uploaded = i.body_bytes_sent as i64;

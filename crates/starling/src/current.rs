@@ -37,6 +37,14 @@ impl Current<'_> {
         self.info.redirect_url.as_deref().unwrap_or(self.url)
     }
 
+    /// The time since the transfer started (libcurl's
+    /// `CURLINFO_TOTAL_TIME` asked while it runs).
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.info.started.map_or(std::time::Duration::ZERO, |s| {
+            crate::sys::now().saturating_duration_since(s)
+        })
+    }
+
     /// The data attached with [`Easy::private`](crate::Easy::private),
     /// which tells whose transfer this is.
     pub fn private(&self) -> Option<usize> {

@@ -68,4 +68,6 @@ pub struct TransferInfo {
     pub reused_connection: bool,
     /// New connections this transfer opened (libcurl's NUM_CONNECTS).
     pub new_connections: u32,
+    /// When the transfer started, for the time so far while it runs.
+    pub(crate) started: Option<std::time::Instant>,
 }

@@ -206,7 +206,7 @@ static int peeked;
 static CURLcode peek_results[6];
 static long peek_code = -1, peek_port = -1;
 static char peek_type[64], peek_url[256];
-static curl_off_t peek_size = -1;
+static curl_off_t peek_size = -1, peek_total = -1;
 static CURLcode peek_other = (CURLcode)-1;
 static CURL *other_easy;
 
@@ -242,6 +242,7 @@ static size_t on_write_peek(char *ptr, size_t size, size_t nmemb, void *userdata
     peek_results[3] = curl_easy_getinfo(the_easy, CURLINFO_SIZE_DOWNLOAD_T, &peek_size);
     peek_results[4] = curl_easy_getinfo(the_easy, CURLINFO_PRIMARY_PORT, &peek_port);
     peek_results[5] = curl_easy_getinfo(the_easy, CURLINFO_PRIVATE, &url);
+    curl_easy_getinfo(the_easy, CURLINFO_TOTAL_TIME_T, &peek_total);
     /* Another running transfer's info is not lent to this callback. */
     peek_other = curl_easy_getinfo(other_easy, CURLINFO_RESPONSE_CODE, &peek_code);
     curl_easy_getinfo(the_easy, CURLINFO_RESPONSE_CODE, &peek_code);
@@ -284,6 +285,8 @@ static void inside_callbacks(const char *url)
   CHECK(strcmp(peek_url, url) == 0, "EFFECTIVE_URL inside the write callback: %s", peek_url);
   CHECK(peek_size >= 0 && peek_size <= 100, "SIZE_DOWNLOAD_T inside the write callback");
   CHECK(peek_port > 0, "PRIMARY_PORT inside the write callback: %ld", peek_port);
+  CHECK(peek_total > 0, "TOTAL_TIME_T inside the write callback: the time so far, %ld us",
+        (long)peek_total);
   CHECK(peek_other == CURLE_BAD_FUNCTION_ARGUMENT,
         "another running handle's info inside a callback answered %d", (int)peek_other);
   CHECK(header_getinfo == CURLE_OK && header_code == 200,

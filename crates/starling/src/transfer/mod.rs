@@ -194,6 +194,7 @@ impl Core {
         if t.started.is_none() {
             t.started = Some(now);
             reset_transfer(t, now);
+            t.easy.inner.info.started = Some(now);
             if t.easy.inner.route.is_none() {
                 match Route::of(&t.easy) {
                     Ok(route) => t.easy.inner.route = Some(route),
@@ -433,7 +434,9 @@ impl Core {
             return false;
         }
         let was = std::mem::replace(&mut t.state, TransferState::Done);
-        t.easy.inner.info.timings.total = t.elapsed(now);
+        // A fresh clock, not the call's: a callback that asked for the
+        // time so far during this call must not see more than the total.
+        t.easy.inner.info.timings.total = t.elapsed(now.max(crate::sys::now()));
         // Decoder windows and held data can be large; a finished transfer
         // keeps neither.
         if let Some(aside) = t.aside.as_mut() {
