@@ -514,20 +514,20 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             MAXREDIRS => {
                 easy.max_redirects(if value < 0 { u32::MAX } else { value as u32 });
             }
-            TIMEOUT if value > 0 => {
+            // Zero (or less) means "no limit" for the total and "the
+            // default" for the connect, in libcurl and in the engine.
+            TIMEOUT => {
                 easy.timeout(secs(value));
             }
-            TIMEOUT_MS if value > 0 => {
+            TIMEOUT_MS => {
                 easy.timeout(millis(value));
             }
-            CONNECTTIMEOUT if value > 0 => {
+            CONNECTTIMEOUT => {
                 easy.connect_timeout(secs(value));
             }
-            CONNECTTIMEOUT_MS if value > 0 => {
+            CONNECTTIMEOUT_MS => {
                 easy.connect_timeout(millis(value));
             }
-            // Zero means "no limit" (total) or "the default" (connect).
-            TIMEOUT | TIMEOUT_MS | CONNECTTIMEOUT | CONNECTTIMEOUT_MS => {}
             SSL_VERIFYPEER => {
                 easy.verify_peer(value != 0);
             }

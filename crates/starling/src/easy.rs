@@ -416,15 +416,21 @@ impl Easy {
     }
 
     /// Limit for name lookup plus TCP connect (`CURLOPT_CONNECTTIMEOUT_MS`);
-    /// default 300 s.
+    /// default 300 s, which zero restores (as libcurl's 0 does).
     pub fn connect_timeout(&mut self, limit: Duration) -> &mut Self {
+        let limit = if limit.is_zero() {
+            DEFAULT_CONNECT_TIMEOUT
+        } else {
+            limit
+        };
         self.inner.extras_mut().connect_timeout = limit;
         self
     }
 
-    /// Limit for the whole transfer (`CURLOPT_TIMEOUT_MS`); none by default.
+    /// Limit for the whole transfer (`CURLOPT_TIMEOUT_MS`); none by default,
+    /// and zero removes it (as libcurl's 0 does).
     pub fn timeout(&mut self, limit: Duration) -> &mut Self {
-        self.inner.extras_mut().timeout = Some(limit);
+        self.inner.extras_mut().timeout = (!limit.is_zero()).then_some(limit);
         self
     }
 

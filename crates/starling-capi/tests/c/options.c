@@ -375,6 +375,12 @@ static void redirects_and_limits(void)
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 200L);
   result = curl_easy_perform(easy);
   CHECK(result == CURLE_OPERATION_TIMEDOUT, "TIMEOUT_MS 200 on a 3 s reply: %d", (int)result);
+  /* 0 removes the limit again (this handle's TIMEOUT of 20 s too). */
+  curl_easy_setopt(easy, CURLOPT_URL, at("/delay/400/10"));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 0L);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT, 0L);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK, "TIMEOUT_MS 0 on a 400 ms reply: %d", (int)result);
   curl_easy_cleanup(easy);
 }
 
