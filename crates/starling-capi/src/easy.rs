@@ -187,15 +187,6 @@ impl CEasy {
         code
     }
 
-    /// Forgets what the last transfer left in the callbacks' state; called
-    /// as a transfer starts.
-    pub fn start_fresh(easy: &mut Easy) {
-        if let Some(c) = easy.handler_mut::<CHandler>() {
-            c.http_failed = false;
-            c.head_sent = false;
-        }
-    }
-
     fn handler(&mut self) -> Option<&mut CHandler> {
         self.easy_mut()?.handler_mut::<CHandler>()
     }
@@ -242,9 +233,13 @@ impl CEasy {
         }
     }
 
-    /// A transfer starts: a POSTFIELDS buffer is read now, as libcurl reads
-    /// it while the transfer runs (its size, or up to its NUL).
-    pub fn start_body(&mut self) {
+    /// A transfer starts: the last one's failure is forgotten, and a
+    /// POSTFIELDS buffer is read now, as libcurl reads it while the transfer
+    /// runs (its size, or up to its NUL).
+    pub fn start(&mut self) {
+        if let Some(c) = self.handler() {
+            c.http_failed = false;
+        }
         let PostFields::Borrowed(fields) = self.opts.postfields else {
             return;
         };
@@ -952,11 +947,10 @@ pub unsafe extern "C" fn curl_easy_perform(handle: *mut c_void) -> CurlCode {
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        h.start_body();
-        let Some(mut easy) = h.easy.take() else {
+        h.start();
+        let Some(easy) = h.easy.take() else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        CEasy::start_fresh(&mut easy);
         let mut driver = match h.driver.take() {
             Some(driver) => driver,
             None => match Blocking::with_new_multi() {
@@ -1043,12 +1037,9 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             return ptr::null_mut();
         };
         let callbacks = easy.handler_ref::<CHandler>().cloned().unwrap_or_default();
-        let mut copy = easy.duplicate(callbacks);
-        // As libcurl: the copy starts with no results and no finished-
-        // transfer failure state.
-        if let Some(c) = copy.handler_mut::<CHandler>() {
-            c.http_failed = false;
-        }
+        // As libcurl: the copy starts with no results (and its first start
+        // forgets any failure the callbacks' state recorded).
+        let copy = easy.duplicate(callbacks);
         into_handle(CEasy {
             magic: EASY_MAGIC,
             easy: Some(copy),

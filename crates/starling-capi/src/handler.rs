@@ -49,9 +49,6 @@ pub struct CHandler {
     pub head_in_body: bool,
     /// `CURLOPT_FAILONERROR`: a status of 400 or more ends the transfer.
     pub fail_on_error: bool,
-    /// The head's lines went out whole from `status` (the fields need no
-    /// rebuilding).
-    pub head_sent: bool,
     /// The transfer ended that way (its result is then 22); cleared when
     /// a transfer starts.
     pub http_failed: bool,
@@ -74,7 +71,6 @@ impl Default for CHandler {
             stderr_file: std::ptr::null_mut(),
             head_in_body: false,
             fail_on_error: false,
-            head_sent: false,
             http_failed: false,
         }
     }
@@ -158,6 +154,13 @@ impl CHandler {
     }
 }
 
+/// A status line of libcurl's form, with the canonical reason phrase.
+fn status_line(status: StatusCode, version: Version) -> String {
+    let version = if version == Version::HTTP_10 { "1.0" } else { "1.1" };
+    let reason = status.canonical_reason().unwrap_or("");
+    format!("HTTP/{version} {} {reason}\r\n", status.as_u16())
+}
+
 impl Handler for CHandler {
     fn status(&mut self, status: StatusCode, version: Version) -> Flow {
         // FAILONERROR: the head still goes to the header callback; the
@@ -167,54 +170,33 @@ impl Handler for CHandler {
             return Flow::Continue;
         }
         // The head as the server sent it (its own reason phrase and
-        // spacing), from the transfer the engine lends: each line but the
-        // empty one goes out now, which `headers_end` sends.
-        let raw = starling::with_current(|c| c.map(|c| c.info().headers.raw().to_vec()));
-        if let Some(head) = raw.filter(|h| !h.is_empty()) {
-            self.head_sent = true;
-            for line in head.split_inclusive(|&b| b == b'\n') {
-                if line == b"\r\n" || line == b"\n" {
-                    break;
-                }
+        // spacing), read in place from the transfer the engine lends: all
+        // its lines go out now (`header` has nothing left to do) but the
+        // empty one, which `headers_end` sends.
+        let sent = starling::with_current(|c| {
+            let head = c?.info().headers.raw();
+            let lines = head.split_inclusive(|&b| b == b'\n');
+            for line in lines.take_while(|l| *l != b"\r\n" && *l != b"\n") {
                 if self.header_out(line) == Flow::Abort {
-                    return Flow::Abort;
+                    return Some(Flow::Abort);
                 }
             }
-            return Flow::Continue;
-        }
-        self.head_sent = false;
-        let version = if version == Version::HTTP_10 { "1.0" } else { "1.1" };
-        let reason = status.canonical_reason().unwrap_or("");
-        self.header_out(format!("HTTP/{version} {} {reason}\r\n", status.as_u16()).as_bytes())
+            Some(Flow::Continue)
+        });
+        // The engine lends every final head; should it not, the status
+        // line at least.
+        sent.unwrap_or_else(|| self.header_out(status_line(status, version).as_bytes()))
     }
 
     fn interim(&mut self, status: StatusCode, version: Version) {
         // libcurl gives an interim head (`100 Continue`) to the header
         // callback too: its status line and the empty line.
-        if self.wants_headers() {
-            let version = if version == Version::HTTP_10 { "1.0" } else { "1.1" };
-            let reason = status.canonical_reason().unwrap_or("");
-            let line = format!("HTTP/{version} {} {reason}\r\n", status.as_u16());
-            if self.header_out(line.as_bytes()) != Flow::Abort {
-                self.header_out(b"\r\n");
-            }
+        if self.wants_headers() && self.header_out(status_line(status, version).as_bytes()) != Flow::Abort {
+            self.header_out(b"\r\n");
         }
-    }
-
-    fn header(&mut self, name: &str, value: &[u8]) -> Flow {
-        if self.head_sent || !self.wants_headers() {
-            return Flow::Continue;
-        }
-        let mut line = Vec::with_capacity(name.len() + value.len() + 4);
-        line.extend_from_slice(name.as_bytes());
-        line.extend_from_slice(b": ");
-        line.extend_from_slice(value);
-        line.extend_from_slice(b"\r\n");
-        self.header_out(&line)
     }
 
     fn headers_end(&mut self) -> Flow {
-        self.head_sent = false;
         let flow = match self.wants_headers() {
             true => self.header_out(b"\r\n"),
             false => Flow::Continue,

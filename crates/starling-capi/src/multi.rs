@@ -482,11 +482,10 @@ pub unsafe extern "C" fn curl_multi_add_handle(handle: *mut c_void, easy: *mut c
         if e.id.is_some() {
             return CURLM_ADDED_ALREADY;
         }
-        e.start_body();
-        let Some(mut engine_easy) = e.easy.take() else {
+        e.start();
+        let Some(engine_easy) = e.easy.take() else {
             return CURLM_BAD_EASY_HANDLE;
         };
-        CEasy::start_fresh(&mut engine_easy);
         e.multi = handle.cast();
         // SAFETY: not inside a callback; `add` calls only the timer
         // callback, which reaches `shared`.
