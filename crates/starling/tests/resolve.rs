@@ -37,14 +37,17 @@ fn counting_lookup(delay: Duration) -> (Arc<AtomicUsize>, DnsConfig) {
     (calls, config)
 }
 
-/// The socket callbacks for the resolver's wake-up descriptor: the socket
-/// first announced for no transfer (a connection's socket may also be
-/// REMOVEd for no transfer, once its transfer ended).
+/// The socket callbacks for the resolver's wake-up descriptor: the first
+/// socket whose first announcement is for reading.
 fn resolver_sockets(ev: &EventLoop) -> Vec<(i32, What)> {
     let log = &ev.record.borrow().log;
+    // Connections are first announced for writing (connecting); the wake-up
+    // descriptor for reading.
+    let mut seen = std::collections::HashSet::new();
     let Some(wake) = log
         .iter()
-        .find(|(_, _, what, transfer)| transfer.is_none() && *what != What::Remove)
+        .filter(|(_, fd, _, _)| seen.insert(*fd))
+        .find(|(_, _, what, _)| *what == What::In)
         .map(|l| l.1)
     else {
         return Vec::new();

@@ -46,7 +46,6 @@ impl Core {
         };
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("started transfer has a host");
-        let race = family(&t.route().addrs, addr) == 0 && self.untried(id, 1);
         let delay = t.easy.inner.extras().happy_eyeballs_timeout;
         let generation = self.next_generation();
         let fd = socket.fd();
@@ -63,9 +62,9 @@ impl Core {
         self.transfers[id.index as usize].easy.inner.info.new_connections += 1;
         self.attach(id, key, now);
         self.mark_dirty(key);
-        if race {
-            self.set_timer(id, TimerKind::Phase, now + delay);
-        }
+        // Armed even with one family to try, and left to expire after the
+        // connect: libcurl does both, and the application sees this deadline.
+        self.set_timer(id, TimerKind::Phase, now + delay);
     }
 
     /// Starts a non-blocking connect to the transfer's next address of
@@ -84,16 +83,6 @@ impl Core {
             }
         }
         None
-    }
-
-    /// True when `fam` has an address not tried yet.
-    fn untried(&self, id: TransferId, fam: usize) -> bool {
-        let t = &self.transfers[id.index as usize];
-        let addrs = &t.route().addrs;
-        addrs
-            .iter()
-            .skip(t.next_addr[fam] as usize)
-            .any(|&a| family(addrs, a) == fam)
     }
 
     /// The happy-eyeballs delay is over: start the other family.
@@ -232,7 +221,6 @@ impl Core {
         }
         match transfer {
             Some(id) => {
-                self.clear_timer(id, TimerKind::Phase);
                 let t = &mut self.transfers[id.index as usize];
                 t.easy.inner.info.timings.connect = t.elapsed(now);
                 if t.easy.inner.verbose {

@@ -7,6 +7,7 @@
 use std::io;
 use std::time::Instant;
 
+use super::pool::HostId;
 use super::send::{SendFailed, Sent};
 use super::upload::StreamUpload;
 use super::{ConnKey, ConnState};
@@ -90,6 +91,7 @@ impl Core {
     pub(crate) fn attach(&mut self, id: TransferId, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         conn.transfer = Some(id);
+        conn.last_transfer = Some(id);
         let state = conn.state;
         if state == ConnState::Idle {
             conn.idle_epoch = conn.idle_epoch.wrapping_add(1);
@@ -266,33 +268,12 @@ impl Core {
         }
     }
 
-    /// A connection finished a response and may carry another request.
+    /// A connection finished a response and may carry another request: it
+    /// goes idle into the pool (its socket REMOVEd unless idle sockets are
+    /// watched), and a transfer waiting for a slot is woken to take it on
+    /// the next call, as libcurl does.
     pub(crate) fn release_connection(&mut self, key: ConnKey, now: Instant) {
         let host = self.conns[key.index as usize].host;
-        let transfers = &self.transfers;
-        let alive = |t: TransferId| {
-            transfers
-                .get(t.index as usize)
-                .is_some_and(|x| x.generation == t.generation && x.state == TransferState::Waiting)
-        };
-        // Straight to the next transfer for the same host: the socket keeps
-        // its interest, so the application hears nothing.
-        let mut next = self.pool.next_host_waiter(host, alive);
-        if next.is_none() {
-            if let Some(first) = self.pool.first_waiter(alive) {
-                if self.transfers[first.index as usize].host != Some(host) {
-                    // It needs a connection to another host: this slot is
-                    // better used for that.
-                    return self.close_connection(key);
-                }
-                next = self.pool.next_waiter(alive);
-            }
-        }
-        if let Some(next) = next {
-            self.attach(next, key, now);
-            self.runnable.push(key);
-            return;
-        }
         let conn = &mut self.conns[key.index as usize];
         conn.state = ConnState::Idle;
         conn.idle_epoch = conn.idle_epoch.wrapping_add(1);
@@ -301,7 +282,9 @@ impl Core {
         if let Some(buf) = conn.recv.take() {
             self.buffers.put(buf);
         }
+        self.mark_dirty(key);
         self.pool.put_idle(host, key, epoch, &self.conns);
+        self.wake_waiter(host);
         let max_idle = self
             .pool
             .limits
@@ -315,6 +298,26 @@ impl Core {
         }
     }
 
+    /// A connection slot of `host` freed up (a connection went idle or
+    /// closed): the next transfer waiting for that host, or else for any
+    /// slot, starts on the next call.
+    fn wake_waiter(&mut self, host: HostId) {
+        let transfers = &self.transfers;
+        let alive = |t: TransferId| {
+            transfers
+                .get(t.index as usize)
+                .is_some_and(|x| x.generation == t.generation && x.state == TransferState::Waiting)
+        };
+        let woken = self
+            .pool
+            .next_host_waiter(host, alive)
+            .or_else(|| self.pool.next_waiter(alive));
+        if let Some(id) = woken {
+            self.transfers[id.index as usize].state = TransferState::Queued;
+            self.starting.push(id);
+        }
+    }
+
     /// Closes a connection: its socket is REMOVEd (if it was announced) and
     /// closed when the call returns, its slot goes to the next waiter.
     pub(crate) fn close_connection(&mut self, key: ConnKey) {
@@ -322,6 +325,7 @@ impl Core {
             return;
         }
         let conn = self.conns.remove(key.index as usize);
+        let named = conn.reported_transfer();
         self.counters.connections_touched += 1;
         if conn.state == ConnState::Idle {
             self.pool.left_idle();
@@ -330,7 +334,7 @@ impl Core {
             self.buffers.put(buf);
         }
         if let Some(racer) = conn.racer {
-            self.closing.push((racer.socket, conn.transfer));
+            self.closing.push((racer.socket, named));
         }
         if let Some(mut tls) = conn.tls {
             tls.close(&conn.socket);
@@ -340,22 +344,9 @@ impl Core {
                 t.conn = None;
             }
         }
-        self.closing.push((conn.socket, conn.transfer));
-        let transfers = &self.transfers;
-        let alive = |t: TransferId| {
-            transfers
-                .get(t.index as usize)
-                .is_some_and(|x| x.generation == t.generation && x.state == TransferState::Waiting)
-        };
-        let woken = self
-            .pool
-            .next_host_waiter(conn.host, alive)
-            .or_else(|| self.pool.next_waiter(alive));
+        self.closing.push((conn.socket, named));
+        self.wake_waiter(conn.host);
         self.pool.closed(conn.host);
-        if let Some(id) = woken {
-            self.transfers[id.index as usize].state = TransferState::Queued;
-            self.ready.push_back(id);
-        }
     }
 }
 

@@ -11,10 +11,13 @@
 //! ```
 //!
 //! The socket interest is derived from the state, never stored apart from
-//! what was last reported: Connecting and Sending want OUT, Expecting,
-//! Receiving and Idle want IN (an idle pooled socket stays watched so a
-//! server that closes it is noticed, and so a keep-alive socket's interest
-//! does not change between one request and the next). A paused direction
+//! what was last reported: Connecting and Sending want OUT, Expecting and
+//! Receiving want IN, Idle wants nothing (an idle pooled socket is
+//! REMOVEd, as libcurl does, so loops that end when nothing is watched end
+//! after the last transfer; it is checked for life when reused). With
+//! `Multi::set_watch_idle` an idle socket keeps IN instead, so a server
+//! that closes it is noticed at once and a keep-alive socket's interest
+//! does not change between one request and the next. A paused direction
 //! wants nothing: the socket is REMOVEd until the pause is lifted.
 //!
 //! While connecting, a second socket may race the first one on the other
@@ -76,6 +79,9 @@ pub(crate) struct Connection {
     pub state: ConnState,
     /// The transfer it serves (HTTP/1.1: at most one).
     pub transfer: Option<TransferId>,
+    /// The transfer it served last: the one named when its socket is
+    /// REMOVEd after that transfer ended (libcurl names it too).
+    pub last_transfer: Option<TransferId>,
     pub parser: ResponseParser,
     /// The request head being sent and how much of it went out.
     pub head: Vec<u8>,
@@ -150,6 +156,7 @@ impl Connection {
             host,
             state: ConnState::Connecting,
             transfer: None,
+            last_transfer: None,
             parser: ResponseParser::new(false, crate::easy::DEFAULT_MAX_HEADER_BYTES),
             head: Vec::new(),
             head_sent: 0,
@@ -172,9 +179,15 @@ impl Connection {
         }
     }
 
-    /// What the socket must be watched for now; `None`: nothing (paused).
-    /// TLS adds OUT whenever ciphertext waits to be written.
-    pub fn interest(&self) -> Option<What> {
+    /// The transfer to name in a socket callback about this connection.
+    pub fn reported_transfer(&self) -> Option<TransferId> {
+        self.transfer.or(self.last_transfer)
+    }
+
+    /// What the socket must be watched for now; `None`: nothing (paused,
+    /// or idle unless `watch_idle`). TLS adds OUT whenever ciphertext waits
+    /// to be written.
+    pub fn interest(&self, watch_idle: bool) -> Option<What> {
         let tls_out = self.tls.as_ref().is_some_and(|t| t.wants_write());
         let wanted = match self.state {
             ConnState::Connecting => Some(What::Out),
@@ -185,6 +198,7 @@ impl Connection {
             ConnState::Sending if self.paused.recv => Some(What::Out),
             ConnState::Sending => Some(What::InOut),
             ConnState::Receiving if self.paused.recv => None,
+            ConnState::Idle if !watch_idle => None,
             ConnState::Expecting | ConnState::Receiving | ConnState::Idle => Some(What::In),
         };
         match (wanted, tls_out) {

@@ -171,6 +171,12 @@ impl ConnectionPool {
         None
     }
 
+    /// Gives back a connection [`ConnectionPool::take_idle`] returned that
+    /// was not used after all (still `Idle` with `epoch`).
+    pub fn untake_idle(&mut self, host: HostId, conn: ConnKey, epoch: u32) {
+        self.hosts[host].idle.push(IdleRef { conn, epoch });
+    }
+
     /// Takes the least recently used idle connection of any host (to close
     /// it). Same contract as [`ConnectionPool::take_idle`].
     pub fn take_oldest_idle(&mut self, conns: &Slab<Connection>) -> Option<ConnKey> {
@@ -217,18 +223,6 @@ impl ConnectionPool {
             if alive(t) {
                 return Some(t);
             }
-        }
-        None
-    }
-
-    /// The first transfer waiting for a slot of any host, left in the queue
-    /// (stale entries in front of it are dropped on the way).
-    pub fn first_waiter(&mut self, alive: impl Fn(TransferId) -> bool) -> Option<TransferId> {
-        while let Some(&t) = self.waiting.front() {
-            if alive(t) {
-                return Some(t);
-            }
-            self.waiting.pop_front();
         }
         None
     }

@@ -411,17 +411,22 @@ impl Core {
     /// An event on an idle pooled connection: the server closed it, or sent
     /// something nobody asked for. Either way it cannot be reused.
     pub(super) fn probe_idle(&mut self, key: ConnKey) {
+        if !self.idle_alive(key) {
+            self.close_connection(key);
+        }
+    }
+
+    /// Whether an idle connection can carry a request: nothing to read on
+    /// it (no close, no unasked data; late TLS session tickets are fine).
+    /// One non-blocking read, as libcurl checks a connection it reuses.
+    pub(crate) fn idle_alive(&mut self, key: ConnKey) -> bool {
         let conn = &mut self.conns[key.index as usize];
-        let reusable = match conn.tls.as_mut() {
-            // Late TLS session tickets are fine; anything else is not.
+        match conn.tls.as_mut() {
             Some(tls) => tls.idle_check(&conn.socket),
             None => {
                 let mut byte = [0u8; 1];
                 matches!(conn.socket.read(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
             }
-        };
-        if !reusable {
-            self.close_connection(key);
         }
     }
 }

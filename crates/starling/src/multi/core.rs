@@ -38,9 +38,21 @@ pub(crate) struct Core {
     pub resolved: Vec<Resolved>,
     /// The resolver's wake-up descriptor as last announced.
     pub resolver_reported: Option<std::os::fd::RawFd>,
-    /// Transfers to start before the current call returns (new ones wait
-    /// for the next call, which the zero timer asks for).
+    /// The transfer named with the resolver's wake-up descriptor: the one
+    /// whose lookup was started last while it was announced.
+    pub resolver_transfer: Option<TransferId>,
+    /// Transfers to (re)start before the current call returns: a redirect,
+    /// a retry on a fresh connection, a request repeated without `Expect`.
     pub ready: VecDeque<TransferId>,
+    /// Transfers that start on the next `socket_action`, which the zero
+    /// timer asks for: new ones, and those woken because a connection slot
+    /// freed up. As in libcurl, neither starts inside the call that added
+    /// or woke it (not inside `remove`, nor in the call that freed a slot).
+    pub starting: Vec<TransferId>,
+    /// Idle pooled connections keep their socket watched (a Starling
+    /// extension, `Multi::set_watch_idle`); otherwise they are REMOVEd and
+    /// checked for life when reused, as libcurl does.
+    pub watch_idle: bool,
     /// Connections handed a new request, to drive before the call returns.
     pub runnable: Vec<ConnKey>,
     /// Connections that stopped reading with data possibly left (read
@@ -78,7 +90,10 @@ impl Default for Core {
             tls_configs: TlsConfigs::default(),
             resolved: Vec::new(),
             resolver_reported: None,
+            resolver_transfer: None,
             ready: VecDeque::with_capacity(64),
+            starting: Vec::with_capacity(64),
+            watch_idle: false,
             runnable: Vec::with_capacity(16),
             again: Vec::with_capacity(16),
             again_spare: Vec::with_capacity(16),
@@ -130,7 +145,7 @@ impl Core {
             generation,
         };
         self.running += 1;
-        self.ready.push_back(id);
+        self.starting.push(id);
         id
     }
 
@@ -152,6 +167,7 @@ impl Core {
 
     /// The work of one `socket_action` call, before the callbacks are told.
     pub fn run(&mut self, action: Action, now: Instant) {
+        let due = self.starting.len();
         match action {
             Action::Socket(fd, events) => match self.sockets.get(fd).map(|e| e.owner) {
                 Some(Owner::Conn(conn)) => self.drive_connection(conn, events, now),
@@ -170,6 +186,10 @@ impl Core {
         while let Some(key) = self.timers.pop_due(now) {
             self.timer_fired(key, now);
         }
+        // What was added or woken before this call starts in it, after the
+        // event's own transfers (as libcurl runs a socket's handles before
+        // the due ones); what this call wakes waits for the next.
+        self.ready.extend(self.starting.drain(..due));
         self.run_queued(now);
     }
 
@@ -189,7 +209,7 @@ impl Core {
 
     /// The earliest moment the engine must run: `Some(None)` for "at once".
     pub fn next_wakeup(&self) -> Option<Option<Instant>> {
-        if !self.ready.is_empty() || !self.again.is_empty() {
+        if !self.ready.is_empty() || !self.starting.is_empty() || !self.again.is_empty() {
             return Some(None);
         }
         self.timers.next_deadline().map(Some)

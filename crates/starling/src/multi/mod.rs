@@ -43,8 +43,9 @@ use crate::sys;
 type SocketCallback = Box<dyn FnMut(SocketEvent, &mut SocketAssign<'_>)>;
 type TimerCallback = Box<dyn FnMut(Option<Duration>)>;
 
-/// What the timer callback was last told: `None` no timer, `Some(None)` "at
-/// once", `Some(Some(t))` the deadline `t`.
+/// The deadline the timer callback was last told of (libcurl's
+/// `timer_lastcall`): `None` none since the application's timer was
+/// spent or removed, `Some(None)` "at once", `Some(Some(t))` the deadline `t`.
 type TimerState = Option<Option<Instant>>;
 
 /// The multi handle. See the module documentation for the order of calls.
@@ -101,12 +102,14 @@ impl Multi {
     /// otherwise call [`Multi::socket_action`] with [`Action::Timeout`]
     /// after that long.
     ///
-    /// The timer is one-shot: once it expired and the application called
-    /// `socket_action(Timeout)`, it is spent, and the engine calls the
-    /// callback again if it still needs a call (even for the same
-    /// deadline). Otherwise the callback runs only when the nearest deadline
-    /// changes; a `Timeout` action before the deadline (an early wake-up)
-    /// leaves the timer as it was.
+    /// The rules are libcurl's, so that a one-shot timer the application
+    /// may cancel at any time always works:
+    /// - every [`Multi::add`] calls it with zero, even if it already said so;
+    /// - a `socket_action(Timeout)` spends the timer, early or not: whatever
+    ///   the engine still needs is asked for again, even the same deadline;
+    /// - otherwise it runs only when the nearest deadline changes, and with
+    ///   `None` when a deadline was reported and none is left (also when the
+    ///   last transfer ends).
     pub fn set_timer_callback(&mut self, callback: impl FnMut(Option<Duration>) + 'static) {
         self.timer_callback = Some(Box::new(callback));
     }
@@ -131,11 +134,31 @@ impl Multi {
     }
 
     /// Adds a transfer. It starts on the next [`Multi::socket_action`]; the
-    /// timer callback is told to call at once.
+    /// timer callback is told to call at once (every time, as libcurl does:
+    /// the application may have cancelled its timer).
     pub fn add(&mut self, easy: Easy) -> TransferId {
         let id = self.core.add(easy);
+        self.reported_timer = None;
         self.report_timer(sys::now());
         id
+    }
+
+    /// Keeps idle pooled connections' sockets watched (IN) instead of
+    /// REMOVEing them. A Starling extension, off by default: libcurl REMOVEs
+    /// an idle socket, and programs whose loop ends when nothing is watched
+    /// rely on it. On, a keep-alive socket's interest does not change from
+    /// one request to the next (fewer socket callbacks, so fewer
+    /// `epoll_ctl` calls in the loop), and a server closing an idle
+    /// connection is noticed at once; but the loop always has a socket to
+    /// watch while connections are pooled.
+    pub fn set_watch_idle(&mut self, watch: bool) {
+        self.core.watch_idle = watch;
+        // Idle connections take the new rule at their next change.
+    }
+
+    /// Whether idle pooled sockets stay watched ([`Multi::set_watch_idle`]).
+    pub fn watch_idle(&self) -> bool {
+        self.core.watch_idle
     }
 
     /// Takes a transfer out and gives its handle back, finished or not. A
@@ -144,7 +167,8 @@ impl Multi {
     pub fn remove(&mut self, id: TransferId) -> Result<Easy, Error> {
         let now = sys::now();
         let easy = self.core.remove(id, now).ok_or_else(|| unknown_transfer(id))?;
-        self.core.run_queued(now);
+        // A transfer woken by the slot this freed starts on the next call
+        // (the timer callback asks for it), never inside `remove`.
         self.flush(now);
         Ok(easy)
     }
@@ -196,9 +220,10 @@ impl Multi {
     pub fn socket_action(&mut self, action: Action) -> usize {
         let now = sys::now();
         self.core.counters.socket_actions += 1;
-        if action == Action::Timeout && self.reported_timer.is_some_and(|at| at.is_none_or(|t| t <= now)) {
-            // The application's one-shot timer has fired: whatever the engine
-            // still needs must be asked for again, even if it is the same.
+        if action == Action::Timeout {
+            // The application's one-shot timer has fired (or it called
+            // early): whatever the engine still needs is asked for again,
+            // even if it is the same deadline, as libcurl does.
             self.reported_timer = None;
         }
         self.core.run(action, now);
@@ -271,11 +296,16 @@ impl Multi {
     /// nearest deadline.
     fn flush(&mut self, now: Instant) {
         let core = &mut self.core;
+        let watch_idle = core.watch_idle;
         let mut dirty = std::mem::take(&mut core.dirty);
         for key in dirty.drain(..) {
             let Some(conn) = core.conn_mut(key) else { continue };
             conn.dirty = false;
-            let (fd, what, transfer) = (conn.socket.fd(), conn.interest(), conn.transfer);
+            let (fd, what, transfer) = (
+                conn.socket.fd(),
+                conn.interest(watch_idle),
+                conn.reported_transfer(),
+            );
             let racer = conn.racer.as_ref().map(|r| r.socket.fd());
             report_interest(&mut self.socket_callback, core, fd, what, transfer);
             if let Some(fd) = racer {
@@ -304,32 +334,29 @@ impl Multi {
         core.closing = closing;
         let wake = core.resolver.wake_fd();
         if wake != core.resolver_reported {
+            // Named with the transfer whose lookup needed it, as libcurl
+            // names the resolving transfer with its resolver's socket.
+            let named = core.resolver_transfer;
             if let Some(fd) = core.resolver_reported.take() {
-                report_interest(&mut self.socket_callback, core, fd, None, None);
+                report_interest(&mut self.socket_callback, core, fd, None, named);
             }
             if let Some(fd) = wake {
                 if core.sockets.get(fd).is_none() {
                     core.sockets.insert(fd, Owner::Resolver);
                 }
-                report_interest(&mut self.socket_callback, core, fd, Some(What::In), None);
+                report_interest(&mut self.socket_callback, core, fd, Some(What::In), named);
             }
             core.resolver_reported = wake;
         }
         self.report_timer(now);
     }
 
-    /// Calls the timer callback if the nearest deadline changed.
+    /// Calls the timer callback if the nearest deadline is not the one last
+    /// reported (libcurl's `Curl_update_timer`): -1 only when one was
+    /// reported and none is left.
     fn report_timer(&mut self, now: Instant) {
         let wanted = self.core.next_wakeup();
         if wanted == self.reported_timer {
-            return;
-        }
-        // An immediate timer (0) that is no longer needed is left to fire
-        // rather than removed: its one early TIMEOUT costs less than a
-        // timer update, which a loop pays in a system call. A program
-        // re-adding finished handles would otherwise arm and remove its
-        // timer once per transfer; now it arms it once per loop turn.
-        if wanted.is_none() && self.reported_timer == Some(None) {
             return;
         }
         self.reported_timer = wanted;
@@ -364,7 +391,8 @@ impl Drop for Multi {
         let now = sys::now();
         self.flush(now);
         if let Some(fd) = self.core.resolver_reported.take() {
-            report_interest(&mut self.socket_callback, &mut self.core, fd, None, None);
+            let named = self.core.resolver_transfer;
+            report_interest(&mut self.socket_callback, &mut self.core, fd, None, named);
         }
     }
 }

@@ -1,6 +1,6 @@
-//! The periodic look at a transfer: progress calls while nothing moves,
-//! and the low-speed limit. Armed only for transfers that asked for
-//! either, so others never pay for it.
+//! Progress calls and the periodic low-speed check (a tick armed only for
+//! transfers with a low-speed limit, so others never pay for it; it calls
+//! progress too, as libcurl's speed check runs the transfer).
 
 use std::time::{Duration, Instant};
 
@@ -32,15 +32,11 @@ impl Speed {
     }
 }
 
-/// How often the tick runs: progress callers hear from a stalled transfer
-/// a few times a second; the low-speed check alone needs less.
-pub(super) fn tick_interval(progress: bool) -> Duration {
-    if progress {
-        Duration::from_millis(250)
-    } else {
-        Duration::from_secs(1)
-    }
-}
+/// How often the low-speed check runs (libcurl's EXPIRE_SPEEDCHECK). No
+/// tick runs for progress alone: as in libcurl, the progress callback is
+/// called when something happens to the transfer, and a timer for it
+/// would be a deadline the application sees and libcurl does not ask for.
+pub(super) const TICK: Duration = Duration::from_secs(1);
 
 impl Core {
     /// Calls the handler's progress method, if progress is on. False when
@@ -120,7 +116,6 @@ impl Core {
                 state.slow_since = None;
             }
         }
-        let interval = tick_interval(t.easy.inner.progress);
-        self.set_timer(id, TimerKind::Tick, now + interval);
+        self.set_timer(id, TimerKind::Tick, now + TICK);
     }
 }

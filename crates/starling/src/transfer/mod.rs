@@ -202,13 +202,12 @@ impl Core {
                 }
             }
             let inner = &t.easy.inner;
-            let ticks = inner.progress || inner.extras().low_speed.is_some();
-            let tick = meter::tick_interval(inner.progress);
+            let ticks = inner.extras().low_speed.is_some();
             if let Some(limit) = inner.extras().timeout {
                 self.set_timer(id, TimerKind::Total, now + limit);
             }
             if ticks {
-                self.set_timer(id, TimerKind::Tick, now + tick);
+                self.set_timer(id, TimerKind::Tick, now + meter::TICK);
             }
         }
         let t = &self.transfers[id.index as usize];
@@ -227,6 +226,11 @@ impl Core {
     /// Finds the route's addresses without waiting, or starts a lookup.
     /// False when the transfer now waits for the resolver (or ended).
     fn lookup(&mut self, id: TransferId, now: Instant) -> bool {
+        // As in libcurl, the handler hears of the transfer (a progress
+        // call) before a lookup or a connect can fail it.
+        if !self.progress_call(id, now) {
+            return false;
+        }
         let t = &mut self.transfers[id.index as usize];
         if let Some(ips) = self.resolver.immediate(t.route().target.host(), now) {
             route_mut(t).set_addresses(&ips);
@@ -242,6 +246,9 @@ impl Core {
             return false;
         }
         t.state = TransferState::Resolving;
+        if self.resolver_reported.is_none() {
+            self.resolver_transfer = Some(id);
+        }
         let limit = t.easy.inner.extras().connect_timeout;
         self.set_timer(id, TimerKind::Connect, now + limit);
         false
@@ -328,6 +335,17 @@ impl Core {
                     self.close_connection(conn);
                     continue;
                 }
+                if !self.watch_idle && !self.idle_alive(conn) {
+                    // Unwatched while idle: a close by the server is found
+                    // here, before a request is lost on it (libcurl's check).
+                    self.close_connection(conn);
+                    continue;
+                }
+                if !self.progress_call(id, now) {
+                    let epoch = self.conns[conn.index as usize].idle_epoch;
+                    self.pool.untake_idle(host, conn, epoch);
+                    return;
+                }
                 self.attach(id, conn, now);
                 self.runnable.push(conn);
                 return;
@@ -343,7 +361,11 @@ impl Core {
             }
         }
         match allowed {
-            Ok(()) => self.open_connection(id, now),
+            Ok(()) => {
+                if self.progress_call(id, now) {
+                    self.open_connection(id, now);
+                }
+            }
             Err(why) => {
                 self.transfers[id.index as usize].state = TransferState::Waiting;
                 self.pool.wait(host, why, id);

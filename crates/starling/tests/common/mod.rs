@@ -193,6 +193,26 @@ impl EventLoop {
         }
     }
 
+    /// Runs the way libuv's and libevent's loops do: until no socket is
+    /// watched and no timer is pending, calling `after_each` after every
+    /// `socket_action`; nothing else ends it. True when it ended by
+    /// itself, false when `limit` passed first.
+    pub fn run_until_idle(&mut self, limit: Duration, mut after_each: impl FnMut(&mut Multi)) -> bool {
+        let end = Instant::now() + limit;
+        loop {
+            {
+                let r = self.record.borrow();
+                if r.watched.is_empty() && r.deadline.is_none() {
+                    return true;
+                }
+            }
+            if Instant::now() >= end {
+                return false;
+            }
+            self.step_with(Duration::from_millis(50), &mut after_each);
+        }
+    }
+
     /// Asserts that no callback broke the contract.
     pub fn assert_clean(&self) {
         let r = self.record.borrow();
