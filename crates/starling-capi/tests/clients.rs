@@ -8,91 +8,14 @@
 //! With `STARLING_CAPI_REQUIRE_TOOLS=1` (as `.ci/run` sets), a missing
 //! `valgrind` or `pkg-config` fails the tests instead of skipping them.
 
-use std::collections::HashMap;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
+
+use common::{build, c_flags, have, library, library_dir, source};
 
 use starling_testserver::{percent_encode, refused_port, HttpServer, TestPki, TlsServer};
-
-/// The directory cargo built the library into for this test run.
-fn library_dir() -> PathBuf {
-    // `cargo test` links the library's static and shared forms next to
-    // the test binaries (`target/<profile>/deps`); only `cargo build`
-    // copies them one level up.
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().to_path_buf()
-}
-
-/// The static library cargo built for this test run.
-fn library() -> PathBuf {
-    library_dir().join("libstarling_curl.a")
-}
-
-/// Compiles `tests/c/NAME.c` into the test's temporary directory, once per
-/// test run (tests running at once share the program).
-fn build(name: &str) -> PathBuf {
-    static BUILT: Mutex<Option<HashMap<String, PathBuf>>> = Mutex::new(None);
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    let built = built.get_or_insert_with(HashMap::new);
-    if let Some(path) = built.get(name) {
-        return path.clone();
-    }
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let status = Command::new("cc")
-        .args(c_flags())
-        .arg("-I")
-        .arg(starling_curl::INCLUDE_DIR)
-        .arg(source(name))
-        .arg("-o")
-        .arg(&out)
-        .arg(library())
-        .args(["-lpthread", "-ldl", "-lm"])
-        .status()
-        .expect("a C compiler (cc)");
-    assert!(status.success(), "compiling {name}.c failed");
-    built.insert(name.to_string(), out.clone());
-    out
-}
-
-fn source(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"))
-}
-
-/// `-g` so that valgrind's reports name the C lines too.
-fn c_flags() -> [&'static str; 7] {
-    [
-        "-std=c99",
-        "-D_GNU_SOURCE",
-        "-g",
-        "-pthread",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-    ]
-}
-
-/// Whether the tools the tests may skip without are required.
-fn tools_required() -> bool {
-    std::env::var_os("STARLING_CAPI_REQUIRE_TOOLS").is_some_and(|v| v != "0" && !v.is_empty())
-}
-
-/// Whether `tool --version` runs; if not, the test is skipped (or fails,
-/// when the tools are required).
-fn have(tool: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !tools_required(),
-            "{tool} is not installed and STARLING_CAPI_REQUIRE_TOOLS is set"
-        );
-        eprintln!("{tool} is not installed: skipped");
-    }
-    ok
-}
 
 /// How a client runs.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

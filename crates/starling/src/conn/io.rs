@@ -30,6 +30,7 @@ impl Core {
     /// needs and stops at WouldBlock, so level- and edge-triggered loops
     /// both work.
     pub(crate) fn drive_connection(&mut self, key: ConnKey, events: Events, now: Instant) {
+        self.again_served(key);
         let Some(conn) = self.conn_mut(key) else { return };
         let entry_state = conn.state;
         self.counters.connections_touched += 1;
@@ -324,6 +325,7 @@ impl Core {
         if self.conn_mut(key).is_none() {
             return;
         }
+        self.again_served(key);
         let conn = self.conns.remove(key.index as usize);
         let named = conn.reported_transfer();
         self.counters.connections_touched += 1;

@@ -118,6 +118,9 @@ pub(crate) struct Connection {
     pub remote_addr: Option<SocketAddr>,
     /// In the multi handle's list of connections whose interest may have changed.
     pub dirty: bool,
+    /// Stopped reading at its read budget: to be driven on the next call
+    /// (its entry in the `again` list is stale once this is false).
+    pub again: bool,
     /// When it went idle (for the pool's maximum age).
     pub idle_since: Instant,
 }
@@ -175,6 +178,7 @@ impl Connection {
             local_addr: None,
             remote_addr: None,
             dirty: false,
+            again: false,
             idle_since: now,
         }
     }

@@ -72,7 +72,7 @@ impl Core {
                 return;
             }
             if reads == self.read_budget {
-                self.again.push(key);
+                self.read_again(key);
                 break;
             }
             let conn = &mut self.conns[key.index as usize];

@@ -10,7 +10,7 @@ use slab::Slab;
 use super::counters::Counters;
 use super::events::{Action, Events, Message, Pause, TransferId};
 use super::socket_table::{Owner, SocketTable};
-use super::timer_queue::TimerQueue;
+use super::timer_queue::{TimerHandle, TimerQueue};
 use crate::conn::buffers::BufferPool;
 use crate::conn::pool::ConnectionPool;
 use crate::conn::{ConnKey, Connection};
@@ -22,6 +22,25 @@ use crate::transfer::{Transfer, TransferState};
 
 /// Reads per socket event by default (of up to 64 KiB each).
 pub(crate) const DEFAULT_READ_BUDGET: u32 = 16;
+
+/// When the engine must run next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wakeup {
+    /// As soon as possible.
+    AtOnce,
+    /// At the deadline of this timer.
+    At(Instant, TimerHandle),
+}
+
+impl Wakeup {
+    /// How long from `now`.
+    pub fn after(self, now: Instant) -> std::time::Duration {
+        match self {
+            Wakeup::AtOnce => std::time::Duration::ZERO,
+            Wakeup::At(at, _) => at.saturating_duration_since(now),
+        }
+    }
+}
 
 /// See the module documentation.
 pub(crate) struct Core {
@@ -62,6 +81,10 @@ pub(crate) struct Core {
     /// The list `again` is swapped with while it is worked off, so that
     /// neither loses its capacity (no allocation per event).
     again_spare: Vec<ConnKey>,
+    /// Entries of `again` still wanted (their connection's `again` flag is
+    /// set): an entry goes stale when its connection was driven by a
+    /// socket event meanwhile, or closed, and must not keep the timer at 0.
+    again_live: usize,
     /// Connections whose interest may have changed since the last report.
     pub dirty: Vec<ConnKey>,
     /// Sockets to announce REMOVE for (if announced) and then close.
@@ -97,6 +120,7 @@ impl Default for Core {
             runnable: Vec::with_capacity(16),
             again: Vec::with_capacity(16),
             again_spare: Vec::with_capacity(16),
+            again_live: 0,
             dirty: Vec::with_capacity(64),
             closing: Vec::with_capacity(16),
             messages: VecDeque::with_capacity(64),
@@ -178,7 +202,9 @@ impl Core {
                 let mut again = std::mem::take(&mut self.again_spare);
                 std::mem::swap(&mut again, &mut self.again);
                 for conn in again.drain(..) {
-                    self.drive_connection(conn, Events::IN, now);
+                    if self.conn_mut(conn).is_some_and(|c| c.again) {
+                        self.drive_connection(conn, Events::IN, now);
+                    }
                 }
                 self.again_spare = again;
             }
@@ -207,12 +233,12 @@ impl Core {
         }
     }
 
-    /// The earliest moment the engine must run: `Some(None)` for "at once".
-    pub fn next_wakeup(&self) -> Option<Option<Instant>> {
-        if !self.ready.is_empty() || !self.starting.is_empty() || !self.again.is_empty() {
-            return Some(None);
+    /// The earliest moment the engine must run.
+    pub fn next_wakeup(&self) -> Option<Wakeup> {
+        if !self.ready.is_empty() || !self.starting.is_empty() || self.again_live > 0 {
+            return Some(Wakeup::AtOnce);
         }
-        self.timers.next_deadline().map(Some)
+        self.timers.next().map(|(at, timer)| Wakeup::At(at, timer))
     }
 
     /// Sets which directions of a transfer are paused; a lifted pause
@@ -230,6 +256,29 @@ impl Core {
             }
         }
         Some(())
+    }
+
+    /// A connection stopped reading at its read budget: drive it on the
+    /// next call (the timer callback asks for one at once).
+    pub fn read_again(&mut self, key: ConnKey) {
+        if let Some(c) = self.conn_mut(key) {
+            if !c.again {
+                c.again = true;
+                self.again_live += 1;
+                self.again.push(key);
+            }
+        }
+    }
+
+    /// The connection is being driven or closed: a pending `read_again`
+    /// is served.
+    pub fn again_served(&mut self, key: ConnKey) {
+        if let Some(c) = self.conn_mut(key) {
+            if c.again {
+                c.again = false;
+                self.again_live -= 1;
+            }
+        }
     }
 
     /// Marks a connection's interest for re-evaluation at the end of the call.

@@ -32,7 +32,7 @@ pub use self::events::{Action, Events, Message, Pause, SocketEvent, TransferId, 
 pub use self::socket_table::SocketAssign;
 pub use crate::conn::pool::Limits;
 
-use self::core::Core;
+use self::core::{Core, Wakeup};
 use self::socket_table::Owner;
 use crate::dns::DnsConfig;
 use crate::easy::Easy;
@@ -45,8 +45,8 @@ type TimerCallback = Box<dyn FnMut(Option<Duration>)>;
 
 /// The deadline the timer callback was last told of (libcurl's
 /// `timer_lastcall`): `None` none since the application's timer was
-/// spent or removed, `Some(None)` "at once", `Some(Some(t))` the deadline `t`.
-type TimerState = Option<Option<Instant>>;
+/// spent or removed.
+type TimerState = Option<Wakeup>;
 
 /// The multi handle. See the module documentation for the order of calls.
 ///
@@ -256,9 +256,7 @@ impl Multi {
     /// `curl_multi_timeout`); `None` when no timer is needed.
     pub fn timeout(&self) -> Option<Duration> {
         let now = sys::now();
-        self.core
-            .next_wakeup()
-            .map(|at| at.map_or(Duration::ZERO, |t| t.saturating_duration_since(now)))
+        self.core.next_wakeup().map(|w| w.after(now))
     }
 
     /// The handle of a transfer still in the multi handle.
@@ -361,7 +359,7 @@ impl Multi {
         }
         self.reported_timer = wanted;
         self.core.counters.timer_callbacks += 1;
-        let timeout = wanted.map(|at| at.map_or(Duration::ZERO, |t| t.saturating_duration_since(now)));
+        let timeout = wanted.map(|w| w.after(now));
         if let Some(cb) = self.timer_callback.as_mut() {
             cb(timeout);
         }

@@ -83,11 +83,13 @@ impl TimerQueue {
         self.queue.remove(&handle);
     }
 
-    /// The nearest deadline.
-    pub fn next_deadline(&self) -> Option<Instant> {
+    /// The nearest deadline and the timer that sets it: another timer due
+    /// at the same instant is another deadline, as libcurl's keys (read off
+    /// its clock per timer) are.
+    pub fn next(&self) -> Option<(Instant, TimerHandle)> {
         self.queue
             .first_key_value()
-            .map(|(h, _)| self.base + Duration::from_nanos(h.at))
+            .map(|(h, _)| (self.base + Duration::from_nanos(h.at), *h))
     }
 
     /// Takes the nearest timer if it is due at `now`.
@@ -137,7 +139,7 @@ mod tests {
         let a = q.insert(now + Duration::from_millis(30), key(1));
         q.insert(now + Duration::from_millis(10), key(2));
         q.insert(now + Duration::from_millis(10), key(3));
-        assert_eq!(q.next_deadline(), Some(now + Duration::from_millis(10)));
+        assert_eq!(q.next().map(|n| n.0), Some(now + Duration::from_millis(10)));
         q.remove(a);
         assert_eq!(q.pop_due(now), None);
         let later = now + Duration::from_millis(40);

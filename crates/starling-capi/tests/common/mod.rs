@@ -1,0 +1,150 @@
+//! Building C programs for the tests: against Starling's headers and
+//! static library, or against the system's libcurl, so that one program
+//! runs on both in the same test.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The directory cargo built the library into for this test run.
+pub fn library_dir() -> PathBuf {
+    // `cargo test` links the library's static and shared forms next to
+    // the test binaries (`target/<profile>/deps`); only `cargo build`
+    // copies them one level up.
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().to_path_buf()
+}
+
+/// The static library cargo built for this test run.
+pub fn library() -> PathBuf {
+    library_dir().join("libstarling_curl.a")
+}
+
+/// `tests/c/NAME.c`.
+pub fn source(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"))
+}
+
+/// `-g` so that valgrind's reports name the C lines too.
+pub fn c_flags() -> [&'static str; 7] {
+    [
+        "-std=c99",
+        "-D_GNU_SOURCE",
+        "-g",
+        "-pthread",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+    ]
+}
+
+/// Whether the tools the tests may skip without are required.
+pub fn tools_required() -> bool {
+    std::env::var_os("STARLING_CAPI_REQUIRE_TOOLS").is_some_and(|v| v != "0" && !v.is_empty())
+}
+
+/// Skips (returns false) or, when the tools are required, fails.
+pub fn missing(what: &str) -> bool {
+    assert!(
+        !tools_required(),
+        "{what} is not installed and STARLING_CAPI_REQUIRE_TOOLS is set"
+    );
+    eprintln!("{what} is not installed: skipped");
+    false
+}
+
+/// Whether `tool --version` runs; if not, the test is skipped (or fails,
+/// when the tools are required).
+pub fn have(tool: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok || missing(tool)
+}
+
+/// `pkg-config --cflags --libs PACKAGES`, or `None` when a package (or
+/// pkg-config) is missing.
+pub fn pkg_config_flags(packages: &[&str]) -> Option<Vec<String>> {
+    let out = Command::new("pkg-config")
+        .args(["--cflags", "--libs"])
+        .args(packages)
+        .output()
+        .ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    })
+}
+
+/// The library a C program is linked with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Library {
+    /// Starling's headers and static library.
+    Starling,
+    /// The system's libcurl (Debian's `libcurl4-openssl-dev`).
+    Libcurl,
+}
+
+impl Library {
+    /// Both, Starling first.
+    pub const BOTH: [Library; 2] = [Library::Starling, Library::Libcurl];
+
+    /// A short name for messages and file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Library::Starling => "starling",
+            Library::Libcurl => "libcurl",
+        }
+    }
+}
+
+/// Compiles `tests/c/NAME.c` against `lib` with `extra` flags (after the
+/// source, so libraries may be named), once per test run.
+pub fn build_with(name: &str, lib: Library, extra: &[String]) -> PathBuf {
+    static BUILT: Mutex<Option<HashMap<(String, Library), PathBuf>>> = Mutex::new(None);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    let built = built.get_or_insert_with(HashMap::new);
+    let key = (name.to_string(), lib);
+    if let Some(path) = built.get(&key) {
+        return path.clone();
+    }
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(match lib {
+        Library::Starling => name.to_string(),
+        Library::Libcurl => format!("{name}-libcurl"),
+    });
+    let mut cc = Command::new("cc");
+    cc.args(c_flags());
+    if lib == Library::Starling {
+        cc.arg("-I").arg(starling_curl::INCLUDE_DIR);
+    }
+    cc.arg(source(name)).arg("-o").arg(&out);
+    match lib {
+        Library::Starling => cc.arg(library()).args(extra).args(["-lpthread", "-ldl", "-lm"]),
+        Library::Libcurl => cc.args(extra).arg("-lcurl"),
+    };
+    let status = cc.status().expect("a C compiler (cc)");
+    assert!(
+        status.success(),
+        "compiling {name}.c against {} failed",
+        lib.name()
+    );
+    built.insert(key, out.clone());
+    out
+}
+
+/// Compiles `tests/c/NAME.c` against Starling.
+pub fn build(name: &str) -> PathBuf {
+    build_with(name, Library::Starling, &[])
+}
+
+/// Whether programs can be built against the system's libcurl: its
+/// development files are installed (skips, or fails when required).
+pub fn have_libcurl() -> bool {
+    pkg_config_flags(&["libcurl"]).is_some() || missing("libcurl's development files (libcurl4-openssl-dev)")
+}
