@@ -285,8 +285,14 @@ def wrk_version():
 
 
 # The order of the clients in every table.
-ORDER = ["starling", "libcurl (Debian)", "libcurl (newest)", "libcurl API (Starling)", "hyper", "wrk", "h2load",
-         "curl -Z", "xargs -P + curl"]
+ORDER = ["starling", "starling (idle REMOVEd)", "libcurl (Debian)", "libcurl (newest)", "libcurl API (Starling)",
+         "hyper", "wrk", "h2load", "curl -Z", "xargs -P + curl"]
+
+# Starling's client with the multi handle's default for idle pooled
+# sockets (REMOVEd, as libcurl does) instead of its driver's (kept
+# registered): both modes in the keep-alive and system-call rows.
+STARLING_REMOVE_IDLE = "starling (idle REMOVEd)"
+STARLING_REMOVE_IDLE_WORKLOADS = ("keepalive-100", "keepalive-1000", "syscalls")
 
 # The libcurl client (bench/curl/curl_multi.c) built against Starling's
 # libcurl-compatible C interface runs in these workloads only.
@@ -308,6 +314,9 @@ def clients(work):
             log(f"client {name} not built ({path}): left out")
             continue
         tls = None
+        if name == "starling":
+            found.append({"name": STARLING_REMOVE_IDLE, "cmd": [path, "--remove-idle"], "tls": None,
+                          "only": STARLING_REMOVE_IDLE_WORKLOADS})
         if name == STARLING_CAPI:
             found.append({"name": name, "cmd": [path], "tls": None, "only": STARLING_CAPI_WORKLOADS})
             continue
@@ -525,7 +534,7 @@ def run_cli(name, version, argv, stdin, out, files, nginx, limit, work):
 def syscalls_per_request(client, nginx, work):
     """strace -c -f over the whole client: system calls per keep-alive request at C=100."""
     n = 20_000
-    out = os.path.join(work, f"strace-{client['name'].split()[0]}.txt")
+    out = os.path.join(work, f"strace-{re.sub(r'[^a-z]+', '-', client['name'].lower())}.txt")
     if client["name"] == "wrk":
         cmd = ["strace", "-c", "-f", "-o", out, "wrk", "-t1", "-c100", "-d2s", f"http://127.0.0.1:{PORT}/100b"]
     else:
@@ -638,7 +647,8 @@ def main():
         syscalls = {}
         if not opts.only or opts.only.startswith("syscalls"):
             log("== syscalls per keep-alive request at C=100 (strace -c -f)")
-            for client in [c for c in all_clients if c["only"] is None] + [{"name": "wrk", "cmd": []}]:
+            for client in [c for c in all_clients if c["only"] is None or "syscalls" in c["only"]] + \
+                    [{"name": "wrk", "cmd": []}]:
                 s = syscalls_per_request(client, nginx, opts.work)
                 if s:
                     syscalls[client["name"]] = s
@@ -751,7 +761,9 @@ def render(results, syscalls, runs, quick, started, finished, m):
                  "`hyper-client` (built by `bench/run` into its work directory `WORK`), and in "
                  f"{' and '.join(STARLING_CAPI_WORKLOADS)} also `curl-starling` ({STARLING_CAPI}: "
                  "`bench/curl/curl_multi.c` unchanged, built against Starling's libcurl-compatible C "
-                 "interface, when it builds), run as "
+                 "interface, when it builds) and `loadgen --remove-idle` "
+                 f"({STARLING_REMOVE_IDLE}: idle pooled sockets REMOVEd, the multi handle's default; the plain "
+                 "`starling` row keeps them registered, as its driver does), run as "
                  f"`taskset -c {CLIENT_CORE} CLIENT …`; nginx runs on core {SERVER_CORE}. For `https://` "
                  "URLs the harness adds `--cacert WORK/tls/ca.pem`, the CA that `bench/run` makes.")
     lines.append("")

@@ -5,6 +5,7 @@
 //! ```text
 //! loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C
 //!         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE]
+//!         [--remove-idle]
 //! loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]
 //! ```
 //!
@@ -30,7 +31,7 @@ use starling_testserver::raise_fd_limit;
 fn usage() -> ! {
     eprintln!(
         "usage: loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C\n       \
-         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE]\n       \
+         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE] [--remove-idle]\n       \
          loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]"
     );
     std::process::exit(2)
@@ -48,6 +49,10 @@ struct Args {
     limit: Duration,
     /// `--cacert`: the PEM file of CA certificates to trust.
     cacert: Option<String>,
+    /// `--remove-idle`: idle pooled sockets are REMOVEd, as libcurl does
+    /// (the multi handle's default), instead of kept registered (the
+    /// blocking driver's choice).
+    remove_idle: bool,
 }
 
 fn parse_args() -> Args {
@@ -62,6 +67,7 @@ fn parse_args() -> Args {
         background: 0,
         limit: Duration::from_secs(600),
         cacert: None,
+        remove_idle: false,
     };
     let number = |args: &mut std::iter::Skip<std::env::Args>| -> u64 {
         args.next()
@@ -79,6 +85,7 @@ fn parse_args() -> Args {
             "--background" => a.background = number(&mut args) as usize,
             "--max-seconds" => a.limit = Duration::from_secs(number(&mut args)),
             "--cacert" => a.cacert = Some(args.next().unwrap_or_else(|| usage())),
+            "--remove-idle" => a.remove_idle = true,
             _ => usage(),
         }
     }
@@ -116,6 +123,9 @@ fn main() -> io::Result<()> {
         std::process::exit(2);
     }
     let mut driver = Blocking::with_new_multi()?;
+    if args.remove_idle {
+        driver.multi().set_watch_idle(false);
+    }
     let complete = match args.mode.as_str() {
         "hold" => hold(&mut driver, &args)?,
         _ => {

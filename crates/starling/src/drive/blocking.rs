@@ -64,8 +64,13 @@ fn apply(registry: &Registry, event: SocketEvent) -> io::Result<Option<usize>> {
 
 impl Blocking {
     /// A driver around `multi`; it replaces the multi handle's socket and
-    /// timer callbacks with its own.
+    /// timer callbacks with its own, and keeps idle pooled sockets
+    /// registered ([`Multi::set_watch_idle`]): this loop ends when no
+    /// transfer runs, not when nothing is watched, so the two `epoll_ctl`
+    /// calls per keep-alive request that REMOVE and re-announce would buy
+    /// nothing here (docs/benchmarks.md measures both).
     pub fn new(mut multi: Multi) -> io::Result<Blocking> {
+        multi.set_watch_idle(true);
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let error = Rc::new(RefCell::new(None));
