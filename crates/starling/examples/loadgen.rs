@@ -225,6 +225,7 @@ fn hold(driver: &mut Blocking, args: &Args) -> io::Result<bool> {
         background: 0,
         limit: args.limit,
         cacert: args.cacert.clone(),
+        remove_idle: args.remove_idle,
     };
     print_report(&args, &report);
     Ok(held.len() == n)
