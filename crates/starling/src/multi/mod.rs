@@ -231,6 +231,20 @@ impl Multi {
         self.core.running
     }
 
+    /// Does what is due without an event: the work of
+    /// `socket_action(Action::Timeout)`, for loops that poll the engine
+    /// instead of keeping its timer (libcurl's `curl_multi_perform`). Unlike
+    /// a `Timeout` action it does not spend the application's timer, so a
+    /// deadline already reported is not reported again. Returns the number
+    /// of transfers still running.
+    pub fn perform(&mut self) -> usize {
+        let now = sys::now();
+        self.core.counters.socket_actions += 1;
+        self.core.run(Action::Timeout, now);
+        self.flush(now);
+        self.core.running
+    }
+
     /// The next message about a finished transfer, if any.
     pub fn info_read(&mut self) -> Option<Message> {
         while let Some(msg) = self.core.messages.pop_front() {
