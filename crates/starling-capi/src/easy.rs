@@ -66,6 +66,7 @@ const RESOLVE: i32 = 10_203;
 const MAXFILESIZE: i32 = 114;
 const MAXFILESIZE_LARGE: i32 = 30_117;
 const CAPATH: i32 = 10_097;
+const DEFAULT_PROTOCOL: i32 = 10_238;
 const STDERR: i32 = 10_037;
 const USERPWD: i32 = 10_005;
 const RANGE: i32 = 10_007;
@@ -692,6 +693,9 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     }
                     (CAPATH, Some(path)) => {
                         easy.capath(path);
+                    }
+                    (DEFAULT_PROTOCOL, text) => {
+                        easy.default_protocol(text.as_deref());
                     }
                     (RESOLVE, _) => {
                         // SAFETY: RESOLVE takes a curl_slist (or NULL).

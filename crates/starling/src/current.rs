@@ -32,7 +32,8 @@ impl Current<'_> {
         self.info
     }
 
-    /// The URL in use: the last redirect's target, or the URL as set.
+    /// The URL in use: the last redirect's target, or the URL as set (with
+    /// its guessed scheme, if it had none).
     pub fn effective_url(&self) -> &str {
         self.info.redirect_url.as_deref().unwrap_or(self.url)
     }
@@ -99,7 +100,7 @@ impl EasyInner {
     pub(crate) fn with_handler<R>(&mut self, f: impl FnOnce(&mut dyn Handler, &TransferInfo) -> R) -> R {
         let current = Current {
             info: &self.info,
-            url: &self.url,
+            url: crate::easy::url_in_use(&self.url, &self.route),
             private: self.private,
         };
         let _loan = Loan::new(&current);

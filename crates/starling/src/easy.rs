@@ -71,6 +71,8 @@ pub(crate) struct Extras {
     pub(crate) ip_resolve: IpResolve,
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
     pub(crate) tls: TlsOptions,
+    /// The scheme of a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`).
+    pub(crate) default_protocol: Option<String>,
 }
 
 impl TlsOptions {
@@ -111,6 +113,7 @@ static DEFAULT_EXTRAS: Extras = Extras {
     fresh_connect: false,
     ip_resolve: IpResolve::Whatever,
     resolve: Vec::new(),
+    default_protocol: None,
     tls: TlsOptions {
         cainfo: None,
         capath: None,
@@ -120,6 +123,12 @@ static DEFAULT_EXTRAS: Extras = Extras {
 };
 
 impl EasyInner {
+    /// The URL transfers go to: the URL as set, or with the scheme guessed
+    /// for it once a transfer started.
+    pub(crate) fn url_in_use(&self) -> &str {
+        url_in_use(&self.url, &self.route)
+    }
+
     /// The less common options (their defaults unless one was set).
     pub(crate) fn extras(&self) -> &Extras {
         self.extras.as_deref().unwrap_or(&DEFAULT_EXTRAS)
@@ -320,6 +329,18 @@ impl Easy {
         if let Some(extras) = self.inner.extras.as_mut() {
             extras.stream_body = None;
         }
+        self
+    }
+
+    /// The scheme for a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`),
+    /// such as `"https"`. Without it such a URL is guessed as libcurl
+    /// guesses it: `http`, or the protocol a host name starting `ftp.`,
+    /// `dict.`, `ldap.`, `imap.`, `smtp.` or `pop3.` names. Any string is
+    /// taken; a scheme Starling does not speak fails the transfer with
+    /// [`ErrorKind::UnsupportedProtocol`].
+    pub fn default_protocol(&mut self, scheme: Option<&str>) -> &mut Self {
+        self.inner.extras_mut().default_protocol = scheme.map(str::to_ascii_lowercase);
+        self.inner.route = None;
         self
     }
 
@@ -560,13 +581,27 @@ impl Easy {
     }
 
     /// The URL last used: the last redirect's target, or the URL as set
-    /// (libcurl's CURLINFO_EFFECTIVE_URL).
+    /// (with the scheme guessed for it, if it had none, once a transfer
+    /// started; libcurl's CURLINFO_EFFECTIVE_URL).
     pub fn effective_url(&self) -> &str {
-        self.inner.info.redirect_url.as_deref().unwrap_or(&self.inner.url)
+        self.inner
+            .info
+            .redirect_url
+            .as_deref()
+            .unwrap_or_else(|| self.inner.url_in_use())
     }
 
     /// What is known about the last transfer run with this handle.
     pub fn info(&self) -> &TransferInfo {
         &self.inner.info
+    }
+}
+
+/// [`EasyInner::url_in_use`] from the fields (for callers that lend
+/// another field at the same time).
+pub(crate) fn url_in_use<'a>(url: &'a str, route: &'a Option<crate::target::Route>) -> &'a str {
+    match route {
+        Some(r) if r.target.guessed() => r.target.url().as_str(),
+        _ => url,
     }
 }

@@ -25,9 +25,18 @@ pub(crate) struct Route {
 }
 
 impl Route {
-    /// The route of `easy`'s URL.
+    /// The route of `easy`'s URL (its scheme guessed if it has none).
     pub fn of(easy: &Easy) -> Result<Route, Error> {
-        Ok(Route::to(Target::parse(&easy.inner.url)?, easy))
+        let url = &easy.inner.url;
+        let target = match with_scheme(url, easy.inner.extras().default_protocol.as_deref()) {
+            Some(full) => {
+                let mut target = Target::parse(&full)?;
+                target.guessed = true;
+                target
+            }
+            None => Target::parse(url)?,
+        };
+        Ok(Route::to(target, easy))
     }
 
     /// The route to `target`, with the addresses known without a lookup.
@@ -65,6 +74,48 @@ pub(crate) struct Target {
     auth: Option<Box<str>>,
     /// The scheme is `https`.
     https: bool,
+    /// The URL had no scheme: it was guessed, or the default protocol's.
+    guessed: bool,
+}
+
+/// `url` with a scheme, when it has none (`None` when it has one): the
+/// default protocol (`CURLOPT_DEFAULT_PROTOCOL`) if set, else libcurl's
+/// guess from the host name: `ftp.`, `dict.`, `ldap.`, `imap.`, `smtp.`
+/// and `pop3.` hosts get that protocol, any other `http`. As in libcurl,
+/// a scheme is letters, digits, `+`, `-` and `.` after a letter, then
+/// `:/`; so `host:8080/path` has none.
+pub(crate) fn with_scheme(url: &str, default_protocol: Option<&str>) -> Option<String> {
+    let name_len = url
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        .count();
+    let starts_with_letter = url.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+    if starts_with_letter && url[name_len..].starts_with(":/") {
+        return None;
+    }
+    let scheme = match default_protocol {
+        Some(scheme) => scheme.to_owned(),
+        None => guess_scheme(url).to_owned(),
+    };
+    Some(format!("{scheme}://{url}"))
+}
+
+/// libcurl's guess of a scheme from the host name's first label.
+fn guess_scheme(url: &str) -> &'static str {
+    let authority = url.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    const PREFIXES: [(&str, &str); 6] = [
+        ("ftp.", "ftp"),
+        ("dict.", "dict"),
+        ("ldap.", "ldap"),
+        ("imap.", "imap"),
+        ("smtp.", "smtp"),
+        ("pop3.", "pop3"),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| host.len() >= prefix.len() && host[..prefix.len()].eq_ignore_ascii_case(prefix))
+        .map_or("http", |(_, scheme)| scheme)
 }
 
 impl Target {
@@ -82,7 +133,7 @@ impl Target {
             other => {
                 return Err(Error::new(
                     ErrorKind::UnsupportedProtocol,
-                    format!("unsupported protocol '{other}'"),
+                    format!("protocol \"{other}\" not supported (Starling speaks http and https)"),
                 ))
             }
         }
@@ -110,7 +161,14 @@ impl Target {
             port,
             auth,
             https,
+            guessed: false,
         })
+    }
+
+    /// True when the URL was given without a scheme: the effective URL
+    /// is then this target's, with the scheme (as libcurl reports it).
+    pub fn guessed(&self) -> bool {
+        self.guessed
     }
 
     /// True for `https://` URLs.
@@ -195,6 +253,58 @@ fn percent_decode(s: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_without_a_scheme_is_guessed_as_libcurl_guesses_it() {
+        let cases = [
+            ("example.com/x", "http://example.com/x"),
+            ("127.0.0.1:8080/a?b=1", "http://127.0.0.1:8080/a?b=1"),
+            ("localhost:8080", "http://localhost:8080"),
+            ("[::1]:81/", "http://[::1]:81/"),
+            ("user:pw@host/", "http://user:pw@host/"),
+            ("ftp.example.com/f", "ftp://ftp.example.com/f"),
+            ("FTP.Example.com", "ftp://FTP.Example.com"),
+            ("user@ftp.example.com/", "ftp://user@ftp.example.com/"),
+            ("dict.org", "dict://dict.org"),
+            ("ldap.x", "ldap://ldap.x"),
+            ("imap.x", "imap://imap.x"),
+            ("smtp.x", "smtp://smtp.x"),
+            ("pop3.x", "pop3://pop3.x"),
+            ("ftpx.example.com", "http://ftpx.example.com"),
+            ("ftp", "http://ftp"),
+            ("example.com/ftp.x", "http://example.com/ftp.x"),
+        ];
+        for (url, full) in cases {
+            assert_eq!(with_scheme(url, None).as_deref(), Some(full), "{url}");
+        }
+        for url in ["http://h/", "HTTPS://h/", "ftp://h", "x+y.z-1:/h", "weird:/x"] {
+            assert_eq!(with_scheme(url, None), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn the_default_protocol_replaces_the_guess() {
+        assert_eq!(
+            with_scheme("ftp.example.com/x", Some("https")).as_deref(),
+            Some("https://ftp.example.com/x")
+        );
+        assert_eq!(with_scheme("http://h/", Some("https")), None);
+        let t = Target::parse(&with_scheme("h:8443/x", Some("https")).unwrap()).unwrap();
+        assert!(t.is_https());
+        assert_eq!((t.host(), t.port()), ("h", 8443));
+    }
+
+    #[test]
+    fn a_guessed_protocol_starling_lacks_is_unsupported() {
+        for url in ["ftp.example.com/x", "dict.example.com", "pop3.example.com"] {
+            let e = Target::parse(&with_scheme(url, None).unwrap()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol, "{url}");
+            assert!(e.message().contains("not supported"), "{e}");
+        }
+        let e = Target::parse(&with_scheme("h/", Some("gopherx")).unwrap()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
+        assert!(e.message().contains("\"gopherx\""), "{e}");
+    }
 
     #[test]
     fn parses_http_urls() {

@@ -312,3 +312,43 @@ fn localhost_needs_no_resolver_and_resolve_overrides_apply() {
     assert!(echoed.contains(&format!("host: svc.example:{port}")), "{echoed}");
     ev.assert_clean();
 }
+
+/// A URL without a scheme is guessed as libcurl guesses it; the effective
+/// URL then carries the scheme. `ftp.` hosts are guessed as FTP, which
+/// Starling does not speak: UNSUPPORTED_PROTOCOL, with no connection.
+#[test]
+fn a_url_without_a_scheme_is_guessed() {
+    let server = HttpServer::start();
+    let port = server.addr().port();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let mut plain = Easy::new(format!("127.0.0.1:{port}/bytes/10?seed=3"));
+    plain.handler(Verify::new(3));
+    let plain = ev.multi.add(plain);
+    let ftp = ev.multi.add(Easy::new("ftp.example.invalid/file"));
+    // The default protocol replaces the guess: TLS to a plain server fails.
+    let mut tls = Easy::new(format!("127.0.0.1:{port}/bytes/10"));
+    tls.default_protocol(Some("https"));
+    let tls = ev.multi.add(tls);
+    let mut results = std::collections::HashMap::new();
+    assert!(ev.run(Duration::from_secs(10), |_, m| {
+        results.insert(m.id, m.result);
+    }));
+    results.remove(&plain).unwrap().unwrap();
+    let easy = ev.multi.remove(plain).unwrap();
+    assert!(easy.handler_ref::<Verify>().unwrap().complete(10));
+    assert_eq!(
+        easy.effective_url(),
+        format!("http://127.0.0.1:{port}/bytes/10?seed=3")
+    );
+    let e = results.remove(&ftp).unwrap().unwrap_err();
+    assert_eq!(e.kind(), starling::ErrorKind::UnsupportedProtocol, "{e}");
+    assert!(e.message().contains("\"ftp\""), "{e}");
+    let e = results.remove(&tls).unwrap().unwrap_err();
+    assert_eq!(e.kind(), starling::ErrorKind::SslConnect, "{e}");
+    assert_eq!(
+        ev.multi.remove(tls).unwrap().effective_url(),
+        format!("https://127.0.0.1:{port}/bytes/10")
+    );
+    assert_eq!(server.connections_accepted(), 2, "none for the FTP URL");
+    ev.assert_clean();
+}

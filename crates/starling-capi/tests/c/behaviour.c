@@ -688,6 +688,41 @@ static void transfers(const char *url)
   curl_easy_cleanup(the_easy);
 }
 
+/* A URL without a scheme is guessed as http://, or given
+ * CURLOPT_DEFAULT_PROTOCOL; the effective URL carries the scheme. */
+static void scheme_guess(const char *url)
+{
+  const char *bare = strstr(url, "://") + 3;
+  const char *protocols[] = {NULL, "http"};
+  size_t i;
+  for(i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++) {
+    CURL *easy = curl_easy_init();
+    size_t bytes = 0;
+    char *effective = NULL;
+    CURLcode rc;
+    curl_easy_setopt(easy, CURLOPT_URL, bare);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &bytes);
+    CHECK(curl_easy_setopt(easy, CURLOPT_DEFAULT_PROTOCOL, protocols[i]) ==
+          CURLE_OK, "DEFAULT_PROTOCOL %s", protocols[i] ? protocols[i] : "NULL");
+    rc = curl_easy_perform(easy);
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
+    CHECK(rc == CURLE_OK && bytes == 100, "%s without a scheme: %d, %lu bytes",
+          bare, (int)rc, (unsigned long)bytes);
+    CHECK(effective && !strcmp(effective, url), "effective URL %s, not %s",
+          effective ? effective : "NULL", url);
+    curl_easy_cleanup(easy);
+  }
+  {
+    CURL *easy = curl_easy_init();
+    curl_easy_setopt(easy, CURLOPT_URL, bare);
+    curl_easy_setopt(easy, CURLOPT_DEFAULT_PROTOCOL, "gopherx");
+    CHECK(curl_easy_perform(easy) == CURLE_UNSUPPORTED_PROTOCOL,
+          "an unknown DEFAULT_PROTOCOL is UNSUPPORTED_PROTOCOL");
+    curl_easy_cleanup(easy);
+  }
+}
+
 int main(int argc, char **argv)
 {
   if(argc != 3) {
@@ -703,6 +738,7 @@ int main(int argc, char **argv)
   inside_callbacks(argv[1]);
   verbose_trace(argv[1]);
   fail_and_header_data(argv[1], argv[2]);
+  scheme_guess(argv[1]);
   curl_global_cleanup();
   if(failures) {
     fprintf(stderr, "%d of %d checks failed\n", failures, checks);
