@@ -175,7 +175,7 @@ fn empty_reply() {
 fn unsupported_scheme_and_unresolvable_name() {
     let e = among_good(Easy::new("gopher://127.0.0.1/"));
     assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
-    assert!(e.message().contains("unsupported protocol 'gopher'"), "{e}");
+    assert!(e.message().contains("protocol \"gopher\" not supported"), "{e}");
     let e = among_good(Easy::new("http://nothing.invalid/"));
     assert_eq!(e.kind(), ErrorKind::CouldntResolveHost);
     assert!(e.message().contains("nothing.invalid"));
