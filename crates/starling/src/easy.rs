@@ -581,8 +581,10 @@ impl Easy {
     }
 
     /// The URL last used: the last redirect's target, or the URL as set
-    /// (with the scheme guessed for it, if it had none, once a transfer
-    /// started; libcurl's CURLINFO_EFFECTIVE_URL).
+    /// (libcurl's CURLINFO_EFFECTIVE_URL). A URL set without a scheme is
+    /// reported, once a transfer started, as libcurl reports it: with the
+    /// scheme guessed (or [`Easy::default_protocol`]) and `/` for a missing
+    /// path, so `user:pw@host:8080` gives `http://user:pw@host:8080/`.
     pub fn effective_url(&self) -> &str {
         self.inner
             .info
@@ -601,7 +603,7 @@ impl Easy {
 /// another field at the same time).
 pub(crate) fn url_in_use<'a>(url: &'a str, route: &'a Option<crate::target::Route>) -> &'a str {
     match route {
-        Some(r) if r.target.guessed() => r.target.url().as_str(),
-        _ => url,
+        Some(r) => r.target.guessed().unwrap_or(url),
+        None => url,
     }
 }

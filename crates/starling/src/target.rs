@@ -28,10 +28,10 @@ impl Route {
     /// The route of `easy`'s URL (its scheme guessed if it has none).
     pub fn of(easy: &Easy) -> Result<Route, Error> {
         let url = &easy.inner.url;
-        let target = match with_scheme(url, easy.inner.extras().default_protocol.as_deref()) {
+        let target = match with_scheme(url, easy.inner.extras().default_protocol.as_deref())? {
             Some(full) => {
                 let mut target = Target::parse(&full)?;
-                target.guessed = true;
+                target.guessed = Some(full.into_boxed_str());
                 target
             }
             None => Target::parse(url)?,
@@ -74,36 +74,62 @@ pub(crate) struct Target {
     auth: Option<Box<str>>,
     /// The scheme is `https`.
     https: bool,
-    /// The URL had no scheme: it was guessed, or the default protocol's.
-    guessed: bool,
+    /// The URL had no scheme: the URL with the one guessed (or the
+    /// default protocol), as libcurl reports it for its effective URL
+    /// (credentials and the host's case kept, a path of at least `/`).
+    guessed: Option<Box<str>>,
 }
 
 /// `url` with a scheme, when it has none (`None` when it has one): the
 /// default protocol (`CURLOPT_DEFAULT_PROTOCOL`) if set, else libcurl's
 /// guess from the host name: `ftp.`, `dict.`, `ldap.`, `imap.`, `smtp.`
 /// and `pop3.` hosts get that protocol, any other `http`. As in libcurl,
-/// a scheme is letters, digits, `+`, `-` and `.` after a letter, then
-/// `:/`; so `host:8080/path` has none.
-pub(crate) fn with_scheme(url: &str, default_protocol: Option<&str>) -> Option<String> {
+/// a scheme is up to 40 letters, digits, `+`, `-` and `.` after a letter,
+/// then `:/`; so `host:8080/path` has none. The result is what libcurl
+/// reports as the effective URL: the URL as given after `scheme://`, with
+/// `/` for a missing path (`host:8080?q` is `http://host:8080/?q`). A URL
+/// without a scheme that names no host (`/path`, `//host/path`, empty), or
+/// whose port is empty (`host:/path`), is malformed, as in libcurl.
+pub(crate) fn with_scheme(url: &str, default_protocol: Option<&str>) -> Result<Option<String>, Error> {
+    const MAX_SCHEME_LEN: usize = 40;
     let name_len = url
         .bytes()
+        .take(MAX_SCHEME_LEN)
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
         .count();
     let starts_with_letter = url.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
     if starts_with_letter && url[name_len..].starts_with(":/") {
-        return None;
+        return Ok(None);
+    }
+    let authority_len = url.find(['/', '?', '#']).unwrap_or(url.len());
+    let (authority, rest) = url.split_at(authority_len);
+    let host = host_of(authority);
+    // The URL parser would look past these: it skips a path's extra
+    // slashes to find a host, reads `\\` as `/` and takes `host:` as the
+    // default port; libcurl refuses each in a URL without a scheme.
+    if host.is_empty() || host.contains('\\') || host.ends_with(':') {
+        return Err(Error::new(
+            ErrorKind::UrlMalformed,
+            format!("malformed URL: no valid host name in {url:?}"),
+        ));
     }
     let scheme = match default_protocol {
-        Some(scheme) => scheme.to_owned(),
-        None => guess_scheme(url).to_owned(),
+        Some(scheme) => scheme,
+        None => guess_scheme(authority),
     };
-    Some(format!("{scheme}://{url}"))
+    let slash = if rest.starts_with('/') { "" } else { "/" };
+    Ok(Some(format!("{scheme}://{authority}{slash}{rest}")))
 }
 
-/// libcurl's guess of a scheme from the host name's first label.
-fn guess_scheme(url: &str) -> &'static str {
-    let authority = url.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit('@').next().unwrap_or("");
+/// The host (and port) of a URL's authority: what follows the user info.
+fn host_of(authority: &str) -> &str {
+    authority.rsplit('@').next().unwrap_or("")
+}
+
+/// libcurl's guess of a scheme from the host name's first label
+/// (case-insensitive).
+fn guess_scheme(authority: &str) -> &'static str {
+    let host = host_of(authority);
     const PREFIXES: [(&str, &str); 6] = [
         ("ftp.", "ftp"),
         ("dict.", "dict"),
@@ -161,14 +187,14 @@ impl Target {
             port,
             auth,
             https,
-            guessed: false,
+            guessed: None,
         })
     }
 
-    /// True when the URL was given without a scheme: the effective URL
-    /// is then this target's, with the scheme (as libcurl reports it).
-    pub fn guessed(&self) -> bool {
-        self.guessed
+    /// The URL with its scheme, when it was given without one: the
+    /// effective URL, as libcurl reports it.
+    pub fn guessed(&self) -> Option<&str> {
+        self.guessed.as_deref()
     }
 
     /// True for `https://` URLs.
@@ -254,56 +280,142 @@ fn percent_decode(s: &str) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// `with_scheme`'s answer for `url` without a default protocol.
+    fn guess(url: &str) -> Option<String> {
+        with_scheme(url, None).unwrap()
+    }
+
     #[test]
     fn a_url_without_a_scheme_is_guessed_as_libcurl_guesses_it() {
+        // Each guess and effective URL as libcurl 7.88 gives them
+        // (CURLINFO_EFFECTIVE_URL after curl_easy_perform).
         let cases = [
             ("example.com/x", "http://example.com/x"),
             ("127.0.0.1:8080/a?b=1", "http://127.0.0.1:8080/a?b=1"),
-            ("localhost:8080", "http://localhost:8080"),
-            ("[::1]:81/", "http://[::1]:81/"),
+            ("127.0.0.1:8080", "http://127.0.0.1:8080/"),
+            ("127.0.0.1:8080?q", "http://127.0.0.1:8080/?q"),
+            ("127.0.0.1:8080#f", "http://127.0.0.1:8080/#f"),
+            ("127.0.0.1:8080/x?a=b#f", "http://127.0.0.1:8080/x?a=b#f"),
+            ("localhost:8080", "http://localhost:8080/"),
+            ("[::1]:81/x", "http://[::1]:81/x"),
+            ("[::1]", "http://[::1]/"),
             ("user:pw@host/", "http://user:pw@host/"),
+            ("mailto:x@y", "http://mailto:x@y/"),
+            ("Http.Example:81/", "http://Http.Example:81/"),
             ("ftp.example.com/f", "ftp://ftp.example.com/f"),
-            ("FTP.Example.com", "ftp://FTP.Example.com"),
-            ("user@ftp.example.com/", "ftp://user@ftp.example.com/"),
-            ("dict.org", "dict://dict.org"),
-            ("ldap.x", "ldap://ldap.x"),
-            ("imap.x", "imap://imap.x"),
-            ("smtp.x", "smtp://smtp.x"),
-            ("pop3.x", "pop3://pop3.x"),
-            ("ftpx.example.com", "http://ftpx.example.com"),
-            ("ftp", "http://ftp"),
+            ("FTP.Example.com", "ftp://FTP.Example.com/"),
+            ("user:pw@ftp.example.com/", "ftp://user:pw@ftp.example.com/"),
+            ("ftp.", "ftp://ftp./"),
+            ("dict.org", "dict://dict.org/"),
+            ("LDAP.x", "ldap://LDAP.x/"),
+            ("imap.x:143", "imap://imap.x:143/"),
+            ("sMtP.x", "smtp://sMtP.x/"),
+            ("pop3.x?q", "pop3://pop3.x/?q"),
+            ("ftpx.example.com", "http://ftpx.example.com/"),
+            ("ftp", "http://ftp/"),
+            ("www.ftp.example", "http://www.ftp.example/"),
             ("example.com/ftp.x", "http://example.com/ftp.x"),
+            ("ftp:x", "http://ftp:x/"),
         ];
         for (url, full) in cases {
-            assert_eq!(with_scheme(url, None).as_deref(), Some(full), "{url}");
+            assert_eq!(guess(url).as_deref(), Some(full), "{url}");
         }
-        for url in ["http://h/", "HTTPS://h/", "ftp://h", "x+y.z-1:/h", "weird:/x"] {
-            assert_eq!(with_scheme(url, None), None, "{url}");
+        // A scheme: letters, digits, + - . after a letter, then ":/".
+        for url in [
+            "http://h/",
+            "HTTPS://h/",
+            "ftp://h",
+            "http:/h/x",
+            "x+y.z-1:/h",
+            "weird:/x",
+        ] {
+            assert_eq!(guess(url), None, "{url}");
         }
+        let long = format!("{}://h/", "a".repeat(41));
+        assert!(
+            with_scheme(&long, None).is_err(),
+            "no scheme: `a…a:` is a host with no port"
+        );
+        assert_eq!(guess(&format!("{}:/h/", "a".repeat(40))), None);
+    }
+
+    #[test]
+    fn a_url_without_a_scheme_or_a_host_is_malformed() {
+        // libcurl: CURLE_URL_MALFORMAT for each (the URL parser would
+        // otherwise skip the extra slashes and find a host in the path).
+        for url in [
+            "",
+            "/x",
+            "//127.0.0.1:1/x",
+            "?q",
+            "#f",
+            "u@/x",
+            "\\\\h\\x",
+            "h\\x",
+            "h:",
+            "h:?q",
+            "1ab://h/",
+        ] {
+            let e = with_scheme(url, None).expect_err(url);
+            assert_eq!(e.kind(), ErrorKind::UrlMalformed, "{url:?}");
+            let e = with_scheme(url, Some("http")).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::UrlMalformed, "{url:?}");
+        }
+        // A guessed URL the parser refuses: a port that is no number.
+        let e = Target::parse(&guess("ftp:x").unwrap()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UrlMalformed);
     }
 
     #[test]
     fn the_default_protocol_replaces_the_guess() {
+        let with = |url, scheme| with_scheme(url, Some(scheme)).unwrap();
         assert_eq!(
-            with_scheme("ftp.example.com/x", Some("https")).as_deref(),
+            with("ftp.example.com/x", "https").as_deref(),
             Some("https://ftp.example.com/x")
         );
-        assert_eq!(with_scheme("http://h/", Some("https")), None);
-        let t = Target::parse(&with_scheme("h:8443/x", Some("https")).unwrap()).unwrap();
+        assert_eq!(with("h", "http").as_deref(), Some("http://h/"));
+        assert_eq!(with("http://h/", "https"), None);
+        assert_eq!(with("HtTp://h/", "ftp"), None);
+        let t = Target::parse(&with("h:8443/x", "https").unwrap()).unwrap();
         assert!(t.is_https());
         assert_eq!((t.host(), t.port()), ("h", 8443));
+        // Through the handle: set in any case, used in lower case.
+        let mut easy = Easy::new("u:p@Ftp.Example:81/x");
+        easy.default_protocol(Some("HTTP"));
+        let route = Route::of(&easy).unwrap();
+        assert_eq!(route.target.guessed(), Some("http://u:p@Ftp.Example:81/x"));
+        assert_eq!(route.target.pool_key(), "http://ftp.example:81");
+        assert_eq!(route.target.auth(), Some("Basic dTpw"));
+        easy.default_protocol(None);
+        let e = Route::of(&easy).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
+        // An explicit scheme is no guess.
+        let route = Route::of(&Easy::new("http://h/")).unwrap();
+        assert_eq!(route.target.guessed(), None);
     }
 
     #[test]
     fn a_guessed_protocol_starling_lacks_is_unsupported() {
-        for url in ["ftp.example.com/x", "dict.example.com", "pop3.example.com"] {
-            let e = Target::parse(&with_scheme(url, None).unwrap()).unwrap_err();
+        for url in [
+            "ftp.example.com/x",
+            "dict.example.com",
+            "LDAP.x",
+            "imap.x",
+            "smtp.x",
+            "pop3.example.com",
+        ] {
+            let e = Target::parse(&guess(url).unwrap()).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol, "{url}");
             assert!(e.message().contains("not supported"), "{e}");
         }
-        let e = Target::parse(&with_scheme("h/", Some("gopherx")).unwrap()).unwrap_err();
+        let e = Target::parse(&with_scheme("h/", Some("gopherx")).unwrap().unwrap()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
         assert!(e.message().contains("\"gopherx\""), "{e}");
+        // A default protocol that is no scheme at all: malformed, as libcurl.
+        for scheme in ["", "ht tp", "h_t"] {
+            let e = Target::parse(&with_scheme("h/", Some(scheme)).unwrap().unwrap()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::UrlMalformed, "{scheme:?}");
+        }
     }
 
     #[test]

@@ -352,3 +352,44 @@ fn a_url_without_a_scheme_is_guessed() {
     assert_eq!(server.connections_accepted(), 2, "none for the FTP URL");
     ev.assert_clean();
 }
+
+/// The effective URL of a URL without a scheme is libcurl's: the URL as
+/// given after the scheme (credentials and the host's case kept), with `/`
+/// for a missing path; the same handle run again gives it again. A URL
+/// without a scheme that names no host is malformed and opens nothing,
+/// where the URL parser alone would have found a host in its path.
+#[test]
+fn a_guessed_url_is_reported_as_libcurl_reports_it() {
+    let server = HttpServer::start();
+    let port = server.addr().port();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let no_host = ev.multi.add(Easy::new(format!("//127.0.0.1:{port}/bytes/10")));
+    let mut result = None;
+    assert!(ev.run(Duration::from_secs(10), |_, m| result = Some(m.result)));
+    let e = result.unwrap().unwrap_err();
+    assert_eq!(e.kind(), starling::ErrorKind::UrlMalformed, "{e}");
+    ev.multi.remove(no_host).unwrap();
+    assert_eq!(server.connections_accepted(), 0);
+
+    let mut creds = Easy::new(format!("user:pw@127.0.0.1:{port}/headers"));
+    creds.handler(Collect::new());
+    let creds = ev.multi.add(creds);
+    let bare = ev.multi.add(Easy::new(format!("127.0.0.1:{port}")));
+    assert!(ev.run(Duration::from_secs(10), |_, m| m.result.unwrap()));
+    let mut creds = ev.multi.remove(creds).unwrap();
+    let want = format!("http://user:pw@127.0.0.1:{port}/headers");
+    assert_eq!(creds.effective_url(), want);
+    let echoed = String::from_utf8(creds.handler_ref::<Collect>().unwrap().body().to_vec()).unwrap();
+    assert!(echoed.contains("authorization: Basic dXNlcjpwdw=="), "{echoed}");
+    assert!(echoed.contains(&format!("host: 127.0.0.1:{port}\n")), "{echoed}");
+    let bare = ev.multi.remove(bare).unwrap();
+    assert_eq!(bare.effective_url(), format!("http://127.0.0.1:{port}/"));
+    assert_eq!(bare.info().status.unwrap().as_u16(), 404);
+    // Again on the same handle (its route kept), and with the default
+    // protocol changed back to the guess's.
+    creds.handler(Collect::new()).default_protocol(Some("HTTP"));
+    let again = ev.multi.add(creds);
+    assert!(ev.run(Duration::from_secs(10), |_, m| m.result.unwrap()));
+    assert_eq!(ev.multi.remove(again).unwrap().effective_url(), want);
+    ev.assert_clean();
+}

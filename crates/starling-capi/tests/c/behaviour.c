@@ -721,6 +721,31 @@ static void scheme_guess(const char *url)
           "an unknown DEFAULT_PROTOCOL is UNSUPPORTED_PROTOCOL");
     curl_easy_cleanup(easy);
   }
+  {
+    /* libcurl's effective URL of a URL without a scheme keeps its
+     * credentials; one that names no host is malformed. */
+    CURL *easy = curl_easy_init();
+    char with_user[512], want[512];
+    size_t bytes = 0;
+    char *effective = NULL;
+    CURLcode rc;
+    snprintf(with_user, sizeof(with_user), "user:pw@%s", bare);
+    snprintf(want, sizeof(want), "http://user:pw@%s", bare);
+    curl_easy_setopt(easy, CURLOPT_URL, with_user);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &bytes);
+    rc = curl_easy_perform(easy);
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
+    CHECK(rc == CURLE_OK && effective && !strcmp(effective, want),
+          "%s: %d, effective URL %s", with_user, (int)rc,
+          effective ? effective : "NULL");
+    snprintf(with_user, sizeof(with_user), "//%s", bare);
+    curl_easy_setopt(easy, CURLOPT_URL, with_user);
+    rc = curl_easy_perform(easy);
+    CHECK(rc == CURLE_URL_MALFORMAT, "%s without a scheme: %d", with_user,
+          (int)rc);
+    curl_easy_cleanup(easy);
+  }
 }
 
 int main(int argc, char **argv)
