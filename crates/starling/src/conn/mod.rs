@@ -212,3 +212,20 @@ impl Connection {
         }
     }
 }
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    use super::Connection;
+
+    /// Every held-open transfer has a connection, so its size is part of
+    /// the bytes per open transfer that docs/benchmarks.md tracks (the
+    /// hold workloads): growing it should be a decision, not an accident.
+    #[test]
+    fn a_connection_stays_within_its_size() {
+        assert!(
+            std::mem::size_of::<Connection>() <= 320,
+            "Connection is {} bytes",
+            std::mem::size_of::<Connection>()
+        );
+    }
+}
