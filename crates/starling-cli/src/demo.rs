@@ -5,14 +5,14 @@ use std::io;
 
 use starling_testserver::HttpServer;
 
-use crate::run::{run, Job, Output};
+use crate::run::{run, Job, Output, Summary};
 use crate::Settings;
 
 /// Body sizes of the demo, cycled: mostly small, as on the web, some large.
 const SIZES: [u64; 8] = [100, 512, 1_000, 2_000, 4_096, 10_000, 30_000, 100_000];
 
-/// Runs the demo; returns the exit code.
-pub fn run_demo(settings: &Settings, n: u64, parallel: usize) -> io::Result<u8> {
+/// Runs the demo; its summary is the caller's to print.
+pub fn run_demo(settings: &Settings, n: u64, parallel: usize) -> io::Result<Summary> {
     let server = HttpServer::start();
     let jobs: Vec<Job> = (0..n)
         .map(|i| {
@@ -28,7 +28,5 @@ pub fn run_demo(settings: &Settings, n: u64, parallel: usize) -> io::Result<u8> 
         "starling demo: {n} transfers from {} at {parallel} in flight, every body checked",
         server.url("/")
     );
-    let summary = run(settings, jobs, parallel)?;
-    eprintln!("{}", summary.line);
-    Ok(summary.exit_code.clamp(0, 255) as u8)
+    run(settings, jobs, parallel)
 }

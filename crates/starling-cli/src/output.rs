@@ -206,9 +206,13 @@ const PART_BUFFER: usize = 64 * 1024;
 /// creation, as curl does, and no rename. A larger one goes to a temporary
 /// file next to the final one, renamed by the commit. An abort, a failed
 /// transfer or an interrupted run (the value dropped) removes the temporary
-/// file, so no half-written body is left under the final name. The rename
-/// replaces whatever is at the final path, a symlink included, rather than
-/// writing through it.
+/// file, so no half-written body is left under the final name.
+///
+/// Only for paths where a rename harms nothing (see
+/// [`crate::destination::placement`]): nothing there yet, or a regular file
+/// of ours with one name, whose permissions the new file keeps. Should the
+/// path have become something else by the commit (a symlink, a FIFO), the
+/// body is copied into it instead of renamed over it.
 #[derive(Debug)]
 pub struct PartFile {
     /// The body while it fits in memory.
@@ -271,6 +275,13 @@ impl PartFile {
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
                     self.temp = temp;
+                    // The file it replaces keeps its permissions, as it
+                    // would if it were written in place.
+                    if let Ok(meta) = std::fs::symlink_metadata(&self.final_path) {
+                        if meta.file_type().is_file() {
+                            file.set_permissions(meta.permissions())?;
+                        }
+                    }
                     return Ok(file);
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 => {
@@ -302,6 +313,22 @@ impl PartFile {
         let file = file.into_inner().map_err(|e| e.into_error())?;
         // Closed before the rename: some systems refuse to rename open files.
         drop(file);
+        let replaceable = match std::fs::symlink_metadata(&self.final_path) {
+            Err(e) => e.kind() == io::ErrorKind::NotFound,
+            Ok(meta) => crate::destination::replaceable(&meta),
+        };
+        if !replaceable {
+            // Something a rename would destroy took the path meanwhile.
+            let mut out = crate::destination::InPlaceFile::new(&self.final_path);
+            let mut temp = File::open(&self.temp)?;
+            let mut chunk = vec![0; PART_BUFFER];
+            loop {
+                match io::Read::read(&mut temp, &mut chunk)? {
+                    0 => return out.finish(),
+                    n => out.write(&chunk[..n])?,
+                }
+            }
+        }
         // On failure `Drop` removes the temporary file.
         std::fs::rename(&self.temp, &self.final_path)?;
         // Nothing is left for `Drop` to remove.

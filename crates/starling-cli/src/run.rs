@@ -7,13 +7,13 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use starling::drive::Blocking;
 use starling::{Easy, Error, ErrorKind, Method, TransferId};
 use starling_testserver::PatternChecker;
 
+use crate::destination::{placement, InPlaceFile, Placement};
 use crate::outcome::Outcome;
 use crate::output::{remote_name, target_path, PartFile};
 use crate::progress::Progress;
@@ -21,9 +21,6 @@ use crate::report::json_line;
 use crate::sink::{Body, Sink};
 use crate::writeout::render;
 use crate::Settings;
-
-/// Set by the SIGINT handler; the loop stops at its next turn.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Where one URL's body goes.
 #[derive(Debug, Clone)]
@@ -51,6 +48,8 @@ pub struct Summary {
     pub exit_code: i32,
     /// The summary line.
     pub line: String,
+    /// The signal that stopped the run, which the process is to die of.
+    pub signal: Option<i32>,
 }
 
 /// A job in flight, with what its outcome needs.
@@ -79,16 +78,19 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
     };
     let mut exit_code = 0;
     loop {
-        if INTERRUPTED.load(Ordering::Relaxed) {
-            // Removing the transfers drops their sinks: files being written
-            // lose their temporary names, none appears under its final name.
+        if let Some(signal) = crate::signals::received() {
+            // Removing the transfers drops their sinks: temporary files are
+            // removed, none appears under its final name.
             for id in running.keys().copied().collect::<Vec<_>>() {
-                let _ = driver.remove(id);
+                drop(driver.remove(id));
             }
-            progress.finish();
+            if let Some(report) = report.as_mut() {
+                report.flush()?;
+            }
             return Ok(Summary {
-                exit_code: 130,
-                line: "interrupted".into(),
+                exit_code: crate::signals::exit_status(signal).into(),
+                line: format!("{} (stopped by signal {signal})", progress.finish()),
+                signal: Some(signal),
             });
         }
         let now = Instant::now();
@@ -164,6 +166,7 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
     Ok(Summary {
         exit_code,
         line: progress.finish(),
+        signal: None,
     })
 }
 
@@ -202,13 +205,19 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
                 settings.create_dirs,
             )
             .map_err(|e| fail(ErrorKind::WriteError, e.to_string()))?;
-            let file = PartFile::create(&path).map_err(|e| {
-                fail(
-                    ErrorKind::WriteError,
-                    format!("cannot create {}: {e}", path.display()),
-                )
-            })?;
-            (Body::File(file), Some(path))
+            match placement(&path) {
+                Placement::Stdout => (Body::Stdout, None),
+                Placement::InPlace => (Body::InPlace(InPlaceFile::new(&path)), Some(path)),
+                Placement::Replace => {
+                    let file = PartFile::create(&path).map_err(|e| {
+                        fail(
+                            ErrorKind::WriteError,
+                            format!("cannot create {}: {e}", path.display()),
+                        )
+                    })?;
+                    (Body::File(file), Some(path))
+                }
+            }
         }
     };
     let mut sink = Sink::new(body);
@@ -294,18 +303,23 @@ fn settle_output(easy: &mut Easy, outcome: &mut Outcome) {
         return;
     };
     let body = std::mem::replace(&mut sink.body, Body::Discard);
-    if let Body::File(file) = body {
-        if outcome.exit_code == 0 {
-            if let Err(e) = file.commit() {
-                outcome.exit_code = ErrorKind::WriteError.code() as i32;
-                outcome.error = Some(("WriteError".into(), format!("cannot save the body: {e}")));
-            }
-        } else {
+    let saved = match body {
+        Body::File(file) if outcome.exit_code == 0 => file.commit(),
+        Body::File(file) => {
             // A failed transfer leaves no file behind, not even a partial
             // one under its final name.
             file.abort();
             outcome.output = None;
+            return;
         }
+        // Written in place as it came (as curl writes): a failure leaves
+        // what was written, and a path never opened stays untouched.
+        Body::InPlace(file) if outcome.exit_code == 0 => file.finish(),
+        _ => return,
+    };
+    if let Err(e) = saved {
+        outcome.exit_code = ErrorKind::WriteError.code() as i32;
+        outcome.error = Some(("WriteError".into(), format!("cannot save the body: {e}")));
     }
 }
 

@@ -6,6 +6,7 @@ use std::io::{self, Read, Write};
 use starling::{Flow, Handler, ReadFlow, StatusCode, Version};
 use starling_testserver::PatternChecker;
 
+use crate::destination::InPlaceFile;
 use crate::output::PartFile;
 
 /// The destination of a body.
@@ -14,6 +15,8 @@ pub enum Body {
     Stdout,
     /// A file, written under a temporary name until the transfer succeeds.
     File(PartFile),
+    /// A path written in place (a device, a FIFO, a symlink's target, …).
+    InPlace(InPlaceFile),
     /// Thrown away (only counted).
     Discard,
     /// Checked against the demo server's pattern.
@@ -49,6 +52,7 @@ impl Sink {
         let result = match &mut self.body {
             Body::Stdout => io::stdout().lock().write_all(data),
             Body::File(file) => file.write(data),
+            Body::InPlace(file) => file.write(data),
             Body::Discard => Ok(()),
             Body::Verify(checker) => {
                 if checker.update(data) {

@@ -1,5 +1,5 @@
 //! The `starling` binary end to end: files, stdin, `-w`, `--report`, exit
-//! codes, retries, unsafe `-O` names, `--demo`, usage errors and SIGINT,
+//! codes, retries, unsafe `-O` names, `--demo`, usage errors and signals,
 //! each run in a temporary working directory against loopback servers.
 
 mod common;
@@ -406,55 +406,71 @@ fn exit_codes_follow_curl() {
 }
 
 #[test]
-fn sigint_leaves_no_file_behind() {
-    // 100 kB of a 1 MB body, then silence: the body has outgrown memory and
-    // sits in a temporary file when the interrupt comes.
-    let mut reply = b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n".to_vec();
-    reply.extend_from_slice(&[b'x'; 100_000]);
-    let server = starling_testserver::RawServer::start(starling_testserver::Script::RespondThenHold(reply));
-    let tmp = TempDir::new();
-    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_starling"))
-        .args(["-o", "big.bin", &server.url("/big")])
-        .current_dir(tmp.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // The temporary file appears once the transfer has started, after the
-    // SIGINT handler is installed.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while part_files(tmp.path()).is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
+fn a_stopping_signal_leaves_no_file_behind_and_kills_by_that_signal() {
+    use std::os::unix::process::ExitStatusExt;
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // 100 kB of a 1 MB body, then silence: the body has outgrown memory
+        // and sits in a temporary file when the signal comes.
+        let mut reply = b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n".to_vec();
+        reply.extend_from_slice(&[b'x'; 100_000]);
+        let server =
+            starling_testserver::RawServer::start(starling_testserver::Script::RespondThenHold(reply));
+        let tmp = TempDir::new();
+        let mut child = StdCommand::new(env!("CARGO_BIN_EXE_starling"))
+            .args(["-o", "big.bin", &server.url("/big")])
+            .current_dir(tmp.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The temporary file appears once the transfer has started, after
+        // the handlers are installed.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while part_files(tmp.path()).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let started = !part_files(tmp.path()).is_empty();
+        let pid = libc::pid_t::try_from(child.id()).unwrap();
+        if started {
+            // SAFETY: kill(2) only sends a signal; `pid` is our own child,
+            // not yet waited for, so it cannot name an unrelated process.
+            unsafe {
+                libc::kill(pid, signal);
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if Instant::now() >= deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let Some(status) = status else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("starling did not exit within 20 s of signal {signal}");
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(started, "no temporary file appeared within 20 s");
+        // A death by the signal, as the shell must see it to stop a loop.
+        assert_eq!(status.signal(), Some(signal), "{status}; {stderr}");
+        assert!(stderr.contains("0 of 1 done"), "the summary so far: {stderr}");
+        assert!(
+            stderr.contains(&format!("stopped by signal {signal}")),
+            "{stderr}"
+        );
+        assert!(!tmp.path().join("big.bin").exists());
+        assert!(
+            entries(tmp.path()).is_empty(),
+            "{signal}: {:?}",
+            entries(tmp.path())
+        );
     }
-    let started = !part_files(tmp.path()).is_empty();
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    if started {
-        // SAFETY: kill(2) only sends a signal; `pid` is our own child, not
-        // yet waited for, so it cannot name an unrelated process.
-        unsafe {
-            libc::kill(pid, libc::SIGINT);
-        }
-    }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() >= deadline {
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let Some(status) = status else {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("starling did not exit within 20 s of SIGINT");
-    };
-    assert!(started, "no temporary file appeared within 20 s");
-    assert_eq!(status.code(), Some(130), "{status}");
-    assert!(!tmp.path().join("big.bin").exists());
-    assert!(entries(tmp.path()).is_empty(), "{:?}", entries(tmp.path()));
 }
 
 #[test]

@@ -2,6 +2,9 @@
 //! command under test, and a tiny scripted server whose replies change from
 //! one request to the next (which `starling-testserver` does not offer).
 
+// Each test binary uses its own share of these helpers.
+#![allow(dead_code)]
+
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -153,4 +156,46 @@ fn serve(mut stream: TcpStream, replies: &[Vec<u8>], requests: &AtomicUsize) -> 
     let n = requests.fetch_add(1, Ordering::SeqCst);
     stream.write_all(&replies[n.min(replies.len() - 1)])?;
     stream.shutdown(Shutdown::Write)
+}
+
+/// The user id of `nobody`, which runs `starling` in tests that root would
+/// make pass for the wrong reason (root may rename over `/dev/null`).
+const NOBODY: u32 = 65534;
+
+/// `starling` run in `cwd` as a user that is not root: as `nobody` when the
+/// tests run as root (CI does), as the current user otherwise. `cwd` is
+/// made writable for that user. Bounded by the caller (`wait_bounded`).
+pub fn unprivileged_starling(cwd: &Path) -> std::process::Command {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_starling"));
+    cmd.current_dir(cwd);
+    if is_root() {
+        std::fs::set_permissions(cwd, std::fs::Permissions::from_mode(0o777)).unwrap();
+        // std drops the supplementary groups when root changes the uid.
+        cmd.uid(NOBODY).gid(NOBODY);
+    }
+    cmd
+}
+
+/// Whether the tests run as root.
+pub fn is_root() -> bool {
+    // SAFETY: geteuid(2) has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Waits for `child` at most [`RUN_LIMIT`]; kills it and panics past that.
+pub fn wait_bounded(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + RUN_LIMIT;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("starling did not end within {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
