@@ -364,6 +364,9 @@ pub(crate) fn http1_error(error: Http1Error) -> Error {
         | Http1Error::InvalidChunkSize
         | Http1Error::InvalidChunkFraming
         | Http1Error::TrailersTooLarge { .. } => ErrorKind::RecvError,
+        Http1Error::ChunkedNotLast | Http1Error::TooManyTransferCodings { .. } => {
+            ErrorKind::BadContentEncoding
+        }
         _ => ErrorKind::WeirdServerReply,
     };
     Error::new(kind, error.to_string())
