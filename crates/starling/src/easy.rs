@@ -56,6 +56,8 @@ pub(crate) struct Extras {
     pub(crate) max_redirects: u32,
     /// The Accept-Encoding value to send; decoding is on when set.
     pub(crate) accept_encoding: Option<String>,
+    /// Transfer codings other than chunked are asked for and decoded.
+    pub(crate) transfer_encoding: bool,
     pub(crate) max_filesize: Option<u64>,
     /// Bytes per second and for how long.
     pub(crate) low_speed: Option<(u64, Duration)>,
@@ -101,6 +103,7 @@ static DEFAULT_EXTRAS: Extras = Extras {
     follow_location: false,
     max_redirects: DEFAULT_MAX_REDIRECTS,
     accept_encoding: None,
+    transfer_encoding: false,
     max_filesize: None,
     low_speed: None,
     expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
@@ -370,6 +373,25 @@ impl Easy {
     /// A corrupt body ends the transfer with [`ErrorKind::BadContentEncoding`].
     pub fn accept_encoding(&mut self, value: Option<&str>) -> &mut Self {
         self.inner.extras_mut().accept_encoding = value.map(str::to_owned);
+        self
+    }
+
+    /// Ask for a transfer-encoded response and decode it
+    /// (`CURLOPT_TRANSFER_ENCODING`, curl's `--tr-encoding`): the request
+    /// carries `TE: gzip` and `Connection: TE` (neither when the request's
+    /// own headers set `TE`, nor `Connection` when they set that), and a
+    /// response's transfer codings (gzip, x-gzip, deflate, br, zstd; at most
+    /// five with `chunked`) are undone after de-chunking, before any
+    /// content coding, whether or not [`accept_encoding`](Self::accept_encoding)
+    /// is on.
+    ///
+    /// Off by default, as in libcurl: then a response whose
+    /// `Transfer-Encoding` lists anything but `chunked` and `identity` fails
+    /// with [`ErrorKind::BadContentEncoding`] (libcurl's "Unsolicited
+    /// Transfer-Encoding") instead of handing over a body still encoded.
+    /// An unknown transfer coding fails the same way either way.
+    pub fn transfer_encoding(&mut self, on: bool) -> &mut Self {
+        self.inner.extras_mut().transfer_encoding = on;
         self
     }
 

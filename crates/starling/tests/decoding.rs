@@ -10,7 +10,7 @@ use std::io::Read;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use common::{EventLoop, Verify};
+use common::{flate, EventLoop, Verify};
 use starling::Method;
 use starling::{Collect, Easy, Error, ErrorKind, Flow, Multi, TransferId};
 use starling_testserver::{pattern, HttpServer, Inspected, RawServer, Script};
@@ -321,18 +321,11 @@ fn empty_encoded_bodies_decode_to_nothing() {
     }
 }
 
-fn gzip(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(data).unwrap();
-    encoder.finish().unwrap()
-}
-
 #[test]
 fn encoded_bodies_in_every_framing() {
     let _guard = shared();
     let len = 200_000;
-    let compressed = gzip(&pattern(11, len));
+    let compressed = flate("gzip", &pattern(11, len));
     let head = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n";
     // Chunked, in chunks that split the gzip header and trailer too.
     let mut chunked = format!("{head}Transfer-Encoding: chunked\r\n\r\n").into_bytes();

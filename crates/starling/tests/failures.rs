@@ -6,46 +6,12 @@ mod common;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{EventLoop, Verify};
-use starling::{Easy, ErrorKind, Multi, TransferId};
-use starling_testserver::{refused_port, HttpServer, RawServer, Script};
+use starling::{Easy, ErrorKind};
+use starling_testserver::{refused_port, RawServer, Script};
 
 /// Runs `bad` among 100 good transfers; returns the bad one's error.
 fn among_good(bad: Easy) -> starling::Error {
-    let server = HttpServer::start();
-    let mut ev = EventLoop::new(Multi::new(), false);
-    let mut good = Vec::new();
-    for i in 0..50u64 {
-        let mut e = Easy::new(server.url(&format!("/bytes/{}?seed={i}", 1000 + i)));
-        e.handler(Verify::new(i));
-        good.push((ev.multi.add(e), i));
-    }
-    let bad_id = ev.multi.add(bad);
-    for i in 50..100u64 {
-        let mut e = Easy::new(server.url(&format!("/chunked/{}?seed={i}", 1000 + i)));
-        e.handler(Verify::new(i));
-        good.push((ev.multi.add(e), i));
-    }
-    let mut bad_result = None;
-    let mut ok = 0;
-    assert!(ev.run(Duration::from_secs(30), |multi, msg| {
-        if msg.id == bad_id {
-            bad_result = Some(msg.result);
-            return;
-        }
-        msg.result
-            .unwrap_or_else(|e| panic!("a good transfer failed: {e}"));
-        let (_, seed) = good.iter().find(|(id, _)| *id == msg.id).copied().unwrap();
-        let easy = multi.remove(msg.id).unwrap();
-        assert!(easy.handler_ref::<Verify>().unwrap().complete(1000 + seed));
-        ok += 1;
-    }));
-    assert_eq!(ok, 100);
-    ev.assert_clean();
-    let _: Option<TransferId> = None;
-    bad_result
-        .expect("the bad transfer finished")
-        .expect_err("the bad transfer must fail")
+    common::among_good(bad).1.expect_err("the bad transfer must fail")
 }
 
 fn raw(script_reply: &[u8], close: bool) -> (RawServer, Easy) {

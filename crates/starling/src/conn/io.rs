@@ -133,7 +133,7 @@ impl Core {
                 RequestBody::Bytes(b) => b.len() as u64 > EXPECT_THRESHOLD,
                 RequestBody::Stream(len) => len.is_none_or(|l| l > EXPECT_THRESHOLD),
             };
-        let mut extra: [(&str, &[u8]); 3] = [("", b""); 3];
+        let mut extra: [(&str, &[u8]); 5] = [("", b""); 5];
         let mut n = 0;
         if let Some(auth) = target.auth() {
             extra[n] = ("Authorization", auth.as_bytes());
@@ -143,6 +143,14 @@ impl Core {
             let value = if enc.is_empty() { ACCEPT_ALL } else { enc };
             extra[n] = ("Accept-Encoding", value.as_bytes());
             n += 1;
+        }
+        // libcurl's pair for CURLOPT_TRANSFER_ENCODING: TE is hop-by-hop,
+        // so Connection must name it. A request that sets its own TE
+        // gets neither, as in libcurl.
+        if inner.extras().transfer_encoding && !t.request_headers().contains_key(http::header::TE) {
+            extra[n] = ("Connection", b"TE");
+            extra[n + 1] = ("TE", b"gzip");
+            n += 2;
         }
         if expect {
             extra[n] = ("Expect", b"100-continue");
@@ -364,6 +372,9 @@ pub(crate) fn http1_error(error: Http1Error) -> Error {
         | Http1Error::InvalidChunkSize
         | Http1Error::InvalidChunkFraming
         | Http1Error::TrailersTooLarge { .. } => ErrorKind::RecvError,
+        Http1Error::ChunkedNotLast | Http1Error::TooManyTransferCodings { .. } => {
+            ErrorKind::BadContentEncoding
+        }
         _ => ErrorKind::WeirdServerReply,
     };
     Error::new(kind, error.to_string())

@@ -6,7 +6,8 @@ use std::io;
 use std::time::Instant;
 
 use super::{read_from, ConnKey, ConnState};
-use crate::decode::Decoder;
+use crate::decode::{unsolicited_transfer_coding, Codings, Decoder, Layer};
+use crate::easy::EasyInner;
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Flow, Trace};
 use crate::http1::{Http1Error, Parsed, ResponseHead};
@@ -41,6 +42,32 @@ fn headers_over_budget(t: &Transfer) -> Option<Error> {
             ),
         )
     })
+}
+
+/// The decoder a final response's body needs: its transfer codings besides
+/// `chunked` are always undone (or refused when the transfer did not ask
+/// for them, as libcurl refuses them), its content codings only when the
+/// transfer asked for decoding (libcurl's rule for `CURLOPT_ACCEPT_ENCODING`).
+/// A response without a body (HEAD, 204, 304) has no transfer coding to
+/// judge, as the HTTP/1.1 framing also ignores it there.
+fn response_decoder(inner: &EasyInner, has_body: bool) -> Result<Option<Decoder>, Error> {
+    let headers = &inner.info.headers;
+    let transfer_values = || headers.get_all("transfer-encoding");
+    let transfer = if !has_body {
+        Codings::NONE
+    } else if inner.extras().transfer_encoding {
+        Codings::parse(Layer::Transfer, transfer_values())?
+    } else if let Some(e) = unsolicited_transfer_coding(transfer_values()) {
+        return Err(e);
+    } else {
+        Codings::NONE
+    };
+    let content = if inner.extras().accept_encoding.is_some() {
+        Codings::parse(Layer::Content, headers.get_all("content-encoding"))?
+    } else {
+        Codings::NONE
+    };
+    Decoder::new(&transfer, &content)
 }
 
 /// A redirect response's body is read to its end (to keep the connection)
@@ -244,6 +271,7 @@ impl Core {
         let conn = &self.conns[key.index as usize];
         let content_length = conn.parser.content_length();
         let until_close = conn.parser.until_close();
+        let has_body = conn.parser.has_body();
         let expect_refused = conn.expect && head.status == http::StatusCode::EXPECTATION_FAILED;
         let t = &mut self.transfers[id.index as usize];
         let info = &mut t.easy.inner.info;
@@ -306,15 +334,12 @@ impl Core {
             }
             return Step::NeedInput;
         }
-        let inner = &t.easy.inner;
-        if inner.extras().accept_encoding.is_some() {
-            match Decoder::for_content_encoding(inner.info.headers.get_all("content-encoding")) {
-                Ok(Some(decoder)) => t.aside_mut().decoder = Some(Box::new(decoder)),
-                Ok(None) => {}
-                Err(e) => {
-                    self.abort_on(key, id, e, now);
-                    return Step::Stop;
-                }
+        match response_decoder(&t.easy.inner, has_body) {
+            Ok(Some(decoder)) => t.aside_mut().decoder = Some(Box::new(decoder)),
+            Ok(None) => {}
+            Err(e) => {
+                self.abort_on(key, id, e, now);
+                return Step::Stop;
             }
         }
         let decoding = t.aside.as_ref().is_some_and(|a| a.decoder.is_some());

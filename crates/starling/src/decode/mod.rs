@@ -1,8 +1,11 @@
-//! Content decoding of response bodies (`Content-Encoding`), sans-IO.
+//! Decoding of response bodies (`Transfer-Encoding` codings other than
+//! `chunked`, then `Content-Encoding`), sans-IO.
 //!
-//! A [`Decoder`] is a chain of one to five stages, one per coding the
-//! server listed, run in the reverse of the listed order (the server applied
-//! them in listed order). Body bytes go in through [`Decoder::feed`];
+//! A [`Decoder`] is a chain of stages, one per coding the server listed,
+//! run in the reverse of the listed order (the server applied them in
+//! listed order): first the transfer codings (after the HTTP/1.1 parser
+//! removed `chunked`), then the content codings. Each header may list five
+//! codings at most. Body bytes go in through [`Decoder::feed`];
 //! decoded bytes come out through a sink callback, in chunks of at most
 //! [`CHUNK`] bytes:
 //!
@@ -48,7 +51,8 @@ pub(crate) const ACCEPT_ALL: &str = "gzip, deflate, br, zstd";
 /// The largest chunk handed to the sink, and the size of each stage's buffer.
 pub(crate) const CHUNK: usize = 32 * 1024;
 
-/// The most codings a response may stack (libcurl's limit too).
+/// The most codings one header of a response may stack (libcurl's limit
+/// too, for Transfer-Encoding and Content-Encoding each).
 const MAX_STAGES: usize = 5;
 
 /// What the sink tells the decoder after each decoded chunk.
@@ -295,7 +299,8 @@ fn pump(stages: &mut [Stage], input: &[u8], sink: &mut dyn FnMut(&[u8]) -> SinkF
     })
 }
 
-/// A chain of 1..=5 decompressors for a response body.
+/// A chain of 1..=10 decompressors for a response body: up to five transfer
+/// codings, then up to five content codings.
 pub(crate) struct Decoder {
     /// The stages, in decoding order (the reverse of the header's order).
     stages: Box<[Stage]>,
@@ -303,44 +308,135 @@ pub(crate) struct Decoder {
     failed: Option<Error>,
 }
 
+/// Which header a list of codings comes from; each has its own limit of
+/// [`MAX_STAGES`] codings (as in libcurl) and its own words in errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layer {
+    /// `Transfer-Encoding`: hop-by-hop codings, undone first.
+    Transfer,
+    /// `Content-Encoding`: codings of the representation, undone after the
+    /// transfer codings.
+    Content,
+}
+
+impl Layer {
+    /// The layer's words in error messages.
+    fn name(self) -> &'static str {
+        match self {
+            Layer::Transfer => "transfer",
+            Layer::Content => "content",
+        }
+    }
+}
+
+/// The codings one header field list asks to undo, in the order listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Codings {
+    /// The first `len` entries are the codings.
+    list: [Coding; MAX_STAGES],
+    /// How many codings there are.
+    len: usize,
+}
+
+impl Codings {
+    /// No coding at all.
+    pub const NONE: Codings = Codings {
+        list: [Coding::Gzip; MAX_STAGES],
+        len: 0,
+    };
+
+    /// Reads a coding list from the field values of one header, in the
+    /// order received. Several fields and comma-separated lists are both
+    /// allowed; tokens are case-insensitive and trimmed; "identity" and
+    /// empty tokens are no coding (so are "none" in Content-Encoding and
+    /// "chunked" in Transfer-Encoding, which the HTTP/1.1 parser undoes).
+    /// Fails for an unknown coding or more than five.
+    pub fn parse<'a>(layer: Layer, values: impl Iterator<Item = &'a [u8]>) -> Result<Codings, Error> {
+        let mut codings = Codings::NONE;
+        for value in values {
+            for token in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+                if token.is_empty() || token.eq_ignore_ascii_case(b"identity") {
+                    continue;
+                }
+                let skipped = match layer {
+                    Layer::Transfer => b"chunked".as_slice(),
+                    Layer::Content => b"none".as_slice(),
+                };
+                if token.eq_ignore_ascii_case(skipped) {
+                    continue;
+                }
+                let coding = Coding::from_token(token).ok_or_else(|| unsupported(layer, token))?;
+                if codings.len == MAX_STAGES {
+                    return Err(Error::new(
+                        ErrorKind::BadContentEncoding,
+                        format!(
+                            "bad content encoding: more than {MAX_STAGES} {} encodings",
+                            layer.name()
+                        ),
+                    ));
+                }
+                codings.list[codings.len] = coding;
+                codings.len += 1;
+            }
+        }
+        Ok(codings)
+    }
+
+    /// The codings in the order listed.
+    fn as_slice(&self) -> &[Coding] {
+        &self.list[..self.len]
+    }
+}
+
+/// The error for a transfer coding that the transfer did not ask for
+/// (libcurl's "Unsolicited Transfer-Encoding"), or `None` when every
+/// coding of the `Transfer-Encoding` field values is `chunked` or
+/// `identity`, which need no asking.
+pub(crate) fn unsolicited_transfer_coding<'a>(values: impl Iterator<Item = &'a [u8]>) -> Option<Error> {
+    let token = values
+        .flat_map(|value| value.split(|&b| b == b','))
+        .map(<[u8]>::trim_ascii)
+        .find(|t| {
+            !(t.is_empty() || t.eq_ignore_ascii_case(b"chunked") || t.eq_ignore_ascii_case(b"identity"))
+        })?;
+    Some(Error::new(
+        ErrorKind::BadContentEncoding,
+        format!(
+            "unsolicited Transfer-Encoding '{}': transfer codings other than chunked are \
+             decoded only when asked for (Easy::transfer_encoding)",
+            shown(token)
+        ),
+    ))
+}
+
 impl Decoder {
     /// From the response's Content-Encoding field values, in the order
-    /// received. Several fields and comma-separated lists are both allowed;
-    /// tokens are case-insensitive and trimmed; "identity", "none" and empty
-    /// tokens are skipped; "x-gzip" is gzip. `Ok(None)` when nothing needs
+    /// received (see [`Codings::parse`]). `Ok(None)` when nothing needs
     /// decoding; an error for an unknown coding or more than 5 codings.
+    #[cfg(test)]
     pub fn for_content_encoding<'a>(
         values: impl Iterator<Item = &'a [u8]>,
     ) -> Result<Option<Decoder>, Error> {
-        let mut codings = [Coding::Gzip; MAX_STAGES];
-        let mut count = 0;
-        for value in values {
-            for token in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
-                if token.is_empty()
-                    || token.eq_ignore_ascii_case(b"identity")
-                    || token.eq_ignore_ascii_case(b"none")
-                {
-                    continue;
-                }
-                let coding = Coding::from_token(token).ok_or_else(|| unsupported(token))?;
-                if count == MAX_STAGES {
-                    return Err(Error::new(
-                        ErrorKind::BadContentEncoding,
-                        format!("bad content encoding: more than {MAX_STAGES} content encodings"),
-                    ));
-                }
-                codings[count] = coding;
-                count += 1;
-            }
-        }
-        if count == 0 {
-            return Ok(None);
-        }
-        let stages = codings[..count]
+        Decoder::new(&Codings::NONE, &Codings::parse(Layer::Content, values)?)
+    }
+
+    /// A chain that undoes the `transfer` codings, then the `content`
+    /// codings, each list from its last coding to its first (RFC 9112
+    /// section 6.1 and RFC 9110 section 8.4: the sender applied them in
+    /// listed order, content codings before transfer codings). `Ok(None)`
+    /// when both lists are empty.
+    pub fn new(transfer: &Codings, content: &Codings) -> Result<Option<Decoder>, Error> {
+        let order = transfer
+            .as_slice()
             .iter()
             .rev()
+            .chain(content.as_slice().iter().rev());
+        let stages = order
             .map(|&coding| Stage::new(coding))
             .collect::<Result<Vec<_>, _>>()?;
+        if stages.is_empty() {
+            return Ok(None);
+        }
         Ok(Some(Decoder {
             stages: stages.into_boxed_slice(),
             failed: None,
@@ -385,12 +481,16 @@ impl Decoder {
     }
 }
 
+/// A coding's token as error messages quote it: a hostile server may send
+/// a long one, so only a bounded part.
+fn shown(token: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(&token[..token.len().min(64)])
+}
+
 /// The error for a coding the decoder does not know.
-fn unsupported(token: &[u8]) -> Error {
-    // A hostile server may send a long token: quote a bounded part of it.
-    let shown = String::from_utf8_lossy(&token[..token.len().min(64)]);
+fn unsupported(layer: Layer, token: &[u8]) -> Error {
     Error::new(
         ErrorKind::BadContentEncoding,
-        format!("unsupported content encoding '{shown}'"),
+        format!("unsupported {} encoding '{}'", layer.name(), shown(token)),
     )
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{Decoder, SinkFlow, CHUNK};
+use super::{unsolicited_transfer_coding, Codings, Decoder, Layer, SinkFlow, CHUNK};
 use crate::error::{Error, ErrorKind};
 
 /// A small xorshift generator, so that every run sees the same data.
@@ -502,4 +502,77 @@ fn content_encoding_fields_are_parsed() {
     let data = body();
     let input = brotli(&gzip(&data));
     assert!(decode_whole("GZIP , br", &input).unwrap() == data);
+}
+
+/// The decoding order of a chain, by coding name.
+fn stage_names(dec: &Decoder) -> Vec<&'static str> {
+    dec.stages.iter().map(|s| s.codec.coding().name()).collect()
+}
+
+#[test]
+fn transfer_codings_are_undone_before_content_codings() {
+    let parse = |layer, values: &[&str]| Codings::parse(layer, values.iter().map(|v| v.as_bytes()));
+    // ZC-07: Transfer-Encoding: gzip, chunked + Content-Encoding: deflate.
+    let te = parse(Layer::Transfer, &["gzip, chunked"]).unwrap();
+    let ce = parse(Layer::Content, &["deflate"]).unwrap();
+    let dec = Decoder::new(&te, &ce).unwrap().unwrap();
+    assert_eq!(stage_names(&dec), ["gzip", "deflate"]);
+    // Each list from its last coding to its first.
+    let te = parse(Layer::Transfer, &["br", "X-Gzip, identity", "chunked"]).unwrap();
+    let ce = parse(Layer::Content, &["zstd, deflate"]).unwrap();
+    let mut dec = Decoder::new(&te, &ce).unwrap().unwrap();
+    assert_eq!(stage_names(&dec), ["gzip", "br", "deflate", "zstd"]);
+    // The chain really decodes in that order.
+    let data = body();
+    let wire = gzip(&brotli(&zlib(&zstd(&data))));
+    let mut out = Vec::new();
+    let mut sink = |chunk: &[u8]| {
+        out.extend_from_slice(chunk);
+        SinkFlow::Continue
+    };
+    assert!(!dec.feed(&wire, &mut sink).unwrap().stopped);
+    assert!(!dec.finish(&mut sink).unwrap());
+    assert!(out == data);
+
+    // chunked and identity are no stage; five transfer codings and five
+    // content codings may stack (each header has its own limit).
+    assert_eq!(
+        parse(Layer::Transfer, &["chunked", "identity"]).unwrap(),
+        Codings::NONE
+    );
+    assert!(Decoder::new(&Codings::NONE, &Codings::NONE).unwrap().is_none());
+    let five = parse(Layer::Transfer, &["gzip,gzip,gzip", "gzip,gzip"]).unwrap();
+    let five_ce = parse(Layer::Content, &["br,br,br,br,br"]).unwrap();
+    assert_eq!(Decoder::new(&five, &five_ce).unwrap().unwrap().stages.len(), 10);
+    let err = parse(Layer::Transfer, &["gzip,gzip,gzip", "gzip,gzip,gzip"]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadContentEncoding);
+    assert!(err.message().contains("more than 5 transfer encodings"), "{err}");
+
+    // "none" is a content-coding spelling only; "chunked" a transfer one.
+    let err = parse(Layer::Transfer, &["none"]).unwrap_err();
+    assert_eq!(err.message(), "unsupported transfer encoding 'none'");
+    let err = parse(Layer::Content, &["chunked"]).unwrap_err();
+    assert_eq!(err.message(), "unsupported content encoding 'chunked'");
+    let long = "x".repeat(1000);
+    let err = parse(Layer::Transfer, &[long.as_str()]).unwrap_err();
+    assert!(err.message().len() < 120, "{err}");
+}
+
+#[test]
+fn unasked_transfer_codings_are_refused() {
+    let check = |values: &[&str]| unsolicited_transfer_coding(values.iter().map(|v| v.as_bytes()));
+    for fine in [&["chunked"][..], &["identity, Chunked"], &[" , ", "CHUNKED"], &[]] {
+        assert!(check(fine).is_none(), "{fine:?}");
+    }
+    for (values, named) in [
+        (&["gzip, chunked"][..], "'gzip'"),
+        (&["identity", "x-gzip", "chunked"], "'x-gzip'"),
+        (&["chunkedx"], "'chunkedx'"),
+        (&["foo"], "'foo'"),
+    ] {
+        let err = check(values).expect("refused");
+        assert_eq!(err.kind(), ErrorKind::BadContentEncoding);
+        assert!(err.message().contains(named), "{err}");
+        assert!(err.message().contains("unsolicited Transfer-Encoding"), "{err}");
+    }
 }

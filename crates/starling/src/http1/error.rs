@@ -48,6 +48,16 @@ pub enum Http1Error {
         /// The maximum number of trailer bytes accepted.
         limit: usize,
     },
+    /// `Transfer-Encoding` lists a coding after `chunked` (in the same
+    /// field or a later one): the body's framing cannot be trusted
+    /// (libcurl's `CURLE_BAD_CONTENT_ENCODING`).
+    ChunkedNotLast,
+    /// All `Transfer-Encoding` fields together list more than `limit`
+    /// codings (libcurl's `CURLE_BAD_CONTENT_ENCODING`).
+    TooManyTransferCodings {
+        /// The most codings accepted.
+        limit: usize,
+    },
     /// The server answered `101 Switching Protocols` although no protocol
     /// switch was requested.
     UnexpectedSwitchingProtocols,
@@ -86,6 +96,12 @@ impl fmt::Display for Http1Error {
             Http1Error::InvalidChunkFraming => f.write_str("malformed line ending in chunked response body"),
             Http1Error::TrailersTooLarge { limit } => {
                 write!(f, "trailers of chunked response are larger than {limit} bytes")
+            }
+            Http1Error::ChunkedNotLast => {
+                f.write_str("Reject response due to 'chunked' not being the last Transfer-Encoding")
+            }
+            Http1Error::TooManyTransferCodings { limit } => {
+                write!(f, "Reject response exceeding limit of {limit} transfer encodings")
             }
             Http1Error::UnexpectedSwitchingProtocols => {
                 f.write_str("server switched protocols (101) although no upgrade was requested")

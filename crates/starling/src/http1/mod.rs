@@ -58,6 +58,7 @@ mod tests;
 
 pub use chunked::MAX_TRAILER_BYTES;
 pub use error::Http1Error;
+pub use framing::MAX_TRANSFER_CODINGS;
 pub use headers::ResponseHeaders;
 pub use request::{encode_chunk, encode_last_chunk, encode_request_head, BodyFraming};
 pub use response::{Parsed, ResponseHead, ResponseParser, DEFAULT_MAX_HEADER_BYTES, MAX_HEADER_LINES};

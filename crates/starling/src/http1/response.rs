@@ -97,6 +97,8 @@ pub struct ResponseParser {
     scanned: usize,
     content_length: Option<u64>,
     reusable: bool,
+    /// The final head announced a body (it may still turn out empty).
+    body: bool,
 }
 
 impl ResponseParser {
@@ -115,6 +117,7 @@ impl ResponseParser {
             scanned: 0,
             content_length: None,
             reusable: false,
+            body: false,
         }
     }
 
@@ -185,6 +188,13 @@ impl ResponseParser {
     /// the size the body would have had.
     pub fn content_length(&self) -> Option<u64> {
         self.content_length
+    }
+
+    /// True once a final head arrived whose response has a body to read
+    /// (not HEAD, 204, 304 or `Content-Length: 0`), even after the body
+    /// ended. Transfer codings matter only then.
+    pub fn has_body(&self) -> bool {
+        self.body
     }
 
     /// True when the body of the final response runs until the server
@@ -275,6 +285,7 @@ impl ResponseParser {
         let framing = framing::decide(head.version, head.status, &head.headers, self.head_request)?;
         self.content_length = framing.content_length;
         self.reusable = framing.reusable;
+        self.body = framing.kind != BodyKind::Empty;
         self.state = match framing.kind {
             BodyKind::Empty => State::Complete,
             BodyKind::Length(total) => State::Length {

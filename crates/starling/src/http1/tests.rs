@@ -334,6 +334,18 @@ fn cases() -> Vec<Case> {
             .ok(resp(200, b"hi", false).cl(2)),
         case("TE and CL", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
             .ok(resp(200, b"hi", false)),
+        case("chunked twice in one field", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
+            .ok(resp(200, b"hi", false)),
+        case("chunked in two fields", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
+            .ok(resp(200, b"hi", false)),
+        case("chunked not last", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
+            .err(Http1Error::ChunkedNotLast),
+        case("chunked not last over two fields", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\nTransfer-Encoding: identity\r\n\r\nhi")
+            .err(Http1Error::ChunkedNotLast),
+        case("six transfer codings", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: gzip, gzip, gzip, gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            .err(Http1Error::TooManyTransferCodings { limit: MAX_TRANSFER_CODINGS }),
+        case("HTTP/1.0 chunked", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
+            .ok(resp(200, b"hi", false).v10()),
         case("duplicate equal CL", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3, 3\r\n\r\nabc")
             .ok(resp(200, b"abc", true).cl(3)),
         case("conflicting CL", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd")

@@ -5,12 +5,13 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::io::Read;
 use std::os::fd::RawFd;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use starling::{Action, Events, Flow, Handler, Message, Multi, TransferId, What};
-use starling_testserver::PatternChecker;
+use starling::{Action, Easy, Error, Events, Flow, Handler, Message, Multi, TransferId, What};
+use starling_testserver::{HttpServer, PatternChecker};
 
 /// Per-socket data the loop assigns: a value derived from the fd, so the
 /// check that it comes back is meaningful.
@@ -254,4 +255,57 @@ impl Handler for Verify {
             Flow::Abort
         }
     }
+}
+
+/// Runs `odd` on one multi handle among 100 good transfers (50 with a
+/// length, 50 chunked, from a well-behaved server), within 30 s. Asserts
+/// that every good one succeeded with its body byte-exact and that no
+/// callback broke the contract; returns the odd transfer's handle and
+/// result.
+pub fn among_good(odd: Easy) -> (Easy, Result<(), Error>) {
+    let server = HttpServer::start();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let mut good = Vec::new();
+    for i in 0..50u64 {
+        let mut e = Easy::new(server.url(&format!("/bytes/{}?seed={i}", 1000 + i)));
+        e.handler(Verify::new(i));
+        good.push((ev.multi.add(e), i));
+    }
+    let odd_id = ev.multi.add(odd);
+    for i in 50..100u64 {
+        let mut e = Easy::new(server.url(&format!("/chunked/{}?seed={i}", 1000 + i)));
+        e.handler(Verify::new(i));
+        good.push((ev.multi.add(e), i));
+    }
+    let mut odd_done = None;
+    let mut ok = 0;
+    assert!(ev.run(Duration::from_secs(30), |multi, msg| {
+        let easy = multi.remove(msg.id).unwrap();
+        if msg.id == odd_id {
+            odd_done = Some((easy, msg.result));
+            return;
+        }
+        msg.result
+            .unwrap_or_else(|e| panic!("a good transfer failed: {e}"));
+        let (_, seed) = good.iter().find(|(id, _)| *id == msg.id).copied().unwrap();
+        assert!(easy.handler_ref::<Verify>().unwrap().complete(1000 + seed));
+        ok += 1;
+    }));
+    assert_eq!(ok, 100);
+    ev.assert_clean();
+    odd_done.expect("the odd transfer finished")
+}
+
+/// `data` compressed by flate2 as the content coding `coding` names:
+/// `gzip`, or `deflate` (zlib).
+pub fn flate(coding: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let level = flate2::Compression::fast();
+    match coding {
+        "gzip" => flate2::read::GzEncoder::new(data, level).read_to_end(&mut out),
+        "deflate" => flate2::read::ZlibEncoder::new(data, level).read_to_end(&mut out),
+        _ => panic!("flate2 has no coding {coding:?}"),
+    }
+    .expect("compressing in memory");
+    out
 }
