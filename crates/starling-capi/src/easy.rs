@@ -19,6 +19,7 @@ use crate::slist::{strings, CurlSlist};
 const VERBOSE: i32 = 41;
 const NOPROGRESS: i32 = 43;
 const NOBODY: i32 = 44;
+const TRANSFER_ENCODING: i32 = 207;
 const FOLLOWLOCATION: i32 = 52;
 const HTTPGET: i32 = 80;
 const MAXREDIRS: i32 = 68;
@@ -506,6 +507,9 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             },
             FOLLOWLOCATION => {
                 easy.follow_location(value != 0);
+            }
+            TRANSFER_ENCODING => {
+                easy.transfer_encoding(value != 0);
             }
             MAXREDIRS => {
                 easy.max_redirects(if value < 0 { u32::MAX } else { value as u32 });

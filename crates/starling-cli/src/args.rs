@@ -83,6 +83,11 @@ pub struct Args {
     #[arg(long)]
     pub compressed: bool,
 
+    /// Ask for a transfer-encoded (compressed) response and decode it
+    /// (without it, a server's unasked Transfer-Encoding: gzip fails with 61).
+    #[arg(long)]
+    pub tr_encoding: bool,
+
     /// Connect over IPv4 only.
     #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
     pub ipv4: bool,

@@ -40,6 +40,8 @@ pub struct Settings {
     pub location: bool,
     pub max_redirs: Option<u32>,
     pub compressed: bool,
+    /// `--tr-encoding`.
+    pub tr_encoding: bool,
     /// `-4` / `-6`.
     pub ip_resolve: IpResolve,
     pub insecure: bool,
@@ -109,6 +111,7 @@ impl Settings {
         if self.compressed {
             easy.accept_encoding(Some(""));
         }
+        easy.transfer_encoding(self.tr_encoding);
         if self.ip_resolve != IpResolve::Whatever {
             easy.ip_resolve(self.ip_resolve);
         }
@@ -214,6 +217,7 @@ fn settings(args: &Args) -> Result<Settings, String> {
         location: args.location,
         max_redirs: args.max_redirs,
         compressed: args.compressed,
+        tr_encoding: args.tr_encoding,
         ip_resolve: match (args.ipv4, args.ipv6) {
             (true, _) => IpResolve::V4,
             (_, true) => IpResolve::V6,

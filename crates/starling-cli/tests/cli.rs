@@ -490,6 +490,35 @@ fn compressed_bodies_are_decoded() {
 }
 
 #[test]
+fn an_unasked_transfer_coding_fails_with_61_and_tr_encoding_decodes_it() {
+    // "hello" gzipped (one stored deflate block), then chunked.
+    let gzip: [u8; 28] = [
+        0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 1, 5, 0, 0xfa, 0xff, b'h', b'e', b'l', b'l', b'o', 0x86, 0xa6,
+        0x10, 0x36, 5, 0, 0, 0,
+    ];
+    let mut reply =
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n1c\r\n".to_vec();
+    reply.extend_from_slice(&gzip);
+    reply.extend_from_slice(b"\r\n0\r\n\r\n");
+    let server = ScriptedServer::start(vec![reply]);
+    let tmp = TempDir::new();
+    let out = starling(tmp.path()).arg(server.url("/")).output().unwrap();
+    assert_eq!(out.status.code(), Some(61), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "raw gzip came out");
+    assert!(
+        text(&out.stderr).contains("Transfer-Encoding"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = starling(tmp.path())
+        .args(["--tr-encoding", &server.url("/")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, b"hello");
+}
+
+#[test]
 fn verbose_traces_the_request_and_response_heads_as_sent() {
     let server = HttpServer::start();
     let tmp = TempDir::new();
