@@ -1,6 +1,7 @@
 //! TLS with rustls: client configurations (trust, verification, ALPN,
-//! session resumption), the session of one connection driven over a
-//! non-blocking socket, and errors that say why a handshake failed.
+//! session resumption) and the session of one connection driven over a
+//! non-blocking socket; the verifiers are in `verify`, the errors in
+//! `errors`.
 //!
 //! rustls is sans-IO: ciphertext goes in with `read_tls` and out with
 //! `write_tls`, plaintext with `reader()` and `writer()`. [`Session`] adds
@@ -19,16 +20,22 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore};
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore};
 
 use crate::easy::TlsOptions;
 use crate::error::{Error, ErrorKind};
 use crate::sys::TcpSocket;
+
+mod errors;
+mod verify;
+
+use errors::handshake_error;
+use verify::{AcceptAny, AnyName};
 
 /// The ALPN protocols offered (HTTP/2 joins when it lands).
 const ALPN: &[&[u8]] = &[b"http/1.1"];
@@ -138,94 +145,6 @@ fn roots_from(cainfo: Option<&Path>, capath: Option<&Path>) -> Result<RootCertSt
         return Err(bad(what, "no CA certificate in it".into()));
     }
     Ok(roots)
-}
-
-/// Verifies the chain but not the name (`CURLOPT_SSL_VERIFYHOST` off).
-#[derive(Debug)]
-struct AnyName(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for AnyName {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// Accepts any certificate (`insecure`): the handshake's signatures are
-/// still checked, so the session is with whoever holds the certificate's
-/// key, but nothing says who that is.
-#[derive(Debug)]
-struct AcceptAny(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }
 
 /// The socket as rustls's source and sink of ciphertext (the syscalls stay
@@ -417,38 +336,4 @@ impl Session {
         self.conn.send_close_notify();
         let _ = self.flush(socket);
     }
-}
-
-/// The engine error for a failed handshake: the certificate's fault
-/// (CURLE_PEER_FAILED_VERIFICATION) or another (CURLE_SSL_CONNECT_ERROR).
-fn handshake_error(e: &rustls::Error, host: &str) -> Error {
-    let why = match e {
-        rustls::Error::InvalidCertificate(cert) => match cert {
-            CertificateError::UnknownIssuer => {
-                "unable to get local issuer certificate (unknown issuer)".into()
-            }
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                "certificate has expired".into()
-            }
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                "certificate is not yet valid".into()
-            }
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                format!("certificate is not valid for the host name '{host}'")
-            }
-            CertificateError::Revoked => "certificate has been revoked".into(),
-            CertificateError::BadSignature => "certificate signature is invalid".into(),
-            other => format!("invalid certificate ({other:?})"),
-        },
-        _ => {
-            return Error::new(
-                ErrorKind::SslConnect,
-                format!("TLS handshake with '{host}' failed: {e}"),
-            )
-        }
-    };
-    Error::new(
-        ErrorKind::PeerFailedVerification,
-        format!("SSL certificate problem for '{host}': {why}"),
-    )
 }
