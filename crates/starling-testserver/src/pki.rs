@@ -134,27 +134,16 @@ impl TestPki {
         self.make_leaf(names, (2000, 2001))
     }
 
-    fn make_leaf(&self, names: &[&str], (from_year, to_year): (i32, i32)) -> ServerCert {
-        let sans: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
-        let mut params = CertificateParams::new(sans)
-            .unwrap_or_else(|e| panic!("starling-testserver: bad certificate names {names:?}: {e}"));
-        params.distinguished_name = common_name(names.first().copied().unwrap_or("starling test server"));
+    fn make_leaf(&self, names: &[&str], years: (i32, i32)) -> ServerCert {
+        let mut params = server_params(names, years);
         params.is_ca = IsCa::ExplicitNoCa;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        params.use_authority_key_identifier_extension = true;
-        params.not_before = date_time_ymd(from_year, 1, 1);
-        params.not_after = date_time_ymd(to_year, 1, 1);
         let key = KeyPair::generate().unwrap_or_else(|e| panic!("starling-testserver: leaf key: {e}"));
         let cert = params
             .signed_by(&key, &self.cert, &self.key)
             .unwrap_or_else(|e| panic!("starling-testserver: leaf certificate: {e}"));
-        ServerCert {
-            chain: vec![cert.der().clone()],
-            key_der: key.serialize_der(),
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-        }
+        ServerCert::new(&cert, &key)
     }
 }
 
@@ -194,6 +183,42 @@ pub struct ServerCert {
 }
 
 impl ServerCert {
+    /// A self-signed certificate for `names` (as in [`TestPki::leaf`]),
+    /// made as `openssl req -x509 -newkey ... -subj /CN=<first name>
+    /// -addext subjectAltName=...` makes one: basic constraints `CA:TRUE`
+    /// (critical), subject and authority key identifiers, no key usage
+    /// and no extended key usage, issuer = subject. Valid from 2020 to 2100;
+    /// ECDSA P-256 where openssl's example takes RSA, which rcgen cannot
+    /// generate. A client trusts it only by having it in its CA file.
+    pub fn self_signed(names: &[&str]) -> ServerCert {
+        ServerCert::make_self_signed(names, (2020, 2100))
+    }
+
+    /// Like [`ServerCert::self_signed`], but valid only during the year
+    /// 2000: a client must reject it as expired even when it trusts it.
+    pub fn expired_self_signed(names: &[&str]) -> ServerCert {
+        ServerCert::make_self_signed(names, (2000, 2001))
+    }
+
+    fn make_self_signed(names: &[&str], years: (i32, i32)) -> ServerCert {
+        let mut params = server_params(names, years);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let key = KeyPair::generate().unwrap_or_else(|e| panic!("starling-testserver: key: {e}"));
+        let cert = params
+            .self_signed(&key)
+            .unwrap_or_else(|e| panic!("starling-testserver: self-signed certificate: {e}"));
+        ServerCert::new(&cert, &key)
+    }
+
+    fn new(cert: &Certificate, key: &KeyPair) -> ServerCert {
+        ServerCert {
+            chain: vec![cert.der().clone()],
+            key_der: key.serialize_der(),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+
     /// The certificate chain, leaf first, DER-encoded.
     pub fn cert_chain(&self) -> Vec<CertificateDer<'static>> {
         self.chain.clone()
@@ -222,6 +247,20 @@ impl fmt::Debug for ServerCert {
             .field("chain_len", &self.chain.len())
             .finish_non_exhaustive()
     }
+}
+
+/// A server certificate's parameters: `names` as subject alternative names,
+/// the first also as the common name, an authority key identifier, valid
+/// from the first of January of one year to that of the other.
+fn server_params(names: &[&str], (from_year, to_year): (i32, i32)) -> CertificateParams {
+    let sans: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+    let mut params = CertificateParams::new(sans)
+        .unwrap_or_else(|e| panic!("starling-testserver: bad certificate names {names:?}: {e}"));
+    params.distinguished_name = common_name(names.first().copied().unwrap_or("starling test server"));
+    params.use_authority_key_identifier_extension = true;
+    params.not_before = date_time_ymd(from_year, 1, 1);
+    params.not_after = date_time_ymd(to_year, 1, 1);
+    params
 }
 
 fn common_name(name: &str) -> DistinguishedName {

@@ -286,7 +286,7 @@ impl Easy {
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
             Error::new(
                 ErrorKind::BadFunctionArgument,
-                format!("invalid request header name {name:?}"),
+                format!("invalid request header name '{}'", name.escape_debug()),
             )
         })?;
         let value = HeaderValue::from_str(value).map_err(|_| {
@@ -524,7 +524,10 @@ impl Easy {
         let bad = || {
             Error::new(
                 ErrorKind::BadFunctionArgument,
-                format!("invalid resolve entry {entry:?}: expected HOST:PORT:ADDRESS"),
+                format!(
+                    "invalid resolve entry '{}': expected HOST:PORT:ADDRESS",
+                    entry.escape_debug()
+                ),
             )
         };
         let mut parts = entry.splitn(3, ':');

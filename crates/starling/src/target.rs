@@ -110,7 +110,8 @@ pub(crate) fn with_scheme(url: &str, default_protocol: Option<&str>) -> Result<O
     if host.is_empty() || host.contains('\\') || host.ends_with(':') {
         return Err(Error::new(
             ErrorKind::UrlMalformed,
-            format!("malformed URL: no valid host name in {url:?}"),
+            // The transfer's error names the URL already.
+            "malformed URL: no valid host name",
         ));
     }
     let scheme = match default_protocol {
@@ -358,6 +359,9 @@ mod tests {
         ] {
             let e = with_scheme(url, None).expect_err(url);
             assert_eq!(e.kind(), ErrorKind::UrlMalformed, "{url:?}");
+            // The transfer's error adds the URL; the message does not
+            // repeat it.
+            assert!(url.is_empty() || !e.message().contains(url), "{e}");
             let e = with_scheme(url, Some("http")).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::UrlMalformed, "{url:?}");
         }

@@ -146,3 +146,18 @@ fn unsupported_scheme_and_unresolvable_name() {
     assert_eq!(e.kind(), ErrorKind::CouldntResolveHost);
     assert!(e.message().contains("nothing.invalid"));
 }
+
+/// A refused argument is quoted as given, control characters escaped,
+/// never as Rust debug output.
+#[test]
+fn bad_arguments_are_quoted_plainly() {
+    let mut easy = Easy::new("http://example.test/");
+    let e = easy.header("bad name\n", "v").err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::BadFunctionArgument);
+    assert_eq!(e.message(), "invalid request header name 'bad name\\n'");
+    let e = easy.resolve_str("example.test").err().unwrap();
+    assert_eq!(
+        e.message(),
+        "invalid resolve entry 'example.test': expected HOST:PORT:ADDRESS"
+    );
+}

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::{EventLoop, Verify};
 use starling::{Easy, ErrorKind, Flow, Handler, Multi, Pause};
-use starling_testserver::{HttpServer, PatternChecker, TestPki, TlsServer};
+use starling_testserver::{HttpServer, PatternChecker, ServerCert, TestPki, TlsServer};
 
 const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
@@ -70,15 +70,24 @@ fn certificate_failures_say_why_and_insecure_accepts_them() {
     let expired = TlsServer::start(pki.expired_leaf(&["tls.test"]));
     let unknown = TlsServer::start(TestPki::other().leaf(&["tls.test"]));
     let cases = [
-        (&wrong_name, "not valid for the host name 'tls.test'"),
+        (
+            &wrong_name,
+            "certificate is not valid for the host name 'tls.test'; it names other.test",
+        ),
         (&expired, "certificate has expired"),
-        (&unknown, "unknown issuer"),
+        (&unknown, "unable to get local issuer certificate"),
     ];
     for (server, why) in cases {
         let err = run_one(easy(server, "tls.test", "/bytes/10", &ca)).1.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::PeerFailedVerification, "{err}");
-        assert!(err.message().contains(why), "{err}");
-        assert!(err.message().contains("'tls.test'"), "{err}");
+        assert_eq!(
+            err.message(),
+            format!(
+                "SSL certificate problem at 127.0.0.1 port {}: {why}",
+                server.addr().port()
+            )
+        );
+        assert_readable(&err);
         let mut e = easy(server, "tls.test", "/bytes/10", &ca);
         e.insecure(true);
         run_one(e).1.unwrap_or_else(|err| panic!("insecure: {err}"));
@@ -107,6 +116,12 @@ fn certificate_failures_say_why_and_insecure_accepts_them() {
     e.resolve("other.test", wrong_name.addr().port(), LOCAL);
     let err = run_one(e).1.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SslCacertBadFile, "{err}");
+    assert!(
+        err.message()
+            .starts_with("error setting certificate file /nonexistent/ca.pem: "),
+        "{err}"
+    );
+    assert_readable(&err);
 }
 
 #[test]
@@ -204,6 +219,153 @@ fn a_failing_handshake_harms_no_other_transfer() {
         vec![ErrorKind::SslConnect, ErrorKind::PeerFailedVerification]
     );
     ev.assert_clean();
+}
+
+#[test]
+fn tls_spoken_to_a_plain_http_server_says_so() {
+    let plain = HttpServer::start();
+    let port = plain.addr().port();
+    let mut e = Easy::new(format!("https://127.0.0.1:{port}/bytes/10"));
+    e.insecure(true);
+    let err = run_one(e).1.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SslConnect, "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "https://127.0.0.1:{port}/bytes/10: TLS handshake with 127.0.0.1 port {port} failed: \
+             the server did not answer in TLS"
+        )
+    );
+}
+
+/// A PEM file that is removed when dropped.
+struct PemFile(PathBuf);
+
+impl PemFile {
+    /// A fresh file holding `pems`, one after the other, as a CA file.
+    fn new(pems: &[&str]) -> PemFile {
+        static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("starling-https-{}-{seq}.pem", std::process::id()));
+        std::fs::write(&path, pems.concat()).unwrap();
+        PemFile(path)
+    }
+}
+
+impl Drop for PemFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// An error message for people: no Rust debug output (braces, enum
+/// variants such as `CaUsedAsEndEntity` or `Kind(`), and the URL and the
+/// server's address at most once each.
+fn assert_readable(err: &starling::Error) {
+    let text = err.to_string();
+    for debug in ["{", "}", "Kind(", "Error(", "Other(", "Context"] {
+        assert!(!text.contains(debug), "{text}");
+    }
+    let camel_case = text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| word.chars().skip(1).any(char::is_uppercase) && word.chars().any(char::is_lowercase));
+    assert!(!camel_case, "{text}");
+    if let Some(url) = err.url() {
+        assert_eq!(text.matches(url).count(), 1, "{text}");
+    }
+    assert!(text.matches(" port ").count() <= 1, "{text}");
+}
+
+/// `openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem
+/// -subj /CN=localhost -addext subjectAltName=DNS:localhost` makes a
+/// self-signed certificate that says CA:TRUE; curl with `--cacert c.pem`
+/// trusts a server presenting it, and so does Starling (webpki alone
+/// refuses a CA certificate as a server's).
+#[test]
+fn a_self_signed_certificate_in_the_ca_file_is_trusted_as_curl_trusts_it() {
+    let cert = ServerCert::self_signed(&["localhost"]);
+    let server = TlsServer::start(cert.clone());
+    let ca = PemFile::new(&[cert.cert_pem()]);
+    let mut e = easy(&server, "localhost", "/bytes/3000?seed=4", &ca.0);
+    e.handler(Verify::new(4));
+    let (e, result) = run_one(e);
+    result.unwrap_or_else(|err| panic!("{err}"));
+    assert!(e.handler_ref::<Verify>().unwrap().complete(3000));
+    // Among other CA certificates, and in a CA directory.
+    let pki = TestPki::new();
+    let bundle = PemFile::new(&[&pki.ca_pem(), cert.cert_pem()]);
+    run_one(easy(&server, "localhost", "/bytes/10", &bundle.0))
+        .1
+        .unwrap_or_else(|err| panic!("{err}"));
+    let dir = pki.ca_dir();
+    std::fs::write(dir.join("localhost.pem"), cert.cert_pem()).unwrap();
+    let mut e = Easy::new(server.url_for("localhost", "/bytes/10"));
+    e.resolve("localhost", server.addr().port(), LOCAL).capath(&dir);
+    run_one(e).1.unwrap_or_else(|err| panic!("{err}"));
+    // CURLOPT_SSL_VERIFYHOST off: OpenSSL trusts the certificate and
+    // libcurl skips the name, so any name goes.
+    let mut e = easy(&server, "other.test", "/bytes/10", &ca.0);
+    e.verify_host(false);
+    run_one(e).1.unwrap_or_else(|err| panic!("{err}"));
+}
+
+#[test]
+fn untrusted_self_signed_certificates_fail_with_60_and_say_why() {
+    let cert = ServerCert::self_signed(&["localhost"]);
+    let server = TlsServer::start(cert.clone());
+    let port = server.addr().port();
+    let expired_cert = ServerCert::expired_self_signed(&["localhost"]);
+    let expired = TlsServer::start(expired_cert.clone());
+    let ca = PemFile::new(&[cert.cert_pem()]);
+    let other = PemFile::new(&[ServerCert::self_signed(&["localhost"]).cert_pem()]);
+    let expired_ca = PemFile::new(&[expired_cert.cert_pem()]);
+    let problem = |server: &TlsServer, why: &str| {
+        format!(
+            "SSL certificate problem at 127.0.0.1 port {}: {why}",
+            server.addr().port()
+        )
+    };
+    // Without a CA file: the system's store does not hold it.
+    let mut system = Easy::new(server.url_for("localhost", "/bytes/10"));
+    system.resolve("localhost", port, LOCAL);
+    let cases = [
+        (system, problem(&server, "self-signed certificate")),
+        (
+            easy(&server, "localhost", "/bytes/10", &other.0),
+            problem(&server, "self-signed certificate"),
+        ),
+        (
+            easy(&server, "other.test", "/bytes/10", &ca.0),
+            problem(
+                &server,
+                "certificate is not valid for the host name 'other.test'; it names localhost",
+            ),
+        ),
+        (
+            easy(&expired, "localhost", "/bytes/10", &expired_ca.0),
+            problem(&expired, "certificate has expired"),
+        ),
+        // Not checking the name does not make a stranger's certificate
+        // trusted.
+        (
+            {
+                let mut e = easy(&server, "localhost", "/bytes/10", &other.0);
+                e.verify_host(false);
+                e
+            },
+            problem(&server, "self-signed certificate"),
+        ),
+    ];
+    for (e, expected) in cases {
+        let err = run_one(e).1.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::PeerFailedVerification, "{err}");
+        assert_eq!(err.kind().code(), 60);
+        assert_eq!(err.message(), expected);
+        let url = err.url().expect("a transfer's error names its URL");
+        assert!(url.starts_with("https://"), "{err}");
+        assert_eq!(err.to_string(), format!("{url}: {expected}"));
+        assert_readable(&err);
+    }
 }
 
 /// Checks the body, pausing on every `every`-th write.

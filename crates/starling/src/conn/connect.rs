@@ -251,10 +251,11 @@ impl Core {
     /// TCP is up on an `https://` connection: the TLS handshake starts.
     fn start_tls(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
         let t = &self.transfers[id.index as usize];
+        let peer = self.conns[key.index as usize].remote_addr;
         let session = self
             .tls_configs
             .get(&t.easy.inner.extras().tls)
-            .and_then(|config| Session::new(config, t.route().target.host()));
+            .and_then(|config| Session::new(config, t.route().target.host(), peer));
         match session {
             Ok(session) => {
                 let conn = &mut self.conns[key.index as usize];

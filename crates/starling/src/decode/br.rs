@@ -63,8 +63,10 @@ impl BrotliDecoder {
             BrotliResult::ResultFailure => {
                 return Err(bad_data(
                     Coding::Brotli,
-                    format_args!("corrupt data ({:?})", self.state.error_code),
-                ))
+                    // The decoder's error code is an enum whose only
+                    // text is its Rust name; gzip says no more either.
+                    "corrupt data",
+                ));
             }
         }
         Ok(Step { consumed, produced })

@@ -1,6 +1,7 @@
 //! TLS with rustls: client configurations (trust, verification, ALPN,
-//! session resumption), the session of one connection driven over a
-//! non-blocking socket, and errors that say why a handshake failed.
+//! session resumption) and the session of one connection driven over a
+//! non-blocking socket; the verifiers are in `verify`, the errors in
+//! `errors`.
 //!
 //! rustls is sans-IO: ciphertext goes in with `read_tls` and out with
 //! `write_tls`, plaintext with `reader()` and `writer()`. [`Session`] adds
@@ -16,19 +17,27 @@
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::{self, PemObject};
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore};
 
 use crate::easy::TlsOptions;
 use crate::error::{Error, ErrorKind};
 use crate::sys::TcpSocket;
+
+mod errors;
+mod verify;
+mod x509;
+
+use errors::{describe, handshake_error, handshake_failed};
+use verify::{AcceptAny, Verifier};
 
 /// The ALPN protocols offered (HTTP/2 joins when it lands).
 const ALPN: &[&[u8]] = &[b"http/1.1"];
@@ -62,25 +71,21 @@ fn build_config(options: &TlsOptions) -> Result<ClientConfig, Error> {
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::new(ErrorKind::SslConnect, format!("TLS setup failed: {e}")))?;
+        .map_err(|e| setup_failed(&e))?;
     let verifier: Arc<dyn ServerCertVerifier> = if options.verify_peer {
-        let roots = match (&options.cainfo, &options.capath) {
-            (None, None) => system_roots(),
-            (cainfo, capath) => Arc::new(roots_from(cainfo.as_deref(), capath.as_deref())?),
+        let (roots, trusted) = match (&options.cainfo, &options.capath) {
+            (None, None) => (system_roots(), Vec::new()),
+            (cainfo, capath) => {
+                let (roots, certs) = roots_from(cainfo.as_deref(), capath.as_deref())?;
+                (Arc::new(roots), certs)
+            }
         };
         let webpki = WebPkiServerVerifier::builder_with_provider(roots, Arc::clone(&provider))
             .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::SslCacertBadFile,
-                    format!("no usable CA certificate: {e}"),
-                )
-            })?;
-        if options.verify_host {
-            webpki
-        } else {
-            Arc::new(AnyName(webpki))
-        }
+            // Only an empty store fails here, and `roots_from` refuses that
+            // first, naming the file.
+            .map_err(|_| Error::new(ErrorKind::SslCacertBadFile, "no usable CA certificate"))?;
+        Arc::new(Verifier::new(webpki, trusted, options.verify_host))
     } else {
         Arc::new(AcceptAny(provider))
     };
@@ -90,6 +95,28 @@ fn build_config(options: &TlsOptions) -> Result<ClientConfig, Error> {
         .with_no_client_auth();
     config.alpn_protocols = ALPN.iter().map(|p| p.to_vec()).collect();
     Ok(config)
+}
+
+/// Why a PEM file could not be read, in words (the PEM error's own
+/// `Display` shows the offending bytes as a Rust list of numbers).
+fn pem_problem(e: &pem::Error) -> String {
+    match e {
+        pem::Error::Io(e) => e.to_string(),
+        pem::Error::MissingSectionEnd { .. } => "a certificate has no END line".into(),
+        pem::Error::IllegalSectionStart { .. } => "a BEGIN line is malformed".into(),
+        pem::Error::Base64Decode(_) => "a certificate is not valid base64".into(),
+        pem::Error::SectionTooLarge => "a PEM section is larger than 256 MB".into(),
+        _ => "not a PEM file".into(),
+    }
+}
+
+/// rustls refused to set up a client (a bug of the engine's, never the
+/// server's or the user's).
+fn setup_failed(e: &rustls::Error) -> Error {
+    Error::new(
+        ErrorKind::SslConnect,
+        format!("TLS setup failed: {}", describe(e)),
+    )
 }
 
 /// The system's trust store, read once per process; the bundled webpki
@@ -107,8 +134,13 @@ fn system_roots() -> Arc<RootCertStore> {
     }))
 }
 
-/// The CA certificates of a PEM file and of the PEM files of a directory.
-fn roots_from(cainfo: Option<&Path>, capath: Option<&Path>) -> Result<RootCertStore, Error> {
+/// The CA certificates of a PEM file and of the PEM files of a directory,
+/// as trust anchors and as read (a server certificate among them is trusted
+/// directly, see [`Verifier`]).
+fn roots_from(
+    cainfo: Option<&Path>,
+    capath: Option<&Path>,
+) -> Result<(RootCertStore, Vec<CertificateDer<'static>>), Error> {
     let bad = |what: &Path, why: String| {
         Error::new(
             ErrorKind::SslCacertBadFile,
@@ -117,8 +149,8 @@ fn roots_from(cainfo: Option<&Path>, capath: Option<&Path>) -> Result<RootCertSt
     };
     let mut certs = Vec::new();
     if let Some(file) = cainfo {
-        for cert in CertificateDer::pem_file_iter(file).map_err(|e| bad(file, e.to_string()))? {
-            certs.push(cert.map_err(|e| bad(file, e.to_string()))?);
+        for cert in CertificateDer::pem_file_iter(file).map_err(|e| bad(file, pem_problem(&e)))? {
+            certs.push(cert.map_err(|e| bad(file, pem_problem(&e)))?);
         }
     }
     if let Some(dir) = capath {
@@ -132,100 +164,12 @@ fn roots_from(cainfo: Option<&Path>, capath: Option<&Path>) -> Result<RootCertSt
         }
     }
     let mut roots = RootCertStore::empty();
-    let (added, _) = roots.add_parsable_certificates(certs);
+    let (added, _) = roots.add_parsable_certificates(certs.iter().cloned());
     if added == 0 {
         let what = cainfo.or(capath).expect("one of them is set");
         return Err(bad(what, "no CA certificate in it".into()));
     }
-    Ok(roots)
-}
-
-/// Verifies the chain but not the name (`CURLOPT_SSL_VERIFYHOST` off).
-#[derive(Debug)]
-struct AnyName(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for AnyName {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// Accepts any certificate (`insecure`): the handshake's signatures are
-/// still checked, so the session is with whoever holds the certificate's
-/// key, but nothing says who that is.
-#[derive(Debug)]
-struct AcceptAny(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+    Ok((roots, certs))
 }
 
 /// The socket as rustls's source and sink of ciphertext (the syscalls stay
@@ -262,38 +206,45 @@ pub(crate) struct Session {
     conn: ClientConnection,
     /// The host as verified, for error messages.
     host: Box<str>,
+    /// The server's address, for error messages.
+    peer: Option<SocketAddr>,
 }
 
 impl Session {
-    /// A session to `host` (a DNS name gets SNI; an IP address does not).
-    pub fn new(config: Arc<ClientConfig>, host: &str) -> Result<Session, Error> {
+    /// A session to `host` (a DNS name gets SNI; an IP address does not)
+    /// at `peer`.
+    pub fn new(config: Arc<ClientConfig>, host: &str, peer: Option<SocketAddr>) -> Result<Session, Error> {
         let name = ServerName::try_from(host.to_owned()).map_err(|_| {
             Error::new(
                 ErrorKind::SslConnect,
                 format!("'{host}' is not a valid TLS server name"),
             )
         })?;
-        let conn = ClientConnection::new(config, name)
-            .map_err(|e| Error::new(ErrorKind::SslConnect, format!("TLS setup failed: {e}")))?;
+        let conn = ClientConnection::new(config, name).map_err(|e| setup_failed(&e))?;
         Ok(Session {
             conn,
             host: host.into(),
+            peer,
         })
     }
 
     /// What the handshake settled, for a trace: "SSL connection using
-    /// TLSv1_3 / TLS13_AES_256_GCM_SHA384, ALPN http/1.1".
+    /// TLSv1.3 / TLS13_AES_256_GCM_SHA384, ALPN http/1.1" (the suite by
+    /// rustls's name for it).
     pub fn describe(&self) -> String {
-        let version = self.conn.protocol_version().map(|v| format!("{v:?}"));
+        let version = match self.conn.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3",
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2",
+            _ => "?",
+        };
         let suite = self
             .conn
             .negotiated_cipher_suite()
-            .map(|s| format!("{:?}", s.suite()));
+            .and_then(|s| s.suite().as_str());
         let alpn = self.conn.alpn_protocol().map(String::from_utf8_lossy);
         format!(
-            "SSL connection using {} / {}, ALPN {}",
-            version.as_deref().unwrap_or("?"),
-            suite.as_deref().unwrap_or("?"),
+            "SSL connection using {version} / {}, ALPN {}",
+            suite.unwrap_or("?"),
             alpn.as_deref().unwrap_or("none"),
         )
     }
@@ -323,20 +274,12 @@ impl Session {
                 return Ok(Handshake::Done);
             }
             match self.conn.read_tls(&mut SocketIo(socket)) {
-                Ok(0) => {
-                    return Err(Error::new(
-                        ErrorKind::SslConnect,
-                        format!(
-                            "TLS handshake with '{}': the server closed the connection",
-                            self.host
-                        ),
-                    ))
-                }
+                Ok(0) => return Err(handshake_failed(self.peer, "the server closed the connection")),
                 Ok(_) => {
                     if let Err(e) = self.conn.process_new_packets() {
                         // Tell the server why (the alert rustls queued).
                         let _ = self.flush(socket);
-                        return Err(handshake_error(&e, &self.host));
+                        return Err(handshake_error(&e, &self.host, self.peer));
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Handshake::Blocked),
@@ -346,10 +289,7 @@ impl Session {
     }
 
     fn io_error(&self, e: io::Error) -> Error {
-        Error::new(
-            ErrorKind::SslConnect,
-            format!("TLS handshake with '{}' failed: {e}", self.host),
-        )
+        handshake_failed(self.peer, &e.to_string())
     }
 
     /// Reads plaintext: what rustls holds first, else more ciphertext from
@@ -367,10 +307,9 @@ impl Session {
                 // Ok(0) or UnexpectedEof.
                 continue;
             }
-            let state = self
-                .conn
-                .process_new_packets()
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS error: {e}")))?;
+            let state = self.conn.process_new_packets().map_err(|e| {
+                io::Error::new(io::ErrorKind::InvalidData, format!("TLS error: {}", describe(&e)))
+            })?;
             if state.peer_has_closed() && state.plaintext_bytes_to_read() == 0 {
                 return Ok(0);
             }
@@ -417,38 +356,4 @@ impl Session {
         self.conn.send_close_notify();
         let _ = self.flush(socket);
     }
-}
-
-/// The engine error for a failed handshake: the certificate's fault
-/// (CURLE_PEER_FAILED_VERIFICATION) or another (CURLE_SSL_CONNECT_ERROR).
-fn handshake_error(e: &rustls::Error, host: &str) -> Error {
-    let why = match e {
-        rustls::Error::InvalidCertificate(cert) => match cert {
-            CertificateError::UnknownIssuer => {
-                "unable to get local issuer certificate (unknown issuer)".into()
-            }
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                "certificate has expired".into()
-            }
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                "certificate is not yet valid".into()
-            }
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                format!("certificate is not valid for the host name '{host}'")
-            }
-            CertificateError::Revoked => "certificate has been revoked".into(),
-            CertificateError::BadSignature => "certificate signature is invalid".into(),
-            other => format!("invalid certificate ({other:?})"),
-        },
-        _ => {
-            return Error::new(
-                ErrorKind::SslConnect,
-                format!("TLS handshake with '{host}' failed: {e}"),
-            )
-        }
-    };
-    Error::new(
-        ErrorKind::PeerFailedVerification,
-        format!("SSL certificate problem for '{host}': {why}"),
-    )
 }
