@@ -426,7 +426,7 @@ def cli_commands(files, starling, urls, config, out):
     p = str(CLI_PARALLEL)
     per = max(1, files // CLI_PARALLEL)
     return [
-        ("starling", [starling, "-s", "-Z", "--parallel-max", p, "-O", "--output-dir", out, "-i", urls], None),
+        ("starling", [starling, "-s", "-Z", "--parallel-max", p, "-O", "--output-dir", out, "--url-file", urls], None),
         ("curl -Z", ["curl", "-s", "-Z", "--parallel-max", p, "--output-dir", out, "--remote-name-all",
                      "-K", config], None),
         ("xargs -P + curl", ["xargs", "-P", p, "-n", str(per), "curl", "-s", "--remote-name-all",
@@ -435,7 +435,7 @@ def cli_commands(files, starling, urls, config, out):
 
 
 def cli_files(work, files):
-    """Writes the URL list (one a line, for starling -i and xargs) and the
+    """Writes the URL list (one a line, for starling --url-file and xargs) and the
     same URLs as a curl config file (`url = "…"` lines, for curl -K); returns
     their paths."""
     urls = [f"http://127.0.0.1:{PORT}/files/{i}" for i in range(files)]

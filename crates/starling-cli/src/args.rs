@@ -13,13 +13,130 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "starling", version, about, max_term_width = 100)]
 pub struct Args {
-    /// URLs to fetch.
+    /// URLs to fetch (a URL without a scheme is guessed as curl guesses:
+    /// http://, or the protocol an ftp. or similar host name says).
     pub urls: Vec<String>,
+
+    /// A URL to fetch, as a positional one.
+    #[arg(long = "url", value_name = "URL")]
+    pub url: Vec<String>,
 
     /// Read URLs from FILE, one per line (`-` for stdin); blank lines and
     /// lines starting with `#` are skipped.
-    #[arg(short = 'i', long = "input", value_name = "FILE")]
-    pub input: Vec<String>,
+    #[arg(long = "url-file", value_name = "FILE")]
+    pub url_file: Vec<String>,
+
+    /// Read options from FILE as curl does: one option per line
+    /// (`url = "http://…"`, `output = file`, `--silent`, `-L`, …); `#`
+    /// starts a comment. `-` reads stdin.
+    #[arg(short = 'K', long = "config", value_name = "FILE")]
+    pub config: Vec<String>,
+
+    /// Protocol for URLs without a scheme (instead of the guess).
+    #[arg(long = "proto-default", value_name = "PROTOCOL")]
+    pub proto_default: Option<String>,
+
+    /// Include the response heads in the output, before the body.
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
+
+    /// Write the response heads to FILE (`-`: standard output).
+    #[arg(short = 'D', long = "dump-header", value_name = "FILE")]
+    pub dump_header: Option<PathBuf>,
+
+    /// User-Agent to send (default: starling/VERSION).
+    #[arg(short = 'A', long = "user-agent", value_name = "NAME")]
+    pub user_agent: Option<String>,
+
+    /// Referer to send.
+    #[arg(short = 'e', long = "referer", value_name = "URL")]
+    pub referer: Option<String>,
+
+    /// Credentials, USER:PASSWORD, sent with Basic authentication.
+    #[arg(short = 'u', long = "user", value_name = "USER:PASSWORD")]
+    pub user: Option<String>,
+
+    /// Use a proxy (refused: this version has no proxy support, and
+    /// going direct instead would bypass the proxy silently).
+    #[arg(short = 'x', long = "proxy", value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Hosts that bypass the proxy (accepted for scripts; no proxy is used).
+    #[arg(long = "noproxy", value_name = "HOSTS")]
+    pub noproxy: Option<String>,
+
+    /// Send cookies (refused: no cookie engine in this version).
+    #[arg(short = 'b', long = "cookie", value_name = "DATA|FILE")]
+    pub cookie: Option<String>,
+
+    /// Save cookies to FILE (refused: no cookie engine in this version).
+    #[arg(short = 'c', long = "cookie-jar", value_name = "FILE")]
+    pub cookie_jar: Option<String>,
+
+    /// Resume a download at OFFSET, or where the output file ends (`-`).
+    #[arg(
+        short = 'C',
+        long = "continue-at",
+        value_name = "OFFSET",
+        allow_hyphen_values = true
+    )]
+    pub continue_at: Option<String>,
+
+    /// A multipart form field: NAME=VALUE, NAME=@FILE (a file upload),
+    /// NAME=<FILE (a file's contents as the value); `;type=` sets a part's
+    /// content type, `;filename=` its file name.
+    #[arg(short = 'F', long = "form", value_name = "NAME=CONTENT")]
+    pub form: Vec<String>,
+
+    /// Send the -d data in the URL's query with GET.
+    #[arg(short = 'G', long = "get")]
+    pub get: bool,
+
+    /// JSON request body (`@FILE` reads a file); sets the JSON content
+    /// type and accept headers.
+    #[arg(long = "json", value_name = "DATA")]
+    pub json: Vec<String>,
+
+    /// As -f, but write the error response's body too.
+    #[arg(long = "fail-with-body", conflicts_with = "fail")]
+    pub fail_with_body: bool,
+
+    /// Largest body accepted, in bytes (exit 63 beyond it).
+    #[arg(long = "max-filesize", value_name = "BYTES")]
+    pub max_filesize: Option<u64>,
+
+    /// Abort a transfer slower than BYTES per second for --speed-time
+    /// seconds (exit 28).
+    #[arg(short = 'Y', long = "speed-limit", value_name = "BYTES")]
+    pub speed_limit: Option<u64>,
+
+    /// Seconds for --speed-limit (default 30).
+    #[arg(short = 'y', long = "speed-time", value_name = "SECONDS")]
+    pub speed_time: Option<u64>,
+
+    /// Retry on any error, not only transient ones (with --retry).
+    #[arg(long = "retry-all-errors")]
+    pub retry_all_errors: bool,
+
+    /// Save the response's ETag to FILE.
+    #[arg(long = "etag-save", value_name = "FILE")]
+    pub etag_save: Option<PathBuf>,
+
+    /// Send the ETag in FILE as If-None-Match.
+    #[arg(long = "etag-compare", value_name = "FILE")]
+    pub etag_compare: Option<PathBuf>,
+
+    /// Speak HTTP/1.1 (what this version speaks).
+    #[arg(long = "http1.1")]
+    pub http1_1: bool,
+
+    /// Speak HTTP/2 (refused: not in this version yet).
+    #[arg(long = "http2")]
+    pub http2: bool,
+
+    /// HTTP/2 without negotiation (refused: not in this version yet).
+    #[arg(long = "http2-prior-knowledge")]
+    pub http2_prior_knowledge: bool,
 
     /// Fetch the URLs in parallel.
     #[arg(short = 'Z', long)]

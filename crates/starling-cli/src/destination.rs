@@ -58,6 +58,8 @@ pub fn replaceable(meta: &std::fs::Metadata) -> bool {
 pub struct InPlaceFile {
     path: PathBuf,
     file: Option<File>,
+    /// Appended to (`-C`), not truncated.
+    append: bool,
 }
 
 impl InPlaceFile {
@@ -66,6 +68,15 @@ impl InPlaceFile {
         InPlaceFile {
             path: path.to_path_buf(),
             file: None,
+            append: false,
+        }
+    }
+
+    /// A body appended to what `path` holds (a resumed download).
+    pub fn appending(path: &Path) -> InPlaceFile {
+        InPlaceFile {
+            append: true,
+            ..InPlaceFile::new(path)
         }
     }
 
@@ -77,8 +88,9 @@ impl InPlaceFile {
             let file = loop {
                 match OpenOptions::new()
                     .write(true)
+                    .append(self.append)
                     .create(true)
-                    .truncate(true)
+                    .truncate(!self.append)
                     .open(&self.path)
                 {
                     Ok(file) => break file,

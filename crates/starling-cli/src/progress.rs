@@ -47,16 +47,25 @@ impl Progress {
         }
     }
 
-    /// Redraws (the bar limits itself to a few frames a second).
-    pub fn update(&self, in_flight: usize) {
+    /// Whether there is a bar to draw (so the caller need not gather what
+    /// it shows otherwise).
+    pub fn is_drawn(&self) -> bool {
+        self.bar.is_some()
+    }
+
+    /// Redraws (the bar limits itself to a few frames a second), with the
+    /// bytes the transfers in flight received so far, so that one long
+    /// download shows its bytes and rate before it ends.
+    pub fn update(&self, in_flight: usize, in_flight_bytes: u64) {
         let Some(bar) = &self.bar else { return };
         let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let bytes = self.bytes + in_flight_bytes;
         bar.set_position(self.done);
         bar.set_message(format!(
             "{in_flight} in flight, {} failed, {}, {}/s",
             self.failed,
-            human_bytes(self.bytes),
-            human_bytes((self.bytes as f64 / secs) as u64)
+            human_bytes(bytes),
+            human_bytes((bytes as f64 / secs) as u64)
         ));
     }
 

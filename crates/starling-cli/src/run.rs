@@ -17,10 +17,19 @@ use crate::destination::{placement, InPlaceFile, Placement};
 use crate::outcome::Outcome;
 use crate::output::{remote_name, target_path, PartFile};
 use crate::progress::Progress;
+use crate::proxy_env::proxy_for;
 use crate::report::json_line;
+use crate::settings::Resume;
+use crate::settings::Settings;
 use crate::sink::{Body, Sink};
 use crate::writeout::render;
-use crate::Settings;
+
+/// curl's exit code for a feature this version lacks (CURLE_NOT_BUILT_IN).
+const NOT_BUILT_IN: i32 = 4;
+
+/// curl's exit code for a server that ignored a resume's range
+/// (CURLE_RANGE_ERROR).
+const RANGE_ERROR: i32 = 33;
 
 /// Where one URL's body goes.
 #[derive(Debug, Clone)]
@@ -128,7 +137,7 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
             let mut easy = driver.remove(msg.id).expect("a finished transfer");
             let run = running.remove(&msg.id).expect("a running job");
             let mut outcome = outcome_of(settings, &run, &mut easy, msg.result);
-            let retryable = retryable(&outcome);
+            let retryable = retryable(settings, &outcome);
             if retryable && run.job.attempts < settings.retry {
                 // The sink (and its temporary file) goes with the handle.
                 drop(easy);
@@ -155,10 +164,18 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
                 continue;
             }
             outcome.retries = run.job.attempts;
-            settle_output(&mut easy, &mut outcome);
+            settle_output(settings, &mut easy, &mut outcome);
             exit_code = finish_outcome(settings, &mut progress, &mut report, outcome, exit_code)?;
         }
-        progress.update(running.len());
+        if progress.is_drawn() {
+            let multi = driver.multi();
+            let bytes = running
+                .keys()
+                .filter_map(|id| multi.info(*id))
+                .map(|info| info.body_bytes_delivered)
+                .sum();
+            progress.update(running.len(), bytes);
+        }
     }
     if let Some(report) = report.as_mut() {
         report.flush()?;
@@ -182,10 +199,32 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
             ..Outcome::default()
         })
     };
+    // A URL without a scheme is the engine's to guess; its host and path
+    // (for -O and the proxy rules) read the same under any scheme.
+    let parsed = url::Url::parse(&job.url).or_else(|_| url::Url::parse(&format!("http://{}", job.url)));
+    if let Ok(url) = &parsed {
+        let env = |name: &str| std::env::var(name).ok();
+        if let Some((var, proxy)) = proxy_for(url, settings.noproxy.as_deref(), &env) {
+            return Err(Box::new(Outcome {
+                url: job.url.clone(),
+                effective_url: job.url.clone(),
+                exit_code: NOT_BUILT_IN,
+                error: Some((
+                    "NotBuiltIn".into(),
+                    format!(
+                        "{var} is set ({proxy}), but this version of starling has no proxy support; \
+                         unset it or exempt the host with --noproxy or no_proxy rather than go direct"
+                    ),
+                )),
+                ..Outcome::default()
+            }));
+        }
+    }
     let mut easy = Easy::new(job.url.clone());
     settings
         .apply(&mut easy)
         .map_err(|e| fail(e.kind(), e.message().to_string()))?;
+    let mut resume_at = None;
     let (body, path) = match &job.output {
         Output::Stdout => (Body::Stdout, None),
         Output::Verify { seed, .. } => (Body::Verify(PatternChecker::new(*seed)), None),
@@ -193,9 +232,10 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
             let name = match (name, remote) {
                 (Some(name), _) => name.clone(),
                 (None, _) => {
-                    let url = url::Url::parse(&job.url)
+                    let url = parsed
+                        .as_ref()
                         .map_err(|e| fail(ErrorKind::UrlMalformed, format!("malformed URL: {e}")))?;
-                    PathBuf::from(remote_name(&url).map_err(|e| fail(ErrorKind::WriteError, e.to_string()))?)
+                    PathBuf::from(remote_name(url).map_err(|e| fail(ErrorKind::WriteError, e.to_string()))?)
                 }
             };
             let path = target_path(
@@ -205,7 +245,20 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
                 settings.create_dirs,
             )
             .map_err(|e| fail(ErrorKind::WriteError, e.to_string()))?;
+            if let Some(resume) = settings.resume {
+                // Resumed: the rest is appended to what the file holds.
+                let offset = match resume {
+                    Resume::At(n) => n,
+                    Resume::FromFile => std::fs::metadata(&path).map_or(0, |m| m.len()),
+                };
+                if offset > 0 {
+                    easy.header("Range", &format!("bytes={offset}-"))
+                        .map_err(|e| fail(e.kind(), e.message().to_string()))?;
+                    resume_at = Some(offset);
+                }
+            }
             match placement(&path) {
+                _ if resume_at.is_some() => (Body::InPlace(InPlaceFile::appending(&path)), Some(path)),
                 Placement::Stdout => (Body::Stdout, None),
                 Placement::InPlace => (Body::InPlace(InPlaceFile::new(&path)), Some(path)),
                 Placement::Replace => {
@@ -222,7 +275,9 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
     };
     let mut sink = Sink::new(body);
     sink.fail = settings.fail;
-    sink.head_to_body = settings.head;
+    sink.head_to_body = settings.head || settings.include;
+    sink.dump = settings.dump_header.clone();
+    sink.resuming = resume_at.is_some();
     if let Some(path) = &settings.upload_file {
         let file = File::open(path).map_err(|e| {
             fail(
@@ -269,7 +324,17 @@ fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Resul
     let sink_error = easy
         .handler_mut::<crate::sink::Sink>()
         .and_then(|s| s.write_error.take());
-    if settings.fail && status.is_some_and(|s| s >= 400) {
+    let resuming = easy.handler_ref::<Sink>().is_some_and(|s| s.resuming);
+    if resuming && status.is_some_and(|s| s != 206) && !(settings.fail && status.is_some_and(|s| s >= 400)) {
+        outcome.exit_code = RANGE_ERROR;
+        outcome.error = Some((
+            "RangeError".into(),
+            format!(
+                "HTTP server doesn't seem to support byte ranges (status {}). Cannot resume.",
+                status.unwrap_or(0)
+            ),
+        ));
+    } else if (settings.fail || settings.fail_with_body) && status.is_some_and(|s| s >= 400) {
         outcome.exit_code = 22;
         outcome.error = Some((
             "HttpReturnedError".into(),
@@ -297,11 +362,26 @@ fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Resul
     outcome
 }
 
-/// Puts a finished body under its final name, or removes it.
-fn settle_output(easy: &mut Easy, outcome: &mut Outcome) {
+/// Puts a finished body under its final name, or removes it; saves the
+/// ETag for `--etag-save`.
+fn settle_output(settings: &Settings, easy: &mut Easy, outcome: &mut Outcome) {
     let Some(sink) = easy.handler_mut::<Sink>() else {
         return;
     };
+    if let (Some(path), 0) = (&settings.etag_save, outcome.exit_code) {
+        // curl writes the ETag with its quotes and a newline; none: empty.
+        let mut line = sink.etag.take().unwrap_or_default();
+        if !line.is_empty() {
+            line.push(b'\n');
+        }
+        if let Err(e) = std::fs::write(path, line) {
+            outcome.exit_code = ErrorKind::WriteError.code() as i32;
+            outcome.error = Some((
+                "WriteError".into(),
+                format!("--etag-save: cannot write {}: {e}", path.display()),
+            ));
+        }
+    }
     let body = std::mem::replace(&mut sink.body, Body::Discard);
     let saved = match body {
         Body::File(file) if outcome.exit_code == 0 => file.commit(),
@@ -359,9 +439,15 @@ fn finish_outcome(
     Ok(outcome.exit_code)
 }
 
+/// Whether a finished transfer is tried again (`--retry`): transient
+/// failures, or any failure with `--retry-all-errors`.
+fn retryable(settings: &Settings, o: &Outcome) -> bool {
+    transient(o) || (settings.retry_all_errors && o.exit_code != 0)
+}
+
 /// curl's transient failures: timeouts, refused or failed connections,
 /// and the HTTP statuses that mean "try again".
-fn retryable(o: &Outcome) -> bool {
+fn transient(o: &Outcome) -> bool {
     let status_says = o
         .status
         .is_some_and(|s| matches!(s, 408 | 429 | 500 | 502 | 503 | 504));
@@ -398,10 +484,10 @@ mod tests {
             exit_code,
             ..Outcome::default()
         };
-        assert!(retryable(&o(Some(503), 0)));
-        assert!(retryable(&o(None, 28)));
-        assert!(retryable(&o(None, 7)));
-        assert!(!retryable(&o(Some(404), 0)));
-        assert!(!retryable(&o(None, 60)));
+        assert!(transient(&o(Some(503), 0)));
+        assert!(transient(&o(None, 28)));
+        assert!(transient(&o(None, 7)));
+        assert!(!transient(&o(Some(404), 0)));
+        assert!(!transient(&o(None, 60)));
     }
 }

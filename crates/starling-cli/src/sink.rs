@@ -8,6 +8,7 @@ use starling_testserver::PatternChecker;
 
 use crate::destination::InPlaceFile;
 use crate::output::PartFile;
+use crate::settings::HeadDump;
 
 /// The destination of a body.
 pub enum Body {
@@ -26,10 +27,18 @@ pub enum Body {
 /// The per-transfer handler of the CLI.
 pub struct Sink {
     pub body: Body,
-    /// Print the response head to the body's destination (`-I`).
+    /// Print the response heads to the body's destination (`-I`, `-i`).
     pub head_to_body: bool,
+    /// Also write the heads here (`-D`).
+    pub dump: Option<HeadDump>,
     /// Stop at a status of 400 or more (`-f`).
     pub fail: bool,
+    /// A resumed download (`-C`): only a `206 Partial Content` is written.
+    pub resuming: bool,
+    /// The status of the response being received.
+    pub last_status: u16,
+    /// The last response's `ETag`, for `--etag-save`.
+    pub etag: Option<Vec<u8>>,
     /// The file streamed as the request body (`-T`).
     pub upload: Option<File>,
     /// Why writing failed, if it did.
@@ -42,10 +51,28 @@ impl Sink {
         Sink {
             body,
             head_to_body: false,
+            dump: None,
             fail: false,
+            resuming: false,
+            last_status: 0,
+            etag: None,
             upload: None,
             write_error: None,
         }
+    }
+
+    /// A line of a response head, to the output (`-i`, `-I`) and `-D`.
+    fn head_line(&mut self, line: &[u8]) -> Flow {
+        if let Some(dump) = &self.dump {
+            if let Err(e) = dump.borrow_mut().write_all(line) {
+                self.write_error = Some(e);
+                return Flow::Abort;
+            }
+        }
+        if self.head_to_body {
+            return self.put(line);
+        }
+        Flow::Continue
     }
 
     fn put(&mut self, data: &[u8]) -> Flow {
@@ -96,25 +123,36 @@ impl Handler for Sink {
             // curl's -f: no body of an error response is written.
             return Flow::Abort;
         }
-        if self.head_to_body {
-            return self.put(format!("{line}\r\n").as_bytes());
-        }
-        Flow::Continue
+        self.etag = None;
+        self.last_status = status.as_u16();
+        self.head_line(format!("{line}\r\n").as_bytes())
     }
 
     fn header(&mut self, name: &str, value: &[u8]) -> Flow {
-        if self.head_to_body {
+        if name.eq_ignore_ascii_case("etag") {
+            self.etag = Some(value.to_vec());
+        }
+        if self.head_to_body || self.dump.is_some() {
             let mut line = Vec::with_capacity(name.len() + value.len() + 4);
             line.extend_from_slice(name.as_bytes());
             line.extend_from_slice(b": ");
             line.extend_from_slice(value);
             line.extend_from_slice(b"\r\n");
-            return self.put(&line);
+            return self.head_line(&line);
         }
         Flow::Continue
     }
 
+    fn headers_end(&mut self) -> Flow {
+        self.head_line(b"\r\n")
+    }
+
     fn write(&mut self, data: &[u8]) -> Flow {
+        if self.resuming && self.last_status != 206 {
+            // The server sent the whole body, not the rest: appending it
+            // would corrupt the file (the outcome says so, curl's 33).
+            return Flow::Abort;
+        }
         self.put(data)
     }
 

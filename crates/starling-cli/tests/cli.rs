@@ -52,7 +52,7 @@ fn five_hundred_parallel_downloads_land_complete_under_their_names() {
             "--output-dir",
             "out",
             "-O",
-            "-i",
+            "--url-file",
             "urls.txt",
         ])
         .output()
@@ -89,7 +89,7 @@ fn urls_from_stdin_skip_blank_lines_and_comments() {
         server.url("/status/204"),
     );
     let output = starling(tmp.path())
-        .args(["-i", "-", "-w", "%{http_code}\\n"])
+        .args(["--url-file", "-", "-w", "%{http_code}\\n"])
         .write_stdin(input)
         .output()
         .unwrap();
@@ -361,9 +361,9 @@ fn bad_usage_exits_2_with_a_message() {
     std::fs::create_dir(tmp.path().join("a-directory")).unwrap();
     let cases: [&[&str]; 3] = [
         &["--no-such-flag", "http://127.0.0.1:1/"],
-        &["-i", "missing-urls.txt"],
+        &["--url-file", "missing-urls.txt"],
         // Opens fine, fails at the first read.
-        &["-i", "a-directory"],
+        &["--url-file", "a-directory"],
     ];
     for args in cases {
         let output = starling(tmp.path()).args(args).output().unwrap();
@@ -374,7 +374,7 @@ fn bad_usage_exits_2_with_a_message() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
     let output = starling(tmp.path())
-        .args(["-i", "missing-urls.txt"])
+        .args(["--url-file", "missing-urls.txt"])
         .output()
         .unwrap();
     assert!(text(&output.stderr).contains("missing-urls.txt"));
