@@ -1,0 +1,338 @@
+//! What a curl user types works as in curl: each flag against a server the
+//! test starts on 127.0.0.1 (the test server's `/inspect` answers with the
+//! request it got: method, body length, headers).
+
+mod common;
+
+use std::process::Output;
+
+use starling_testserver::{pattern, HttpServer};
+
+use common::{entries, response, starling, ScriptedServer, TempDir};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `starling ARGS` in `dir`, with no proxy in its environment.
+fn run(dir: &TempDir, args: &[&str]) -> Output {
+    let mut cmd = starling(dir.path());
+    for var in [
+        "http_proxy",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.args(args).output().unwrap()
+}
+
+/// The request `/inspect` describes, as its lines.
+fn inspected(out: &Output) -> Vec<String> {
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout).lines().map(str::to_string).collect()
+}
+
+fn has(lines: &[String], line: &str) -> bool {
+    lines.iter().any(|l| l == line)
+}
+
+#[test]
+fn include_puts_the_head_before_the_body() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    let out = run(&tmp, &["-i", &server.url("/bytes/10?seed=1")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let split = out
+        .stdout
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = text(&out.stdout[..split]);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("content-length: 10"), "{head}");
+    assert_eq!(out.stdout[split + 4..], pattern(1, 10));
+}
+
+#[test]
+fn url_flag_url_file_and_config_files() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    let out = run(&tmp, &["--url", &server.url("/bytes/7?seed=2")]);
+    assert_eq!(out.stdout, pattern(2, 7), "{}", text(&out.stderr));
+
+    let config = tmp.path().join("fetch.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "# as curl reads it\nurl = \"{}\"\noutput = \"got.bin\"\nsilent\n--fail\n",
+            server.url("/bytes/9?seed=3")
+        ),
+    )
+    .unwrap();
+    let out = run(&tmp, &["-K", "fetch.conf"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(tmp.path().join("got.bin")).unwrap(), pattern(3, 9));
+
+    std::fs::write(&config, "colour = blue\n").unwrap();
+    let out = run(&tmp, &["-K", "fetch.conf"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("line 1: unknown option colour"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn urls_without_a_scheme_are_guessed_as_curl_guesses() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    let bare = server.url("/bytes/12?seed=4").replacen("http://", "", 1);
+    let out = run(&tmp, &[&bare]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, pattern(4, 12));
+
+    let bare = server.url("/bytes/5").replacen("http://", "", 1);
+    let out = run(&tmp, &["-O", &bare]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(entries(tmp.path()), ["5"]);
+
+    let out = run(&tmp, &["--proto-default", "gopher", &bare]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
+
+#[test]
+fn user_agent_referer_and_basic_credentials() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    let url = server.url("/inspect");
+    let lines = inspected(&run(&tmp, &[&url]));
+    let agent = format!("header user-agent: starling/{}", env!("CARGO_PKG_VERSION"));
+    assert!(has(&lines, &agent), "{lines:?}");
+    let lines = inspected(&run(
+        &tmp,
+        &["-A", "probe/2", "-e", "http://from.test/", "-u", "u:p", &url],
+    ));
+    assert!(has(&lines, "header user-agent: probe/2"), "{lines:?}");
+    assert!(has(&lines, "header referer: http://from.test/"), "{lines:?}");
+    assert!(has(&lines, "header authorization: Basic dTpw"), "{lines:?}");
+    let lines = inspected(&run(&tmp, &["-A", "", &url]));
+    assert!(
+        !lines.iter().any(|l| l.starts_with("header user-agent")),
+        "{lines:?}"
+    );
+    // -H wins over -A, as in curl.
+    let lines = inspected(&run(&tmp, &["-A", "a/1", "-H", "User-Agent: h/1", &url]));
+    assert!(has(&lines, "header user-agent: h/1"), "{lines:?}");
+}
+
+#[test]
+fn dump_header_writes_every_head() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    let target = server.url("/bytes/3");
+    let redirect = server.url(&format!(
+        "/redirect/302?to={}",
+        starling_testserver::percent_encode(&target)
+    ));
+    let out = run(&tmp, &["-L", "-D", "heads.txt", "-o", "body.bin", &redirect]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let heads = std::fs::read_to_string(tmp.path().join("heads.txt")).unwrap();
+    assert!(heads.starts_with("HTTP/1.1 302 Found\r\n"), "{heads}");
+    assert!(heads.contains("\r\n\r\nHTTP/1.1 200 OK\r\n"), "{heads}");
+    assert!(heads.ends_with("\r\n\r\n"), "{heads}");
+    assert_eq!(std::fs::read(tmp.path().join("body.bin")).unwrap().len(), 3);
+}
+
+#[test]
+fn continue_at_appends_the_rest_or_fails_with_33() {
+    let tmp = TempDir::new();
+    std::fs::write(tmp.path().join("f"), b"abc").unwrap();
+    let partial =
+        b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 3-5/6\r\nContent-Length: 3\r\nConnection: close\r\n\r\ndef"
+            .to_vec();
+    let server = ScriptedServer::start(vec![partial]);
+    let out = run(&tmp, &["-C", "-", "-o", "f", &server.url("/f")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(tmp.path().join("f")).unwrap(), b"abcdef");
+
+    // A server that ignores the range sends the whole body: nothing is
+    // appended, and curl's 33 says why.
+    let server = ScriptedServer::start(vec![response("200 OK", b"abcdef")]);
+    let out = run(&tmp, &["-C", "-", "-o", "f", &server.url("/f")]);
+    assert_eq!(out.status.code(), Some(33), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("byte ranges"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(tmp.path().join("f")).unwrap(), b"abcdef");
+}
+
+#[test]
+fn form_get_and_json_bodies() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    std::fs::write(tmp.path().join("up.txt"), b"file contents").unwrap();
+    let url = server.url("/inspect");
+    let lines = inspected(&run(&tmp, &["-F", "name=value", "-F", "file=@up.txt", &url]));
+    assert!(has(&lines, "method POST"), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("header content-type: multipart/form-data; boundary=")),
+        "{lines:?}"
+    );
+
+    let lines = inspected(&run(&tmp, &["--json", "{\"a\":1}", &url]));
+    assert!(has(&lines, "method POST"), "{lines:?}");
+    assert!(has(&lines, "body-len 7"), "{lines:?}");
+    assert!(has(&lines, "header content-type: application/json"), "{lines:?}");
+    assert!(has(&lines, "header accept: application/json"), "{lines:?}");
+
+    let out = run(
+        &tmp,
+        &[
+            "-G",
+            "-d",
+            "a=1",
+            "-d",
+            "b=2",
+            "-w",
+            "%{url_effective}",
+            "-o",
+            "/dev/null",
+            &url,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).ends_with("/inspect?a=1&b=2"),
+        "{}",
+        text(&out.stdout)
+    );
+    let lines = inspected(&run(&tmp, &["-G", "-d", "a=1", &url]));
+    assert!(
+        has(&lines, "method GET") && has(&lines, "body-len 0"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn fail_with_body_keeps_the_body_and_exits_22() {
+    let server = ScriptedServer::start(vec![response("404 Not Found", b"gone")]);
+    let tmp = TempDir::new();
+    let out = run(&tmp, &["--fail-with-body", &server.url("/x")]);
+    assert_eq!(out.status.code(), Some(22), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, b"gone");
+    let out = run(&tmp, &["-f", &server.url("/x")]);
+    assert_eq!(out.status.code(), Some(22));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn size_and_speed_limits() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    let out = run(&tmp, &["--max-filesize", "100", &server.url("/bytes/5000")]);
+    assert_eq!(out.status.code(), Some(63), "{}", text(&out.stderr));
+    // Nothing arrives for 5 s: below 1 byte/s for 1 s ends it with 28.
+    let out = run(&tmp, &["-Y", "1", "-y", "1", &server.url("/delay/5000/10")]);
+    assert_eq!(out.status.code(), Some(28), "{}", text(&out.stderr));
+}
+
+#[test]
+fn retry_all_errors_retries_what_retry_alone_does_not() {
+    let tmp = TempDir::new();
+    let replies = || vec![response("404 Not Found", b""), response("200 OK", b"ok")];
+    let server = ScriptedServer::start(replies());
+    let out = run(
+        &tmp,
+        &[
+            "-s",
+            "-f",
+            "--retry",
+            "1",
+            "--retry-delay",
+            "0.01",
+            &server.url("/x"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(22));
+    assert_eq!(server.requests(), 1);
+    let server = ScriptedServer::start(replies());
+    let args = [
+        "-s",
+        "-f",
+        "--retry",
+        "1",
+        "--retry-delay",
+        "0.01",
+        "--retry-all-errors",
+    ];
+    let out = run(&tmp, &[&args[..], &[server.url("/x").as_str()]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, b"ok");
+    assert_eq!(server.requests(), 2);
+}
+
+#[test]
+fn etags_are_saved_and_compared() {
+    let reply =
+        b"HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".to_vec();
+    let server = ScriptedServer::start(vec![reply]);
+    let tmp = TempDir::new();
+    let out = run(&tmp, &["--etag-save", "etag.txt", &server.url("/x")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("etag.txt")).unwrap(),
+        "\"v1\"\n"
+    );
+    let server = HttpServer::start();
+    let lines = inspected(&run(
+        &tmp,
+        &["--etag-compare", "etag.txt", &server.url("/inspect")],
+    ));
+    assert!(has(&lines, "header if-none-match: \"v1\""), "{lines:?}");
+}
+
+#[test]
+fn proxies_cookies_and_http2_are_refused_never_ignored() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    let url = server.url("/bytes/4");
+    for args in [
+        &["-x", "http://127.0.0.1:9", url.as_str()][..],
+        &["-b", "a=1", url.as_str()],
+        &["-c", "jar.txt", url.as_str()],
+        &["--http2", url.as_str()],
+    ] {
+        let out = run(&tmp, args);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", text(&out.stderr));
+        assert!(!text(&out.stderr).contains("{"), "{}", text(&out.stderr));
+    }
+    let mut cmd = starling(tmp.path());
+    let out = cmd
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env_remove("no_proxy")
+        .env_remove("NO_PROXY");
+    let out = out.arg(&url).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("http_proxy is set"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Exempted hosts go direct, as with curl.
+    let out = starling(tmp.path())
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env("no_proxy", "127.0.0.1")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, pattern(0, 4));
+    let out = run(&tmp, &["--http1.1", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
