@@ -11,8 +11,18 @@ use clap::Parser;
 /// --output-dir say otherwise. `--demo` fetches from a loopback server
 /// started inside the process and checks every body.
 #[derive(Debug, Parser)]
-#[command(name = "starling", version, about, max_term_width = 100)]
+#[command(
+    name = "starling",
+    version,
+    about,
+    max_term_width = 100,
+    disable_help_flag = true
+)]
 pub struct Args {
+    /// Show help: the important options, a CATEGORY's, or `all`.
+    #[arg(short = 'h', long = "help", value_name = "CATEGORY", num_args = 0..=1, default_missing_value = "")]
+    pub help: Option<String>,
+
     /// URLs to fetch (a URL without a scheme is guessed as curl guesses:
     /// http://, or the protocol an ftp. or similar host name says).
     pub urls: Vec<String>,

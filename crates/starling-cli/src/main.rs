@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod destination;
 mod form;
+mod help;
 mod outcome;
 mod output;
 mod progress;
@@ -50,6 +51,15 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     let args = Args::parse_from(argv);
+    if let Some(topic) = &args.help {
+        return match help::render(topic) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => usage_error(&e),
+        };
+    }
     let mut settings = match Settings::from_args(&args) {
         Ok(s) => s,
         Err(e) => return failed(e),
