@@ -4,7 +4,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{verify_server_name, WebPkiServerVerifier};
@@ -71,19 +70,17 @@ impl Verifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let facts = cert_facts(end_entity).ok_or(CertificateError::BadEncoding)?;
-        let unix = |secs: i64| UnixTime::since_unix_epoch(Duration::from_secs(secs.max(0).unsigned_abs()));
-        let time = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-        if time < facts.not_before {
+        if now < facts.not_before {
             return Err(CertificateError::NotValidYetContext {
                 time: now,
-                not_before: unix(facts.not_before),
+                not_before: facts.not_before,
             }
             .into());
         }
-        if time > facts.not_after {
+        if now > facts.not_after {
             return Err(CertificateError::ExpiredContext {
                 time: now,
-                not_after: unix(facts.not_after),
+                not_after: facts.not_after,
             }
             .into());
         }
