@@ -370,9 +370,9 @@ def workloads(quick):
     h2load (whether h2load --h1 runs beside it)."""
     w = []
 
-    def add(key, title, mode, args, wrk=None, h2load=False, files=None):
+    def add(key, title, mode, args, wrk=None, h2load=False, files=None, size=None, path=None, parallel=None):
         w.append({"key": key, "title": title, "mode": mode, "args": args, "wrk": wrk, "h2load": h2load,
-                  "files": files})
+                  "files": files, "size": size, "path": path, "parallel": parallel})
 
     keepalive_n = {1: 10_000 if quick else 20_000, 100: 50_000 if quick else 100_000,
                    1000: 50_000 if quick else 100_000, 10000: 100_000}
@@ -414,17 +414,21 @@ def workloads(quick):
     # to files on disk (cli_commands; no CLIENTS.md arguments).
     n = 5_000 if quick else 100_000
     add("cli-files", f"the command line: {n:,} files of 100 bytes to disk, {CLI_PARALLEL:,} in flight", "cli",
-        [], files=n)
+        [], files=n, size=100, path="files", parallel=CLI_PARALLEL)
+    n = 10 if quick else 100
+    add("cli-large", f"the command line: {n:,} files of 100 MB to disk, all in flight", "cli",
+        [], files=n, size=100_000_000, path="bigfiles", parallel=n)
     return w
 
 
-def cli_commands(files, starling, urls, config, out):
+def cli_commands(files, parallel, starling, urls, config, out):
     """The command-line workload's commands: (name, argv, file for standard
-    input or None) per client. xargs gives each curl files / CLI_PARALLEL
-    URLs (100 at 100,000 files), so that CLI_PARALLEL curl processes run at
-    once, each fetching its URLs one after another on one connection."""
-    p = str(CLI_PARALLEL)
-    per = max(1, files // CLI_PARALLEL)
+    input or None) per client. xargs gives each curl files / parallel URLs
+    (100 at 100,000 files and 1,000 in flight), so that `parallel` curl
+    processes run at once, each fetching its URLs one after another on one
+    connection."""
+    p = str(parallel)
+    per = max(1, files // parallel)
     return [
         ("starling", [starling, "-s", "-Z", "--parallel-max", p, "-O", "--output-dir", out, "--url-file", urls], None),
         ("curl -Z", ["curl", "-s", "-Z", "--parallel-max", p, "--output-dir", out, "--remote-name-all",
@@ -434,12 +438,12 @@ def cli_commands(files, starling, urls, config, out):
     ]
 
 
-def cli_files(work, files):
+def cli_files(work, files, path):
     """Writes the URL list (one a line, for starling --url-file and xargs) and the
     same URLs as a curl config file (`url = "…"` lines, for curl -K); returns
     their paths."""
-    urls = [f"http://127.0.0.1:{PORT}/files/{i}" for i in range(files)]
-    paths = (os.path.join(work, "cli-urls.txt"), os.path.join(work, "cli-urls.curlrc"))
+    urls = [f"http://127.0.0.1:{PORT}/{path}/{i}" for i in range(files)]
+    paths = (os.path.join(work, f"cli-{path}.txt"), os.path.join(work, f"cli-{path}.curlrc"))
     with open(paths[0], "w") as f:
         f.write("".join(u + "\n" for u in urls))
     with open(paths[1], "w") as f:
@@ -474,13 +478,13 @@ def cli_clients(work):
     return found, left
 
 
-def run_cli(name, version, argv, stdin, out, files, nginx, limit, work):
+def run_cli(name, version, argv, stdin, out, files, size, parallel, nginx, limit, work):
     """Runs one command-line client once, writing into the fresh empty
     directory `out`, which is removed afterwards. Wall time around the
     process; CPU from wait4's rusage, which covers the process and every
     child it waited for (xargs: all its curls). The run counts when the
     command exits 0 and `out` holds exactly the files 0 … files-1, each
-    100 bytes."""
+    `size` bytes."""
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     # Write back what came before (the previous run's files and their
@@ -517,14 +521,14 @@ def run_cli(name, version, argv, stdin, out, files, nginx, limit, work):
     why = None
     if code != 0:
         why = failure_reason(err, code)
-    elif names != want or sizes != files * 100:
+    elif names != want or sizes != files * size:
         why = (f"{len(names & want):,} of {files:,} files written ({len(names - want):,} other names), "
-               f"{sizes:,} bytes in all, not {files * 100:,}")
+               f"{sizes:,} bytes in all, not {files * size:,}")
     if why:
         log(f"  {name}: {why}")
         return None, {"client": version, "error": why}
     return {
-        "client": version, "mode": "cli", "parallel": CLI_PARALLEL, "requests": files, "ok": files,
+        "client": version, "mode": "cli", "parallel": parallel, "requests": files, "ok": files,
         "failed": 0, "seconds": wall, "cpu_user": usage.ru_utime, "cpu_sys": usage.ru_stime,
         "max_rss_kb": None, "body_bytes": sizes, "connections": None, "socket_actions": None,
         "nginx_cpu_share": ngx / wall if wall > 0 else None, "exit": code,
@@ -607,7 +611,7 @@ def main():
                             "left_out": {c["name"]: c["tls"] for c in all_clients if https and c["tls"]}}
             if mode == "cli":
                 cli_found, results[key]["left_out"] = cli_clients(opts.work)
-                urls, config = cli_files(opts.work, w["files"])
+                urls, config = cli_files(opts.work, w["files"], w["path"])
             for name, why in results[key]["left_out"].items():
                 log(f"  {name} left out: {why}")
             if mode == "download":
@@ -629,12 +633,13 @@ def main():
 
                 limit = 300
                 if mode == "cli":
-                    for name, argv, stdin in cli_commands(w["files"], os.path.join(opts.work, "bin", "starling"),
+                    for name, argv, stdin in cli_commands(w["files"], w["parallel"],
+                                                          os.path.join(opts.work, "bin", "starling"),
                                                           urls, config, os.path.join(opts.work, "cli-out")):
                         if name in cli_found:
                             record(name, *run_cli(name, cli_found[name], argv, stdin,
-                                                  os.path.join(opts.work, "cli-out"), w["files"], nginx, limit,
-                                                  opts.work))
+                                                  os.path.join(opts.work, "cli-out"), w["files"], w["size"],
+                                                  w["parallel"], nginx, limit, opts.work))
                     results[key]["runs"].append(row)
                     continue
                 for client in runners:
@@ -685,6 +690,7 @@ def write_doc(report):
 def summary(mode, r):
     if mode == "cli":
         return (f"{r['seconds']:.2f} s, {r['ok'] / r['seconds']:,.0f} files/s, "
+                f"{r['body_bytes'] / r['seconds'] / 1e6:,.0f} MB/s, "
                 f"CPU {r['cpu_user'] + r['cpu_sys']:.2f} s, nginx {r['nginx_cpu_share'] or 0:.0%}")
     if mode == "hold":
         return f"{r['rss_per_open']} B per open transfer ({r['ok']} held)"
@@ -823,13 +829,15 @@ def render(results, syscalls, runs, quick, started, finished, m):
                              f"{'' if n == 'starling' else fmt(ratio(results, key, n, mbs), 2, '×')} | "
                              f"{'' if n == 'starling' else fmt(ratio(results, key, n, gb, invert=True), 2, '×')} |")
         elif mode == "cli":
-            lines.append("| client | seconds | files/s | CPU s (user + system) | nginx CPU "
+            lines.append("| client | seconds | files/s | MB/s | CPU s (user + system) | nginx CPU "
                          "| starling ÷ client: files/s | client ÷ starling: CPU |")
-            lines.append("|---|---:|---:|---:|---:|---:|---:|")
+            lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
             wall = lambda r: r["seconds"]
             cpu = lambda r: r["cpu_user"] + r["cpu_sys"]
+            mbs = lambda r: r["body_bytes"] / r["seconds"] / 1e6
             for n in present:
                 lines.append(f"| {n} | {fmt(column(results, key, n, wall), 2)} | {fmt(column(results, key, n, rate))} | "
+                             f"{fmt(column(results, key, n, mbs))} | "
                              f"{fmt(column(results, key, n, cpu), 2)} | "
                              f"{fmt(column(results, key, n, lambda r: (r['nginx_cpu_share'] or 0) * 100), 0, '%')} | "
                              f"{'' if n == 'starling' else fmt(ratio(results, key, n, rate), 2, '×')} | "
@@ -863,13 +871,13 @@ def render(results, syscalls, runs, quick, started, finished, m):
     return "\n".join(lines)
 
 
-def curl_parallel_cap(client):
+def curl_parallel_cap(client, parallel):
     """How many transfers the curl command (`curl X.Y.Z`) really keeps in
-    flight when asked for CLI_PARALLEL, or None when it keeps them all:
+    flight when asked for `parallel`, or None when it keeps them all:
     from 7.84 until 8.16 curl clamps --parallel-max to 300 (earlier ones
     fall back to the default of 50 above 300; 8.16 allows 65,535)."""
     m = re.match(r"curl (\d+)\.(\d+)", client or "")
-    if not m or CLI_PARALLEL <= 300:
+    if not m or parallel <= 300:
         return None
     v = (int(m.group(1)), int(m.group(2)))
     if v < (7, 84):
@@ -879,25 +887,25 @@ def curl_parallel_cap(client):
 
 def cli_text(w, data):
     """The commands of the command-line workload, for the results."""
-    n = w["files"]
-    lines = [f"`WORK/cli-urls.txt` lists the {n:,} URLs `http://127.0.0.1:{PORT}/files/0` … "
-             f"`/files/{n - 1}` one a line (nginx serves the same 100-byte file for each), "
-             "`WORK/cli-urls.curlrc` the same as `url = \"…\"` lines. Each command runs as "
+    n, path, size, parallel = w["files"], w["path"], w["size"], w["parallel"]
+    lines = [f"`WORK/cli-{path}.txt` lists the {n:,} URLs `http://127.0.0.1:{PORT}/{path}/0` … "
+             f"`/{path}/{n - 1}` one a line (nginx serves the same {size:,}-byte file for each), "
+             f"`WORK/cli-{path}.curlrc` the same as `url = \"…\"` lines. Each command runs as "
              f"`taskset -c {CLIENT_CORE} COMMAND`, writing into a fresh empty directory `DIR` under `WORK` "
              "(`sync` just before the run, the directory removed after it):", ""]
-    for name, argv, stdin in cli_commands(n, "WORK/bin/starling", "WORK/cli-urls.txt", "WORK/cli-urls.curlrc",
-                                          "DIR"):
+    for name, argv, stdin in cli_commands(n, parallel, "WORK/bin/starling", f"WORK/cli-{path}.txt",
+                                          f"WORK/cli-{path}.curlrc", "DIR"):
         lines.append(f"- {name}: `{' '.join(argv)}{' < ' + stdin if stdin else ''}`")
     lines.append("")
     text = ("Seconds are the wall time around the command; CPU is user + system time of the whole process "
             "tree (`wait4`: the process and every child it waited for, so xargs counts all its curls). "
             "A run counts when the command exits 0 and `DIR` holds exactly the files `0` … "
-            f"`{n - 1}`, 100 bytes each.")
+            f"`{n - 1}`, {size:,} bytes each.")
     curl = next((f["client"] for row in data["runs"] for name, f in row.items() if name == "curl -Z"), None)
     curl = curl or next((f.get("client") for f in data.get("not_measured", {}).get("curl -Z", [])), None)
-    cap = curl_parallel_cap(curl)
+    cap = curl_parallel_cap(curl, parallel)
     if cap:
-        text += (f" {curl} takes `--parallel-max {CLI_PARALLEL}` but keeps at most {cap} transfers in flight "
+        text += (f" {curl} takes `--parallel-max {parallel}` but keeps at most {cap} transfers in flight "
                  "(its own limit on the option), so curl -Z runs with fewer in flight than the others.")
     lines.append(text)
     left_out = data.get("left_out") or {}
@@ -965,6 +973,12 @@ def targets(results, syscalls):
     v = r_ratio("cli-files", "curl -Z", lambda r: r["seconds"], invert=True)
     add("CLI: starling -Z fetches the files faster than curl -Z", f"curl -Z ÷ starling wall time {v:.2f}×" if v else "–",
         v > 1 if v else None)
+    v = r_ratio("cli-files", "curl -Z", lambda r: r["cpu_user"] + r["cpu_sys"], invert=True)
+    add("CLI small files: starling -Z at ≤ half the CPU of curl -Z", f"curl -Z ÷ starling CPU {v:.2f}×" if v else "–",
+        v >= 2 if v else None)
+    v = r_ratio("cli-large", "curl -Z", lambda r: r["body_bytes"] / r["seconds"])
+    add("CLI 100 MB files: starling -Z MB/s ≥ curl -Z's", f"starling ÷ curl -Z {v:.2f}×" if v else "–",
+        v >= 1 if v else None)
     out.append("")
     return out
 

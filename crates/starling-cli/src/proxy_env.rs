@@ -12,6 +12,17 @@
 
 use std::net::IpAddr;
 
+/// The variables these rules read.
+pub const VARIABLES: [&str; 7] = [
+    "http_proxy",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
 /// The proxy setting that applies to `url`: the variable's name and value.
 pub fn proxy_for(
     url: &url::Url,

@@ -200,10 +200,23 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
         })
     };
     // A URL without a scheme is the engine's to guess; its host and path
-    // (for -O and the proxy rules) read the same under any scheme.
-    let parsed = url::Url::parse(&job.url).or_else(|_| url::Url::parse(&format!("http://{}", job.url)));
-    if let Ok(url) = &parsed {
-        let env = |name: &str| std::env::var(name).ok();
+    // (for -O and the proxy rules) read the same under any scheme. Parsed
+    // only when needed: 100,000 URLs add up.
+    let needs_parse = matches!(job.output, Output::File { name: None, .. }) || !settings.proxy_env.is_empty();
+    let parsed = if needs_parse {
+        url::Url::parse(&job.url).or_else(|_| url::Url::parse(&format!("http://{}", job.url)))
+    } else {
+        Err(url::ParseError::EmptyHost)
+    };
+    let env = |name: &str| {
+        let found = settings.proxy_env.iter().find(|(n, _)| n == name);
+        found.map(|(_, v)| v.clone())
+    };
+    let proxies_set = settings
+        .proxy_env
+        .iter()
+        .any(|(n, _)| !n.eq_ignore_ascii_case("no_proxy"));
+    if let (Ok(url), true) = (&parsed, proxies_set) {
         if let Some((var, proxy)) = proxy_for(url, settings.noproxy.as_deref(), &env) {
             return Err(Box::new(Outcome {
                 url: job.url.clone(),

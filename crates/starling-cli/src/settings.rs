@@ -72,6 +72,8 @@ pub struct Settings {
     pub etag_save: Option<PathBuf>,
     /// `--noproxy`.
     pub noproxy: Option<String>,
+    /// The proxy variables of the environment that are set, read once.
+    pub proxy_env: Vec<(String, String)>,
     pub silent: bool,
     pub show_error: bool,
     pub verbose: bool,
@@ -438,6 +440,10 @@ fn settings(args: &Args) -> Result<Settings, String> {
         resume,
         etag_save: args.etag_save.clone(),
         noproxy: args.noproxy.clone(),
+        proxy_env: crate::proxy_env::VARIABLES
+            .iter()
+            .filter_map(|name| std::env::var(name).ok().map(|v| (name.to_string(), v)))
+            .collect(),
         silent: args.silent,
         show_error: args.show_error,
         verbose: args.verbose,
