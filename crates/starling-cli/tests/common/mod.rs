@@ -168,14 +168,38 @@ const NOBODY: u32 = 65534;
 pub fn unprivileged_starling(cwd: &Path) -> std::process::Command {
     use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_starling"));
-    cmd.current_dir(cwd);
-    if is_root() {
-        std::fs::set_permissions(cwd, std::fs::Permissions::from_mode(0o777)).unwrap();
-        // std drops the supplementary groups when root changes the uid.
-        cmd.uid(NOBODY).gid(NOBODY);
+    if !is_root() {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_starling"));
+        cmd.current_dir(cwd);
+        return cmd;
     }
+    let mut cmd = std::process::Command::new(binary_for_nobody());
+    cmd.current_dir(cwd);
+    std::fs::set_permissions(cwd, std::fs::Permissions::from_mode(0o777)).unwrap();
+    // std drops the supplementary groups when root changes the uid.
+    cmd.uid(NOBODY).gid(NOBODY);
     cmd
+}
+
+/// A copy of the binary that `nobody` may run: the build directory may sit
+/// under a home that only root can enter.
+fn binary_for_nobody() -> &'static Path {
+    use std::os::unix::fs::PermissionsExt;
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        // One directory for every run (not one per process left behind);
+        // the copy lands under a name of its own and is renamed into place,
+        // so a run never executes a half-copied file.
+        let dir = std::env::temp_dir().join("starling-cli-nobody");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let partial = dir.join(format!("starling.{}", std::process::id()));
+        std::fs::copy(env!("CARGO_BIN_EXE_starling"), &partial).unwrap();
+        std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = dir.join("starling");
+        std::fs::rename(&partial, &copy).unwrap();
+        copy
+    })
 }
 
 /// Whether the tests run as root.

@@ -79,7 +79,7 @@ impl Core {
             t.easy.inner.trace_text(|| format!("  Trying {addr}..."));
             match TcpSocket::connect(addr) {
                 Ok(socket) => return Some((socket, addr)),
-                Err(e) => t.last_connect_error = Some(format!("{addr}: {e}").into()),
+                Err(e) => t.last_connect_error = Some(attempt_error(&t.route().target, addr, &e).into()),
             }
         }
         None
@@ -156,8 +156,8 @@ impl Core {
         let t = &mut self.transfers[id.index as usize];
         t.last_connect_error = Some(
             match addr {
-                Some(a) => format!("{a}: {error}"),
-                None => error.to_string(),
+                Some(a) => attempt_error(&t.route().target, a, &error),
+                None => plain_os_error(&error),
             }
             .into(),
         );
@@ -307,4 +307,38 @@ impl Core {
 fn family(addrs: &[SocketAddr], addr: SocketAddr) -> usize {
     let first_v6 = addrs.first().is_some_and(|a| a.is_ipv6());
     usize::from(addr.is_ipv6() != first_v6)
+}
+
+/// Why one connect attempt failed, for the transfer's error: the address
+/// only when the URL named a host (for an address the message already
+/// says it), and the system's words without Rust's "(os error N)".
+fn attempt_error(target: &crate::target::Target, addr: SocketAddr, error: &io::Error) -> String {
+    let host = target.host().trim_start_matches('[').trim_end_matches(']');
+    if host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip == addr.ip()) {
+        plain_os_error(error)
+    } else {
+        format!("{} port {}: {}", addr.ip(), addr.port(), plain_os_error(error))
+    }
+}
+
+/// An I/O error as the system words it ("Connection refused").
+fn plain_os_error(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_os_error;
+
+    #[test]
+    fn system_errors_read_without_rusts_suffix() {
+        let refused = std::io::Error::from_raw_os_error(libc::ECONNREFUSED);
+        assert_eq!(plain_os_error(&refused), "Connection refused");
+        let other = std::io::Error::other("no route (custom)");
+        assert_eq!(plain_os_error(&other), "no route (custom)");
+    }
 }
