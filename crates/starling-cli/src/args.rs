@@ -111,6 +111,11 @@ pub struct Args {
     #[arg(long = "fail-with-body", conflicts_with = "fail")]
     pub fail_with_body: bool,
 
+    /// Hold each download to SPEED bytes per second on average (`k`, `m`,
+    /// `g` suffixes: 1024-based).
+    #[arg(long = "limit-rate", value_name = "SPEED")]
+    pub limit_rate: Option<String>,
+
     /// Largest body accepted, in bytes (exit 63 beyond it).
     #[arg(long = "max-filesize", value_name = "BYTES")]
     pub max_filesize: Option<u64>,

@@ -36,6 +36,7 @@ const CATEGORY_OF: &[(&str, &str)] = &[
     ("resolve", "connection"),
     ("speed-limit", "connection"),
     ("speed-time", "connection"),
+    ("limit-rate", "connection"),
     ("retry", "connection"),
     ("retry-delay", "connection"),
     ("retry-all-errors", "connection"),

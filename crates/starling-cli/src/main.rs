@@ -11,6 +11,7 @@ mod outcome;
 mod output;
 mod progress;
 mod proxy_env;
+mod rate_limit;
 mod report;
 mod run;
 mod settings;

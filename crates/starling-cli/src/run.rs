@@ -2,15 +2,17 @@
 //! `parallel` at a time; finished transfers become [`Outcome`]s, retried
 //! when transient, then written out, reported and counted.
 
+use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use starling::drive::Blocking;
-use starling::{Easy, Error, ErrorKind, Method, TransferId};
+use starling::{Easy, Error, ErrorKind, Method, Pause, TransferId};
 use starling_testserver::PatternChecker;
 
 use crate::destination::{placement, InPlaceFile, Placement};
@@ -18,6 +20,7 @@ use crate::outcome::Outcome;
 use crate::output::{remote_name, target_path, PartFile};
 use crate::progress::Progress;
 use crate::proxy_env::proxy_for;
+use crate::rate_limit::Limiter;
 use crate::report::json_line;
 use crate::settings::Resume;
 use crate::settings::Settings;
@@ -65,6 +68,8 @@ pub struct Summary {
 struct Running {
     job: Job,
     output_path: Option<PathBuf>,
+    /// When a transfer paused by `--limit-rate` may go on.
+    resume_at: Option<Rc<Cell<Option<Instant>>>>,
 }
 
 /// Runs every job.
@@ -117,8 +122,19 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
             };
             match start(settings, &job) {
                 Ok((easy, output_path)) => {
+                    let resume_at = easy
+                        .handler_ref::<Sink>()
+                        .and_then(|s| s.limiter.as_ref())
+                        .map(|l| l.resume_at.clone());
                     let id = driver.add(easy);
-                    running.insert(id, Running { job, output_path });
+                    running.insert(
+                        id,
+                        Running {
+                            job,
+                            output_path,
+                            resume_at,
+                        },
+                    );
                 }
                 Err(outcome) => {
                     exit_code = finish_outcome(settings, &mut progress, &mut report, *outcome, exit_code)?;
@@ -131,6 +147,9 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
         let mut wait = Duration::from_millis(200);
         if let Some(Reverse((at, _, _))) = retries.peek() {
             wait = wait.min(at.saturating_duration_since(now));
+        }
+        if settings.limit_rate.is_some() {
+            wait = wait.min(resume_limited(&mut driver, &running, now)?);
         }
         driver.step(Some(wait))?;
         while let Some(msg) = driver.info_read() {
@@ -185,6 +204,31 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
         line: progress.finish(),
         signal: None,
     })
+}
+
+/// Resumes the transfers `--limit-rate` paused whose time has come; the
+/// wait until the next one.
+fn resume_limited(
+    driver: &mut Blocking,
+    running: &HashMap<TransferId, Running>,
+    now: Instant,
+) -> io::Result<Duration> {
+    let mut wait = Duration::MAX;
+    for (id, run) in running {
+        let Some(at) = run.resume_at.as_ref().and_then(|cell| cell.get()) else {
+            continue;
+        };
+        if at <= now {
+            run.resume_at.as_ref().expect("checked").set(None);
+            driver
+                .multi()
+                .set_pause(*id, Pause::default())
+                .map_err(|e| io::Error::other(e.message().to_string()))?;
+        } else {
+            wait = wait.min(at - now);
+        }
+    }
+    Ok(wait)
 }
 
 /// Makes the handle of a job; an outcome when it cannot even start.
@@ -291,6 +335,7 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
     sink.head_to_body = settings.head || settings.include;
     sink.dump = settings.dump_header.clone();
     sink.resuming = resume_at.is_some();
+    sink.limiter = settings.limit_rate.map(Limiter::new);
     if let Some(path) = &settings.upload_file {
         let file = File::open(path).map_err(|e| {
             fail(

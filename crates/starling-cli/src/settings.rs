@@ -60,6 +60,8 @@ pub struct Settings {
     pub connect_timeout: Option<Duration>,
     pub max_time: Option<Duration>,
     pub max_filesize: Option<u64>,
+    /// `--limit-rate`, bytes per second.
+    pub limit_rate: Option<u64>,
     /// `-Y` and `-y`.
     pub low_speed: Option<(u64, Duration)>,
     pub resolve: Vec<String>,
@@ -426,6 +428,11 @@ fn settings(args: &Args) -> Result<Settings, String> {
         connect_timeout: seconds(args.connect_timeout, "--connect-timeout")?,
         max_time: seconds(args.max_time, "--max-time")?,
         max_filesize: args.max_filesize,
+        limit_rate: args
+            .limit_rate
+            .as_deref()
+            .map(crate::rate_limit::parse_speed)
+            .transpose()?,
         low_speed: match (args.speed_limit, args.speed_time) {
             (None, None) => None,
             // curl: -y alone means a limit of 1 byte per second.

@@ -8,6 +8,7 @@ use starling_testserver::PatternChecker;
 
 use crate::destination::InPlaceFile;
 use crate::output::PartFile;
+use crate::rate_limit::Limiter;
 use crate::settings::HeadDump;
 
 /// The destination of a body.
@@ -39,6 +40,8 @@ pub struct Sink {
     pub last_status: u16,
     /// The last response's `ETag`, for `--etag-save`.
     pub etag: Option<Vec<u8>>,
+    /// `--limit-rate`: pauses the transfer while it is ahead of the limit.
+    pub limiter: Option<Limiter>,
     /// The file streamed as the request body (`-T`).
     pub upload: Option<File>,
     /// Why writing failed, if it did.
@@ -56,6 +59,7 @@ impl Sink {
             resuming: false,
             last_status: 0,
             etag: None,
+            limiter: None,
             upload: None,
             write_error: None,
         }
@@ -152,6 +156,11 @@ impl Handler for Sink {
             // The server sent the whole body, not the rest: appending it
             // would corrupt the file (the outcome says so, curl's 33).
             return Flow::Abort;
+        }
+        if let Some(limiter) = self.limiter.as_mut() {
+            if !limiter.admit(data.len(), std::time::Instant::now()) {
+                return Flow::Pause;
+            }
         }
         self.put(data)
     }

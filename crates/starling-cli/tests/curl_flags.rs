@@ -336,3 +336,24 @@ fn proxies_cookies_and_http2_are_refused_never_ignored() {
     let out = run(&tmp, &["--http1.1", &url]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn limit_rate_holds_a_download_to_its_average() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    // 300 kB at 200 KiB/s: at least 1.1 s after the first 64 KiB read.
+    let started = std::time::Instant::now();
+    let out = run(
+        &tmp,
+        &["--limit-rate", "200K", &server.url("/bytes/300000?seed=6")],
+    );
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, pattern(6, 300_000));
+    assert!(
+        took >= std::time::Duration::from_millis(900),
+        "300 kB in {took:?}"
+    );
+    let out = run(&tmp, &["--limit-rate", "fast", &server.url("/bytes/1")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
