@@ -101,7 +101,7 @@ impl Settings {
                 .iter()
                 .any(|h| h.to_ascii_lowercase().starts_with("content-type:"))
             {
-                easy.header("content-type", "application/x-www-form-urlencoded")?;
+                easy.header("Content-Type", "application/x-www-form-urlencoded")?;
             }
         }
         easy.follow_location(self.location);
