@@ -26,7 +26,8 @@ pub enum Body {
 /// The per-transfer handler of the CLI.
 pub struct Sink {
     pub body: Body,
-    /// Print the response head to the body's destination (`-I`).
+    /// Print every response head, as received, to the body's destination
+    /// (`-I`).
     pub head_to_body: bool,
     /// Stop at a status of 400 or more (`-f`).
     pub fail: bool,
@@ -74,42 +75,21 @@ impl Sink {
     }
 }
 
-/// `HTTP/1.1 200 OK` as curl shows a status line.
-pub fn status_line(version: Version, status: StatusCode) -> String {
-    let version = match version {
-        Version::HTTP_10 => "HTTP/1.0",
-        _ => "HTTP/1.1",
-    };
-    format!(
-        "{version} {} {}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("")
-    )
-    .trim_end()
-    .to_string()
-}
-
 impl Handler for Sink {
-    fn status(&mut self, status: StatusCode, version: Version) -> Flow {
-        let line = status_line(version, status);
+    fn status(&mut self, status: StatusCode, _version: Version) -> Flow {
         if self.fail && status.as_u16() >= 400 {
             // curl's -f: no body of an error response is written.
             return Flow::Abort;
         }
-        if self.head_to_body {
-            return self.put(format!("{line}\r\n").as_bytes());
-        }
         Flow::Continue
     }
 
-    fn header(&mut self, name: &str, value: &[u8]) -> Flow {
+    fn header_line(&mut self, line: &[u8]) -> Flow {
+        // curl prints each head as received (its status line, names in the
+        // server's case) and its empty line, so the heads of redirects and
+        // interim responses are set apart by a blank line.
         if self.head_to_body {
-            let mut line = Vec::with_capacity(name.len() + value.len() + 4);
-            line.extend_from_slice(name.as_bytes());
-            line.extend_from_slice(b": ");
-            line.extend_from_slice(value);
-            line.extend_from_slice(b"\r\n");
-            return self.put(&line);
+            return self.put(line);
         }
         Flow::Continue
     }
