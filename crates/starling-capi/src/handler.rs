@@ -154,57 +154,28 @@ impl CHandler {
     }
 }
 
-/// A status line of libcurl's form, with the canonical reason phrase.
-fn status_line(status: StatusCode, version: Version) -> String {
-    let version = if version == Version::HTTP_10 { "1.0" } else { "1.1" };
-    let reason = status.canonical_reason().unwrap_or("");
-    format!("HTTP/{version} {} {reason}\r\n", status.as_u16())
-}
-
 impl Handler for CHandler {
-    fn status(&mut self, status: StatusCode, version: Version) -> Flow {
+    fn status(&mut self, status: StatusCode, _version: Version) -> Flow {
         // FAILONERROR: the head still goes to the header callback; the
         // transfer ends before the body (`headers_end`).
         self.http_failed = self.fail_on_error && status.as_u16() >= 400;
-        if !self.wants_headers() {
-            return Flow::Continue;
-        }
-        // The head as the server sent it (its own reason phrase and
-        // spacing), read in place from the transfer the engine lends: all
-        // its lines go out now (`header` has nothing left to do) but the
-        // empty one, which `headers_end` sends.
-        let sent = starling::with_current(|c| {
-            let head = c?.info().headers.raw();
-            let lines = head.split_inclusive(|&b| b == b'\n');
-            for line in lines.take_while(|l| *l != b"\r\n" && *l != b"\n") {
-                if self.header_out(line) == Flow::Abort {
-                    return Some(Flow::Abort);
-                }
-            }
-            Some(Flow::Continue)
-        });
-        // The engine lends every final head; should it not, the status
-        // line at least.
-        sent.unwrap_or_else(|| self.header_out(status_line(status, version).as_bytes()))
+        Flow::Continue
     }
 
-    fn interim(&mut self, status: StatusCode, version: Version) {
-        // libcurl gives an interim head (`100 Continue`) to the header
-        // callback too: its status line and the empty line.
-        if self.wants_headers() && self.header_out(status_line(status, version).as_bytes()) != Flow::Abort {
-            self.header_out(b"\r\n");
+    fn header_line(&mut self, line: &[u8]) -> Flow {
+        // Every head's lines exactly as received (interim and redirect
+        // heads too, the empty line included), as libcurl gives them.
+        match self.wants_headers() {
+            true => self.header_out(line),
+            false => Flow::Continue,
         }
     }
 
     fn headers_end(&mut self) -> Flow {
-        let flow = match self.wants_headers() {
-            true => self.header_out(b"\r\n"),
+        match self.http_failed {
+            true => Flow::Abort,
             false => Flow::Continue,
-        };
-        if self.http_failed {
-            return Flow::Abort;
         }
-        flow
     }
 
     fn write(&mut self, data: &[u8]) -> Flow {

@@ -28,7 +28,8 @@ pub enum Body {
 /// The per-transfer handler of the CLI.
 pub struct Sink {
     pub body: Body,
-    /// Print the response heads to the body's destination (`-I`, `-i`).
+    /// Print every response head, as received, to the body's destination
+    /// (`-I`, `-i`).
     pub head_to_body: bool,
     /// Also write the heads here (`-D`).
     pub dump: Option<HeadDump>,
@@ -105,50 +106,32 @@ impl Sink {
     }
 }
 
-/// `HTTP/1.1 200 OK` as curl shows a status line.
-pub fn status_line(version: Version, status: StatusCode) -> String {
-    let version = match version {
-        Version::HTTP_10 => "HTTP/1.0",
-        _ => "HTTP/1.1",
-    };
-    format!(
-        "{version} {} {}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("")
-    )
-    .trim_end()
-    .to_string()
-}
-
 impl Handler for Sink {
-    fn status(&mut self, status: StatusCode, version: Version) -> Flow {
-        let line = status_line(version, status);
+    fn status(&mut self, status: StatusCode, _version: Version) -> Flow {
         if self.fail && status.as_u16() >= 400 {
             // curl's -f: no body of an error response is written.
             return Flow::Abort;
         }
         self.etag = None;
         self.last_status = status.as_u16();
-        self.head_line(format!("{line}\r\n").as_bytes())
+        Flow::Continue
     }
 
     fn header(&mut self, name: &str, value: &[u8]) -> Flow {
         if name.eq_ignore_ascii_case("etag") {
             self.etag = Some(value.to_vec());
         }
-        if self.head_to_body || self.dump.is_some() {
-            let mut line = Vec::with_capacity(name.len() + value.len() + 4);
-            line.extend_from_slice(name.as_bytes());
-            line.extend_from_slice(b": ");
-            line.extend_from_slice(value);
-            line.extend_from_slice(b"\r\n");
-            return self.head_line(&line);
-        }
         Flow::Continue
     }
 
-    fn headers_end(&mut self) -> Flow {
-        self.head_line(b"\r\n")
+    fn header_line(&mut self, line: &[u8]) -> Flow {
+        // curl prints each head as received (its status line, names in the
+        // server's case) and its empty line, so the heads of redirects and
+        // interim responses are set apart by a blank line.
+        if self.head_to_body || self.dump.is_some() {
+            return self.head_line(line);
+        }
+        Flow::Continue
     }
 
     fn write(&mut self, data: &[u8]) -> Flow {

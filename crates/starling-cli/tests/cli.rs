@@ -145,6 +145,34 @@ fn fail_flag_turns_http_errors_into_exit_22_without_body() {
 }
 
 #[test]
+fn head_flag_prints_each_head_as_received_as_curl_does() {
+    // What curl 7.88 prints for `curl -s -I -L` against these replies: each
+    // head byte for byte (reason phrases, names' case, spacing) with the
+    // empty line that ends it, so a redirect's head is set apart from the
+    // next by a blank line.
+    let moved = b"HTTP/1.1 301 Moved For Good\r\nlocation: /next\r\nContent-Length: 0\r\n\
+                  Connection: close\r\n\r\n";
+    let fine = b"HTTP/1.1 200 Fine Thanks\r\nx-ODD-Case:  v \r\nContent-Length: 2\r\n\
+                 Connection: close\r\n\r\n";
+    let tmp = TempDir::new();
+    let server = ScriptedServer::start(vec![moved.to_vec(), fine.to_vec()]);
+    let output = starling(tmp.path())
+        .args(["-s", "-I", "-L", &server.url("/")])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), text(&[&moved[..], fine].concat()));
+
+    let server = ScriptedServer::start(vec![moved.to_vec()]);
+    let output = starling(tmp.path())
+        .args(["-s", "-I", &server.url("/")])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), text(moved));
+}
+
+#[test]
 fn retry_gets_past_two_503s() {
     let body = pattern(7, 1000);
     let unavailable = response("503 Service Unavailable", b"");

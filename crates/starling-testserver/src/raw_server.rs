@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -87,7 +87,11 @@ pub enum Script {
 #[derive(Debug)]
 pub struct RawServer {
     core: ServerCore,
+    heads: HeadLog,
 }
+
+/// Every request head the server read, in the order read.
+type HeadLog = Arc<Mutex<Vec<Vec<u8>>>>;
 
 impl RawServer {
     /// Starts a server on 127.0.0.1 with a kernel-chosen port that runs
@@ -95,10 +99,13 @@ impl RawServer {
     /// bind.
     pub fn start(script: Script) -> RawServer {
         let script = Arc::new(script);
+        let heads = HeadLog::default();
+        let log = Arc::clone(&heads);
         RawServer {
             core: ServerCore::start("raw-server", move |stream, counters| {
-                run_script(stream, Arc::clone(&script), counters)
+                run_script(stream, Arc::clone(&script), counters, Arc::clone(&log))
             }),
+            heads,
         }
     }
 
@@ -130,6 +137,13 @@ impl RawServer {
         self.core.counters.requests.load(Ordering::SeqCst)
     }
 
+    /// The request heads read so far (each with its final `\r\n\r\n`),
+    /// over all connections, in the order read: the bytes exactly as the
+    /// client sent them.
+    pub fn request_heads(&self) -> Vec<Vec<u8>> {
+        self.heads.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// Waits up to `timeout`, polling every few milliseconds, until
     /// [`RawServer::open_connections`] equals `expected`; returns the last
     /// count seen.
@@ -138,8 +152,11 @@ impl RawServer {
     }
 }
 
-async fn run_script(mut stream: TcpStream, script: Arc<Script>, counters: Arc<Counters>) {
-    let mut reader = HeadReader::default();
+async fn run_script(mut stream: TcpStream, script: Arc<Script>, counters: Arc<Counters>, log: HeadLog) {
+    let mut reader = HeadReader {
+        log: Some(log),
+        ..HeadReader::default()
+    };
     match &*script {
         Script::CloseImmediately => {}
         Script::NeverAnswer => discard_until_eof(&mut stream).await,
@@ -261,6 +278,8 @@ struct HeadReader {
     buf: Vec<u8>,
     /// Body bytes of the previous request still to be skipped.
     skip: u64,
+    /// Where each head read is recorded.
+    log: Option<HeadLog>,
 }
 
 impl HeadReader {
@@ -284,6 +303,9 @@ impl HeadReader {
                 if let Some(end) = find_head_end(&self.buf) {
                     let head: Vec<u8> = self.buf.drain(..end).collect();
                     self.skip = content_length(&head);
+                    if let Some(log) = &self.log {
+                        log.lock().unwrap_or_else(|e| e.into_inner()).push(head.clone());
+                    }
                     return Some(head);
                 }
                 if self.buf.len() > MAX_HEAD {

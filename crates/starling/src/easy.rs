@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use http::Method;
 
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Discard, Handler};
+use crate::http1::{InvalidField, RequestHeaders};
 use crate::info::TransferInfo;
 use crate::target::Route;
 
@@ -192,7 +193,7 @@ pub struct Easy {
 pub(crate) struct EasyInner {
     pub(crate) url: String,
     pub(crate) method: Method,
-    pub(crate) headers: HeaderMap,
+    pub(crate) headers: RequestHeaders,
     /// The body given as bytes (a streamed one is among the extras).
     pub(crate) body: Option<Bytes>,
     pub(crate) handler: Box<dyn Handler>,
@@ -226,7 +227,7 @@ impl Easy {
             inner: Box::new(EasyInner {
                 url: url.into(),
                 method: Method::GET,
-                headers: HeaderMap::new(),
+                headers: RequestHeaders::new(),
                 body: None,
                 handler: Box::new(Discard),
                 progress: false,
@@ -280,27 +281,27 @@ impl Easy {
         self
     }
 
-    /// Adds a request header. A header with an empty value suppresses the
-    /// engine's default header of that name (`Accept`, `Host`), as in curl.
+    /// Adds a request header, sent after the others added before it and
+    /// with its name in the case given here (as libcurl sends
+    /// `CURLOPT_HTTPHEADER`'s lines). A header with an empty value is not
+    /// sent; it suppresses the engine's default header of that name
+    /// (`Accept`, `Host`, …), as in curl.
     pub fn header(&mut self, name: &str, value: &str) -> Result<&mut Self, Error> {
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            Error::new(
+        match self.inner.headers.append(name, value) {
+            Ok(_) => Ok(self),
+            Err(InvalidField::Name) => Err(Error::new(
                 ErrorKind::BadFunctionArgument,
                 format!("invalid request header name '{}'", name.escape_debug()),
-            )
-        })?;
-        let value = HeaderValue::from_str(value).map_err(|_| {
-            Error::new(
+            )),
+            Err(InvalidField::Value) => Err(Error::new(
                 ErrorKind::BadFunctionArgument,
                 format!("invalid value for request header {name}"),
-            )
-        })?;
-        self.inner.headers.append(name, value);
-        Ok(self)
+            )),
+        }
     }
 
     /// The request headers, to edit directly.
-    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+    pub fn headers_mut(&mut self) -> &mut RequestHeaders {
         &mut self.inner.headers
     }
 

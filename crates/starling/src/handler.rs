@@ -98,18 +98,36 @@ pub fn trace_to(out: &mut impl std::io::Write, kind: Trace, data: &[u8]) {
 pub trait Handler: Any {
     /// The status line of a response that is not interim: the final one,
     /// and (when redirects are followed) each redirect response before it.
-    /// Its header fields follow through [`Handler::header`].
+    /// Its lines as received follow through [`Handler::header_line`], then
+    /// its fields through [`Handler::header`], then [`Handler::headers_end`].
     fn status(&mut self, _status: http::StatusCode, _version: http::Version) -> Flow {
         Flow::Continue
     }
 
     /// An interim response (`1xx`, such as `100 Continue`) arrived; its
-    /// fields are not kept. The final response follows.
+    /// lines follow through [`Handler::header_line`], its fields are not
+    /// kept. The final response follows.
     fn interim(&mut self, _status: http::StatusCode, _version: http::Version) {}
+
+    /// One line of a response head exactly as the server sent it, its line
+    /// end included: the status line first (with the server's reason
+    /// phrase), then each header line (the name in the server's case, the
+    /// value as received), then the empty line that ends the head. Every
+    /// head is given this way, in the order received: interim `1xx` heads,
+    /// each redirect's head when redirects are followed, and the final
+    /// one (libcurl's `CURLOPT_HEADERFUNCTION` sees the same lines).
+    ///
+    /// The line is a slice of the head as kept by the engine (or, for an
+    /// interim head, of the receive buffer): no copy is made for it, and it
+    /// is valid for this call only. `Flow::Abort` ends the transfer.
+    fn header_line(&mut self, _line: &[u8]) -> Flow {
+        Flow::Continue
+    }
 
     /// One header field of the response announced by [`Handler::status`]
     /// (interim 1xx heads are not reported), in the order received: the
-    /// name as sent and the raw value.
+    /// name in the case the server sent it and the raw value. Compare
+    /// names without regard to case.
     fn header(&mut self, _name: &str, _value: &[u8]) -> Flow {
         Flow::Continue
     }

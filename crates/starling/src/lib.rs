@@ -47,7 +47,7 @@ pub use easy::{
 pub use error::{Error, ErrorKind, TimeoutKind};
 pub use handler::{trace_to, Collect, Discard, Flow, Handler, Progress, ReadFlow, Trace};
 pub use http::{self, HeaderMap, Method, StatusCode, Version};
-pub use http1::ResponseHeaders;
+pub use http1::{RequestHeaders, ResponseHeaders};
 pub use info::{Timings, TransferInfo};
 pub use multi::{
     Action, Counters, Events, Limits, Message, Multi, Pause, SocketAssign, SocketEvent, TransferId, What,

@@ -147,7 +147,7 @@ impl Core {
         // libcurl's pair for CURLOPT_TRANSFER_ENCODING: TE is hop-by-hop,
         // so Connection must name it. A request that sets its own TE
         // gets neither, as in libcurl.
-        if inner.extras().transfer_encoding && !t.request_headers().contains_key(http::header::TE) {
+        if inner.extras().transfer_encoding && !t.request_headers().contains_key("TE") {
             extra[n] = ("Connection", b"TE");
             extra[n + 1] = ("TE", b"gzip");
             n += 2;
@@ -157,7 +157,7 @@ impl Core {
             n += 1;
         }
         let headers = t.request_headers();
-        let expect = expect && !headers.contains_key(http::header::EXPECT);
+        let expect = expect && !headers.contains_key("Expect");
         conn.head.clear();
         encode_request_head(
             &mut conn.head,

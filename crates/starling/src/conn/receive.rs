@@ -9,7 +9,7 @@ use super::{read_from, ConnKey, ConnState};
 use crate::decode::{unsolicited_transfer_coding, Codings, Decoder, Layer};
 use crate::easy::EasyInner;
 use crate::error::{Error, ErrorKind};
-use crate::handler::{Flow, Trace};
+use crate::handler::{Flow, Handler, Trace};
 use crate::http1::{Http1Error, Parsed, ResponseHead};
 use crate::multi::core::Core;
 use crate::multi::timer_queue::TimerKind;
@@ -68,6 +68,34 @@ fn response_decoder(inner: &EasyInner, has_body: bool) -> Result<Option<Decoder>
         Codings::NONE
     };
     Decoder::new(&transfer, &content)
+}
+
+/// Traces a head's lines as received, when the transfer is verbose.
+fn trace_head(handler: &mut dyn Handler, head: &[u8], verbose: bool) {
+    if verbose {
+        for line in head.split_inclusive(|&b| b == b'\n') {
+            handler.trace(Trace::HeaderIn, line);
+        }
+    }
+}
+
+/// Gives a head's lines as received (status line, header lines, the
+/// empty line) to [`Handler::header_line`], as slices of `head`.
+fn head_lines(handler: &mut dyn Handler, head: &[u8]) -> Flow {
+    for line in head.split_inclusive(|&b| b == b'\n') {
+        if handler.header_line(line) == Flow::Abort {
+            return Flow::Abort;
+        }
+    }
+    Flow::Continue
+}
+
+/// The error when a handler's header callbacks asked to stop.
+fn header_callback_abort() -> Error {
+    Error::new(
+        ErrorKind::AbortedByCallback,
+        "aborted by callback: the header callback returned Abort",
+    )
 }
 
 /// A redirect response's body is read to its end (to keep the connection)
@@ -183,15 +211,16 @@ impl Core {
                     t.easy.inner.info.header_bytes_received += n as u64;
                     let verbose = t.easy.inner.verbose;
                     let head = &input[..n];
-                    t.easy.inner.with_handler(|h, _| {
-                        if verbose {
-                            for line in head.split_inclusive(|&b| b == b'\n') {
-                                h.trace(Trace::HeaderIn, line);
-                            }
-                        }
+                    let flow = t.easy.inner.with_handler(|h, _| {
+                        trace_head(h, head, verbose);
                         h.interim(status, http::Version::HTTP_11);
+                        head_lines(h, head)
                     });
                     buf.start += n;
+                    if flow == Flow::Abort {
+                        self.abort_on(key, id, header_callback_abort(), now);
+                        return Step::Stop;
+                    }
                     if let Some(e) = headers_over_budget(t) {
                         self.abort_on(key, id, e, now);
                         return Step::Stop;
@@ -296,34 +325,33 @@ impl Core {
         // The fields go into the info before the handler sees them: a
         // header callback may look (libcurl's CURLINFO_CONTENT_TYPE).
         t.easy.inner.info.headers = head.headers;
-        if !retry_without_expect {
-            let verbose = t.easy.inner.verbose;
-            let flow = t.easy.inner.with_handler(|handler, info| {
-                if verbose {
-                    for line in info.headers.raw().split_inclusive(|&b| b == b'\n') {
-                        handler.trace(Trace::HeaderIn, line);
-                    }
-                }
-                let mut flow = handler.status(head.status, head.version);
-                for (name, value) in info.headers.iter() {
-                    if flow == Flow::Abort {
-                        return flow;
-                    }
-                    flow = handler.header(name, value);
-                }
-                match flow {
-                    Flow::Abort => flow,
-                    _ => handler.headers_end(),
-                }
-            });
-            if flow == Flow::Abort {
-                let e = Error::new(
-                    ErrorKind::AbortedByCallback,
-                    "aborted by callback: the header callback returned Abort",
-                );
-                self.abort_on(key, id, e, now);
-                return Step::Stop;
+        let verbose = t.easy.inner.verbose;
+        let flow = t.easy.inner.with_handler(|handler, info| {
+            let raw = info.headers.raw();
+            trace_head(handler, raw, verbose);
+            if retry_without_expect {
+                // libcurl's header callback sees the 417 too, though the
+                // transfer goes on with the request again.
+                return head_lines(handler, raw);
             }
+            let mut flow = handler.status(head.status, head.version);
+            if flow != Flow::Abort {
+                flow = head_lines(handler, raw);
+            }
+            for (name, value) in info.headers.iter() {
+                if flow == Flow::Abort {
+                    return flow;
+                }
+                flow = handler.header(name, value);
+            }
+            match flow {
+                Flow::Abort => flow,
+                _ => handler.headers_end(),
+            }
+        });
+        if flow == Flow::Abort {
+            self.abort_on(key, id, header_callback_abort(), now);
+            return Step::Stop;
         }
         let t = &mut self.transfers[id.index as usize];
         if t.has_next() {

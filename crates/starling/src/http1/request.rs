@@ -3,8 +3,9 @@
 //! Everything here appends to a caller-owned `Vec<u8>` so the engine can keep
 //! one send buffer per connection; nothing else is allocated.
 
-use http::header::{ACCEPT, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
-use http::{HeaderMap, Method};
+use http::Method;
+
+use super::request_headers::RequestHeaders;
 
 /// How the request body (if any) is delimited on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,10 +22,12 @@ pub enum BodyFraming {
 /// Appends an HTTP/1.1 request head to `out`.
 ///
 /// Writes `METHOD target HTTP/1.1`, then the default headers, then every
-/// header of `headers` in the map's iteration order (a name with several
-/// values gives several lines), then the empty line that ends the head.
+/// field of `headers` in the order added and with its name in the case
+/// given (as libcurl sends them), then the empty line that ends the head.
+/// The default headers' names are written as curl writes them.
 ///
-/// Default headers, each written only if `headers` has no entry of that name:
+/// Default headers, each written only if `headers` has no field of that
+/// name (in any case):
 /// `Host: host` (first), `Accept: */*`, and, depending on `body`,
 /// `Content-Length: N` or `Transfer-Encoding: chunked`.
 ///
@@ -43,7 +46,7 @@ pub fn encode_request_head(
     method: &Method,
     target: &str,
     host: &str,
-    headers: &HeaderMap,
+    headers: &RequestHeaders,
     extra: &[(&str, &[u8])],
     body: BodyFraming,
 ) {
@@ -55,23 +58,23 @@ pub fn encode_request_head(
     out.extend_from_slice(target.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\n");
 
-    if !headers.contains_key(HOST) {
+    if !headers.contains_key("Host") {
         push_header(out, "Host", host.as_bytes());
     }
-    if !headers.contains_key(ACCEPT) {
+    if !headers.contains_key("Accept") {
         push_header(out, "Accept", b"*/*");
     }
     match body {
         BodyFraming::None => {}
         BodyFraming::Length(len) => {
-            if !headers.contains_key(CONTENT_LENGTH) {
+            if !headers.contains_key("Content-Length") {
                 out.extend_from_slice(b"Content-Length: ");
                 push_decimal(out, len);
                 out.extend_from_slice(b"\r\n");
             }
         }
         BodyFraming::Chunked => {
-            if !headers.contains_key(TRANSFER_ENCODING) {
+            if !headers.contains_key("Transfer-Encoding") {
                 push_header(out, "Transfer-Encoding", b"chunked");
             }
         }
@@ -83,11 +86,7 @@ pub fn encode_request_head(
         }
     }
 
-    for (name, value) in headers {
-        if !value.is_empty() {
-            push_header(out, name.as_str(), value.as_bytes());
-        }
-    }
+    headers.write_lines(out);
     out.extend_from_slice(b"\r\n");
 }
 
@@ -150,18 +149,17 @@ fn push_hex(out: &mut Vec<u8>, mut n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
-    fn head(method: Method, headers: &HeaderMap, body: BodyFraming) -> String {
+    fn head(method: Method, headers: &RequestHeaders, body: BodyFraming) -> String {
         let mut out = Vec::new();
         encode_request_head(&mut out, &method, "/path?q=1", "example.com", headers, &[], body);
         String::from_utf8(out).unwrap()
     }
 
-    fn map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut m = HeaderMap::new();
+    fn map(pairs: &[(&str, &str)]) -> RequestHeaders {
+        let mut m = RequestHeaders::new();
         for (n, v) in pairs {
-            m.append(*n, HeaderValue::from_static(v));
+            m.append(n, v).unwrap();
         }
         m
     }
@@ -169,7 +167,7 @@ mod tests {
     #[test]
     fn defaults() {
         assert_eq!(
-            head(Method::GET, &HeaderMap::new(), BodyFraming::None),
+            head(Method::GET, &RequestHeaders::new(), BodyFraming::None),
             "GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n"
         );
     }
@@ -182,7 +180,7 @@ mod tests {
             &Method::GET,
             "/",
             "h",
-            &HeaderMap::new(),
+            &RequestHeaders::new(),
             &[("Authorization", b"Basic eDp5")],
             BodyFraming::None,
         );
@@ -193,18 +191,19 @@ mod tests {
     }
 
     #[test]
-    fn user_headers_and_multiple_values() {
-        let h = map(&[("x-a", "1"), ("x-b", "2"), ("x-a", "3")]);
+    fn user_headers_in_order_and_case_given() {
+        // libcurl sends a list's fields as typed, in the list's order.
+        let h = map(&[("X-a", "1"), ("x-B", "2"), ("x-a", "3")]);
         assert_eq!(
             head(Method::GET, &h, BodyFraming::None),
             "GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
-             x-a: 1\r\nx-a: 3\r\nx-b: 2\r\n\r\n"
+             X-a: 1\r\nx-B: 2\r\nx-a: 3\r\n\r\n"
         );
     }
 
     #[test]
     fn empty_value_suppresses_default() {
-        let h = map(&[("accept", ""), ("host", "")]);
+        let h = map(&[("accept", ""), ("HOST", "")]);
         assert_eq!(
             head(Method::GET, &h, BodyFraming::None),
             "GET /path?q=1 HTTP/1.1\r\n\r\n"
@@ -218,27 +217,31 @@ mod tests {
 
     #[test]
     fn host_and_accept_override() {
-        let h = map(&[("host", "other.example:8080"), ("accept", "text/html")]);
+        let h = map(&[("host", "other.example:8080"), ("ACCEPT", "text/html")]);
         assert_eq!(
             head(Method::GET, &h, BodyFraming::None),
-            "GET /path?q=1 HTTP/1.1\r\nhost: other.example:8080\r\naccept: text/html\r\n\r\n"
+            "GET /path?q=1 HTTP/1.1\r\nhost: other.example:8080\r\nACCEPT: text/html\r\n\r\n"
         );
     }
 
     #[test]
     fn length_and_chunked() {
         assert_eq!(
-            head(Method::PUT, &HeaderMap::new(), BodyFraming::Length(0)),
+            head(Method::PUT, &RequestHeaders::new(), BodyFraming::Length(0)),
             "PUT /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
              Content-Length: 0\r\n\r\n"
         );
         assert_eq!(
-            head(Method::POST, &HeaderMap::new(), BodyFraming::Length(u64::MAX)),
+            head(
+                Method::POST,
+                &RequestHeaders::new(),
+                BodyFraming::Length(u64::MAX)
+            ),
             "POST /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
              Content-Length: 18446744073709551615\r\n\r\n"
         );
         assert_eq!(
-            head(Method::POST, &HeaderMap::new(), BodyFraming::Chunked),
+            head(Method::POST, &RequestHeaders::new(), BodyFraming::Chunked),
             "POST /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
              Transfer-Encoding: chunked\r\n\r\n"
         );
@@ -254,7 +257,7 @@ mod tests {
     #[test]
     fn custom_method() {
         let m = Method::from_bytes(b"PROPFIND").unwrap();
-        assert!(head(m, &HeaderMap::new(), BodyFraming::None).starts_with("PROPFIND /path?q=1 "));
+        assert!(head(m, &RequestHeaders::new(), BodyFraming::None).starts_with("PROPFIND /path?q=1 "));
     }
 
     #[test]

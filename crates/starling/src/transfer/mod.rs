@@ -23,13 +23,14 @@ mod redirect;
 
 use std::time::{Duration, Instant};
 
-use http::{HeaderMap, Method};
+use http::Method;
 
 use crate::conn::pool::{HostId, Wait};
 use crate::conn::ConnKey;
 use crate::decode::Decoder;
 use crate::easy::{Easy, IpResolve, RequestBody};
 use crate::error::{Error, ErrorKind, TimeoutKind};
+use crate::http1::RequestHeaders;
 use crate::info::TransferInfo;
 use crate::multi::core::Core;
 use crate::multi::timer_queue::{TimerHandle, TimerKey, TimerKind, TIMER_KINDS};
@@ -154,7 +155,7 @@ impl Transfer {
     }
 
     /// The current request's own headers.
-    pub fn request_headers(&self) -> &HeaderMap {
+    pub fn request_headers(&self) -> &RequestHeaders {
         match self.redirect().and_then(|r| r.headers.as_ref()) {
             Some(h) => h,
             None => &self.easy.inner.headers,

@@ -3,16 +3,12 @@
 
 use std::time::Instant;
 
-use http::header::{
-    AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZATION,
-    TRANSFER_ENCODING,
-};
-use http::{HeaderMap, Method, StatusCode};
+use http::{Method, StatusCode};
 use url::Url;
 
 use super::{meter, Transfer, TransferState};
 use crate::error::{Error, ErrorKind};
-use crate::http1::ResponseHead;
+use crate::http1::{RequestHeaders, ResponseHead};
 use crate::multi::core::Core;
 use crate::multi::TransferId;
 use crate::target::{Route, Target};
@@ -36,7 +32,7 @@ pub(crate) struct Redirect {
     pub keep_body: bool,
     /// The handle's headers without credentials, when the request goes to
     /// another origin than the handle's URL (`None`: the handle's own).
-    pub headers: Option<HeaderMap>,
+    pub headers: Option<RequestHeaders>,
 }
 
 impl Transfer {
@@ -144,12 +140,17 @@ fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Redirect {
     let headers = (!same_origin || !keep_body).then(|| {
         let mut headers = t.easy.inner.headers.clone();
         if !same_origin {
-            for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
+            for name in ["Authorization", "Cookie", "Proxy-Authorization"] {
                 headers.remove(name);
             }
         }
         if !keep_body {
-            for name in [CONTENT_LENGTH, CONTENT_TYPE, CONTENT_ENCODING, TRANSFER_ENCODING] {
+            for name in [
+                "Content-Length",
+                "Content-Type",
+                "Content-Encoding",
+                "Transfer-Encoding",
+            ] {
                 headers.remove(name);
             }
         }
