@@ -1,5 +1,28 @@
 //! curl's `-w/--write-out`: a format string with `%{variable}`s filled in
 //! from a finished transfer.
+//!
+//! Every variable of curl 8.x's `--write-out` page is known ([`VARIABLES`],
+//! plus the controls `json`, `header_json`, `onerror`, `stdout` and
+//! `stderr`, and `%header{NAME}` and `%output{FILE}`/`%output{>>FILE}`),
+//! with curl's text and `%{json}` forms. Those about what starling does
+//! not do have curl's values for "not used":
+//!
+//! - `certs` is empty and `num_certs` 0: the engine keeps no certificate
+//!   details after the handshake;
+//! - `ssl_verify_result` is 0: a failed verification fails the transfer
+//!   (exit 60) rather than being recorded as OpenSSL's code;
+//! - `proxy_used`, `http_connect` and `proxy_ssl_verify_result` are 0:
+//!   there is no proxy support;
+//! - `ftp_entry_path` is empty (`null`): HTTP only;
+//! - `tls_earlydata` is 0: no TLS early data;
+//! - `time_queue` is 0: a transfer starts when it is added;
+//! - `url.options`, `url.zoneid` (and `urle.*`) are empty: HTTP URLs have
+//!   no options, and IPv6 zone ids are not parsed.
+//!
+//! Not done: `%time{FORMAT}` (curl 8.16) is printed as written, and
+//! `%header{NAME:all:SEP}` (curl 8.17, which needs the heads of every
+//! response of a redirect chain, where the outcome keeps the final one)
+//! prints nothing.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
