@@ -104,6 +104,7 @@ mod tests {
             num_redirects: 2,
             retries: 3,
             output: Some(PathBuf::from("out/c.html")),
+            ..Outcome::default()
         };
         let v = parse(&json_line(&o));
         assert_eq!(v["url"], "http://example.test/a\"b");

@@ -70,14 +70,20 @@ struct Running {
     output_path: Option<PathBuf>,
     /// When a transfer paused by `--limit-rate` may go on.
     resume_at: Option<Rc<Cell<Option<Instant>>>>,
+    /// The job's place in the run's list (`%{urlnum}`).
+    urlnum: usize,
+    /// The attempt's number among all the run started (`%{xfer_id}`).
+    xfer_id: u64,
 }
 
 /// Runs every job.
 pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<Summary> {
     let mut driver = Blocking::with_new_multi()?;
-    let mut pending: VecDeque<Job> = jobs.into();
+    // Each job with its place in the list, which its retries keep.
+    let mut pending: VecDeque<(usize, Job)> = jobs.into_iter().enumerate().collect();
     let mut retries: BinaryHeap<Reverse<(Instant, u64, usize)>> = BinaryHeap::new();
-    let mut retry_jobs: HashMap<usize, Job> = HashMap::new();
+    let mut retry_jobs: HashMap<usize, (usize, Job)> = HashMap::new();
+    let mut started = 0u64;
     let mut retry_seq = 0u64;
     let mut running: HashMap<TransferId, Running> = HashMap::new();
     let mut progress = Progress::new(pending.len() as u64, settings.silent || settings.demo_quiet);
@@ -109,7 +115,7 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
         }
         let now = Instant::now();
         while running.len() < parallel {
-            let job = match retries.peek() {
+            let (urlnum, job) = match retries.peek() {
                 Some(Reverse((at, _, key))) if *at <= now => {
                     let key = *key;
                     retries.pop();
@@ -127,16 +133,21 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
                         .and_then(|s| s.limiter.as_ref())
                         .map(|l| l.resume_at.clone());
                     let id = driver.add(easy);
+                    let xfer_id = started;
+                    started += 1;
                     running.insert(
                         id,
                         Running {
                             job,
                             output_path,
                             resume_at,
+                            urlnum,
+                            xfer_id,
                         },
                     );
                 }
-                Err(outcome) => {
+                Err(mut outcome) => {
+                    outcome.urlnum = urlnum;
                     exit_code = finish_outcome(settings, &mut progress, &mut report, *outcome, exit_code)?;
                 }
             }
@@ -179,7 +190,7 @@ pub fn run(settings: &Settings, jobs: Vec<Job>, parallel: usize) -> io::Result<S
                 }
                 retry_seq += 1;
                 retries.push(Reverse((Instant::now() + delay, retry_seq, retry_seq as usize)));
-                retry_jobs.insert(retry_seq as usize, job);
+                retry_jobs.insert(retry_seq as usize, (run.urlnum, job));
                 continue;
             }
             outcome.retries = run.job.attempts;
@@ -358,12 +369,32 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
 
 /// The outcome of a finished transfer.
 fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Result<(), Error>) -> Outcome {
+    let referer = easy
+        .headers_mut()
+        .get("referer")
+        .map(|v| String::from_utf8_lossy(v).into_owned());
     let info = easy.info();
     let t = info.timings;
     let status = info.status.map(|s| s.as_u16());
+    let effective_url = easy.effective_url().to_string();
+    // curl's redirect_url: where a redirect that was not followed (or
+    // not any more, past --max-redirs) would have gone.
+    let redirect_url = status
+        .filter(|s| (300..400).contains(s))
+        .and_then(|_| info.headers.get_str("location"))
+        .and_then(|location| url::Url::parse(&effective_url).ok()?.join(location.trim()).ok())
+        .map(String::from);
+    let headers = info
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value);
+            (name.to_owned(), value.trim_matches([' ', '\t']).to_owned())
+        })
+        .collect();
     let mut outcome = Outcome {
         url: run.job.url.clone(),
-        effective_url: easy.effective_url().to_string(),
+        effective_url,
         status,
         exit_code: 0,
         error: None,
@@ -378,6 +409,22 @@ fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Resul
         num_redirects: info.redirect_count,
         retries: 0,
         output: run.output_path.clone(),
+        urlnum: run.urlnum,
+        xfer_id: Some(run.xfer_id),
+        conn_id: info.connection_id,
+        method: info.method.as_ref().map(|m| m.as_str().to_owned()),
+        http_version: info.version,
+        headers,
+        redirect_url,
+        referer,
+        local_addr: info.local_addr,
+        remote_addr: info.remote_addr,
+        num_connects: info.new_connections,
+        size_received: info.body_bytes_received,
+        size_header: info.header_bytes_received,
+        size_request: info.request_bytes_sent + info.body_bytes_sent,
+        time_posttransfer: t.posttransfer,
+        time_redirect: t.redirect,
     };
     let sink_error = easy
         .handler_mut::<crate::sink::Sink>()
@@ -472,11 +519,11 @@ fn finish_outcome(
 ) -> io::Result<i32> {
     progress.finished(outcome.exit_code == 0, outcome.size_download);
     if let Some(format) = &settings.write_out {
-        let (text, warnings) = render(format, &outcome);
-        io::stdout().lock().write_all(text.as_bytes())?;
+        let rendered = render(format, &outcome);
+        rendered.write()?;
         // Unknown variables are the format's fault, not each transfer's.
         if progress.done == 1 && !settings.silent {
-            for warning in warnings {
+            for warning in &rendered.warnings {
                 progress.println(&format!("starling: warning: {warning}"));
             }
         }

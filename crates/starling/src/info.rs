@@ -20,11 +20,19 @@ pub struct Timings {
     pub appconnect: Duration,
     /// Ready to send the request.
     pub pretransfer: Duration,
+    /// The last byte of the request (head and body) sent (libcurl's
+    /// POSTTRANSFER); zero when the request was cut short by an early
+    /// answer.
+    pub posttransfer: Duration,
     /// First byte of the response received.
     pub starttransfer: Duration,
     /// Transfer ended (while it runs: the time at the last progress call,
     /// when progress calls are on).
     pub total: Duration,
+    /// When the last redirect was taken, so the time all redirect steps
+    /// took before the final request started (libcurl's REDIRECT); zero
+    /// without redirects.
+    pub redirect: Duration,
 }
 
 /// Facts about the last transfer run with a handle.
@@ -68,6 +76,14 @@ pub struct TransferInfo {
     pub reused_connection: bool,
     /// New connections this transfer opened (libcurl's NUM_CONNECTS).
     pub new_connections: u32,
+    /// The method of the last request sent, after any change a redirect
+    /// made, or of the first one while none went out yet (libcurl's
+    /// EFFECTIVE_METHOD); `None` before the transfer started.
+    pub method: Option<http::Method>,
+    /// The connection the last request went on: its number in the pool,
+    /// the `#n` of the verbose trace (libcurl's CONN_ID). Unique among the
+    /// multi handle's open connections; a closed one's number is reused.
+    pub connection_id: Option<u64>,
     /// When the transfer started, for the time so far while it runs.
     pub(crate) started: Option<std::time::Instant>,
 }

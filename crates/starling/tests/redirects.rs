@@ -36,6 +36,9 @@ fn redirects_are_not_followed_by_default() {
     assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(302));
     assert_eq!(body(&easy), b"redirecting\n");
     assert_eq!(easy.info().redirect_count, 0);
+    assert_eq!(easy.info().timings.redirect, Duration::ZERO);
+    assert_eq!(easy.info().method, Some(Method::GET));
+    assert_eq!(easy.info().connection_id, Some(0));
 }
 
 #[test]
@@ -68,6 +71,18 @@ fn each_status_keeps_or_changes_the_method_as_curl_does() {
         assert_eq!(info.status.map(|s| s.as_u16()), Some(200));
         assert_eq!(info.redirect_count, 1);
         assert_eq!(easy.effective_url(), server.url("/inspect"));
+        // The method the final request went out with, and when the
+        // redirect step ended: after the first request, before the second.
+        assert_eq!(info.method.as_ref().map(Method::as_str), Some(method), "{code}");
+        let t = info.timings;
+        assert!(
+            t.redirect > Duration::ZERO && t.redirect <= t.pretransfer,
+            "{code}: {t:?}"
+        );
+        assert!(
+            t.pretransfer <= t.posttransfer && t.posttransfer <= t.total,
+            "{code}: {t:?}"
+        );
     }
     // 303 turns a PUT into a GET too; 301 keeps a PUT.
     for (code, method) in [(303, "GET"), (301, "PUT")] {

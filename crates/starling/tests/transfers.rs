@@ -109,6 +109,12 @@ fn methods_bodies_and_transfer_info() {
     assert!(info.remote_addr.is_some() && info.local_addr.is_some());
     let t = info.timings;
     assert!(t.connect <= t.pretransfer && t.pretransfer <= t.starttransfer && t.starttransfer <= t.total);
+    // The 200 kB body went out in full: its last byte after the head's first.
+    assert!(
+        t.pretransfer <= t.posttransfer && t.posttransfer <= t.total,
+        "{t:?}"
+    );
+    assert_eq!(info.method, Some(starling::Method::POST));
     assert!(post.effective_url().ends_with("/echo"));
     let head = ev.multi.remove(head).unwrap();
     assert!(head.handler_ref::<Collect>().unwrap().body().is_empty());

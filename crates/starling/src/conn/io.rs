@@ -51,7 +51,10 @@ impl Core {
         }
         if self.conns[key.index as usize].state == ConnState::Sending {
             match self.send_request(key) {
-                Ok(Sent::All) => self.conns[key.index as usize].state = ConnState::Receiving,
+                Ok(Sent::All) => {
+                    self.conns[key.index as usize].state = ConnState::Receiving;
+                    self.request_sent(key, now);
+                }
                 // The answer may come before the body is out: read it.
                 Ok(Sent::Blocked | Sent::Paused) if !events.intersects(Events::IN | Events::ERR) => return,
                 Ok(Sent::Blocked | Sent::Paused) => {}
@@ -182,6 +185,7 @@ impl Core {
         conn.state = ConnState::Sending;
         conn.requests += 1;
         let elapsed = t.elapsed(now);
+        let method = t.method().clone();
         if conn.requests > 1 && t.easy.inner.verbose {
             let host = t.route().target.authority().to_owned();
             let n = key.index;
@@ -194,6 +198,16 @@ impl Core {
         info.local_addr = conn.local_addr;
         info.remote_addr = conn.remote_addr;
         info.timings.pretransfer = elapsed;
+        info.method = Some(method);
+        info.connection_id = Some(key.index.into());
+    }
+
+    /// The whole request is out: the transfer's POSTTRANSFER time.
+    fn request_sent(&mut self, key: ConnKey, now: Instant) {
+        if let Some(id) = self.conns[key.index as usize].transfer {
+            let t = &mut self.transfers[id.index as usize];
+            t.easy.inner.info.timings.posttransfer = t.elapsed(now);
+        }
     }
 
     /// The head went out with `Expect: 100-continue`: wait for the server's

@@ -509,6 +509,9 @@ fn reset_transfer(t: &mut Transfer, now: Instant) {
     let easy: &mut Easy = &mut t.easy;
     let info = &mut easy.inner.info;
     *info = TransferInfo::default();
+    // The method to be sent, known before any request goes out (libcurl's
+    // EFFECTIVE_METHOD answers even for a transfer that never connected).
+    info.method = Some(easy.inner.method.clone());
     t.aside = None;
     t.no_expect = false;
     if t.easy.inner.extras().low_speed.is_some() {

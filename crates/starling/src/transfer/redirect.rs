@@ -107,7 +107,9 @@ impl Core {
                     Err(e) => return self.finish_transfer(id, Err(e), now),
                 };
                 let redirect = redirect(t, target, status);
+                let elapsed = t.elapsed(now);
                 let info = &mut t.easy.inner.info;
+                info.timings.redirect = elapsed;
                 info.redirect_count += 1;
                 info.redirect_url = Some(redirect.route.target.url().as_str().to_owned());
                 t.aside_mut().redirect = Some(redirect);
