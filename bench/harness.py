@@ -829,9 +829,9 @@ def render(results, syscalls, runs, quick, started, finished, m):
                              f"{'' if n == 'starling' else fmt(ratio(results, key, n, mbs), 2, '×')} | "
                              f"{'' if n == 'starling' else fmt(ratio(results, key, n, gb, invert=True), 2, '×')} |")
         elif mode == "cli":
-            lines.append("| client | seconds | files/s | MB/s | CPU s (user + system) | nginx CPU "
+            lines.append("| client | seconds | files/s | MB/s | CPU s (user + system) | of which user | nginx CPU "
                          "| starling ÷ client: files/s | client ÷ starling: CPU |")
-            lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+            lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
             wall = lambda r: r["seconds"]
             cpu = lambda r: r["cpu_user"] + r["cpu_sys"]
             mbs = lambda r: r["body_bytes"] / r["seconds"] / 1e6
@@ -839,6 +839,7 @@ def render(results, syscalls, runs, quick, started, finished, m):
                 lines.append(f"| {n} | {fmt(column(results, key, n, wall), 2)} | {fmt(column(results, key, n, rate))} | "
                              f"{fmt(column(results, key, n, mbs))} | "
                              f"{fmt(column(results, key, n, cpu), 2)} | "
+                             f"{fmt(column(results, key, n, lambda r: r['cpu_user']), 2)} | "
                              f"{fmt(column(results, key, n, lambda r: (r['nginx_cpu_share'] or 0) * 100), 0, '%')} | "
                              f"{'' if n == 'starling' else fmt(ratio(results, key, n, rate), 2, '×')} | "
                              f"{'' if n == 'starling' else fmt(ratio(results, key, n, cpu, invert=True), 2, '×')} |")

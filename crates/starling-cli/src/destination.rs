@@ -27,9 +27,14 @@ pub enum Placement {
     Replace,
 }
 
+/// Whether `path` means standard output (no look at the file system).
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-" || path.as_os_str() == "/dev/stdout"
+}
+
 /// The placement for `path`, as it is now.
 pub fn placement(path: &Path) -> Placement {
-    if path.as_os_str() == "-" || path.as_os_str() == "/dev/stdout" {
+    if is_stdout(path) {
         return Placement::Stdout;
     }
     match std::fs::symlink_metadata(path) {

@@ -15,7 +15,7 @@ use starling::drive::Blocking;
 use starling::{Easy, Error, ErrorKind, Method, Pause, TransferId};
 use starling_testserver::PatternChecker;
 
-use crate::destination::{placement, InPlaceFile, Placement};
+use crate::destination::{is_stdout, InPlaceFile};
 use crate::outcome::Outcome;
 use crate::output::{remote_name, target_path, PartFile};
 use crate::progress::Progress;
@@ -325,19 +325,20 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
                     resume_at = Some(offset);
                 }
             }
-            match placement(&path) {
-                _ if resume_at.is_some() => (Body::InPlace(InPlaceFile::appending(&path)), Some(path)),
-                Placement::Stdout => (Body::Stdout, None),
-                Placement::InPlace => (Body::InPlace(InPlaceFile::new(&path)), Some(path)),
-                Placement::Replace => {
-                    let file = PartFile::create(&path).map_err(|e| {
-                        fail(
-                            ErrorKind::WriteError,
-                            format!("cannot create {}: {e}", path.display()),
-                        )
-                    })?;
-                    (Body::File(file), Some(path))
-                }
+            if resume_at.is_some() {
+                (Body::InPlace(InPlaceFile::appending(&path)), Some(path))
+            } else if is_stdout(&path) {
+                (Body::Stdout, None)
+            } else {
+                // What the path is decides how it is written, once the
+                // body outgrows memory (PartFile).
+                let file = PartFile::create(&path).map_err(|e| {
+                    fail(
+                        ErrorKind::WriteError,
+                        format!("cannot create {}: {e}", path.display()),
+                    )
+                })?;
+                (Body::File(file), Some(path))
             }
         }
     };

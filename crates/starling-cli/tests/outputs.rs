@@ -88,11 +88,18 @@ fn dev_null_takes_any_body_and_stays_a_device() {
 fn dev_full_fails_with_23_and_stays_a_device() {
     let server = HttpServer::start();
     let tmp = TempDir::new();
-    let (code, _, err) = run(tmp.path(), &["-o", "/dev/full", &server.url("/bytes/200000")]);
-    assert_eq!(code, Some(23), "{err}");
-    assert!(err.contains("No space left on device"), "{err}");
-    let meta = std::fs::symlink_metadata("/dev/full").unwrap();
-    assert!(meta.file_type().is_char_device());
+    // A small body is written at the end, a large one as it comes: both
+    // in place, and a failed write never removes the device.
+    for len in [100, 200_000] {
+        let (code, _, err) = run(
+            tmp.path(),
+            &["-o", "/dev/full", &server.url(&format!("/bytes/{len}"))],
+        );
+        assert_eq!(code, Some(23), "{len}: {err}");
+        assert!(err.contains("No space left on device"), "{err}");
+        let meta = std::fs::symlink_metadata("/dev/full").unwrap();
+        assert!(meta.file_type().is_char_device());
+    }
     assert!(entries(tmp.path()).is_empty(), "{:?}", entries(tmp.path()));
 }
 
@@ -104,31 +111,38 @@ fn a_fifo_reader_gets_every_byte() {
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
     std::fs::set_permissions(&fifo, std::fs::Permissions::from_mode(0o666)).unwrap();
-    // Three times a pipe's buffer: the writer must wait for the reader.
-    const LEN: usize = 3_000_000;
+    for len in [1_000, 3_000_000] {
+        fifo_gets(&server, &tmp, &fifo, len);
+    }
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(entries(tmp.path()), ["fifo"]);
+}
+
+/// Runs `starling -o FIFO` for a body of `len` bytes while a reader checks
+/// every byte (3 MB is three times a pipe's buffer: the writer must wait
+/// for the reader).
+fn fifo_gets(server: &HttpServer, tmp: &TempDir, fifo: &Path, len: usize) {
     // The reader's result comes through a channel, waited for with a bound:
     // if starling never opens the FIFO, the reader stays blocked in its open
     // and the test fails instead of hanging.
     let (tx, rx) = std::sync::mpsc::channel();
     {
-        let fifo = fifo.clone();
+        let fifo = fifo.to_path_buf();
         std::thread::spawn(move || {
             let mut body = Vec::new();
             let read = std::fs::File::open(&fifo).and_then(|mut f| f.read_to_end(&mut body));
             let _ = tx.send(read.map(|_| body));
         });
     }
-    let url = server.url(&format!("/bytes/{LEN}?seed=7"));
+    let url = server.url(&format!("/bytes/{len}?seed=7"));
     let (code, _, err) = run(tmp.path(), &["-o", "fifo", &url]);
     let body = rx
         .recv_timeout(Duration::from_secs(10))
         .expect("the FIFO's reader got no writer")
         .unwrap();
     assert_eq!(code, Some(0), "{err}");
-    assert_eq!(body.len(), LEN);
+    assert_eq!(body.len(), len);
     assert!(pattern_matches(7, &body), "the FIFO's reader got other bytes");
-    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
-    assert_eq!(entries(tmp.path()), ["fifo"]);
 }
 
 #[test]
