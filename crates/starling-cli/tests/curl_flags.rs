@@ -357,3 +357,52 @@ fn limit_rate_holds_a_download_to_its_average() {
     let out = run(&tmp, &["--limit-rate", "fast", &server.url("/bytes/1")]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
+
+#[test]
+fn cacert_trusts_a_self_signed_certificate_made_by_openssl() {
+    use starling_testserver::{ServerCert, TlsServer};
+    let tmp = TempDir::new();
+    // Exactly the certificate the curl documentation teaches to make (RSA,
+    // CA:TRUE, the name in subjectAltName); rcgen's equivalent where the
+    // openssl command is missing.
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
+        ])
+        .args([
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .current_dir(tmp.path())
+        .output();
+    let cert = match made {
+        Ok(out) if out.status.success() => ServerCert::from_pem(
+            &std::fs::read_to_string(tmp.path().join("cert.pem")).unwrap(),
+            &std::fs::read_to_string(tmp.path().join("key.pem")).unwrap(),
+        )
+        .unwrap(),
+        _ => {
+            let cert = ServerCert::self_signed(&["localhost"]);
+            std::fs::write(tmp.path().join("cert.pem"), cert.cert_pem()).unwrap();
+            cert
+        }
+    };
+    let server = TlsServer::start(cert);
+    let port = server.addr().port();
+    let url = format!("https://localhost:{port}/bytes/20?seed=8");
+    let resolve = format!("localhost:{port}:127.0.0.1");
+    let out = run(&tmp, &["--cacert", "cert.pem", "--resolve", &resolve, &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, pattern(8, 20));
+    // Without it: curl's 60, said for people.
+    let out = run(&tmp, &["--resolve", &resolve, &url]);
+    assert_eq!(out.status.code(), Some(60), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("self-signed certificate"), "{err}");
+    assert!(!err.contains('{') && !err.contains("CaUsedAsEndEntity"), "{err}");
+    assert_eq!(err.matches(&url).count(), 1, "{err}");
+}

@@ -219,6 +219,27 @@ impl ServerCert {
         }
     }
 
+    /// A certificate and key made elsewhere (`openssl req -x509 ...`), from
+    /// their PEM text: the chain's certificates and a PKCS#8 key (what
+    /// `openssl req -newkey` writes).
+    pub fn from_pem(cert_pem: &str, key_pem: &str) -> Result<ServerCert, String> {
+        use rustls::pki_types::pem::PemObject;
+        let chain = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("certificate PEM: {e}"))?;
+        if chain.is_empty() {
+            return Err("no certificate in the PEM text".into());
+        }
+        let key =
+            PrivatePkcs8KeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| format!("key PEM: {e}"))?;
+        Ok(ServerCert {
+            chain,
+            key_der: key.secret_pkcs8_der().to_vec(),
+            cert_pem: cert_pem.to_string(),
+            key_pem: key_pem.to_string(),
+        })
+    }
+
     /// The certificate chain, leaf first, DER-encoded.
     pub fn cert_chain(&self) -> Vec<CertificateDer<'static>> {
         self.chain.clone()
