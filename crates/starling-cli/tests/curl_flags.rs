@@ -406,3 +406,35 @@ fn cacert_trusts_a_self_signed_certificate_made_by_openssl() {
     assert!(!err.contains('{') && !err.contains("CaUsedAsEndEntity"), "{err}");
     assert_eq!(err.matches(&url).count(), 1, "{err}");
 }
+
+#[test]
+fn upload_file_method_and_resolve() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    std::fs::write(tmp.path().join("up.bin"), vec![b'u'; 100_000]).unwrap();
+    let url = server.url("/inspect");
+    let lines = inspected(&run(&tmp, &["-T", "up.bin", &url]));
+    assert!(has(&lines, "method PUT"), "{lines:?}");
+    assert!(has(&lines, "body-len 100000"), "{lines:?}");
+    let lines = inspected(&run(&tmp, &["-X", "PATCH", "-d", "x=1", &url]));
+    assert!(
+        has(&lines, "method PATCH") && has(&lines, "body-len 3"),
+        "{lines:?}"
+    );
+    // A name that resolves nowhere, pointed at the server.
+    let port = url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let named = format!("http://nowhere.test:{port}/inspect");
+    let resolve = format!("nowhere.test:{port}:127.0.0.1");
+    let lines = inspected(&run(&tmp, &["--resolve", &resolve, &named]));
+    assert!(
+        has(&lines, &format!("header host: nowhere.test:{port}")),
+        "{lines:?}"
+    );
+}
