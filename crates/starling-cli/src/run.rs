@@ -342,6 +342,14 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
             }
         }
     };
+    if let (Body::Stdout, Some(Resume::At(offset)), None) = (&body, settings.resume, resume_at) {
+        // To standard output: the rest from the offset given.
+        if offset > 0 {
+            easy.header("Range", &format!("bytes={offset}-"))
+                .map_err(|e| fail(e.kind(), e.message().to_string()))?;
+            resume_at = Some(offset);
+        }
+    }
     let mut sink = Sink::new(body);
     sink.fail = settings.fail;
     sink.head_to_body = settings.head || settings.include;

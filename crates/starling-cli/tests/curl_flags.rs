@@ -438,3 +438,19 @@ fn upload_file_method_and_resolve() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn continue_at_an_offset_to_standard_output() {
+    let partial =
+        b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-5/6\r\nContent-Length: 2\r\nConnection: close\r\n\r\nef"
+            .to_vec();
+    let server = ScriptedServer::start(vec![partial]);
+    let tmp = TempDir::new();
+    let out = run(&tmp, &["-C", "4", &server.url("/f")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, b"ef");
+    let server = ScriptedServer::start(vec![response("200 OK", b"abcdef")]);
+    let out = run(&tmp, &["-C", "4", &server.url("/f")]);
+    assert_eq!(out.status.code(), Some(33), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+}
