@@ -15,9 +15,10 @@ use crate::settings::HeadDump;
 pub enum Body {
     /// Standard output.
     Stdout,
-    /// A file, written under a temporary name until the transfer succeeds.
+    /// A file: held in memory, or under a temporary name, until the
+    /// transfer succeeds; in place where a rename would harm the path.
     File(PartFile),
-    /// A path written in place (a device, a FIFO, a symlink's target, …).
+    /// A resumed download, appended to its file as it comes.
     InPlace(InPlaceFile),
     /// Thrown away (only counted).
     Discard,
