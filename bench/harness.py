@@ -618,10 +618,11 @@ def main():
                 urls, config = cli_files(opts.work, w["files"], w["path"])
             for name, why in results[key]["left_out"].items():
                 log(f"  {name} left out: {why}")
-            if mode == "download":
+            if mode == "download" or (mode == "cli" and w["size"] > 1_000_000):
                 # Read the file once first, so that no client pays for filling
                 # the page cache (the first one would, in every run order).
-                url = args[args.index("--url") + 1]
+                url = (args[args.index("--url") + 1] if mode == "download"
+                       else f"http://127.0.0.1:{PORT}/{w['path']}/0")
                 with urllib.request.urlopen(url, timeout=60) as response:
                     while response.read(1 << 20):
                         pass
@@ -642,9 +643,13 @@ def main():
                     # a new inode skip those deleted in the last 30 s
                     # (recently_deleted), so a run right after the removal
                     # of 100,000 files would pay for its predecessor's.
-                    for name, argv, stdin in cli_commands(w["files"], w["parallel"],
-                                                          os.path.join(opts.work, "bin", "starling"),
-                                                          urls, config, "DIR"):
+                    commands = cli_commands(w["files"], w["parallel"], os.path.join(opts.work, "bin", "starling"),
+                                            urls, config, "DIR")
+                    # A different client goes first in each run: the first
+                    # after another workload pays for the kernel's cleanup
+                    # of it (writeback, reclaim), whichever client it is.
+                    shift = run % len(commands)
+                    for name, argv, stdin in commands[shift:] + commands[:shift]:
                         out = os.path.join(opts.work, f"cli-out-{len(cli_dirs)}")
                         argv = [out if a == "DIR" else a for a in argv]
                         keep = w["size"] <= 1_000_000
@@ -911,7 +916,7 @@ def cli_text(w, data):
              f"`/{path}/{n - 1}` one a line (nginx serves the same {size:,}-byte file for each), "
              f"`WORK/cli-{path}.curlrc` the same as `url = \"…\"` lines. Each command runs as "
              f"`taskset -c {CLIENT_CORE} COMMAND`, writing into a fresh empty directory `DIR` under `WORK` "
-             "(`sync` just before the run; "
+             "(`sync` just before the run; the first client rotates from run to run; "
              + ("every run's directory kept until the workload ends, since ext4 makes a new inode skip those "
                 "deleted in the last 30 s and a run right after a removal of 100,000 files would pay for it"
                 if size <= 1_000_000 else "the directory removed after the run") + "):", ""]
