@@ -53,6 +53,7 @@ pub fn easy_message(code: CurlCode) -> *const c_char {
         43 => b"A libcurl function was given a bad argument\0",
         47 => b"Number of redirects hit maximum amount\0",
         48 => b"An unknown option was passed in to libcurl\0",
+        49 => b"Malformed option provided in a setopt\0",
         52 => b"Server returned nothing (no headers, no data)\0",
         55 => b"Failed sending data to the peer\0",
         56 => b"Failure when receiving data from the peer\0",

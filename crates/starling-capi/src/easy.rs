@@ -64,6 +64,7 @@ const PROGRESSFUNCTION: i32 = 20_056;
 const XFERINFOFUNCTION: i32 = 20_219;
 const XFERINFODATA: i32 = 10_057;
 const RESOLVE: i32 = 10_203;
+const CONNECT_TO: i32 = 10_243;
 const MAXFILESIZE: i32 = 114;
 const MAXFILESIZE_LARGE: i32 = 30_117;
 const CAPATH: i32 = 10_097;
@@ -678,6 +679,19 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     .map(|(name, v)| (name.trim().to_string(), v.trim().to_string()))
                     .collect();
                 return h.apply_fields();
+            }
+            CONNECT_TO => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                // SAFETY: CONNECT_TO takes a curl_slist (or NULL, which
+                // clears the list).
+                let entries = unsafe { strings(value.cast::<CurlSlist>()) };
+                // libcurl's setopt keeps the list as given, and its perform
+                // fails with CURLE_SETOPT_OPTION_SYNTAX on a malformed
+                // entry; the handle keeps the engine's error for its
+                // transfers the same way.
+                let _ = easy.connect_to(entries);
             }
             _ => {
                 let Some(easy) = h.easy_mut() else {

@@ -330,7 +330,7 @@ fn options(under: Under) {
 /// CUSTOMREQUEST, HTTPGET, UPLOAD with READFUNCTION or a READDATA file,
 /// NOBODY), USERAGENT and HTTPHEADER, MAXREDIRS, MAXFILESIZE(_LARGE),
 /// TIMEOUT_MS, ACCEPT_ENCODING, RESOLVE, CAINFO, SSL_VERIFYPEER and
-/// SSL_VERIFYHOST, FORBID_REUSE (`tests/c/options.c`).
+/// SSL_VERIFYHOST, FORBID_REUSE, CONNECT_TO (`tests/c/options.c`).
 #[test]
 fn each_option_a_c_program_sets_has_its_effect() {
     options(Under::Native);

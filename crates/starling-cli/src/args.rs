@@ -261,6 +261,12 @@ pub struct Args {
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     pub resolve: Vec<String>,
 
+    /// For a request to HOST1:PORT1, connect to HOST2:PORT2 instead (the
+    /// request still names HOST1); empty parts match any or keep the
+    /// request's own.
+    #[arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2")]
+    pub connect_to: Vec<String>,
+
     /// Print no progress and no error messages.
     #[arg(short = 's', long)]
     pub silent: bool,

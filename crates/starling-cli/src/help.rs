@@ -34,6 +34,7 @@ const CATEGORY_OF: &[(&str, &str)] = &[
     ("ipv4", "connection"),
     ("ipv6", "connection"),
     ("resolve", "connection"),
+    ("connect-to", "connection"),
     ("speed-limit", "connection"),
     ("speed-time", "connection"),
     ("limit-rate", "connection"),

@@ -65,6 +65,8 @@ pub struct Settings {
     /// `-Y` and `-y`.
     pub low_speed: Option<(u64, Duration)>,
     pub resolve: Vec<String>,
+    /// `--connect-to` entries, in the order given.
+    pub connect_to: Vec<String>,
     pub retry: u32,
     pub retry_delay: Option<Duration>,
     pub retry_all_errors: bool,
@@ -228,6 +230,10 @@ impl Settings {
         }
         for entry in &self.resolve {
             easy.resolve_str(entry)?;
+        }
+        if !self.connect_to.is_empty() {
+            // A malformed entry fails the transfer with curl's 49.
+            easy.connect_to(&self.connect_to)?;
         }
         Ok(())
     }
@@ -439,6 +445,7 @@ fn settings(args: &Args) -> Result<Settings, String> {
             (limit, time) => Some((limit.unwrap_or(1), Duration::from_secs(time.unwrap_or(30)))),
         },
         resolve: args.resolve.clone(),
+        connect_to: args.connect_to.clone(),
         retry: args.retry,
         retry_delay: seconds(args.retry_delay, "--retry-delay")?.filter(|d| !d.is_zero()),
         retry_all_errors: args.retry_all_errors,

@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Output;
 
-use starling_testserver::{pattern, HttpServer};
+use starling_testserver::{pattern, percent_encode, HttpServer};
 
 use common::{entries, response, starling, ScriptedServer, TempDir};
 
@@ -129,6 +129,61 @@ fn user_agent_referer_and_basic_credentials() {
     // -H wins over -A, as in curl.
     let lines = inspected(&run(&tmp, &["-A", "a/1", "-H", "User-Agent: h/1", &url]));
     assert!(has(&lines, "header user-agent: h/1"), "{lines:?}");
+}
+
+#[test]
+fn connect_to_sends_a_hosts_requests_to_another_server() {
+    let server = HttpServer::start();
+    let other = HttpServer::start();
+    let port = server.addr().port();
+    let tmp = TempDir::new();
+    let entry = format!("example.test:1234:127.0.0.1:{port}");
+    let out = run(
+        &tmp,
+        &[
+            "--connect-to",
+            &entry,
+            "-w",
+            "\n%{remote_ip}:%{remote_port}",
+            "http://example.test:1234/inspect",
+        ],
+    );
+    let lines = inspected(&out);
+    assert!(has(&lines, "header host: example.test:1234"), "{lines:?}");
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some(format!("127.0.0.1:{port}").as_str())
+    );
+    // Repeatable; the first entry that matches wins, and a redirect is
+    // matched again (here against the second entry).
+    let to = percent_encode("http://second.test/inspect");
+    let url = format!("http://first.test/redirect/302?to={to}");
+    let lines = inspected(&run(
+        &tmp,
+        &[
+            "-L",
+            "--connect-to",
+            &format!("first.test::127.0.0.1:{port}"),
+            "--connect-to",
+            &format!("::127.0.0.1:{}", other.addr().port()),
+            "--connect-to",
+            &format!("second.test:80:127.0.0.1:{port}"),
+            &url,
+        ],
+    ));
+    assert!(has(&lines, "header host: second.test"), "{lines:?}");
+    assert_eq!((server.requests_served(), other.requests_served()), (2, 1));
+    // A malformed entry: curl's 49, with the entry named.
+    let out = run(
+        &tmp,
+        &["-sS", "--connect-to", "::127.0.0.1:http", &server.url("/")],
+    );
+    assert_eq!(out.status.code(), Some(49), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("'::127.0.0.1:http'"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::Method;
 
+use crate::connect_to::ConnectToList;
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Discard, Handler};
 use crate::http1::{InvalidField, RequestHeaders};
@@ -73,6 +74,8 @@ pub(crate) struct Extras {
     pub(crate) fresh_connect: bool,
     pub(crate) ip_resolve: IpResolve,
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
+    /// `CURLOPT_CONNECT_TO`: where requests for some hosts connect instead.
+    pub(crate) connect_to: ConnectToList,
     pub(crate) tls: TlsOptions,
     /// The scheme of a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`).
     pub(crate) default_protocol: Option<String>,
@@ -117,6 +120,7 @@ static DEFAULT_EXTRAS: Extras = Extras {
     fresh_connect: false,
     ip_resolve: IpResolve::Whatever,
     resolve: Vec::new(),
+    connect_to: ConnectToList::EMPTY,
     default_protocol: None,
     tls: TlsOptions {
         cainfo: None,
@@ -205,7 +209,7 @@ pub(crate) struct EasyInner {
     /// docs/architecture.md, Memory).
     extras: Option<Box<Extras>>,
     pub(crate) private: Option<usize>,
-    /// Cached until `url` or `resolve` change.
+    /// Cached until `url`, `resolve` or `connect_to` change.
     pub(crate) route: Option<Route>,
     pub(crate) info: TransferInfo,
 }
@@ -538,6 +542,42 @@ impl Easy {
         let addr = addr.trim_start_matches('[').trim_end_matches(']');
         let addr: IpAddr = addr.parse().map_err(|_| bad())?;
         Ok(self.resolve(host, port, addr))
+    }
+
+    /// Requests for one host and port connect to another
+    /// (`CURLOPT_CONNECT_TO`, curl's `--connect-to`), while the request
+    /// itself (Host header, TLS server name and certificate check) still
+    /// names the URL's host. Replaces the handle's list; an empty one
+    /// clears it.
+    ///
+    /// Each entry is `HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT`. An empty
+    /// `HOST` or `PORT` matches any; an empty `CONNECT-TO-HOST` or
+    /// `CONNECT-TO-PORT` keeps the request's own (the last `:PORT` may be
+    /// left out); IPv6 addresses go in brackets. The first entry that
+    /// matches a request and changes something applies; redirects are
+    /// matched again against their own target. `CONNECT-TO-HOST` is
+    /// resolved like any host ([`Easy::resolve`] entries for
+    /// `CONNECT-TO-HOST:CONNECT-TO-PORT` apply), and connections are
+    /// shared only by requests for the same origin that connect to the
+    /// same place.
+    ///
+    /// A malformed entry is refused with [`ErrorKind::SetoptOptionSyntax`]
+    /// (libcurl's 49), naming the entry. The handle then keeps no entries
+    /// and its transfers fail with that error, as libcurl's do when it
+    /// meets the entry, until a valid list replaces it.
+    pub fn connect_to<S: AsRef<str>>(
+        &mut self,
+        entries: impl IntoIterator<Item = S>,
+    ) -> Result<&mut Self, Error> {
+        let list = ConnectToList::parse(entries);
+        let refused = list.refused.clone();
+        self.inner.extras_mut().connect_to = list;
+        // A kept route may connect where the old list said.
+        self.inner.route = None;
+        match refused {
+            Some(e) => Err(e),
+            None => Ok(self),
+        }
     }
 
     /// Addresses given by [`Easy::resolve`] for `host` and `port`.

@@ -46,6 +46,9 @@ pub enum ErrorKind {
     BadFunctionArgument,
     /// More redirects than allowed. CURLE_TOO_MANY_REDIRECTS (47).
     TooManyRedirects,
+    /// An option's value is malformed (a connect-to entry).
+    /// CURLE_SETOPT_OPTION_SYNTAX (49).
+    SetoptOptionSyntax,
     /// The server closed the connection without sending anything. CURLE_GOT_NOTHING (52).
     GotNothing,
     /// Sending on the socket failed. CURLE_SEND_ERROR (55).
@@ -85,6 +88,7 @@ impl ErrorKind {
             ErrorKind::AbortedByCallback => 42,
             ErrorKind::BadFunctionArgument => 43,
             ErrorKind::TooManyRedirects => 47,
+            ErrorKind::SetoptOptionSyntax => 49,
             ErrorKind::GotNothing => 52,
             ErrorKind::SendError => 55,
             ErrorKind::RecvError => 56,

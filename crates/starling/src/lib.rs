@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod conn;
+mod connect_to;
 mod current;
 mod decode;
 mod dns;

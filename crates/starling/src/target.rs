@@ -1,4 +1,5 @@
 //! Where a URL points: host, port, request target, pool key, credentials,
+//! where its connection goes (a `connect_to` entry may send it elsewhere)
 //! and the addresses known without a lookup (numeric hosts and `resolve`
 //! overrides; everything else goes to the resolver in `dns`).
 
@@ -11,9 +12,10 @@ use url::{Position, Url};
 use crate::easy::Easy;
 use crate::error::{Error, ErrorKind};
 
-/// Where a handle's transfers go: the URL's target and the addresses to
-/// try. Computed when a transfer starts and kept by the handle until its URL
-/// or its resolve list changes, so a reused handle skips the URL parse.
+/// Where a handle's transfers go: the URL's target, where its connection
+/// goes, and the addresses to try. Computed when a transfer starts and kept
+/// by the handle until its URL, resolve or connect-to list changes, so a
+/// reused handle skips the URL parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Route {
     pub target: Target,
@@ -22,11 +24,27 @@ pub(crate) struct Route {
     /// never change; otherwise they are looked up for each transfer (the
     /// resolver's cache answers most of those lookups).
     fixed: bool,
+    /// Where a `connect_to` entry sends the connection; `None`: the
+    /// target's host and port. Boxed: most routes have none.
+    via: Option<Box<Via>>,
+}
+
+/// The host and port a connection goes to instead of the URL's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Via {
+    /// A name or address (IPv6 without brackets).
+    pub host: Box<str>,
+    pub port: u16,
 }
 
 impl Route {
     /// The route of `easy`'s URL (its scheme guessed if it has none).
     pub fn of(easy: &Easy) -> Result<Route, Error> {
+        if let Some(e) = &easy.inner.extras().connect_to.refused {
+            // A connect-to list that was refused fails the transfer, as
+            // libcurl's perform fails on the malformed entry.
+            return Err(e.clone());
+        }
         let url = &easy.inner.url;
         let target = match with_scheme(url, easy.inner.extras().default_protocol.as_deref())? {
             Some(full) => {
@@ -39,16 +57,56 @@ impl Route {
         Ok(Route::to(target, easy))
     }
 
-    /// The route to `target`, with the addresses known without a lookup.
+    /// The route to `target` (the handle's connect-to entries matched
+    /// against it), with the addresses known without a lookup.
     pub fn to(target: Target, easy: &Easy) -> Route {
-        let mut addrs: Vec<SocketAddr> = easy.resolved(target.host(), target.port()).collect();
+        let via = easy
+            .inner
+            .extras()
+            .connect_to
+            .destination(target.host(), target.port())
+            .map(|(host, port)| {
+                Box::new(Via {
+                    host: host.into(),
+                    port,
+                })
+            });
+        let (host, port) = match &via {
+            Some(v) => (&*v.host, v.port),
+            None => (target.host(), target.port()),
+        };
+        // `resolve` entries are for where the connection goes, as in
+        // libcurl: CONNECT-TO-HOST:CONNECT-TO-PORT, not the URL's.
+        let mut addrs: Vec<SocketAddr> = easy.resolved(host, port).collect();
         if addrs.is_empty() {
-            if let Ok(ip) = target.host().parse::<IpAddr>() {
-                addrs.push(SocketAddr::new(ip, target.port()));
+            if let Ok(ip) = host.parse::<IpAddr>() {
+                addrs.push(SocketAddr::new(ip, port));
             }
         }
         let fixed = !addrs.is_empty();
-        Route { target, addrs, fixed }
+        Route {
+            target,
+            addrs,
+            fixed,
+            via,
+        }
+    }
+
+    /// The connect-to destination, when an entry changed where the
+    /// connection goes.
+    pub fn via(&self) -> Option<&Via> {
+        self.via.as_deref()
+    }
+
+    /// The host the connection goes to (looked up, named in connect
+    /// errors): the connect-to host or the URL's.
+    pub fn connect_host(&self) -> &str {
+        self.via.as_ref().map_or(self.target.host(), |v| &v.host)
+    }
+
+    /// The port the connection goes to.
+    pub fn connect_port(&self) -> u16 {
+        self.via.as_ref().map_or(self.target.port(), |v| v.port)
     }
 
     /// True when the addresses need no lookup.
@@ -58,7 +116,7 @@ impl Route {
 
     /// Sets the looked-up addresses.
     pub fn set_addresses(&mut self, ips: &[IpAddr]) {
-        let port = self.target.port();
+        let port = self.connect_port();
         self.addrs.clear();
         self.addrs.extend(ips.iter().map(|&ip| SocketAddr::new(ip, port)));
     }
@@ -478,5 +536,43 @@ mod tests {
         assert!(!route.fixed());
         route.set_addresses(&["127.0.0.1".parse().unwrap()]);
         assert_eq!(route.addrs, vec!["127.0.0.1:5".parse().unwrap()]);
+    }
+
+    #[test]
+    fn a_connect_to_entry_changes_where_the_route_connects_not_its_target() {
+        let mut easy = Easy::new("http://example.test:1234/x");
+        easy.connect_to(["example.test:1234:svc.internal:81"]).unwrap();
+        let mut route = Route::of(&easy).unwrap();
+        assert_eq!(route.target.authority(), "example.test:1234");
+        assert_eq!((route.connect_host(), route.connect_port()), ("svc.internal", 81));
+        assert!(!route.fixed(), "svc.internal is looked up");
+        route.set_addresses(&["127.0.0.1".parse().unwrap()]);
+        assert_eq!(route.addrs, vec!["127.0.0.1:81".parse().unwrap()]);
+        // `resolve` entries apply to CONNECT-TO-HOST:CONNECT-TO-PORT, as in
+        // libcurl; one for the URL's host and port no longer does.
+        easy.resolve("example.test", 1234, "127.0.0.8".parse().unwrap());
+        assert!(!Route::of(&easy).unwrap().fixed());
+        easy.resolve("svc.internal", 81, "127.0.0.9".parse().unwrap());
+        let route = Route::of(&easy).unwrap();
+        assert_eq!(route.addrs, vec!["127.0.0.9:81".parse().unwrap()]);
+        // A numeric CONNECT-TO-HOST needs no lookup; the port is kept.
+        easy.connect_to(["::[::1]"]).unwrap();
+        let route = Route::of(&easy).unwrap();
+        assert_eq!(route.addrs, vec!["[::1]:1234".parse().unwrap()]);
+        // Another target (a redirect's) is matched on its own.
+        let other = Route::to(Target::parse("http://other.test/").unwrap(), &easy);
+        assert_eq!(other.addrs, vec!["[::1]:80".parse().unwrap()]);
+        easy.connect_to(["example.test:1234:127.0.0.2:"]).unwrap();
+        let other = Route::to(Target::parse("http://other.test/").unwrap(), &easy);
+        assert!(other.via().is_none() && !other.fixed());
+        // An empty list clears; a refused one fails every transfer.
+        easy.connect_to(Vec::<String>::new()).unwrap();
+        assert_eq!(
+            Route::of(&easy).unwrap().addrs,
+            vec!["127.0.0.8:1234".parse().unwrap()]
+        );
+        let e = easy.connect_to(["::h:x"]).map(|_| ()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::SetoptOptionSyntax);
+        assert_eq!(Route::of(&easy).unwrap_err(), e);
     }
 }

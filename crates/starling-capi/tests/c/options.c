@@ -2,8 +2,8 @@
  * Each easy option Starling implements, set the way a libcurl program sets
  * it, with its effect checked against the test's servers: request bodies
  * and methods, headers, redirects and limits, timeouts, decoding, resolve
- * overrides, connection reuse, progress callbacks, the low-speed limit and
- * TLS verification.
+ * overrides, connection reuse, progress callbacks, the low-speed limit,
+ * TLS verification and connect-to entries.
  *
  * usage: options HTTP-BASE HTTPS-PORT CA-FILE
  *   HTTP-BASE   http://127.0.0.1:PORT of the test's HTTP server
@@ -595,6 +595,67 @@ static void tls(int https_port, const char *ca)
   curl_slist_free_all(resolve);
 }
 
+/* CONNECT_TO: requests for connect.test:1234 (and tls.test:443) go to the
+ * test's servers while the request still names the URL's host. */
+static void connect_to(int http_port, int https_port, const char *ca)
+{
+  struct response r;
+  char entry[128];
+  struct curl_slist *list = NULL, *bad = NULL, *tls = NULL;
+  CURL *easy;
+  CURLcode result;
+  char *ip = NULL;
+  long port = 0;
+
+  snprintf(entry, sizeof(entry), "connect.test:1234:127.0.0.1:%d", http_port);
+  list = curl_slist_append(list, entry);
+  easy = handle(&r, "/");
+  curl_easy_setopt(easy, CURLOPT_URL, "http://connect.test:1234/headers");
+  CHECK(curl_easy_setopt(easy, CURLOPT_CONNECT_TO, list) == CURLE_OK, "CONNECT_TO");
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && strstr(r.body, "host: connect.test:1234\n") != NULL,
+        "CONNECT_TO: %d [%s]", (int)result, r.body);
+  curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);
+  curl_easy_getinfo(easy, CURLINFO_PRIMARY_PORT, &port);
+  CHECK(ip && strcmp(ip, "127.0.0.1") == 0 && port == http_port,
+        "PRIMARY_IP %s, PRIMARY_PORT %ld: where CONNECT_TO connected", ip ? ip : "NULL", port);
+
+  /* A malformed entry: setopt takes the list and perform fails, as
+   * libcurl's does. */
+  bad = curl_slist_append(bad, "::127.0.0.1:http");
+  CHECK(curl_easy_setopt(easy, CURLOPT_CONNECT_TO, bad) == CURLE_OK, "CONNECT_TO malformed");
+  memset(&r, 0, sizeof(r));
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_SETOPT_OPTION_SYNTAX, "a malformed CONNECT_TO entry: %d", (int)result);
+  /* A new list replaces it ... */
+  curl_easy_setopt(easy, CURLOPT_CONNECT_TO, list);
+  memset(&r, 0, sizeof(r));
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK, "CONNECT_TO replaced: %d", (int)result);
+  /* ... and NULL clears it. */
+  curl_easy_setopt(easy, CURLOPT_CONNECT_TO, bad);
+  CHECK(curl_easy_setopt(easy, CURLOPT_CONNECT_TO, NULL) == CURLE_OK, "CONNECT_TO NULL");
+  curl_easy_setopt(easy, CURLOPT_URL, at("/bytes/10"));
+  memset(&r, 0, sizeof(r));
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && r.len == 10, "CONNECT_TO cleared: %d", (int)result);
+  curl_easy_cleanup(easy);
+
+  /* HTTPS: the TLS name and the certificate check stay tls.test's. */
+  snprintf(entry, sizeof(entry), "tls.test:443:127.0.0.1:%d", https_port);
+  tls = curl_slist_append(tls, entry);
+  easy = handle(&r, "/");
+  curl_easy_setopt(easy, CURLOPT_URL, "https://tls.test/bytes/10");
+  curl_easy_setopt(easy, CURLOPT_CONNECT_TO, tls);
+  curl_easy_setopt(easy, CURLOPT_CAINFO, ca);
+  result = curl_easy_perform(easy);
+  CHECK(result == CURLE_OK && r.len == 10, "CONNECT_TO over HTTPS: %d", (int)result);
+  curl_easy_cleanup(easy);
+  curl_slist_free_all(list);
+  curl_slist_free_all(bad);
+  curl_slist_free_all(tls);
+}
+
 int main(int argc, char **argv)
 {
   const char *colon;
@@ -616,6 +677,7 @@ int main(int argc, char **argv)
   reuse();
   progress_and_speed();
   tls(atoi(argv[2]), argv[3]);
+  connect_to(http_port, atoi(argv[2]), argv[3]);
   curl_global_cleanup();
   if(failures) {
     fprintf(stderr, "%d of %d checks failed\n", failures, checks);

@@ -79,7 +79,7 @@ impl Core {
             t.easy.inner.trace_text(|| format!("  Trying {addr}..."));
             match TcpSocket::connect(addr) {
                 Ok(socket) => return Some((socket, addr)),
-                Err(e) => t.last_connect_error = Some(attempt_error(&t.route().target, addr, &e).into()),
+                Err(e) => t.last_connect_error = Some(attempt_error(t.route(), addr, &e).into()),
             }
         }
         None
@@ -107,7 +107,7 @@ impl Core {
             .last_connect_error
             .clone()
             .unwrap_or_else(|| "no address".into());
-        let error = connect_error(&t.route().target, &detail);
+        let error = connect_error(t.route(), &detail);
         self.finish_transfer(id, Err(error), now);
     }
 
@@ -156,7 +156,7 @@ impl Core {
         let t = &mut self.transfers[id.index as usize];
         t.last_connect_error = Some(
             match addr {
-                Some(a) => attempt_error(&t.route().target, a, &error),
+                Some(a) => attempt_error(t.route(), a, &error),
                 None => plain_os_error(&error),
             }
             .into(),
@@ -224,7 +224,7 @@ impl Core {
                 let t = &mut self.transfers[id.index as usize];
                 t.easy.inner.info.timings.connect = t.elapsed(now);
                 if t.easy.inner.verbose {
-                    let host = t.route().target.host().to_owned();
+                    let host = t.route().connect_host().to_owned();
                     let (ip, port) = peer.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()));
                     let n = key.index;
                     t.easy
@@ -310,10 +310,10 @@ fn family(addrs: &[SocketAddr], addr: SocketAddr) -> usize {
 }
 
 /// Why one connect attempt failed, for the transfer's error: the address
-/// only when the URL named a host (for an address the message already
-/// says it), and the system's words without Rust's "(os error N)".
-fn attempt_error(target: &crate::target::Target, addr: SocketAddr, error: &io::Error) -> String {
-    let host = target.host().trim_start_matches('[').trim_end_matches(']');
+/// only when a host name was connected to (for an address the message
+/// already says it), and the system's words without Rust's "(os error N)".
+fn attempt_error(route: &crate::target::Route, addr: SocketAddr, error: &io::Error) -> String {
+    let host = route.connect_host();
     if host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip == addr.ip()) {
         plain_os_error(error)
     } else {

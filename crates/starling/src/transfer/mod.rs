@@ -35,7 +35,7 @@ use crate::info::TransferInfo;
 use crate::multi::core::Core;
 use crate::multi::timer_queue::{TimerHandle, TimerKey, TimerKind, TIMER_KINDS};
 use crate::multi::{Message, Pause, TransferId};
-use crate::target::{Route, Target};
+use crate::target::Route;
 
 pub(crate) use deliver::{filesize_exceeded, Delivery, Held};
 pub(crate) use redirect::{NextRequest, Redirect};
@@ -211,10 +211,18 @@ impl Core {
                 self.set_timer(id, TimerKind::Tick, now + meter::TICK);
             }
         }
-        let t = &self.transfers[id.index as usize];
+        let t = &mut self.transfers[id.index as usize];
         if t.host.is_none() {
             // A new request target (first start or a redirect): its
             // addresses, then its host's connection slots.
+            let via = t.route().via().filter(|_| t.easy.inner.verbose);
+            if let Some((host, port)) = via.map(|v| (v.host.to_string(), v.port)) {
+                // curl -v's lines for a connect-to entry.
+                t.easy
+                    .inner
+                    .trace_text(|| format!("Connecting to hostname: {host}"));
+                t.easy.inner.trace_text(|| format!("Connecting to port: {port}"));
+            }
             if !t.route().fixed() && !self.lookup(id, now) {
                 return;
             }
@@ -233,11 +241,11 @@ impl Core {
             return false;
         }
         let t = &mut self.transfers[id.index as usize];
-        if let Some(ips) = self.resolver.immediate(t.route().target.host(), now) {
+        if let Some(ips) = self.resolver.immediate(t.route().connect_host(), now) {
             route_mut(t).set_addresses(&ips);
             return true;
         }
-        let host = t.route().target.host().to_owned();
+        let host = t.route().connect_host().to_owned();
         if let Err(e) = self.resolver.start(&host, id) {
             let e = Error::new(
                 ErrorKind::CouldntResolveHost,
@@ -294,7 +302,7 @@ impl Core {
             route.addrs.retain(|a| only.allows(a));
             if route.addrs.is_empty() {
                 let family = if only == IpResolve::V4 { "IPv4" } else { "IPv6" };
-                let host = route.target.host();
+                let host = route.connect_host();
                 let e = Error::new(
                     ErrorKind::CouldntResolveHost,
                     format!("couldn't resolve host '{host}': no {family} address"),
@@ -303,20 +311,33 @@ impl Core {
             }
         }
         let t = &self.transfers[id.index as usize];
-        let target = &t.route().target;
-        let tls = &t.easy.inner.extras().tls;
-        let host = if target.is_https() && !tls.is_default() {
-            // Connections verified differently are not interchangeable.
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            std::hash::Hash::hash(tls, &mut hasher);
-            let key = format!("{}#{:x}", target.pool_key(), std::hash::Hasher::finish(&hasher));
-            self.pool.hold_host(&key)
-        } else if t.easy.inner.extras().ip_resolve != IpResolve::Whatever {
-            // A connection over the other family must not serve it.
-            let key = format!("{}#{:?}", target.pool_key(), t.easy.inner.extras().ip_resolve);
-            self.pool.hold_host(&key)
-        } else {
+        let route = t.route();
+        let target = &route.target;
+        let extras = t.easy.inner.extras();
+        let tls = &extras.tls;
+        let other_tls = target.is_https() && !tls.is_default();
+        let host = if route.via().is_none() && !other_tls && extras.ip_resolve == IpResolve::Whatever {
             self.pool.hold_host(target.pool_key())
+        } else {
+            use std::fmt::Write as _;
+            let mut key = String::from(target.pool_key());
+            if let Some(via) = route.via() {
+                // A connection is for one origin (its Host header, its TLS
+                // name) and goes to one place: both are in its key, so a
+                // request that would go elsewhere never takes it.
+                let _ = write!(key, " via {}:{}", via.host, via.port);
+            }
+            if other_tls {
+                // Connections verified differently are not interchangeable.
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                std::hash::Hash::hash(tls, &mut hasher);
+                let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));
+            }
+            if extras.ip_resolve != IpResolve::Whatever {
+                // A connection over the other family must not serve it.
+                let _ = write!(key, "#{:?}", extras.ip_resolve);
+            }
+            self.pool.hold_host(&key)
         };
         self.transfers[id.index as usize].host = Some(host);
         self.acquire_connection(id, now);
@@ -403,7 +424,7 @@ impl Core {
             TimerKind::Phase => return self.phase_timer(key.transfer, now),
             TimerKind::Tick => return self.tick(key.transfer, now),
             TimerKind::Connect if t.state == TransferState::Resolving => {
-                let host = t.route().target.host().to_owned();
+                let host = t.route().connect_host().to_owned();
                 let limit = t.easy.inner.extras().connect_timeout;
                 self.resolver.cancel(&host, key.transfer);
                 Error::new(
@@ -467,7 +488,7 @@ impl Core {
             aside.held = None;
         }
         if was == TransferState::Resolving {
-            let host = t.route().target.host().to_owned();
+            let host = t.route().connect_host().to_owned();
             self.resolver.cancel(&host, id);
         }
         let t = &mut self.transfers[id.index as usize];
@@ -532,14 +553,15 @@ fn route_mut(t: &mut Transfer) -> &mut Route {
     }
 }
 
-/// A connect error as the person reading it wants to see it.
-pub(crate) fn connect_error(target: &Target, detail: &str) -> Error {
+/// A connect error as the person reading it wants to see it: the host and
+/// port connected to (a connect-to entry's, when one applied).
+pub(crate) fn connect_error(route: &Route, detail: &str) -> Error {
     Error::new(
         ErrorKind::CouldntConnect,
         format!(
             "couldn't connect to {} port {}: {detail}",
-            target.host(),
-            target.port()
+            route.connect_host(),
+            route.connect_port()
         ),
     )
 }
