@@ -1,7 +1,7 @@
 //! The transfer handle: one request, its options and its [`Handler`].
 
 use std::any::Any;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::handler::{Discard, Handler};
 use crate::http1::{InvalidField, RequestHeaders};
 use crate::info::TransferInfo;
-use crate::target::Route;
+use crate::target::{Route, RouteOptions};
 
 /// libcurl's default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -580,15 +580,15 @@ impl Easy {
         }
     }
 
-    /// Addresses given by [`Easy::resolve`] for `host` and `port`.
-    pub(crate) fn resolved(&self, host: &str, port: u16) -> impl Iterator<Item = SocketAddr> + '_ {
-        let host = host.to_ascii_lowercase();
-        self.inner
-            .extras()
-            .resolve
-            .iter()
-            .filter(move |(h, p, _)| *h == host && *p == port)
-            .map(move |(_, _, a)| SocketAddr::new(*a, port))
+    /// What a route needs of this handle (see [`Route::of`]).
+    pub(crate) fn route_options(&self) -> RouteOptions<'_> {
+        let extras = self.inner.extras();
+        RouteOptions {
+            url: &self.inner.url,
+            default_protocol: extras.default_protocol.as_deref(),
+            connect_to: &extras.connect_to,
+            resolve: &extras.resolve,
+        }
     }
 
     /// Trust the CA certificates of this PEM file instead of the system's

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use url::{Position, Url};
 
-use crate::easy::Easy;
+use crate::connect_to::ConnectToList;
 use crate::error::{Error, ErrorKind};
 
 /// Where a handle's transfers go: the URL's target, where its connection
@@ -37,16 +37,41 @@ pub(crate) struct Via {
     pub port: u16,
 }
 
+/// What a route needs of a handle: its URL and the options that decide
+/// where its connections go (a view, so that this module need not know
+/// the handle's type).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RouteOptions<'a> {
+    pub url: &'a str,
+    /// `CURLOPT_DEFAULT_PROTOCOL`.
+    pub default_protocol: Option<&'a str>,
+    /// `CURLOPT_CONNECT_TO`.
+    pub connect_to: &'a ConnectToList,
+    /// `CURLOPT_RESOLVE`: host (lower case), port, address.
+    pub resolve: &'a [(String, u16, IpAddr)],
+}
+
+impl RouteOptions<'_> {
+    /// The `resolve` addresses for `host` and `port`.
+    fn resolved(&self, host: &str, port: u16) -> impl Iterator<Item = SocketAddr> + '_ {
+        let host = host.to_ascii_lowercase();
+        self.resolve
+            .iter()
+            .filter(move |(h, p, _)| *h == host && *p == port)
+            .map(move |(_, _, a)| SocketAddr::new(*a, port))
+    }
+}
+
 impl Route {
-    /// The route of `easy`'s URL (its scheme guessed if it has none).
-    pub fn of(easy: &Easy) -> Result<Route, Error> {
-        if let Some(e) = &easy.inner.extras().connect_to.refused {
+    /// The route of the handle's URL (its scheme guessed if it has none).
+    pub fn of(options: RouteOptions<'_>) -> Result<Route, Error> {
+        if let Some(e) = &options.connect_to.refused {
             // A connect-to list that was refused fails the transfer, as
             // libcurl's perform fails on the malformed entry.
             return Err(e.clone());
         }
-        let url = &easy.inner.url;
-        let target = match with_scheme(url, easy.inner.extras().default_protocol.as_deref())? {
+        let url = options.url;
+        let target = match with_scheme(url, options.default_protocol)? {
             Some(full) => {
                 let mut target = Target::parse(&full)?;
                 target.guessed = Some(full.into_boxed_str());
@@ -54,15 +79,13 @@ impl Route {
             }
             None => Target::parse(url)?,
         };
-        Ok(Route::to(target, easy))
+        Ok(Route::to(target, options))
     }
 
     /// The route to `target` (the handle's connect-to entries matched
     /// against it), with the addresses known without a lookup.
-    pub fn to(target: Target, easy: &Easy) -> Route {
-        let via = easy
-            .inner
-            .extras()
+    pub fn to(target: Target, options: RouteOptions<'_>) -> Route {
+        let via = options
             .connect_to
             .destination(target.host(), target.port())
             .map(|(host, port)| {
@@ -77,7 +100,7 @@ impl Route {
         };
         // `resolve` entries are for where the connection goes, as in
         // libcurl: CONNECT-TO-HOST:CONNECT-TO-PORT, not the URL's.
-        let mut addrs: Vec<SocketAddr> = easy.resolved(host, port).collect();
+        let mut addrs: Vec<SocketAddr> = options.resolved(host, port).collect();
         if addrs.is_empty() {
             if let Ok(ip) = host.parse::<IpAddr>() {
                 addrs.push(SocketAddr::new(ip, port));
@@ -338,6 +361,7 @@ fn percent_decode(s: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::easy::Easy;
 
     /// `with_scheme`'s answer for `url` without a default protocol.
     fn guess(url: &str) -> Option<String> {
@@ -444,15 +468,15 @@ mod tests {
         // Through the handle: set in any case, used in lower case.
         let mut easy = Easy::new("u:p@Ftp.Example:81/x");
         easy.default_protocol(Some("HTTP"));
-        let route = Route::of(&easy).unwrap();
+        let route = Route::of(easy.route_options()).unwrap();
         assert_eq!(route.target.guessed(), Some("http://u:p@Ftp.Example:81/x"));
         assert_eq!(route.target.pool_key(), "http://ftp.example:81");
         assert_eq!(route.target.auth(), Some("Basic dTpw"));
         easy.default_protocol(None);
-        let e = Route::of(&easy).unwrap_err();
+        let e = Route::of(easy.route_options()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
         // An explicit scheme is no guess.
-        let route = Route::of(&Easy::new("http://h/")).unwrap();
+        let route = Route::of(Easy::new("http://h/").route_options()).unwrap();
         assert_eq!(route.target.guessed(), None);
     }
 
@@ -524,15 +548,15 @@ mod tests {
     #[test]
     fn fixed_addresses_need_no_lookup() {
         let mut easy = Easy::new("http://svc.internal:81/");
-        let route = Route::of(&easy).unwrap();
+        let route = Route::of(easy.route_options()).unwrap();
         assert!(!route.fixed() && route.addrs.is_empty());
         easy.resolve("svc.internal", 81, "127.0.0.9".parse().unwrap());
-        let route = Route::of(&easy).unwrap();
+        let route = Route::of(easy.route_options()).unwrap();
         assert!(route.fixed());
         assert_eq!(route.addrs, vec!["127.0.0.9:81".parse().unwrap()]);
-        let route = Route::of(&Easy::new("http://[::1]:5/")).unwrap();
+        let route = Route::of(Easy::new("http://[::1]:5/").route_options()).unwrap();
         assert_eq!(route.addrs, vec!["[::1]:5".parse().unwrap()]);
-        let mut route = Route::of(&Easy::new("http://localhost:5/")).unwrap();
+        let mut route = Route::of(Easy::new("http://localhost:5/").route_options()).unwrap();
         assert!(!route.fixed());
         route.set_addresses(&["127.0.0.1".parse().unwrap()]);
         assert_eq!(route.addrs, vec!["127.0.0.1:5".parse().unwrap()]);
@@ -542,7 +566,7 @@ mod tests {
     fn a_connect_to_entry_changes_where_the_route_connects_not_its_target() {
         let mut easy = Easy::new("http://example.test:1234/x");
         easy.connect_to(["example.test:1234:svc.internal:81"]).unwrap();
-        let mut route = Route::of(&easy).unwrap();
+        let mut route = Route::of(easy.route_options()).unwrap();
         assert_eq!(route.target.authority(), "example.test:1234");
         assert_eq!((route.connect_host(), route.connect_port()), ("svc.internal", 81));
         assert!(!route.fixed(), "svc.internal is looked up");
@@ -551,28 +575,28 @@ mod tests {
         // `resolve` entries apply to CONNECT-TO-HOST:CONNECT-TO-PORT, as in
         // libcurl; one for the URL's host and port no longer does.
         easy.resolve("example.test", 1234, "127.0.0.8".parse().unwrap());
-        assert!(!Route::of(&easy).unwrap().fixed());
+        assert!(!Route::of(easy.route_options()).unwrap().fixed());
         easy.resolve("svc.internal", 81, "127.0.0.9".parse().unwrap());
-        let route = Route::of(&easy).unwrap();
+        let route = Route::of(easy.route_options()).unwrap();
         assert_eq!(route.addrs, vec!["127.0.0.9:81".parse().unwrap()]);
         // A numeric CONNECT-TO-HOST needs no lookup; the port is kept.
         easy.connect_to(["::[::1]"]).unwrap();
-        let route = Route::of(&easy).unwrap();
+        let route = Route::of(easy.route_options()).unwrap();
         assert_eq!(route.addrs, vec!["[::1]:1234".parse().unwrap()]);
         // Another target (a redirect's) is matched on its own.
-        let other = Route::to(Target::parse("http://other.test/").unwrap(), &easy);
+        let other = Route::to(Target::parse("http://other.test/").unwrap(), easy.route_options());
         assert_eq!(other.addrs, vec!["[::1]:80".parse().unwrap()]);
         easy.connect_to(["example.test:1234:127.0.0.2:"]).unwrap();
-        let other = Route::to(Target::parse("http://other.test/").unwrap(), &easy);
+        let other = Route::to(Target::parse("http://other.test/").unwrap(), easy.route_options());
         assert!(other.via().is_none() && !other.fixed());
         // An empty list clears; a refused one fails every transfer.
         easy.connect_to(Vec::<String>::new()).unwrap();
         assert_eq!(
-            Route::of(&easy).unwrap().addrs,
+            Route::of(easy.route_options()).unwrap().addrs,
             vec!["127.0.0.8:1234".parse().unwrap()]
         );
         let e = easy.connect_to(["::h:x"]).map(|_| ()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::SetoptOptionSyntax);
-        assert_eq!(Route::of(&easy).unwrap_err(), e);
+        assert_eq!(Route::of(easy.route_options()).unwrap_err(), e);
     }
 }

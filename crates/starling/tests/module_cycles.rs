@@ -28,7 +28,6 @@ const KNOWN: &[&[&str]] = &[
         "crates/starling/src/transfer/mod.rs",
         "crates/starling/src/transfer/redirect.rs",
     ],
-    &["crates/starling/src/easy.rs", "crates/starling/src/target.rs"],
     &[
         "crates/starling-capi/src/easy.rs",
         "crates/starling-capi/src/multi.rs",

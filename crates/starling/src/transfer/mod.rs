@@ -197,7 +197,7 @@ impl Core {
             reset_transfer(t, now);
             t.easy.inner.info.started = Some(now);
             if t.easy.inner.route.is_none() {
-                match Route::of(&t.easy) {
+                match Route::of(t.easy.route_options()) {
                     Ok(route) => t.easy.inner.route = Some(route),
                     Err(e) => return self.finish_transfer(id, Err(e), now),
                 }

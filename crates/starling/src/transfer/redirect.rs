@@ -159,7 +159,7 @@ fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Redirect {
         headers
     });
     Redirect {
-        route: Route::to(target, &t.easy),
+        route: Route::to(target, t.easy.route_options()),
         method,
         keep_body,
         headers,
