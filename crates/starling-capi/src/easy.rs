@@ -687,11 +687,11 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 // SAFETY: CONNECT_TO takes a curl_slist (or NULL, which
                 // clears the list).
                 let entries = unsafe { strings(value.cast::<CurlSlist>()) };
-                // libcurl's setopt keeps the list as given, and its perform
-                // fails with CURLE_SETOPT_OPTION_SYNTAX on a malformed
-                // entry; the handle keeps the engine's error for its
-                // transfers the same way.
-                let _ = easy.connect_to(entries);
+                // libcurl's setopt keeps the list as given and reads an
+                // entry when a request meets it: perform fails with
+                // CURLE_SETOPT_OPTION_SYNTAX on a malformed entry that
+                // applies, and one that cannot be read never applies.
+                easy.connect_to_as_libcurl(entries);
             }
             _ => {
                 let Some(easy) = h.easy_mut() else {

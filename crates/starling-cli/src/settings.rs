@@ -232,8 +232,9 @@ impl Settings {
             easy.resolve_str(entry)?;
         }
         if !self.connect_to.is_empty() {
-            // A malformed entry fails the transfer with curl's 49.
-            easy.connect_to(&self.connect_to)?;
+            // As curl reads them: an entry that cannot be read never
+            // applies; a malformed one that applies fails with 49.
+            easy.connect_to_as_libcurl(&self.connect_to);
         }
         Ok(())
     }

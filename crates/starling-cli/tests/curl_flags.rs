@@ -173,7 +173,21 @@ fn connect_to_sends_a_hosts_requests_to_another_server() {
     ));
     assert!(has(&lines, "header host: second.test"), "{lines:?}");
     assert_eq!((server.requests_served(), other.requests_served()), (2, 1));
-    // A malformed entry: curl's 49, with the entry named.
+    // Entries curl cannot read never apply, as with curl.
+    let lines = inspected(&run(
+        &tmp,
+        &[
+            "--connect-to",
+            "garbage",
+            "--connect-to",
+            "other.test:80:127.0.0.1:http",
+            "--connect-to",
+            &format!("second.test:80:127.0.0.1:{port}"),
+            "http://second.test/inspect",
+        ],
+    ));
+    assert!(has(&lines, "header host: second.test"), "{lines:?}");
+    // A malformed entry that applies: curl's 49, with the entry named.
     let out = run(
         &tmp,
         &["-sS", "--connect-to", "::127.0.0.1:http", &server.url("/")],

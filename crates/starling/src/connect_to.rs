@@ -35,6 +35,10 @@ pub(crate) struct ConnectTo {
     to_host: Option<Box<str>>,
     /// The port to connect to instead; `None`: the request's port.
     to_port: Option<u16>,
+    /// Read as libcurl reads a list ([`ConnectToList::parse_as_libcurl`]):
+    /// the entry's `HOST:PORT:` reads but the rest does not, so a request
+    /// it applies to fails with this error.
+    fails: Option<Error>,
 }
 
 /// A handle's entries, or why the last list set was refused (its
@@ -71,15 +75,43 @@ impl ConnectToList {
         }
     }
 
+    /// Reads `entries` as libcurl does, for the C interface: an entry is
+    /// only read when a request meets it. One whose `HOST:PORT:` cannot be
+    /// read never applies; one that applies but whose rest is malformed
+    /// fails that request with `CURLE_SETOPT_OPTION_SYNTAX`. (libcurl parses
+    /// the list per request; a C program must see the same results.)
+    pub(crate) fn parse_as_libcurl<S: AsRef<str>>(entries: impl IntoIterator<Item = S>) -> ConnectToList {
+        ConnectToList {
+            entries: entries
+                .into_iter()
+                .filter_map(|e| ConnectTo::parse_as_libcurl(e.as_ref()))
+                .collect(),
+            refused: None,
+        }
+    }
+
     /// Where a request for `host` and `port` connects, when an entry
     /// changes it: the first entry that applies and names a host or a port
-    /// to connect to.
-    pub(crate) fn destination<'a>(&'a self, host: &'a str, port: u16) -> Option<(&'a str, u16)> {
-        self.entries
+    /// to connect to. An entry kept malformed that applies first fails the
+    /// request.
+    pub(crate) fn destination<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> Result<Option<(&'a str, u16)>, Error> {
+        let found = self
+            .entries
             .iter()
-            .filter(|e| e.to_host.is_some() || e.to_port.is_some())
-            .find(|e| e.applies_to(host, port))
-            .map(|e| (e.to_host.as_deref().unwrap_or(host), e.to_port.unwrap_or(port)))
+            .filter(|e| e.fails.is_some() || e.to_host.is_some() || e.to_port.is_some())
+            .find(|e| e.applies_to(host, port));
+        match found {
+            Some(ConnectTo { fails: Some(e), .. }) => Err(e.clone()),
+            Some(e) => Ok(Some((
+                e.to_host.as_deref().unwrap_or(host),
+                e.to_port.unwrap_or(port),
+            ))),
+            None => Ok(None),
+        }
     }
 }
 
@@ -107,6 +139,26 @@ impl ConnectTo {
             port,
             to_host: to_host.map(Into::into),
             to_port,
+            fails: None,
+        })
+    }
+
+    /// An entry as libcurl reads it: parsed, or, when only its
+    /// `HOST:PORT:` reads, kept to fail the requests it applies to; `None`
+    /// when not even that reads (libcurl never matches such an entry).
+    fn parse_as_libcurl(entry: &str) -> Option<ConnectTo> {
+        let error = match ConnectTo::parse(entry) {
+            Ok(parsed) => return Some(parsed),
+            Err(e) => e,
+        };
+        let (host, rest) = split_host(entry).ok()?;
+        let (port, _) = rest?.split_once(':')?;
+        Some(ConnectTo {
+            host: host.map(|h| h.to_ascii_lowercase().into_boxed_str()),
+            port: parse_port(port).ok()?,
+            to_host: None,
+            to_port: None,
+            fails: Some(error),
         })
     }
 
@@ -172,6 +224,38 @@ mod tests {
 
     fn entry(text: &str) -> ConnectTo {
         ConnectTo::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    impl ConnectToList {
+        /// `destination`, for lists that hold no malformed entry.
+        fn destination_ok<'a>(&'a self, host: &'a str, port: u16) -> Option<(&'a str, u16)> {
+            self.destination(host, port).expect("no malformed entry applies")
+        }
+    }
+
+    #[test]
+    fn read_as_libcurl_a_malformed_entry_fails_only_the_requests_it_applies_to() {
+        let l = ConnectToList::parse_as_libcurl([
+            "garbage",
+            "example.test:1234",
+            "example.test:abc:h:1",
+            "other.test:80:127.0.0.1:http",
+            "::good.test:81",
+        ]);
+        assert_eq!(l.refused, None);
+        // The unreadable ones never apply; the readable one fails its own.
+        assert_eq!(
+            l.destination("example.test", 1234).unwrap(),
+            Some(("good.test", 81))
+        );
+        let e = l.destination("other.test", 80).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::SetoptOptionSyntax);
+        assert!(e.message().contains("no valid port"), "{e}");
+        assert_eq!(l.destination("other.test", 81).unwrap(), Some(("good.test", 81)));
+        // A malformed entry that applies first fails even if a later one
+        // would have worked, as in libcurl's loop.
+        let l = ConnectToList::parse_as_libcurl(["::127.0.0.1:http", "::good.test:81"]);
+        assert!(l.destination("any.test", 80).is_err());
     }
 
     fn list(entries: &[&str]) -> ConnectToList {
@@ -250,34 +334,34 @@ mod tests {
             "EXAMPLE.test:80:c:3",
             "example.test:80:d:4",
         ]);
-        assert_eq!(l.destination("example.test", 80), Some(("c", 3)));
-        assert_eq!(l.destination("example.test", 81), Some(("b", 2)));
-        assert_eq!(l.destination("example.test", 82), None);
-        assert_eq!(l.destination("other.test", 80), Some(("a", 1)));
-        assert_eq!(l.destination("third.test", 80), None);
+        assert_eq!(l.destination_ok("example.test", 80), Some(("c", 3)));
+        assert_eq!(l.destination_ok("example.test", 81), Some(("b", 2)));
+        assert_eq!(l.destination_ok("example.test", 82), None);
+        assert_eq!(l.destination_ok("other.test", 80), Some(("a", 1)));
+        assert_eq!(l.destination_ok("third.test", 80), None);
         // Empty HOST or PORT: any.
         let l = list(&["example.test::a:1", ":443:b:2", "::c:3"]);
-        assert_eq!(l.destination("example.test", 9), Some(("a", 1)));
-        assert_eq!(l.destination("x.test", 443), Some(("b", 2)));
-        assert_eq!(l.destination("x.test", 80), Some(("c", 3)));
+        assert_eq!(l.destination_ok("example.test", 9), Some(("a", 1)));
+        assert_eq!(l.destination_ok("x.test", 443), Some(("b", 2)));
+        assert_eq!(l.destination_ok("x.test", 80), Some(("c", 3)));
         // An empty CONNECT-TO-HOST or -PORT keeps the request's.
         let l = list(&["h:80::8080", "h:81:other", "h:82:other:"]);
-        assert_eq!(l.destination("h", 80), Some(("h", 8080)));
-        assert_eq!(l.destination("h", 81), Some(("other", 81)));
-        assert_eq!(l.destination("h", 82), Some(("other", 82)));
+        assert_eq!(l.destination_ok("h", 80), Some(("h", 8080)));
+        assert_eq!(l.destination_ok("h", 81), Some(("other", 81)));
+        assert_eq!(l.destination_ok("h", 82), Some(("other", 82)));
         // An entry that changes nothing does not stop the search (libcurl
         // goes on to the next entry).
         let l = list(&["::", "h:80::", "::x:1"]);
-        assert_eq!(l.destination("h", 80), Some(("x", 1)));
-        assert_eq!(ConnectToList::EMPTY.destination("h", 80), None);
+        assert_eq!(l.destination_ok("h", 80), Some(("x", 1)));
+        assert_eq!(ConnectToList::EMPTY.destination_ok("h", 80), None);
     }
 
     #[test]
     fn ipv6_hosts_match_in_brackets() {
         let l = list(&["[::1]:8080:127.0.0.1:9", "[0:0::2]:80:[::3]:9"]);
-        assert_eq!(l.destination("::1", 8080), Some(("127.0.0.1", 9)));
-        assert_eq!(l.destination("::1", 80), None);
-        assert_eq!(l.destination("::2", 80), Some(("::3", 9)));
-        assert_eq!(l.destination("::3", 80), None);
+        assert_eq!(l.destination_ok("::1", 8080), Some(("127.0.0.1", 9)));
+        assert_eq!(l.destination_ok("::1", 80), None);
+        assert_eq!(l.destination_ok("::2", 80), Some(("::3", 9)));
+        assert_eq!(l.destination_ok("::3", 80), None);
     }
 }

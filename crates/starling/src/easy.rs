@@ -580,6 +580,22 @@ impl Easy {
         }
     }
 
+    /// The entries of [`Easy::connect_to`], read as libcurl reads
+    /// `CURLOPT_CONNECT_TO` (the C interface uses this): nothing is
+    /// refused when set; an entry is read when a request meets it. One
+    /// whose `HOST:PORT:` cannot be read never applies; one that applies
+    /// but is malformed in the rest fails that transfer with
+    /// [`ErrorKind::SetoptOptionSyntax`], even where a later entry would
+    /// have applied.
+    pub fn connect_to_as_libcurl<S: AsRef<str>>(
+        &mut self,
+        entries: impl IntoIterator<Item = S>,
+    ) -> &mut Self {
+        self.inner.extras_mut().connect_to = ConnectToList::parse_as_libcurl(entries);
+        self.inner.route = None;
+        self
+    }
+
     /// What a route needs of this handle (see [`Route::of`]).
     pub(crate) fn route_options(&self) -> RouteOptions<'_> {
         let extras = self.inner.extras();

@@ -79,15 +79,15 @@ impl Route {
             }
             None => Target::parse(url)?,
         };
-        Ok(Route::to(target, options))
+        Route::to(target, options)
     }
 
     /// The route to `target` (the handle's connect-to entries matched
     /// against it), with the addresses known without a lookup.
-    pub fn to(target: Target, options: RouteOptions<'_>) -> Route {
+    pub fn to(target: Target, options: RouteOptions<'_>) -> Result<Route, Error> {
         let via = options
             .connect_to
-            .destination(target.host(), target.port())
+            .destination(target.host(), target.port())?
             .map(|(host, port)| {
                 Box::new(Via {
                     host: host.into(),
@@ -107,12 +107,12 @@ impl Route {
             }
         }
         let fixed = !addrs.is_empty();
-        Route {
+        Ok(Route {
             target,
             addrs,
             fixed,
             via,
-        }
+        })
     }
 
     /// The connect-to destination, when an entry changed where the
@@ -584,10 +584,10 @@ mod tests {
         let route = Route::of(easy.route_options()).unwrap();
         assert_eq!(route.addrs, vec!["[::1]:1234".parse().unwrap()]);
         // Another target (a redirect's) is matched on its own.
-        let other = Route::to(Target::parse("http://other.test/").unwrap(), easy.route_options());
+        let other = Route::to(Target::parse("http://other.test/").unwrap(), easy.route_options()).unwrap();
         assert_eq!(other.addrs, vec!["[::1]:80".parse().unwrap()]);
         easy.connect_to(["example.test:1234:127.0.0.2:"]).unwrap();
-        let other = Route::to(Target::parse("http://other.test/").unwrap(), easy.route_options());
+        let other = Route::to(Target::parse("http://other.test/").unwrap(), easy.route_options()).unwrap();
         assert!(other.via().is_none() && !other.fixed());
         // An empty list clears; a refused one fails every transfer.
         easy.connect_to(Vec::<String>::new()).unwrap();

@@ -632,6 +632,23 @@ static void connect_to(int http_port, int https_port, const char *ca)
   memset(&r, 0, sizeof(r));
   result = curl_easy_perform(easy);
   CHECK(result == CURLE_OK, "CONNECT_TO replaced: %d", (int)result);
+  /* Entries libcurl cannot read never apply, and a malformed one for
+   * another host fails nothing: libcurl reads an entry only when a request
+   * meets it. */
+  {
+    struct curl_slist *mixed = NULL;
+    mixed = curl_slist_append(mixed, "garbage");
+    mixed = curl_slist_append(mixed, "connect.test:1234");
+    mixed = curl_slist_append(mixed, "connect.test:abc:127.0.0.1:1");
+    mixed = curl_slist_append(mixed, "other.test:80:127.0.0.1:http");
+    mixed = curl_slist_append(mixed, entry);
+    curl_easy_setopt(easy, CURLOPT_CONNECT_TO, mixed);
+    memset(&r, 0, sizeof(r));
+    result = curl_easy_perform(easy);
+    CHECK(result == CURLE_OK, "CONNECT_TO with entries that do not apply: %d", (int)result);
+    curl_easy_setopt(easy, CURLOPT_CONNECT_TO, list);
+    curl_slist_free_all(mixed);
+  }
   /* ... and NULL clears it. */
   curl_easy_setopt(easy, CURLOPT_CONNECT_TO, bad);
   CHECK(curl_easy_setopt(easy, CURLOPT_CONNECT_TO, NULL) == CURLE_OK, "CONNECT_TO NULL");

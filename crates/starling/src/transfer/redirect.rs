@@ -106,7 +106,12 @@ impl Core {
                     Ok(target) => target,
                     Err(e) => return self.finish_transfer(id, Err(e), now),
                 };
-                let redirect = redirect(t, target, status);
+                let redirect = match redirect(t, target, status) {
+                    Ok(redirect) => redirect,
+                    // A connect-to entry read as libcurl reads it may fail
+                    // the request it applies to.
+                    Err(e) => return self.finish_transfer(id, Err(e), now),
+                };
                 let elapsed = t.elapsed(now);
                 let info = &mut t.easy.inner.info;
                 info.timings.redirect = elapsed;
@@ -120,7 +125,7 @@ impl Core {
 }
 
 /// The request that follows a `status` redirect to `target`.
-fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Redirect {
+fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Result<Redirect, Error> {
     let first = &t.easy.route().target;
     let same_origin = target.same_origin(first);
     if same_origin {
@@ -158,10 +163,10 @@ fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Redirect {
         }
         headers
     });
-    Redirect {
-        route: Route::to(target, t.easy.route_options()),
+    Ok(Redirect {
+        route: Route::to(target, t.easy.route_options())?,
         method,
         keep_body,
         headers,
-    }
+    })
 }
