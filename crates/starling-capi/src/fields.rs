@@ -4,7 +4,6 @@
 //! keeps them apart, whatever the order they are set in, and a field the
 //! list names wins over the option's.
 
-use base64::Engine as _;
 use starling::Easy;
 
 use crate::codes::{CurlCode, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OK};
@@ -76,14 +75,9 @@ impl RequestFields {
         if self.auth & AUTH_BASIC == 0 || (self.user.is_none() && self.password.is_none()) {
             return None;
         }
-        let pair = format!(
-            "{}:{}",
-            self.user.as_deref().unwrap_or(""),
-            self.password.as_deref().unwrap_or("")
-        );
-        Some(format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(pair)
+        Some(starling::basic_credentials(
+            self.user.as_deref().unwrap_or("").as_bytes(),
+            self.password.as_deref().unwrap_or("").as_bytes(),
         ))
     }
 

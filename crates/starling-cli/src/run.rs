@@ -355,6 +355,7 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
     sink.head_to_body = settings.head || settings.include;
     sink.dump = settings.dump_header.clone();
     sink.resuming = resume_at.is_some();
+    sink.keep_etag = settings.etag_save.is_some();
     sink.limiter = settings.limit_rate.map(Limiter::new);
     if let Some(path) = &settings.upload_file {
         let file = File::open(path).map_err(|e| {
@@ -393,14 +394,19 @@ fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Resul
         .and_then(|_| info.headers.get_str("location"))
         .and_then(|location| url::Url::parse(&effective_url).ok()?.join(location.trim()).ok())
         .map(String::from);
-    let headers = info
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            let value = String::from_utf8_lossy(value);
-            (name.to_owned(), value.trim_matches([' ', '\t']).to_owned())
-        })
-        .collect();
+    // Copied only for -w, the one reader of the response's fields: two
+    // strings per field, per transfer, are not for runs that print none.
+    let headers = match settings.write_out {
+        Some(_) => info
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value);
+                (name.to_owned(), value.trim_matches([' ', '\t']).to_owned())
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let mut outcome = Outcome {
         url: run.job.url.clone(),
         effective_url,

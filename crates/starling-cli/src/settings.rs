@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
-use base64::Engine as _;
 use bytes::Bytes;
 use starling::{Easy, Error, ErrorKind, IpResolve, Method};
 
@@ -32,7 +31,8 @@ pub struct Settings {
     /// `-H` headers as typed.
     pub headers: Vec<String>,
     /// Headers the flags make (User-Agent, Referer, Authorization,
-    /// Content-Type, Accept, If-None-Match), unless `-H` names them.
+    /// Content-Type, Accept, If-None-Match), but those `-H` names (sets or
+    /// removes), which were left out once for the whole run.
     pub implied_headers: Vec<(String, String)>,
     /// The request body, shared by every transfer (never copied per
     /// transfer: 50 parallel POSTs of a 20 MB file hold it once).
@@ -138,14 +138,6 @@ impl Settings {
         }
     }
 
-    /// Whether `-H` sets (or removes) header `name`.
-    fn user_sets(&self, name: &str) -> bool {
-        self.headers.iter().any(|h| {
-            h.split_once(':')
-                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name))
-        })
-    }
-
     /// The URL a job fetches: with `-G`, the data joins its query.
     pub fn job_url(&self, url: &str) -> String {
         match &self.query {
@@ -176,9 +168,7 @@ impl Settings {
             )
         })?);
         for (name, value) in &self.implied_headers {
-            if !self.user_sets(name) {
-                easy.header(name, value)?;
-            }
+            easy.header(name, value)?;
         }
         for header in &self.headers {
             // `Name:` (no value) removes a header Starling would send.
@@ -326,8 +316,11 @@ fn implied_headers(args: &Args, form_type: Option<String>) -> Result<Vec<(String
                 "-u {user}: give USER:PASSWORD (starling does not prompt for a password)"
             ));
         }
-        let token = base64::engine::general_purpose::STANDARD.encode(user);
-        headers.push(("Authorization".into(), format!("Basic {token}")));
+        let (name, password) = user.split_once(':').unwrap_or((user, ""));
+        headers.push((
+            "Authorization".into(),
+            starling::basic_credentials(name.as_bytes(), password.as_bytes()),
+        ));
     }
     if let Some(content_type) = form_type {
         headers.push(("Content-Type".into(), content_type));
@@ -346,6 +339,14 @@ fn implied_headers(args: &Args, form_type: Option<String>) -> Result<Vec<(String
             }
         }
     }
+    // `-H` wins over the flags, as in curl.
+    let user_sets = |name: &str| {
+        args.headers.iter().any(|h| {
+            h.split_once(':')
+                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+        })
+    };
+    headers.retain(|(name, _)| !user_sets(name));
     Ok(headers)
 }
 

@@ -40,6 +40,8 @@ pub struct Sink {
     pub resuming: bool,
     /// The status of the response being received.
     pub last_status: u16,
+    /// Keep the `ETag` (`--etag-save`).
+    pub keep_etag: bool,
     /// The last response's `ETag`, for `--etag-save`.
     pub etag: Option<Vec<u8>>,
     /// `--limit-rate`: pauses the transfer while it is ahead of the limit.
@@ -60,6 +62,7 @@ impl Sink {
             fail: false,
             resuming: false,
             last_status: 0,
+            keep_etag: false,
             etag: None,
             limiter: None,
             upload: None,
@@ -119,7 +122,7 @@ impl Handler for Sink {
     }
 
     fn header(&mut self, name: &str, value: &[u8]) -> Flow {
-        if name.eq_ignore_ascii_case("etag") {
+        if self.keep_etag && name.eq_ignore_ascii_case("etag") {
             self.etag = Some(value.to_vec());
         }
         Flow::Continue

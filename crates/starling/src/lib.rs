@@ -21,6 +21,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod auth;
 mod conn;
 mod connect_to;
 mod current;
@@ -39,6 +40,7 @@ mod tls;
 mod trace;
 mod transfer;
 
+pub use auth::basic_credentials;
 pub use current::{with_current, Current};
 pub use dns::DnsConfig;
 pub use easy::{

@@ -5,10 +5,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
 use url::{Position, Url};
 
+use crate::auth::basic_credentials;
 use crate::connect_to::ConnectToList;
 use crate::error::{Error, ErrorKind};
 
@@ -255,10 +254,7 @@ impl Target {
         if !parsed.username().is_empty() || parsed.password().is_some() {
             let user = percent_decode(parsed.username());
             let password = percent_decode(parsed.password().unwrap_or(""));
-            let mut plain = user;
-            plain.push(b':');
-            plain.extend_from_slice(&password);
-            auth = Some(format!("Basic {}", BASE64.encode(plain)).into_boxed_str());
+            auth = Some(basic_credentials(&user, &password).into_boxed_str());
             // Credentials are not part of where a request goes, nor of the
             // pool key, nor of what the request line shows.
             let _ = parsed.set_username("");
@@ -523,10 +519,7 @@ mod tests {
         );
         assert_eq!(t.auth(), Some("Basic dTpw"));
         let t = Target::parse("http://us%3Aer:p%40ss%2@h/").unwrap();
-        assert_eq!(
-            t.auth(),
-            Some(format!("Basic {}", BASE64.encode("us:er:p@ss%2")).as_str())
-        );
+        assert_eq!(t.auth(), Some(basic_credentials(b"us:er", b"p@ss%2").as_str()));
         assert_eq!(Target::parse("http://h/").unwrap().auth(), None);
     }
 
