@@ -39,10 +39,10 @@ impl Current<'_> {
     }
 
     /// The time since the transfer started (libcurl's
-    /// `CURLINFO_TOTAL_TIME` asked while it runs).
+    /// `CURLINFO_TOTAL_TIME` asked while it runs), by the system clock.
     pub fn elapsed(&self) -> std::time::Duration {
         self.info.started.map_or(std::time::Duration::ZERO, |s| {
-            crate::sys::now().saturating_duration_since(s)
+            std::time::Instant::now().saturating_duration_since(s)
         })
     }
 

@@ -29,6 +29,7 @@ mod decode;
 mod dns;
 pub mod drive;
 mod easy;
+pub mod env;
 mod error;
 mod handler;
 pub mod http1;
@@ -55,3 +56,4 @@ pub use info::{Timings, TransferInfo};
 pub use multi::{
     Action, Counters, Events, Limits, Message, Multi, Pause, SocketAssign, SocketEvent, TransferId, What,
 };
+pub use sys::SystemEnv;

@@ -15,11 +15,11 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::{ConnKey, ConnState, Connection, Racer};
+use crate::env::{ConnectState, Socket};
 use crate::multi::core::Core;
 use crate::multi::socket_table::Owner;
 use crate::multi::timer_queue::TimerKind;
 use crate::multi::TransferId;
-use crate::sys::{ConnectState, TcpSocket};
 use crate::tls::{Handshake, Session};
 use crate::transfer::connect_error;
 
@@ -69,7 +69,7 @@ impl Core {
 
     /// Starts a non-blocking connect to the transfer's next address of
     /// `fam` (0: the first address's family, 1: the other).
-    fn connect_next(&mut self, id: TransferId, fam: usize) -> Option<(TcpSocket, SocketAddr)> {
+    fn connect_next(&mut self, id: TransferId, fam: usize) -> Option<(Socket, SocketAddr)> {
         let t = &mut self.transfers[id.index as usize];
         while let Some(&addr) = t.route().addrs.get(t.next_addr[fam] as usize) {
             t.next_addr[fam] += 1;
@@ -77,7 +77,7 @@ impl Core {
                 continue;
             }
             t.easy.inner.trace_text(|| format!("  Trying {addr}..."));
-            match TcpSocket::connect(addr) {
+            match self.env.connect(addr) {
                 Ok(socket) => return Some((socket, addr)),
                 Err(e) => t.last_connect_error = Some(attempt_error(t.route(), addr, &e).into()),
             }
@@ -114,18 +114,20 @@ impl Core {
     /// An event while connecting: looks at both attempts. True when the
     /// connection is now connected (and its request ready to send).
     pub(super) fn drive_connect(&mut self, key: ConnKey, now: Instant) -> bool {
-        match self.conns[key.index as usize].socket.connect_state() {
+        match self.env.connect_state(&self.conns[key.index as usize].socket) {
             ConnectState::Connected(peer) => return self.connected(key, peer, now),
             ConnectState::Failed(e) => self.attempt_failed(key, Attempt::Main, e, now),
             ConnectState::InProgress => {}
         }
-        let Some(conn) = self.conn_mut(key) else {
+        let env = &*self.env;
+        let conn = self.conns.get_mut(key.index as usize);
+        let Some(conn) = conn.filter(|c| c.generation == key.generation) else {
             return false;
         };
         let Some(racer) = conn.racer.as_ref() else {
             return false;
         };
-        match racer.socket.connect_state() {
+        match env.connect_state(&racer.socket) {
             ConnectState::Connected(peer) => {
                 let racer = conn.racer.take().expect("checked");
                 let loser = std::mem::replace(&mut conn.socket, racer.socket);
@@ -211,7 +213,7 @@ impl Core {
     /// The TCP handshake completed. True when the request is ready to go.
     fn connected(&mut self, key: ConnKey, peer: Option<SocketAddr>, now: Instant) -> bool {
         let conn = &mut self.conns[key.index as usize];
-        conn.local_addr = conn.socket.local_addr();
+        conn.local_addr = self.env.local_addr(&conn.socket);
         // Until now it held the address being tried; the peer is the same
         // unless the kernel could not say.
         conn.remote_addr = peer.or(conn.remote_addr);
@@ -276,7 +278,7 @@ impl Core {
     pub(super) fn drive_handshake(&mut self, key: ConnKey, now: Instant) -> bool {
         let conn = &mut self.conns[key.index as usize];
         let tls = conn.tls.as_mut().expect("a handshaking connection has a session");
-        let step = tls.handshake(&conn.socket);
+        let step = tls.handshake(&*self.env, &conn.socket);
         let Some(id) = conn.transfer else {
             self.close_connection(key);
             return false;

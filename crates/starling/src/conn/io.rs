@@ -64,7 +64,7 @@ impl Core {
                     // resets the connection: its answer may still wait to be
                     // read, and is the transfer's outcome.
                     let conn = &mut self.conns[key.index as usize];
-                    if conn.transfer.is_none() || !conn.socket.has_input() {
+                    if conn.transfer.is_none() || !self.env.has_input(&conn.socket) {
                         return self.io_failed(key, e, true, now);
                     }
                     conn.state = ConnState::Receiving;
@@ -361,7 +361,7 @@ impl Core {
             self.closing.push((racer.socket, named));
         }
         if let Some(mut tls) = conn.tls {
-            tls.close(&conn.socket);
+            tls.close(&*self.env, &conn.socket);
         }
         if let Some(id) = conn.transfer {
             if let Some(t) = self.transfer_mut(id) {

@@ -35,9 +35,9 @@ mod upload;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use crate::env::{Env, Socket};
 use crate::http1::ResponseParser;
 use crate::multi::{Pause, TransferId, What};
-use crate::sys::TcpSocket;
 use crate::tls::Session;
 use buffers::RecvBuf;
 use pool::HostId;
@@ -66,7 +66,7 @@ pub(crate) enum ConnState {
 /// The second connect attempt of a happy-eyeballs race.
 #[derive(Debug)]
 pub(crate) struct Racer {
-    pub socket: TcpSocket,
+    pub socket: Socket,
     pub addr: SocketAddr,
 }
 
@@ -74,7 +74,7 @@ pub(crate) struct Racer {
 #[derive(Debug)]
 pub(crate) struct Connection {
     pub generation: u32,
-    pub socket: TcpSocket,
+    pub socket: Socket,
     pub host: HostId,
     pub state: ConnState,
     /// The transfer it serves (HTTP/1.1: at most one).
@@ -128,31 +128,33 @@ pub(crate) struct Connection {
 /// Writes request bytes: through TLS when the connection has a session.
 /// (Fields, not `&mut Connection`, so the caller may lend its own buffers.)
 pub(crate) fn write_to(
+    env: &dyn Env,
     tls: &mut Option<Box<Session>>,
-    socket: &TcpSocket,
+    socket: &Socket,
     data: &[u8],
 ) -> std::io::Result<usize> {
     match tls {
-        Some(tls) => tls.write(socket, data),
-        None => socket.write(data),
+        Some(tls) => tls.write(env, socket, data),
+        None => env.write(socket, data),
     }
 }
 
 /// Reads response bytes: through TLS when the connection has a session.
 pub(crate) fn read_from(
+    env: &dyn Env,
     tls: &mut Option<Box<Session>>,
-    socket: &TcpSocket,
+    socket: &Socket,
     buf: &mut [u8],
 ) -> std::io::Result<usize> {
     match tls {
-        Some(tls) => tls.read(socket, buf),
-        None => socket.read(buf),
+        Some(tls) => tls.read(env, socket, buf),
+        None => env.read(socket, buf),
     }
 }
 
 impl Connection {
     /// A connection whose connect to the first address is in progress.
-    pub fn connecting(socket: TcpSocket, host: HostId, generation: u32, now: Instant) -> Self {
+    pub fn connecting(socket: Socket, host: HostId, generation: u32, now: Instant) -> Self {
         Connection {
             generation,
             socket,

@@ -108,7 +108,7 @@ impl Core {
     pub(super) fn receive(&mut self, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         if let Some(tls) = conn.tls.as_mut().filter(|t| t.wants_write()) {
-            match tls.flush(&conn.socket) {
+            match tls.flush(&*self.env, &conn.socket) {
                 Err(e) if e.kind() != io::ErrorKind::WouldBlock => return self.io_failed(key, e, true, now),
                 _ => {}
             }
@@ -133,7 +133,7 @@ impl Core {
             let conn = &mut self.conns[key.index as usize];
             let buffers = &mut self.buffers;
             let buf = conn.recv.get_or_insert_with(|| buffers.take());
-            match read_from(&mut conn.tls, &conn.socket, buf.spare()) {
+            match read_from(&*self.env, &mut conn.tls, &conn.socket, buf.spare()) {
                 Ok(0) => return self.peer_closed(key, true, now),
                 // TLS: the server closed without close_notify.
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
@@ -475,10 +475,10 @@ impl Core {
     pub(crate) fn idle_alive(&mut self, key: ConnKey) -> bool {
         let conn = &mut self.conns[key.index as usize];
         match conn.tls.as_mut() {
-            Some(tls) => tls.idle_check(&conn.socket),
+            Some(tls) => tls.idle_check(&*self.env, &conn.socket),
             None => {
                 let mut byte = [0u8; 1];
-                matches!(conn.socket.read(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+                matches!(self.env.read(&conn.socket, &mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
             }
         }
     }

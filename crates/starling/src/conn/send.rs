@@ -33,6 +33,7 @@ pub(super) enum SendFailed {
 impl Core {
     /// Writes as much of the request as the socket takes.
     pub(super) fn send_request(&mut self, key: ConnKey) -> Result<Sent, SendFailed> {
+        let env = &*self.env;
         let conn = &mut self.conns[key.index as usize];
         // The body is read from the transfer's handle, never copied.
         let whole_body: &[u8] = match conn.transfer.map(|id| self.transfers[id.index as usize].body()) {
@@ -53,12 +54,11 @@ impl Core {
             // which costs the kernel less than a gathered one.
             let written = if conn.tls.is_some() {
                 let next = if head.is_empty() { body } else { head };
-                write_to(&mut conn.tls, &conn.socket, next)
+                write_to(env, &mut conn.tls, &conn.socket, next)
             } else if body.is_empty() || conn.expect {
-                conn.socket.write(head)
+                env.write(&conn.socket, head)
             } else {
-                conn.socket
-                    .write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
+                env.write_vectored(&conn.socket, &[IoSlice::new(head), IoSlice::new(body)])
             };
             match written {
                 Ok(0) => break Err(Err(io::ErrorKind::WriteZero.into())),
@@ -98,6 +98,7 @@ impl Core {
     /// Sends a streamed body: what is pending, then the handler's next
     /// part, until the socket blocks, the handler pauses or the body ends.
     fn send_stream(&mut self, key: ConnKey) -> Result<Sent, SendFailed> {
+        let env = &*self.env;
         let conn = &mut self.conns[key.index as usize];
         let Some(id) = conn.transfer else {
             return Ok(Sent::Blocked);
@@ -126,7 +127,7 @@ impl Core {
                 t.easy.inner.info.body_bytes_sent += upload.read_so_far() - before;
                 continue;
             }
-            match write_to(&mut conn.tls, &conn.socket, upload.pending()) {
+            match write_to(env, &mut conn.tls, &conn.socket, upload.pending()) {
                 Ok(0) => return Err(SendFailed::Io(io::ErrorKind::WriteZero.into())),
                 Ok(n) => {
                     t.easy.inner.trace(Trace::DataOut, &upload.pending()[..n]);

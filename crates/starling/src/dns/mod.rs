@@ -2,8 +2,9 @@
 //!
 //! A lookup the engine can answer at once (a numeric address, `localhost`,
 //! a fresh cache entry) is answered by [`Resolver::immediate`]. Any other
-//! name is queued with [`Resolver::start`] and looked up on a small pool of
-//! threads; the engine watches [`Resolver::wake_fd`] like any socket and,
+//! name is queued with [`Resolver::start`] and looked up by the
+//! environment's lookup service (on the system: a small pool of threads);
+//! the engine watches [`Resolver::wake_fd`] like any socket and,
 //! when it is readable, collects the results with
 //! [`Resolver::take_finished`]:
 //!
@@ -17,7 +18,6 @@
 //! ```
 
 mod cache;
-mod pool;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -28,11 +28,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use self::cache::DnsCache;
-use self::pool::{Finished, Job, Shared};
+use crate::env::{Env, LookupDone, LookupJob, Lookups};
 use crate::multi::TransferId;
-
-/// A lookup function: a name in, its addresses (or why not) out.
-type LookupFn = Arc<dyn Fn(&str) -> io::Result<Vec<IpAddr>> + Send + Sync>;
 
 /// How long a resolver thread waits for another lookup before it exits.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -106,13 +103,14 @@ pub(crate) struct Resolver {
     config: DnsConfig,
     /// Names resolved recently.
     cache: DnsCache,
-    /// The threads and the wake-up fd, created on the first lookup.
-    pool: Option<Arc<Shared>>,
+    /// The environment's lookup service (threads and a wake-up fd on the
+    /// system), started on the first lookup.
+    pool: Option<Box<dyn Lookups>>,
     /// Lookups queued or running, by cache key, with the transfers that
     /// wait for each.
     in_flight: HashMap<String, Vec<TransferId>>,
     /// Reused buffer for results taken from the pool.
-    finished: Vec<Finished>,
+    finished: Vec<LookupDone>,
     /// How long idle threads live (a constant outside tests).
     idle_timeout: Duration,
 }
@@ -139,12 +137,11 @@ impl Resolver {
     /// Changes the settings. Cache limits apply at once; a new lookup
     /// function applies to lookups started from now on; a lower thread
     /// limit is reached as threads go idle.
-    pub fn set_config(&mut self, config: DnsConfig) {
+    pub fn set_config(&mut self, config: DnsConfig, now: Instant) {
         if config.cache_ttl.is_zero() || config.cache_size == 0 {
             self.cache.clear();
         } else {
-            self.cache
-                .evict(config.cache_ttl, config.cache_size, crate::sys::now());
+            self.cache.evict(config.cache_ttl, config.cache_size, now);
         }
         if let Some(pool) = &self.pool {
             pool.set_max_threads(config.threads);
@@ -180,10 +177,10 @@ impl Resolver {
     }
 
     /// Queues a lookup of `host` for transfer `id`: one lookup per name,
-    /// however many transfers wait for it. Creates the wake-up fd and a
-    /// thread if needed. Err (saying which) if the eventfd cannot be created
-    /// or no thread can run the lookup; `id` then does not wait.
-    pub fn start(&mut self, host: &str, id: TransferId) -> Result<(), String> {
+    /// however many transfers wait for it. Starts `env`'s lookup service
+    /// if needed. Err (saying which) if the service cannot start or cannot
+    /// run the lookup; `id` then does not wait.
+    pub fn start(&mut self, env: &dyn Env, host: &str, id: TransferId) -> Result<(), String> {
         let key = cache_key(host);
         if let Some(waiters) = self.in_flight.get_mut(key.as_ref()) {
             if !waiters.contains(&id) {
@@ -194,12 +191,12 @@ impl Resolver {
         let pool = match &mut self.pool {
             Some(pool) => pool,
             slot @ None => slot.insert(
-                Shared::new(self.config.threads, self.idle_timeout)
+                env.lookups(self.config.threads, self.idle_timeout)
                     .map_err(|e| format!("cannot create the resolver's eventfd: {e}"))?,
             ),
         };
         let key = key.into_owned();
-        let job = Job {
+        let job = LookupJob {
             key: key.clone(),
             name: host.to_owned(),
             lookup: self.config.lookup.clone(),
@@ -256,16 +253,6 @@ impl Resolver {
                 result: finished.result,
                 waiters,
             });
-        }
-    }
-}
-
-impl Drop for Resolver {
-    /// Tells the threads to stop without joining them: a system lookup can
-    /// block for long, and the threads own everything they still touch.
-    fn drop(&mut self) {
-        if let Some(pool) = &self.pool {
-            pool.shutdown();
         }
     }
 }

@@ -5,6 +5,8 @@ use std::sync::Mutex;
 use std::thread;
 
 use super::*;
+use crate::env::LookupFn;
+use crate::sys::SystemEnv;
 
 /// A transfer id for tests.
 fn id(index: u32) -> TransferId {
@@ -105,8 +107,8 @@ fn numeric_addresses_and_localhost_need_no_lookup() {
 fn localhost_through_a_thread() {
     let mut resolver = Resolver::new(threaded(None));
     assert_eq!(resolver.wake_fd(), None, "no fd before the first lookup");
-    resolver.start("localhost", id(1)).unwrap();
-    resolver.start("LOCALHOST.", id(2)).unwrap();
+    resolver.start(&SystemEnv, "localhost", id(1)).unwrap();
+    resolver.start(&SystemEnv, "LOCALHOST.", id(2)).unwrap();
     assert_eq!(resolver.pending(), 1);
     let fd = resolver.wake_fd().unwrap();
     assert!(
@@ -137,9 +139,9 @@ fn one_lookup_per_name() {
     let (lookup, calls) = counting(Duration::from_millis(20));
     let mut resolver = Resolver::new(threaded(Some(lookup)));
     for i in 0..5 {
-        resolver.start("one.test", id(i)).unwrap();
+        resolver.start(&SystemEnv, "one.test", id(i)).unwrap();
     }
-    resolver.start("two.test", id(9)).unwrap();
+    resolver.start(&SystemEnv, "two.test", id(9)).unwrap();
     assert_eq!(resolver.pending(), 2);
     let mut out = wait_for(&mut resolver, 2, Duration::from_secs(10));
     out.sort_by(|a, b| a.host.cmp(&b.host));
@@ -154,7 +156,7 @@ fn a_slow_lookup_signals_once() {
     let (lookup, _) = counting(Duration::from_millis(300));
     let mut resolver = Resolver::new(threaded(Some(lookup)));
     let started = Instant::now();
-    resolver.start("slow.test", id(1)).unwrap();
+    resolver.start(&SystemEnv, "slow.test", id(1)).unwrap();
     let fd = resolver.wake_fd().unwrap();
     assert!(
         !readable(fd, Duration::from_millis(100)),
@@ -179,19 +181,27 @@ fn a_slow_lookup_signals_once() {
 
 #[test]
 fn results_finished_together_are_one_wake_up() {
-    let (lookup, _) = counting(Duration::from_millis(50));
+    let returned = Arc::new(AtomicUsize::new(0));
+    let counter = returned.clone();
+    let lookup: LookupFn = Arc::new(move |_name: &str| {
+        thread::sleep(Duration::from_millis(50));
+        counter.fetch_add(1, Ordering::SeqCst);
+        Ok(vec![IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1))])
+    });
     let mut resolver = Resolver::new(threaded(Some(lookup)));
-    resolver.start("a.test", id(1)).unwrap();
-    resolver.start("b.test", id(2)).unwrap();
+    resolver.start(&SystemEnv, "a.test", id(1)).unwrap();
+    resolver.start(&SystemEnv, "b.test", id(2)).unwrap();
     let fd = resolver.wake_fd().unwrap();
     assert!(readable(fd, Duration::from_secs(5)));
     // Let the second finish too before taking: one drain covers both.
     for _ in 0..100 {
-        if resolver.pool.as_ref().unwrap().finished() == 2 {
+        if returned.load(Ordering::SeqCst) == 2 {
             break;
         }
         thread::sleep(Duration::from_millis(20));
     }
+    // The result is queued just after the function returns.
+    thread::sleep(Duration::from_millis(50));
     let mut out = Vec::new();
     resolver.take_finished(Instant::now(), &mut out);
     assert_eq!(out.len(), 2);
@@ -202,7 +212,7 @@ fn results_finished_together_are_one_wake_up() {
 #[test]
 fn a_system_failure_has_a_reason_and_is_not_cached() {
     let mut resolver = Resolver::new(DnsConfig::default());
-    resolver.start("nothing.invalid", id(1)).unwrap();
+    resolver.start(&SystemEnv, "nothing.invalid", id(1)).unwrap();
     let out = wait_for(&mut resolver, 1, Duration::from_secs(30));
     let reason = out[0].result.as_ref().expect_err("a .invalid name resolves");
     assert!(!reason.is_empty());
@@ -220,7 +230,7 @@ fn a_custom_failure_has_its_reason_and_is_not_cached() {
     });
     let mut resolver = Resolver::new(threaded(Some(lookup)));
     for round in 1..=2 {
-        resolver.start("gone.test", id(round)).unwrap();
+        resolver.start(&SystemEnv, "gone.test", id(round)).unwrap();
         let out = wait_for(&mut resolver, 1, Duration::from_secs(5));
         assert_eq!(out[0].result.as_ref().unwrap_err(), "no such name");
         assert_eq!(out[0].waiters, [id(round)]);
@@ -244,9 +254,9 @@ fn odd_answers_from_a_custom_lookup() {
         _ => panic!("the test's lookup panics on purpose"),
     });
     let mut resolver = Resolver::new(threaded(Some(lookup)));
-    resolver.start("dup.test", id(1)).unwrap();
-    resolver.start("empty.test", id(2)).unwrap();
-    resolver.start("panic.test", id(3)).unwrap();
+    resolver.start(&SystemEnv, "dup.test", id(1)).unwrap();
+    resolver.start(&SystemEnv, "empty.test", id(2)).unwrap();
+    resolver.start(&SystemEnv, "panic.test", id(3)).unwrap();
     let out = wait_for(&mut resolver, 3, Duration::from_secs(5));
     for resolved in out {
         match resolved.host.as_str() {
@@ -263,7 +273,7 @@ fn odd_answers_from_a_custom_lookup() {
     }
     // The panic did not take a thread's bookkeeping with it.
     resolver
-        .start("dup2.test", id(4))
+        .start(&SystemEnv, "dup2.test", id(4))
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
@@ -274,7 +284,7 @@ fn cache_entries_expire() {
         cache_ttl: Duration::from_millis(50),
         ..threaded(Some(lookup))
     });
-    resolver.start("Ttl.Test.", id(1)).unwrap();
+    resolver.start(&SystemEnv, "Ttl.Test.", id(1)).unwrap();
     let out = wait_for(&mut resolver, 1, Duration::from_secs(5));
     let stored = Instant::now();
     assert_eq!(out[0].host, "ttl.test");
@@ -299,7 +309,7 @@ fn the_cache_is_bounded() {
         ..threaded(Some(lookup))
     });
     for (i, name) in ["a.test", "b.test", "c.test"].into_iter().enumerate() {
-        resolver.start(name, id(i as u32)).unwrap();
+        resolver.start(&SystemEnv, name, id(i as u32)).unwrap();
         wait_for(&mut resolver, 1, Duration::from_secs(5));
     }
     let now = Instant::now();
@@ -310,7 +320,7 @@ fn the_cache_is_bounded() {
     // A zero TTL disables the cache, and switching to it empties it.
     let mut config = resolver.config().clone();
     config.cache_ttl = Duration::ZERO;
-    resolver.set_config(config);
+    resolver.set_config(config, Instant::now());
     assert_eq!(resolver.immediate("c.test", now), None);
 }
 
@@ -318,10 +328,10 @@ fn the_cache_is_bounded() {
 fn cancel_forgets_the_waiter_but_fills_the_cache() {
     let (lookup, _) = counting(Duration::from_millis(30));
     let mut resolver = Resolver::new(threaded(Some(lookup)));
-    resolver.start("c.test", id(1)).unwrap();
-    resolver.start("c.test", id(2)).unwrap();
+    resolver.start(&SystemEnv, "c.test", id(1)).unwrap();
+    resolver.start(&SystemEnv, "c.test", id(2)).unwrap();
     resolver.cancel("c.test", id(1));
-    resolver.start("d.test", id(3)).unwrap();
+    resolver.start(&SystemEnv, "d.test", id(3)).unwrap();
     resolver.cancel("D.test.", id(3));
     resolver.cancel("unknown.test", id(4));
     let out = wait_for(&mut resolver, 2, Duration::from_secs(5));
@@ -355,7 +365,7 @@ fn the_pool_is_bounded() {
         ..threaded(Some(lookup))
     });
     for i in 0..6 {
-        resolver.start(&format!("n{i}.test"), id(i)).unwrap();
+        resolver.start(&SystemEnv, &format!("n{i}.test"), id(i)).unwrap();
     }
     assert!(resolver.pool.as_ref().unwrap().threads() <= 2);
     wait_for(&mut resolver, 6, Duration::from_secs(10));
@@ -367,7 +377,7 @@ fn idle_threads_exit_and_come_back() {
     let (lookup, _) = counting(Duration::ZERO);
     let mut resolver = Resolver::new(threaded(Some(lookup)));
     resolver.idle_timeout = Duration::from_millis(100);
-    resolver.start("a.test", id(1)).unwrap();
+    resolver.start(&SystemEnv, "a.test", id(1)).unwrap();
     wait_for(&mut resolver, 1, Duration::from_secs(5));
     let fd = resolver.pool.as_ref().unwrap().wake_fd();
     let mut exited = false;
@@ -379,7 +389,7 @@ fn idle_threads_exit_and_come_back() {
         thread::sleep(Duration::from_millis(20));
     }
     assert!(exited, "an idle thread stayed");
-    resolver.start("b.test", id(2)).unwrap();
+    resolver.start(&SystemEnv, "b.test", id(2)).unwrap();
     assert_eq!(
         resolver.wake_fd(),
         Some(fd),
@@ -393,8 +403,8 @@ fn idle_threads_exit_and_come_back() {
 fn dropping_the_resolver_during_a_lookup() {
     let (lookup, calls) = counting(Duration::from_millis(300));
     let mut resolver = Resolver::new(threaded(Some(lookup)));
-    resolver.start("slow.test", id(1)).unwrap();
-    resolver.start("queued.test", id(2)).unwrap();
+    resolver.start(&SystemEnv, "slow.test", id(1)).unwrap();
+    resolver.start(&SystemEnv, "queued.test", id(2)).unwrap();
     let fd = resolver.wake_fd().unwrap();
     // Let the first thread pick its job up before the drop.
     for _ in 0..100 {

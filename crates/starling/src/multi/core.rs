@@ -16,7 +16,7 @@ use crate::conn::pool::ConnectionPool;
 use crate::conn::{ConnKey, Connection};
 use crate::dns::{Resolved, Resolver};
 use crate::easy::Easy;
-use crate::sys::TcpSocket;
+use crate::env::{Env, Socket};
 use crate::tls::TlsConfigs;
 use crate::transfer::{Transfer, TransferState};
 
@@ -47,6 +47,8 @@ impl Wakeup {
 
 /// See the module documentation.
 pub(crate) struct Core {
+    /// The operating system, or what stands in for it.
+    pub env: Box<dyn Env>,
     pub transfers: Slab<Transfer>,
     pub conns: Slab<Connection>,
     pub sockets: SocketTable,
@@ -91,7 +93,7 @@ pub(crate) struct Core {
     /// Connections whose interest may have changed since the last report.
     pub dirty: Vec<ConnKey>,
     /// Sockets to announce REMOVE for (if announced) and then close.
-    pub closing: Vec<(TcpSocket, Option<TransferId>)>,
+    pub closing: Vec<(Socket, Option<TransferId>)>,
     pub messages: VecDeque<Message>,
     /// Reads one socket gets per event before the engine yields to others.
     pub read_budget: u32,
@@ -101,15 +103,16 @@ pub(crate) struct Core {
     pub counters: Counters,
 }
 
-impl Default for Core {
-    /// The per-call work lists start with room, so that their first use in
-    /// the middle of a transfer does not allocate.
-    fn default() -> Self {
+impl Core {
+    /// An engine on `env`. The per-call work lists start with room, so
+    /// that their first use in the middle of a transfer does not allocate.
+    pub fn new(env: Box<dyn Env>) -> Self {
         Core {
+            timers: TimerQueue::new(env.now()),
+            env,
             transfers: Slab::new(),
             conns: Slab::new(),
             sockets: SocketTable::default(),
-            timers: TimerQueue::default(),
             pool: ConnectionPool::default(),
             buffers: BufferPool::default(),
             resolver: Resolver::new(Default::default()),

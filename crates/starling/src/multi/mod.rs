@@ -36,9 +36,10 @@ use self::core::{Core, Wakeup};
 use self::socket_table::Owner;
 use crate::dns::DnsConfig;
 use crate::easy::Easy;
+use crate::env::Env;
 use crate::error::{Error, ErrorKind};
 use crate::info::TransferInfo;
-use crate::sys;
+use crate::sys::SystemEnv;
 
 type SocketCallback = Box<dyn FnMut(SocketEvent, &mut SocketAssign<'_>)>;
 type TimerCallback = Box<dyn FnMut(Option<Duration>)>;
@@ -76,10 +77,17 @@ impl std::fmt::Debug for Multi {
 }
 
 impl Multi {
-    /// An empty multi handle with no limits.
+    /// An empty multi handle with no limits, on the operating system.
     pub fn new() -> Self {
+        Multi::with_env(Box::new(SystemEnv))
+    }
+
+    /// An empty multi handle on `env`: a simulated network, for example,
+    /// whose sockets and clock the engine then uses instead of the
+    /// operating system's (see [`crate::env`]).
+    pub fn with_env(env: Box<dyn Env>) -> Self {
         Multi {
-            core: Core::default(),
+            core: Core::new(env),
             socket_callback: None,
             timer_callback: None,
             reported_timer: None,
@@ -139,7 +147,7 @@ impl Multi {
     pub fn add(&mut self, easy: Easy) -> TransferId {
         let id = self.core.add(easy);
         self.reported_timer = None;
-        self.report_timer(sys::now());
+        self.report_timer(self.core.env.now());
         id
     }
 
@@ -165,7 +173,7 @@ impl Multi {
     /// transfer removed before it finished gets no message; its connection
     /// is closed.
     pub fn remove(&mut self, id: TransferId) -> Result<Easy, Error> {
-        let now = sys::now();
+        let now = self.core.env.now();
         let easy = self.core.remove(id, now).ok_or_else(|| unknown_transfer(id))?;
         // A transfer woken by the slot this freed starts on the next call
         // (the timer callback asks for it), never inside `remove`.
@@ -178,7 +186,7 @@ impl Multi {
     /// busy loop); on resume the transfer goes on exactly where it
     /// stopped, data held for a pausing handler first.
     pub fn set_pause(&mut self, id: TransferId, pause: Pause) -> Result<(), Error> {
-        let now = sys::now();
+        let now = self.core.env.now();
         self.core
             .set_pause(id, pause)
             .ok_or_else(|| unknown_transfer(id))?;
@@ -195,7 +203,7 @@ impl Multi {
     /// Sets how names are resolved (threads, cache, custom lookup).
     /// Applies to lookups started from now on.
     pub fn set_dns(&mut self, config: DnsConfig) {
-        self.core.resolver.set_config(config);
+        self.core.resolver.set_config(config, self.core.env.now());
     }
 
     /// The resolver settings.
@@ -218,7 +226,7 @@ impl Multi {
     /// running. Events for sockets the engine does not own are ignored, and
     /// a timeout action before the deadline does no harm.
     pub fn socket_action(&mut self, action: Action) -> usize {
-        let now = sys::now();
+        let now = self.core.env.now();
         self.core.counters.socket_actions += 1;
         if action == Action::Timeout {
             // The application's one-shot timer has fired (or it called
@@ -238,7 +246,7 @@ impl Multi {
     /// deadline already reported is not reported again. Returns the number
     /// of transfers still running.
     pub fn perform(&mut self) -> usize {
-        let now = sys::now();
+        let now = self.core.env.now();
         self.core.counters.socket_actions += 1;
         self.core.run(Action::Timeout, now);
         self.flush(now);
@@ -269,7 +277,7 @@ impl Multi {
     /// How long until the engine must be called (libcurl's
     /// `curl_multi_timeout`); `None` when no timer is needed.
     pub fn timeout(&self) -> Option<Duration> {
-        let now = sys::now();
+        let now = self.core.env.now();
         self.core.next_wakeup().map(|w| w.after(now))
     }
 
@@ -341,7 +349,7 @@ impl Multi {
                 }
                 core.sockets.remove(fd);
             }
-            drop(socket);
+            core.env.close(socket);
         }
         core.closing = closing;
         let wake = core.resolver.wake_fd();
@@ -400,7 +408,7 @@ impl Drop for Multi {
             self.core.close_connection(key);
         }
         self.core.ready.clear();
-        let now = sys::now();
+        let now = self.core.env.now();
         self.flush(now);
         if let Some(fd) = self.core.resolver_reported.take() {
             let named = self.core.resolver_transfer;

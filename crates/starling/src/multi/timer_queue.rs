@@ -54,17 +54,17 @@ pub(crate) struct TimerQueue {
     seq: u32,
 }
 
-impl Default for TimerQueue {
-    fn default() -> Self {
+impl TimerQueue {
+    /// An empty queue whose deadlines are kept relative to `base` (the
+    /// engine's clock at its creation).
+    pub fn new(base: Instant) -> Self {
         TimerQueue {
             queue: BTreeMap::new(),
-            base: crate::sys::now(),
+            base,
             seq: 0,
         }
     }
-}
 
-impl TimerQueue {
     /// Queues `key` to fire at `at`.
     pub fn insert(&mut self, at: Instant, key: TimerKey) -> TimerHandle {
         // Wrapping after four billion timers only loosens the order of
@@ -135,7 +135,7 @@ mod tests {
     #[test]
     fn fires_in_time_order_and_skips_removed() {
         let now = Instant::now();
-        let mut q = TimerQueue::default();
+        let mut q = TimerQueue::new(Instant::now());
         let a = q.insert(now + Duration::from_millis(30), key(1));
         q.insert(now + Duration::from_millis(10), key(2));
         q.insert(now + Duration::from_millis(10), key(3));

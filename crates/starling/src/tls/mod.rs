@@ -29,8 +29,8 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore};
 
 use crate::easy::TlsOptions;
+use crate::env::{Env, Socket};
 use crate::error::{Error, ErrorKind};
-use crate::sys::TcpSocket;
 
 mod errors;
 mod verify;
@@ -172,19 +172,19 @@ fn roots_from(
     Ok((roots, certs))
 }
 
-/// The socket as rustls's source and sink of ciphertext (the syscalls stay
-/// in `sys`).
-struct SocketIo<'a>(&'a TcpSocket);
+/// The socket as rustls's source and sink of ciphertext (the calls go
+/// through the environment).
+struct SocketIo<'a>(&'a dyn Env, &'a Socket);
 
 impl Read for SocketIo<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf)
+        self.0.read(self.1, buf)
     }
 }
 
 impl Write for SocketIo<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.0.write(data)
+        self.0.write(self.1, data)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -255,17 +255,17 @@ impl Session {
     }
 
     /// Writes pending ciphertext until done or the socket blocks.
-    pub fn flush(&mut self, socket: &TcpSocket) -> io::Result<()> {
+    pub fn flush(&mut self, env: &dyn Env, socket: &Socket) -> io::Result<()> {
         while self.conn.wants_write() {
-            self.conn.write_tls(&mut SocketIo(socket))?;
+            self.conn.write_tls(&mut SocketIo(env, socket))?;
         }
         Ok(())
     }
 
     /// Moves the handshake on as far as the socket allows.
-    pub fn handshake(&mut self, socket: &TcpSocket) -> Result<Handshake, Error> {
+    pub fn handshake(&mut self, env: &dyn Env, socket: &Socket) -> Result<Handshake, Error> {
         loop {
-            match self.flush(socket) {
+            match self.flush(env, socket) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Handshake::Blocked),
                 Err(e) => return Err(self.io_error(e)),
@@ -273,12 +273,12 @@ impl Session {
             if !self.conn.is_handshaking() {
                 return Ok(Handshake::Done);
             }
-            match self.conn.read_tls(&mut SocketIo(socket)) {
+            match self.conn.read_tls(&mut SocketIo(env, socket)) {
                 Ok(0) => return Err(handshake_failed(self.peer, "the server closed the connection")),
                 Ok(_) => {
                     if let Err(e) = self.conn.process_new_packets() {
                         // Tell the server why (the alert rustls queued).
-                        let _ = self.flush(socket);
+                        let _ = self.flush(env, socket);
                         return Err(handshake_error(&e, &self.host, self.peer));
                     }
                 }
@@ -296,13 +296,13 @@ impl Session {
     /// the socket. `Ok(0)`: the server closed with close_notify;
     /// `UnexpectedEof`: it closed without; `WouldBlock`: nothing buffered
     /// and nothing on the socket.
-    pub fn read(&mut self, socket: &TcpSocket, out: &mut [u8]) -> io::Result<usize> {
+    pub fn read(&mut self, env: &dyn Env, socket: &Socket, out: &mut [u8]) -> io::Result<usize> {
         loop {
             match self.conn.reader().read(out) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 other => return other,
             }
-            if self.conn.read_tls(&mut SocketIo(socket))? == 0 {
+            if self.conn.read_tls(&mut SocketIo(env, socket))? == 0 {
                 // The end of the stream: rustls now answers the read with
                 // Ok(0) or UnexpectedEof.
                 continue;
@@ -315,7 +315,7 @@ impl Session {
             }
             // Alerts or key updates may want an answer; the send path or
             // the next event writes what the socket does not take now.
-            match self.flush(socket) {
+            match self.flush(env, socket) {
                 Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
                 _ => {}
             }
@@ -324,13 +324,13 @@ impl Session {
 
     /// Takes plaintext to send; returns how much was taken. Pending
     /// ciphertext goes out first, so rustls's buffer stays bounded.
-    pub fn write(&mut self, socket: &TcpSocket, data: &[u8]) -> io::Result<usize> {
-        self.flush(socket)?;
+    pub fn write(&mut self, env: &dyn Env, socket: &Socket, data: &[u8]) -> io::Result<usize> {
+        self.flush(env, socket)?;
         let n = self.conn.writer().write(data)?;
         if n == 0 {
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        match self.flush(socket) {
+        match self.flush(env, socket) {
             Err(e) if e.kind() != io::ErrorKind::WouldBlock => Err(e),
             _ => Ok(n),
         }
@@ -339,8 +339,8 @@ impl Session {
     /// A pooled connection's socket became readable: false when the
     /// connection cannot be reused (closed, or data nobody asked for).
     /// Session tickets arriving late are fine.
-    pub fn idle_check(&mut self, socket: &TcpSocket) -> bool {
-        match self.conn.read_tls(&mut SocketIo(socket)) {
+    pub fn idle_check(&mut self, env: &dyn Env, socket: &Socket) -> bool {
+        match self.conn.read_tls(&mut SocketIo(env, socket)) {
             Ok(0) => false,
             Ok(_) => match self.conn.process_new_packets() {
                 Ok(state) => !state.peer_has_closed() && state.plaintext_bytes_to_read() == 0,
@@ -352,8 +352,8 @@ impl Session {
 
     /// Sends close_notify, as far as the socket takes it at once: the
     /// connection is closed right after either way.
-    pub fn close(&mut self, socket: &TcpSocket) {
+    pub fn close(&mut self, env: &dyn Env, socket: &Socket) {
         self.conn.send_close_notify();
-        let _ = self.flush(socket);
+        let _ = self.flush(env, socket);
     }
 }

@@ -246,7 +246,7 @@ impl Core {
             return true;
         }
         let host = t.route().connect_host().to_owned();
-        if let Err(e) = self.resolver.start(&host, id) {
+        if let Err(e) = self.resolver.start(&*self.env, &host, id) {
             let e = Error::new(
                 ErrorKind::CouldntResolveHost,
                 format!("couldn't resolve host '{host}': {e}"),
@@ -471,6 +471,7 @@ impl Core {
     /// as running and lets go of its timers, connection and host. False
     /// when it had already ended.
     pub(crate) fn end_transfer(&mut self, id: TransferId, now: Instant) -> bool {
+        let fresh = self.env.now();
         let Some(t) = self.transfer_mut(id) else {
             return false;
         };
@@ -480,7 +481,7 @@ impl Core {
         let was = std::mem::replace(&mut t.state, TransferState::Done);
         // A fresh clock, not the call's: a callback that asked for the
         // time so far during this call must not see more than the total.
-        t.easy.inner.info.timings.total = t.elapsed(now.max(crate::sys::now()));
+        t.easy.inner.info.timings.total = t.elapsed(now.max(fresh));
         // Decoder windows and held data can be large; a finished transfer
         // keeps neither.
         if let Some(aside) = t.aside.as_mut() {

@@ -1,6 +1,6 @@
-//! The resolver threads: a bounded pool that runs blocking lookups off the
-//! engine's thread and hands the results back through a queue and an
-//! eventfd.
+//! The system environment's lookups: a bounded pool of threads that runs
+//! blocking lookups off the engine's thread and hands the results back
+//! through a queue and an eventfd.
 //!
 //! Everything the threads touch lives in one [`Shared`] behind an `Arc`,
 //! the eventfd included: it is closed only when the last thread lets go,
@@ -16,31 +16,11 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::LookupFn;
-use crate::sys::EventFd;
-
-/// One name to look up.
-pub(super) struct Job {
-    /// The cache key the result is filed under.
-    pub key: String,
-    /// The name handed to the lookup function.
-    pub name: String,
-    /// The lookup function in force when the job was queued; `None` is the
-    /// system resolver.
-    pub lookup: Option<LookupFn>,
-}
-
-/// A lookup that ran.
-pub(super) struct Finished {
-    /// The job's cache key.
-    pub key: String,
-    /// The addresses, deduplicated in the resolver's order, or the reason
-    /// the lookup failed.
-    pub result: Result<Arc<[IpAddr]>, String>,
-}
+use super::eventfd::EventFd;
+use crate::env::{LookupDone as Finished, LookupJob as Job, Lookups};
 
 /// The state shared between the engine and its resolver threads.
-pub(super) struct Shared {
+pub(crate) struct Shared {
     /// Signalled when `State::done` goes from empty to non-empty, drained
     /// when it is emptied: readable exactly while results wait.
     wake: EventFd,
@@ -155,18 +135,6 @@ impl Shared {
         self.work.notify_all();
     }
 
-    /// Results not yet taken.
-    #[cfg(test)]
-    pub fn finished(&self) -> usize {
-        self.lock().done.len()
-    }
-
-    /// Threads alive.
-    #[cfg(test)]
-    pub fn threads(&self) -> usize {
-        self.lock().threads
-    }
-
     /// The lock, also after a panic elsewhere: the state stays consistent
     /// because no user code runs while it is held.
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -212,6 +180,39 @@ impl Shared {
             state.idle -= 1;
         }
         state.threads -= 1;
+    }
+}
+
+/// The engine's handle on the pool: dropping it (with the resolver) tells
+/// the threads to stop without joining them, since a system lookup can
+/// block for long and the threads own everything they still touch.
+pub(crate) struct ThreadLookups(pub Arc<Shared>);
+
+impl Lookups for ThreadLookups {
+    fn wake_fd(&self) -> RawFd {
+        self.0.wake_fd()
+    }
+
+    fn submit(&self, job: Job) -> io::Result<()> {
+        self.0.submit(job)
+    }
+
+    fn take_finished(&self, out: &mut Vec<Finished>) {
+        self.0.take_finished(out)
+    }
+
+    fn set_max_threads(&self, threads: usize) {
+        self.0.set_max_threads(threads)
+    }
+
+    fn threads(&self) -> usize {
+        self.0.lock().threads
+    }
+}
+
+impl Drop for ThreadLookups {
+    fn drop(&mut self) {
+        self.0.shutdown();
     }
 }
 

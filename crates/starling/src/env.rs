@@ -1,0 +1,180 @@
+//! The engine's one seam to the operating system: sockets, the clock and
+//! name resolution, behind the [`Env`] trait.
+//!
+//! A [`Multi`](crate::Multi) made with [`Multi::new`](crate::Multi::new)
+//! uses [`SystemEnv`](crate::SystemEnv): non-blocking TCP sockets, `Instant::now`, and a
+//! small pool of resolver threads that wakes the loop through an eventfd.
+//! [`Multi::with_env`](crate::Multi::with_env) takes any other environment,
+//! such as a simulated network whose clock advances only when the
+//! application's loop is idle, whose sockets are numbers it hands out
+//! itself, and whose servers, latency and failures a seed fixes.
+//!
+//! The engine calls the environment only from inside its own methods, on
+//! the application's thread; an environment needs no locks. A socket is a
+//! small number the application is told to watch (a file descriptor for
+//! the system); the environment decides what the number means.
+//!
+//! The cost for real use is one indirect call per system call, next to
+//! the system call itself (docs/benchmarks.md measures it).
+
+use std::fmt;
+use std::io::{self, IoSlice};
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A lookup function: a name in, its addresses (or why not) out. It may
+/// block; it runs wherever the environment runs lookups.
+pub type LookupFn = Arc<dyn Fn(&str) -> io::Result<Vec<IpAddr>> + Send + Sync>;
+
+/// Everything the engine asks of the operating system.
+///
+/// All methods are called on the thread that owns the multi handle, from
+/// inside its methods. I/O methods never block: they return
+/// [`io::ErrorKind::WouldBlock`] when the socket cannot go on now, and the
+/// engine waits for the application's loop to report the socket ready.
+pub trait Env {
+    /// The current time. It must never go backwards.
+    fn now(&self) -> Instant;
+
+    /// Starts a non-blocking TCP connect to `addr` (with Nagle's algorithm
+    /// off). The socket reports writable once the connect ended either way;
+    /// [`Env::connect_state`] then says how.
+    fn connect(&self, addr: SocketAddr) -> io::Result<Socket>;
+
+    /// Where the connect of `socket` stands; never blocks.
+    fn connect_state(&self, socket: &Socket) -> ConnectState;
+
+    /// The local address of a connected socket.
+    fn local_addr(&self, socket: &Socket) -> Option<SocketAddr>;
+
+    /// Non-blocking read; `Ok(0)` is the end of the stream.
+    fn read(&self, socket: &Socket, buf: &mut [u8]) -> io::Result<usize>;
+
+    /// Non-blocking write. A peer that closed gives an error, never a
+    /// signal.
+    fn write(&self, socket: &Socket, buf: &[u8]) -> io::Result<usize>;
+
+    /// Non-blocking gathered write (the request head and body in one call).
+    fn write_vectored(&self, socket: &Socket, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        match bufs.iter().find(|b| !b.is_empty()) {
+            Some(first) => self.write(socket, first),
+            None => Ok(0),
+        }
+    }
+
+    /// Whether bytes wait to be read (nothing is consumed; an end of
+    /// stream or an error is not input).
+    fn has_input(&self, socket: &Socket) -> bool;
+
+    /// Closes the socket. The engine has told the application to stop
+    /// watching it (if it was watched) before it calls this.
+    fn close(&self, socket: Socket);
+
+    /// Starts the service that runs name lookups, when the first lookup
+    /// needs one: at most `threads` lookups at once, idle resources freed
+    /// after `idle_timeout`.
+    fn lookups(&self, threads: usize, idle_timeout: Duration) -> io::Result<Box<dyn Lookups>>;
+}
+
+/// A socket of an [`Env`]: the number the application watches. It is
+/// closed only through [`Env::close`]; dropping it otherwise is a bug of
+/// the engine (debug builds say so).
+#[must_use = "a socket must be closed through its environment"]
+pub struct Socket {
+    fd: RawFd,
+}
+
+impl Socket {
+    /// Wraps the number an environment gave a new socket. The environment
+    /// keeps the number unique among its open sockets and wake-up
+    /// descriptors.
+    pub fn from_raw(fd: RawFd) -> Socket {
+        Socket { fd }
+    }
+
+    /// The number the application is told to watch.
+    pub fn fd(&self) -> RawFd {
+        self.fd
+    }
+
+    /// Gives the number back without closing anything: for an
+    /// environment's [`Env::close`].
+    pub fn into_raw(self) -> RawFd {
+        let fd = self.fd;
+        std::mem::forget(self);
+        fd
+    }
+}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Socket({})", self.fd)
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // Release builds leak the descriptor rather than abort a program;
+        // tests and debug builds find the path that forgot to close it.
+        if !std::thread::panicking() {
+            debug_assert!(false, "socket {} dropped without Env::close", self.fd);
+        }
+    }
+}
+
+/// Where a non-blocking connect stands.
+#[derive(Debug)]
+pub enum ConnectState {
+    /// The handshake is still running.
+    InProgress,
+    /// Connected, to this address.
+    Connected(Option<SocketAddr>),
+    /// The connect failed.
+    Failed(io::Error),
+}
+
+/// One name to look up.
+pub struct LookupJob {
+    /// The key the result is filed under (hand it back unchanged).
+    pub key: String,
+    /// The name to look up.
+    pub name: String,
+    /// The application's lookup function, if it set one
+    /// ([`DnsConfig::lookup`](crate::DnsConfig::lookup)); `None`: the
+    /// environment's own resolver.
+    pub lookup: Option<LookupFn>,
+}
+
+/// A lookup that ran.
+#[derive(Debug)]
+pub struct LookupDone {
+    /// The job's key.
+    pub key: String,
+    /// The addresses in the order to try them (no duplicates), or the
+    /// reason the lookup failed (e.g. "Name or service not known").
+    pub result: Result<Arc<[IpAddr]>, String>,
+}
+
+/// Runs name lookups off the engine's path and says when results wait.
+pub trait Lookups {
+    /// A descriptor that is readable exactly while finished lookups wait to
+    /// be taken. Its number stays the same for the life of the service.
+    fn wake_fd(&self) -> RawFd;
+
+    /// Queues a lookup.
+    fn submit(&self, job: LookupJob) -> io::Result<()>;
+
+    /// Moves every finished lookup into `out`; the wake descriptor is not
+    /// readable afterwards until more finish.
+    fn take_finished(&self, out: &mut Vec<LookupDone>);
+
+    /// Changes how many lookups may run at once.
+    fn set_max_threads(&self, _threads: usize) {}
+
+    /// Lookups running or queued (for tests and diagnostics).
+    fn threads(&self) -> usize {
+        0
+    }
+}

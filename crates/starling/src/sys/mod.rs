@@ -1,0 +1,99 @@
+//! The system environment: every call into the operating system the engine
+//! makes (socket creation, connect, read, write, close, the clock, and the
+//! threads that run name lookups), as the [`Env`] the engine uses unless
+//! it is given another.
+
+mod eventfd;
+mod lookup_threads;
+
+use std::io::{self, IoSlice, Read};
+use std::mem::ManuallyDrop;
+use std::net::SocketAddr;
+use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Protocol, SockAddr, Socket as Sock, Type};
+
+use crate::env::{ConnectState, Env, Lookups, Socket};
+use lookup_threads::{Shared, ThreadLookups};
+
+/// The operating system: non-blocking TCP sockets (close-on-exec, Nagle
+/// off, no SIGPIPE), `Instant::now`, and resolver threads (getaddrinfo or
+/// the application's lookup function) that wake the loop through an
+/// eventfd.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemEnv;
+
+/// The socket behind a handle, for one call; never closed by this value.
+fn sock(socket: &Socket) -> ManuallyDrop<Sock> {
+    // SAFETY: a `Socket` of the system environment holds a descriptor this
+    // environment opened and closes only in `close`, which takes the
+    // handle: while the handle is borrowed the descriptor is open, and
+    // ManuallyDrop keeps this value from closing it.
+    ManuallyDrop::new(unsafe { Sock::from_raw_fd(socket.fd()) })
+}
+
+impl Env for SystemEnv {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn connect(&self, addr: SocketAddr) -> io::Result<Socket> {
+        let ty = Type::STREAM.nonblocking().cloexec();
+        let socket = Sock::new(Domain::for_address(addr), ty, Some(Protocol::TCP))?;
+        socket.set_tcp_nodelay(true)?;
+        match socket.connect(&SockAddr::from(addr)) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(Socket::from_raw(socket.into_raw_fd()))
+    }
+
+    /// A connected socket costs one call (getpeername); only a socket that
+    /// is not connected is asked for its pending error (SO_ERROR).
+    fn connect_state(&self, socket: &Socket) -> ConnectState {
+        let socket = sock(socket);
+        match socket.peer_addr() {
+            Ok(peer) => return ConnectState::Connected(peer.as_socket()),
+            Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => {}
+            Err(e) => return ConnectState::Failed(e),
+        }
+        match socket.take_error() {
+            Ok(Some(e)) | Err(e) => ConnectState::Failed(e),
+            Ok(None) => ConnectState::InProgress,
+        }
+    }
+
+    fn local_addr(&self, socket: &Socket) -> Option<SocketAddr> {
+        sock(socket).local_addr().ok().and_then(|a| a.as_socket())
+    }
+
+    fn read(&self, socket: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+        (&*sock(socket)).read(buf)
+    }
+
+    fn write(&self, socket: &Socket, buf: &[u8]) -> io::Result<usize> {
+        // send(MSG_NOSIGNAL): a peer that closed cannot kill a C host program.
+        sock(socket).send(buf)
+    }
+
+    fn write_vectored(&self, socket: &Socket, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        sock(socket).send_vectored(bufs)
+    }
+
+    fn has_input(&self, socket: &Socket) -> bool {
+        let mut byte = [std::mem::MaybeUninit::<u8>::uninit()];
+        matches!(sock(socket).peek(&mut byte), Ok(n) if n > 0)
+    }
+
+    fn close(&self, socket: Socket) {
+        // SAFETY: the handle owned the descriptor (see `sock`) and gives it
+        // up here, so it is closed exactly once.
+        drop(unsafe { OwnedFd::from_raw_fd(socket.into_raw()) });
+    }
+
+    fn lookups(&self, threads: usize, idle_timeout: Duration) -> io::Result<Box<dyn Lookups>> {
+        Ok(Box::new(ThreadLookups(Shared::new(threads, idle_timeout)?)))
+    }
+}
