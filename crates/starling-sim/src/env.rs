@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use starling::env::{ConnectState, Env, LookupDone, LookupJob, Lookups, Socket};
 
+use crate::tag::Simulating;
 use crate::world::World;
 
 /// The simulated network as the engine's environment.
@@ -26,38 +27,47 @@ impl SimEnv {
 
 impl Env for SimEnv {
     fn now(&self) -> Instant {
+        let _sim = Simulating::begin();
         self.world.borrow().now()
     }
 
     fn connect(&self, addr: SocketAddr) -> io::Result<Socket> {
+        let _sim = Simulating::begin();
         self.world.borrow_mut().connect(addr).map(Socket::from_raw)
     }
 
     fn connect_state(&self, socket: &Socket) -> ConnectState {
+        let _sim = Simulating::begin();
         self.world.borrow().connect_state(socket.fd())
     }
 
     fn local_addr(&self, socket: &Socket) -> Option<SocketAddr> {
+        let _sim = Simulating::begin();
         self.world.borrow().local_addr(socket.fd())
     }
 
     fn read(&self, socket: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+        let _sim = Simulating::begin();
         self.world.borrow_mut().read(socket.fd(), buf)
     }
 
     fn write(&self, socket: &Socket, buf: &[u8]) -> io::Result<usize> {
+        let _sim = Simulating::begin();
         self.world.borrow_mut().write(socket.fd(), buf)
     }
 
     fn has_input(&self, socket: &Socket) -> bool {
+        let _sim = Simulating::begin();
         self.world.borrow().has_input(socket.fd())
     }
 
     fn close(&self, socket: Socket) {
+        let _sim = Simulating::begin();
         self.world.borrow_mut().close(socket.into_raw());
     }
 
     fn lookups(&self, _threads: usize, _idle_timeout: Duration) -> io::Result<Box<dyn Lookups>> {
+        let _sim = Simulating::begin();
         let wake = self.world.borrow_mut().wake_fd();
         Ok(Box::new(SimLookups {
             world: self.world.clone(),
@@ -79,11 +89,13 @@ impl Lookups for SimLookups {
     }
 
     fn submit(&self, job: LookupJob) -> io::Result<()> {
+        let _sim = Simulating::begin();
         self.world.borrow_mut().submit(job);
         Ok(())
     }
 
     fn take_finished(&self, out: &mut Vec<LookupDone>) {
+        let _sim = Simulating::begin();
         self.world.borrow_mut().take_finished(out);
     }
 }

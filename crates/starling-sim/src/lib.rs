@@ -33,6 +33,7 @@ mod env;
 mod handler;
 mod run;
 pub mod server;
+pub mod tag;
 mod world;
 
 pub use checker::Expect;

@@ -27,6 +27,7 @@ pub struct Sim {
     checker: Rc<RefCell<Checker>>,
     multi: Option<Multi>,
     rng: fastrand::Rng,
+    probe: Option<Box<dyn FnMut(usize)>>,
 }
 
 /// What a run did.
@@ -113,7 +114,14 @@ impl Sim {
             checker,
             multi: Some(multi),
             rng: fastrand::Rng::with_seed(seed ^ 0x5eed),
+            probe: None,
         }
+    }
+
+    /// Calls `probe` with the number of running transfers once per turn of
+    /// the loop (a benchmark samples its memory counters there).
+    pub fn set_probe(&mut self, probe: impl FnMut(usize) + 'static) {
+        self.probe = Some(Box::new(probe));
     }
 
     /// The network, to add hosts and servers before the run.
@@ -159,6 +167,9 @@ impl Sim {
             }
             let running = self.checker.borrow().running();
             peak = peak.max(running);
+            if let Some(probe) = self.probe.as_mut() {
+                probe(running);
+            }
             if running == 0 && added == total {
                 break;
             }
@@ -236,6 +247,7 @@ impl Sim {
                     }
                 },
             };
+            let _sim = crate::tag::Simulating::begin();
             let mut world = self.world.borrow_mut();
             world.advance(next);
             world.run_due();

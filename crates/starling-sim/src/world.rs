@@ -152,6 +152,8 @@ pub struct World {
     pub(crate) rng: fastrand::Rng,
     pub(crate) net: NetConfig,
     fds: Vec<Option<Fd>>,
+    /// Free slots of `fds`, lowest first.
+    free: BinaryHeap<Reverse<usize>>,
     /// Client socket id → descriptor, while open.
     by_id: HashMap<u64, RawFd>,
     servers: HashMap<u64, ServerConn>,
@@ -181,6 +183,7 @@ impl World {
             rng: fastrand::Rng::with_seed(seed),
             net,
             fds: Vec::new(),
+            free: BinaryHeap::new(),
             by_id: HashMap::new(),
             servers: HashMap::new(),
             listeners: HashMap::new(),
@@ -220,7 +223,7 @@ impl World {
 
     /// Client sockets and wake descriptors open now.
     pub fn open_descriptors(&self) -> usize {
-        self.fds.iter().filter(|f| f.is_some()).count()
+        self.fds.len() - self.free.len()
     }
 
     /// When the next event happens, if any.
@@ -254,8 +257,8 @@ impl World {
 
     /// The lowest free descriptor number, as the kernel gives them.
     fn alloc_fd(&mut self, what: Fd) -> RawFd {
-        let slot = match self.fds.iter().position(|f| f.is_none()) {
-            Some(i) => i,
+        let slot = match self.free.pop() {
+            Some(Reverse(i)) => i,
             None => {
                 self.fds.push(None);
                 self.fds.len() - 1
@@ -429,7 +432,11 @@ impl World {
 
     pub(crate) fn close(&mut self, fd: RawFd) {
         let slot = Self::slot(fd);
-        match self.fds.get_mut(slot).and_then(Option::take) {
+        let was = self.fds.get_mut(slot).and_then(Option::take);
+        if was.is_some() {
+            self.free.push(Reverse(slot));
+        }
+        match was {
             Some(Fd::Sock(sock)) => {
                 self.by_id.remove(&sock.id);
                 if self.servers.contains_key(&sock.id) {
