@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{EventLoop, Verify};
-use starling::{Action, DnsConfig, Easy, Error, ErrorKind, Flow, Handler, Method, Multi, TransferId};
+use starling::{Action, DnsConfig, Easy, Error, ErrorKind, Flow, Handler, Limits, Method, Multi, TransferId};
 use starling_testserver::{fnv1a64, HttpServer, RawServer, Script, TestPki, TlsServer};
 
 const LOCAL: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -268,6 +268,13 @@ fn run(group: &str, mut cases: Vec<Case>, dns: Option<DnsConfig>) {
     let started = Instant::now();
     let healthy = HttpServer::start();
     let mut multi = Multi::new();
+    // The pool's default keeps idle connections in proportion to the
+    // transfers left; as the phase ends that evicts connections at random,
+    // which would blur the reuse counts of the second requests.
+    multi.set_limits(Limits {
+        max_idle_connections: Some(1000),
+        ..multi.limits()
+    });
     if let Some(dns) = dns {
         multi.set_dns(dns);
     }
