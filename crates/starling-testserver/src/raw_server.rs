@@ -1,7 +1,7 @@
 //! A scripted TCP server for tests of misbehaving servers.
 
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -76,6 +76,36 @@ pub enum Script {
     /// `Connection: close`) without reading the body, then closes (FIN and
     /// a short linger, as for [`Script::RespondThenClose`]).
     ExpectReject,
+    /// Answers the requests of one connection in turn with these bytes
+    /// (keep-alive); the request after the last answer is read and the
+    /// connection closed without a byte (FIN, then a short linger): a
+    /// server that drops an idle keep-alive connection just as the client
+    /// reuses it, or that speaks differently on a reused connection.
+    Replies(Vec<Vec<u8>>),
+    /// Reads one request head, writes `head`, then writes `piece` again and
+    /// again, waiting `interval` before each (a zero interval writes as
+    /// fast as the client reads), until the client closes: headers or a
+    /// body that never end, a slowloris, or bytes arriving on a connection
+    /// that has no request outstanding.
+    Drip {
+        /// Written once, at once.
+        head: Vec<u8>,
+        /// Written after every `interval`, forever.
+        piece: Vec<u8>,
+        /// The wait before each `piece`.
+        interval: Duration,
+    },
+    /// Waits for the first bytes the client sends (whatever they are: a
+    /// TLS ClientHello is no request head), writes these bytes, then closes
+    /// (FIN and a short linger): a plain-text server on a TLS port, or a
+    /// scripted TLS record.
+    OnFirstBytes(Vec<u8>),
+    /// Connection `i` (counted from 0 in the order accepted) runs script
+    /// `i`, and every connection after the last runs the last one: a first
+    /// connection that misbehaves and later ones that do not, to see
+    /// whether the client opened a new connection. A `Sequence` inside a
+    /// `Sequence` runs as [`Script::CloseImmediately`].
+    Sequence(Vec<Script>),
 }
 
 /// A scripted TCP server on 127.0.0.1 for misbehaving-server tests. Each
@@ -101,9 +131,18 @@ impl RawServer {
         let script = Arc::new(script);
         let heads = HeadLog::default();
         let log = Arc::clone(&heads);
+        let accepted = Arc::new(AtomicUsize::new(0));
         RawServer {
             core: ServerCore::start("raw-server", move |stream, counters| {
-                run_script(stream, Arc::clone(&script), counters, Arc::clone(&log))
+                let index = accepted.fetch_add(1, Ordering::SeqCst);
+                let script = match &*script {
+                    Script::Sequence(scripts) => match scripts.get(index).or(scripts.last()) {
+                        Some(Script::Sequence(_)) | None => Arc::new(Script::CloseImmediately),
+                        Some(one) => Arc::new(one.clone()),
+                    },
+                    _ => Arc::clone(&script),
+                };
+                run_script(stream, script, counters, Arc::clone(&log))
             }),
             heads,
         }
@@ -204,6 +243,40 @@ async fn run_script(mut stream: TcpStream, script: Arc<Script>, counters: Arc<Co
                 // Dropped with unread data: the kernel sends a reset.
             }
         }
+        Script::Replies(answers) => {
+            for answer in answers {
+                if !reader.next_request(&mut stream).await {
+                    return;
+                }
+                counters.requests.fetch_add(1, Ordering::SeqCst);
+                if stream.write_all(answer).await.is_err() {
+                    return;
+                }
+            }
+            if reader.next_request(&mut stream).await {
+                close_gracefully(&mut stream).await;
+            }
+        }
+        Script::Drip {
+            head,
+            piece,
+            interval,
+        } => {
+            if reader.next_request(&mut stream).await {
+                counters.requests.fetch_add(1, Ordering::SeqCst);
+                drip(&mut stream, head, piece, *interval).await;
+            }
+        }
+        Script::OnFirstBytes(bytes) => {
+            let mut first = [0u8; 4096];
+            if matches!(stream.read(&mut first).await, Ok(n) if n > 0)
+                && stream.write_all(bytes).await.is_ok()
+            {
+                close_gracefully(&mut stream).await;
+            }
+        }
+        // Resolved to one of its scripts when the connection was accepted.
+        Script::Sequence(_) => {}
         Script::ExpectNoContinue => expect_no_continue(&mut stream, &mut reader, &counters).await,
         Script::ExpectReject => {
             if reader.next_head(&mut stream).await.is_some() {
@@ -250,6 +323,37 @@ async fn expect_no_continue(stream: &mut TcpStream, reader: &mut HeadReader, cou
         if stream.write_all(answer.as_bytes()).await.is_err() {
             return;
         }
+    }
+}
+
+/// [`Script::Drip`] after the request head. Reads (and discards) what
+/// the client sends meanwhile, so that its close ends the drip.
+async fn drip(stream: &mut TcpStream, head: &[u8], piece: &[u8], interval: Duration) {
+    let (mut rd, mut wr) = stream.split();
+    let write = async {
+        if wr.write_all(head).await.is_err() {
+            return;
+        }
+        loop {
+            if !interval.is_zero() {
+                tokio::time::sleep(interval).await;
+            }
+            if wr.write_all(piece).await.is_err() {
+                return;
+            }
+        }
+    };
+    let read = async {
+        let mut buf = vec![0u8; 16 * 1024];
+        while let Ok(n) = rd.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    };
+    tokio::select! {
+        () = write => {}
+        () = read => {}
     }
 }
 

@@ -265,6 +265,11 @@ impl Core {
     pub(super) fn protocol_failed(&mut self, key: ConnKey, id: TransferId, error: Http1Error, now: Instant) {
         let conn = &self.conns[key.index as usize];
         let may_retry = error == Http1Error::EmptyReply && conn.requests > 1;
+        // The connection spoke HTTP/1.x before: the server changed protocol.
+        let error = match error {
+            Http1Error::NotHttp if conn.requests > 1 => Http1Error::NotHttpAnyMore,
+            other => other,
+        };
         self.close_connection(key);
         self.fail_or_retry(id, http1_error(error), may_retry, now);
     }
@@ -381,8 +386,8 @@ pub(crate) fn http1_error(error: Http1Error) -> Error {
         Http1Error::NotHttp | Http1Error::InvalidStatusLine => ErrorKind::UnsupportedProtocol,
         Http1Error::EmptyReply => ErrorKind::GotNothing,
         Http1Error::TruncatedHead | Http1Error::BodyTruncated { .. } => ErrorKind::PartialFile,
+        Http1Error::HeaderLineTooLarge { .. } | Http1Error::TooManyHeaders { .. } => ErrorKind::TooLarge,
         Http1Error::HeaderTooLarge { .. }
-        | Http1Error::TooManyHeaders { .. }
         | Http1Error::InvalidChunkSize
         | Http1Error::InvalidChunkFraming
         | Http1Error::TrailersTooLarge { .. } => ErrorKind::RecvError,

@@ -173,6 +173,7 @@ impl ChunkedDecoder {
             State::TrailerStart => match byte {
                 b'\r' => self.state = State::FinalLf,
                 b'\n' => self.state = State::Done,
+                0 => return Err(Http1Error::InvalidTrailer),
                 _ => {
                     self.count_trailer_byte()?;
                     self.state = State::Trailer;
@@ -180,6 +181,12 @@ impl ChunkedDecoder {
             },
             State::Trailer => {
                 self.count_trailer_byte()?;
+                // Trailers are skipped, but a NUL in one is refused as in a
+                // header line (libcurl's check): a peer that sends it is not
+                // speaking HTTP.
+                if byte == 0 {
+                    return Err(Http1Error::InvalidTrailer);
+                }
                 if byte == b'\n' {
                     self.state = State::TrailerStart;
                 }
@@ -317,6 +324,8 @@ mod tests {
     fn trailers_and_leftover() {
         let input = b"1\r\nz\r\n0\r\nExpires: never\r\nX-Sum: 1\r\n\r\nNEXT";
         check(input, b"z", Some(input.len() - 4));
+        check_err(b"1\r\nz\r\n0\r\nX-Sum: 1\0\r\n\r\n", Http1Error::InvalidTrailer);
+        check_err(b"0\r\n\0: x\r\n\r\n", Http1Error::InvalidTrailer);
     }
 
     #[test]

@@ -27,6 +27,12 @@ pub enum Http1Error {
         /// The configured limit in bytes.
         limit: usize,
     },
+    /// One line of the head is longer than `limit` bytes (libcurl's
+    /// `CURL_MAX_HTTP_HEADER`, `CURLE_TOO_LARGE`).
+    HeaderLineTooLarge {
+        /// The longest line accepted, in bytes.
+        limit: usize,
+    },
     /// The response has more than `limit` header lines.
     TooManyHeaders {
         /// The maximum number of header lines accepted.
@@ -61,6 +67,15 @@ pub enum Http1Error {
     /// The server answered `101 Switching Protocols` although no protocol
     /// switch was requested.
     UnexpectedSwitchingProtocols,
+    /// A reply that is not HTTP/1.x where a head follows an HTTP/1.x head
+    /// on the same connection (after an interim response, or a response
+    /// on a reused connection): the server changed protocol mid-stream
+    /// (libcurl's `CURLE_WEIRD_SERVER_REPLY`, where the same bytes on a
+    /// fresh connection are `CURLE_UNSUPPORTED_PROTOCOL`).
+    NotHttpAnyMore,
+    /// A trailer line of a chunked body holds a NUL byte: trailers pass
+    /// the same check as header lines.
+    InvalidTrailer,
     /// The connection was closed before any byte of a response arrived
     /// (libcurl's `CURLE_GOT_NOTHING`).
     EmptyReply,
@@ -85,6 +100,9 @@ impl fmt::Display for Http1Error {
             Http1Error::HeaderTooLarge { limit } => {
                 write!(f, "HTTP response headers are larger than {limit} bytes")
             }
+            Http1Error::HeaderLineTooLarge { limit } => {
+                write!(f, "HTTP response has a header line longer than {limit} bytes")
+            }
             Http1Error::TooManyHeaders { limit } => {
                 write!(f, "HTTP response has more than {limit} header lines")
             }
@@ -106,6 +124,10 @@ impl fmt::Display for Http1Error {
             Http1Error::UnexpectedSwitchingProtocols => {
                 f.write_str("server switched protocols (101) although no upgrade was requested")
             }
+            Http1Error::NotHttpAnyMore => {
+                f.write_str("the server reply is not HTTP/1.x although the connection spoke HTTP/1.x")
+            }
+            Http1Error::InvalidTrailer => f.write_str("invalid trailer line in chunked response body"),
             Http1Error::EmptyReply => f.write_str("server closed the connection without replying"),
             Http1Error::TruncatedHead => {
                 f.write_str("connection closed in the middle of the response headers")

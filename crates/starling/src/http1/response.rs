@@ -18,6 +18,9 @@ pub const DEFAULT_MAX_HEADER_BYTES: usize = 300 * 1024;
 /// Most header lines accepted in one response head (libcurl's limit).
 pub const MAX_HEADER_LINES: usize = 5000;
 
+/// Longest line of a response head (libcurl's `CURL_MAX_HTTP_HEADER`).
+pub const MAX_HEADER_LINE: usize = 100 * 1024;
+
 /// Header slots tried on the stack first; a head with more header lines is
 /// parsed again with [`MAX_HEADER_LINES`] slots on the heap.
 const INLINE_HEADER_LINES: usize = 100;
@@ -99,6 +102,8 @@ pub struct ResponseParser {
     reusable: bool,
     /// The final head announced a body (it may still turn out empty).
     body: bool,
+    /// An interim head was parsed: what follows must be HTTP/1.x too.
+    spoke_http: bool,
 }
 
 impl ResponseParser {
@@ -118,6 +123,7 @@ impl ResponseParser {
             content_length: None,
             reusable: false,
             body: false,
+            spoke_http: false,
         }
     }
 
@@ -260,7 +266,11 @@ impl ResponseParser {
         // another protocol fails at once instead of running into a timeout.
         let prefix = &input[..input.len().min(HTTP1_PREFIX.len())];
         if prefix != &HTTP1_PREFIX[..prefix.len()] {
-            return Err(Http1Error::NotHttp);
+            return Err(if self.spoke_http {
+                Http1Error::NotHttpAnyMore
+            } else {
+                Http1Error::NotHttp
+            });
         }
         let too_large = Http1Error::HeaderTooLarge {
             limit: self.max_header_bytes,
@@ -269,10 +279,23 @@ impl ResponseParser {
             if input.len() > self.max_header_bytes {
                 return Err(too_large);
             }
+            // Only the unfinished last line can have grown since the last
+            // call; the complete ones are measured with the whole head.
+            let line_start = input.iter().rposition(|&b| b == b'\n').map_or(0, |lf| lf + 1);
+            if input.len() - line_start > MAX_HEADER_LINE {
+                return Err(Http1Error::HeaderLineTooLarge {
+                    limit: MAX_HEADER_LINE,
+                });
+            }
             return Ok((0, Parsed::NeedMore));
         };
         if end > self.max_header_bytes {
             return Err(too_large);
+        }
+        if end > MAX_HEADER_LINE && longest_line(&input[..end]) > MAX_HEADER_LINE {
+            return Err(Http1Error::HeaderLineTooLarge {
+                limit: MAX_HEADER_LINE,
+            });
         }
         self.scanned = 0;
         let head = parse_head_block(&input[..end])?;
@@ -280,6 +303,7 @@ impl ResponseParser {
             if head.status == StatusCode::SWITCHING_PROTOCOLS {
                 return Err(Http1Error::UnexpectedSwitchingProtocols);
             }
+            self.spoke_http = true;
             return Ok((end, Parsed::Interim(head.status)));
         }
         let framing = framing::decide(head.version, head.status, &head.headers, self.head_request)?;
@@ -317,6 +341,15 @@ impl ResponseParser {
     }
 }
 
+/// Length of the longest line of `block`, its line end included.
+fn longest_line(block: &[u8]) -> usize {
+    block
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Parses a complete head, `block` ending with its empty line.
 fn parse_head_block(block: &[u8]) -> Result<ResponseHead, Http1Error> {
     // Uninitialised slots: filling 100 header slots per response would cost
@@ -338,7 +371,11 @@ fn parse_with<'b>(
 ) -> Result<ResponseHead, Http1Error> {
     let slot_count = slots.len();
     let mut response = httparse::Response::new(&mut []);
-    match httparse::ParserConfig::default().parse_response_with_uninit_headers(&mut response, block, slots) {
+    // RFC 9112 section 5.2: a user agent replaces obs-fold with spaces
+    // rather than refusing the response, as curl does too.
+    let mut config = httparse::ParserConfig::default();
+    config.allow_obsolete_multiline_headers_in_responses(true);
+    match config.parse_response_with_uninit_headers(&mut response, block, slots) {
         Ok(httparse::Status::Complete(len)) if len == block.len() => {}
         // Cannot happen for a block that ends with its first empty line;
         // kept as an error rather than a panic in case httparse disagrees
@@ -363,12 +400,28 @@ fn parse_with<'b>(
         // One copy of the head block that every field points into. httparse
         // already checked names (tokens) and values (no control bytes), and
         // its slices are slices of `block`, so their offsets carry over.
-        headers = ResponseHeaders::with_block(Bytes::copy_from_slice(block), response.headers.len());
         let base = block.as_ptr() as usize;
         let offset = |s: &[u8]| {
             let start = s.as_ptr() as usize - base;
             start..start + s.len()
         };
+        let folded = response.headers.iter().any(|h| h.value.contains(&b'\n'));
+        let copy = if folded {
+            // A folded value keeps its line breaks in httparse's slice; as
+            // spaces it is one field value, also in the kept head.
+            let mut unfolded = block.to_vec();
+            for header in response.headers.iter() {
+                for b in &mut unfolded[offset(header.value)] {
+                    if matches!(*b, b'\r' | b'\n') {
+                        *b = b' ';
+                    }
+                }
+            }
+            Bytes::from(unfolded)
+        } else {
+            Bytes::copy_from_slice(block)
+        };
+        headers = ResponseHeaders::with_block(copy, response.headers.len());
         for header in response.headers.iter() {
             headers.push(offset(header.name.as_bytes()), offset(header.value));
         }
@@ -465,6 +518,55 @@ mod tests {
     }
 
     #[test]
+    fn obs_fold_becomes_spaces() {
+        let mut p = ResponseParser::new(true, 1000);
+        let input = b"HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n\tTwice\r\nY: b\r\n\r\n";
+        let (n, parsed) = p.parse(input).unwrap();
+        assert_eq!(n, input.len());
+        let Parsed::Head(head) = parsed else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(head.headers.len(), 2);
+        assert_eq!(head.headers.get("x"), Some(&b"a   folded  \tTwice"[..]));
+        assert_eq!(head.headers.get("y"), Some(&b"b"[..]));
+        // A fold never starts a field of its own: here it would frame the body.
+        let mut p = ResponseParser::new(false, 1000);
+        let input = b"HTTP/1.1 200 OK\r\nX: a\r\n Content-Length: 5\r\n\r\nhello";
+        let (_, parsed) = p.parse(input).unwrap();
+        assert!(matches!(parsed, Parsed::Head(ref h) if h.headers.get("content-length").is_none()));
+        assert!(p.until_close());
+    }
+
+    #[test]
+    fn line_and_version_limits() {
+        let mut long = b"HTTP/1.1 200 OK\r\nLong: ".to_vec();
+        long.resize(MAX_HEADER_LINE + 20, b'a');
+        // Refused before the head is complete, and when it arrives whole.
+        let mut p = ResponseParser::new(false, DEFAULT_MAX_HEADER_BYTES);
+        let limit = Err(Http1Error::HeaderLineTooLarge {
+            limit: MAX_HEADER_LINE,
+        });
+        assert_eq!(p.parse(&long), limit);
+        long.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
+        let mut p = ResponseParser::new(false, DEFAULT_MAX_HEADER_BYTES);
+        assert_eq!(p.parse(&long), limit);
+        // Many lines as long as the total allows are fine.
+        let mut many = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for i in 0..2 {
+            many.extend_from_slice(format!("X-{i}: {}\r\n", "v".repeat(MAX_HEADER_LINE - 10)).as_bytes());
+        }
+        many.extend_from_slice(b"\r\n");
+        let mut p = ResponseParser::new(true, DEFAULT_MAX_HEADER_BYTES);
+        assert!(matches!(p.parse(&many), Ok((_, Parsed::Head(_)))));
+        // After an interim head, a reply that is not HTTP/1.x is a protocol
+        // change, not a server that never spoke HTTP/1.x.
+        let mut p = ResponseParser::new(false, 1000);
+        let interim = b"HTTP/1.1 100 Continue\r\n\r\n";
+        assert!(matches!(p.parse(interim), Ok((_, Parsed::Interim(_)))));
+        assert_eq!(p.parse(b"HTTP/2 200 OK\r\n\r\n"), Err(Http1Error::NotHttpAnyMore));
+    }
+
+    #[test]
     fn status_line_variants() {
         for (line, ok) in [
             (&b"HTTP/1.1 200\r\n\r\n"[..], true),
@@ -499,7 +601,6 @@ mod tests {
         for bad in [
             &b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n"[..],
             b"HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n",
-            b"HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n\r\n",
             b"HTTP/1.1 200 OK\r\n: novalue\r\n\r\n",
         ] {
             let mut p = ResponseParser::new(true, 1000);

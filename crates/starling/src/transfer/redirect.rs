@@ -147,7 +147,9 @@ fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Result<Redi
     let headers = (!same_origin || !keep_body).then(|| {
         let mut headers = t.easy.inner.headers.clone();
         if !same_origin {
-            for name in ["Authorization", "Cookie", "Proxy-Authorization"] {
+            // A custom Host names the first origin only (curl: the first
+            // host's); sent elsewhere it would address the wrong site.
+            for name in ["Authorization", "Cookie", "Proxy-Authorization", "Host"] {
                 headers.remove(name);
             }
         }
