@@ -6,33 +6,18 @@
 //! imports which, and finds its circles (strongly connected components).
 //!
 //! The circles that exist today are listed in `KNOWN`: a circle may shrink
-//! or go, never grow or appear. The restructure of the engine removes them;
-//! then `KNOWN` is empty and stays so.
+//! or go, never grow or appear. The engine has none left; the C
+//! interface's one is the last.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Today's circles, each as its files (relative to the workspace). Remove
 /// what the code no longer has; never add.
-const KNOWN: &[&[&str]] = &[
-    &[
-        "crates/starling/src/conn/mod.rs",
-        "crates/starling/src/conn/pool.rs",
-        "crates/starling/src/dns/mod.rs",
-        "crates/starling/src/dns/pool.rs",
-        "crates/starling/src/multi/core.rs",
-        "crates/starling/src/multi/mod.rs",
-        "crates/starling/src/multi/socket_table.rs",
-        "crates/starling/src/transfer/deliver.rs",
-        "crates/starling/src/transfer/meter.rs",
-        "crates/starling/src/transfer/mod.rs",
-        "crates/starling/src/transfer/redirect.rs",
-    ],
-    &[
-        "crates/starling-capi/src/easy.rs",
-        "crates/starling-capi/src/multi.rs",
-    ],
-];
+const KNOWN: &[&[&str]] = &[&[
+    "crates/starling-capi/src/easy.rs",
+    "crates/starling-capi/src/multi.rs",
+]];
 
 /// One crate's modules: module path (`conn::io`, `` for the root) → file.
 fn modules(src: &Path) -> BTreeMap<String, PathBuf> {

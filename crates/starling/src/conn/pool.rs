@@ -10,11 +10,10 @@ use std::collections::{HashMap, VecDeque};
 
 use slab::Slab;
 
-use super::{ConnKey, ConnState, Connection};
-use crate::multi::TransferId;
+use super::connection::{ConnState, Connection};
+use crate::ids::{ConnKey, HostId, TransferId};
 
 /// Index of a host (scheme, host and port) in the pool.
-pub(crate) type HostId = usize;
 
 /// Limits of a multi handle (libcurl's MAXCONNECTS, MAX_TOTAL_CONNECTIONS,
 /// MAX_HOST_CONNECTIONS). `None` is unlimited.

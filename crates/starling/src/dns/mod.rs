@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use self::cache::DnsCache;
 use crate::env::{Env, LookupDone, LookupJob, Lookups};
-use crate::multi::TransferId;
+use crate::ids::TransferId;
 
 /// How long a resolver thread waits for another lookup before it exits.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);

@@ -18,28 +18,23 @@
 //! construction; the one call libcurl allows there, `assign`, is offered to
 //! the socket callback through its [`SocketAssign`] argument.
 
-pub(crate) mod core;
-mod counters;
-mod events;
-pub(crate) mod socket_table;
-pub(crate) mod timer_queue;
-
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
-pub use self::counters::Counters;
-pub use self::events::{Action, Events, Message, Pause, SocketEvent, TransferId, What};
-pub use self::socket_table::SocketAssign;
 pub use crate::conn::pool::Limits;
+pub use crate::counters::Counters;
+pub use crate::events::{Action, Events, Message, Pause, SocketEvent, What};
+pub use crate::ids::TransferId;
+pub use crate::socket_table::SocketAssign;
 
-use self::core::{Core, Wakeup};
-use self::socket_table::Owner;
 use crate::dns::DnsConfig;
 use crate::easy::Easy;
 use crate::env::Env;
 use crate::error::{Error, ErrorKind};
 use crate::info::TransferInfo;
+use crate::socket_table::Owner;
 use crate::sys::SystemEnv;
+use crate::transfer::core::{Core, Wakeup};
 
 type SocketCallback = Box<dyn FnMut(SocketEvent, &mut SocketAssign<'_>)>;
 type TimerCallback = Box<dyn FnMut(Option<Duration>)>;
@@ -219,7 +214,7 @@ impl Multi {
     /// Attaches the application's data to a socket (libcurl's
     /// `curl_multi_assign`); it is handed back in later socket callbacks.
     pub fn assign(&mut self, socket: RawFd, data: Option<usize>) -> Result<(), Error> {
-        socket_table::assign(&mut self.core.sockets, socket, data)
+        crate::socket_table::assign(&mut self.core.sockets, socket, data)
     }
 
     /// Tells the engine what happened; returns the number of transfers still
@@ -396,7 +391,7 @@ impl Drop for Multi {
             .core
             .conns
             .iter()
-            .map(|(i, c)| crate::conn::ConnKey {
+            .map(|(i, c)| crate::ids::ConnKey {
                 index: i as u32,
                 generation: c.generation,
             })

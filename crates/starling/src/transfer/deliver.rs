@@ -2,7 +2,8 @@
 //! content-encoded, checked against the size limit, and kept aside when
 //! the handler pauses so nothing is lost or repeated.
 
-use super::Transfer;
+use super::aside::Held;
+use super::state::Transfer;
 use crate::decode::SinkFlow;
 use crate::easy::EasyInner;
 use crate::error::{Error, ErrorKind};
@@ -17,17 +18,6 @@ pub(crate) enum Delivery {
     Paused,
     /// The transfer must end.
     Failed(Error),
-}
-
-/// Body data a pausing handler did not take, offered again on unpause.
-/// Copied only when a handler pauses, never on the way of a running
-/// transfer.
-#[derive(Debug, Default)]
-pub(crate) struct Held {
-    /// Decoded (or plain) bytes the handler refused.
-    decoded: Vec<u8>,
-    /// Encoded bytes the decoder had not read yet.
-    raw: Vec<u8>,
 }
 
 /// The error of a body over the size limit.

@@ -4,39 +4,20 @@
 
 use std::time::{Duration, Instant};
 
-use super::{TransferId, TransferState};
+use super::core::Core;
+use super::state::TransferState;
 use crate::conn::ConnState;
 use crate::easy::RequestBody;
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Flow, Progress};
-use crate::multi::core::Core;
-use crate::multi::timer_queue::TimerKind;
-
-/// The low-speed check's state: when the current window started and the
-/// bytes moved by then; when the speed first fell below the limit.
-#[derive(Debug)]
-pub(crate) struct Speed {
-    since: Instant,
-    moved: u64,
-    slow_since: Option<Instant>,
-}
-
-impl Speed {
-    /// A window starting `now` with `moved` bytes moved so far.
-    pub(crate) fn new(now: Instant, moved: u64) -> Speed {
-        Speed {
-            since: now,
-            moved,
-            slow_since: None,
-        }
-    }
-}
+use crate::ids::TransferId;
+use crate::timer_queue::TimerKind;
 
 /// How often the low-speed check runs (libcurl's EXPIRE_SPEEDCHECK). No
 /// tick runs for progress alone: as in libcurl, the progress callback is
 /// called when something happens to the transfer, and a timer for it
 /// would be a deadline the application sees and libcurl does not ask for.
-pub(super) const TICK: Duration = Duration::from_secs(1);
+pub(crate) const TICK: Duration = Duration::from_secs(1);
 
 impl Core {
     /// Calls the handler's progress method, if progress is on. False when

@@ -4,36 +4,14 @@
 use std::time::Instant;
 
 use http::{Method, StatusCode};
-use url::Url;
 
-use super::{meter, Transfer, TransferState};
+use super::aside::{NextRequest, Redirect, Speed};
+use super::core::Core;
+use super::state::{Transfer, TransferState};
 use crate::error::{Error, ErrorKind};
-use crate::http1::{RequestHeaders, ResponseHead};
-use crate::multi::core::Core;
-use crate::multi::TransferId;
+use crate::http1::ResponseHead;
+use crate::ids::TransferId;
 use crate::target::{Route, Target};
-
-/// What a response leads to instead of the end of its transfer.
-#[derive(Debug)]
-pub(crate) enum NextRequest {
-    /// A redirect to follow.
-    Redirect { url: Url, status: StatusCode },
-    /// The server answered 417 to `Expect: 100-continue`: the same request
-    /// again without it.
-    WithoutExpect,
-}
-
-/// The request of a transfer after redirects.
-#[derive(Debug)]
-pub(crate) struct Redirect {
-    pub route: Route,
-    pub method: Method,
-    /// The body goes along (307, 308, or no method change).
-    pub keep_body: bool,
-    /// The handle's headers without credentials, when the request goes to
-    /// another origin than the handle's URL (`None`: the handle's own).
-    pub headers: Option<RequestHeaders>,
-}
 
 impl Transfer {
     /// Where this response sends the transfer, when it redirects and
@@ -92,7 +70,7 @@ impl Core {
         let info = &mut t.easy.inner.info;
         info.body_bytes_received = 0;
         if let Some(speed) = t.aside.as_mut().and_then(|a| a.speed.as_mut()) {
-            *speed = meter::Speed::new(now, info.body_bytes_sent);
+            *speed = Speed::new(now, info.body_bytes_sent);
         }
         t.retried = false;
         t.fresh_connection = false;

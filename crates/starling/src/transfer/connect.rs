@@ -14,14 +14,14 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::{ConnKey, ConnState, Connection, Racer};
+use super::core::Core;
+use super::start::connect_error;
+use crate::conn::{ConnState, Connection, Racer};
 use crate::env::{ConnectState, Socket};
-use crate::multi::core::Core;
-use crate::multi::socket_table::Owner;
-use crate::multi::timer_queue::TimerKind;
-use crate::multi::TransferId;
+use crate::ids::{ConnKey, TransferId};
+use crate::socket_table::Owner;
+use crate::timer_queue::TimerKind;
 use crate::tls::{Handshake, Session};
-use crate::transfer::connect_error;
 
 /// One of the two connect attempts of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

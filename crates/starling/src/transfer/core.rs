@@ -7,18 +7,19 @@ use std::time::Instant;
 
 use slab::Slab;
 
-use super::counters::Counters;
-use super::events::{Action, Events, Message, Pause, TransferId};
-use super::socket_table::{Owner, SocketTable};
-use super::timer_queue::{TimerHandle, TimerQueue};
+use super::state::{Transfer, TransferState};
 use crate::conn::buffers::BufferPool;
 use crate::conn::pool::ConnectionPool;
-use crate::conn::{ConnKey, Connection};
+use crate::conn::Connection;
+use crate::counters::Counters;
 use crate::dns::{Resolved, Resolver};
 use crate::easy::Easy;
 use crate::env::{Env, Socket};
+use crate::events::{Action, Events, Message, Pause};
+use crate::ids::{ConnKey, TransferId};
+use crate::socket_table::{Owner, SocketTable};
+use crate::timer_queue::{TimerHandle, TimerQueue};
 use crate::tls::TlsConfigs;
-use crate::transfer::{Transfer, TransferState};
 
 /// Reads per socket event by default (of up to 64 KiB each): 1,600 KiB,
 /// what libcurl 7.88 reads per event (100 reads of its 16 KiB buffer)

@@ -7,10 +7,9 @@
 
 use std::os::fd::RawFd;
 
-use crate::conn::ConnKey;
 use crate::error::{Error, ErrorKind};
-
-use super::events::What;
+use crate::events::What;
+use crate::ids::ConnKey;
 
 /// What a socket of the engine belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,18 +7,18 @@
 use std::io;
 use std::time::Instant;
 
-use super::pool::HostId;
+use super::core::Core;
 use super::send::{SendFailed, Sent};
-use super::upload::StreamUpload;
-use super::{ConnKey, ConnState};
+use super::state::TransferState;
+use crate::conn::upload::StreamUpload;
+use crate::conn::ConnState;
 use crate::decode::ACCEPT_ALL;
 use crate::easy::RequestBody;
 use crate::error::{Error, ErrorKind};
+use crate::events::Events;
 use crate::http1::{encode_request_head, BodyFraming, Http1Error, ResponseParser};
-use crate::multi::core::Core;
-use crate::multi::timer_queue::TimerKind;
-use crate::multi::{Events, TransferId};
-use crate::transfer::TransferState;
+use crate::ids::{ConnKey, HostId, TransferId};
+use crate::timer_queue::TimerKind;
 
 /// Request bodies larger than this (or of unknown size) are sent with
 /// `Expect: 100-continue`, as curl does.

@@ -5,16 +5,18 @@
 use std::io;
 use std::time::Instant;
 
-use super::{read_from, ConnKey, ConnState};
+use super::aside::NextRequest;
+use super::core::Core;
+use super::deliver::{filesize_exceeded, Delivery};
+use super::state::Transfer;
+use crate::conn::{read_from, ConnState};
 use crate::decode::{unsolicited_transfer_coding, Codings, Decoder, Layer};
 use crate::easy::EasyInner;
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Flow, Handler, Trace};
 use crate::http1::{Http1Error, Parsed, ResponseHead};
-use crate::multi::core::Core;
-use crate::multi::timer_queue::TimerKind;
-use crate::multi::TransferId;
-use crate::transfer::{Delivery, NextRequest, Transfer};
+use crate::ids::{ConnKey, TransferId};
+use crate::timer_queue::TimerKind;
 
 /// Whether response parsing can go on.
 enum Step {
@@ -374,7 +376,7 @@ impl Core {
         if let (Some(max), Some(len), false) = (t.easy.inner.extras().max_filesize, content_length, decoding)
         {
             if len > max {
-                self.abort_on(key, id, crate::transfer::filesize_exceeded(max), now);
+                self.abort_on(key, id, filesize_exceeded(max), now);
                 return Step::Stop;
             }
         }

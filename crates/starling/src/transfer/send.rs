@@ -3,12 +3,13 @@
 
 use std::io::{self, IoSlice};
 
-use super::upload::Fill;
-use super::{write_to, ConnKey};
+use super::core::Core;
+use crate::conn::upload::Fill;
+use crate::conn::write_to;
 use crate::easy::RequestBody;
 use crate::error::Error;
 use crate::handler::Trace;
-use crate::multi::core::Core;
+use crate::ids::ConnKey;
 
 /// How far a send got.
 pub(super) enum Sent {

@@ -4,23 +4,7 @@ use std::ops::BitOr;
 use std::os::fd::RawFd;
 
 use crate::error::Error;
-
-/// A transfer added to a [`Multi`](crate::Multi): a slab index plus a
-/// generation, so an id kept after its transfer was removed is detected as
-/// stale instead of naming a newer transfer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TransferId {
-    pub(crate) index: u32,
-    pub(crate) generation: u32,
-}
-
-impl TransferId {
-    /// A number unique among the transfers of one multi handle at one time
-    /// (the slot index), for use as a key in the application's own tables.
-    pub fn slot(self) -> usize {
-        self.index as usize
-    }
-}
+use crate::ids::TransferId;
 
 /// What the engine waits for on a socket (the `what` of libcurl's socket
 /// callback: CURL_POLL_IN, OUT, INOUT, REMOVE).

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use super::events::TransferId;
+use crate::ids::TransferId;
 
 /// Which deadline of a transfer a timer stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,29 @@
+//! The small ids the engine's layers share: transfers, connections and
+//! hosts refer to each other by these, never by reference.
+
+/// A transfer added to a [`Multi`](crate::Multi): a slab index plus a
+/// generation, so an id kept after its transfer was removed is detected as
+/// stale instead of naming a newer transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TransferId {
+    pub(crate) index: u32,
+    pub(crate) generation: u32,
+}
+
+impl TransferId {
+    /// A number unique among the transfers of one multi handle at one time
+    /// (the slot index), for use as a key in the application's own tables.
+    pub fn slot(self) -> usize {
+        self.index as usize
+    }
+}
+
+/// A connection of a multi handle: slab index plus generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ConnKey {
+    pub index: u32,
+    pub generation: u32,
+}
+
+/// A host (a connection pool key) of a multi handle: its slot in the pool.
+pub(crate) type HostId = usize;

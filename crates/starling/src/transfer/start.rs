@@ -1,0 +1,428 @@
+//! One transfer's life inside the multi handle: start, look up, acquire
+//! a connection, end.
+//!
+//! ```text
+//!  add ─▶ Queued ─start─▶ target ─▶ addresses known? ─no─▶ Resolving ─(lookup done)─┐
+//!            ▲                │            │ yes                                    │
+//!            │                │ error      ▼◀───────────────────────────────────────┘
+//!            │                │     pooled connection? ──yes──────────────▶ OnConnection
+//!            │                │            │ no                                  │
+//!            │                │            ▼                                     │ response done,
+//!            │                │  slot free? open one ──────────▶ OnConnection    │ error, timeout
+//!            │                │            │ no                                  ▼
+//!            │                └──────▶ Done ◀── Waiting (FIFO) ──▶ …         Done ─▶ message
+//!            │                                                                   │
+//!            └──────────── redirect followed (new URL), or 417 (again without Expect)
+//! ```
+//!
+//! A request that dies on a reused connection before any response byte
+//! arrived goes back to Queued once, marked to take a fresh connection.
+
+use std::time::{Duration, Instant};
+
+use super::aside::Speed;
+use super::core::Core;
+use super::meter::TICK;
+use super::state::{Transfer, TransferState};
+use crate::conn::pool::Wait;
+use crate::easy::{Easy, IpResolve};
+use crate::error::{Error, ErrorKind, TimeoutKind};
+use crate::events::Message;
+use crate::ids::TransferId;
+use crate::info::TransferInfo;
+use crate::target::Route;
+use crate::timer_queue::{TimerKey, TimerKind};
+
+/// Idle connections older than this are not reused (libcurl's default
+/// CURLOPT_MAXAGE_CONN).
+const MAX_IDLE_AGE: Duration = Duration::from_secs(118);
+
+impl Core {
+    /// Starts (or restarts) a queued transfer: finds where to connect, then
+    /// a connection.
+    pub(crate) fn start_transfer(&mut self, id: TransferId, now: Instant) {
+        self.counters.transfers_touched += 1;
+        let Some(t) = self
+            .transfers
+            .get_mut(id.index as usize)
+            .filter(|t| t.generation == id.generation)
+        else {
+            return;
+        };
+        if t.state != TransferState::Queued {
+            return;
+        }
+        if t.started.is_none() {
+            t.started = Some(now);
+            reset_transfer(t, now);
+            t.easy.inner.info.started = Some(now);
+            if t.easy.inner.route.is_none() {
+                match Route::of(t.easy.route_options()) {
+                    Ok(route) => t.easy.inner.route = Some(route),
+                    Err(e) => return self.finish_transfer(id, Err(e), now),
+                }
+            }
+            let inner = &t.easy.inner;
+            let ticks = inner.extras().low_speed.is_some();
+            if let Some(limit) = inner.extras().timeout {
+                self.set_timer(id, TimerKind::Total, now + limit);
+            }
+            if ticks {
+                self.set_timer(id, TimerKind::Tick, now + TICK);
+            }
+        }
+        let t = &mut self.transfers[id.index as usize];
+        if t.host.is_none() {
+            // A new request target (first start or a redirect): its
+            // addresses, then its host's connection slots.
+            let via = t.route().via().filter(|_| t.easy.inner.verbose);
+            if let Some((host, port)) = via.map(|v| (v.host.to_string(), v.port)) {
+                // curl -v's lines for a connect-to entry.
+                t.easy
+                    .inner
+                    .trace_text(|| format!("Connecting to hostname: {host}"));
+                t.easy.inner.trace_text(|| format!("Connecting to port: {port}"));
+            }
+            if !t.route().fixed() && !self.lookup(id, now) {
+                return;
+            }
+            self.addresses_known(id, now);
+            return;
+        }
+        self.acquire_connection(id, now);
+    }
+
+    /// Finds the route's addresses without waiting, or starts a lookup.
+    /// False when the transfer now waits for the resolver (or ended).
+    fn lookup(&mut self, id: TransferId, now: Instant) -> bool {
+        // As in libcurl, the handler hears of the transfer (a progress
+        // call) before a lookup or a connect can fail it.
+        if !self.progress_call(id, now) {
+            return false;
+        }
+        let t = &mut self.transfers[id.index as usize];
+        if let Some(ips) = self.resolver.immediate(t.route().connect_host(), now) {
+            route_mut(t).set_addresses(&ips);
+            return true;
+        }
+        let host = t.route().connect_host().to_owned();
+        if let Err(e) = self.resolver.start(&*self.env, &host, id) {
+            let e = Error::new(
+                ErrorKind::CouldntResolveHost,
+                format!("couldn't resolve host '{host}': {e}"),
+            );
+            self.finish_transfer(id, Err(e), now);
+            return false;
+        }
+        t.state = TransferState::Resolving;
+        if self.resolver_reported.is_none() {
+            self.resolver_transfer = Some(id);
+        }
+        let limit = t.easy.inner.extras().connect_timeout;
+        self.set_timer(id, TimerKind::Connect, now + limit);
+        false
+    }
+
+    /// Lookups that finished: their transfers go on (or fail).
+    pub(crate) fn lookups_done(&mut self, now: Instant) {
+        let mut done = std::mem::take(&mut self.resolved);
+        self.resolver.take_finished(now, &mut done);
+        for lookup in done.drain(..) {
+            for &id in &lookup.waiters {
+                let Some(t) = self.transfer_mut(id) else { continue };
+                if t.state != TransferState::Resolving {
+                    continue;
+                }
+                match &lookup.result {
+                    Ok(ips) => {
+                        route_mut(t).set_addresses(ips);
+                        t.state = TransferState::Queued;
+                        self.addresses_known(id, now);
+                    }
+                    Err(reason) => {
+                        let e = Error::new(
+                            ErrorKind::CouldntResolveHost,
+                            format!("couldn't resolve host '{}': {reason}", lookup.host),
+                        );
+                        self.finish_transfer(id, Err(e), now);
+                    }
+                }
+            }
+        }
+        self.resolved = done;
+    }
+
+    /// The request's addresses are known: take a place at its host.
+    fn addresses_known(&mut self, id: TransferId, now: Instant) {
+        let t = &mut self.transfers[id.index as usize];
+        t.easy.inner.info.timings.namelookup = t.elapsed(now);
+        let only = t.easy.inner.extras().ip_resolve;
+        if only != IpResolve::Whatever {
+            let route = route_mut(t);
+            route.addrs.retain(|a| only.allows(a));
+            if route.addrs.is_empty() {
+                let family = if only == IpResolve::V4 { "IPv4" } else { "IPv6" };
+                let host = route.connect_host();
+                let e = Error::new(
+                    ErrorKind::CouldntResolveHost,
+                    format!("couldn't resolve host '{host}': no {family} address"),
+                );
+                return self.finish_transfer(id, Err(e), now);
+            }
+        }
+        let t = &self.transfers[id.index as usize];
+        let route = t.route();
+        let target = &route.target;
+        let extras = t.easy.inner.extras();
+        let tls = &extras.tls;
+        let other_tls = target.is_https() && !tls.is_default();
+        let host = if route.via().is_none() && !other_tls && extras.ip_resolve == IpResolve::Whatever {
+            self.pool.hold_host(target.pool_key())
+        } else {
+            use std::fmt::Write as _;
+            let mut key = String::from(target.pool_key());
+            if let Some(via) = route.via() {
+                // A connection is for one origin (its Host header, its TLS
+                // name) and goes to one place: both are in its key, so a
+                // request that would go elsewhere never takes it.
+                let _ = write!(key, " via {}:{}", via.host, via.port);
+            }
+            if other_tls {
+                // Connections verified differently are not interchangeable.
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                std::hash::Hash::hash(tls, &mut hasher);
+                let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));
+            }
+            if extras.ip_resolve != IpResolve::Whatever {
+                // A connection over the other family must not serve it.
+                let _ = write!(key, "#{:?}", extras.ip_resolve);
+            }
+            self.pool.hold_host(&key)
+        };
+        self.transfers[id.index as usize].host = Some(host);
+        self.acquire_connection(id, now);
+    }
+
+    /// Gives the transfer a pooled connection, a new one, or a place in a
+    /// wait queue.
+    pub(crate) fn acquire_connection(&mut self, id: TransferId, now: Instant) {
+        let t = &self.transfers[id.index as usize];
+        let host = t.host.expect("a started transfer has a host");
+        if !t.fresh_connection && !t.easy.inner.extras().fresh_connect {
+            while let Some(conn) = self.pool.take_idle(host, &self.conns) {
+                let idle_since = self.conns[conn.index as usize].idle_since;
+                if now.saturating_duration_since(idle_since) > MAX_IDLE_AGE {
+                    // Servers drop idle connections after a while; a request
+                    // sent on one that old would likely be lost.
+                    self.close_connection(conn);
+                    continue;
+                }
+                if !self.watch_idle && !self.idle_alive(conn) {
+                    // Unwatched while idle: a close by the server is found
+                    // here, before a request is lost on it (libcurl's check).
+                    self.close_connection(conn);
+                    continue;
+                }
+                if !self.progress_call(id, now) {
+                    let epoch = self.conns[conn.index as usize].idle_epoch;
+                    self.pool.untake_idle(host, conn, epoch);
+                    return;
+                }
+                self.attach(id, conn, now);
+                self.runnable.push(conn);
+                return;
+            }
+        }
+        let mut allowed = self.pool.may_open(host);
+        if allowed == Err(Wait::Total) {
+            // A slot held by an idle connection of another host is better
+            // used by a transfer that has work to do.
+            if let Some(victim) = self.pool.take_oldest_idle(&self.conns) {
+                self.close_connection(victim);
+                allowed = self.pool.may_open(host);
+            }
+        }
+        match allowed {
+            Ok(()) => {
+                if self.progress_call(id, now) {
+                    self.open_connection(id, now);
+                }
+            }
+            Err(why) => {
+                self.transfers[id.index as usize].state = TransferState::Waiting;
+                self.pool.wait(host, why, id);
+            }
+        }
+    }
+
+    /// Arms (or re-arms) one of the transfer's deadlines.
+    pub(crate) fn set_timer(&mut self, id: TransferId, kind: TimerKind, at: Instant) {
+        let t = &mut self.transfers[id.index as usize];
+        if let Some(old) = t.timers[kind as usize].take() {
+            self.timers.remove(old);
+        }
+        let handle = self.timers.insert(at, TimerKey { transfer: id, kind });
+        self.transfers[id.index as usize].timers[kind as usize] = Some(handle);
+    }
+
+    /// Disarms one of the transfer's deadlines.
+    pub(crate) fn clear_timer(&mut self, id: TransferId, kind: TimerKind) {
+        if let Some(t) = self.transfer_mut(id) {
+            if let Some(old) = t.timers[kind as usize].take() {
+                self.timers.remove(old);
+            }
+        }
+    }
+
+    /// A deadline of a transfer expired.
+    pub(crate) fn timer_fired(&mut self, key: TimerKey, now: Instant) {
+        let Some(t) = self.transfer_mut(key.transfer) else {
+            return;
+        };
+        t.timers[key.kind as usize] = None;
+        let error = match key.kind {
+            TimerKind::Phase => return self.phase_timer(key.transfer, now),
+            TimerKind::Tick => return self.tick(key.transfer, now),
+            TimerKind::Connect if t.state == TransferState::Resolving => {
+                let host = t.route().connect_host().to_owned();
+                let limit = t.easy.inner.extras().connect_timeout;
+                self.resolver.cancel(&host, key.transfer);
+                Error::new(
+                    ErrorKind::TimedOut,
+                    format!("resolving '{host}' timed out after {} ms", limit.as_millis()),
+                )
+            }
+            TimerKind::Connect => Error::timeout(TimeoutKind::Connect, t.easy.inner.extras().connect_timeout),
+            TimerKind::Total => Error::timeout(
+                TimeoutKind::Total,
+                t.easy.inner.extras().timeout.unwrap_or_default(),
+            ),
+        };
+        self.fail_now(key.transfer, error, now);
+    }
+
+    /// Ends a transfer with `error` wherever it is; its connection (if
+    /// any) is closed, being mid-request.
+    pub(crate) fn fail_now(&mut self, id: TransferId, error: Error, now: Instant) {
+        let Some(t) = self.transfer(id) else { return };
+        let conn = t.conn;
+        self.finish_transfer(id, Err(error), now);
+        if let Some(conn) = conn {
+            self.close_connection(conn);
+        }
+    }
+
+    /// Ends a transfer: records the end, queues its message, detaches it
+    /// from its connection (the caller decides that connection's fate) and
+    /// its host. Every way out of a transfer but removal goes through here.
+    pub(crate) fn finish_transfer(&mut self, id: TransferId, result: Result<(), Error>, now: Instant) {
+        if !self.end_transfer(id, now) {
+            return;
+        }
+        let inner = &mut self.transfers[id.index as usize].easy.inner;
+        if let Err(e) = &result {
+            inner.trace_text(|| e.message().to_string());
+        }
+        let result = result.map_err(|e| e.with_url(&inner.url));
+        self.messages.push_back(Message { id, result });
+    }
+
+    /// The part of ending a transfer that removal shares: it stops counting
+    /// as running and lets go of its timers, connection and host. False
+    /// when it had already ended.
+    pub(crate) fn end_transfer(&mut self, id: TransferId, now: Instant) -> bool {
+        let fresh = self.env.now();
+        let Some(t) = self.transfer_mut(id) else {
+            return false;
+        };
+        if t.state == TransferState::Done {
+            return false;
+        }
+        let was = std::mem::replace(&mut t.state, TransferState::Done);
+        // A fresh clock, not the call's: a callback that asked for the
+        // time so far during this call must not see more than the total.
+        t.easy.inner.info.timings.total = t.elapsed(now.max(fresh));
+        // Decoder windows and held data can be large; a finished transfer
+        // keeps neither.
+        if let Some(aside) = t.aside.as_mut() {
+            aside.decoder = None;
+            aside.held = None;
+        }
+        if was == TransferState::Resolving {
+            let host = t.route().connect_host().to_owned();
+            self.resolver.cancel(&host, id);
+        }
+        let t = &mut self.transfers[id.index as usize];
+        let timers = std::mem::take(&mut t.timers);
+        let conn = t.conn.take();
+        let host = t.host.take();
+        if let Some(c) = conn.and_then(|conn| self.conn_mut(conn)) {
+            c.transfer = None;
+        }
+        for handle in timers.into_iter().flatten() {
+            self.timers.remove(handle);
+        }
+        if let Some(host) = host {
+            self.pool.release_host(host);
+        }
+        self.counters.transfers_touched += 1;
+        self.running -= 1;
+        true
+    }
+
+    /// A failed transfer's error, or a retry on a fresh connection when the
+    /// request died on a reused connection before any response byte.
+    pub(crate) fn fail_or_retry(&mut self, id: TransferId, error: Error, may_retry: bool, now: Instant) {
+        let Some(t) = self.transfer_mut(id) else { return };
+        if may_retry && !t.retried {
+            t.retried = true;
+            t.fresh_connection = true;
+            t.state = TransferState::Queued;
+            t.conn = None;
+            self.ready.push_back(id);
+            return;
+        }
+        self.finish_transfer(id, Err(error), now);
+    }
+}
+
+/// Clears what a handle and its transfer knew of the handle's last run.
+fn reset_transfer(t: &mut Transfer, now: Instant) {
+    let easy: &mut Easy = &mut t.easy;
+    let info = &mut easy.inner.info;
+    *info = TransferInfo::default();
+    // The method to be sent, known before any request goes out (libcurl's
+    // EFFECTIVE_METHOD answers even for a transfer that never connected).
+    info.method = Some(easy.inner.method.clone());
+    t.aside = None;
+    t.no_expect = false;
+    if t.easy.inner.extras().low_speed.is_some() {
+        t.aside_mut().speed = Some(Speed::new(now, 0));
+    }
+}
+
+/// The route of the transfer's current request, to fill in its addresses.
+fn route_mut(t: &mut Transfer) -> &mut Route {
+    match t.aside.as_mut().and_then(|a| a.redirect.as_mut()) {
+        Some(r) => &mut r.route,
+        None => t
+            .easy
+            .inner
+            .route
+            .as_mut()
+            .expect("a started transfer has a route"),
+    }
+}
+
+/// A connect error as the person reading it wants to see it: the host and
+/// port connected to (a connect-to entry's, when one applied).
+pub(crate) fn connect_error(route: &Route, detail: &str) -> Error {
+    Error::new(
+        ErrorKind::CouldntConnect,
+        format!(
+            "couldn't connect to {} port {}: {detail}",
+            route.connect_host(),
+            route.connect_port()
+        ),
+    )
+}

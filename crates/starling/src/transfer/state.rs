@@ -1,0 +1,130 @@
+//! A transfer owned by the multi handle: its handle, where it is in its
+//! life, and the parts only some transfers need.
+
+use std::time::{Duration, Instant};
+
+use http::Method;
+
+use super::aside::{Aside, Redirect};
+use crate::easy::{Easy, RequestBody};
+use crate::events::Pause;
+use crate::http1::RequestHeaders;
+use crate::ids::{ConnKey, HostId};
+use crate::target::Route;
+use crate::timer_queue::{TimerHandle, TIMER_KINDS};
+
+/// Where a transfer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransferState {
+    /// In the ready queue, to be started (or restarted).
+    Queued,
+    /// Waiting for the resolver's answer.
+    Resolving,
+    /// In a pool queue, waiting for a connection slot.
+    Waiting,
+    /// Served by a connection (connecting, sending or receiving).
+    OnConnection,
+    /// Finished; its message was queued.
+    Done,
+}
+
+/// A transfer owned by the multi handle.
+pub(crate) struct Transfer {
+    pub generation: u32,
+    pub easy: Easy,
+    pub state: TransferState,
+    pub started: Option<Instant>,
+    /// Per address family (the first address's family first), the index
+    /// of the next address to try in the route.
+    pub next_addr: [u32; 2],
+    pub last_connect_error: Option<Box<str>>,
+    pub host: Option<HostId>,
+    pub conn: Option<ConnKey>,
+    pub timers: [Option<TimerHandle>; TIMER_KINDS],
+    /// The one retry on a fresh connection was used.
+    pub retried: bool,
+    /// Do not take a pooled connection (retry after a dead reused one).
+    pub fresh_connection: bool,
+    /// Send the body without `Expect: 100-continue` (the server refused it).
+    pub no_expect: bool,
+    /// The directions paused by the application or the handler.
+    pub pause: Pause,
+    /// What only some transfers need (a redirect, a pending next request,
+    /// a decoder, data held for a paused handler, the low-speed state),
+    /// boxed together so that the others carry one pointer for all of it.
+    pub aside: Option<Box<Aside>>,
+}
+
+impl Transfer {
+    pub fn new(easy: Easy, generation: u32) -> Self {
+        Transfer {
+            generation,
+            easy,
+            state: TransferState::Queued,
+            started: None,
+            next_addr: [0; 2],
+            last_connect_error: None,
+            host: None,
+            conn: None,
+            timers: [None; TIMER_KINDS],
+            retried: false,
+            fresh_connection: false,
+            no_expect: false,
+            aside: None,
+            pause: Pause::NONE,
+        }
+    }
+
+    /// The redirect the current request follows, if any.
+    pub fn redirect(&self) -> Option<&Redirect> {
+        self.aside.as_ref().and_then(|a| a.redirect.as_ref())
+    }
+
+    /// The response leads to another request (its body is drained).
+    pub fn has_next(&self) -> bool {
+        self.aside.as_ref().is_some_and(|a| a.next.is_some())
+    }
+
+    /// The rarely needed parts, created on first use.
+    pub fn aside_mut(&mut self) -> &mut Aside {
+        self.aside.get_or_insert_with(Box::default)
+    }
+
+    /// Where the current request goes.
+    pub fn route(&self) -> &Route {
+        match self.redirect() {
+            Some(r) => &r.route,
+            None => self.easy.route(),
+        }
+    }
+
+    /// The current request's method.
+    pub fn method(&self) -> &Method {
+        match self.redirect() {
+            Some(r) => &r.method,
+            None => &self.easy.inner.method,
+        }
+    }
+
+    /// The current request's own headers.
+    pub fn request_headers(&self) -> &RequestHeaders {
+        match self.redirect().and_then(|r| r.headers.as_ref()) {
+            Some(h) => h,
+            None => &self.easy.inner.headers,
+        }
+    }
+
+    /// The current request's body.
+    pub fn body(&self) -> RequestBody<'_> {
+        match self.redirect() {
+            Some(r) if !r.keep_body => RequestBody::None,
+            _ => self.easy.inner.request_body(),
+        }
+    }
+
+    /// Time since the transfer started.
+    pub fn elapsed(&self, now: Instant) -> Duration {
+        self.started
+            .map_or(Duration::ZERO, |s| now.saturating_duration_since(s))
+    }
+}
