@@ -25,5 +25,6 @@ pub(crate) struct ConnKey {
     pub generation: u32,
 }
 
-/// A host (a connection pool key) of a multi handle: its slot in the pool.
+/// A host (scheme, host and port, and how it is reached) of a multi
+/// handle: its slot in the connection pool.
 pub(crate) type HostId = usize;

@@ -13,8 +13,6 @@ use slab::Slab;
 use super::connection::{ConnState, Connection};
 use crate::ids::{ConnKey, HostId, TransferId};
 
-/// Index of a host (scheme, host and port) in the pool.
-
 /// Limits of a multi handle (libcurl's MAXCONNECTS, MAX_TOTAL_CONNECTIONS,
 /// MAX_HOST_CONNECTIONS). `None` is unlimited.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
