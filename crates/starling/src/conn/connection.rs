@@ -28,12 +28,11 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::buffers::RecvBuf;
-use super::upload::StreamUpload;
-use crate::env::{Env, Socket};
-use crate::events::{Pause, What};
-use crate::http1::ResponseParser;
+use super::http1::Http1;
+use super::transport::Transport;
+use crate::env::Socket;
+use crate::events::What;
 use crate::ids::{HostId, TransferId};
-use crate::tls::Session;
 
 /// Where a connection is in its life (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,51 +48,18 @@ pub(crate) enum ConnState {
     Idle,
 }
 
-/// The second connect attempt of a happy-eyeballs race.
-#[derive(Debug)]
-pub(crate) struct Racer {
-    pub socket: Socket,
-    pub addr: SocketAddr,
-}
-
-/// One connection.
+/// One connection: a transport carrying a protocol's streams.
 #[derive(Debug)]
 pub(crate) struct Connection {
     pub generation: u32,
-    pub socket: Socket,
+    pub transport: Transport,
     pub host: HostId,
     pub state: ConnState,
-    /// The transfer it serves (HTTP/1.1: at most one).
-    pub transfer: Option<TransferId>,
+    /// The protocol and its streams (HTTP/1.1: at most one).
+    pub proto: Http1,
     /// The transfer it served last: the one named when its socket is
     /// REMOVEd after that transfer ended (libcurl names it too).
     pub last_transfer: Option<TransferId>,
-    pub parser: ResponseParser,
-    /// The request head being sent and how much of it went out.
-    pub head: Vec<u8>,
-    pub head_sent: usize,
-    /// Bytes of the request body (given as bytes, kept by the handle)
-    /// written so far.
-    pub body_sent: usize,
-    /// A request body read from the handler while it is sent.
-    pub upload: Option<Box<StreamUpload>>,
-    /// The other address family's connect attempt, while both race.
-    pub racer: Option<Box<Racer>>,
-    /// The TLS session of an `https://` connection.
-    pub tls: Option<Box<Session>>,
-    /// The head asked for `100 Continue` and the body was not sent yet.
-    pub expect: bool,
-    /// The server answered before the request's body was all sent, and
-    /// the rest was not sent: the connection cannot carry another request.
-    pub cut: bool,
-    /// The pause of the transfer it serves.
-    pub paused: Pause,
-    /// The response ended while receiving was paused mid-body (decoded data
-    /// still held): whether the connection may be reused once it is out.
-    pub done_pending: Option<bool>,
-    /// The transfer holds body data a pausing handler refused: receiving
-    /// resumes with it (a flag here, so the event path need not look).
-    pub held: bool,
     /// Lent from the buffer pool only while there is something to read.
     pub recv: Option<RecvBuf>,
     /// Requests started on this connection.
@@ -111,55 +77,16 @@ pub(crate) struct Connection {
     pub idle_since: Instant,
 }
 
-/// Writes request bytes: through TLS when the connection has a session.
-/// (Fields, not `&mut Connection`, so the caller may lend its own buffers.)
-pub(crate) fn write_to(
-    env: &dyn Env,
-    tls: &mut Option<Box<Session>>,
-    socket: &Socket,
-    data: &[u8],
-) -> std::io::Result<usize> {
-    match tls {
-        Some(tls) => tls.write(env, socket, data),
-        None => env.write(socket, data),
-    }
-}
-
-/// Reads response bytes: through TLS when the connection has a session.
-pub(crate) fn read_from(
-    env: &dyn Env,
-    tls: &mut Option<Box<Session>>,
-    socket: &Socket,
-    buf: &mut [u8],
-) -> std::io::Result<usize> {
-    match tls {
-        Some(tls) => tls.read(env, socket, buf),
-        None => env.read(socket, buf),
-    }
-}
-
 impl Connection {
     /// A connection whose connect to the first address is in progress.
     pub fn connecting(socket: Socket, host: HostId, generation: u32, now: Instant) -> Self {
         Connection {
             generation,
-            socket,
+            transport: Transport::new(socket),
             host,
             state: ConnState::Connecting,
-            transfer: None,
+            proto: Http1::new(),
             last_transfer: None,
-            parser: ResponseParser::new(false, crate::easy::DEFAULT_MAX_HEADER_BYTES),
-            head: Vec::new(),
-            head_sent: 0,
-            body_sent: 0,
-            upload: None,
-            racer: None,
-            tls: None,
-            expect: false,
-            cut: false,
-            paused: Pause::NONE,
-            done_pending: None,
-            held: false,
             recv: None,
             requests: 0,
             idle_epoch: 0,
@@ -171,25 +98,33 @@ impl Connection {
         }
     }
 
+    /// Whether the pool may hand the connection a new stream now: an idle
+    /// connection with room for one (an HTTP/1.1 connection carries one
+    /// stream at a time; a protocol that multiplexes would offer its free
+    /// streams while busy too).
+    pub fn available(&self) -> bool {
+        self.state == ConnState::Idle && self.proto.streams_free() > 0
+    }
+
     /// The transfer to name in a socket callback about this connection.
     pub fn reported_transfer(&self) -> Option<TransferId> {
-        self.transfer.or(self.last_transfer)
+        self.proto.transfer.or(self.last_transfer)
     }
 
     /// What the socket must be watched for now; `None`: nothing (paused,
     /// or idle unless `watch_idle`). TLS adds OUT whenever ciphertext waits
     /// to be written.
     pub fn interest(&self, watch_idle: bool) -> Option<What> {
-        let tls_out = self.tls.as_ref().is_some_and(|t| t.wants_write());
+        let tls_out = self.transport.wants_write();
         let wanted = match self.state {
             ConnState::Connecting => Some(What::Out),
             ConnState::Handshaking => Some(What::In),
-            ConnState::Sending if self.paused.send => None,
+            ConnState::Sending if self.proto.paused.send => None,
             // Also readable: the server may answer before the body is out
             // (an early error), and stop reading it.
-            ConnState::Sending if self.paused.recv => Some(What::Out),
+            ConnState::Sending if self.proto.paused.recv => Some(What::Out),
             ConnState::Sending => Some(What::InOut),
-            ConnState::Receiving if self.paused.recv => None,
+            ConnState::Receiving if self.proto.paused.recv => None,
             ConnState::Idle if !watch_idle => None,
             ConnState::Expecting | ConnState::Receiving | ConnState::Idle => Some(What::In),
         };

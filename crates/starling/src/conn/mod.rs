@@ -1,5 +1,6 @@
-//! Connections: a connection's socket, TLS session and HTTP/1.1 request
-//! state (`connection.rs`), the pool that keeps them for reuse
+//! Connections: a connection (`connection.rs`) is a transport (the
+//! socket and its TLS session, `transport.rs`) carrying a protocol's
+//! streams (HTTP/1.1: one at a time, `http1.rs`); the pool that keeps them for reuse
 //! (`pool.rs`), the receive buffers lent while a socket is read
 //! (`buffers.rs`) and the framing of a streamed request body
 //! (`upload.rs`). Nothing here knows transfers beyond their ids: the
@@ -7,7 +8,10 @@
 
 pub(crate) mod buffers;
 mod connection;
+mod http1;
 pub(crate) mod pool;
+mod transport;
 pub(crate) mod upload;
 
-pub(crate) use connection::{read_from, write_to, ConnState, Connection, Racer};
+pub(crate) use connection::{ConnState, Connection};
+pub(crate) use transport::Racer;

@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 
 use slab::Slab;
 
-use super::connection::{ConnState, Connection};
+use super::connection::Connection;
 use crate::ids::{ConnKey, HostId, TransferId};
 
 /// Limits of a multi handle (libcurl's MAXCONNECTS, MAX_TOTAL_CONNECTIONS,
@@ -72,9 +72,9 @@ pub(crate) struct ConnectionPool {
 }
 
 fn is_idle(conns: &Slab<Connection>, r: IdleRef) -> bool {
-    conns.get(r.conn.index as usize).is_some_and(|c| {
-        c.generation == r.conn.generation && c.state == ConnState::Idle && c.idle_epoch == r.epoch
-    })
+    conns
+        .get(r.conn.index as usize)
+        .is_some_and(|c| c.generation == r.conn.generation && c.available() && c.idle_epoch == r.epoch)
 }
 
 impl ConnectionPool {

@@ -317,11 +317,11 @@ impl Multi {
             let Some(conn) = core.conn_mut(key) else { continue };
             conn.dirty = false;
             let (fd, what, transfer) = (
-                conn.socket.fd(),
+                conn.transport.socket.fd(),
                 conn.interest(watch_idle),
                 conn.reported_transfer(),
             );
-            let racer = conn.racer.as_ref().map(|r| r.socket.fd());
+            let racer = conn.transport.racer.as_ref().map(|r| r.socket.fd());
             report_interest(&mut self.socket_callback, core, fd, what, transfer);
             if let Some(fd) = racer {
                 report_interest(&mut self.socket_callback, core, fd, Some(What::Out), transfer);
@@ -398,7 +398,7 @@ impl Drop for Multi {
             .collect();
         for key in keys {
             if let Some(conn) = self.core.conn_mut(key) {
-                conn.transfer = None;
+                conn.proto.transfer = None;
             }
             self.core.close_connection(key);
         }

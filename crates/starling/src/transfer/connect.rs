@@ -88,14 +88,14 @@ impl Core {
     /// The happy-eyeballs delay is over: start the other family.
     pub(crate) fn start_racer(&mut self, id: TransferId, key: ConnKey) {
         let conn = &self.conns[key.index as usize];
-        if conn.racer.is_some() || conn.state != ConnState::Connecting {
+        if conn.transport.racer.is_some() || conn.state != ConnState::Connecting {
             return;
         }
         let addrs = &self.transfers[id.index as usize].route().addrs;
         let fam = 1 - conn.remote_addr.map_or(0, |a| family(addrs, a));
         if let Some((socket, addr)) = self.connect_next(id, fam) {
             self.sockets.insert(socket.fd(), Owner::Conn(key));
-            self.conns[key.index as usize].racer = Some(Box::new(Racer { socket, addr }));
+            self.conns[key.index as usize].transport.racer = Some(Box::new(Racer { socket, addr }));
             self.mark_dirty(key);
         }
     }
@@ -114,7 +114,10 @@ impl Core {
     /// An event while connecting: looks at both attempts. True when the
     /// connection is now connected (and its request ready to send).
     pub(super) fn drive_connect(&mut self, key: ConnKey, now: Instant) -> bool {
-        match self.env.connect_state(&self.conns[key.index as usize].socket) {
+        match self
+            .env
+            .connect_state(&self.conns[key.index as usize].transport.socket)
+        {
             ConnectState::Connected(peer) => return self.connected(key, peer, now),
             ConnectState::Failed(e) => self.attempt_failed(key, Attempt::Main, e, now),
             ConnectState::InProgress => {}
@@ -124,15 +127,15 @@ impl Core {
         let Some(conn) = conn.filter(|c| c.generation == key.generation) else {
             return false;
         };
-        let Some(racer) = conn.racer.as_ref() else {
+        let Some(racer) = conn.transport.racer.as_ref() else {
             return false;
         };
         match env.connect_state(&racer.socket) {
             ConnectState::Connected(peer) => {
-                let racer = conn.racer.take().expect("checked");
-                let loser = std::mem::replace(&mut conn.socket, racer.socket);
+                let racer = conn.transport.racer.take().expect("checked");
+                let loser = std::mem::replace(&mut conn.transport.socket, racer.socket);
                 conn.remote_addr = Some(racer.addr);
-                let transfer = conn.transfer;
+                let transfer = conn.proto.transfer;
                 self.closing.push((loser, transfer));
                 self.connected(key, peer, now)
             }
@@ -148,12 +151,12 @@ impl Core {
     /// other family, else the transfer fails.
     fn attempt_failed(&mut self, key: ConnKey, which: Attempt, error: io::Error, now: Instant) {
         let conn = &self.conns[key.index as usize];
-        let Some(id) = conn.transfer else {
+        let Some(id) = conn.proto.transfer else {
             return self.close_connection(key);
         };
         let addr = match which {
             Attempt::Main => conn.remote_addr,
-            Attempt::Racer => conn.racer.as_ref().map(|r| r.addr),
+            Attempt::Racer => conn.transport.racer.as_ref().map(|r| r.addr),
         };
         let t = &mut self.transfers[id.index as usize];
         t.last_connect_error = Some(
@@ -170,10 +173,10 @@ impl Core {
             let old = match which {
                 Attempt::Main => {
                     conn.remote_addr = Some(addr);
-                    std::mem::replace(&mut conn.socket, socket)
+                    std::mem::replace(&mut conn.transport.socket, socket)
                 }
                 Attempt::Racer => {
-                    let racer = conn.racer.as_mut().expect("a racer failed");
+                    let racer = conn.transport.racer.as_mut().expect("a racer failed");
                     racer.addr = addr;
                     std::mem::replace(&mut racer.socket, socket)
                 }
@@ -184,10 +187,10 @@ impl Core {
         }
         // This family has no address left.
         let conn = &mut self.conns[key.index as usize];
-        match (which, conn.racer.take()) {
+        match (which, conn.transport.racer.take()) {
             (Attempt::Racer, Some(racer)) => self.closing.push((racer.socket, Some(id))),
             (Attempt::Main, Some(racer)) => {
-                let old = std::mem::replace(&mut conn.socket, racer.socket);
+                let old = std::mem::replace(&mut conn.transport.socket, racer.socket);
                 conn.remote_addr = Some(racer.addr);
                 self.closing.push((old, Some(id)));
             }
@@ -198,7 +201,7 @@ impl Core {
                     self.sockets.insert(socket.fd(), Owner::Conn(key));
                     let conn = &mut self.conns[key.index as usize];
                     conn.remote_addr = Some(addr);
-                    let old = std::mem::replace(&mut conn.socket, socket);
+                    let old = std::mem::replace(&mut conn.transport.socket, socket);
                     self.closing.push((old, Some(id)));
                 }
                 None => {
@@ -213,12 +216,12 @@ impl Core {
     /// The TCP handshake completed. True when the request is ready to go.
     fn connected(&mut self, key: ConnKey, peer: Option<SocketAddr>, now: Instant) -> bool {
         let conn = &mut self.conns[key.index as usize];
-        conn.local_addr = self.env.local_addr(&conn.socket);
+        conn.local_addr = self.env.local_addr(&conn.transport.socket);
         // Until now it held the address being tried; the peer is the same
         // unless the kernel could not say.
         conn.remote_addr = peer.or(conn.remote_addr);
-        let transfer = conn.transfer;
-        if let Some(racer) = conn.racer.take() {
+        let transfer = conn.proto.transfer;
+        if let Some(racer) = conn.transport.racer.take() {
             self.closing.push((racer.socket, transfer));
         }
         match transfer {
@@ -261,7 +264,7 @@ impl Core {
         match session {
             Ok(session) => {
                 let conn = &mut self.conns[key.index as usize];
-                conn.tls = Some(Box::new(session));
+                conn.transport.tls = Some(Box::new(session));
                 conn.state = ConnState::Handshaking;
                 self.drive_handshake(key, now)
             }
@@ -277,9 +280,13 @@ impl Core {
     /// ready to go.
     pub(super) fn drive_handshake(&mut self, key: ConnKey, now: Instant) -> bool {
         let conn = &mut self.conns[key.index as usize];
-        let tls = conn.tls.as_mut().expect("a handshaking connection has a session");
-        let step = tls.handshake(&*self.env, &conn.socket);
-        let Some(id) = conn.transfer else {
+        let tls = conn
+            .transport
+            .tls
+            .as_mut()
+            .expect("a handshaking connection has a session");
+        let step = tls.handshake(&*self.env, &conn.transport.socket);
+        let Some(id) = conn.proto.transfer else {
             self.close_connection(key);
             return false;
         };
@@ -289,7 +296,7 @@ impl Core {
                 self.clear_timer(id, TimerKind::Connect);
                 let t = &mut self.transfers[id.index as usize];
                 t.easy.inner.info.timings.appconnect = t.elapsed(now);
-                let tls = self.conns[key.index as usize].tls.as_deref();
+                let tls = self.conns[key.index as usize].transport.tls.as_deref();
                 t.easy
                     .inner
                     .trace_text(|| tls.map(Session::describe).unwrap_or_default());

@@ -256,7 +256,7 @@ impl Core {
         let was = std::mem::replace(&mut t.pause, pause);
         if let Some(key) = t.conn {
             let conn = self.conn_mut(key)?;
-            conn.paused = pause;
+            conn.proto.paused = pause;
             self.mark_dirty(key);
             if (was.recv && !pause.recv) || (was.send && !pause.send) {
                 self.runnable.push(key);

@@ -64,15 +64,15 @@ impl Core {
                     // resets the connection: its answer may still wait to be
                     // read, and is the transfer's outcome.
                     let conn = &mut self.conns[key.index as usize];
-                    if conn.transfer.is_none() || !self.env.has_input(&conn.socket) {
+                    if conn.proto.transfer.is_none() || !conn.transport.has_input(&*self.env) {
                         return self.io_failed(key, e, true, now);
                     }
                     conn.state = ConnState::Receiving;
-                    conn.cut = true;
+                    conn.proto.cut = true;
                     return self.receive(key, now);
                 }
                 Err(SendFailed::Body(e)) => {
-                    let id = self.conns[key.index as usize].transfer;
+                    let id = self.conns[key.index as usize].proto.transfer;
                     return match id {
                         Some(id) => self.abort_on(key, id, e, now),
                         None => self.close_connection(key),
@@ -94,7 +94,7 @@ impl Core {
     /// handshake completes.
     pub(crate) fn attach(&mut self, id: TransferId, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
-        conn.transfer = Some(id);
+        conn.proto.transfer = Some(id);
         conn.last_transfer = Some(id);
         let state = conn.state;
         if state == ConnState::Idle {
@@ -102,12 +102,12 @@ impl Core {
             self.pool.left_idle();
         }
         let t = &mut self.transfers[id.index as usize];
-        conn.paused = t.pause;
+        conn.proto.paused = t.pause;
         t.conn = Some(key);
         t.state = TransferState::OnConnection;
         if state != ConnState::Connecting {
             t.easy.inner.info.timings.connect = t.elapsed(now);
-            if conn.tls.is_some() {
+            if conn.transport.tls.is_some() {
                 t.easy.inner.info.timings.appconnect = t.elapsed(now);
             }
             self.prepare_request(id, key, now);
@@ -161,9 +161,9 @@ impl Core {
         }
         let headers = t.request_headers();
         let expect = expect && !headers.contains_key("Expect");
-        conn.head.clear();
+        conn.proto.head.clear();
         encode_request_head(
-            &mut conn.head,
+            &mut conn.proto.head,
             t.method(),
             target.request_target(),
             target.authority(),
@@ -171,17 +171,18 @@ impl Core {
             &extra[..n],
             framing,
         );
-        conn.head_sent = 0;
-        conn.body_sent = 0;
-        conn.upload = match body {
+        conn.proto.head_sent = 0;
+        conn.proto.body_sent = 0;
+        conn.proto.upload = match body {
             RequestBody::Stream(len) => Some(Box::new(StreamUpload::new(len))),
             _ => None,
         };
-        conn.expect = expect;
-        conn.cut = false;
-        conn.done_pending = None;
-        conn.held = false;
-        conn.parser = ResponseParser::new(*t.method() == http::Method::HEAD, inner.extras().max_header_bytes);
+        conn.proto.expect = expect;
+        conn.proto.cut = false;
+        conn.proto.done_pending = None;
+        conn.proto.held = false;
+        conn.proto.parser =
+            ResponseParser::new(*t.method() == http::Method::HEAD, inner.extras().max_header_bytes);
         conn.state = ConnState::Sending;
         conn.requests += 1;
         let elapsed = t.elapsed(now);
@@ -204,7 +205,7 @@ impl Core {
 
     /// The whole request is out: the transfer's POSTTRANSFER time.
     fn request_sent(&mut self, key: ConnKey, now: Instant) {
-        if let Some(id) = self.conns[key.index as usize].transfer {
+        if let Some(id) = self.conns[key.index as usize].proto.transfer {
             let t = &mut self.transfers[id.index as usize];
             t.easy.inner.info.timings.posttransfer = t.elapsed(now);
         }
@@ -215,7 +216,7 @@ impl Core {
     fn expect_continue(&mut self, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         conn.state = ConnState::Expecting;
-        if let Some(id) = conn.transfer {
+        if let Some(id) = conn.proto.transfer {
             let wait = self.transfers[id.index as usize]
                 .easy
                 .inner
@@ -232,9 +233,9 @@ impl Core {
         if conn.state != ConnState::Expecting {
             return;
         }
-        conn.expect = false;
+        conn.proto.expect = false;
         conn.state = ConnState::Sending;
-        if let Some(id) = conn.transfer {
+        if let Some(id) = conn.proto.transfer {
             self.clear_timer(id, TimerKind::Phase);
         }
         self.mark_dirty(key);
@@ -277,8 +278,8 @@ impl Core {
     /// A socket error while sending or receiving.
     pub(super) fn io_failed(&mut self, key: ConnKey, error: io::Error, sending: bool, now: Instant) {
         let conn = &self.conns[key.index as usize];
-        let may_retry = conn.requests > 1 && !conn.parser.started();
-        let id = conn.transfer;
+        let may_retry = conn.requests > 1 && !conn.proto.parser.started();
+        let id = conn.proto.transfer;
         self.close_connection(key);
         let error = if sending {
             Error::new(
@@ -362,18 +363,16 @@ impl Core {
         if let Some(buf) = conn.recv {
             self.buffers.put(buf);
         }
-        if let Some(racer) = conn.racer {
-            self.closing.push((racer.socket, named));
+        let (socket, racer) = conn.transport.shut(&*self.env);
+        if let Some(racer) = racer {
+            self.closing.push((racer, named));
         }
-        if let Some(mut tls) = conn.tls {
-            tls.close(&*self.env, &conn.socket);
-        }
-        if let Some(id) = conn.transfer {
+        if let Some(id) = conn.proto.transfer {
             if let Some(t) = self.transfer_mut(id) {
                 t.conn = None;
             }
         }
-        self.closing.push((conn.socket, named));
+        self.closing.push((socket, named));
         self.wake_waiter(conn.host);
         self.pool.closed(conn.host);
     }

@@ -9,7 +9,7 @@ use super::aside::NextRequest;
 use super::core::Core;
 use super::deliver::{filesize_exceeded, Delivery};
 use super::state::Transfer;
-use crate::conn::{read_from, ConnState};
+use crate::conn::ConnState;
 use crate::decode::{unsolicited_transfer_coding, Codings, Decoder, Layer};
 use crate::easy::EasyInner;
 use crate::error::{Error, ErrorKind};
@@ -109,16 +109,16 @@ impl Core {
     /// ends, the transfer pauses, or the read budget is used up.
     pub(super) fn receive(&mut self, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
-        if let Some(tls) = conn.tls.as_mut().filter(|t| t.wants_write()) {
-            match tls.flush(&*self.env, &conn.socket) {
+        if conn.transport.wants_write() {
+            match conn.transport.flush(&*self.env) {
                 Err(e) if e.kind() != io::ErrorKind::WouldBlock => return self.io_failed(key, e, true, now),
                 _ => {}
             }
         }
-        if conn.paused.recv {
+        if conn.proto.paused.recv {
             return;
         }
-        if let (true, Some(id)) = (conn.held, conn.transfer) {
+        if let (true, Some(id)) = (conn.proto.held, conn.proto.transfer) {
             if !self.resume_receive(key, id, now) {
                 return;
             }
@@ -135,7 +135,7 @@ impl Core {
             let conn = &mut self.conns[key.index as usize];
             let buffers = &mut self.buffers;
             let buf = conn.recv.get_or_insert_with(|| buffers.take());
-            match read_from(&*self.env, &mut conn.tls, &conn.socket, buf.spare()) {
+            match conn.transport.read(&*self.env, buf.spare()) {
                 Ok(0) => return self.peer_closed(key, true, now),
                 // TLS: the server closed without close_notify.
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
@@ -144,7 +144,7 @@ impl Core {
                 Ok(n) => {
                     buf.end += n;
                     reads += 1;
-                    if let Some(id) = conn.transfer {
+                    if let Some(id) = conn.proto.transfer {
                         let t = &mut self.transfers[id.index as usize];
                         if t.easy.inner.info.timings.starttransfer.is_zero() {
                             t.easy.inner.info.timings.starttransfer = t.elapsed(now);
@@ -162,7 +162,7 @@ impl Core {
             self.buffers.put(buf);
         }
         if reads > 0 {
-            if let Some(id) = conn.transfer {
+            if let Some(id) = conn.proto.transfer {
                 self.progress_call(id, now);
             }
         }
@@ -173,9 +173,9 @@ impl Core {
     /// failed, or the response ended).
     fn resume_receive(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
         match self.transfers[id.index as usize].deliver_held() {
-            Delivery::Taken => self.conns[key.index as usize].held = false,
+            Delivery::Taken => self.conns[key.index as usize].proto.held = false,
             Delivery::Paused => {
-                self.conns[key.index as usize].paused.recv = true;
+                self.conns[key.index as usize].proto.paused.recv = true;
                 return false;
             }
             Delivery::Failed(e) => {
@@ -183,7 +183,7 @@ impl Core {
                 return false;
             }
         }
-        match self.conns[key.index as usize].done_pending.take() {
+        match self.conns[key.index as usize].proto.done_pending.take() {
             Some(reusable) => {
                 self.body_done(key, id, reusable, now);
                 false
@@ -196,7 +196,7 @@ impl Core {
     fn consume_input(&mut self, key: ConnKey, now: Instant) -> Step {
         loop {
             let conn = &mut self.conns[key.index as usize];
-            let Some(id) = conn.transfer else {
+            let Some(id) = conn.proto.transfer else {
                 return Step::Stop;
             };
             let Some(buf) = conn.recv.as_mut() else {
@@ -204,7 +204,7 @@ impl Core {
             };
             let t = &mut self.transfers[id.index as usize];
             let input = &buf.data[buf.start..buf.end];
-            match conn.parser.parse(input) {
+            match conn.proto.parser.parse(input) {
                 Ok((n, Parsed::NeedMore)) => {
                     buf.start += n;
                     return Step::NeedInput;
@@ -255,8 +255,8 @@ impl Core {
                     match delivery {
                         Delivery::Taken => {}
                         Delivery::Paused => {
-                            conn.paused.recv = true;
-                            conn.held = true;
+                            conn.proto.paused.recv = true;
+                            conn.proto.held = true;
                             return Step::Stop;
                         }
                         Delivery::Failed(e) => {
@@ -270,7 +270,7 @@ impl Core {
                     // Bytes after a complete response were never asked for;
                     // a body held back by `Expect`, or cut by an early
                     // answer, was not all sent.
-                    let unsent = conn.expect || conn.cut || conn.state == ConnState::Sending;
+                    let unsent = conn.proto.expect || conn.proto.cut || conn.state == ConnState::Sending;
                     let reusable =
                         reusable && buf.is_empty() && !t.easy.inner.extras().forbid_reuse && !unsent;
                     self.body_done(key, id, reusable, now);
@@ -297,13 +297,13 @@ impl Core {
             // not sent, as libcurl stops sending then. A success goes on
             // sending while its answer arrives.
             conn.state = ConnState::Receiving;
-            conn.cut = true;
+            conn.proto.cut = true;
         }
         let conn = &self.conns[key.index as usize];
-        let content_length = conn.parser.content_length();
-        let until_close = conn.parser.until_close();
-        let has_body = conn.parser.has_body();
-        let expect_refused = conn.expect && head.status == http::StatusCode::EXPECTATION_FAILED;
+        let content_length = conn.proto.parser.content_length();
+        let until_close = conn.proto.parser.until_close();
+        let has_body = conn.proto.parser.has_body();
+        let expect_refused = conn.proto.expect && head.status == http::StatusCode::EXPECTATION_FAILED;
         let t = &mut self.transfers[id.index as usize];
         let info = &mut t.easy.inner.info;
         info.status = Some(head.status);
@@ -390,7 +390,7 @@ impl Core {
         if t.has_next() {
             if reusable {
                 t.conn = None;
-                self.conns[key.index as usize].transfer = None;
+                self.conns[key.index as usize].proto.transfer = None;
                 self.release_connection(key, now);
             } else {
                 self.close_connection(key);
@@ -401,9 +401,9 @@ impl Core {
             Delivery::Taken => self.response_done(key, id, reusable, now),
             Delivery::Paused => {
                 let conn = &mut self.conns[key.index as usize];
-                conn.done_pending = Some(reusable);
-                conn.paused.recv = true;
-                conn.held = true;
+                conn.proto.done_pending = Some(reusable);
+                conn.proto.paused.recv = true;
+                conn.proto.held = true;
             }
             Delivery::Failed(e) => self.abort_on(key, id, e, now),
         }
@@ -437,10 +437,10 @@ impl Core {
     /// `clean`: not a TLS connection that ended without close_notify.
     fn peer_closed(&mut self, key: ConnKey, clean: bool, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
-        let Some(id) = conn.transfer else {
+        let Some(id) = conn.proto.transfer else {
             return self.close_connection(key);
         };
-        if !clean && conn.parser.until_close() {
+        if !clean && conn.proto.parser.until_close() {
             // Over TLS only close_notify tells the end of a body that runs
             // until the close from a cut (RFC 9112, 9.8); a framed body is
             // judged by its framing, as servers often skip close_notify.
@@ -450,7 +450,7 @@ impl Core {
             );
             return self.abort_on(key, id, e, now);
         }
-        match conn.parser.eof() {
+        match conn.proto.parser.eof() {
             Ok(Parsed::Done { .. }) => self.body_done(key, id, false, now),
             Ok(_) => {
                 let e = Http1Error::BodyTruncated {
@@ -475,13 +475,6 @@ impl Core {
     /// it (no close, no unasked data; late TLS session tickets are fine).
     /// One non-blocking read, as libcurl checks a connection it reuses.
     pub(crate) fn idle_alive(&mut self, key: ConnKey) -> bool {
-        let conn = &mut self.conns[key.index as usize];
-        match conn.tls.as_mut() {
-            Some(tls) => tls.idle_check(&*self.env, &conn.socket),
-            None => {
-                let mut byte = [0u8; 1];
-                matches!(self.env.read(&conn.socket, &mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
-            }
-        }
+        self.conns[key.index as usize].transport.idle_alive(&*self.env)
     }
 }

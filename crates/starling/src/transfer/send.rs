@@ -1,11 +1,10 @@
 //! Sending a request: its head, then its body (bytes given up front, or
 //! read from the handler as the socket takes them).
 
-use std::io::{self, IoSlice};
+use std::io;
 
 use super::core::Core;
 use crate::conn::upload::Fill;
-use crate::conn::write_to;
 use crate::easy::RequestBody;
 use crate::error::Error;
 use crate::handler::Trace;
@@ -37,59 +36,60 @@ impl Core {
         let env = &*self.env;
         let conn = &mut self.conns[key.index as usize];
         // The body is read from the transfer's handle, never copied.
-        let whole_body: &[u8] = match conn.transfer.map(|id| self.transfers[id.index as usize].body()) {
+        let whole_body: &[u8] = match conn
+            .proto
+            .transfer
+            .map(|id| self.transfers[id.index as usize].body())
+        {
             Some(RequestBody::Bytes(bytes)) => bytes,
             _ => &[],
         };
-        let (head_before, body_before) = (conn.head_sent, conn.body_sent);
+        let (head_before, body_before) = (conn.proto.head_sent, conn.proto.body_sent);
         let result = loop {
-            let head = &conn.head[conn.head_sent..];
-            let body = &whole_body[conn.body_sent.min(whole_body.len())..];
-            if head.is_empty() && conn.expect {
+            let head = &conn.proto.head[conn.proto.head_sent as usize..];
+            let body = &whole_body[conn.proto.body_sent.min(whole_body.len())..];
+            if head.is_empty() && conn.proto.expect {
                 break Err(Ok(Sent::HeadOnly));
             }
             if head.is_empty() && body.is_empty() {
                 break Ok(());
             }
             // A request without a body (most) goes out with a plain send,
-            // which costs the kernel less than a gathered one.
-            let written = if conn.tls.is_some() {
-                let next = if head.is_empty() { body } else { head };
-                write_to(env, &mut conn.tls, &conn.socket, next)
-            } else if body.is_empty() || conn.expect {
-                env.write(&conn.socket, head)
-            } else {
-                env.write_vectored(&conn.socket, &[IoSlice::new(head), IoSlice::new(body)])
-            };
+            // which costs the kernel less than a gathered one; a body held
+            // back for `100 Continue` waits.
+            let body = if conn.proto.expect { &[][..] } else { body };
+            let written = conn.transport.write_pair(env, head, body);
             match written {
                 Ok(0) => break Err(Err(io::ErrorKind::WriteZero.into())),
                 Ok(n) => {
                     let from_head = n.min(head.len());
-                    conn.head_sent += from_head;
-                    conn.body_sent += n - from_head;
+                    conn.proto.head_sent += from_head as u32;
+                    conn.proto.body_sent += n - from_head;
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Err(Ok(Sent::Blocked)),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => break Err(Err(e)),
             }
         };
-        if let Some(id) = conn.transfer {
+        if let Some(id) = conn.proto.transfer {
             let inner = &mut self.transfers[id.index as usize].easy.inner;
-            inner.info.request_bytes_sent += (conn.head_sent - head_before) as u64;
-            inner.info.body_bytes_sent += (conn.body_sent - body_before) as u64;
-            if head_before < conn.head.len() && conn.head_sent == conn.head.len() {
-                inner.trace(Trace::HeaderOut, &conn.head);
+            inner.info.request_bytes_sent += u64::from(conn.proto.head_sent - head_before);
+            inner.info.body_bytes_sent += (conn.proto.body_sent - body_before) as u64;
+            if (head_before as usize) < conn.proto.head.len()
+                && conn.proto.head_sent as usize == conn.proto.head.len()
+            {
+                inner.trace(Trace::HeaderOut, &conn.proto.head);
             }
-            if inner.verbose && conn.body_sent > body_before {
+            if inner.verbose && conn.proto.body_sent > body_before {
                 let t = &mut self.transfers[id.index as usize];
                 if let RequestBody::Bytes(bytes) = t.body() {
-                    let sent = bytes.slice(body_before..conn.body_sent);
+                    let sent = bytes.slice(body_before..conn.proto.body_sent);
                     t.easy.inner.trace(Trace::DataOut, &sent);
                 }
             }
         }
         match result {
-            Ok(()) if conn.upload.is_some() => self.send_stream(key),
+            Ok(()) if conn.proto.upload.is_some() => self.send_stream(key),
             Ok(()) => Ok(Sent::All),
             Err(Ok(sent)) => Ok(sent),
             Err(Err(e)) => Err(SendFailed::Io(e)),
@@ -101,17 +101,17 @@ impl Core {
     fn send_stream(&mut self, key: ConnKey) -> Result<Sent, SendFailed> {
         let env = &*self.env;
         let conn = &mut self.conns[key.index as usize];
-        let Some(id) = conn.transfer else {
+        let Some(id) = conn.proto.transfer else {
             return Ok(Sent::Blocked);
         };
         let t = &mut self.transfers[id.index as usize];
-        let upload = conn.upload.as_mut().expect("a streamed body");
+        let upload = conn.proto.upload.as_mut().expect("a streamed body");
         loop {
             if upload.pending().is_empty() {
                 if upload.finished() {
                     return Ok(Sent::All);
                 }
-                if conn.paused.send {
+                if conn.proto.paused.send {
                     return Ok(Sent::Paused);
                 }
                 let before = upload.read_so_far();
@@ -119,7 +119,7 @@ impl Core {
                     Fill::Ready => {}
                     Fill::Ended => return Ok(Sent::All),
                     Fill::Paused => {
-                        conn.paused.send = true;
+                        conn.proto.paused.send = true;
                         t.pause.send = true;
                         return Ok(Sent::Paused);
                     }
@@ -128,7 +128,7 @@ impl Core {
                 t.easy.inner.info.body_bytes_sent += upload.read_so_far() - before;
                 continue;
             }
-            match write_to(env, &mut conn.tls, &conn.socket, upload.pending()) {
+            match conn.transport.write(env, upload.pending()) {
                 Ok(0) => return Err(SendFailed::Io(io::ErrorKind::WriteZero.into())),
                 Ok(n) => {
                     t.easy.inner.trace(Trace::DataOut, &upload.pending()[..n]);

@@ -357,7 +357,7 @@ impl Core {
         let conn = t.conn.take();
         let host = t.host.take();
         if let Some(c) = conn.and_then(|conn| self.conn_mut(conn)) {
-            c.transfer = None;
+            c.proto.transfer = None;
         }
         for handle in timers.into_iter().flatten() {
             self.timers.remove(handle);

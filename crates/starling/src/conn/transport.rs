@@ -1,0 +1,106 @@
+//! A connection's transport: the socket, the TLS session over it on an
+//! `https://` connection, and while connecting the other address family's
+//! attempt. It moves bytes and knows nothing of HTTP; a tunnel through a
+//! proxy becomes one more layer here.
+
+use std::io::{self, IoSlice};
+use std::net::SocketAddr;
+
+use crate::env::{Env, Socket};
+use crate::tls::Session;
+
+/// The second connect attempt of a happy-eyeballs race.
+#[derive(Debug)]
+pub(crate) struct Racer {
+    pub socket: Socket,
+    pub addr: SocketAddr,
+}
+
+/// See the module documentation.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    pub socket: Socket,
+    /// The TLS session of an `https://` connection.
+    pub tls: Option<Box<Session>>,
+    /// The other address family's connect attempt, while both race.
+    pub racer: Option<Box<Racer>>,
+}
+
+impl Transport {
+    /// A transport over a socket whose connect is in progress.
+    pub fn new(socket: Socket) -> Transport {
+        Transport {
+            socket,
+            tls: None,
+            racer: None,
+        }
+    }
+
+    /// Reads bytes of the peer: through TLS when there is a session.
+    pub fn read(&mut self, env: &dyn Env, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.tls {
+            Some(tls) => tls.read(env, &self.socket, buf),
+            None => env.read(&self.socket, buf),
+        }
+    }
+
+    /// Writes bytes for the peer: through TLS when there is a session.
+    pub fn write(&mut self, env: &dyn Env, data: &[u8]) -> io::Result<usize> {
+        match &mut self.tls {
+            Some(tls) => tls.write(env, &self.socket, data),
+            None => env.write(&self.socket, data),
+        }
+    }
+
+    /// Writes two pieces at once where the transport can (plain TCP);
+    /// through TLS, the first non-empty one.
+    pub fn write_pair(&mut self, env: &dyn Env, first: &[u8], second: &[u8]) -> io::Result<usize> {
+        match (&mut self.tls, first.is_empty(), second.is_empty()) {
+            (Some(_), true, _) | (None, true, _) => self.write(env, second),
+            (Some(_), false, _) | (None, false, true) => self.write(env, first),
+            (None, false, false) => {
+                env.write_vectored(&self.socket, &[IoSlice::new(first), IoSlice::new(second)])
+            }
+        }
+    }
+
+    /// True while TLS has bytes to write that the socket did not take.
+    pub fn wants_write(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| t.wants_write())
+    }
+
+    /// Writes what TLS holds, as far as the socket takes it.
+    pub fn flush(&mut self, env: &dyn Env) -> io::Result<()> {
+        match &mut self.tls {
+            Some(tls) => tls.flush(env, &self.socket),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether bytes wait on the socket.
+    pub fn has_input(&self, env: &dyn Env) -> bool {
+        env.has_input(&self.socket)
+    }
+
+    /// Whether an idle transport can carry a request: nothing to read on
+    /// it (no close, no unasked data; late TLS session tickets are fine).
+    /// One non-blocking read, as libcurl checks a connection it reuses.
+    pub fn idle_alive(&mut self, env: &dyn Env) -> bool {
+        match self.tls.as_mut() {
+            Some(tls) => tls.idle_check(env, &self.socket),
+            None => {
+                let mut byte = [0u8; 1];
+                matches!(env.read(&self.socket, &mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+            }
+        }
+    }
+
+    /// Sends TLS's close_notify as far as the socket takes it at once, and
+    /// gives the sockets to close (the racer's first).
+    pub fn shut(mut self, env: &dyn Env) -> (Socket, Option<Socket>) {
+        if let Some(tls) = self.tls.as_mut() {
+            tls.close(env, &self.socket);
+        }
+        (self.socket, self.racer.map(|r| r.socket))
+    }
+}
