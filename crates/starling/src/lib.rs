@@ -33,6 +33,8 @@ mod easy;
 pub mod env;
 mod error;
 mod events;
+#[cfg(test)]
+mod fake_env;
 mod handler;
 pub mod http1;
 mod ids;

@@ -224,3 +224,139 @@ impl ConnectionPool {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use slab::Slab;
+
+    use super::*;
+    use crate::conn::connection::ConnState;
+    use crate::env::Socket;
+
+    /// Connections over made-up descriptors; `forget` gives the numbers
+    /// back (no environment closes them).
+    struct Conns(Slab<Connection>);
+
+    impl Conns {
+        fn add(&mut self, host: HostId, fd: i32) -> ConnKey {
+            let conn = Connection::connecting(Socket::from_raw(fd), host, fd as u32, Instant::now());
+            let index = self.0.insert(conn) as u32;
+            ConnKey {
+                index,
+                generation: fd as u32,
+            }
+        }
+
+        /// Makes `key` idle (as the engine does before `put_idle`).
+        fn idle(&mut self, key: ConnKey) -> u32 {
+            let c = &mut self.0[key.index as usize];
+            c.state = ConnState::Idle;
+            c.idle_epoch += 1;
+            c.idle_epoch
+        }
+    }
+
+    impl Drop for Conns {
+        fn drop(&mut self) {
+            for conn in self.0.drain() {
+                let _ = conn.transport.socket.into_raw();
+            }
+        }
+    }
+
+    fn waiter(index: u32) -> TransferId {
+        TransferId { index, generation: 0 }
+    }
+
+    #[test]
+    fn idle_connections_go_out_newest_first_and_are_evicted_oldest_first() {
+        let mut pool = ConnectionPool::default();
+        let mut conns = Conns(Slab::new());
+        let host = pool.hold_host("http://a:80");
+        let (a, b) = (conns.add(host, 10), conns.add(host, 11));
+        for key in [a, b] {
+            pool.opened(host);
+            let epoch = conns.idle(key);
+            pool.put_idle(host, key, epoch, &conns.0);
+        }
+        assert_eq!(pool.idle_count(), 2);
+        // The most recently used first: its socket is the most likely alive.
+        assert_eq!(pool.take_idle(host, &conns.0), Some(b));
+        conns.0[b.index as usize].state = ConnState::Sending;
+        pool.left_idle();
+        // Eviction takes the least recently used one; b's stale entry in
+        // the LRU list is skipped.
+        assert_eq!(pool.take_oldest_idle(&conns.0), Some(a));
+        assert_eq!(pool.take_oldest_idle(&conns.0), None);
+    }
+
+    #[test]
+    fn a_connection_that_left_and_reentered_the_pool_is_listed_once() {
+        let mut pool = ConnectionPool::default();
+        let mut conns = Conns(Slab::new());
+        let host = pool.hold_host("http://a:80");
+        let a = conns.add(host, 10);
+        pool.opened(host);
+        let first = conns.idle(a);
+        pool.put_idle(host, a, first, &conns.0);
+        assert_eq!(pool.take_idle(host, &conns.0), Some(a));
+        pool.left_idle();
+        let second = conns.idle(a);
+        pool.put_idle(host, a, second, &conns.0);
+        assert_eq!(pool.take_idle(host, &conns.0), Some(a));
+        pool.left_idle();
+        conns.0[a.index as usize].state = ConnState::Receiving;
+        assert_eq!(pool.take_idle(host, &conns.0), None, "the old entry is stale");
+    }
+
+    #[test]
+    fn limits_per_host_and_in_total() {
+        let mut pool = ConnectionPool {
+            limits: Limits {
+                max_host_connections: Some(2),
+                max_total_connections: Some(3),
+                ..Limits::default()
+            },
+            ..ConnectionPool::default()
+        };
+        let (a, b) = (pool.hold_host("a"), pool.hold_host("b"));
+        pool.opened(a);
+        pool.opened(a);
+        assert!(matches!(pool.may_open(a), Err(Wait::Host)));
+        assert!(pool.may_open(b).is_ok());
+        pool.opened(b);
+        assert!(matches!(pool.may_open(b), Err(Wait::Total)));
+        pool.closed(a);
+        assert!(pool.may_open(b).is_ok() && pool.may_open(a).is_ok());
+    }
+
+    #[test]
+    fn waiters_are_served_in_order_and_gone_ones_skipped() {
+        let mut pool = ConnectionPool::default();
+        let host = pool.hold_host("a");
+        for i in 1..=3 {
+            pool.wait(host, Wait::Host, waiter(i));
+        }
+        pool.wait(host, Wait::Total, waiter(9));
+        assert_eq!(pool.next_host_waiter(host, |t| t != waiter(1)), Some(waiter(2)));
+        assert_eq!(pool.next_host_waiter(host, |_| true), Some(waiter(3)));
+        assert_eq!(pool.next_host_waiter(host, |_| true), None);
+        assert_eq!(pool.next_waiter(|_| true), Some(waiter(9)));
+    }
+
+    #[test]
+    fn a_host_entry_lives_while_used() {
+        let mut pool = ConnectionPool::default();
+        let a = pool.hold_host("a");
+        assert_eq!(pool.hold_host("a"), a, "one entry per key");
+        pool.release_host(a);
+        pool.opened(a);
+        pool.release_host(a);
+        assert_eq!(pool.hold_host("a"), a, "still held by its connection");
+        pool.release_host(a);
+        pool.closed(a);
+        assert!(pool.by_key.is_empty());
+    }
+}

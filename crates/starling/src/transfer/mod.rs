@@ -21,3 +21,5 @@ mod redirect;
 mod send;
 mod start;
 mod state;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,196 @@
+//! The transfer life cycle and its dispatch, step by step on the scripted
+//! environment (no socket, no real time): each test drives the multi
+//! handle as a loop would and looks at the engine's state in between.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::fake_env::FakeEnv;
+use crate::{Action, Collect, Easy, ErrorKind, Events, Message, Multi, What};
+
+/// The socket callbacks a test saw, in order.
+type Seen = Rc<RefCell<Vec<(i32, What)>>>;
+
+fn multi_on(env: &FakeEnv) -> (Multi, Seen) {
+    let mut multi = Multi::with_env(Box::new(env.clone()));
+    let seen: Seen = Rc::default();
+    let log = seen.clone();
+    multi.set_socket_callback(move |e, _| log.borrow_mut().push((e.socket, e.what)));
+    (multi, seen)
+}
+
+fn ok_answer(body: &str) -> (Vec<u8>, bool) {
+    let answer = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    (answer.into_bytes(), false)
+}
+
+fn get(url: &str) -> Easy {
+    let mut easy = Easy::new(url);
+    easy.handler(Collect::new());
+    easy
+}
+
+/// The last interest announced for `fd`.
+fn last(seen: &Seen, fd: i32) -> Option<What> {
+    seen.borrow()
+        .iter()
+        .rev()
+        .find(|(s, _)| *s == fd)
+        .map(|(_, w)| *w)
+}
+
+/// Runs one transfer to its end on a fresh connection: returns its
+/// message, body and the connection's socket.
+fn one(multi: &mut Multi, seen: &Seen, url: &str) -> (Message, Vec<u8>, i32) {
+    let id = multi.add(get(url));
+    multi.socket_action(Action::Timeout);
+    let (fd, what) = *seen.borrow().last().expect("a socket was announced");
+    assert_eq!(what, What::Out, "a connecting socket waits for OUT");
+    multi.socket_action(Action::Socket(fd, Events::OUT));
+    assert_eq!(
+        last(seen, fd),
+        Some(What::In),
+        "the request is out: wait for the answer"
+    );
+    multi.socket_action(Action::Socket(fd, Events::IN));
+    let msg = multi.info_read().expect("the transfer ended");
+    assert_eq!(msg.id, id);
+    let easy = multi.remove(id).unwrap();
+    let body = easy.handler_ref::<Collect>().unwrap().body().to_vec();
+    (msg, body, fd)
+}
+
+#[test]
+fn a_transfer_from_add_to_message() {
+    let env = FakeEnv::new(|_| ok_answer("hello"));
+    let (mut multi, seen) = multi_on(&env);
+    let (msg, body, fd) = one(&mut multi, &seen, "http://127.0.0.1:8080/a");
+    assert_eq!(msg.result, Ok(()));
+    assert_eq!(body, b"hello");
+    let requests = env.0.borrow().requests.clone();
+    assert!(
+        requests[0].starts_with("GET /a HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"),
+        "{requests:?}"
+    );
+    // The connection went idle into the pool, its socket REMOVEd but open.
+    assert_eq!(multi.idle_connections(), 1);
+    assert_eq!(last(&seen, fd), Some(What::Remove));
+    assert_eq!(env.open(), [fd]);
+    drop(multi);
+    assert!(env.open().is_empty(), "dropping the multi closes every socket");
+}
+
+#[test]
+fn the_next_transfer_takes_the_pooled_connection() {
+    let env = FakeEnv::new(|_| ok_answer("x"));
+    let (mut multi, seen) = multi_on(&env);
+    let (_, _, fd) = one(&mut multi, &seen, "http://127.0.0.1:8080/1");
+    let id = multi.add(get("http://127.0.0.1:8080/2"));
+    multi.socket_action(Action::Timeout);
+    // No connect: the request went out on the pooled socket at once.
+    assert_eq!(env.0.borrow().connects, 1);
+    assert_eq!(env.0.borrow().requests.len(), 2);
+    assert_eq!(last(&seen, fd), Some(What::In));
+    multi.socket_action(Action::Socket(fd, Events::IN));
+    assert_eq!(multi.info_read().map(|m| (m.id, m.result)), Some((id, Ok(()))));
+}
+
+#[test]
+fn a_pooled_connection_the_server_closed_is_replaced() {
+    let env = FakeEnv::new(|_| ok_answer("x"));
+    let (mut multi, seen) = multi_on(&env);
+    let (_, _, fd) = one(&mut multi, &seen, "http://127.0.0.1:8080/1");
+    env.peer_closes(fd);
+    let (msg, body, second) = one(&mut multi, &seen, "http://127.0.0.1:8080/2");
+    assert_eq!((msg.result, body), (Ok(()), b"x".to_vec()));
+    assert_ne!(second, fd);
+    assert_eq!(env.0.borrow().connects, 2);
+    assert_eq!(env.open(), [second], "the dead one was closed when found");
+}
+
+#[test]
+fn a_refused_connect_ends_its_transfer() {
+    let env = FakeEnv::new(|_| ok_answer("x"));
+    env.0.borrow_mut().refusing.push(9);
+    let (mut multi, seen) = multi_on(&env);
+    let id = multi.add(get("http://127.0.0.1:9/"));
+    multi.socket_action(Action::Timeout);
+    let (fd, _) = *seen.borrow().last().unwrap();
+    multi.socket_action(Action::Socket(fd, Events::OUT | Events::ERR));
+    let msg = multi.info_read().unwrap();
+    assert_eq!(msg.id, id);
+    assert_eq!(msg.result.unwrap_err().kind(), ErrorKind::CouldntConnect);
+    assert_eq!(last(&seen, fd), Some(What::Remove));
+    assert!(env.open().is_empty());
+}
+
+#[test]
+fn a_broken_answer_closes_its_connection() {
+    let env = FakeEnv::new(|_| (b"HTTP/1.1 2x0 OK\r\n\r\n".to_vec(), false));
+    let (mut multi, seen) = multi_on(&env);
+    let (msg, _, fd) = one(&mut multi, &seen, "http://127.0.0.1:8080/");
+    assert!(msg.result.is_err());
+    assert_eq!(multi.idle_connections(), 0, "never pooled after a protocol error");
+    assert_eq!(last(&seen, fd), Some(What::Remove));
+    assert!(env.open().is_empty());
+}
+
+#[test]
+fn a_redirect_is_followed_on_the_same_connection() {
+    let env = FakeEnv::new(|head| match head.starts_with("GET /old ") {
+        true => (
+            b"HTTP/1.1 302 Found\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n".to_vec(),
+            false,
+        ),
+        false => ok_answer("moved"),
+    });
+    let (mut multi, seen) = multi_on(&env);
+    let mut easy = get("http://127.0.0.1:8080/old");
+    easy.follow_location(true);
+    let id = multi.add(easy);
+    multi.socket_action(Action::Timeout);
+    let (fd, _) = *seen.borrow().last().unwrap();
+    multi.socket_action(Action::Socket(fd, Events::OUT));
+    multi.socket_action(Action::Socket(fd, Events::IN));
+    // The redirect's request went out on the same socket within that call.
+    multi.socket_action(Action::Socket(fd, Events::IN));
+    let msg = multi.info_read().unwrap();
+    assert_eq!((msg.id, msg.result), (id, Ok(())));
+    assert_eq!(env.0.borrow().connects, 1);
+    let requests = env.0.borrow().requests.clone();
+    assert!(requests[1].starts_with("GET /new HTTP/1.1\r\n"), "{requests:?}");
+    assert_eq!(multi.easy(id).unwrap().info().redirect_count, 1);
+}
+
+#[test]
+fn a_deadline_ends_a_silent_transfer_and_its_connection() {
+    let env = FakeEnv::new(|_| (Vec::new(), false));
+    let (mut multi, seen) = multi_on(&env);
+    let deadlines: Rc<RefCell<Vec<Option<std::time::Duration>>>> = Rc::default();
+    let log = deadlines.clone();
+    multi.set_timer_callback(move |d| log.borrow_mut().push(d));
+    let mut easy = get("http://127.0.0.1:8080/");
+    easy.timeout(std::time::Duration::from_secs(1));
+    let id = multi.add(easy);
+    multi.socket_action(Action::Timeout);
+    let (fd, _) = *seen.borrow().last().unwrap();
+    multi.socket_action(Action::Socket(fd, Events::OUT));
+    multi.socket_action(Action::Socket(fd, Events::IN));
+    assert!(multi.info_read().is_none(), "nothing came: still running");
+    // The nearest deadline is the happy-eyeballs delay (200 ms), then the
+    // total timeout.
+    assert_eq!(
+        deadlines.borrow().last(),
+        Some(&Some(std::time::Duration::from_millis(200)))
+    );
+    env.advance(std::time::Duration::from_millis(1_001));
+    let reports = deadlines.borrow().len();
+    multi.socket_action(Action::Timeout);
+    let msg = multi.info_read().unwrap();
+    assert_eq!(msg.id, id);
+    assert_eq!(msg.result.unwrap_err().kind(), ErrorKind::TimedOut);
+    // The TIMEOUT action spent the timer and nothing is left to ask for:
+    // no call (docs/contract.md, timer rule 4).
+    assert_eq!(deadlines.borrow().len(), reports);
+    assert!(env.open().is_empty());
+}
