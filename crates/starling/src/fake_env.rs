@@ -40,6 +40,9 @@ pub(crate) struct FakeState {
     pub closes: usize,
     /// Request heads the peer received, in order.
     pub requests: Vec<String>,
+    /// Reads that returned bytes, and reads that found nothing.
+    pub reads: usize,
+    pub empty_reads: usize,
 }
 
 /// See the module documentation; clones share one state.
@@ -58,6 +61,8 @@ impl FakeEnv {
             connects: 0,
             closes: 0,
             requests: Vec::new(),
+            reads: 0,
+            empty_reads: 0,
         })))
     }
 
@@ -117,13 +122,16 @@ impl Env for FakeEnv {
 
     fn read(&self, socket: &Socket, buf: &mut [u8]) -> io::Result<usize> {
         let mut state = self.0.borrow_mut();
+        let state = &mut *state;
         let s = state.sockets.get_mut(&socket.fd()).expect("an open socket");
         if s.inbox.is_empty() {
+            state.empty_reads += 1;
             return match s.closed_by_peer {
                 true => Ok(0),
                 false => Err(io::ErrorKind::WouldBlock.into()),
             };
         }
+        state.reads += 1;
         let n = buf.len().min(s.inbox.len());
         for (dst, src) in buf.iter_mut().zip(s.inbox.drain(..n)) {
             *dst = src;

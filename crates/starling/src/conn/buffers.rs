@@ -1,11 +1,20 @@
 //! Receive buffers, lent to a connection only while it has bytes to read or
 //! parse. An idle or waiting connection holds none, so memory follows the
 //! number of sockets being read, not the number of transfers.
+//!
+//! Two sizes: 64 KiB for most reads, and 256 KiB for a body that keeps
+//! filling the small one (a large download), so that it costs a quarter
+//! of the reads. Bulk buffers are lent for one event at a time like the
+//! others, so they add nothing per open transfer.
 
 /// Size of one receive buffer.
 pub(crate) const RECV_BUF_SIZE: usize = 64 * 1024;
+/// Size of a bulk receive buffer.
+pub(crate) const BULK_BUF_SIZE: usize = 256 * 1024;
 /// Free buffers kept for reuse; more are freed.
 const MAX_FREE: usize = 64;
+/// Free bulk buffers kept for reuse.
+const MAX_FREE_BULK: usize = 8;
 
 /// Bytes read from a socket and not yet consumed by the parser:
 /// `data[start..end]`.
@@ -20,6 +29,11 @@ impl RecvBuf {
     /// True when no unconsumed byte is left.
     pub fn is_empty(&self) -> bool {
         self.start == self.end
+    }
+
+    /// Whether this is a small (not a bulk, not a grown) buffer.
+    pub fn is_small(&self) -> bool {
+        self.data.len() == RECV_BUF_SIZE
     }
 
     /// Room to read into, making some first: moves unconsumed bytes to the
@@ -48,6 +62,7 @@ impl RecvBuf {
 #[derive(Debug, Default)]
 pub(crate) struct BufferPool {
     free: Vec<Vec<u8>>,
+    free_bulk: Vec<Vec<u8>>,
 }
 
 impl BufferPool {
@@ -61,10 +76,22 @@ impl BufferPool {
         }
     }
 
+    /// A bulk buffer to read into.
+    pub fn take_bulk(&mut self) -> RecvBuf {
+        let data = self.free_bulk.pop().unwrap_or_else(|| vec![0; BULK_BUF_SIZE]);
+        RecvBuf {
+            data,
+            start: 0,
+            end: 0,
+        }
+    }
+
     /// Gives a buffer back; grown buffers are freed rather than kept.
     pub fn put(&mut self, buf: RecvBuf) {
-        if self.free.len() < MAX_FREE && buf.data.len() == RECV_BUF_SIZE {
-            self.free.push(buf.data);
+        match buf.data.len() {
+            RECV_BUF_SIZE if self.free.len() < MAX_FREE => self.free.push(buf.data),
+            BULK_BUF_SIZE if self.free_bulk.len() < MAX_FREE_BULK => self.free_bulk.push(buf.data),
+            _ => {}
         }
     }
 }
@@ -87,5 +114,18 @@ mod tests {
         assert_eq!(b.spare().len(), RECV_BUF_SIZE);
         pool.put(b);
         assert!(pool.free.is_empty(), "grown buffers are not kept");
+    }
+
+    #[test]
+    fn bulk_buffers_are_kept_apart() {
+        let mut pool = BufferPool::default();
+        let bulk = pool.take_bulk();
+        assert!(!bulk.is_small());
+        assert_eq!(bulk.data.len(), BULK_BUF_SIZE);
+        pool.put(bulk);
+        let small = pool.take();
+        pool.put(small);
+        assert_eq!((pool.free.len(), pool.free_bulk.len()), (1, 1));
+        assert_eq!(pool.take_bulk().data.len(), BULK_BUF_SIZE, "reused");
     }
 }

@@ -127,7 +127,7 @@ impl Multi {
         self.core.pool.limits
     }
 
-    /// How many reads (of up to 64 KiB) one socket gets per event before
+    /// How much one socket may read per event, in units of 64 KiB, before
     /// the engine moves on; the rest is read on the next call, which the
     /// timer callback asks for at once. Lower is fairer among many busy
     /// sockets, higher costs fewer wake-ups on large downloads. Default 25

@@ -9,6 +9,7 @@ use super::aside::NextRequest;
 use super::core::Core;
 use super::deliver::{filesize_exceeded, Delivery};
 use super::state::Transfer;
+use crate::conn::buffers::RECV_BUF_SIZE;
 use crate::conn::ConnState;
 use crate::decode::{unsolicited_transfer_coding, Codings, Decoder, Layer};
 use crate::easy::EasyInner;
@@ -106,7 +107,14 @@ const MAX_DRAIN: u64 = 64 * 1024;
 
 impl Core {
     /// Reads and parses until the socket has nothing more, the response
-    /// ends, the transfer pauses, or the read budget is used up.
+    /// ends, the transfer pauses, or the read budget (in bytes) is used up.
+    ///
+    /// A short read of a plain TCP socket means its receive queue was
+    /// drained (Linux stream sockets; tokio relies on the same), so no read
+    /// is spent on the EAGAIN that would only confirm it; an
+    /// edge-triggered loop still hears of bytes that arrive later. Through
+    /// TLS a short read says nothing of the socket, so reading goes on to
+    /// WouldBlock.
     pub(super) fn receive(&mut self, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         if conn.transport.wants_write() {
@@ -124,18 +132,31 @@ impl Core {
             }
         }
         let mut reads = 0;
+        let budget = self.read_budget as usize * RECV_BUF_SIZE;
+        let (mut read_bytes, mut filled, mut drained) = (0, false, false);
         loop {
             if let Step::Stop = self.consume_input(key, now) {
                 return;
             }
-            if reads == self.read_budget {
+            if drained {
+                break;
+            }
+            if read_bytes >= budget {
                 self.read_again(key);
                 break;
             }
             let conn = &mut self.conns[key.index as usize];
             let buffers = &mut self.buffers;
+            if filled && conn.recv.as_ref().is_some_and(|b| b.is_small() && b.is_empty()) {
+                // A body that fills the small buffer read after read.
+                if let Some(small) = conn.recv.replace(buffers.take_bulk()) {
+                    buffers.put(small);
+                }
+            }
             let buf = conn.recv.get_or_insert_with(|| buffers.take());
-            match conn.transport.read(&*self.env, buf.spare()) {
+            let spare = buf.spare();
+            let room = spare.len();
+            match conn.transport.read(&*self.env, spare) {
                 Ok(0) => return self.peer_closed(key, true, now),
                 // TLS: the server closed without close_notify.
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
@@ -144,6 +165,9 @@ impl Core {
                 Ok(n) => {
                     buf.end += n;
                     reads += 1;
+                    read_bytes += n;
+                    filled = n == room;
+                    drained = n < room && conn.transport.tls.is_none();
                     if let Some(id) = conn.proto.transfer {
                         let t = &mut self.transfers[id.index as usize];
                         if t.easy.inner.info.timings.starttransfer.is_zero() {

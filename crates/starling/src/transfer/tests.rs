@@ -194,3 +194,32 @@ fn a_deadline_ends_a_silent_transfer_and_its_connection() {
     assert_eq!(deadlines.borrow().len(), reports);
     assert!(env.open().is_empty());
 }
+
+#[test]
+fn a_large_body_is_read_in_bulk_without_a_read_that_finds_nothing() {
+    const BODY: usize = 2 * 1024 * 1024;
+    let env = FakeEnv::new(|_| {
+        let mut answer = format!("HTTP/1.1 200 OK\r\nContent-Length: {BODY}\r\n\r\n").into_bytes();
+        answer.resize(answer.len() + BODY, b'x');
+        (answer, false)
+    });
+    let (mut multi, seen) = multi_on(&env);
+    let id = multi.add(get("http://127.0.0.1:8080/big"));
+    multi.socket_action(Action::Timeout);
+    let (fd, _) = *seen.borrow().last().unwrap();
+    multi.socket_action(Action::Socket(fd, Events::OUT));
+    multi.socket_action(Action::Socket(fd, Events::IN));
+    // The first event stops at the read budget (1,600 KiB); the rest is
+    // read on the next call, which the timer asks for at once.
+    assert!(multi.info_read().is_none());
+    assert_eq!(multi.timeout(), Some(std::time::Duration::ZERO));
+    multi.socket_action(Action::Timeout);
+    let msg = multi.info_read().unwrap();
+    assert_eq!((msg.id, msg.result), (id, Ok(())));
+    let state = env.0.borrow();
+    // 64 KiB, then 256 KiB reads once a read fills the small buffer: ten
+    // reads for 2 MiB (32 at 64 KiB), and the short last read says the
+    // socket is drained, so no read comes back empty.
+    assert!(state.reads <= 11, "{} reads", state.reads);
+    assert_eq!(state.empty_reads, 0);
+}
