@@ -5,14 +5,14 @@ use std::ptr;
 use std::time::Duration;
 
 use starling::drive::Blocking;
-use starling::{Easy, Method, TransferId, TransferInfo};
+use starling::{Easy, Method, TransferInfo};
 
 use crate::codes::*;
 use crate::fields::{RequestFields, AUTH_BASIC};
 use crate::guard;
 use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, WriteFn, XferInfoFn};
 use crate::known::unimplemented_easy_option;
-use crate::multi::CMulti;
+use crate::link::Link;
 use crate::slist::{strings, CurlSlist};
 
 // The option numbers implemented (libcurl's: family base + index).
@@ -135,8 +135,7 @@ pub struct CEasy {
     /// The handle, when not added to a multi handle.
     pub easy: Option<Easy>,
     /// The multi handle and the transfer, while added.
-    pub multi: *mut CMulti,
-    pub id: Option<TransferId>,
+    pub link: Option<Link>,
     /// Strings handed out by `curl_easy_getinfo`, valid until the next call.
     info_string: Option<CString>,
     /// The options the C handle keeps itself (the engine's handle keeps
@@ -154,10 +153,11 @@ impl CEasy {
         if let Some(easy) = self.easy.as_mut() {
             return Some(easy);
         }
-        let id = self.id?;
-        // SAFETY: `multi` is set while the handle is in that multi handle,
-        // which outlives its membership.
-        unsafe { self.multi.as_ref()?.easy_mut(id) }
+        let link = self.link?;
+        // SAFETY: the link is kept while the handle is in that multi
+        // handle, which outlives its membership; nothing of the multi
+        // handle is called while the caller holds the reference.
+        unsafe { link.multi().easy_mut(link.id()) }
     }
 
     /// What the engine's handle carries as its private data: this
@@ -372,8 +372,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
         into_handle(CEasy {
             magic: EASY_MAGIC,
             easy: Some(Easy::new("")),
-            multi: ptr::null_mut(),
-            id: None,
+            link: None,
             info_string: None,
             opts: Kept::default(),
             driver: None,
@@ -410,9 +409,10 @@ pub unsafe extern "C" fn curl_easy_cleanup(handle: *mut c_void) {
         let mut boxed = unsafe { Box::from_raw(handle.cast::<CEasy>()) };
         // A stale pointer used after this is refused, not obeyed.
         boxed.magic = 0;
-        // SAFETY: set only while the handle is in that live multi handle.
-        if let (Some(multi), Some(_)) = (unsafe { boxed.multi.as_ref() }, boxed.id) {
-            multi.detach(&mut boxed);
+        if let Some(link) = boxed.link.take() {
+            // SAFETY: a link is kept only while the handle is in that live
+            // multi handle.
+            boxed.easy = unsafe { link.multi() }.remove(link.id(), handle);
         }
     })
 }
@@ -1013,9 +1013,10 @@ pub unsafe extern "C" fn curl_easy_pause(handle: *mut c_void, bitmask: c_int) ->
             recv: bitmask & 1 != 0,
             send: bitmask & 4 != 0,
         };
-        // SAFETY: set only while the handle is in that live multi handle.
-        if let (Some(multi), Some(id)) = (unsafe { h.multi.as_ref() }, h.id) {
-            multi.pause(id, pause);
+        if let Some(link) = h.link {
+            // SAFETY: a link is kept only while the handle is in that live
+            // multi handle.
+            unsafe { link.multi() }.pause(link.id(), pause);
         }
         CURLE_OK
     })
@@ -1065,8 +1066,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
         into_handle(CEasy {
             magic: EASY_MAGIC,
             easy: Some(copy),
-            multi: ptr::null_mut(),
-            id: None,
+            link: None,
             info_string: None,
             opts,
             driver: None,

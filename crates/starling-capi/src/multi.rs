@@ -19,6 +19,7 @@ use crate::codes::*;
 use crate::easy::{easy_ref, CEasy};
 use crate::guard;
 use crate::known::is_multi_option;
+use crate::link::{Link, LinkedMulti};
 
 /// `curl_socket_callback`.
 type SocketFn = unsafe extern "C" fn(*mut c_void, c_int, c_int, *mut c_void, *mut c_void) -> c_int;
@@ -114,22 +115,6 @@ impl CMulti {
         unsafe { &mut *self.engine.get() }
     }
 
-    /// The engine's handle of a transfer in this multi handle (none while
-    /// a callback of this handle runs).
-    ///
-    /// # Safety
-    /// The caller calls nothing of this multi handle while it uses the
-    /// reference.
-    #[allow(clippy::mut_from_ref)]
-    pub unsafe fn easy_mut(&self, id: TransferId) -> Option<&mut Easy> {
-        if self.shared.in_callback.get() || self.shared.busy.get() {
-            return None;
-        }
-        // SAFETY: not inside a callback; the reference goes to the caller,
-        // who calls nothing of this multi handle while using it.
-        unsafe { self.engine() }.easy_mut(id)
-    }
-
     /// After an engine call: pauses asked for from inside callbacks, now
     /// that the engine is free, and the messages of finished transfers.
     fn after_engine(&self) {
@@ -178,9 +163,37 @@ impl CMulti {
         }
     }
 
-    /// Pauses or resumes a transfer of this handle (`curl_easy_pause`):
-    /// at once outside callbacks, after the engine returns inside them.
-    pub fn pause(&self, id: TransferId, pause: starling::Pause) {
+    /// Takes `handle`'s transfer out (`curl_multi_remove_handle`, and
+    /// `curl_multi_cleanup` for the handles still added).
+    fn detach(&self, handle: &mut CEasy) {
+        let this: *const CEasy = handle;
+        match handle.link.take() {
+            Some(link) => handle.easy = self.remove(link.id(), this.cast()),
+            // Not added: only a message about it could be left.
+            None => self.forget_messages(this.cast()),
+        }
+    }
+
+    /// As libcurl: a removed handle's unread message goes with it.
+    fn forget_messages(&self, handle: *const c_void) {
+        self.shared
+            .messages
+            .borrow_mut()
+            .retain(|&(h, _)| h.cast_const().cast() != handle);
+    }
+}
+
+impl LinkedMulti for CMulti {
+    unsafe fn easy_mut(&self, id: TransferId) -> Option<&mut Easy> {
+        if self.shared.in_callback.get() || self.shared.busy.get() {
+            return None;
+        }
+        // SAFETY: not inside a callback; the reference goes to the caller,
+        // who calls nothing of this multi handle while using it.
+        unsafe { self.engine() }.easy_mut(id)
+    }
+
+    fn pause(&self, id: TransferId, pause: starling::Pause) {
         if self.shared.in_callback.get() || self.shared.busy.get() {
             self.shared.pauses.borrow_mut().push((id, pause));
             return;
@@ -192,19 +205,12 @@ impl CMulti {
         self.after_engine();
     }
 
-    /// Takes `handle`'s transfer out (for `curl_easy_cleanup` of a handle
-    /// still added).
-    pub fn detach(&self, handle: &mut CEasy) {
-        // As libcurl: a removed handle's unread message goes with it.
-        let this: *mut CEasy = handle;
-        self.shared.messages.borrow_mut().retain(|&(h, _)| h != this);
-        if let Some(id) = handle.id.take() {
-            self.shared.handles.borrow_mut().remove(&id);
-            // SAFETY: callers checked that no callback runs; the removal's
-            // own callbacks reach only `shared`.
-            handle.easy = unsafe { self.engine() }.remove(id).ok();
-        }
-        handle.multi = ptr::null_mut();
+    fn remove(&self, id: TransferId, handle: *const c_void) -> Option<Easy> {
+        self.forget_messages(handle);
+        self.shared.handles.borrow_mut().remove(&id);
+        // SAFETY: callers checked that no callback runs; the removal's
+        // own callbacks reach only `shared`.
+        unsafe { self.engine() }.remove(id).ok()
     }
 }
 
@@ -479,18 +485,17 @@ pub unsafe extern "C" fn curl_multi_add_handle(handle: *mut c_void, easy: *mut c
         let Some(e) = (unsafe { easy_ref(easy) }) else {
             return CURLM_BAD_EASY_HANDLE;
         };
-        if e.id.is_some() {
+        if e.link.is_some() {
             return CURLM_ADDED_ALREADY;
         }
         e.start();
         let Some(engine_easy) = e.easy.take() else {
             return CURLM_BAD_EASY_HANDLE;
         };
-        e.multi = handle.cast();
         // SAFETY: not inside a callback; `add` calls only the timer
         // callback, which reaches `shared`.
         let id = unsafe { multi.engine() }.add(engine_easy);
-        e.id = Some(id);
+        e.link = Some(Link::new(multi, id));
         multi.shared.handles.borrow_mut().insert(id, easy.cast());
         CURLM_OK
     })
@@ -512,7 +517,7 @@ pub unsafe extern "C" fn curl_multi_remove_handle(handle: *mut c_void, easy: *mu
         let Some(e) = (unsafe { easy_ref(easy) }) else {
             return CURLM_BAD_EASY_HANDLE;
         };
-        if e.multi != handle.cast() {
+        if !e.link.is_some_and(|link| link.is_into(handle)) {
             // Not in this multi handle: libcurl answers OK.
             return CURLM_OK;
         }
