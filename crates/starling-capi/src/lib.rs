@@ -19,6 +19,7 @@ mod fields;
 mod global;
 mod handler;
 mod known;
+mod link;
 mod multi;
 mod slist;
 mod util;

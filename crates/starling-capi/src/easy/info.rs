@@ -1,0 +1,200 @@
+//! Getting information: the typed `curl_easy_getinfo` the C shim calls,
+//! answered from the engine's handle or, inside one of the handle's own
+//! callbacks, from the transfer the engine lends.
+
+use std::ffi::{c_char, c_long, c_void, CString};
+use std::ptr;
+use std::time::Duration;
+
+use starling::TransferInfo;
+
+use super::easy_ref;
+use crate::codes::*;
+use crate::guard;
+
+// Info numbers (type bits | index).
+const INFO_EFFECTIVE_URL: i32 = 0x10_0001;
+const INFO_RESPONSE_CODE: i32 = 0x20_0002;
+const INFO_TOTAL_TIME: i32 = 0x30_0003;
+const INFO_PRIVATE: i32 = 0x10_0015;
+const INFO_REDIRECT_COUNT: i32 = 0x20_0014;
+const INFO_TOTAL_TIME_T: i32 = 0x60_0032;
+const INFO_SIZE_DOWNLOAD_T: i32 = 0x60_0008;
+const INFO_NAMELOOKUP_TIME: i32 = 0x30_0004;
+const INFO_CONNECT_TIME: i32 = 0x30_0005;
+const INFO_PRETRANSFER_TIME: i32 = 0x30_0006;
+const INFO_SIZE_DOWNLOAD: i32 = 0x30_0008;
+const INFO_SPEED_DOWNLOAD: i32 = 0x30_0009;
+const INFO_SPEED_DOWNLOAD_T: i32 = 0x60_0009;
+const INFO_CONTENT_LENGTH_DOWNLOAD: i32 = 0x30_000F;
+const INFO_CONTENT_LENGTH_DOWNLOAD_T: i32 = 0x60_000F;
+const INFO_STARTTRANSFER_TIME: i32 = 0x30_0011;
+const INFO_CONTENT_TYPE: i32 = 0x10_0012;
+const INFO_NUM_CONNECTS: i32 = 0x20_001A;
+const INFO_PRIMARY_IP: i32 = 0x10_0020;
+const INFO_APPCONNECT_TIME: i32 = 0x30_0021;
+const INFO_PRIMARY_PORT: i32 = 0x20_0028;
+const INFO_LOCAL_IP: i32 = 0x10_0029;
+const INFO_LOCAL_PORT: i32 = 0x20_002A;
+const INFO_NAMELOOKUP_TIME_T: i32 = 0x60_0033;
+const INFO_CONNECT_TIME_T: i32 = 0x60_0034;
+const INFO_PRETRANSFER_TIME_T: i32 = 0x60_0035;
+const INFO_STARTTRANSFER_TIME_T: i32 = 0x60_0036;
+const INFO_APPCONNECT_TIME_T: i32 = 0x60_0038;
+const INFO_SIZE_UPLOAD: i32 = 0x30_0007;
+const INFO_SIZE_UPLOAD_T: i32 = 0x60_0007;
+const INFO_SPEED_UPLOAD: i32 = 0x30_000A;
+const INFO_SPEED_UPLOAD_T: i32 = 0x60_000A;
+const INFO_HEADER_SIZE: i32 = 0x20_000B;
+const INFO_REQUEST_SIZE: i32 = 0x20_000C;
+const INFO_HTTP_CONNECTCODE: i32 = 0x20_0016;
+const INFO_HTTP_VERSION: i32 = 0x20_002E;
+const INFO_PROTOCOL: i32 = 0x20_0030;
+const INFO_SCHEME: i32 = 0x10_0031;
+const INFO_RETRY_AFTER: i32 = 0x60_0039;
+
+/// Typed `curl_easy_getinfo` (the shim passes the out pointer).
+///
+/// # Safety
+/// `handle` is NULL or a live handle; `out` points to the type the info
+/// number says.
+#[no_mangle]
+pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, out: *mut c_void) -> CurlCode {
+    guard(CURLE_FAILED_INIT, || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        if out.is_null() {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        }
+        let private = h.opts.private;
+        if info == INFO_PRIVATE {
+            // Kept by the C handle itself: answered inside callbacks too.
+            // SAFETY: CURLINFO_PRIVATE's out parameter is a `char **`.
+            unsafe { *out.cast::<*mut c_void>() = private };
+            return CURLE_OK;
+        }
+        let owner = h.owner_tag();
+        let mut strings = h.info_string.take();
+        let code = match h.easy_mut() {
+            // SAFETY: `out` points to the info's type (the caller's contract).
+            Some(easy) => unsafe { answer(easy.info(), easy.effective_url(), None, info, out, &mut strings) },
+            // Inside one of this handle's own callbacks the engine lends
+            // the transfer's facts.
+            None => starling::with_current(|current| match current.filter(|c| c.private() == Some(owner)) {
+                // SAFETY: as above.
+                Some(c) => unsafe {
+                    answer(
+                        c.info(),
+                        c.effective_url(),
+                        Some(c.elapsed()),
+                        info,
+                        out,
+                        &mut strings,
+                    )
+                },
+                None => CURLE_BAD_FUNCTION_ARGUMENT,
+            }),
+        };
+        h.info_string = strings;
+        code
+    })
+}
+
+/// Writes one info of a transfer to `out`; a string goes to `strings`,
+/// where it lives until the next call, as libcurl's do. `running`: the
+/// time so far of a transfer still running (its total time until then).
+///
+/// # Safety
+/// `out` points to the type the info number says.
+unsafe fn answer(
+    i: &TransferInfo,
+    url: &str,
+    running: Option<Duration>,
+    info: i32,
+    out: *mut c_void,
+    strings: &mut Option<CString>,
+) -> CurlCode {
+    let status = i.status.map_or(0, |s| s.as_u16() as c_long);
+    let t = i.timings;
+    let total = running.unwrap_or(t.total);
+    let size = i.body_bytes_delivered as i64;
+    let speed = (size as f64 / total.as_secs_f64().max(1e-9)) as i64;
+    let uploaded = i.body_bytes_sent as i64;
+    let upload_speed = (uploaded as f64 / total.as_secs_f64().max(1e-9)) as i64;
+    let https = url.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"));
+    // libcurl's CURL_HTTP_VERSION_1_0 and _1_1.
+    let version = match i.version {
+        Some(v) if v == starling::Version::HTTP_10 => 1,
+        Some(_) => 2,
+        None => 0,
+    };
+    // Retry-After in seconds (its HTTP-date form is not read).
+    let retry_after = i
+        .headers
+        .get_str("retry-after")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    let length = i.content_length.map_or(-1, |n| n as i64);
+    let (remote, local) = (i.remote_addr, i.local_addr);
+    let secs = |d: Duration| d.as_secs_f64();
+    let micros = |d: Duration| d.as_micros() as i64;
+    // SAFETY (all writes): `out` points to the info's type, by the
+    // caller's contract.
+    unsafe {
+        match info {
+            INFO_RESPONSE_CODE => *out.cast::<c_long>() = status,
+            INFO_REDIRECT_COUNT => *out.cast::<c_long>() = i.redirect_count as c_long,
+            INFO_TOTAL_TIME => *out.cast::<f64>() = secs(total),
+            INFO_TOTAL_TIME_T => *out.cast::<i64>() = micros(total),
+            INFO_SIZE_DOWNLOAD_T => *out.cast::<i64>() = size,
+            INFO_NAMELOOKUP_TIME => *out.cast::<f64>() = secs(t.namelookup),
+            INFO_CONNECT_TIME => *out.cast::<f64>() = secs(t.connect),
+            INFO_APPCONNECT_TIME => *out.cast::<f64>() = secs(t.appconnect),
+            INFO_PRETRANSFER_TIME => *out.cast::<f64>() = secs(t.pretransfer),
+            INFO_STARTTRANSFER_TIME => *out.cast::<f64>() = secs(t.starttransfer),
+            INFO_NAMELOOKUP_TIME_T => *out.cast::<i64>() = micros(t.namelookup),
+            INFO_CONNECT_TIME_T => *out.cast::<i64>() = micros(t.connect),
+            INFO_APPCONNECT_TIME_T => *out.cast::<i64>() = micros(t.appconnect),
+            INFO_PRETRANSFER_TIME_T => *out.cast::<i64>() = micros(t.pretransfer),
+            INFO_STARTTRANSFER_TIME_T => *out.cast::<i64>() = micros(t.starttransfer),
+            INFO_SIZE_DOWNLOAD => *out.cast::<f64>() = size as f64,
+            INFO_SPEED_DOWNLOAD => *out.cast::<f64>() = speed as f64,
+            INFO_SPEED_DOWNLOAD_T => *out.cast::<i64>() = speed,
+            INFO_CONTENT_LENGTH_DOWNLOAD => *out.cast::<f64>() = length as f64,
+            INFO_CONTENT_LENGTH_DOWNLOAD_T => *out.cast::<i64>() = length,
+            INFO_NUM_CONNECTS => *out.cast::<c_long>() = i.new_connections as c_long,
+            INFO_SIZE_UPLOAD => *out.cast::<f64>() = uploaded as f64,
+            INFO_SIZE_UPLOAD_T => *out.cast::<i64>() = uploaded,
+            INFO_SPEED_UPLOAD => *out.cast::<f64>() = upload_speed as f64,
+            INFO_SPEED_UPLOAD_T => *out.cast::<i64>() = upload_speed,
+            INFO_HEADER_SIZE => *out.cast::<c_long>() = i.header_bytes_received as c_long,
+            INFO_REQUEST_SIZE => *out.cast::<c_long>() = (i.request_bytes_sent + i.body_bytes_sent) as c_long,
+            // No proxy, so no CONNECT.
+            INFO_HTTP_CONNECTCODE => *out.cast::<c_long>() = 0,
+            INFO_HTTP_VERSION => *out.cast::<c_long>() = version,
+            // CURLPROTO_HTTPS and CURLPROTO_HTTP.
+            INFO_PROTOCOL => *out.cast::<c_long>() = if https { 2 } else { 1 },
+            INFO_RETRY_AFTER => *out.cast::<i64>() = retry_after,
+            INFO_PRIMARY_PORT => *out.cast::<c_long>() = remote.map_or(0, |a| a.port() as c_long),
+            INFO_LOCAL_PORT => *out.cast::<c_long>() = local.map_or(0, |a| a.port() as c_long),
+            INFO_EFFECTIVE_URL | INFO_PRIMARY_IP | INFO_LOCAL_IP | INFO_CONTENT_TYPE | INFO_SCHEME => {
+                let text = match info {
+                    INFO_EFFECTIVE_URL => Some(url.to_string()),
+                    // As libcurl 7.88 names it.
+                    INFO_SCHEME => Some(if https { "HTTPS" } else { "HTTP" }.to_string()),
+                    INFO_PRIMARY_IP => remote.map(|a| a.ip().to_string()),
+                    INFO_LOCAL_IP => local.map(|a| a.ip().to_string()),
+                    _ => i.headers.get_str("content-type").map(str::to_owned),
+                };
+                // libcurl answers NULL for a content type it has not got.
+                let s = text.and_then(|t| CString::new(t).ok());
+                *out.cast::<*const c_char>() = s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
+                *strings = s;
+            }
+            _ => return CURLE_UNKNOWN_OPTION,
+        }
+    }
+    CURLE_OK
+}

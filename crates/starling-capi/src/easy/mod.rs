@@ -1,0 +1,434 @@
+//! The easy handle: `curl_easy_*`.
+//!
+//! This module holds the handle itself and its life (init, perform,
+//! pause, reset, duphandle, cleanup); setting options is in `options`,
+//! answering `curl_easy_getinfo` in `info`. Those two build on this one,
+//! never the other way round.
+
+mod info;
+mod options;
+
+use std::ffi::{c_char, c_int, c_long, c_void, CString};
+use std::ptr;
+
+use starling::drive::Blocking;
+use starling::{Easy, Method};
+
+use crate::codes::*;
+use crate::fields::RequestFields;
+use crate::guard;
+use crate::handler::CHandler;
+use crate::link::Link;
+
+/// A C easy handle: the engine's handle while it is not in a multi handle,
+/// or where to find it while it is.
+pub struct CEasy {
+    /// `EASY_MAGIC` while the handle lives: a pointer that is not a live
+    /// handle of this library is refused, as libcurl does.
+    magic: u32,
+    /// The handle, when not added to a multi handle.
+    pub easy: Option<Easy>,
+    /// The multi handle and the transfer, while added.
+    pub link: Option<Link>,
+    /// Strings handed out by `curl_easy_getinfo`, valid until the next call.
+    info_string: Option<CString>,
+    /// The options the C handle keeps itself (the engine's handle keeps
+    /// the rest): reset together, duplicated together.
+    opts: Kept,
+    /// `curl_easy_perform`'s driver, kept from one call to the next so
+    /// that its connections are reused, as libcurl's easy handle keeps its
+    /// connection cache (made on first use).
+    driver: Option<Box<Blocking>>,
+}
+
+impl CEasy {
+    /// The engine's handle, wherever it is.
+    pub fn easy_mut(&mut self) -> Option<&mut Easy> {
+        if let Some(easy) = self.easy.as_mut() {
+            return Some(easy);
+        }
+        let link = self.link?;
+        // SAFETY: the link is kept while the handle is in that multi
+        // handle, which outlives its membership; nothing of the multi
+        // handle is called while the caller holds the reference.
+        unsafe { link.multi().easy_mut(link.id()) }
+    }
+
+    /// What the engine's handle carries as its private data: this
+    /// handle's address, by which a callback's `curl_easy_getinfo` finds
+    /// the transfer the engine lends (see `starling::with_current`).
+    fn owner_tag(&self) -> usize {
+        self as *const CEasy as usize
+    }
+
+    /// Gives the engine's handle (not in a multi handle) its tag and, if
+    /// it has none yet, the C callbacks.
+    fn retag(&mut self) {
+        let tag = self.owner_tag();
+        if let Some(easy) = self.easy.as_mut() {
+            easy.private(Some(tag));
+            if easy.handler_ref::<CHandler>().is_none() {
+                easy.handler(CHandler::default());
+            }
+        }
+    }
+
+    /// Sets the request's header fields from the options that make them.
+    fn apply_fields(&mut self) -> CurlCode {
+        let fields = std::mem::take(&mut self.opts.fields);
+        let code = match self.easy_mut() {
+            Some(easy) => fields.apply(easy),
+            None => CURLE_BAD_FUNCTION_ARGUMENT,
+        };
+        self.opts.fields = fields;
+        code
+    }
+
+    fn handler(&mut self) -> Option<&mut CHandler> {
+        self.easy_mut()?.handler_mut::<CHandler>()
+    }
+
+    /// Sets the method and body from the options that decide them
+    /// (UPLOAD, NOBODY, POST, POSTFIELDS, HTTPGET, CUSTOMREQUEST), which
+    /// libcurl lets the program give in any order. The program's
+    /// POSTFIELDS buffer is not read here: its size may come later.
+    fn apply_request(&mut self) {
+        let o = &self.opts;
+        let fields = !matches!(o.postfields, PostFields::None);
+        // A size set after the copy still says how much of it is sent.
+        let copied = match &o.postfields {
+            PostFields::Copied(data) => {
+                let len = o
+                    .postfieldsize
+                    .map_or(data.len(), |n| (n as usize).min(data.len()));
+                Some(data[..len].to_vec())
+            }
+            _ => None,
+        };
+        let method = match (&o.custom, o.upload, o.nobody, o.post || fields) {
+            (Some(custom), ..) => custom.clone(),
+            (None, true, ..) => Method::PUT,
+            (None, false, true, _) => Method::HEAD,
+            (None, false, false, true) => Method::POST,
+            _ => Method::GET,
+        };
+        let (upload, infilesize) = (o.upload, o.infilesize);
+        let Some(easy) = self.easy_mut() else { return };
+        easy.method(method);
+        match (upload, copied) {
+            (true, _) => {
+                easy.body_from_handler(infilesize);
+            }
+            (false, Some(data)) => {
+                easy.body(data);
+            }
+            // A POSTFIELDS buffer is read when the transfer starts.
+            (false, None) if fields => {}
+            (false, None) => {
+                easy.no_body();
+            }
+        }
+    }
+
+    /// A transfer starts: the last one's failure is forgotten, and a
+    /// POSTFIELDS buffer is read now, as libcurl reads it while the transfer
+    /// runs (its size, or up to its NUL).
+    pub fn start(&mut self) {
+        if let Some(c) = self.handler() {
+            c.http_failed = false;
+        }
+        let PostFields::Borrowed(fields) = self.opts.postfields else {
+            return;
+        };
+        if self.opts.upload {
+            return;
+        }
+        let len = match self.opts.postfieldsize {
+            Some(n) => n as usize,
+            // SAFETY: without a size POSTFIELDS is a C string.
+            None => unsafe { libc::strlen(fields.cast()) },
+        };
+        // SAFETY: the program's buffer holds `len` bytes (its size, or the
+        // string's length) while the transfer runs, as libcurl requires.
+        let data = unsafe { std::slice::from_raw_parts(fields.cast::<u8>(), len) }.to_vec();
+        if let Some(easy) = self.easy_mut() {
+            easy.body(data);
+        }
+    }
+
+    /// The `CURLcode` of a finished transfer (its message goes to the
+    /// ERRORBUFFER): 22 when FAILONERROR stopped it, as libcurl answers.
+    pub fn finish(&mut self, result: &Result<(), starling::Error>) -> CurlCode {
+        let failed_status = match self.easy_mut() {
+            Some(easy) => {
+                let failed = easy.handler_ref::<CHandler>().is_some_and(|c| c.http_failed);
+                failed.then(|| easy.info().status.map_or(0, |s| s.as_u16()))
+            }
+            None => None,
+        };
+        if let Some(status) = failed_status {
+            self.set_error(&format!("The requested URL returned error: {status}"));
+            return CURLE_HTTP_RETURNED_ERROR;
+        }
+        match result {
+            Ok(()) => CURLE_OK,
+            Err(e) => {
+                self.set_error(e.message());
+                code_of(e.kind())
+            }
+        }
+    }
+
+    /// Writes a failed transfer's message into the ERRORBUFFER, if set.
+    pub fn set_error(&mut self, message: &str) {
+        if self.opts.error_buffer.is_null() {
+            return;
+        }
+        // libcurl's CURL_ERROR_SIZE.
+        let n = message.len().min(255);
+        // SAFETY: the program gave a buffer of at least CURL_ERROR_SIZE bytes.
+        unsafe {
+            ptr::copy_nonoverlapping(message.as_ptr(), self.opts.error_buffer.cast(), n);
+            *self.opts.error_buffer.add(n) = 0;
+        }
+    }
+}
+
+/// The options a C handle keeps beside the engine's handle: those libcurl
+/// lets a program set in any order and that become engine settings only
+/// together, and the program's own pointers.
+#[derive(Clone)]
+struct Kept {
+    private: *mut c_void,
+    error_buffer: *mut c_char,
+    /// Upload settings, applied together whatever their order.
+    upload: bool,
+    infilesize: Option<u64>,
+    /// POSTFIELDS or COPYPOSTFIELDS, with POSTFIELDSIZE.
+    postfields: PostFields,
+    postfieldsize: Option<u64>,
+    /// POST set (a POST even without POSTFIELDS).
+    post: bool,
+    /// NOBODY set: a HEAD.
+    nobody: bool,
+    /// CUSTOMREQUEST: the method sent whatever the other options imply.
+    custom: Option<Method>,
+    low_speed: (c_long, c_long),
+    /// The options that make request header fields (HTTPHEADER,
+    /// USERAGENT, COOKIE, …), kept apart and combined on each change.
+    fields: RequestFields,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept {
+            private: ptr::null_mut(),
+            error_buffer: ptr::null_mut(),
+            upload: false,
+            infilesize: None,
+            postfields: PostFields::None,
+            postfieldsize: None,
+            post: false,
+            nobody: false,
+            custom: None,
+            low_speed: (0, 0),
+            fields: RequestFields::default(),
+        }
+    }
+}
+
+/// A POSTFIELDS body.
+#[derive(Clone)]
+enum PostFields {
+    None,
+    /// The program's buffer (POSTFIELDS), read when a transfer starts.
+    Borrowed(*const c_void),
+    /// COPYPOSTFIELDS' copy.
+    Copied(Vec<u8>),
+}
+
+/// The handle behind a `CURL *`, or None for NULL.
+///
+/// # Safety
+/// `handle` is NULL or a live handle from `curl_easy_init`.
+pub unsafe fn easy_ref<'a>(handle: *mut c_void) -> Option<&'a mut CEasy> {
+    // SAFETY: by the caller's contract.
+    unsafe { handle.cast::<CEasy>().as_mut() }.filter(|h| h.magic == EASY_MAGIC)
+}
+
+/// Marks a live easy handle.
+const EASY_MAGIC: u32 = 0x5354_4c45;
+
+/// A new easy handle.
+#[no_mangle]
+pub extern "C" fn curl_easy_init() -> *mut c_void {
+    guard(ptr::null_mut(), || {
+        into_handle(CEasy {
+            magic: EASY_MAGIC,
+            easy: Some(Easy::new("")),
+            link: None,
+            info_string: None,
+            opts: Kept::default(),
+            driver: None,
+        })
+    })
+}
+
+/// Boxes a handle for the program and gives its engine handle the C
+/// callbacks (a fresh set unless it has some) and the tag that finds it
+/// again inside them.
+fn into_handle(h: CEasy) -> *mut c_void {
+    let raw = Box::into_raw(Box::new(h));
+    // SAFETY: just made from a box; nothing else refers to it yet.
+    let h = unsafe { &mut *raw };
+    h.retag();
+    raw.cast()
+}
+
+/// Frees an easy handle (removing it from its multi handle first).
+///
+/// # Safety
+/// `handle` is NULL or a live handle, not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn curl_easy_cleanup(handle: *mut c_void) {
+    guard((), || {
+        if handle.is_null() {
+            return;
+        }
+        // SAFETY: a live handle made by `curl_easy_init`.
+        if unsafe { easy_ref(handle) }.is_none() {
+            return;
+        }
+        // SAFETY: a live handle made by `curl_easy_init` (checked above).
+        let mut boxed = unsafe { Box::from_raw(handle.cast::<CEasy>()) };
+        // A stale pointer used after this is refused, not obeyed.
+        boxed.magic = 0;
+        if let Some(link) = boxed.link.take() {
+            // SAFETY: a link is kept only while the handle is in that live
+            // multi handle.
+            boxed.easy = unsafe { link.multi() }.remove(link.id(), handle);
+        }
+    })
+}
+
+/// libcurl's message for a `CURLcode`.
+#[no_mangle]
+pub extern "C" fn curl_easy_strerror(code: CurlCode) -> *const c_char {
+    easy_message(code)
+}
+
+/// Runs the transfer to its end, blocking (`curl_easy_perform`).
+///
+/// # Safety
+/// `handle` is NULL or a live handle not in a multi handle.
+#[no_mangle]
+pub unsafe extern "C" fn curl_easy_perform(handle: *mut c_void) -> CurlCode {
+    guard(CURLE_FAILED_INIT, || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        h.start();
+        let Some(easy) = h.easy.take() else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        let mut driver = match h.driver.take() {
+            Some(driver) => driver,
+            None => match Blocking::with_new_multi() {
+                Ok(driver) => Box::new(driver),
+                Err(e) => {
+                    h.easy = Some(easy);
+                    h.set_error(&format!("cannot create a poller: {e}"));
+                    return CURLE_OUT_OF_MEMORY;
+                }
+            },
+        };
+        // The handle is not touched while the transfer runs: its callbacks
+        // may reach it.
+        let (easy, result) = driver.perform_one(easy);
+        // SAFETY: the same live handle.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        h.driver = Some(driver);
+        h.easy = Some(easy);
+        h.finish(&result)
+    })
+}
+
+/// Pauses or resumes a transfer (`CURLPAUSE_RECV` 1, `CURLPAUSE_SEND` 4);
+/// from inside a callback it applies when the engine returns.
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn curl_easy_pause(handle: *mut c_void, bitmask: c_int) -> CurlCode {
+    guard(CURLE_FAILED_INIT, || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        let pause = starling::Pause {
+            recv: bitmask & 1 != 0,
+            send: bitmask & 4 != 0,
+        };
+        if let Some(link) = h.link {
+            // SAFETY: a link is kept only while the handle is in that live
+            // multi handle.
+            unsafe { link.multi() }.pause(link.id(), pause);
+        }
+        CURLE_OK
+    })
+}
+
+/// Sets every option back to its default (`curl_easy_reset`); the handle
+/// stays usable. A handle inside a multi handle is left as it is.
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn curl_easy_reset(handle: *mut c_void) {
+    guard((), || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return;
+        };
+        if h.easy.is_none() {
+            return;
+        }
+        h.easy = Some(Easy::new(""));
+        h.retag();
+        h.opts = Kept::default();
+    })
+}
+
+/// A new handle with the same options as `handle` (`curl_easy_duphandle`);
+/// NULL for a NULL handle or one whose transfer is running.
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void {
+    guard(ptr::null_mut(), || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return ptr::null_mut();
+        };
+        let opts = h.opts.clone();
+        let Some(easy) = h.easy_mut() else {
+            return ptr::null_mut();
+        };
+        let callbacks = easy.handler_ref::<CHandler>().cloned().unwrap_or_default();
+        // As libcurl: the copy starts with no results (and its first start
+        // forgets any failure the callbacks' state recorded).
+        let copy = easy.duplicate(callbacks);
+        into_handle(CEasy {
+            magic: EASY_MAGIC,
+            easy: Some(copy),
+            link: None,
+            info_string: None,
+            opts,
+            driver: None,
+        })
+    })
+}

@@ -1,0 +1,474 @@
+//! Setting options: the typed forms of `curl_easy_setopt` that the C shim
+//! calls, one per argument type (long, pointer, function, curl_off_t).
+
+use std::ffi::{c_long, c_void, CStr};
+use std::time::Duration;
+
+use starling::Method;
+
+use super::{easy_ref, PostFields};
+use crate::codes::*;
+use crate::fields::AUTH_BASIC;
+use crate::guard;
+use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, WriteFn, XferInfoFn};
+use crate::known::unimplemented_easy_option;
+use crate::slist::{strings, CurlSlist};
+
+// The option numbers implemented (libcurl's: family base + index).
+const VERBOSE: i32 = 41;
+const NOPROGRESS: i32 = 43;
+const NOBODY: i32 = 44;
+const TRANSFER_ENCODING: i32 = 207;
+const FOLLOWLOCATION: i32 = 52;
+const HTTPGET: i32 = 80;
+const MAXREDIRS: i32 = 68;
+const NOSIGNAL: i32 = 99;
+const BUFFERSIZE: i32 = 98;
+const HTTP_VERSION: i32 = 84;
+const TIMEOUT: i32 = 13;
+const CONNECTTIMEOUT: i32 = 78;
+const TIMEOUT_MS: i32 = 155;
+const CONNECTTIMEOUT_MS: i32 = 156;
+const SSL_VERIFYPEER: i32 = 64;
+const SSL_VERIFYHOST: i32 = 81;
+const FORBID_REUSE: i32 = 75;
+const TCP_NODELAY: i32 = 121;
+const PIPEWAIT: i32 = 237;
+const WRITEDATA: i32 = 10_001;
+const URL: i32 = 10_002;
+const ERRORBUFFER: i32 = 10_010;
+const USERAGENT: i32 = 10_018;
+const HTTPHEADER: i32 = 10_023;
+const HEADERDATA: i32 = 10_029;
+const CUSTOMREQUEST: i32 = 10_036;
+const CAINFO: i32 = 10_065;
+const ACCEPT_ENCODING: i32 = 10_102;
+const PRIVATE: i32 = 10_103;
+const WRITEFUNCTION: i32 = 20_011;
+const HEADERFUNCTION: i32 = 20_079;
+const READDATA: i32 = 10_009;
+const READFUNCTION: i32 = 20_012;
+const INFILESIZE: i32 = 14;
+const INFILESIZE_LARGE: i32 = 30_115;
+const POSTFIELDS: i32 = 10_015;
+const COPYPOSTFIELDS: i32 = 10_165;
+const POSTFIELDSIZE: i32 = 60;
+const POSTFIELDSIZE_LARGE: i32 = 30_120;
+const POST: i32 = 47;
+const UPLOAD: i32 = 46;
+const LOW_SPEED_LIMIT: i32 = 19;
+const LOW_SPEED_TIME: i32 = 20;
+const FAILONERROR: i32 = 45;
+const PROGRESSFUNCTION: i32 = 20_056;
+const XFERINFOFUNCTION: i32 = 20_219;
+const XFERINFODATA: i32 = 10_057;
+const RESOLVE: i32 = 10_203;
+const CONNECT_TO: i32 = 10_243;
+const MAXFILESIZE: i32 = 114;
+const MAXFILESIZE_LARGE: i32 = 30_117;
+const CAPATH: i32 = 10_097;
+const DEFAULT_PROTOCOL: i32 = 10_238;
+const STDERR: i32 = 10_037;
+const USERPWD: i32 = 10_005;
+const RANGE: i32 = 10_007;
+const REFERER: i32 = 10_016;
+const COOKIE: i32 = 10_022;
+const USERNAME: i32 = 10_173;
+const PASSWORD: i32 = 10_174;
+const RESUME_FROM: i32 = 21;
+const RESUME_FROM_LARGE: i32 = 30_116;
+const HEADER: i32 = 42;
+const HTTPAUTH: i32 = 107;
+const FRESH_CONNECT: i32 = 74;
+const IPRESOLVE: i32 = 113;
+const DEBUGFUNCTION: i32 = 20_094;
+const DEBUGDATA: i32 = 10_095;
+
+/// The C string argument of an option.
+///
+/// # Safety
+/// `value` is NULL or a C string.
+unsafe fn string(value: *const c_void) -> Option<String> {
+    // SAFETY: by the caller's contract.
+    (!value.is_null()).then(|| {
+        unsafe { CStr::from_ptr(value.cast()) }
+            .to_string_lossy()
+            .into_owned()
+    })
+}
+
+/// Typed `curl_easy_setopt` for long options (called by the C shim).
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn starling_easy_setopt_long(
+    handle: *mut c_void,
+    option: i32,
+    value: c_long,
+) -> CurlCode {
+    guard(CURLE_FAILED_INIT, || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        let secs = |v: c_long| Duration::from_secs(v.max(0) as u64);
+        let millis = |v: c_long| Duration::from_millis(v.max(0) as u64);
+        match option {
+            UPLOAD => h.opts.upload = value != 0,
+            INFILESIZE => h.opts.infilesize = (value >= 0).then_some(value as u64),
+            POSTFIELDSIZE => h.opts.postfieldsize = (value >= 0).then_some(value as u64),
+            NOBODY => h.opts.nobody = value != 0,
+            POST => h.opts.post = value != 0,
+            // A GET drops the POST body and the rest, as libcurl's does.
+            HTTPGET if value != 0 => {
+                let o = &mut h.opts;
+                (o.postfields, o.post, o.nobody, o.upload) = (PostFields::None, false, false, false);
+            }
+            LOW_SPEED_LIMIT => h.opts.low_speed.0 = value,
+            LOW_SPEED_TIME => h.opts.low_speed.1 = value,
+            _ => {}
+        }
+        match option {
+            RESUME_FROM => {
+                h.opts.fields.resume_from = (value > 0).then_some(value as u64);
+                return h.apply_fields();
+            }
+            HTTPAUTH => {
+                // Of libcurl's methods only Basic is built in.
+                if value as u64 & AUTH_BASIC == 0 {
+                    return CURLE_NOT_BUILT_IN;
+                }
+                h.opts.fields.auth = value as u64;
+                return h.apply_fields();
+            }
+            _ => {}
+        }
+        let low_speed = h.opts.low_speed;
+        if matches!(
+            option,
+            UPLOAD | INFILESIZE | POSTFIELDSIZE | NOBODY | POST | HTTPGET
+        ) {
+            h.apply_request();
+            return CURLE_OK;
+        }
+        let Some(easy) = h.easy_mut() else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        match option {
+            LOW_SPEED_LIMIT | LOW_SPEED_TIME => {
+                easy.low_speed_limit(low_speed.0.max(0) as u64, secs(low_speed.1));
+            }
+            NOPROGRESS => {
+                easy.progress(value == 0);
+            }
+            MAXFILESIZE => {
+                easy.max_filesize((value > 0).then_some(value as u64));
+            }
+            FAILONERROR => match easy.handler_mut::<CHandler>() {
+                Some(c) => c.fail_on_error = value != 0,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            HEADER => match easy.handler_mut::<CHandler>() {
+                Some(c) => c.head_in_body = value != 0,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            FOLLOWLOCATION => {
+                easy.follow_location(value != 0);
+            }
+            TRANSFER_ENCODING => {
+                easy.transfer_encoding(value != 0);
+            }
+            MAXREDIRS => {
+                easy.max_redirects(if value < 0 { u32::MAX } else { value as u32 });
+            }
+            // Zero (or less) means "no limit" for the total and "the
+            // default" for the connect, in libcurl and in the engine.
+            TIMEOUT => {
+                easy.timeout(secs(value));
+            }
+            TIMEOUT_MS => {
+                easy.timeout(millis(value));
+            }
+            CONNECTTIMEOUT => {
+                easy.connect_timeout(secs(value));
+            }
+            CONNECTTIMEOUT_MS => {
+                easy.connect_timeout(millis(value));
+            }
+            SSL_VERIFYPEER => {
+                easy.verify_peer(value != 0);
+            }
+            SSL_VERIFYHOST => {
+                easy.verify_host(value != 0);
+            }
+            FORBID_REUSE => {
+                easy.forbid_reuse(value != 0);
+            }
+            FRESH_CONNECT => {
+                easy.fresh_connect(value != 0);
+            }
+            // CURL_IPRESOLVE_WHATEVER, _V4 and _V6.
+            IPRESOLVE => match value {
+                0 => {
+                    easy.ip_resolve(starling::IpResolve::Whatever);
+                }
+                1 => {
+                    easy.ip_resolve(starling::IpResolve::V4);
+                }
+                2 => {
+                    easy.ip_resolve(starling::IpResolve::V6);
+                }
+                _ => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            // Accepted as in libcurl, with nothing to do in Starling: no
+            // signals are used, TCP_NODELAY is always on, buffers are
+            // sized by the engine.
+            VERBOSE => {
+                easy.verbose(value != 0);
+            }
+            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT => {}
+            _ => return unimplemented_easy_option(option),
+        }
+        CURLE_OK
+    })
+}
+
+/// Typed `curl_easy_setopt` for pointer options.
+///
+/// # Safety
+/// `handle` is NULL or a live handle; `value` what the option expects.
+#[no_mangle]
+pub unsafe extern "C" fn starling_easy_setopt_ptr(
+    handle: *mut c_void,
+    option: i32,
+    value: *mut c_void,
+) -> CurlCode {
+    guard(CURLE_FAILED_INIT, || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        match option {
+            PRIVATE => h.opts.private = value,
+            ERRORBUFFER => h.opts.error_buffer = value.cast(),
+            WRITEDATA => match h.handler() {
+                Some(c) => c.write_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            HEADERDATA => match h.handler() {
+                Some(c) => c.header_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            READDATA => match h.handler() {
+                Some(c) => c.read_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            XFERINFODATA => match h.handler() {
+                Some(c) => c.progress_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            DEBUGDATA => match h.handler() {
+                Some(c) => c.debug_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            STDERR => match h.handler() {
+                Some(c) => c.stderr_file = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            POSTFIELDS => {
+                h.opts.postfields = match value.is_null() {
+                    true => PostFields::None,
+                    false => PostFields::Borrowed(value),
+                };
+                h.apply_request();
+            }
+            COPYPOSTFIELDS => {
+                // Copied now: with the size set before, else up to the NUL.
+                h.opts.postfields = match value.is_null() {
+                    true => PostFields::None,
+                    false => {
+                        let len = match h.opts.postfieldsize {
+                            Some(n) => n as usize,
+                            // SAFETY: without a size it is a C string.
+                            None => unsafe { libc::strlen(value.cast()) },
+                        };
+                        // SAFETY: the program's buffer holds `len` bytes.
+                        let data = unsafe { std::slice::from_raw_parts(value.cast::<u8>(), len) };
+                        PostFields::Copied(data.to_vec())
+                    }
+                };
+                h.apply_request();
+            }
+            USERAGENT | REFERER | COOKIE | RANGE | USERNAME | PASSWORD => {
+                // SAFETY: these options take a C string (or NULL).
+                let text = unsafe { string(value) };
+                let f = &mut h.opts.fields;
+                match option {
+                    USERAGENT => f.user_agent = text,
+                    REFERER => f.referer = text,
+                    COOKIE => f.cookie = text,
+                    RANGE => f.range = text,
+                    USERNAME => f.user = text,
+                    _ => f.password = text,
+                }
+                return h.apply_fields();
+            }
+            CUSTOMREQUEST => {
+                // SAFETY: CUSTOMREQUEST takes a C string (or NULL: the
+                // method the other options imply).
+                h.opts.custom = match unsafe { string(value) } {
+                    Some(name) => match Method::from_bytes(name.as_bytes()) {
+                        Ok(m) => Some(m),
+                        Err(_) => return CURLE_BAD_FUNCTION_ARGUMENT,
+                    },
+                    None => None,
+                };
+                h.apply_request();
+            }
+            USERPWD => {
+                // SAFETY: USERPWD takes a C string (or NULL).
+                let text = unsafe { string(value) };
+                let (user, password) = match text.as_deref().map(|t| t.split_once(':')) {
+                    Some(Some((u, p))) => (Some(u.to_string()), Some(p.to_string())),
+                    Some(None) => (text, None),
+                    None => (None, None),
+                };
+                (h.opts.fields.user, h.opts.fields.password) = (user, password);
+                return h.apply_fields();
+            }
+            HTTPHEADER => {
+                // SAFETY: HTTPHEADER takes a curl_slist (or NULL).
+                let lines = unsafe { strings(value.cast::<CurlSlist>()) };
+                h.opts.fields.list = lines
+                    .iter()
+                    .filter_map(|line| line.split_once(':'))
+                    .map(|(name, v)| (name.trim().to_string(), v.trim().to_string()))
+                    .collect();
+                return h.apply_fields();
+            }
+            CONNECT_TO => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                // SAFETY: CONNECT_TO takes a curl_slist (or NULL, which
+                // clears the list).
+                let entries = unsafe { strings(value.cast::<CurlSlist>()) };
+                // libcurl's setopt keeps the list as given and reads an
+                // entry when a request meets it: perform fails with
+                // CURLE_SETOPT_OPTION_SYNTAX on a malformed entry that
+                // applies, and one that cannot be read never applies.
+                easy.connect_to_as_libcurl(entries);
+            }
+            _ => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                // SAFETY: these options take a C string (or NULL).
+                let text = unsafe { string(value) };
+                match (option, text) {
+                    (URL, Some(url)) => {
+                        easy.url(url);
+                    }
+                    (ACCEPT_ENCODING, text) => {
+                        easy.accept_encoding(text.as_deref());
+                    }
+                    (CAINFO, Some(path)) => {
+                        easy.cainfo(path);
+                    }
+                    (CAPATH, Some(path)) => {
+                        easy.capath(path);
+                    }
+                    (DEFAULT_PROTOCOL, text) => {
+                        easy.default_protocol(text.as_deref());
+                    }
+                    (RESOLVE, _) => {
+                        // SAFETY: RESOLVE takes a curl_slist (or NULL).
+                        for entry in unsafe { strings(value.cast::<CurlSlist>()) } {
+                            // `-HOST:PORT` removes an entry in libcurl; a
+                            // handle's overrides only ever grow here.
+                            if entry.starts_with('-') {
+                                continue;
+                            }
+                            if easy.resolve_str(entry.trim_start_matches('+')).is_err() {
+                                return CURLE_BAD_FUNCTION_ARGUMENT;
+                            }
+                        }
+                    }
+                    _ => return unimplemented_easy_option(option),
+                }
+            }
+        }
+        CURLE_OK
+    })
+}
+
+/// Typed `curl_easy_setopt` for function options.
+///
+/// # Safety
+/// `handle` is NULL or a live handle; `value` a function of the type the
+/// option expects.
+#[no_mangle]
+pub unsafe extern "C" fn starling_easy_setopt_func(
+    handle: *mut c_void,
+    option: i32,
+    value: Option<unsafe extern "C" fn()>,
+) -> CurlCode {
+    guard(CURLE_FAILED_INIT, || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        let Some(c) = h.handler() else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        type Raw = unsafe extern "C" fn();
+        // SAFETY (each transmute): the option's number says which function
+        // type the program passed, as libcurl's contract has it.
+        unsafe {
+            match option {
+                WRITEFUNCTION => c.write = value.map(|f| std::mem::transmute::<Raw, WriteFn>(f)),
+                HEADERFUNCTION => c.header = value.map(|f| std::mem::transmute::<Raw, WriteFn>(f)),
+                READFUNCTION => c.read = value.map(|f| std::mem::transmute::<Raw, ReadFn>(f)),
+                XFERINFOFUNCTION => c.xferinfo = value.map(|f| std::mem::transmute::<Raw, XferInfoFn>(f)),
+                PROGRESSFUNCTION => c.progress = value.map(|f| std::mem::transmute::<Raw, ProgressFn>(f)),
+                DEBUGFUNCTION => c.debug = value.map(|f| std::mem::transmute::<Raw, DebugFn>(f)),
+                _ => return unimplemented_easy_option(option),
+            }
+        }
+        CURLE_OK
+    })
+}
+
+/// Typed `curl_easy_setopt` for curl_off_t options.
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i32, value: i64) -> CurlCode {
+    guard(CURLE_FAILED_INIT, || {
+        // SAFETY: by the caller's contract.
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        let size = (value >= 0).then_some(value as u64);
+        match option {
+            RESUME_FROM_LARGE => {
+                h.opts.fields.resume_from = size;
+                return h.apply_fields();
+            }
+            INFILESIZE_LARGE => h.opts.infilesize = size,
+            POSTFIELDSIZE_LARGE => h.opts.postfieldsize = size,
+            MAXFILESIZE_LARGE => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.max_filesize(size.filter(|&n| n > 0));
+                return CURLE_OK;
+            }
+            _ => return unimplemented_easy_option(option),
+        }
+        h.apply_request();
+        CURLE_OK
+    })
+}
