@@ -25,6 +25,13 @@ pub(crate) struct ConnKey {
     pub generation: u32,
 }
 
+/// A stream of a connection: one request and its response. HTTP/1.1
+/// carries one at a time (always stream 1); a multiplexing protocol numbers
+/// its streams (HTTP/2's client streams are odd, from 1). Never zero, so
+/// that an `Option` of it costs no more than the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct StreamId(pub std::num::NonZeroU32);
+
 /// A host (scheme, host and port, and how it is reached) of a multi
 /// handle: its slot in the connection pool.
-pub(crate) type HostId = usize;
+pub(crate) type HostId = u32;

@@ -4,10 +4,44 @@
 //! transfer layer feeds it the bytes the transport read and decides what
 //! they mean for the transfer.
 
+use std::ops::Range;
+
+use http::StatusCode;
+
 use super::upload::StreamUpload;
 use crate::events::Pause;
-use crate::http1::ResponseParser;
-use crate::ids::TransferId;
+use crate::http1::{Http1Error, Parsed, ResponseHead, ResponseParser};
+use crate::ids::{StreamId, TransferId};
+
+/// What a protocol found for one of its streams in the bytes read: the
+/// vocabulary between a connection's protocol and the transfer layer's
+/// dispatcher, the same for every protocol.
+#[derive(Debug)]
+pub(crate) enum StreamEvent {
+    /// Nothing complete yet.
+    NeedMore,
+    /// An interim (1xx) head; its bytes are the ones consumed.
+    Interim(StatusCode),
+    /// The final response head.
+    Head(ResponseHead),
+    /// Body bytes at this range of the input.
+    Body(Range<usize>),
+    /// The stream's response is complete; `reusable`: the connection may
+    /// carry another stream afterwards.
+    Done { reusable: bool },
+}
+
+impl From<Parsed> for StreamEvent {
+    fn from(parsed: Parsed) -> StreamEvent {
+        match parsed {
+            Parsed::NeedMore => StreamEvent::NeedMore,
+            Parsed::Interim(status) => StreamEvent::Interim(status),
+            Parsed::Head(head) => StreamEvent::Head(head),
+            Parsed::Body(range) => StreamEvent::Body(range),
+            Parsed::Done { reusable } => StreamEvent::Done { reusable },
+        }
+    }
+}
 
 /// See the module documentation.
 #[derive(Debug)]
@@ -60,8 +94,83 @@ impl Http1 {
         }
     }
 
+    /// The one stream's id.
+    const STREAM: StreamId = StreamId(std::num::NonZeroU32::MIN);
+
     /// How many more streams the connection can take now.
     pub fn streams_free(&self) -> u32 {
         Self::MAX_STREAMS - u32::from(self.transfer.is_some())
+    }
+
+    /// Keeps the connection's one stream for `transfer` while the
+    /// connection is set up.
+    pub fn reserve(&mut self, transfer: TransferId) {
+        self.transfer = Some(transfer);
+    }
+
+    /// Opens the stream for `transfer` (the connection had room): a new
+    /// request and response. `head_request`: the response has no body
+    /// whatever it says.
+    pub fn open_stream(
+        &mut self,
+        transfer: TransferId,
+        head_request: bool,
+        max_header_bytes: usize,
+    ) -> StreamId {
+        self.transfer = Some(transfer);
+        self.head.clear();
+        self.head_sent = 0;
+        self.body_sent = 0;
+        self.upload = None;
+        self.expect = false;
+        self.cut = false;
+        self.done_pending = None;
+        self.held = false;
+        self.parser = ResponseParser::new(head_request, max_header_bytes);
+        Self::STREAM
+    }
+
+    /// The transfer a stream carries.
+    pub fn stream_transfer(&self, stream: StreamId) -> Option<TransferId> {
+        self.transfer.filter(|_| stream == Self::STREAM)
+    }
+
+    /// Whether a stream is open (bytes read now belong to one).
+    pub fn busy(&self) -> bool {
+        self.transfer.is_some()
+    }
+
+    /// The next event in `input`: the stream it is for, and the event with
+    /// the bytes it consumed, or the protocol error that ends the stream
+    /// (on HTTP/1.1, the connection with it).
+    pub fn poll_event(&mut self, input: &[u8]) -> (StreamId, Result<(usize, StreamEvent), Http1Error>) {
+        let polled = self.parser.parse(input).map(|(n, parsed)| (n, parsed.into()));
+        (Self::STREAM, polled)
+    }
+
+    /// The peer closed: what that means for the stream (its end, when the
+    /// body runs until the close; an error otherwise).
+    pub fn peer_closed(&mut self) -> Result<StreamEvent, Http1Error> {
+        self.parser.eof().map(StreamEvent::from)
+    }
+
+    /// Whether any byte of the stream's response arrived.
+    pub fn response_started(&self) -> bool {
+        self.parser.started()
+    }
+
+    /// The response's announced body length.
+    pub fn content_length(&self) -> Option<u64> {
+        self.parser.content_length()
+    }
+
+    /// Whether the body runs until the connection closes.
+    pub fn until_close(&self) -> bool {
+        self.parser.until_close()
+    }
+
+    /// Whether the response has a body at all (not HEAD, 204, 304).
+    pub fn has_body(&self) -> bool {
+        self.parser.has_body()
     }
 }

@@ -91,20 +91,23 @@ impl ConnectionPool {
                     idle: Vec::new(),
                     waiting: VecDeque::new(),
                 });
+                // Slab keys are dense: a u32 holds as many hosts as a
+                // multi handle can have sockets.
+                let id = id as HostId;
                 self.by_key.insert(key.to_owned(), id);
                 id
             }
         };
-        self.hosts[id].users += 1;
+        self.hosts[id as usize].users += 1;
         id
     }
 
     /// Drops one use of `host`; the entry goes when nothing uses it.
     pub fn release_host(&mut self, host: HostId) {
-        let h = &mut self.hosts[host];
+        let h = &mut self.hosts[host as usize];
         h.users -= 1;
         if h.users == 0 {
-            let h = self.hosts.remove(host);
+            let h = self.hosts.remove(host as usize);
             self.by_key.remove(&h.key);
         }
     }
@@ -114,7 +117,7 @@ impl ConnectionPool {
         if self
             .limits
             .max_host_connections
-            .is_some_and(|m| self.hosts[host].conns >= m)
+            .is_some_and(|m| self.hosts[host as usize].conns >= m)
         {
             return Err(Wait::Host);
         }
@@ -126,14 +129,14 @@ impl ConnectionPool {
 
     /// Counts a connection opened to `host`.
     pub fn opened(&mut self, host: HostId) {
-        self.hosts[host].conns += 1;
-        self.hosts[host].users += 1;
+        self.hosts[host as usize].conns += 1;
+        self.hosts[host as usize].users += 1;
         self.total += 1;
     }
 
     /// Counts a connection to `host` closed.
     pub fn closed(&mut self, host: HostId) {
-        self.hosts[host].conns -= 1;
+        self.hosts[host as usize].conns -= 1;
         self.total -= 1;
         self.release_host(host);
     }
@@ -147,7 +150,7 @@ impl ConnectionPool {
     /// `Idle` with `epoch` as its idle epoch).
     pub fn put_idle(&mut self, host: HostId, conn: ConnKey, epoch: u32, conns: &Slab<Connection>) {
         let r = IdleRef { conn, epoch };
-        self.hosts[host].idle.push(r);
+        self.hosts[host as usize].idle.push(r);
         self.lru.push_back(r);
         self.idle += 1;
         if self.lru.len() > 2 * self.idle + 64 {
@@ -159,7 +162,7 @@ impl ConnectionPool {
     /// must move it out of the `Idle` state (and call
     /// [`ConnectionPool::left_idle`]), which makes its list entries stale.
     pub fn take_idle(&mut self, host: HostId, conns: &Slab<Connection>) -> Option<ConnKey> {
-        let h = &mut self.hosts[host];
+        let h = &mut self.hosts[host as usize];
         while let Some(r) = h.idle.pop() {
             if is_idle(conns, r) {
                 return Some(r.conn);
@@ -171,7 +174,7 @@ impl ConnectionPool {
     /// Gives back a connection [`ConnectionPool::take_idle`] returned that
     /// was not used after all (still `Idle` with `epoch`).
     pub fn untake_idle(&mut self, host: HostId, conn: ConnKey, epoch: u32) {
-        self.hosts[host].idle.push(IdleRef { conn, epoch });
+        self.hosts[host as usize].idle.push(IdleRef { conn, epoch });
     }
 
     /// Takes the least recently used idle connection of any host (to close
@@ -193,7 +196,7 @@ impl ConnectionPool {
     /// Queues a transfer until a connection slot frees up.
     pub fn wait(&mut self, host: HostId, why: Wait, transfer: TransferId) {
         match why {
-            Wait::Host => self.hosts[host].waiting.push_back(transfer),
+            Wait::Host => self.hosts[host as usize].waiting.push_back(transfer),
             Wait::Total => self.waiting.push_back(transfer),
         }
     }
@@ -205,7 +208,7 @@ impl ConnectionPool {
         host: HostId,
         alive: impl Fn(TransferId) -> bool,
     ) -> Option<TransferId> {
-        let q = &mut self.hosts[host].waiting;
+        let q = &mut self.hosts[host as usize].waiting;
         while let Some(t) = q.pop_front() {
             if alive(t) {
                 return Some(t);

@@ -16,7 +16,7 @@ use crate::decode::ACCEPT_ALL;
 use crate::easy::RequestBody;
 use crate::error::{Error, ErrorKind};
 use crate::events::Events;
-use crate::http1::{encode_request_head, BodyFraming, Http1Error, ResponseParser};
+use crate::http1::{encode_request_head, BodyFraming, Http1Error};
 use crate::ids::{ConnKey, HostId, TransferId};
 use crate::timer_queue::TimerKind;
 
@@ -94,7 +94,7 @@ impl Core {
     /// handshake completes.
     pub(crate) fn attach(&mut self, id: TransferId, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
-        conn.proto.transfer = Some(id);
+        conn.proto.reserve(id);
         conn.last_transfer = Some(id);
         let state = conn.state;
         if state == ConnState::Idle {
@@ -161,7 +161,10 @@ impl Core {
         }
         let headers = t.request_headers();
         let expect = expect && !headers.contains_key("Expect");
-        conn.proto.head.clear();
+        let head_request = *t.method() == http::Method::HEAD;
+        let stream = conn
+            .proto
+            .open_stream(id, head_request, inner.extras().max_header_bytes);
         encode_request_head(
             &mut conn.proto.head,
             t.method(),
@@ -171,18 +174,11 @@ impl Core {
             &extra[..n],
             framing,
         );
-        conn.proto.head_sent = 0;
-        conn.proto.body_sent = 0;
         conn.proto.upload = match body {
             RequestBody::Stream(len) => Some(Box::new(StreamUpload::new(len))),
             _ => None,
         };
         conn.proto.expect = expect;
-        conn.proto.cut = false;
-        conn.proto.done_pending = None;
-        conn.proto.held = false;
-        conn.proto.parser =
-            ResponseParser::new(*t.method() == http::Method::HEAD, inner.extras().max_header_bytes);
         conn.state = ConnState::Sending;
         conn.requests += 1;
         let elapsed = t.elapsed(now);
@@ -201,6 +197,7 @@ impl Core {
         info.timings.pretransfer = elapsed;
         info.method = Some(method);
         info.connection_id = Some(key.index.into());
+        t.stream = Some(stream);
     }
 
     /// The whole request is out: the transfer's POSTTRANSFER time.
@@ -278,7 +275,7 @@ impl Core {
     /// A socket error while sending or receiving.
     pub(super) fn io_failed(&mut self, key: ConnKey, error: io::Error, sending: bool, now: Instant) {
         let conn = &self.conns[key.index as usize];
-        let may_retry = conn.requests > 1 && !conn.proto.parser.started();
+        let may_retry = conn.requests > 1 && !conn.proto.response_started();
         let id = conn.proto.transfer;
         self.close_connection(key);
         let error = if sending {
@@ -370,6 +367,7 @@ impl Core {
         if let Some(id) = conn.proto.transfer {
             if let Some(t) = self.transfer_mut(id) {
                 t.conn = None;
+                t.stream = None;
             }
         }
         self.closing.push((socket, named));

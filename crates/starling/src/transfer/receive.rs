@@ -10,12 +10,12 @@ use super::core::Core;
 use super::deliver::{filesize_exceeded, Delivery};
 use super::state::Transfer;
 use crate::conn::buffers::RECV_BUF_SIZE;
-use crate::conn::ConnState;
+use crate::conn::{ConnState, StreamEvent};
 use crate::decode::{unsolicited_transfer_coding, Codings, Decoder, Layer};
 use crate::easy::EasyInner;
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Flow, Handler, Trace};
-use crate::http1::{Http1Error, Parsed, ResponseHead};
+use crate::http1::{Http1Error, ResponseHead};
 use crate::ids::{ConnKey, TransferId};
 use crate::timer_queue::TimerKind;
 
@@ -217,23 +217,36 @@ impl Core {
     }
 
     /// Feeds buffered bytes to the parser and their meaning to the handler.
+    ///
+    /// This is the dispatcher: the connection's protocol turns bytes into
+    /// stream events, and only here do they reach the transfer the stream
+    /// carries (its handler, its redirect, its end).
     fn consume_input(&mut self, key: ConnKey, now: Instant) -> Step {
         loop {
             let conn = &mut self.conns[key.index as usize];
-            let Some(id) = conn.proto.transfer else {
+            if !conn.proto.busy() {
                 return Step::Stop;
-            };
+            }
             let Some(buf) = conn.recv.as_mut() else {
                 return Step::NeedInput;
             };
-            let t = &mut self.transfers[id.index as usize];
             let input = &buf.data[buf.start..buf.end];
-            match conn.proto.parser.parse(input) {
-                Ok((n, Parsed::NeedMore)) => {
+            let (stream, polled) = conn.proto.poll_event(input);
+            let Some(id) = conn.proto.stream_transfer(stream) else {
+                return Step::Stop;
+            };
+            let t = &mut self.transfers[id.index as usize];
+            debug_assert_eq!(
+                t.stream,
+                Some(stream),
+                "an event for the stream its transfer opened"
+            );
+            match polled {
+                Ok((n, StreamEvent::NeedMore)) => {
                     buf.start += n;
                     return Step::NeedInput;
                 }
-                Ok((n, Parsed::Interim(status))) => {
+                Ok((n, StreamEvent::Interim(status))) => {
                     t.easy.inner.info.header_bytes_received += n as u64;
                     let verbose = t.easy.inner.verbose;
                     let head = &input[..n];
@@ -255,7 +268,7 @@ impl Core {
                         self.send_body_now(key);
                     }
                 }
-                Ok((n, Parsed::Head(head))) => {
+                Ok((n, StreamEvent::Head(head))) => {
                     buf.start += n;
                     t.easy.inner.info.header_bytes_received += n as u64;
                     if let Some(e) = headers_over_budget(t) {
@@ -266,7 +279,7 @@ impl Core {
                         return Step::Stop;
                     }
                 }
-                Ok((n, Parsed::Body(range))) => {
+                Ok((n, StreamEvent::Body(range))) => {
                     t.easy.inner.info.body_bytes_received += range.len() as u64;
                     t.easy.inner.trace(Trace::DataIn, &input[range.clone()]);
                     let delivery = if t.has_next() {
@@ -289,7 +302,7 @@ impl Core {
                         }
                     }
                 }
-                Ok((n, Parsed::Done { reusable })) => {
+                Ok((n, StreamEvent::Done { reusable })) => {
                     buf.start += n;
                     // Bytes after a complete response were never asked for;
                     // a body held back by `Expect`, or cut by an early
@@ -324,9 +337,9 @@ impl Core {
             conn.proto.cut = true;
         }
         let conn = &self.conns[key.index as usize];
-        let content_length = conn.proto.parser.content_length();
-        let until_close = conn.proto.parser.until_close();
-        let has_body = conn.proto.parser.has_body();
+        let content_length = conn.proto.content_length();
+        let until_close = conn.proto.until_close();
+        let has_body = conn.proto.has_body();
         let expect_refused = conn.proto.expect && head.status == http::StatusCode::EXPECTATION_FAILED;
         let t = &mut self.transfers[id.index as usize];
         let info = &mut t.easy.inner.info;
@@ -414,6 +427,7 @@ impl Core {
         if t.has_next() {
             if reusable {
                 t.conn = None;
+                t.stream = None;
                 self.conns[key.index as usize].proto.transfer = None;
                 self.release_connection(key, now);
             } else {
@@ -464,7 +478,7 @@ impl Core {
         let Some(id) = conn.proto.transfer else {
             return self.close_connection(key);
         };
-        if !clean && conn.proto.parser.until_close() {
+        if !clean && conn.proto.until_close() {
             // Over TLS only close_notify tells the end of a body that runs
             // until the close from a cut (RFC 9112, 9.8); a framed body is
             // judged by its framing, as servers often skip close_notify.
@@ -474,8 +488,8 @@ impl Core {
             );
             return self.abort_on(key, id, e, now);
         }
-        match conn.proto.parser.eof() {
-            Ok(Parsed::Done { .. }) => self.body_done(key, id, false, now),
+        match conn.proto.peer_closed() {
+            Ok(StreamEvent::Done { .. }) => self.body_done(key, id, false, now),
             Ok(_) => {
                 let e = Http1Error::BodyTruncated {
                     expected: None,

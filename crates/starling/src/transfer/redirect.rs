@@ -65,6 +65,7 @@ impl Core {
             self.pool.release_host(host);
         }
         t.conn = None;
+        t.stream = None;
         t.state = TransferState::Queued;
         // The next response counts its body from zero; so does the speed check.
         let info = &mut t.easy.inner.info;

@@ -355,6 +355,7 @@ impl Core {
         let t = &mut self.transfers[id.index as usize];
         let timers = std::mem::take(&mut t.timers);
         let conn = t.conn.take();
+        t.stream = None;
         let host = t.host.take();
         if let Some(c) = conn.and_then(|conn| self.conn_mut(conn)) {
             c.proto.transfer = None;
@@ -379,6 +380,7 @@ impl Core {
             t.fresh_connection = true;
             t.state = TransferState::Queued;
             t.conn = None;
+            t.stream = None;
             self.ready.push_back(id);
             return;
         }

@@ -9,7 +9,7 @@ use super::aside::{Aside, Redirect};
 use crate::easy::{Easy, RequestBody};
 use crate::events::Pause;
 use crate::http1::RequestHeaders;
-use crate::ids::{ConnKey, HostId};
+use crate::ids::{ConnKey, HostId, StreamId};
 use crate::target::Route;
 use crate::timer_queue::{TimerHandle, TIMER_KINDS};
 
@@ -39,7 +39,10 @@ pub(crate) struct Transfer {
     pub next_addr: [u32; 2],
     pub last_connect_error: Option<Box<str>>,
     pub host: Option<HostId>,
+    /// The connection that carries it (or is being set up for it), and
+    /// its stream there once the request started.
     pub conn: Option<ConnKey>,
+    pub stream: Option<StreamId>,
     pub timers: [Option<TimerHandle>; TIMER_KINDS],
     /// The one retry on a fresh connection was used.
     pub retried: bool,
@@ -66,6 +69,7 @@ impl Transfer {
             last_connect_error: None,
             host: None,
             conn: None,
+            stream: None,
             timers: [None; TIMER_KINDS],
             retried: false,
             fresh_connection: false,
@@ -126,5 +130,18 @@ impl Transfer {
     pub fn elapsed(&self, now: Instant) -> Duration {
         self.started
             .map_or(Duration::ZERO, |s| now.saturating_duration_since(s))
+    }
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    use super::Transfer;
+
+    /// Every open transfer has one: its size is part of the bytes per open
+    /// transfer docs/benchmarks.md tracks, so growing it is a decision.
+    #[test]
+    fn a_transfer_stays_within_its_size() {
+        let size = std::mem::size_of::<Transfer>();
+        assert!(size <= 160, "Transfer is {size} bytes");
     }
 }
