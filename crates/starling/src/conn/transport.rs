@@ -6,8 +6,30 @@
 use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 
+use std::io::{Read, Write};
+
 use crate::env::{Env, Socket};
 use crate::tls::Session;
+
+/// The socket as a byte stream through the environment: what the TLS
+/// session reads ciphertext from and writes it to.
+struct SocketWire<'a>(&'a dyn Env, &'a Socket);
+
+impl Read for SocketWire<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(self.1, buf)
+    }
+}
+
+impl Write for SocketWire<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0.write(self.1, data)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 /// The second connect attempt of a happy-eyeballs race.
 #[derive(Debug)]
@@ -39,7 +61,7 @@ impl Transport {
     /// Reads bytes of the peer: through TLS when there is a session.
     pub fn read(&mut self, env: &dyn Env, buf: &mut [u8]) -> io::Result<usize> {
         match &mut self.tls {
-            Some(tls) => tls.read(env, &self.socket, buf),
+            Some(tls) => tls.read(&mut SocketWire(env, &self.socket), buf),
             None => env.read(&self.socket, buf),
         }
     }
@@ -47,7 +69,7 @@ impl Transport {
     /// Writes bytes for the peer: through TLS when there is a session.
     pub fn write(&mut self, env: &dyn Env, data: &[u8]) -> io::Result<usize> {
         match &mut self.tls {
-            Some(tls) => tls.write(env, &self.socket, data),
+            Some(tls) => tls.write(&mut SocketWire(env, &self.socket), data),
             None => env.write(&self.socket, data),
         }
     }
@@ -72,7 +94,7 @@ impl Transport {
     /// Writes what TLS holds, as far as the socket takes it.
     pub fn flush(&mut self, env: &dyn Env) -> io::Result<()> {
         match &mut self.tls {
-            Some(tls) => tls.flush(env, &self.socket),
+            Some(tls) => tls.flush(&mut SocketWire(env, &self.socket)),
             None => Ok(()),
         }
     }
@@ -87,7 +109,7 @@ impl Transport {
     /// One non-blocking read, as libcurl checks a connection it reuses.
     pub fn idle_alive(&mut self, env: &dyn Env) -> bool {
         match self.tls.as_mut() {
-            Some(tls) => tls.idle_check(env, &self.socket),
+            Some(tls) => tls.idle_check(&mut SocketWire(env, &self.socket)),
             None => {
                 let mut byte = [0u8; 1];
                 matches!(env.read(&self.socket, &mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
@@ -95,11 +117,17 @@ impl Transport {
         }
     }
 
+    /// Moves the TLS handshake on as far as the socket allows.
+    pub fn handshake(&mut self, env: &dyn Env) -> Result<crate::tls::Handshake, crate::error::Error> {
+        let tls = self.tls.as_mut().expect("a handshaking transport has a session");
+        tls.handshake(&mut SocketWire(env, &self.socket))
+    }
+
     /// Sends TLS's close_notify as far as the socket takes it at once, and
     /// gives the sockets to close (the racer's first).
     pub fn shut(mut self, env: &dyn Env) -> (Socket, Option<Socket>) {
         if let Some(tls) = self.tls.as_mut() {
-            tls.close(env, &self.socket);
+            tls.close(&mut SocketWire(env, &self.socket));
         }
         (self.socket, self.racer.map(|r| r.socket))
     }

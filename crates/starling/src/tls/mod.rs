@@ -1,7 +1,8 @@
 //! TLS with rustls: client configurations (trust, verification, ALPN,
-//! session resumption) and the session of one connection driven over a
-//! non-blocking socket; the verifiers are in `verify`, the errors in
-//! `errors`.
+//! session resumption) and the session of one connection, driven over
+//! whatever non-blocking byte stream its transport gives it (a [`Wire`]:
+//! the socket, later a tunnel); the verifiers are in `verify`, the errors
+//! in `errors`.
 //!
 //! rustls is sans-IO: ciphertext goes in with `read_tls` and out with
 //! `write_tls`, plaintext with `reader()` and `writer()`. [`Session`] adds
@@ -29,7 +30,6 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore};
 
 use crate::easy::TlsOptions;
-use crate::env::{Env, Socket};
 use crate::error::{Error, ErrorKind};
 
 mod errors;
@@ -172,25 +172,12 @@ fn roots_from(
     Ok((roots, certs))
 }
 
-/// The socket as rustls's source and sink of ciphertext (the calls go
-/// through the environment).
-struct SocketIo<'a>(&'a dyn Env, &'a Socket);
+/// Where a session's ciphertext comes from and goes to: the transport's
+/// byte stream (a socket through the environment, later a tunnel), never
+/// named here, so the session is buffers in and buffers out.
+pub(crate) trait Wire: Read + Write {}
 
-impl Read for SocketIo<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(self.1, buf)
-    }
-}
-
-impl Write for SocketIo<'_> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.0.write(self.1, data)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+impl<T: Read + Write> Wire for T {}
 
 /// How far a handshake step got.
 pub(crate) enum Handshake {
@@ -255,17 +242,17 @@ impl Session {
     }
 
     /// Writes pending ciphertext until done or the socket blocks.
-    pub fn flush(&mut self, env: &dyn Env, socket: &Socket) -> io::Result<()> {
+    pub fn flush(&mut self, wire: &mut dyn Wire) -> io::Result<()> {
         while self.conn.wants_write() {
-            self.conn.write_tls(&mut SocketIo(env, socket))?;
+            self.conn.write_tls(wire)?;
         }
         Ok(())
     }
 
     /// Moves the handshake on as far as the socket allows.
-    pub fn handshake(&mut self, env: &dyn Env, socket: &Socket) -> Result<Handshake, Error> {
+    pub fn handshake(&mut self, wire: &mut dyn Wire) -> Result<Handshake, Error> {
         loop {
-            match self.flush(env, socket) {
+            match self.flush(wire) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Handshake::Blocked),
                 Err(e) => return Err(self.io_error(e)),
@@ -273,12 +260,12 @@ impl Session {
             if !self.conn.is_handshaking() {
                 return Ok(Handshake::Done);
             }
-            match self.conn.read_tls(&mut SocketIo(env, socket)) {
+            match self.conn.read_tls(wire) {
                 Ok(0) => return Err(handshake_failed(self.peer, "the server closed the connection")),
                 Ok(_) => {
                     if let Err(e) = self.conn.process_new_packets() {
                         // Tell the server why (the alert rustls queued).
-                        let _ = self.flush(env, socket);
+                        let _ = self.flush(wire);
                         return Err(handshake_error(&e, &self.host, self.peer));
                     }
                 }
@@ -296,13 +283,13 @@ impl Session {
     /// the socket. `Ok(0)`: the server closed with close_notify;
     /// `UnexpectedEof`: it closed without; `WouldBlock`: nothing buffered
     /// and nothing on the socket.
-    pub fn read(&mut self, env: &dyn Env, socket: &Socket, out: &mut [u8]) -> io::Result<usize> {
+    pub fn read(&mut self, wire: &mut dyn Wire, out: &mut [u8]) -> io::Result<usize> {
         loop {
             match self.conn.reader().read(out) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 other => return other,
             }
-            if self.conn.read_tls(&mut SocketIo(env, socket))? == 0 {
+            if self.conn.read_tls(wire)? == 0 {
                 // The end of the stream: rustls now answers the read with
                 // Ok(0) or UnexpectedEof.
                 continue;
@@ -315,7 +302,7 @@ impl Session {
             }
             // Alerts or key updates may want an answer; the send path or
             // the next event writes what the socket does not take now.
-            match self.flush(env, socket) {
+            match self.flush(wire) {
                 Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
                 _ => {}
             }
@@ -324,13 +311,13 @@ impl Session {
 
     /// Takes plaintext to send; returns how much was taken. Pending
     /// ciphertext goes out first, so rustls's buffer stays bounded.
-    pub fn write(&mut self, env: &dyn Env, socket: &Socket, data: &[u8]) -> io::Result<usize> {
-        self.flush(env, socket)?;
+    pub fn write(&mut self, wire: &mut dyn Wire, data: &[u8]) -> io::Result<usize> {
+        self.flush(wire)?;
         let n = self.conn.writer().write(data)?;
         if n == 0 {
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        match self.flush(env, socket) {
+        match self.flush(wire) {
             Err(e) if e.kind() != io::ErrorKind::WouldBlock => Err(e),
             _ => Ok(n),
         }
@@ -339,8 +326,8 @@ impl Session {
     /// A pooled connection's socket became readable: false when the
     /// connection cannot be reused (closed, or data nobody asked for).
     /// Session tickets arriving late are fine.
-    pub fn idle_check(&mut self, env: &dyn Env, socket: &Socket) -> bool {
-        match self.conn.read_tls(&mut SocketIo(env, socket)) {
+    pub fn idle_check(&mut self, wire: &mut dyn Wire) -> bool {
+        match self.conn.read_tls(wire) {
             Ok(0) => false,
             Ok(_) => match self.conn.process_new_packets() {
                 Ok(state) => !state.peer_has_closed() && state.plaintext_bytes_to_read() == 0,
@@ -352,8 +339,8 @@ impl Session {
 
     /// Sends close_notify, as far as the socket takes it at once: the
     /// connection is closed right after either way.
-    pub fn close(&mut self, env: &dyn Env, socket: &Socket) {
+    pub fn close(&mut self, wire: &mut dyn Wire) {
         self.conn.send_close_notify();
-        let _ = self.flush(env, socket);
+        let _ = self.flush(wire);
     }
 }

@@ -280,12 +280,7 @@ impl Core {
     /// ready to go.
     pub(super) fn drive_handshake(&mut self, key: ConnKey, now: Instant) -> bool {
         let conn = &mut self.conns[key.index as usize];
-        let tls = conn
-            .transport
-            .tls
-            .as_mut()
-            .expect("a handshaking connection has a session");
-        let step = tls.handshake(&*self.env, &conn.transport.socket);
+        let step = conn.transport.handshake(&*self.env);
         let Some(id) = conn.proto.transfer else {
             self.close_connection(key);
             return false;
