@@ -10,6 +10,7 @@
 //! | `/chunked/N` | 200, N pattern bytes in chunks of random sizes |
 //! | `/close/N` | 200 without a length, N bytes, then the server closes |
 //! | `/cut/N` | 200 with `Content-Length: N`, N/2 bytes, then it closes |
+//! | `/reset-mid/N` | 200 with `Content-Length: N`, N/2 bytes, then a reset |
 //! | `/redirect/N` | 302 to `/size/N` |
 //! | `/status/C` | status C, empty body |
 //! | `/empty` | closes without a byte |
@@ -35,6 +36,8 @@ pub struct ServerConfig {
     /// Answers this many requests per connection, the last with
     /// `Connection: close`, then closes.
     pub max_requests: Option<u32>,
+    /// An idle connection is ended with a reset instead of a FIN.
+    pub idle_reset: bool,
 }
 
 /// What the server does after taking some bytes.
@@ -77,6 +80,11 @@ impl ServerConn {
     /// The generation to close at when idle, while no request is pending.
     pub fn idle_generation(&self) -> Option<u32> {
         (self.rx.is_empty() && !self.stalled).then_some(self.generation)
+    }
+
+    /// Whether an idle connection is ended with a reset.
+    pub fn idle_reset(&self) -> bool {
+        self.config.idle_reset
     }
 
     /// How long an idle connection lives.
@@ -151,6 +159,11 @@ impl ServerConn {
                 head(b, "200 OK", &format!("Content-Length: {n}\r\n"));
                 body(b, 0, n / 2);
                 out.close = Some(true);
+            }
+            ("reset-mid", Some(n)) => {
+                head(b, "200 OK", &format!("Content-Length: {n}\r\n"));
+                body(b, 0, n / 2);
+                out.close = Some(false);
             }
             ("redirect", Some(n)) => {
                 let fields = format!("Location: /size/{n}\r\nContent-Length: 0\r\n{close_header}");

@@ -557,10 +557,10 @@ impl World {
                     .get(&id)
                     .is_some_and(|s| s.idle_generation() == Some(generation));
                 if idle {
-                    self.servers.remove(&id);
+                    let clean = !self.servers.remove(&id).is_some_and(|s| s.idle_reset());
                     self.stats.idle_closes += 1;
                     let at = self.now + self.net.latency;
-                    self.schedule(at, Ev::ServerClosed(id, true));
+                    self.schedule(at, Ev::ServerClosed(id, clean));
                 }
             }
             Ev::LookupDone(done) => {

@@ -119,6 +119,10 @@ fn each_fault_ends_only_its_own_transfer() {
                 5 => ("http://good.sim/empty", Expect::Fails(ErrorKind::GotNothing)),
                 6 => ("http://good.sim/reset", Expect::Fails(ErrorKind::RecvError)),
                 7 => ("http://good.sim/stall", Expect::Fails(ErrorKind::TimedOut)),
+                10 => (
+                    "http://good.sim/reset-mid/100000",
+                    Expect::Fails(ErrorKind::RecvError),
+                ),
                 8 => ("http://good.sim/close/3000", ok(3000)),
                 _ => ("http://good.sim/size/2000", ok(2000)),
             };
@@ -164,6 +168,8 @@ fn servers_that_close_idle_connections() {
             think: Duration::from_millis(3),
             idle_close: Some(Duration::from_millis(1)),
             max_requests: Some(3),
+            // Every other seed ends idle connections with a reset.
+            idle_reset: seed % 2 == 0,
         };
         sim.world().listen(at("10.0.0.1:80"), Listener::Http(server));
         let report = passed(sim.run(3_000, 50, |i, _| {
@@ -195,6 +201,27 @@ fn slow_links_and_connection_limits() {
         assert!(report.net.connects <= 4, "{report}");
         // 40 MB over four connections of 10 MB/s each: about a second.
         assert!(report.virtual_time >= Duration::from_millis(900), "{report}");
+    }
+}
+
+#[test]
+fn an_eagain_storm_slows_nothing_down_but_time() {
+    for seed in seeds() {
+        let net = NetConfig {
+            spurious_eagain: 0.9,
+            partial_io: 0.5,
+            segment: 700,
+            ..NetConfig::default()
+        };
+        let sim = Sim::new(seed, net);
+        name(&sim, "a.sim", &["10.0.0.1"], 1);
+        sim.world()
+            .listen(at("10.0.0.1:80"), Listener::Http(ServerConfig::default()));
+        let report = passed(sim.run(300, 30, |i, _| {
+            let n = 1_000 * (i % 7);
+            (Easy::new(format!("http://a.sim/chunked/{n}")), ok(n))
+        }));
+        assert!(report.net.spurious_eagain > 1_000, "{report}");
     }
 }
 
