@@ -15,119 +15,12 @@ use crate::http1::{InvalidField, RequestHeaders};
 use crate::info::TransferInfo;
 use crate::target::{Route, RouteOptions};
 
-/// libcurl's default connect timeout.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
-/// libcurl's limit for all headers of one response (300 KiB).
-pub const DEFAULT_MAX_HEADER_BYTES: usize = 300 * 1024;
-/// libcurl's default limit of redirects followed (CURLOPT_MAXREDIRS).
-pub const DEFAULT_MAX_REDIRECTS: u32 = 30;
-/// How long a request with `Expect: 100-continue` waits for the server's
-/// go-ahead before sending its body anyway (libcurl's default).
-pub const DEFAULT_EXPECT_100_TIMEOUT: Duration = Duration::from_secs(1);
-/// How long the first address family gets before the other one is tried
-/// in parallel (libcurl's CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS default).
-pub const DEFAULT_HAPPY_EYEBALLS_TIMEOUT: Duration = Duration::from_millis(200);
+mod options;
 
-/// Where a request body comes from.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum RequestBody<'a> {
-    /// No body.
-    None,
-    /// Bytes given up front (shared, never copied).
-    Bytes(&'a Bytes),
-    /// Read from [`Handler::read`] as it is sent: with a Content-Length when
-    /// the length is known, chunked when not.
-    Stream(Option<u64>),
-}
-
-impl RequestBody<'_> {
-    /// The body's length, when known.
-    pub(crate) fn len(self) -> Option<u64> {
-        match self {
-            RequestBody::None => Some(0),
-            RequestBody::Bytes(b) => Some(b.len() as u64),
-            RequestBody::Stream(len) => len,
-        }
-    }
-}
-
-/// The options of [`EasyInner::extras`].
-#[derive(Debug, Clone)]
-pub(crate) struct Extras {
-    pub(crate) follow_location: bool,
-    pub(crate) max_redirects: u32,
-    /// The Accept-Encoding value to send; decoding is on when set.
-    pub(crate) accept_encoding: Option<String>,
-    /// Transfer codings other than chunked are asked for and decoded.
-    pub(crate) transfer_encoding: bool,
-    pub(crate) max_filesize: Option<u64>,
-    /// Bytes per second and for how long.
-    pub(crate) low_speed: Option<(u64, Duration)>,
-    pub(crate) expect_100_timeout: Duration,
-    pub(crate) happy_eyeballs_timeout: Duration,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) timeout: Option<Duration>,
-    /// A body read from the handler, of this length if known.
-    pub(crate) stream_body: Option<Option<u64>>,
-    pub(crate) max_header_bytes: usize,
-    pub(crate) forbid_reuse: bool,
-    pub(crate) fresh_connect: bool,
-    pub(crate) ip_resolve: IpResolve,
-    pub(crate) resolve: Vec<(String, u16, IpAddr)>,
-    /// `CURLOPT_CONNECT_TO`: where requests for some hosts connect instead.
-    pub(crate) connect_to: ConnectToList,
-    pub(crate) tls: TlsOptions,
-    /// The scheme of a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`).
-    pub(crate) default_protocol: Option<String>,
-}
-
-impl TlsOptions {
-    /// True when nothing was changed from the defaults.
-    pub(crate) fn is_default(&self) -> bool {
-        *self == DEFAULT_EXTRAS.tls
-    }
-}
-
-/// How a handle's HTTPS connections verify the server; connections are
-/// shared only among transfers with equal options.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct TlsOptions {
-    /// PEM file of trusted CA certificates (`CURLOPT_CAINFO`).
-    pub(crate) cainfo: Option<PathBuf>,
-    /// Directory of PEM files of trusted CA certificates (`CURLOPT_CAPATH`).
-    pub(crate) capath: Option<PathBuf>,
-    /// Verify the certificate chain (`CURLOPT_SSL_VERIFYPEER`).
-    pub(crate) verify_peer: bool,
-    /// Verify that the certificate is for the host (`CURLOPT_SSL_VERIFYHOST`).
-    pub(crate) verify_host: bool,
-}
-
-/// What a handle that set none of them has.
-static DEFAULT_EXTRAS: Extras = Extras {
-    follow_location: false,
-    max_redirects: DEFAULT_MAX_REDIRECTS,
-    accept_encoding: None,
-    transfer_encoding: false,
-    max_filesize: None,
-    low_speed: None,
-    expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
-    happy_eyeballs_timeout: DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
-    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-    timeout: None,
-    stream_body: None,
-    max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
-    forbid_reuse: false,
-    fresh_connect: false,
-    ip_resolve: IpResolve::Whatever,
-    resolve: Vec::new(),
-    connect_to: ConnectToList::EMPTY,
-    default_protocol: None,
-    tls: TlsOptions {
-        cainfo: None,
-        capath: None,
-        verify_peer: true,
-        verify_host: true,
-    },
+pub(crate) use options::{Extras, RequestBody, TlsOptions, DEFAULT_EXTRAS};
+pub use options::{
+    IpResolve, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
+    DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
 };
 
 impl EasyInner {
@@ -155,30 +48,6 @@ impl EasyInner {
     fn extras_mut(&mut self) -> &mut Extras {
         self.extras
             .get_or_insert_with(|| Box::new(DEFAULT_EXTRAS.clone()))
-    }
-}
-
-/// The address families a transfer may connect over (libcurl's
-/// `CURL_IPRESOLVE_*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum IpResolve {
-    /// Any: IPv6 and IPv4 race (happy eyeballs).
-    #[default]
-    Whatever,
-    /// IPv4 addresses only.
-    V4,
-    /// IPv6 addresses only.
-    V6,
-}
-
-impl IpResolve {
-    /// Whether a connection to `addr` is allowed.
-    pub fn allows(self, addr: &std::net::SocketAddr) -> bool {
-        match self {
-            IpResolve::Whatever => true,
-            IpResolve::V4 => addr.is_ipv4(),
-            IpResolve::V6 => addr.is_ipv6(),
-        }
     }
 }
 
