@@ -4,7 +4,12 @@
 //! wall time, engine time per transfer, engine memory per open transfer,
 //! callbacks per transfer.
 //!
-//! `cargo run --release -p starling-sim --bin starling-sim-scale -- [TRANSFERS] [OPEN] [SEED]`
+//! `cargo run --release -p starling-sim --bin starling-sim-scale -- [TRANSFERS] [OPEN] [SEED] [fresh]`
+//!
+//! With `fresh`, every transfer opens its own connection and closes it
+//! (the same work per transfer whatever the number open); without, a
+//! finished transfer's connection is reused when the next transfer goes to
+//! its host.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -77,8 +82,10 @@ unsafe impl GlobalAlloc for Tagged {
 static ALLOC: Tagged = Tagged;
 
 fn main() {
+    let fresh = std::env::args().any(|a| a == "fresh");
     let mut args = std::env::args()
         .skip(1)
+        .filter(|a| a != "fresh")
         .map(|a| a.parse::<u64>().expect("numbers: TRANSFERS OPEN SEED"));
     let total = args.next().unwrap_or(1_000_000);
     let open = args.next().unwrap_or(100_000) as usize;
@@ -114,8 +121,12 @@ fn main() {
         }
     });
     let report = sim.run(total, open, |i, _| {
+        let mut easy = Easy::new(format!("http://h{}.sim/size/100", i % hosts));
+        if fresh {
+            easy.fresh_connect(true).forbid_reuse(true);
+        }
         (
-            Easy::new(format!("http://h{}.sim/size/100", i % hosts)),
+            easy,
             Expect::Ok {
                 status: 200,
                 body: 100,
@@ -123,6 +134,10 @@ fn main() {
         )
     });
     println!("{report}");
+    println!(
+        "  connections opened per transfer: {:.3}",
+        report.net.connects as f64 / report.transfers.max(1) as f64
+    );
     println!(
         "  engine memory with {open} open: {:.1} MB, {} bytes per open transfer (simulator now {:.1} MB)",
         at_peak.get() as f64 / 1e6,
