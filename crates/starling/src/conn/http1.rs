@@ -174,3 +174,68 @@ impl Http1 {
         self.parser.has_body()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transfer(index: u32) -> TransferId {
+        TransferId { index, generation: 1 }
+    }
+
+    #[test]
+    fn one_stream_at_a_time() {
+        let mut h1 = Http1::new();
+        assert_eq!((h1.streams_free(), h1.busy()), (1, false));
+        let stream = h1.open_stream(transfer(7), false, 1024);
+        assert_eq!((h1.streams_free(), h1.busy()), (0, true));
+        assert_eq!(h1.stream_transfer(stream), Some(transfer(7)));
+        let other = StreamId(std::num::NonZeroU32::new(3).unwrap());
+        assert_eq!(h1.stream_transfer(other), None, "HTTP/1.1 has no other stream");
+    }
+
+    #[test]
+    fn events_of_a_response_for_its_stream() {
+        let mut h1 = Http1::new();
+        let stream = h1.open_stream(transfer(1), false, 1024);
+        let input = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+        let (s, polled) = h1.poll_event(input);
+        let (n, event) = polled.unwrap();
+        assert_eq!(s, stream);
+        assert!(matches!(event, StreamEvent::Head(ref h) if h.status == StatusCode::OK));
+        assert_eq!(h1.content_length(), Some(2));
+        assert!(h1.response_started() && h1.has_body() && !h1.until_close());
+        let (_, polled) = h1.poll_event(&input[n..]);
+        let (m, event) = polled.unwrap();
+        assert!(matches!(event, StreamEvent::Body(ref r) if &input[n..][r.clone()] == b"hi"));
+        let (_, polled) = h1.poll_event(&input[n + m..]);
+        assert!(matches!(polled.unwrap().1, StreamEvent::Done { reusable: true }));
+    }
+
+    #[test]
+    fn a_close_ends_a_body_that_runs_until_it_and_breaks_one_that_does_not() {
+        let mut h1 = Http1::new();
+        h1.open_stream(transfer(1), false, 1024);
+        let (n, _) = h1.poll_event(b"HTTP/1.1 200 OK\r\n\r\n").1.unwrap();
+        assert_eq!(n, 19);
+        assert!(h1.until_close());
+        assert!(matches!(
+            h1.peer_closed(),
+            Ok(StreamEvent::Done { reusable: false })
+        ));
+        h1.open_stream(transfer(2), false, 1024);
+        h1.poll_event(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+            .1
+            .unwrap();
+        assert!(h1.peer_closed().is_err(), "5 bytes promised, none came");
+    }
+
+    #[test]
+    fn a_head_request_has_no_body_whatever_the_answer_says() {
+        let mut h1 = Http1::new();
+        h1.open_stream(transfer(1), true, 1024);
+        let (_, polled) = h1.poll_event(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n");
+        assert!(matches!(polled.unwrap().1, StreamEvent::Head(_)));
+        assert!(!h1.has_body());
+    }
+}
