@@ -1,18 +1,21 @@
-//! A connection: one TCP socket (with its TLS session) plus the HTTP/1.1
-//! state of the request it carries.
+//! A connection: a transport (the socket and its TLS session) carrying a
+//! protocol's streams (HTTP/1.1: one at a time).
 //!
 //! ```text
-//!   Connecting ──connected──▶ (Handshaking, https) ──▶ Sending ──request written──▶ Receiving
-//!       │                      │   ▲  ▲                        │
-//!       │ (next address,       │   │  └─ next request ◀─ Idle ◀┘ response done,
-//!       │  other family)       ▼   │ 100 or wait over            reusable
-//!       ▼                  Expecting (head sent, body held back)
+//!   Connecting ──connected──▶ (Handshaking, https) ──▶ Open ──stream done, reusable──▶ Idle
+//!       │ (next address,                               ▲                               │
+//!       │  other family)                               └──── next stream ◀─────────────┘
+//!       ▼
 //!    closed ◀──────────── error, not reusable, evicted, peer closed
 //! ```
 //!
-//! The socket interest is derived from the state, never stored apart from
-//! what was last reported: Connecting and Sending want OUT, Expecting and
-//! Receiving want IN, Idle wants nothing (an idle pooled socket is
+//! While Open, the stream has a phase of its own (`http1.rs`): Sending
+//! (the request) ──▶ Receiving (the response), or Sending the head ──▶
+//! Expecting (the body held back for `100 Continue`) ──▶ Sending the body.
+//!
+//! The socket interest is derived from the state and the stream's phase,
+//! never stored apart from what was last reported: Connecting and Sending
+//! want OUT, Expecting and Receiving want IN, Idle wants nothing (an idle pooled socket is
 //! REMOVEd, as libcurl does, so loops that end when nothing is watched end
 //! after the last transfer; it is checked for life when reused). With
 //! `Multi::set_watch_idle` an idle socket keeps IN instead, so a server
@@ -28,23 +31,23 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::buffers::RecvBuf;
-use super::http1::Http1;
+use super::http1::{Http1, Phase};
 use super::transport::Transport;
 use crate::env::Socket;
 use crate::events::What;
 use crate::ids::{HostId, TransferId};
 
-/// Where a connection is in its life (see the module documentation).
+/// Where a connection is in its life (see the module documentation);
+/// while `Open`, its protocol's streams have phases of their own
+/// ([`Phase`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ConnState {
     Connecting,
     /// TCP is up; the TLS handshake runs.
     Handshaking,
-    Sending,
-    /// The head went out with `Expect: 100-continue`; the body waits for
-    /// the server's go-ahead or the end of the wait.
-    Expecting,
-    Receiving,
+    /// Carrying a stream.
+    Open,
+    /// In the pool, carrying nothing.
     Idle,
 }
 
@@ -98,6 +101,17 @@ impl Connection {
         }
     }
 
+    /// The phase of the stream an open connection carries.
+    pub fn phase(&self) -> Option<Phase> {
+        (self.state == ConnState::Open).then_some(self.proto.phase)
+    }
+
+    /// Opens the connection for its stream, or moves the stream on.
+    pub fn set_phase(&mut self, phase: Phase) {
+        self.state = ConnState::Open;
+        self.proto.phase = phase;
+    }
+
     /// Whether the pool may hand the connection a new stream now: an idle
     /// connection with room for one (an HTTP/1.1 connection carries one
     /// stream at a time; a protocol that multiplexes would offer its free
@@ -116,17 +130,19 @@ impl Connection {
     /// to be written.
     pub fn interest(&self, watch_idle: bool) -> Option<What> {
         let tls_out = self.transport.wants_write();
-        let wanted = match self.state {
-            ConnState::Connecting => Some(What::Out),
-            ConnState::Handshaking => Some(What::In),
-            ConnState::Sending if self.proto.paused.send => None,
+        let paused = self.proto.paused;
+        let wanted = match (self.state, self.proto.phase) {
+            (ConnState::Connecting, _) => Some(What::Out),
+            (ConnState::Handshaking, _) => Some(What::In),
+            (ConnState::Idle, _) if !watch_idle => None,
+            (ConnState::Idle, _) => Some(What::In),
+            (ConnState::Open, Phase::Sending) if paused.send => None,
             // Also readable: the server may answer before the body is out
             // (an early error), and stop reading it.
-            ConnState::Sending if self.proto.paused.recv => Some(What::Out),
-            ConnState::Sending => Some(What::InOut),
-            ConnState::Receiving if self.proto.paused.recv => None,
-            ConnState::Idle if !watch_idle => None,
-            ConnState::Expecting | ConnState::Receiving | ConnState::Idle => Some(What::In),
+            (ConnState::Open, Phase::Sending) if paused.recv => Some(What::Out),
+            (ConnState::Open, Phase::Sending) => Some(What::InOut),
+            (ConnState::Open, Phase::Receiving) if paused.recv => None,
+            (ConnState::Open, Phase::Expecting | Phase::Receiving) => Some(What::In),
         };
         match (wanted, tls_out) {
             (Some(What::In), true) => Some(What::InOut),

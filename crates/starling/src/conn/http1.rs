@@ -43,11 +43,24 @@ impl From<Parsed> for StreamEvent {
     }
 }
 
+/// Where a stream is: its request going out, its body held back for
+/// `100 Continue`, or its response coming in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Sending,
+    /// The head went out with `Expect: 100-continue`; the body waits for
+    /// the server's go-ahead or the end of the wait.
+    Expecting,
+    Receiving,
+}
+
 /// See the module documentation.
 #[derive(Debug)]
 pub(crate) struct Http1 {
     /// The transfer its one stream carries.
     pub transfer: Option<TransferId>,
+    /// Where that stream is.
+    pub phase: Phase,
     pub parser: ResponseParser,
     /// The request head being sent and how much of it went out (a u32:
     /// heads are far smaller, and it packs with the flags below).
@@ -81,6 +94,7 @@ impl Http1 {
     pub fn new() -> Http1 {
         Http1 {
             transfer: None,
+            phase: Phase::Sending,
             parser: ResponseParser::new(false, crate::easy::DEFAULT_MAX_HEADER_BYTES),
             head: Vec::new(),
             head_sent: 0,
@@ -118,6 +132,7 @@ impl Http1 {
         max_header_bytes: usize,
     ) -> StreamId {
         self.transfer = Some(transfer);
+        self.phase = Phase::Sending;
         self.head.clear();
         self.head_sent = 0;
         self.body_sent = 0;

@@ -14,5 +14,5 @@ mod transport;
 pub(crate) mod upload;
 
 pub(crate) use connection::{ConnState, Connection};
-pub(crate) use http1::StreamEvent;
+pub(crate) use http1::{Phase, StreamEvent};
 pub(crate) use transport::Racer;

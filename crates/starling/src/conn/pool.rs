@@ -236,6 +236,7 @@ mod tests {
 
     use super::*;
     use crate::conn::connection::ConnState;
+    use crate::conn::Phase;
     use crate::env::Socket;
 
     /// Connections over made-up descriptors; `forget` gives the numbers
@@ -287,7 +288,7 @@ mod tests {
         assert_eq!(pool.idle_count(), 2);
         // The most recently used first: its socket is the most likely alive.
         assert_eq!(pool.take_idle(host, &conns.0), Some(b));
-        conns.0[b.index as usize].state = ConnState::Sending;
+        conns.0[b.index as usize].set_phase(Phase::Sending);
         pool.left_idle();
         // Eviction takes the least recently used one; b's stale entry in
         // the LRU list is skipped.
@@ -310,7 +311,7 @@ mod tests {
         pool.put_idle(host, a, second, &conns.0);
         assert_eq!(pool.take_idle(host, &conns.0), Some(a));
         pool.left_idle();
-        conns.0[a.index as usize].state = ConnState::Receiving;
+        conns.0[a.index as usize].set_phase(Phase::Receiving);
         assert_eq!(pool.take_idle(host, &conns.0), None, "the old entry is stale");
     }
 

@@ -11,7 +11,7 @@ use super::core::Core;
 use super::send::{SendFailed, Sent};
 use super::state::TransferState;
 use crate::conn::upload::StreamUpload;
-use crate::conn::ConnState;
+use crate::conn::{ConnState, Phase};
 use crate::decode::ACCEPT_ALL;
 use crate::easy::RequestBody;
 use crate::error::{Error, ErrorKind};
@@ -32,7 +32,7 @@ impl Core {
     pub(crate) fn drive_connection(&mut self, key: ConnKey, events: Events, now: Instant) {
         self.again_served(key);
         let Some(conn) = self.conn_mut(key) else { return };
-        let entry_state = conn.state;
+        let (entry_state, entry_phase) = (conn.state, conn.phase());
         self.counters.connections_touched += 1;
         self.mark_dirty(key);
         match entry_state {
@@ -47,12 +47,12 @@ impl Core {
                 }
             }
             ConnState::Idle => return self.probe_idle(key),
-            ConnState::Sending | ConnState::Expecting | ConnState::Receiving => {}
+            ConnState::Open => {}
         }
-        if self.conns[key.index as usize].state == ConnState::Sending {
+        if self.conns[key.index as usize].phase() == Some(Phase::Sending) {
             match self.send_request(key) {
                 Ok(Sent::All) => {
-                    self.conns[key.index as usize].state = ConnState::Receiving;
+                    self.conns[key.index as usize].set_phase(Phase::Receiving);
                     self.request_sent(key, now);
                 }
                 // The answer may come before the body is out: read it.
@@ -67,7 +67,7 @@ impl Core {
                     if conn.proto.transfer.is_none() || !conn.transport.has_input(&*self.env) {
                         return self.io_failed(key, e, true, now);
                     }
-                    conn.state = ConnState::Receiving;
+                    conn.set_phase(Phase::Receiving);
                     conn.proto.cut = true;
                     return self.receive(key, now);
                 }
@@ -82,7 +82,7 @@ impl Core {
         }
         // Right after the request went out the response cannot be there
         // unless the loop said so; skip the read that would only say EAGAIN.
-        if matches!(entry_state, ConnState::Receiving | ConnState::Expecting)
+        if matches!(entry_phase, Some(Phase::Receiving | Phase::Expecting))
             || events.intersects(Events::IN | Events::ERR)
         {
             self.receive(key, now);
@@ -179,7 +179,7 @@ impl Core {
             _ => None,
         };
         conn.proto.expect = expect;
-        conn.state = ConnState::Sending;
+        conn.set_phase(Phase::Sending);
         conn.requests += 1;
         let elapsed = t.elapsed(now);
         let method = t.method().clone();
@@ -212,7 +212,7 @@ impl Core {
     /// answer, at most the expect timeout.
     fn expect_continue(&mut self, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
-        conn.state = ConnState::Expecting;
+        conn.set_phase(Phase::Expecting);
         if let Some(id) = conn.proto.transfer {
             let wait = self.transfers[id.index as usize]
                 .easy
@@ -227,11 +227,11 @@ impl Core {
     /// The server said `100 Continue`, or the wait ended: send the body.
     pub(crate) fn send_body_now(&mut self, key: ConnKey) {
         let Some(conn) = self.conn_mut(key) else { return };
-        if conn.state != ConnState::Expecting {
+        if conn.phase() != Some(Phase::Expecting) {
             return;
         }
         conn.proto.expect = false;
-        conn.state = ConnState::Sending;
+        conn.set_phase(Phase::Sending);
         if let Some(id) = conn.proto.transfer {
             self.clear_timer(id, TimerKind::Phase);
         }
@@ -245,9 +245,9 @@ impl Core {
         let Some(key) = self.transfer(id).and_then(|t| t.conn) else {
             return;
         };
-        match self.conn_mut(key).map(|c| c.state) {
-            Some(ConnState::Connecting) => self.start_racer(id, key),
-            Some(ConnState::Expecting) => self.send_body_now(key),
+        match self.conn_mut(key).map(|c| (c.state, c.phase())) {
+            Some((ConnState::Connecting, _)) => self.start_racer(id, key),
+            Some((_, Some(Phase::Expecting))) => self.send_body_now(key),
             _ => {}
         }
     }

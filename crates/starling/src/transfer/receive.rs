@@ -10,7 +10,7 @@ use super::core::Core;
 use super::deliver::{filesize_exceeded, Delivery};
 use super::state::Transfer;
 use crate::conn::buffers::RECV_BUF_SIZE;
-use crate::conn::{ConnState, StreamEvent};
+use crate::conn::{ConnState, Phase, StreamEvent};
 use crate::decode::{unsolicited_transfer_coding, Codings, Decoder, Layer};
 use crate::easy::EasyInner;
 use crate::error::{Error, ErrorKind};
@@ -264,7 +264,7 @@ impl Core {
                         self.abort_on(key, id, e, now);
                         return Step::Stop;
                     }
-                    if status == http::StatusCode::CONTINUE && conn.state == ConnState::Expecting {
+                    if status == http::StatusCode::CONTINUE && conn.phase() == Some(Phase::Expecting) {
                         self.send_body_now(key);
                     }
                 }
@@ -307,7 +307,8 @@ impl Core {
                     // Bytes after a complete response were never asked for;
                     // a body held back by `Expect`, or cut by an early
                     // answer, was not all sent.
-                    let unsent = conn.proto.expect || conn.proto.cut || conn.state == ConnState::Sending;
+                    let sending = conn.state == ConnState::Open && conn.proto.phase == Phase::Sending;
+                    let unsent = conn.proto.expect || conn.proto.cut || sending;
                     let reusable =
                         reusable && buf.is_empty() && !t.easy.inner.extras().forbid_reuse && !unsent;
                     self.body_done(key, id, reusable, now);
@@ -324,16 +325,16 @@ impl Core {
     /// A final (or redirect) response head arrived.
     fn response_head(&mut self, key: ConnKey, id: TransferId, head: ResponseHead, now: Instant) -> Step {
         let conn = &mut self.conns[key.index as usize];
-        if conn.state == ConnState::Expecting {
+        if conn.phase() == Some(Phase::Expecting) {
             // The server answered without waiting for the body: the body
             // is never sent, and the connection is not reused.
-            conn.state = ConnState::Receiving;
+            conn.set_phase(Phase::Receiving);
             self.clear_timer(id, TimerKind::Phase);
-        } else if conn.state == ConnState::Sending && head.status.as_u16() >= 300 {
+        } else if conn.phase() == Some(Phase::Sending) && head.status.as_u16() >= 300 {
             // An error (or redirect) before the body is out: the rest is
             // not sent, as libcurl stops sending then. A success goes on
             // sending while its answer arrives.
-            conn.state = ConnState::Receiving;
+            conn.set_phase(Phase::Receiving);
             conn.proto.cut = true;
         }
         let conn = &self.conns[key.index as usize];
