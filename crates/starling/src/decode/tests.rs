@@ -386,6 +386,46 @@ fn zstd_decodes_every_frame() {
     assert_bad(dec.finish(&mut sink), "zstd");
 }
 
+/// Feeds `input` cut at `cuts` (then the rest), as a body arrives in reads.
+fn decode_cut(header: &str, input: &[u8], cuts: &[usize]) -> Result<Vec<u8>, Error> {
+    let mut sizes = cuts.iter().copied().chain(std::iter::repeat(usize::MAX));
+    decode_in_pieces(header, input, || sizes.next().unwrap())
+}
+
+/// Fuzz finding (decode_zstd): a frame that declares 233 bytes of content
+/// and holds none, its last block empty, then garbage. Whole, libzstd
+/// decodes the frame in one pass and refuses it; cut after 7 and 13 bytes,
+/// its block-by-block path skipped the content-size check, the garbage was
+/// ignored and the body decoded to nothing.
+#[test]
+fn zstd_frame_size_is_checked_however_the_body_is_cut() {
+    let input = b"\x28\xb5\x2f\xfd\x24\xe9\x01\x00\x00\x99\xe9\xd8\x51garbage";
+    assert_bad(decode_whole("zstd", input), "zstd");
+    assert_bad(decode_cut("zstd", input, &[7, 13]), "zstd");
+    assert_bad(decode_in_pieces("zstd", input, || 1), "zstd");
+}
+
+/// A second frame that starts right and breaks after its data (a bad
+/// checksum) is a broken frame, not garbage, however the body is cut.
+/// Whole, libzstd produced the frame's output and failed in one call,
+/// which the stage took for garbage: the frame's output was dropped.
+#[test]
+fn zstd_broken_second_frame_is_an_error_not_garbage() {
+    let mut input = zstd(b"first ");
+    let mut second = zstd(b"second frame");
+    let last = second.len() - 1;
+    second[last] ^= 1;
+    input.extend_from_slice(&second);
+    assert_bad(decode_whole("zstd", &input), "zstd");
+    assert_bad(decode_in_pieces("zstd", &input, || 1), "zstd");
+    // A skippable frame after the first is a frame too, and is skipped.
+    let mut input = zstd(b"first");
+    input.extend_from_slice(&[0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+    input.extend_from_slice(&zstd(b" second"));
+    assert_eq!(decode_whole("zstd", &input).unwrap(), b"first second");
+    assert_eq!(decode_in_pieces("zstd", &input, || 1).unwrap(), b"first second");
+}
+
 #[test]
 fn zstd_refuses_windows_above_8_mib() {
     let data = vec![7; 64];
