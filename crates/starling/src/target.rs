@@ -221,7 +221,13 @@ fn guess_scheme(authority: &str) -> &'static str {
     ];
     PREFIXES
         .iter()
-        .find(|(prefix, _)| host.len() >= prefix.len() && host[..prefix.len()].eq_ignore_ascii_case(prefix))
+        // Compared as bytes: a host may hold non-ASCII text, and a str cut
+        // at the prefix's length could fall inside a character.
+        .find(|(prefix, _)| {
+            host.as_bytes()
+                .get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+        })
         .map_or("http", |(_, scheme)| scheme)
 }
 
@@ -416,6 +422,22 @@ mod tests {
             "no scheme: `a…a:` is a host with no port"
         );
         assert_eq!(guess(&format!("{}:/h/", "a".repeat(40))), None);
+    }
+
+    /// Fuzz finding (url_redirect): a host whose fourth or fifth byte is
+    /// inside a character made the guess cut the string there and panic.
+    #[test]
+    fn a_non_ascii_host_is_guessed_without_panicking() {
+        assert_eq!(
+            guess("ftp\u{e9}.example/").as_deref(),
+            Some("http://ftp\u{e9}.example/")
+        );
+        assert_eq!(guess("pop\u{fffd}x").as_deref(), Some("http://pop\u{fffd}x/"));
+        assert_eq!(
+            guess("t\0t\u{fffd}\u{fffd}\r\0zz?\x01 ").as_deref(),
+            Some("http://t\0t\u{fffd}\u{fffd}\r\0zz/?\x01 ")
+        );
+        assert_eq!(guess("ftp.\u{e9}").as_deref(), Some("ftp://ftp.\u{e9}/"));
     }
 
     #[test]
