@@ -35,6 +35,9 @@ mod error;
 mod events;
 #[cfg(test)]
 mod fake_env;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod handler;
 pub mod http1;
 mod ids;

@@ -58,6 +58,10 @@ mod response;
 mod tests;
 
 pub use chunked::MAX_TRAILER_BYTES;
+// The fuzz targets drive the chunked decoder on its own.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use chunked::{ChunkedDecoder, Decoded};
 pub use error::Http1Error;
 pub use framing::MAX_TRANSFER_CODINGS;
 pub use headers::ResponseHeaders;

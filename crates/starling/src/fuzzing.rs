@@ -1,0 +1,158 @@
+//! Entry points for the fuzz targets in the repository's `fuzz/` folder,
+//! built only with the `fuzzing` feature: thin wrappers around pieces of
+//! the engine that are private to the crate, so that the targets drive the
+//! same code the engine runs. Not a stable interface.
+
+use crate::connect_to::ConnectToList;
+use crate::decode::{self, Codings, Decoder, Layer, SinkFlow};
+use crate::error::{Error, ErrorKind};
+use crate::target::{Route, RouteOptions, Target};
+
+pub use crate::http1::{ChunkedDecoder, Decoded};
+
+/// The most bytes a body decoder hands its sink in one call.
+pub const DECODED_PIECE: usize = decode::CHUNK;
+
+/// A response body decoder, built as the engine builds it from the
+/// response's `Transfer-Encoding` and `Content-Encoding` values.
+pub struct BodyDecoder(Decoder);
+
+impl BodyDecoder {
+    /// The decoder for these header values (`None`: nothing to undo), or
+    /// the engine's error for an unknown coding or too many.
+    pub fn new(transfer_encoding: &[u8], content_encoding: &[u8]) -> Result<Option<BodyDecoder>, Error> {
+        let transfer = Codings::parse(Layer::Transfer, std::iter::once(transfer_encoding))?;
+        let content = Codings::parse(Layer::Content, std::iter::once(content_encoding))?;
+        Ok(Decoder::new(&transfer, &content)?.map(BodyDecoder))
+    }
+
+    /// Feeds body bytes; `sink` returns true to stop. Returns the input
+    /// bytes consumed and whether the sink stopped.
+    pub fn feed(
+        &mut self,
+        input: &[u8],
+        sink: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<(usize, bool), Error> {
+        let fed = self.0.feed(input, &mut |piece| flow(sink(piece)))?;
+        Ok((fed.consumed, fed.stopped))
+    }
+
+    /// The body ended; true when the sink stopped (call again).
+    pub fn finish(&mut self, sink: &mut dyn FnMut(&[u8]) -> bool) -> Result<bool, Error> {
+        self.0.finish(&mut |piece| flow(sink(piece)))
+    }
+}
+
+fn flow(stop: bool) -> SinkFlow {
+    if stop {
+        SinkFlow::Stop
+    } else {
+        SinkFlow::Continue
+    }
+}
+
+/// What the engine takes from a URL, as plain values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlParts {
+    /// The URL without credentials.
+    pub url: String,
+    /// Host (IPv6 without brackets).
+    pub host: String,
+    /// Port, explicit or the scheme's default.
+    pub port: u16,
+    /// The Host header value.
+    pub authority: String,
+    /// The request line's target.
+    pub request_target: String,
+    /// The connection pool key.
+    pub pool_key: String,
+    /// The Authorization value from the URL's credentials.
+    pub auth: Option<String>,
+    /// The scheme is https.
+    pub https: bool,
+    /// The URL with the scheme guessed for it, when it had none.
+    pub guessed: Option<String>,
+    /// Where the connection goes: host and port.
+    pub connect: (String, u16),
+}
+
+impl UrlParts {
+    fn of(route: &Route) -> UrlParts {
+        let t = &route.target;
+        UrlParts {
+            url: t.url().as_str().to_owned(),
+            host: t.host().to_owned(),
+            port: t.port(),
+            authority: t.authority().to_owned(),
+            request_target: t.request_target().to_owned(),
+            pool_key: t.pool_key().to_owned(),
+            auth: t.auth().map(str::to_owned),
+            https: t.is_https(),
+            guessed: t.guessed().map(str::to_owned),
+            connect: (route.connect_host().to_owned(), route.connect_port()),
+        }
+    }
+}
+
+/// A handle's URL and connect-to entries, routed as a transfer routes them.
+pub struct Handle {
+    url: String,
+    default_protocol: Option<String>,
+    connect_to: ConnectToList,
+}
+
+impl Handle {
+    /// A handle with this URL, default protocol and `CONNECT_TO` entries
+    /// (`as_libcurl`: read as the C interface reads them).
+    pub fn new(url: &str, default_protocol: Option<&str>, connect_to: &[&str], as_libcurl: bool) -> Handle {
+        let connect_to = if as_libcurl {
+            ConnectToList::parse_as_libcurl(connect_to)
+        } else {
+            ConnectToList::parse(connect_to)
+        };
+        Handle {
+            url: url.to_owned(),
+            default_protocol: default_protocol.map(str::to_owned),
+            connect_to,
+        }
+    }
+
+    fn options(&self) -> RouteOptions<'_> {
+        RouteOptions {
+            url: &self.url,
+            default_protocol: self.default_protocol.as_deref(),
+            connect_to: &self.connect_to,
+            resolve: &[],
+        }
+    }
+
+    /// The route of the handle's URL.
+    pub fn route(&self) -> Result<UrlParts, Error> {
+        Ok(UrlParts::of(&Route::of(self.options())?))
+    }
+
+    /// Where a redirect with this `Location` value goes, resolved against
+    /// the handle's URL with the steps of `transfer::redirect`
+    /// (`redirect_for`, `start_next`, `redirect`): `Ok(None)` for an empty
+    /// Location; else the new route and whether it has the same origin.
+    pub fn redirect(&self, location: &[u8]) -> Result<Option<(UrlParts, bool)>, Error> {
+        let first = Route::of(self.options())?.target;
+        if location.trim_ascii().is_empty() {
+            return Ok(None);
+        }
+        let location = String::from_utf8_lossy(location);
+        let url = first.url().join(location.trim()).map_err(|e| {
+            Error::new(
+                ErrorKind::UrlMalformed,
+                format!("redirect to an invalid URL '{location}': {e}"),
+            )
+        })?;
+        let mut target = Target::from_url(url)?;
+        let same_origin = target.same_origin(&first);
+        if same_origin {
+            target.inherit_auth(&first);
+        }
+        let route = Route::to(target, self.options())?;
+        Ok(Some((UrlParts::of(&route), same_origin)))
+    }
+}
