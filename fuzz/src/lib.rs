@@ -430,7 +430,7 @@ pub fn drive_decoder(content_encoding: &str, pieces: &[&[u8]], stop_every: usize
         assert!(piece.len() <= DECODED_PIECE, "a piece of {} bytes", piece.len());
         output.extend_from_slice(piece);
         calls += 1;
-        stop_every != 0 && calls % stop_every == 0
+        stop_every != 0 && calls.is_multiple_of(stop_every)
     };
     let mut result = Ok(());
     // A stop hands out one piece, so this bounds the calls.
