@@ -61,7 +61,8 @@ fuzz_target!(|data: &[u8]| {
             failure: None,
         },
     );
-    sim.world().listen("10.0.0.1:80".parse().unwrap(), Listener::Http(server));
+    sim.world()
+        .listen("10.0.0.1:80".parse().unwrap(), Listener::Http(server));
     let report = sim.run(total, open, |i, _| {
         let (path, expect) = plan[i as usize].clone();
         let mut easy = Easy::new(format!("http://a.sim{path}"));
