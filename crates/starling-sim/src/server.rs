@@ -93,7 +93,7 @@ impl ServerConn {
     }
 
     /// Takes request bytes; answers every complete request.
-    pub fn receive(&mut self, bytes: &[u8], _now: Duration, rng: &mut fastrand::Rng) -> ServerOut {
+    pub fn receive(&mut self, bytes: &[u8], rng: &mut fastrand::Rng) -> ServerOut {
         let mut out = ServerOut {
             think: self.config.think,
             ..ServerOut::default()
@@ -228,7 +228,6 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(1);
         let out = conn.receive(
             b"GET /size/3 HTTP/1.1\r\nHost: a\r\n\r\nGET /status/204 HTTP/1.1\r\nHost: a\r\n\r\n",
-            Duration::ZERO,
             &mut rng,
         );
         let text = String::from_utf8(out.bytes).unwrap();
@@ -244,8 +243,8 @@ mod tests {
         for split in 1..request.len() {
             let mut conn = ServerConn::new(ServerConfig::default());
             let mut rng = fastrand::Rng::with_seed(1);
-            let first = conn.receive(&request[..split], Duration::ZERO, &mut rng);
-            let second = conn.receive(&request[split..], Duration::ZERO, &mut rng);
+            let first = conn.receive(&request[..split], &mut rng);
+            let second = conn.receive(&request[split..], &mut rng);
             assert_eq!((first.requests, second.requests), (0, 1), "split at {split}");
         }
     }
@@ -258,7 +257,7 @@ mod tests {
         };
         let mut conn = ServerConn::new(config);
         let mut rng = fastrand::Rng::with_seed(1);
-        let out = conn.receive(b"GET /size/0 HTTP/1.1\r\n\r\n", Duration::ZERO, &mut rng);
+        let out = conn.receive(b"GET /size/0 HTTP/1.1\r\n\r\n", &mut rng);
         assert!(String::from_utf8_lossy(&out.bytes).contains("Connection: close"));
         assert_eq!(out.close, Some(true));
     }

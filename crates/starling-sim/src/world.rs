@@ -401,7 +401,9 @@ impl World {
             return Err(io::ErrorKind::ConnectionReset.into());
         }
         if sock.rx_eof {
-            // The server is gone: what it does not read is an error to send.
+            // The server is gone. A real socket would take the bytes and
+            // the peer answer them with a reset; refusing at once is the
+            // same outcome a round trip earlier.
             return Err(io::ErrorKind::BrokenPipe.into());
         }
         if !matches!(sock.state, SockState::Connected) {
@@ -523,7 +525,7 @@ impl World {
                 let Some(mut server) = self.servers.remove(&id) else {
                     return;
                 };
-                let out = server.receive(&bytes, self.now, &mut self.rng);
+                let out = server.receive(&bytes, &mut self.rng);
                 self.stats.requests += out.requests;
                 self.servers.insert(id, server);
                 self.server_out(id, out);
