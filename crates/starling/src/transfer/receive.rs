@@ -106,15 +106,15 @@ fn header_callback_abort() -> Error {
 const MAX_DRAIN: u64 = 64 * 1024;
 
 impl Core {
-    /// Reads and parses until the socket has nothing more, the response
-    /// ends, the transfer pauses, or the read budget (in bytes) is used up.
+    /// Reads and parses until the socket has nothing more (WouldBlock), the
+    /// response ends, the transfer pauses, or the read budget (in bytes) is
+    /// used up.
     ///
-    /// A short read of a plain TCP socket means its receive queue was
-    /// drained (Linux stream sockets; tokio relies on the same), so no read
-    /// is spent on the EAGAIN that would only confirm it; an
-    /// edge-triggered loop still hears of bytes that arrive later. Through
-    /// TLS a short read says nothing of the socket, so reading goes on to
-    /// WouldBlock.
+    /// A short read is not taken as "drained": the peer's FIN may wait
+    /// behind the bytes, and an edge-triggered loop that was told of both
+    /// at once would never call again for it (tokio can skip the EAGAIN
+    /// read because it keeps the read-closed readiness apart; the events an
+    /// application passes here need not carry it).
     pub(super) fn receive(&mut self, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         if conn.transport.wants_write() {
@@ -133,13 +133,10 @@ impl Core {
         }
         let mut reads = 0;
         let budget = self.read_budget as usize * RECV_BUF_SIZE;
-        let (mut read_bytes, mut filled, mut drained) = (0, false, false);
+        let (mut read_bytes, mut filled) = (0, false);
         loop {
             if let Step::Stop = self.consume_input(key, now) {
                 return;
-            }
-            if drained {
-                break;
             }
             if read_bytes >= budget {
                 self.read_again(key);
@@ -167,7 +164,6 @@ impl Core {
                     reads += 1;
                     read_bytes += n;
                     filled = n == room;
-                    drained = n < room && conn.transport.tls.is_none();
                     if let Some(id) = conn.proto.transfer {
                         let t = &mut self.transfers[id.index as usize];
                         if t.easy.inner.info.timings.starttransfer.is_zero() {
