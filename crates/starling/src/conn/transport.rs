@@ -77,12 +77,12 @@ impl Transport {
     /// Writes two pieces at once where the transport can (plain TCP);
     /// through TLS, the first non-empty one.
     pub fn write_pair(&mut self, env: &dyn Env, first: &[u8], second: &[u8]) -> io::Result<usize> {
-        match (&mut self.tls, first.is_empty(), second.is_empty()) {
-            (Some(_), true, _) | (None, true, _) => self.write(env, second),
-            (Some(_), false, _) | (None, false, true) => self.write(env, first),
-            (None, false, false) => {
-                env.write_vectored(&self.socket, &[IoSlice::new(first), IoSlice::new(second)])
-            }
+        if first.is_empty() {
+            self.write(env, second)
+        } else if self.tls.is_some() || second.is_empty() {
+            self.write(env, first)
+        } else {
+            env.write_vectored(&self.socket, &[IoSlice::new(first), IoSlice::new(second)])
         }
     }
 

@@ -506,9 +506,8 @@ impl Core {
         }
     }
 
-    /// Whether an idle connection can carry a request: nothing to read on
-    /// it (no close, no unasked data; late TLS session tickets are fine).
-    /// One non-blocking read, as libcurl checks a connection it reuses.
+    /// Whether an idle connection can carry a request
+    /// (`Transport::idle_alive`).
     pub(crate) fn idle_alive(&mut self, key: ConnKey) -> bool {
         self.conns[key.index as usize].transport.idle_alive(&*self.env)
     }
