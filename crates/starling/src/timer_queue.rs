@@ -1,12 +1,12 @@
-//! The one timer queue of a multi handle: every deadline of every transfer,
-//! ordered by time. Insert, remove and "what is next" are O(log n) or
+//! The one timer queue of a multi handle: every deadline of every transfer
+//! and connection, ordered by time. Insert, remove and "what is next" are O(log n) or
 //! better; nothing is ever scanned.
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use crate::ids::TransferId;
+use crate::ids::{ConnKey, TransferId};
 
 /// Which deadline of a transfer a timer stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,11 +38,22 @@ pub(crate) struct TimerHandle {
     seq: NonZeroU32,
 }
 
-/// What a due timer concerns.
+/// Which deadline of a connection a timer stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TimerKey {
-    pub transfer: TransferId,
-    pub kind: TimerKind,
+pub(crate) enum ConnTimer {
+    /// An idle pooled connection reaches the pool's maximum age (armed
+    /// only while idle sockets are watched: see `Core::release_connection`).
+    IdleExpiry,
+}
+
+/// What a due timer concerns: whoever armed it owns it, and it goes with
+/// its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimerKey {
+    /// A deadline of a transfer.
+    Transfer(TransferId, TimerKind),
+    /// A deadline of a connection, whatever streams it carries.
+    Conn(ConnKey, ConnTimer),
 }
 
 /// Deadlines ordered by time; equal times keep insertion order.
@@ -123,13 +134,11 @@ mod tests {
     use super::*;
 
     fn key(i: u32) -> TimerKey {
-        TimerKey {
-            transfer: TransferId {
-                index: i,
-                generation: 0,
-            },
-            kind: TimerKind::Total,
-        }
+        let id = TransferId {
+            index: i,
+            generation: 0,
+        };
+        TimerKey::Transfer(id, TimerKind::Total)
     }
 
     #[test]

@@ -17,10 +17,11 @@ const MAX_FREE: usize = 64;
 const MAX_FREE_BULK: usize = 8;
 
 /// Bytes read from a socket and not yet consumed by the parser:
-/// `data[start..end]`.
+/// `data[start..end]`. A boxed slice, not a `Vec`: its length is its
+/// capacity, and every connection keeps the field.
 #[derive(Debug)]
 pub(crate) struct RecvBuf {
-    pub data: Vec<u8>,
+    pub data: Box<[u8]>,
     pub start: usize,
     pub end: usize,
 }
@@ -51,7 +52,9 @@ impl RecvBuf {
                 self.start = 0;
             } else {
                 let grown = self.data.len() * 2;
-                self.data.resize(grown, 0);
+                let mut data = std::mem::take(&mut self.data).into_vec();
+                data.resize(grown, 0);
+                self.data = data.into_boxed_slice();
             }
         }
         &mut self.data[self.end..]
@@ -61,14 +64,17 @@ impl RecvBuf {
 /// A free list of receive buffers.
 #[derive(Debug, Default)]
 pub(crate) struct BufferPool {
-    free: Vec<Vec<u8>>,
-    free_bulk: Vec<Vec<u8>>,
+    free: Vec<Box<[u8]>>,
+    free_bulk: Vec<Box<[u8]>>,
 }
 
 impl BufferPool {
     /// A buffer to read into.
     pub fn take(&mut self) -> RecvBuf {
-        let data = self.free.pop().unwrap_or_else(|| vec![0; RECV_BUF_SIZE]);
+        let data = self
+            .free
+            .pop()
+            .unwrap_or_else(|| vec![0; RECV_BUF_SIZE].into_boxed_slice());
         RecvBuf {
             data,
             start: 0,
@@ -78,7 +84,10 @@ impl BufferPool {
 
     /// A bulk buffer to read into.
     pub fn take_bulk(&mut self) -> RecvBuf {
-        let data = self.free_bulk.pop().unwrap_or_else(|| vec![0; BULK_BUF_SIZE]);
+        let data = self
+            .free_bulk
+            .pop()
+            .unwrap_or_else(|| vec![0; BULK_BUF_SIZE].into_boxed_slice());
         RecvBuf {
             data,
             start: 0,

@@ -36,6 +36,7 @@ use super::transport::Transport;
 use crate::env::Socket;
 use crate::events::What;
 use crate::ids::{HostId, TransferId};
+use crate::timer_queue::TimerHandle;
 
 /// Where a connection is in its life (see the module documentation);
 /// while `Open`, its protocol's streams have phases of their own
@@ -78,6 +79,9 @@ pub(crate) struct Connection {
     pub again: bool,
     /// When it went idle (for the pool's maximum age).
     pub idle_since: Instant,
+    /// Its one deadline in the multi handle's timer queue, if armed
+    /// (`timer_queue::ConnTimer`); removed with the connection.
+    pub timer: Option<TimerHandle>,
 }
 
 impl Connection {
@@ -98,6 +102,7 @@ impl Connection {
             dirty: false,
             again: false,
             idle_since: now,
+            timer: None,
         }
     }
 

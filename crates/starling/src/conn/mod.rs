@@ -15,4 +15,5 @@ pub(crate) mod upload;
 
 pub(crate) use connection::{ConnState, Connection};
 pub(crate) use http1::{Phase, StreamEvent};
+pub(crate) use pool::MAX_IDLE_AGE;
 pub(crate) use transport::Racer;

@@ -7,11 +7,16 @@
 //! skipped, instead of being searched for when it goes stale.
 
 use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
 
 use slab::Slab;
 
 use super::connection::Connection;
 use crate::ids::{ConnKey, HostId, TransferId};
+
+/// Idle connections older than this are not reused (libcurl's default
+/// CURLOPT_MAXAGE_CONN); watched idle ones are closed at that age.
+pub(crate) const MAX_IDLE_AGE: Duration = Duration::from_secs(118);
 
 /// Limits of a multi handle (libcurl's MAXCONNECTS, MAX_TOTAL_CONNECTIONS,
 /// MAX_HOST_CONNECTIONS). `None` is unlimited.

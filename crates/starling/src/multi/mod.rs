@@ -152,8 +152,10 @@ impl Multi {
     /// rely on it. On, a keep-alive socket's interest does not change from
     /// one request to the next (fewer socket callbacks, so fewer
     /// `epoll_ctl` calls in the loop), and a server closing an idle
-    /// connection is noticed at once; but the loop always has a socket to
-    /// watch while connections are pooled.
+    /// connection is noticed at once, and one idle for 118 s (libcurl's
+    /// CURLOPT_MAXAGE_CONN default) is closed by a deadline of its own;
+    /// but the loop always has a socket to watch, and a timer, while
+    /// connections are pooled.
     pub fn set_watch_idle(&mut self, watch: bool) {
         self.core.watch_idle = watch;
         // Idle connections take the new rule at their next change.

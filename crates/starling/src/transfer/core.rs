@@ -18,7 +18,7 @@ use crate::env::{Env, Socket};
 use crate::events::{Action, Events, Message, Pause};
 use crate::ids::{ConnKey, TransferId};
 use crate::socket_table::{Owner, SocketTable};
-use crate::timer_queue::{TimerHandle, TimerQueue};
+use crate::timer_queue::{TimerHandle, TimerKey, TimerQueue};
 use crate::tls::TlsConfigs;
 
 /// Reads per socket event by default (of up to 64 KiB each): 1,600 KiB,
@@ -217,7 +217,10 @@ impl Core {
             }
         }
         while let Some(key) = self.timers.pop_due(now) {
-            self.timer_fired(key, now);
+            match key {
+                TimerKey::Transfer(id, kind) => self.timer_fired(id, kind, now),
+                TimerKey::Conn(conn, kind) => self.conn_timer_fired(conn, kind, now),
+            }
         }
         // What was added or woken before this call starts in it, after the
         // event's own transfers (as libcurl runs a socket's handles before

@@ -310,6 +310,9 @@ impl Core {
         }
         self.mark_dirty(key);
         self.pool.put_idle(host, key, epoch, &self.conns);
+        if self.watch_idle {
+            self.arm_idle_expiry(key, now);
+        }
         self.wake_waiter(host);
         let max_idle = self
             .pool
@@ -352,6 +355,9 @@ impl Core {
         }
         self.again_served(key);
         let conn = self.conns.remove(key.index as usize);
+        if let Some(timer) = conn.timer {
+            self.timers.remove(timer);
+        }
         let named = conn.reported_transfer();
         self.counters.connections_touched += 1;
         if conn.state == ConnState::Idle {

@@ -1,7 +1,8 @@
 //! The transfer layer: transfers (`state.rs`, `aside.rs`), the engine
 //! state they share with their connections (`core.rs`), and everything that
 //! drives a transfer over a connection: its start, lookup and connection
-//! (`start.rs`, `connect.rs`), one event on a connection (`drive.rs`), the
+//! (`start.rs`, `connect.rs`), the deadlines of connections
+//! (`conn_timers.rs`), one event on a connection (`drive.rs`), the
 //! request (`send.rs`), the response and what it means for the transfer
 //! (`receive.rs`), redirects (`redirect.rs`), the body to the handler
 //! (`deliver.rs`) and progress (`meter.rs`).
@@ -11,6 +12,7 @@
 //! what changed.
 
 mod aside;
+mod conn_timers;
 mod connect;
 pub(crate) mod core;
 mod deliver;

@@ -18,13 +18,14 @@
 //! A request that dies on a reused connection before any response byte
 //! arrived goes back to Queued once, marked to take a fresh connection.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::aside::Speed;
 use super::core::Core;
 use super::meter::TICK;
 use super::state::{Transfer, TransferState};
 use crate::conn::pool::Wait;
+use crate::conn::MAX_IDLE_AGE;
 use crate::easy::{Easy, IpResolve};
 use crate::error::{Error, ErrorKind, TimeoutKind};
 use crate::events::Message;
@@ -32,10 +33,6 @@ use crate::ids::TransferId;
 use crate::info::TransferInfo;
 use crate::target::Route;
 use crate::timer_queue::{TimerKey, TimerKind};
-
-/// Idle connections older than this are not reused (libcurl's default
-/// CURLOPT_MAXAGE_CONN).
-const MAX_IDLE_AGE: Duration = Duration::from_secs(118);
 
 impl Core {
     /// Starts (or restarts) a queued transfer: finds where to connect, then
@@ -261,7 +258,7 @@ impl Core {
         if let Some(old) = t.timers[kind as usize].take() {
             self.timers.remove(old);
         }
-        let handle = self.timers.insert(at, TimerKey { transfer: id, kind });
+        let handle = self.timers.insert(at, TimerKey::Transfer(id, kind));
         self.transfers[id.index as usize].timers[kind as usize] = Some(handle);
     }
 
@@ -275,18 +272,18 @@ impl Core {
     }
 
     /// A deadline of a transfer expired.
-    pub(crate) fn timer_fired(&mut self, key: TimerKey, now: Instant) {
-        let Some(t) = self.transfer_mut(key.transfer) else {
+    pub(crate) fn timer_fired(&mut self, id: TransferId, kind: TimerKind, now: Instant) {
+        let Some(t) = self.transfer_mut(id) else {
             return;
         };
-        t.timers[key.kind as usize] = None;
-        let error = match key.kind {
-            TimerKind::Phase => return self.phase_timer(key.transfer, now),
-            TimerKind::Tick => return self.tick(key.transfer, now),
+        t.timers[kind as usize] = None;
+        let error = match kind {
+            TimerKind::Phase => return self.phase_timer(id, now),
+            TimerKind::Tick => return self.tick(id, now),
             TimerKind::Connect if t.state == TransferState::Resolving => {
                 let host = t.route().connect_host().to_owned();
                 let limit = t.easy.inner.extras().connect_timeout;
-                self.resolver.cancel(&host, key.transfer);
+                self.resolver.cancel(&host, id);
                 Error::new(
                     ErrorKind::TimedOut,
                     format!("resolving '{host}' timed out after {} ms", limit.as_millis()),
@@ -298,7 +295,7 @@ impl Core {
                 t.easy.inner.extras().timeout.unwrap_or_default(),
             ),
         };
-        self.fail_now(key.transfer, error, now);
+        self.fail_now(id, error, now);
     }
 
     /// Ends a transfer with `error` wherever it is; its connection (if

@@ -234,3 +234,72 @@ fn a_fin_that_came_with_the_last_bytes_ends_the_body_in_the_same_event() {
     let (msg, body, _) = one(&mut multi, &seen, "http://127.0.0.1:8080/");
     assert_eq!((msg.result, body), (Ok(()), b"until the close".to_vec()));
 }
+
+/// A watched idle connection is closed at the pool's maximum age by a
+/// deadline of its own; an unwatched one (libcurl's way) arms nothing.
+#[test]
+fn a_watched_idle_connection_expires_by_its_own_deadline() {
+    use std::time::Duration;
+    for watch in [true, false] {
+        let env = FakeEnv::new(|_| ok_answer("x"));
+        let (mut multi, seen) = multi_on(&env);
+        multi.set_watch_idle(watch);
+        let deadlines: Rc<RefCell<Vec<Option<Duration>>>> = Rc::default();
+        let log = deadlines.clone();
+        multi.set_timer_callback(move |d| log.borrow_mut().push(d));
+        let (msg, _, fd) = one(&mut multi, &seen, "http://127.0.0.1:8080/");
+        assert_eq!(msg.result, Ok(()));
+        assert_eq!(multi.idle_connections(), 1);
+        if !watch {
+            // Only the happy-eyeballs delay, left to expire as libcurl does.
+            env.advance(Duration::from_millis(200));
+            multi.socket_action(Action::Timeout);
+            assert_eq!(deadlines.borrow().last(), Some(&None), "no deadline of the pool");
+            assert_eq!(env.open(), [fd]);
+            continue;
+        }
+        assert_eq!(last(&seen, fd), Some(What::In), "watched while idle");
+        env.advance(Duration::from_millis(200));
+        multi.socket_action(Action::Timeout);
+        let left = deadlines
+            .borrow()
+            .last()
+            .copied()
+            .flatten()
+            .expect("the idle deadline");
+        assert!(
+            left > Duration::from_secs(117) && left <= Duration::from_secs(118),
+            "{left:?}"
+        );
+        env.advance(left);
+        multi.socket_action(Action::Timeout);
+        assert_eq!(multi.idle_connections(), 0);
+        assert_eq!(last(&seen, fd), Some(What::Remove));
+        assert!(env.open().is_empty(), "closed at its maximum age");
+        assert_eq!(multi.timeout(), None, "nothing left to wait for");
+    }
+}
+
+/// A connection reused before its idle deadline keeps the deadline armed
+/// and, when it fires, is judged by when it last went idle.
+#[test]
+fn a_reused_connection_moves_its_idle_deadline() {
+    use std::time::Duration;
+    let env = FakeEnv::new(|_| ok_answer("x"));
+    let (mut multi, seen) = multi_on(&env);
+    multi.set_watch_idle(true);
+    let (_, _, fd) = one(&mut multi, &seen, "http://127.0.0.1:8080/1");
+    env.advance(Duration::from_secs(100));
+    let id = multi.add(get("http://127.0.0.1:8080/2"));
+    multi.socket_action(Action::Timeout);
+    multi.socket_action(Action::Socket(fd, Events::IN));
+    assert_eq!(multi.info_read().map(|m| (m.id, m.result)), Some((id, Ok(()))));
+    // The first idle time's end: the connection went idle again 18 s ago.
+    env.advance(Duration::from_secs(18));
+    multi.socket_action(Action::Timeout);
+    assert_eq!(env.open(), [fd], "idle for 18 s only");
+    assert_eq!(multi.timeout(), Some(Duration::from_secs(100)));
+    env.advance(Duration::from_secs(100));
+    multi.socket_action(Action::Timeout);
+    assert!(env.open().is_empty());
+}
