@@ -43,6 +43,29 @@ impl From<Parsed> for StreamEvent {
     }
 }
 
+/// How the transport under a connection's streams ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransportEnd {
+    /// The peer closed it.
+    Closed,
+    /// It failed: a reset, a write to a closed socket, a TLS alert.
+    Failed,
+}
+
+/// What the end of the transport means for a stream it carried.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum StreamEnd {
+    /// Its response ran until the close, and is complete.
+    Complete,
+    /// Its response broke off, or was never a response.
+    Broken(Http1Error),
+    /// The transport failed under it. `unprocessed`: no byte of the
+    /// response came on a connection that had carried a stream before (the
+    /// peer likely closed it as idle before it saw the request), so the
+    /// request may go again on a new connection.
+    Lost { unprocessed: bool },
+}
+
 /// Where a stream is: its request going out, its body held back for
 /// `100 Continue`, or its response coming in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,15 +186,28 @@ impl Http1 {
         (Self::STREAM, polled)
     }
 
-    /// The peer closed: what that means for the stream (its end, when the
-    /// body runs until the close; an error otherwise).
-    pub fn peer_closed(&mut self) -> Result<StreamEvent, Http1Error> {
-        self.parser.eof().map(StreamEvent::from)
-    }
-
-    /// Whether any byte of the stream's response arrived.
-    pub fn response_started(&self) -> bool {
-        self.parser.started()
+    /// The transport under the streams ended: each stream open on it and
+    /// what the end means for it (HTTP/1.1: the one stream, if open).
+    /// `reused`: the connection carried streams before this one.
+    pub fn transport_ended(
+        &mut self,
+        end: TransportEnd,
+        reused: bool,
+    ) -> impl Iterator<Item = (StreamId, StreamEnd)> {
+        let stream_end = self.transfer.map(|_| match end {
+            TransportEnd::Failed => StreamEnd::Lost {
+                unprocessed: reused && !self.parser.started(),
+            },
+            TransportEnd::Closed => match self.parser.eof() {
+                Ok(Parsed::Done { .. }) => StreamEnd::Complete,
+                Ok(_) => StreamEnd::Broken(Http1Error::BodyTruncated {
+                    expected: None,
+                    received: 0,
+                }),
+                Err(e) => StreamEnd::Broken(e),
+            },
+        });
+        stream_end.map(|e| (Self::STREAM, e)).into_iter()
     }
 
     /// The response's announced body length.
@@ -219,7 +255,7 @@ mod tests {
         assert_eq!(s, stream);
         assert!(matches!(event, StreamEvent::Head(ref h) if h.status == StatusCode::OK));
         assert_eq!(h1.content_length(), Some(2));
-        assert!(h1.response_started() && h1.has_body() && !h1.until_close());
+        assert!(h1.has_body() && !h1.until_close());
         let (_, polled) = h1.poll_event(&input[n..]);
         let (m, event) = polled.unwrap();
         assert!(matches!(event, StreamEvent::Body(ref r) if &input[n..][r.clone()] == b"hi"));
@@ -234,15 +270,44 @@ mod tests {
         let (n, _) = h1.poll_event(b"HTTP/1.1 200 OK\r\n\r\n").1.unwrap();
         assert_eq!(n, 19);
         assert!(h1.until_close());
-        assert!(matches!(
-            h1.peer_closed(),
-            Ok(StreamEvent::Done { reusable: false })
-        ));
+        let stream = h1.transfer.map(|_| Http1::STREAM).unwrap();
+        let ends: Vec<_> = h1.transport_ended(TransportEnd::Closed, false).collect();
+        assert_eq!(ends, [(stream, StreamEnd::Complete)]);
         h1.open_stream(transfer(2), false, 1024);
         h1.poll_event(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
             .1
             .unwrap();
-        assert!(h1.peer_closed().is_err(), "5 bytes promised, none came");
+        let ends: Vec<_> = h1.transport_ended(TransportEnd::Closed, false).collect();
+        assert!(
+            matches!(ends[..], [(_, StreamEnd::Broken(_))]),
+            "5 bytes promised, none came"
+        );
+    }
+
+    #[test]
+    fn a_failed_transport_loses_its_stream_and_says_whether_it_may_go_again() {
+        let mut h1 = Http1::new();
+        assert_eq!(
+            h1.transport_ended(TransportEnd::Failed, true).count(),
+            0,
+            "no stream"
+        );
+        h1.open_stream(transfer(1), false, 1024);
+        let lost = |h1: &mut Http1, reused| h1.transport_ended(TransportEnd::Failed, reused).next();
+        assert_eq!(
+            lost(&mut h1, true).unwrap().1,
+            StreamEnd::Lost { unprocessed: true }
+        );
+        assert_eq!(
+            lost(&mut h1, false).unwrap().1,
+            StreamEnd::Lost { unprocessed: false }
+        );
+        h1.poll_event(b"HTTP/1.1 2").1.unwrap();
+        assert_eq!(
+            lost(&mut h1, true).unwrap().1,
+            StreamEnd::Lost { unprocessed: false },
+            "the server had begun to answer"
+        );
     }
 
     #[test]

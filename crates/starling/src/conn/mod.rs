@@ -14,6 +14,6 @@ mod transport;
 pub(crate) mod upload;
 
 pub(crate) use connection::{ConnState, Connection};
-pub(crate) use http1::{Phase, StreamEvent};
+pub(crate) use http1::{Phase, StreamEnd, StreamEvent, TransportEnd};
 pub(crate) use pool::MAX_IDLE_AGE;
 pub(crate) use transport::Racer;

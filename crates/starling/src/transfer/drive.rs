@@ -4,10 +4,10 @@
 //! path of one socket event; it reads top to bottom from
 //! [`Core::drive_connection`].
 
-use std::io;
 use std::time::Instant;
 
 use super::core::Core;
+use super::receive::Ended;
 use super::send::{SendFailed, Sent};
 use super::state::TransferState;
 use crate::conn::upload::StreamUpload;
@@ -65,7 +65,14 @@ impl Core {
                     // read, and is the transfer's outcome.
                     let conn = &mut self.conns[key.index as usize];
                     if conn.proto.transfer.is_none() || !conn.transport.has_input(&*self.env) {
-                        return self.io_failed(key, e, true, now);
+                        return self.transport_ended(
+                            key,
+                            Ended::Failed {
+                                error: e,
+                                sending: true,
+                            },
+                            now,
+                        );
                     }
                     conn.set_phase(Phase::Receiving);
                     conn.proto.cut = true;
@@ -270,28 +277,6 @@ impl Core {
         };
         self.close_connection(key);
         self.fail_or_retry(id, http1_error(error), may_retry, now);
-    }
-
-    /// A socket error while sending or receiving.
-    pub(super) fn io_failed(&mut self, key: ConnKey, error: io::Error, sending: bool, now: Instant) {
-        let conn = &self.conns[key.index as usize];
-        let may_retry = conn.requests > 1 && !conn.proto.response_started();
-        let id = conn.proto.transfer;
-        self.close_connection(key);
-        let error = if sending {
-            Error::new(
-                ErrorKind::SendError,
-                format!("failed sending the request: {error}"),
-            )
-        } else {
-            Error::new(
-                ErrorKind::RecvError,
-                format!("failure receiving the response: {error}"),
-            )
-        };
-        if let Some(id) = id {
-            self.fail_or_retry(id, error, may_retry, now);
-        }
     }
 
     /// A connection finished a response and may carry another request: it

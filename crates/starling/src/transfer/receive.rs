@@ -10,14 +10,40 @@ use super::core::Core;
 use super::deliver::{filesize_exceeded, Delivery};
 use super::state::Transfer;
 use crate::conn::buffers::RECV_BUF_SIZE;
-use crate::conn::{ConnState, Phase, StreamEvent};
+use crate::conn::{ConnState, Phase, StreamEnd, StreamEvent, TransportEnd};
 use crate::decode::{unsolicited_transfer_coding, Codings, Decoder, Layer};
 use crate::easy::EasyInner;
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Flow, Handler, Trace};
-use crate::http1::{Http1Error, ResponseHead};
+use crate::http1::ResponseHead;
 use crate::ids::{ConnKey, TransferId};
 use crate::timer_queue::TimerKind;
+
+/// How a connection's transport ended, as the transfer layer saw it.
+pub(super) enum Ended {
+    /// The peer closed it; `clean`: not a TLS connection that ended
+    /// without close_notify.
+    Closed { clean: bool },
+    /// A socket error, while sending the request or receiving the response.
+    Failed { error: io::Error, sending: bool },
+}
+
+impl Ended {
+    /// The error a stream lost to this end fails with.
+    fn error(&self) -> Error {
+        match self {
+            Ended::Failed { error, sending: true } => Error::new(
+                ErrorKind::SendError,
+                format!("failed sending the request: {error}"),
+            ),
+            Ended::Failed { error, .. } => Error::new(
+                ErrorKind::RecvError,
+                format!("failure receiving the response: {error}"),
+            ),
+            Ended::Closed { .. } => Error::new(ErrorKind::RecvError, "the connection closed"),
+        }
+    }
+}
 
 /// Whether response parsing can go on.
 enum Step {
@@ -119,7 +145,9 @@ impl Core {
         let conn = &mut self.conns[key.index as usize];
         if conn.transport.wants_write() {
             match conn.transport.flush(&*self.env) {
-                Err(e) if e.kind() != io::ErrorKind::WouldBlock => return self.io_failed(key, e, true, now),
+                Err(error) if error.kind() != io::ErrorKind::WouldBlock => {
+                    return self.transport_ended(key, Ended::Failed { error, sending: true }, now)
+                }
                 _ => {}
             }
         }
@@ -154,10 +182,10 @@ impl Core {
             let spare = buf.spare();
             let room = spare.len();
             match conn.transport.read(&*self.env, spare) {
-                Ok(0) => return self.peer_closed(key, true, now),
+                Ok(0) => return self.transport_ended(key, Ended::Closed { clean: true }, now),
                 // TLS: the server closed without close_notify.
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    return self.peer_closed(key, false, now)
+                    return self.transport_ended(key, Ended::Closed { clean: false }, now)
                 }
                 Ok(n) => {
                     buf.end += n;
@@ -173,7 +201,16 @@ impl Core {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return self.io_failed(key, e, false, now),
+                Err(error) => {
+                    return self.transport_ended(
+                        key,
+                        Ended::Failed {
+                            error,
+                            sending: false,
+                        },
+                        now,
+                    )
+                }
             }
         }
         let conn = &mut self.conns[key.index as usize];
@@ -468,33 +505,44 @@ impl Core {
         }
     }
 
-    /// The server closed the connection while a response was expected.
-    /// `clean`: not a TLS connection that ended without close_notify.
-    fn peer_closed(&mut self, key: ConnKey, clean: bool, now: Instant) {
+    /// The transport under a connection's streams ended: each stream it
+    /// carried hears what that means for it, and the connection closes
+    /// (unless a paused handler still holds the end of a complete body).
+    pub(super) fn transport_ended(&mut self, key: ConnKey, how: Ended, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
-        let Some(id) = conn.proto.transfer else {
-            return self.close_connection(key);
-        };
-        if !clean && conn.proto.until_close() {
-            // Over TLS only close_notify tells the end of a body that runs
-            // until the close from a cut (RFC 9112, 9.8); a framed body is
-            // judged by its framing, as servers often skip close_notify.
-            let e = Error::new(
-                ErrorKind::PartialFile,
-                "the TLS connection ended without close_notify: the body may be truncated",
-            );
-            return self.abort_on(key, id, e, now);
-        }
-        match conn.proto.peer_closed() {
-            Ok(StreamEvent::Done { .. }) => self.body_done(key, id, false, now),
-            Ok(_) => {
-                let e = Http1Error::BodyTruncated {
-                    expected: None,
-                    received: 0,
-                };
-                self.protocol_failed(key, id, e, now)
+        if let (Ended::Closed { clean: false }, Some(id)) = (&how, conn.proto.transfer) {
+            if conn.proto.until_close() {
+                // Over TLS only close_notify tells the end of a body that
+                // runs until the close from a cut (RFC 9112, 9.8); a framed
+                // body is judged by its framing, as servers often skip
+                // close_notify.
+                let e = Error::new(
+                    ErrorKind::PartialFile,
+                    "the TLS connection ended without close_notify: the body may be truncated",
+                );
+                return self.abort_on(key, id, e, now);
             }
-            Err(e) => self.protocol_failed(key, id, e, now),
+        }
+        let end = match how {
+            Ended::Closed { .. } => TransportEnd::Closed,
+            Ended::Failed { .. } => TransportEnd::Failed,
+        };
+        let reused = conn.requests > 1;
+        for (stream, end) in conn.proto.transport_ended(end, reused) {
+            let Some(id) = self.conn_mut(key).and_then(|c| c.proto.stream_transfer(stream)) else {
+                continue;
+            };
+            match end {
+                StreamEnd::Complete => self.body_done(key, id, false, now),
+                StreamEnd::Broken(e) => self.protocol_failed(key, id, e, now),
+                StreamEnd::Lost { unprocessed } => {
+                    self.close_connection(key);
+                    self.fail_or_retry(id, how.error(), unprocessed, now);
+                }
+            }
+        }
+        if self.conn_mut(key).is_some_and(|c| !c.proto.busy()) {
+            self.close_connection(key);
         }
     }
 
