@@ -1,4 +1,5 @@
-//! The contract checker: every callback the engine makes and every
+//! The contract checker (simulator code, as far as the benchmark's time
+//! and memory figures go): every callback the engine makes and every
 //! message it queues, held against the rules of the multi_socket contract
 //! (docs/contract.md) as the application sees them.
 //!
@@ -22,6 +23,7 @@ use std::time::Duration;
 use starling::{Easy, ErrorKind, Message, SocketEvent, TransferId, What};
 
 use crate::handler::Checked;
+use crate::tag::Simulating;
 
 /// What a transfer must end with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +74,7 @@ impl Checker {
 
     /// A socket callback; `open` says whether the world has `event.socket`.
     pub fn socket(&mut self, event: SocketEvent, open: bool, now: Duration) {
+        let _sim = Simulating::begin();
         self.socket_callbacks += 1;
         let fd = event.socket;
         if !open {
@@ -102,6 +105,7 @@ impl Checker {
 
     /// Descriptors the engine closed: none may still be watched.
     pub fn closed(&mut self, fds: &[RawFd], now: Duration) {
+        let _sim = Simulating::begin();
         for &fd in fds {
             if let Some(what) = self.watched.remove(&fd) {
                 self.violate(format!(
@@ -113,6 +117,7 @@ impl Checker {
 
     /// A timer callback, at virtual time `now`.
     pub fn timer(&mut self, after: Option<Duration>, now: Duration) {
+        let _sim = Simulating::begin();
         self.timer_callbacks += 1;
         let deadline = after.map(|d| now + d);
         if self.reported == Some(deadline) {
@@ -131,6 +136,7 @@ impl Checker {
 
     /// A transfer was added.
     pub fn added(&mut self, id: TransferId, expect: Expect) {
+        let _sim = Simulating::begin();
         self.timer_reset();
         if self.pending.insert(id, expect).is_some() {
             self.violate(format!("transfer {id:?} added twice"));
@@ -139,6 +145,7 @@ impl Checker {
 
     /// A transfer's message, with its handle (removed from the multi).
     pub fn finished(&mut self, msg: &Message, easy: Option<Easy>, now: Duration) {
+        let _sim = Simulating::begin();
         let Some(expect) = self.pending.remove(&msg.id) else {
             self.violate(format!(
                 "at {now:?}: a message for {:?}, which is not running",
@@ -183,6 +190,7 @@ impl Checker {
 
     /// An engine call ended and its messages were read.
     pub fn call_ended(&mut self, now: Duration) {
+        let _sim = Simulating::begin();
         let quiet = self.ended == self.ended_before_call && self.socket_callbacks == self.sockets_before_call;
         if self.repeats > 1 || (self.repeats == 1 && quiet) {
             let repeats = self.repeats;
