@@ -13,6 +13,7 @@ use std::marker::PhantomData;
 use std::ptr;
 
 use crate::easy::EasyInner;
+use crate::env::Env;
 use crate::handler::Handler;
 use crate::info::TransferInfo;
 
@@ -39,11 +40,18 @@ impl Current<'_> {
     }
 
     /// The time since the transfer started (libcurl's
-    /// `CURLINFO_TOTAL_TIME` asked while it runs), by the system clock.
+    /// `CURLINFO_TOTAL_TIME` asked while it runs), by the engine's clock
+    /// (its environment's: simulated time under a simulated network).
     pub fn elapsed(&self) -> std::time::Duration {
-        self.info.started.map_or(std::time::Duration::ZERO, |s| {
-            std::time::Instant::now().saturating_duration_since(s)
-        })
+        let now = CLOCK
+            .with(Cell::get)
+            // SAFETY: a clock set by a `ClockLoan` that is still alive (it
+            // restores the previous value when dropped), lent by the multi
+            // handle that owns the environment for the length of its call.
+            .map_or_else(std::time::Instant::now, |env| unsafe { (*env).now() });
+        self.info
+            .started
+            .map_or(std::time::Duration::ZERO, |s| now.saturating_duration_since(s))
     }
 
     /// The data attached with [`Easy::private`](crate::Easy::private),
@@ -57,6 +65,35 @@ thread_local! {
     /// The lent transfer, erased to `'static`; only [`with_current`] turns
     /// it back into a reference, for no longer than the loan.
     static LENT: Cell<*const Current<'static>> = const { Cell::new(ptr::null()) };
+}
+
+thread_local! {
+    /// The environment of the multi handle whose call is running, for
+    /// [`Current::elapsed`].
+    static CLOCK: Cell<Option<*const dyn Env>> = const { Cell::new(None) };
+}
+
+/// Lends the engine's environment (its clock) for the length of one call
+/// of the multi handle; restores what was lent before (a handler may run
+/// a multi handle of its own).
+pub(crate) struct ClockLoan {
+    previous: Option<*const dyn Env>,
+}
+
+impl ClockLoan {
+    /// Lends `env` until the loan is dropped; the caller keeps `env`
+    /// alive and in place that long.
+    pub(crate) fn new(env: &(dyn Env + 'static)) -> ClockLoan {
+        ClockLoan {
+            previous: CLOCK.with(|c| c.replace(Some(env as *const dyn Env))),
+        }
+    }
+}
+
+impl Drop for ClockLoan {
+    fn drop(&mut self) {
+        CLOCK.with(|c| c.set(self.previous));
+    }
 }
 
 /// Calls `f` with the transfer whose handler callback is running on this

@@ -27,6 +27,7 @@ pub use crate::events::{Action, Events, Message, Pause, SocketEvent, What};
 pub use crate::ids::TransferId;
 pub use crate::socket_table::SocketAssign;
 
+use crate::current::ClockLoan;
 use crate::dns::DnsConfig;
 use crate::easy::Easy;
 use crate::env::Env;
@@ -171,6 +172,7 @@ impl Multi {
     /// is closed.
     pub fn remove(&mut self, id: TransferId) -> Result<Easy, Error> {
         let now = self.core.env.now();
+        let _clock = ClockLoan::new(&*self.core.env);
         let easy = self.core.remove(id, now).ok_or_else(|| unknown_transfer(id))?;
         // A transfer woken by the slot this freed starts on the next call
         // (the timer callback asks for it), never inside `remove`.
@@ -184,6 +186,7 @@ impl Multi {
     /// stopped, data held for a pausing handler first.
     pub fn set_pause(&mut self, id: TransferId, pause: Pause) -> Result<(), Error> {
         let now = self.core.env.now();
+        let _clock = ClockLoan::new(&*self.core.env);
         self.core
             .set_pause(id, pause)
             .ok_or_else(|| unknown_transfer(id))?;
@@ -224,6 +227,7 @@ impl Multi {
     /// a timeout action before the deadline does no harm.
     pub fn socket_action(&mut self, action: Action) -> usize {
         let now = self.core.env.now();
+        let _clock = ClockLoan::new(&*self.core.env);
         self.core.counters.socket_actions += 1;
         if action == Action::Timeout {
             // The application's one-shot timer has fired (or it called
@@ -244,6 +248,7 @@ impl Multi {
     /// of transfers still running.
     pub fn perform(&mut self) -> usize {
         let now = self.core.env.now();
+        let _clock = ClockLoan::new(&*self.core.env);
         self.core.counters.socket_actions += 1;
         self.core.run(Action::Timeout, now);
         self.flush(now);

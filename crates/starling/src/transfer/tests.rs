@@ -303,3 +303,35 @@ fn a_reused_connection_moves_its_idle_deadline() {
     multi.socket_action(Action::Timeout);
     assert!(env.open().is_empty());
 }
+
+/// A handler asking for the time so far reads the engine's clock (the
+/// environment's), not the system's: under a scripted or simulated clock
+/// it sees that clock's time.
+#[test]
+fn a_handler_reads_the_time_so_far_off_the_engines_clock() {
+    use std::time::Duration;
+
+    #[derive(Default)]
+    struct Clocked(Vec<Duration>);
+
+    impl crate::Handler for Clocked {
+        fn write(&mut self, _data: &[u8]) -> crate::Flow {
+            self.0
+                .extend(crate::current::with_current(|c| c.map(|c| c.elapsed())));
+            crate::Flow::Continue
+        }
+    }
+
+    let env = FakeEnv::new(|_| ok_answer("x"));
+    let (mut multi, seen) = multi_on(&env);
+    let mut easy = Easy::new("http://127.0.0.1:8080/");
+    easy.handler(Clocked::default());
+    let id = multi.add(easy);
+    multi.socket_action(Action::Timeout);
+    let (fd, _) = *seen.borrow().last().unwrap();
+    multi.socket_action(Action::Socket(fd, Events::OUT));
+    env.advance(Duration::from_secs(5));
+    multi.socket_action(Action::Socket(fd, Events::IN));
+    let easy = multi.remove(id).unwrap();
+    assert_eq!(easy.handler_ref::<Clocked>().unwrap().0, [Duration::from_secs(5)]);
+}
