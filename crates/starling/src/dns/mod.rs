@@ -91,8 +91,20 @@ pub(crate) struct Resolved {
     /// The addresses in the order to try them, or the resolver's reason
     /// for failing (e.g. "Name or service not known").
     pub result: Result<Arc<[IpAddr]>, String>,
-    /// The transfers that wait for this name; empty if all were cancelled.
+    /// The transfers that asked for this name while it was looked up, in
+    /// order. Some may have gone away or moved on meanwhile (removed, timed
+    /// out): the engine skips those (`Resolved::is_for`). Nothing is taken
+    /// out of the list when a transfer goes, so that neither asking nor
+    /// going costs a search of it (100,000 transfers may wait for one name).
     pub waiters: Vec<TransferId>,
+}
+
+impl Resolved {
+    /// Whether this lookup is the one a transfer resolving `host` waits
+    /// for.
+    pub fn is_for(&self, host: &str) -> bool {
+        cache_key(host) == self.host.as_str()
+    }
 }
 
 /// The engine's side of name resolution: the cache, the lookups in flight
@@ -183,9 +195,7 @@ impl Resolver {
     pub fn start(&mut self, env: &dyn Env, host: &str, id: TransferId) -> Result<(), String> {
         let key = cache_key(host);
         if let Some(waiters) = self.in_flight.get_mut(key.as_ref()) {
-            if !waiters.contains(&id) {
-                waiters.push(id);
-            }
+            waiters.push(id);
             return Ok(());
         }
         let pool = match &mut self.pool {
@@ -205,14 +215,6 @@ impl Resolver {
             .map_err(|e| format!("cannot start a resolver thread: {e}"))?;
         self.in_flight.insert(key, vec![id]);
         Ok(())
-    }
-
-    /// Forgets that `id` waits for `host` (the transfer was removed or timed
-    /// out). The lookup runs on and still fills the cache.
-    pub fn cancel(&mut self, host: &str, id: TransferId) {
-        if let Some(waiters) = self.in_flight.get_mut(cache_key(host).as_ref()) {
-            waiters.retain(|w| *w != id);
-        }
     }
 
     /// The wake-up fd while lookups are outstanding: the engine watches it

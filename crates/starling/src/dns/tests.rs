@@ -325,22 +325,22 @@ fn the_cache_is_bounded() {
 }
 
 #[test]
-fn cancel_forgets_the_waiter_but_fills_the_cache() {
+fn waiters_are_listed_as_they_asked_and_the_cache_fills() {
     let (lookup, _) = counting(Duration::from_millis(30));
     let mut resolver = Resolver::new(threaded(Some(lookup)));
     resolver.start(&SystemEnv, "c.test", id(1)).unwrap();
     resolver.start(&SystemEnv, "c.test", id(2)).unwrap();
-    resolver.cancel("c.test", id(1));
-    resolver.start(&SystemEnv, "d.test", id(3)).unwrap();
-    resolver.cancel("D.test.", id(3));
-    resolver.cancel("unknown.test", id(4));
+    resolver.start(&SystemEnv, "D.test.", id(3)).unwrap();
     let out = wait_for(&mut resolver, 2, Duration::from_secs(5));
     for resolved in &out {
         match resolved.host.as_str() {
-            "c.test" => assert_eq!(resolved.waiters, [id(2)]),
-            _ => assert!(resolved.waiters.is_empty()),
+            "c.test" => assert_eq!(resolved.waiters, [id(1), id(2)]),
+            _ => assert_eq!(resolved.waiters, [id(3)]),
         }
     }
+    // A transfer checks a finished lookup against the name it resolves.
+    let d = out.iter().find(|r| r.host == "d.test").unwrap();
+    assert!(d.is_for("D.test.") && d.is_for("d.test") && !d.is_for("c.test"));
     assert!(resolver.immediate("d.test", Instant::now()).is_some());
     assert_eq!(resolver.wake_fd(), None);
 }

@@ -127,7 +127,9 @@ impl Core {
         for lookup in done.drain(..) {
             for &id in &lookup.waiters {
                 let Some(t) = self.transfer_mut(id) else { continue };
-                if t.state != TransferState::Resolving {
+                // A waiter that went away or now waits for another name
+                // (the list is never searched to take one out).
+                if t.state != TransferState::Resolving || !lookup.is_for(t.route().connect_host()) {
                     continue;
                 }
                 match &lookup.result {
@@ -281,9 +283,8 @@ impl Core {
             TimerKind::Phase => return self.phase_timer(id, now),
             TimerKind::Tick => return self.tick(id, now),
             TimerKind::Connect if t.state == TransferState::Resolving => {
-                let host = t.route().connect_host().to_owned();
+                let host = t.route().connect_host();
                 let limit = t.easy.inner.extras().connect_timeout;
-                self.resolver.cancel(&host, id);
                 Error::new(
                     ErrorKind::TimedOut,
                     format!("resolving '{host}' timed out after {} ms", limit.as_millis()),
@@ -335,7 +336,7 @@ impl Core {
         if t.state == TransferState::Done {
             return false;
         }
-        let was = std::mem::replace(&mut t.state, TransferState::Done);
+        t.state = TransferState::Done;
         // A fresh clock, not the call's: a callback that asked for the
         // time so far during this call must not see more than the total.
         t.easy.inner.info.timings.total = t.elapsed(now.max(fresh));
@@ -344,10 +345,6 @@ impl Core {
         if let Some(aside) = t.aside.as_mut() {
             aside.decoder = None;
             aside.held = None;
-        }
-        if was == TransferState::Resolving {
-            let host = t.route().connect_host().to_owned();
-            self.resolver.cancel(&host, id);
         }
         let t = &mut self.transfers[id.index as usize];
         let timers = std::mem::take(&mut t.timers);
