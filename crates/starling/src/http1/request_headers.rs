@@ -159,6 +159,11 @@ impl RequestHeaders {
 
     /// Appends the line of each field with a value (`Name: value\r\n`) to
     /// `out`, in the order added.
+    /// At least the bytes [`RequestHeaders::write_lines`] appends.
+    pub(crate) fn byte_bound(&self) -> usize {
+        self.block.len()
+    }
+
     pub(crate) fn write_lines(&self, out: &mut Vec<u8>) {
         for f in self.fields.iter().filter(|f| f.value_len > 0) {
             out.extend_from_slice(&self.block[f.line()]);
