@@ -5,7 +5,8 @@
 
 use crate::connect_to::ConnectToList;
 use crate::decode::{self, Codings, Decoder, Layer, SinkFlow};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
+use crate::location::{follow, resolve_location};
 use crate::target::{Route, RouteOptions, Target};
 
 pub use crate::http1::{ChunkedDecoder, Decoded};
@@ -137,21 +138,10 @@ impl Handle {
     /// Location; else the new route and whether it has the same origin.
     pub fn redirect(&self, location: &[u8]) -> Result<Option<(UrlParts, bool)>, Error> {
         let first = Route::of(self.options())?.target;
-        if location.trim_ascii().is_empty() {
+        let Some(url) = resolve_location(&first, location)? else {
             return Ok(None);
-        }
-        let location = String::from_utf8_lossy(location);
-        let url = first.url().join(location.trim()).map_err(|e| {
-            Error::new(
-                ErrorKind::UrlMalformed,
-                format!("redirect to an invalid URL '{location}': {e}"),
-            )
-        })?;
-        let mut target = Target::from_url(url)?;
-        let same_origin = target.same_origin(&first);
-        if same_origin {
-            target.inherit_auth(&first);
-        }
+        };
+        let (target, same_origin) = follow(&first, Target::from_url(url)?);
         let route = Route::to(target, self.options())?;
         Ok(Some((UrlParts::of(&route), same_origin)))
     }

@@ -42,6 +42,7 @@ mod handler;
 pub mod http1;
 mod ids;
 mod info;
+mod location;
 mod multi;
 mod socket_table;
 mod sys;

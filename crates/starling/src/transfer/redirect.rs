@@ -11,6 +11,7 @@ use super::state::{Transfer, TransferState};
 use crate::error::{Error, ErrorKind};
 use crate::http1::ResponseHead;
 use crate::ids::TransferId;
+use crate::location::{follow, resolve_location};
 use crate::target::{Route, Target};
 
 impl Transfer {
@@ -42,14 +43,8 @@ impl Transfer {
                 format!("maximum ({}) redirects followed", inner.extras().max_redirects),
             ));
         }
-        let location = String::from_utf8_lossy(location);
-        let url = self.route().target.url().join(location.trim()).map_err(|e| {
-            Error::new(
-                ErrorKind::UrlMalformed,
-                format!("redirect to an invalid URL '{location}': {e}"),
-            )
-        })?;
-        Ok(Some(NextRequest::Redirect { url, status }))
+        let url = resolve_location(&self.route().target, location)?;
+        Ok(url.map(|url| NextRequest::Redirect { url, status }))
     }
 }
 
@@ -104,12 +99,8 @@ impl Core {
 }
 
 /// The request that follows a `status` redirect to `target`.
-fn redirect(t: &Transfer, mut target: Target, status: StatusCode) -> Result<Redirect, Error> {
-    let first = &t.easy.route().target;
-    let same_origin = target.same_origin(first);
-    if same_origin {
-        target.inherit_auth(first);
-    }
+fn redirect(t: &Transfer, target: Target, status: StatusCode) -> Result<Redirect, Error> {
+    let (target, same_origin) = follow(&t.easy.route().target, target);
     let method = t.method();
     // curl's rules: 301 and 302 turn a POST into a GET, 303 turns every
     // method but HEAD into a GET; 307 and 308 change nothing.
