@@ -263,7 +263,15 @@ impl GzipDecoder {
     }
 }
 
-/// Runs `inflate` once; returns (input used, output written, status).
+/// Runs `inflate` until it has taken all of `input`, filled `out` or
+/// ended the stream; returns (input used, output written, status).
+///
+/// One call is not enough: the inflater may stop where its 32 KiB window
+/// wraps with output still inside and room left in `out`, even after
+/// taking the last input byte. A caller that sees all input used and `out`
+/// not full would never ask for that output, and the stream would look
+/// truncated (a fuzz finding: raw deflate whose output crossed 32 KiB in a
+/// read that held the body's last bytes).
 ///
 /// Shared with the deflate stage.
 pub(super) fn inflate(
@@ -273,11 +281,17 @@ pub(super) fn inflate(
     coding: Coding,
 ) -> Result<(usize, usize, Status), crate::Error> {
     let (in_before, out_before) = (inflate.total_in(), inflate.total_out());
-    let status = inflate
-        .decompress(input, out, FlushDecompress::None)
-        .map_err(|_| bad_data(coding, "corrupt data"))?;
     // Both differences are bounded by the slices' lengths, so they fit.
-    let used = (inflate.total_in() - in_before) as usize;
-    let written = (inflate.total_out() - out_before) as usize;
-    Ok((used, written, status))
+    let used = |d: &Decompress| (d.total_in() - in_before) as usize;
+    let written = |d: &Decompress| (d.total_out() - out_before) as usize;
+    loop {
+        let (u, w) = (used(inflate), written(inflate));
+        let status = inflate
+            .decompress(&input[u..], &mut out[w..], FlushDecompress::None)
+            .map_err(|_| bad_data(coding, "corrupt data"))?;
+        let progress = written(inflate) > w || used(inflate) > u;
+        if status != Status::Ok || !progress || written(inflate) == out.len() {
+            return Ok((used(inflate), written(inflate), status));
+        }
+    }
 }

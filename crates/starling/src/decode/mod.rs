@@ -36,6 +36,8 @@ mod gzip;
 mod zstd;
 
 #[cfg(test)]
+mod cut_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::error::{Error, ErrorKind};
