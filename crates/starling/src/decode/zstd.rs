@@ -7,12 +7,15 @@
 //! that ends inside a frame is truncated, even if that frame is not the first.
 //!
 //! Both judgements depend on the bytes alone, never on how the body was cut
-//! into reads: libzstd decodes a frame that is whole in its input in one
-//! pass and otherwise block by block, and the two paths differ (the
-//! block-by-block one skips the check of the frame's declared content size
-//! when the last block is empty, and one call may produce output and then
-//! fail). The stage therefore checks the declared size itself and tells
-//! garbage from a broken frame by the magic number.
+//! into reads. libzstd decodes a frame that is whole in its input in one
+//! pass and otherwise block by block, and the two paths differ: the
+//! one-pass path refuses an empty compressed block that the block-by-block
+//! path takes for an empty block, and the block-by-block path skips the
+//! check of the frame's declared content size when the last block is empty
+//! and may produce output and then fail in one call. So the stage never
+//! shows libzstd a whole frame (a frame's first byte goes in a call of its
+//! own), checks the declared size itself, and tells garbage from a broken
+//! frame by the magic number.
 
 use ::zstd::stream::raw::{DParameter, Decoder, Operation};
 
@@ -86,6 +89,14 @@ impl ZstdDecoder {
                 produced: 0,
             });
         }
+        // A frame's first byte goes to libzstd in a call of its own: it
+        // then never sees a whole frame at once, and decodes every frame
+        // block by block, whatever the reads (see the module
+        // documentation).
+        let input = match self.start_len {
+            0 => &input[..input.len().min(1)],
+            _ => input,
+        };
         let status = match self.context.run_on_buffers(input, out) {
             Ok(status) => status,
             Err(_)
