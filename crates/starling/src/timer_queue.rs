@@ -1,6 +1,6 @@
 //! The one timer queue of a multi handle: every deadline of every transfer
-//! and connection, ordered by time. Insert, remove and "what is next" are O(log n) or
-//! better; nothing is ever scanned.
+//! and connection, ordered by time. Insert, remove and "what is next" are
+//! O(log n) or better; nothing is ever scanned.
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
