@@ -58,7 +58,7 @@ pub fn encode_request_head(
     // a power of two, as doubling would have, so that a reused
     // connection's buffer has room for the next request's slightly longer
     // head too (the streaming test counts that).
-    out.reserve(head_size_bound(method, target, host, headers, extra).next_power_of_two());
+    out.reserve(head_size_bound(method, target, host, headers, extra, body).next_power_of_two());
     out.extend_from_slice(method.as_str().as_bytes());
     out.push(b' ');
     out.extend_from_slice(target.as_bytes());
@@ -96,23 +96,35 @@ pub fn encode_request_head(
     out.extend_from_slice(b"\r\n");
 }
 
-/// Bytes of the request line and the fixed fields besides the method,
-/// target and host: the space after the method, " HTTP/1.1\r\n",
-/// "Host: \r\n", "Accept: */*\r\n",
-/// "Content-Length: " with 20 digits and "\r\n" (longer than the chunked
-/// field), and the empty line.
-const FIXED_HEAD_BYTES: usize = 1 + 11 + 8 + 13 + 38 + 2;
+/// Bytes of the request line and head besides its parts: the space
+/// after the method, " HTTP/1.1\r\n", "Host: " and "\r\n",
+/// "Accept: */*\r\n", and the empty line.
+const FIXED_HEAD_BYTES: usize = 1 + 11 + 8 + 13 + 2;
 
-/// At least the bytes [`encode_request_head`] appends for these parts.
+/// At least the bytes [`encode_request_head`] appends for these parts,
+/// and not many more: the buffer is kept for the connection's life.
 fn head_size_bound(
     method: &Method,
     target: &str,
     host: &str,
     headers: &RequestHeaders,
     extra: &[(&str, &[u8])],
+    body: BodyFraming,
 ) -> usize {
     let extra: usize = extra.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
-    method.as_str().len() + target.len() + host.len() + headers.byte_bound() + extra + FIXED_HEAD_BYTES
+    let framing = match body {
+        BodyFraming::None => 0,
+        // "Content-Length: ", at most 20 digits, "\r\n".
+        BodyFraming::Length(_) => 16 + 20 + 2,
+        BodyFraming::Chunked => "Transfer-Encoding: chunked\r\n".len(),
+    };
+    method.as_str().len()
+        + target.len()
+        + host.len()
+        + headers.byte_bound()
+        + extra
+        + framing
+        + FIXED_HEAD_BYTES
 }
 
 /// Appends one chunk of a chunked body: hex size, CRLF, `data`, CRLF.
@@ -212,7 +224,7 @@ mod tests {
             for (method, headers) in [(Method::GET, &RequestHeaders::new()), (Method::POST, &headers)] {
                 let mut out = Vec::new();
                 encode_request_head(&mut out, &method, "/p?q", "h.example:8080", headers, extra, body);
-                let bound = head_size_bound(&method, "/p?q", "h.example:8080", headers, extra);
+                let bound = head_size_bound(&method, "/p?q", "h.example:8080", headers, extra, body);
                 assert!(out.len() <= bound, "{} bytes, {bound} reserved", out.len());
                 assert_eq!(
                     out.capacity(),
@@ -221,6 +233,24 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A plain GET reserves what doubling would have grown to (64 bytes),
+    /// not a bound padded for fields it does not have.
+    #[test]
+    fn a_plain_get_reserves_little() {
+        let mut out = Vec::new();
+        let none = RequestHeaders::new();
+        encode_request_head(
+            &mut out,
+            &Method::GET,
+            "/1mb",
+            "127.0.0.1:18481",
+            &none,
+            &[],
+            BodyFraming::None,
+        );
+        assert_eq!((out.len(), out.capacity()), (57, 64));
     }
 
     #[test]
