@@ -22,6 +22,7 @@ mod known;
 mod link;
 mod multi;
 mod slist;
+mod url_api;
 mod util;
 
 /// The directory to put on a C compiler's include path (`-I`) so that

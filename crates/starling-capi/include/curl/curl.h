@@ -1130,5 +1130,6 @@ CURL_EXTERN char *curl_unescape(const char *string, int length);
 
 #include "easy.h"
 #include "multi.h"
+#include "urlapi.h"
 
 #endif /* STARLING_CURL_CURL_H */
