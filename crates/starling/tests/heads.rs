@@ -80,8 +80,8 @@ fn request_names_go_out_as_given_and_defaults_as_curl_writes_them() {
     result.unwrap();
 
     let expected = format!(
-        "POST /up HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAccept: */*\r\nContent-Length: 3\r\n\
-         Accept-Encoding: gzip\r\nX-Custom: 1\r\nx-ODD-case: v\r\nX-Custom: 2\r\n\r\n",
+        "POST /up HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAccept: */*\r\nAccept-Encoding: gzip\r\n\
+         X-Custom: 1\r\nx-ODD-case: v\r\nX-Custom: 2\r\nContent-Length: 3\r\n\r\n",
         server.addr().port()
     );
     let heads = server.request_heads();

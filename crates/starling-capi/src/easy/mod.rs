@@ -12,7 +12,7 @@ use std::ffi::{c_char, c_int, c_long, c_void, CString};
 use std::ptr;
 
 use starling::drive::Blocking;
-use starling::{Easy, Method};
+use starling::{BodyStyle, Easy, Method};
 
 use crate::codes::*;
 use crate::fields::RequestFields;
@@ -112,9 +112,17 @@ impl CEasy {
             (None, false, false, true) => Method::POST,
             _ => Method::GET,
         };
-        let (upload, infilesize) = (o.upload, o.infilesize);
+        let (upload, infilesize, post, postsize) = (o.upload, o.infilesize, o.post, o.postfieldsize);
         let Some(easy) = self.easy_mut() else { return };
         easy.method(method);
+        // libcurl's two kinds of request with a body announce it apart: a
+        // POST gets a default Content-Type, an upload always asks for
+        // `100 Continue`.
+        easy.body_style(match (upload, post || fields) {
+            (true, _) => BodyStyle::Upload,
+            (false, true) => BodyStyle::Form,
+            (false, false) => BodyStyle::Plain,
+        });
         match (upload, copied) {
             (true, _) => {
                 easy.body_from_handler(infilesize);
@@ -124,6 +132,11 @@ impl CEasy {
             }
             // A POSTFIELDS buffer is read when the transfer starts.
             (false, None) if fields => {}
+            // A POST without POSTFIELDS sends what the read callback gives
+            // (POSTFIELDSIZE long, else chunked), as libcurl does.
+            (false, None) if post => {
+                easy.body_from_handler(postsize);
+            }
             (false, None) => {
                 easy.no_body();
             }

@@ -17,11 +17,11 @@ use crate::target::{Route, RouteOptions};
 
 mod options;
 
-pub(crate) use options::{Extras, RequestBody, TlsOptions, DEFAULT_EXTRAS};
 pub use options::{
-    IpResolve, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
-    DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
+    BodyStyle, IpResolve, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
+    DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
 };
+pub(crate) use options::{Extras, RequestBody, TlsOptions, DEFAULT_EXTRAS};
 
 impl EasyInner {
     /// The URL transfers go to: the URL as set, or with the scheme guessed
@@ -297,6 +297,16 @@ impl Easy {
     /// default, as libcurl's `CURLOPT_VERBOSE`).
     pub fn verbose(&mut self, enabled: bool) -> &mut Self {
         self.inner.verbose = enabled;
+        self
+    }
+
+    /// Which of libcurl's rules announce the request body: libcurl's POST
+    /// adds a default `Content-Type`, its upload asks for `100 Continue`
+    /// before any body (see [`BodyStyle`]; default [`BodyStyle::Plain`]).
+    pub fn body_style(&mut self, style: BodyStyle) -> &mut Self {
+        if style != BodyStyle::Plain || self.inner.extras.is_some() {
+            self.inner.extras_mut().body_style = style;
+        }
         self
     }
 

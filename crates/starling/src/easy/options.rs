@@ -65,6 +65,8 @@ pub(crate) struct Extras {
     pub(crate) timeout: Option<Duration>,
     /// A body read from the handler, of this length if known.
     pub(crate) stream_body: Option<Option<u64>>,
+    /// Which of libcurl's rules announce the body in the request head.
+    pub(crate) body_style: BodyStyle,
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
     pub(crate) fresh_connect: bool,
@@ -111,6 +113,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     connect_timeout: DEFAULT_CONNECT_TIMEOUT,
     timeout: None,
     stream_body: None,
+    body_style: BodyStyle::Plain,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
     fresh_connect: false,
@@ -125,6 +128,23 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
         verify_host: true,
     },
 };
+
+/// How the request head announces a body, where libcurl's two kinds of
+/// request with a body differ (`Easy::body_style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BodyStyle {
+    /// Starling's own: `Expect: 100-continue` before a body over 1 MiB or
+    /// of unknown length, and no `Content-Type` but the request's own.
+    #[default]
+    Plain,
+    /// libcurl's POST (`CURLOPT_POSTFIELDS`, `CURLOPT_POST`): as `Plain`,
+    /// and `Content-Type: application/x-www-form-urlencoded` when the
+    /// request sets none.
+    Form,
+    /// libcurl's upload (`CURLOPT_UPLOAD`): `Expect: 100-continue` before
+    /// any body that is not known to be empty.
+    Upload,
+}
 
 /// The address families a transfer may connect over (libcurl's
 /// `CURL_IPRESOLVE_*`).

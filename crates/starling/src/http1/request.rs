@@ -27,13 +27,12 @@ pub enum BodyFraming {
 /// The default headers' names are written as curl writes them.
 ///
 /// Default headers, each written only if `headers` has no field of that
-/// name (in any case):
-/// `Host: host` (first), `Accept: */*`, and, depending on `body`,
-/// `Content-Length: N` or `Transfer-Encoding: chunked`.
-///
-/// `extra` holds more default headers (Authorization from URL credentials,
-/// Accept-Encoding, Expect), each written after the built-in defaults
-/// unless `headers` has an entry of that name.
+/// name (in any case), in the order libcurl writes them: `Host: host`
+/// (first), `Accept: */*`, `extra.early` (Authorization from URL
+/// credentials, Accept-Encoding, TE), `Transfer-Encoding: chunked` for a
+/// chunked `body`; then `headers`; then `Content-Length: N` for a `body` of
+/// known length and `extra.late` (a default Content-Type, Expect), which
+/// libcurl writes after the application's own fields.
 ///
 /// A header whose value is empty is never written: like curl's `-H "Accept:"`
 /// it only removes the default header of the same name. (So an empty header
@@ -47,7 +46,7 @@ pub fn encode_request_head(
     target: &str,
     host: &str,
     headers: &RequestHeaders,
-    extra: &[(&str, &[u8])],
+    extra: AddedFields<'_>,
     body: BodyFraming,
 ) {
     debug_assert!(!target.bytes().any(|b| b <= b' ' || b == 0x7f));
@@ -70,30 +69,56 @@ pub fn encode_request_head(
     if !headers.contains_key("Accept") {
         push_header(out, "Accept", b"*/*");
     }
-    match body {
-        BodyFraming::None => {}
-        BodyFraming::Length(len) => {
-            if !headers.contains_key("Content-Length") {
-                out.extend_from_slice(b"Content-Length: ");
-                push_decimal(out, len);
-                out.extend_from_slice(b"\r\n");
-            }
-        }
-        BodyFraming::Chunked => {
-            if !headers.contains_key("Transfer-Encoding") {
-                push_header(out, "Transfer-Encoding", b"chunked");
-            }
+    push_defaults(out, headers, extra.early);
+    if body == BodyFraming::Chunked && !headers.contains_key("Transfer-Encoding") {
+        push_header(out, "Transfer-Encoding", b"chunked");
+    }
+    headers.write_lines(out);
+    if let BodyFraming::Length(len) = body {
+        if !headers.contains_key("Content-Length") {
+            out.extend_from_slice(b"Content-Length: ");
+            push_decimal(out, len);
+            out.extend_from_slice(b"\r\n");
         }
     }
+    push_defaults(out, headers, extra.late);
+    out.extend_from_slice(b"\r\n");
+}
 
-    for &(name, value) in extra {
+/// Header fields the engine adds besides the request's own, in the two
+/// places libcurl writes them (see [`encode_request_head`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AddedFields<'a> {
+    /// Before the request's own fields.
+    pub early: &'a [(&'a str, &'a [u8])],
+    /// After the request's own fields and the Content-Length.
+    pub late: &'a [(&'a str, &'a [u8])],
+}
+
+impl AddedFields<'_> {
+    /// No added fields.
+    pub const NONE: AddedFields<'static> = AddedFields {
+        early: &[],
+        late: &[],
+    };
+
+    /// Bytes the fields take in a head, at most.
+    fn byte_bound(&self) -> usize {
+        self.early
+            .iter()
+            .chain(self.late)
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum()
+    }
+}
+
+/// Appends each of `fields` that `headers` has no field of that name for.
+fn push_defaults(out: &mut Vec<u8>, headers: &RequestHeaders, fields: &[(&str, &[u8])]) {
+    for &(name, value) in fields {
         if !headers.contains_key(name) {
             push_header(out, name, value);
         }
     }
-
-    headers.write_lines(out);
-    out.extend_from_slice(b"\r\n");
 }
 
 /// Bytes of the request line and head besides its parts: the space
@@ -108,10 +133,10 @@ fn head_size_bound(
     target: &str,
     host: &str,
     headers: &RequestHeaders,
-    extra: &[(&str, &[u8])],
+    extra: AddedFields<'_>,
     body: BodyFraming,
 ) -> usize {
-    let extra: usize = extra.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+    let extra = extra.byte_bound();
     let framing = match body {
         BodyFraming::None => 0,
         // "Content-Length: ", at most 20 digits, "\r\n".
@@ -189,7 +214,15 @@ mod tests {
 
     fn head(method: Method, headers: &RequestHeaders, body: BodyFraming) -> String {
         let mut out = Vec::new();
-        encode_request_head(&mut out, &method, "/path?q=1", "example.com", headers, &[], body);
+        encode_request_head(
+            &mut out,
+            &method,
+            "/path?q=1",
+            "example.com",
+            headers,
+            AddedFields::NONE,
+            body,
+        );
         String::from_utf8(out).unwrap()
     }
 
@@ -215,7 +248,13 @@ mod tests {
     #[test]
     fn the_reserved_size_holds_the_whole_head() {
         let headers = map(&[("X-A", "1"), ("Accept", ""), ("X-Long", &"v".repeat(300))]);
-        let extra: &[(&str, &[u8])] = &[("Authorization", b"Basic eDp5"), ("Accept-Encoding", b"gzip")];
+        let extra = AddedFields {
+            early: &[("Authorization", b"Basic eDp5"), ("Accept-Encoding", b"gzip")],
+            late: &[
+                ("Content-Type", b"application/x-www-form-urlencoded"),
+                ("Expect", b"100-continue"),
+            ],
+        };
         for body in [
             BodyFraming::None,
             BodyFraming::Length(u64::MAX),
@@ -247,7 +286,7 @@ mod tests {
             "/1mb",
             "127.0.0.1:18481",
             &none,
-            &[],
+            AddedFields::NONE,
             BodyFraming::None,
         );
         assert_eq!((out.len(), out.capacity()), (57, 64));
@@ -262,7 +301,10 @@ mod tests {
             "/",
             "h",
             &RequestHeaders::new(),
-            &[("Authorization", b"Basic eDp5")],
+            AddedFields {
+                early: &[("Authorization", b"Basic eDp5")],
+                late: &[],
+            },
             BodyFraming::None,
         );
         assert_eq!(

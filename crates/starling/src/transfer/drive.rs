@@ -13,16 +13,30 @@ use super::state::TransferState;
 use crate::conn::upload::StreamUpload;
 use crate::conn::{ConnState, Phase};
 use crate::decode::ACCEPT_ALL;
-use crate::easy::RequestBody;
+use crate::easy::{BodyStyle, RequestBody};
 use crate::error::{Error, ErrorKind};
 use crate::events::Events;
-use crate::http1::{encode_request_head, BodyFraming, Http1Error};
+use crate::http1::{encode_request_head, AddedFields, BodyFraming, Http1Error, RequestHeaders};
 use crate::ids::{ConnKey, HostId, TransferId};
 use crate::timer_queue::TimerKind;
 
 /// Request bodies larger than this (or of unknown size) are sent with
 /// `Expect: 100-continue`, as curl does.
 const EXPECT_THRESHOLD: u64 = 1024 * 1024;
+
+/// The Content-Type libcurl gives a POST body that has none.
+const FORM_TYPE: &[u8] = b"application/x-www-form-urlencoded";
+
+/// Whether the request's own Transfer-Encoding names chunked.
+fn names_chunked(headers: &RequestHeaders) -> bool {
+    headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("Transfer-Encoding"))
+        .any(|(_, v)| {
+            v.split(|&b| b == b',')
+                .any(|c| c.trim_ascii().eq_ignore_ascii_case(b"chunked"))
+        })
+}
 
 impl Core {
     /// One event on a connection's socket (or a hand-over, with no event).
@@ -129,44 +143,59 @@ impl Core {
         let target = &t.route().target;
         let inner = &t.easy.inner;
         let body = t.body();
+        let headers = t.request_headers();
+        let style = inner.extras().body_style;
         let framing = match body {
             RequestBody::None => BodyFraming::None,
+            // A request that names its own chunked coding gets it, as in
+            // libcurl (never both codings on the wire).
+            RequestBody::Stream(_) if names_chunked(headers) => BodyFraming::Chunked,
             RequestBody::Bytes(b) => BodyFraming::Length(b.len() as u64),
             RequestBody::Stream(Some(len)) => BodyFraming::Length(len),
             RequestBody::Stream(None) => BodyFraming::Chunked,
         };
         // curl asks for the server's go-ahead before a large or unknown
-        // body, so a refusal costs no upload.
+        // body (an upload: before any body), so a refusal costs no upload.
+        let threshold = if style == BodyStyle::Upload {
+            0
+        } else {
+            EXPECT_THRESHOLD
+        };
         let expect = !t.no_expect
             && match body {
                 RequestBody::None => false,
-                RequestBody::Bytes(b) => b.len() as u64 > EXPECT_THRESHOLD,
-                RequestBody::Stream(len) => len.is_none_or(|l| l > EXPECT_THRESHOLD),
+                RequestBody::Bytes(b) => b.len() as u64 > threshold,
+                RequestBody::Stream(len) => len.is_none_or(|l| l > threshold),
             };
-        let mut extra: [(&str, &[u8]); 5] = [("", b""); 5];
+        let mut early: [(&str, &[u8]); 4] = [("", b""); 4];
         let mut n = 0;
         if let Some(auth) = target.auth() {
-            extra[n] = ("Authorization", auth.as_bytes());
+            early[n] = ("Authorization", auth.as_bytes());
             n += 1;
         }
         if let Some(enc) = inner.extras().accept_encoding.as_deref() {
             let value = if enc.is_empty() { ACCEPT_ALL } else { enc };
-            extra[n] = ("Accept-Encoding", value.as_bytes());
+            early[n] = ("Accept-Encoding", value.as_bytes());
             n += 1;
         }
         // libcurl's pair for CURLOPT_TRANSFER_ENCODING: TE is hop-by-hop,
         // so Connection must name it. A request that sets its own TE
         // gets neither, as in libcurl.
-        if inner.extras().transfer_encoding && !t.request_headers().contains_key("TE") {
-            extra[n] = ("Connection", b"TE");
-            extra[n + 1] = ("TE", b"gzip");
+        if inner.extras().transfer_encoding && !headers.contains_key("TE") {
+            early[n] = ("Connection", b"TE");
+            early[n + 1] = ("TE", b"gzip");
             n += 2;
         }
-        if expect {
-            extra[n] = ("Expect", b"100-continue");
-            n += 1;
+        let mut late: [(&str, &[u8]); 2] = [("", b""); 2];
+        let mut m = 0;
+        if style == BodyStyle::Form && !matches!(body, RequestBody::None) {
+            late[m] = ("Content-Type", FORM_TYPE);
+            m += 1;
         }
-        let headers = t.request_headers();
+        if expect {
+            late[m] = ("Expect", b"100-continue");
+            m += 1;
+        }
         let expect = expect && !headers.contains_key("Expect");
         let head_request = *t.method() == http::Method::HEAD;
         let stream = conn
@@ -178,7 +207,10 @@ impl Core {
             target.request_target(),
             target.authority(),
             headers,
-            &extra[..n],
+            AddedFields {
+                early: &early[..n],
+                late: &late[..m],
+            },
             framing,
         );
         conn.proto.upload = match body {
