@@ -16,7 +16,7 @@ use crate::decode::ACCEPT_ALL;
 use crate::easy::RequestBody;
 use crate::error::{Error, ErrorKind};
 use crate::events::Events;
-use crate::http1::{encode_request_head, BodyFraming, Http1Error};
+use crate::http1::{encode_request_head, BodyFraming, Http1Error, RequestHeaders};
 use crate::ids::{ConnKey, HostId, TransferId};
 use crate::timer_queue::TimerKind;
 
@@ -143,6 +143,7 @@ impl Core {
                 RequestBody::Bytes(b) => b.len() as u64 > EXPECT_THRESHOLD,
                 RequestBody::Stream(len) => len.is_none_or(|l| l > EXPECT_THRESHOLD),
             };
+        let asked = asks_for_continue(t.request_headers(), &body, t.no_expect);
         let mut extra: [(&str, &[u8]); 5] = [("", b""); 5];
         let mut n = 0;
         if let Some(auth) = target.auth() {
@@ -167,7 +168,7 @@ impl Core {
             n += 1;
         }
         let headers = t.request_headers();
-        let expect = expect && !headers.contains_key("Expect");
+        let expect = (expect && !headers.contains_key("Expect")) || asked;
         let head_request = *t.method() == http::Method::HEAD;
         let stream = conn
             .proto
@@ -385,4 +386,15 @@ pub(crate) fn http1_error(error: Http1Error) -> Error {
         _ => ErrorKind::WeirdServerReply,
     };
     Error::new(kind, error.to_string())
+}
+
+/// Whether the request's own fields ask for the server's go-ahead
+/// (`Expect: 100-continue`) before its body: the wait then happens as for
+/// the engine's own field (libcurl waits for a program's field too).
+fn asks_for_continue(headers: &RequestHeaders, body: &RequestBody<'_>, no_expect: bool) -> bool {
+    !no_expect
+        && !matches!(body, RequestBody::None)
+        && headers
+            .get("Expect")
+            .is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case(b"100-continue"))
 }
