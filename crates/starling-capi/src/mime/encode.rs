@@ -20,10 +20,15 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// One of libcurl's encoders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
+    /// `binary`: the bytes as they are.
     Binary,
+    /// `8bit`: the bytes as they are.
     EightBit,
+    /// `7bit`: as they are, but none above 127.
     SevenBit,
+    /// `base64`, in lines of 76.
     Base64,
+    /// `quoted-printable`.
     QuotedPrintable,
 }
 
@@ -104,6 +109,7 @@ impl Encoder {
         self.run(&[], true, out)
     }
 
+    /// Encodes `input`, and what was kept back too when `end`.
     fn run(&mut self, input: &[u8], end: bool, out: &mut Vec<u8>) -> Result<(), NotSevenBit> {
         match self.kind {
             Encoding::Binary | Encoding::EightBit => {

@@ -16,14 +16,21 @@ use crate::guard;
 use crate::handler::ReadFn;
 use crate::slist::CurlSlist;
 
-/// `CURL_HTTPPOST_*` flags.
+/// `CURL_HTTPPOST_FILENAME`: the contents name a file to send.
 pub const FILENAME: c_long = 1;
+/// `CURL_HTTPPOST_READFILE`: the contents name a file sent as the value.
 pub const READFILE: c_long = 1 << 1;
+/// `CURL_HTTPPOST_PTRNAME`: the name is the program's (not freed).
 pub const PTRNAME: c_long = 1 << 2;
+/// `CURL_HTTPPOST_PTRCONTENTS`: the contents are the program's.
 pub const PTRCONTENTS: c_long = 1 << 3;
+/// `CURL_HTTPPOST_BUFFER`: sent from `buffer`, as a file.
 pub const BUFFER: c_long = 1 << 4;
+/// `CURL_HTTPPOST_PTRBUFFER`: the buffer is the program's.
 pub const PTRBUFFER: c_long = 1 << 5;
+/// `CURL_HTTPPOST_CALLBACK`: read with the read function from `userp`.
 pub const CALLBACK: c_long = 1 << 6;
+/// `CURL_HTTPPOST_LARGE`: the length is in `contentlen`.
 pub const LARGE: c_long = 1 << 7;
 
 /// `CURLE_READ_ERROR`.
@@ -32,6 +39,7 @@ const CURLE_READ_ERROR: CurlCode = 26;
 const FORMGET_PIECE: usize = 8192;
 
 /// `struct curl_httppost`, with libcurl's layout.
+/// (The fields are libcurl's, documented in its `curl.h`.)
 #[repr(C)]
 pub struct HttpPost {
     pub next: *mut HttpPost,

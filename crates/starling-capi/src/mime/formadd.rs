@@ -14,33 +14,54 @@ use crate::slist::CurlSlist;
 
 /// `CURLFORMcode`.
 type FormCode = c_int;
+/// `CURL_FORMADD_OK`.
 const FORMADD_OK: FormCode = 0;
+/// `CURL_FORMADD_MEMORY`.
 const FORMADD_MEMORY: FormCode = 1;
+/// `CURL_FORMADD_OPTION_TWICE`: an option given twice for one entry.
 const FORMADD_OPTION_TWICE: FormCode = 2;
+/// `CURL_FORMADD_NULL`: a NULL where a string was needed.
 const FORMADD_NULL: FormCode = 3;
+/// `CURL_FORMADD_UNKNOWN_OPTION`.
 const FORMADD_UNKNOWN_OPTION: FormCode = 4;
+/// `CURL_FORMADD_INCOMPLETE`: no name, no value, or options that clash.
 const FORMADD_INCOMPLETE: FormCode = 5;
 
-/// `CURLformoption` values.
+/// `CURLFORM_COPYNAME`.
 const COPYNAME: c_int = 1;
+/// `CURLFORM_PTRNAME`.
 const PTRNAME_OPT: c_int = 2;
+/// `CURLFORM_NAMELENGTH`.
 const NAMELENGTH: c_int = 3;
+/// `CURLFORM_COPYCONTENTS`.
 const COPYCONTENTS: c_int = 4;
+/// `CURLFORM_PTRCONTENTS`.
 const PTRCONTENTS_OPT: c_int = 5;
+/// `CURLFORM_CONTENTSLENGTH`.
 const CONTENTSLENGTH: c_int = 6;
+/// `CURLFORM_FILECONTENT`.
 const FILECONTENT: c_int = 7;
+/// `CURLFORM_FILE`.
 const FILE: c_int = 10;
+/// `CURLFORM_BUFFER`.
 const BUFFER_OPT: c_int = 11;
+/// `CURLFORM_BUFFERPTR`.
 const BUFFERPTR: c_int = 12;
+/// `CURLFORM_BUFFERLENGTH`.
 const BUFFERLENGTH: c_int = 13;
+/// `CURLFORM_CONTENTTYPE`.
 const CONTENTTYPE: c_int = 14;
+/// `CURLFORM_CONTENTHEADER`.
 const CONTENTHEADER: c_int = 15;
+/// `CURLFORM_FILENAME`.
 const FILENAME_OPT: c_int = 16;
+/// `CURLFORM_STREAM`.
 const STREAM: c_int = 19;
+/// `CURLFORM_CONTENTLEN`.
 const CONTENTLEN: c_int = 20;
 
 /// One entry being described (libcurl's `FormInfo`): the first, or one
-/// more file of it.
+/// more file of it. The fields are the options' values.
 struct Info {
     name: *const c_char,
     namelength: usize,
@@ -59,6 +80,7 @@ struct Info {
 }
 
 impl Info {
+    /// An empty description with these flags.
     fn new(flags: c_long) -> Info {
         Info {
             name: ptr::null(),
@@ -81,6 +103,7 @@ impl Info {
         self.value_copy.as_ref().map_or(self.value, |c| c.as_ptr())
     }
 
+    /// Whether contents were given (a pointer, a file, a buffer, a stream).
     fn has_value(&self) -> bool {
         !self.value().is_null()
     }

@@ -115,8 +115,11 @@ impl BodyReader {
 /// Which of the two options set the body last.
 #[derive(Clone, Copy)]
 enum Source {
+    /// Neither.
     None,
+    /// CURLOPT_MIMEPOST (its mime is bound to the top part).
     Mime,
+    /// CURLOPT_HTTPPOST's list.
     Form(*mut HttpPost),
 }
 
@@ -124,10 +127,13 @@ enum Source {
 /// part of the handle's own, as libcurl binds it), CURLOPT_HTTPPOST's
 /// list, CURLOPT_MIME_OPTIONS, and the body of the transfer started last.
 pub struct MimePost {
+    /// Which option set the body last.
     source: Source,
     /// libcurl's `set.mimepost`: made by `Box::into_raw`, freed on drop.
     top: *mut Part,
+    /// CURLOPT_MIME_OPTIONS.
     pub options: c_long,
+    /// The body of the transfer started last.
     reader: BodyReader,
     /// The engine's handle may carry what a MIME body set (its fields,
     /// its streamed body), to be undone when another body is sent.

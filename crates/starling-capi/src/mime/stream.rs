@@ -13,8 +13,9 @@ use super::headers::{self, Context, Escape};
 use super::tree::{Content, Part};
 use crate::codes::CurlCode;
 
-/// libcurl's special answers of a read callback.
+/// `CURL_READFUNC_ABORT`: a read callback ends the transfer.
 const READFUNC_ABORT: usize = 0x1000_0000;
+/// `CURL_READFUNC_PAUSE`: a read callback has nothing yet.
 const READFUNC_PAUSE: usize = 0x1000_0001;
 /// `CURLE_READ_ERROR`.
 pub const CURLE_READ_ERROR: CurlCode = 26;
@@ -37,7 +38,9 @@ enum Segment {
 /// Why a read stopped without data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stop {
+    /// The read callback paused.
     Pause,
+    /// The read callback aborted.
     Abort,
     /// libcurl's read error (a file that cannot be read, a 7bit content
     /// with an 8-bit byte, a callback's impossible answer).
@@ -128,6 +131,7 @@ impl Stream {
         stream
     }
 
+    /// No segments yet.
     fn empty() -> Stream {
         Stream {
             segments: Vec::new(),
@@ -306,6 +310,7 @@ impl Stream {
         (filled, None)
     }
 
+    /// On to the next segment, with a fresh content state.
     fn next_segment(&mut self) {
         self.pos += 1;
         self.offset = 0;

@@ -38,13 +38,18 @@ pub struct Mime {
 pub struct Part {
     /// The mime it is a part of; NULL for an easy handle's own top part.
     pub owner: *mut Mime,
+    /// `curl_mime_name`.
     pub name: Option<Vec<u8>>,
+    /// `curl_mime_filename` (or the base name `curl_mime_filedata` gave).
     pub filename: Option<Vec<u8>>,
+    /// `curl_mime_type`.
     pub mimetype: Option<Vec<u8>>,
+    /// `curl_mime_encoder`.
     pub encoder: Option<Encoding>,
     /// `curl_mime_headers`' list, freed with the part when it was given
     /// with `take_ownership`.
     pub headers: *mut CurlSlist,
+    /// The part frees `headers`.
     pub owns_headers: bool,
     pub content: Content,
     /// Sending has reached this part since it was last rewound: sending
@@ -69,10 +74,12 @@ pub enum Content {
 
 /// A named file, opened when it is first read and closed at its end.
 pub struct FileSource {
+    /// The path as the program gave it.
     pub path: CString,
     /// Its size when it was named, if it is a regular file (its length
     /// is then known and it can be rewound).
     pub size: Option<u64>,
+    /// Open while it is being sent.
     pub file: Option<File>,
 }
 
@@ -81,9 +88,13 @@ pub struct FileSource {
 pub struct Callbacks {
     /// The size announced; -1 when unknown (sent chunked).
     pub size: i64,
+    /// Gives the content.
     pub read: ReadFn,
+    /// Goes back to its start (None: it cannot).
     pub seek: Option<SeekFn>,
+    /// Called on `arg` when the content goes.
     pub free: Option<FreeFn>,
+    /// The program's pointer for the three.
     pub arg: *mut c_void,
 }
 
