@@ -2,7 +2,7 @@
 //! that compare what two clients send.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,6 +26,10 @@ pub struct Recorded {
     /// The server closed the connection without an answer
     /// (`/drop` below).
     pub dropped: bool,
+    /// The order in which the heads arrived, from 0 (a request cut short
+    /// is known to be complete only when its connection ends, which may
+    /// be after later requests completed).
+    pub seq: usize,
 }
 
 /// A raw HTTP/1.1 server on 127.0.0.1 that records every request (see
@@ -50,10 +54,13 @@ impl RecordingServer {
     /// Starts a server on a kernel-chosen port.
     pub fn start() -> RecordingServer {
         let log: Arc<Mutex<Vec<Recorded>>> = Arc::default();
-        let dropped = Arc::new(AtomicBool::new(false));
+        let shared = Arc::new(Shared {
+            dropped: AtomicBool::new(false),
+            heads: AtomicUsize::new(0),
+        });
         let conn_log = Arc::clone(&log);
         let core = ServerCore::start("recording-server", move |stream, _counters| {
-            serve(stream, Arc::clone(&conn_log), Arc::clone(&dropped))
+            serve(stream, Arc::clone(&conn_log), Arc::clone(&shared))
         });
         RecordingServer { core, log }
     }
@@ -68,17 +75,29 @@ impl RecordingServer {
         self.core.url(path)
     }
 
-    /// Takes the requests recorded so far, in the order they completed.
+    /// Takes the requests recorded so far, in the order their heads
+    /// arrived.
     pub fn take(&self) -> Vec<Recorded> {
-        std::mem::take(&mut *self.log.lock().unwrap_or_else(|e| e.into_inner()))
+        let mut all = std::mem::take(&mut *self.log.lock().unwrap_or_else(|e| e.into_inner()));
+        all.sort_by_key(|r| r.seq);
+        all
     }
 }
 
+/// What the connections of one server share.
+struct Shared {
+    /// A `/drop` request was dropped already.
+    dropped: AtomicBool,
+    /// Heads read so far, over all connections.
+    heads: AtomicUsize,
+}
+
 /// Serves one connection until the client closes it.
-async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Recorded>>>, dropped: Arc<AtomicBool>) {
+async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Recorded>>>, shared: Arc<Shared>) {
     let mut input = Input { buf: Vec::new() };
     let mut served = 0;
     while let Some(head) = input.head(&mut stream).await {
+        let seq = shared.heads.fetch_add(1, Ordering::SeqCst);
         let text = String::from_utf8_lossy(&head).into_owned();
         if field(&text, "expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
             && stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await.is_err()
@@ -86,25 +105,29 @@ async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Recorded>>>, dropped: A
             return;
         }
         let chunked = field(&text, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-        let body = match chunked {
-            true => input.chunked(&mut stream).await,
+        let mut body = Vec::new();
+        let complete = match chunked {
+            true => input.chunked(&mut stream, &mut body).await,
             false => {
                 let len = field(&text, "content-length")
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0);
-                input.exactly(&mut stream, len).await
+                input.exactly(&mut stream, len, &mut body).await
             }
         };
-        let truncated = body.is_none();
+        let truncated = !complete;
         let path = text.split(' ').nth(1).unwrap_or("/").to_string();
-        let drop_now =
-            path.contains("/drop") && served > 0 && !truncated && !dropped.swap(true, Ordering::SeqCst);
+        let drop_now = path.contains("/drop")
+            && served > 0
+            && !truncated
+            && !shared.dropped.swap(true, Ordering::SeqCst);
         log.lock().unwrap_or_else(|e| e.into_inner()).push(Recorded {
             head,
-            body: body.unwrap_or_default(),
+            body,
             chunked,
             truncated,
             dropped: drop_now,
+            seq,
         });
         if truncated || drop_now {
             return;
@@ -163,14 +186,17 @@ impl Input {
         }
     }
 
-    /// The next `n` bytes, or None if the connection ends first.
-    async fn exactly(&mut self, stream: &mut TcpStream, n: usize) -> Option<Vec<u8>> {
+    /// Moves the next `n` bytes to `out`; false if the connection ends
+    /// first (`out` then has what came).
+    async fn exactly(&mut self, stream: &mut TcpStream, n: usize, out: &mut Vec<u8>) -> bool {
         while self.buf.len() < n {
             if !self.fill(stream).await {
-                return None;
+                out.append(&mut self.buf);
+                return false;
             }
         }
-        Some(self.buf.drain(..n).collect())
+        out.extend(self.buf.drain(..n));
+        true
     }
 
     /// The next line without its CRLF.
@@ -186,21 +212,33 @@ impl Input {
         }
     }
 
-    /// A chunked body's data (trailers skipped), or None if the
-    /// connection ends first or the framing is broken.
-    async fn chunked(&mut self, stream: &mut TcpStream) -> Option<Vec<u8>> {
-        let mut body = Vec::new();
+    /// Moves a chunked body's data to `out` (trailers skipped); false if
+    /// the connection ends first or the framing is broken (`out` then has
+    /// the data that came).
+    async fn chunked(&mut self, stream: &mut TcpStream, out: &mut Vec<u8>) -> bool {
         loop {
-            let line = self.line(stream).await?;
+            let Some(line) = self.line(stream).await else {
+                return false;
+            };
             let size = String::from_utf8_lossy(&line);
-            let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
+            let Some(Ok(size)) = size
+                .split(';')
+                .next()
+                .map(|s| usize::from_str_radix(s.trim(), 16))
+            else {
+                return false;
+            };
             if size == 0 {
-                while !self.line(stream).await?.is_empty() {}
-                return Some(body);
+                loop {
+                    match self.line(stream).await {
+                        Some(line) if line.is_empty() => return true,
+                        Some(_) => {}
+                        None => return false,
+                    }
+                }
             }
-            body.extend_from_slice(&self.exactly(stream, size).await?);
-            if !self.line(stream).await?.is_empty() {
-                return None;
+            if !self.exactly(stream, size, out).await || self.line(stream).await != Some(Vec::new()) {
+                return false;
             }
         }
     }
