@@ -1,18 +1,26 @@
-//! Compiles the C shim that gives libcurl's variadic functions their typed
-//! Rust implementations.
+//! Compiles the C shims that give libcurl's variadic functions their typed
+//! Rust implementations (`src/shim.c`; `src/form_shim.c` for
+//! `curl_formadd`).
 
 fn main() {
     println!("cargo:rerun-if-changed=src/shim.c");
+    println!("cargo:rerun-if-changed=src/form_shim.c");
     println!("cargo:rerun-if-changed=include");
     cc::Build::new()
         .file("src/shim.c")
+        .file("src/form_shim.c")
         .include("include")
         .warnings(true)
         .compile("starling_shim");
     // rustc exports only Rust's own `#[no_mangle]` functions from a
     // cdylib; the shim's variadic C functions must be kept and exported
     // explicitly (rust-lang/rust#99411).
-    for name in ["curl_easy_setopt", "curl_easy_getinfo", "curl_multi_setopt"] {
+    for name in [
+        "curl_easy_setopt",
+        "curl_easy_getinfo",
+        "curl_multi_setopt",
+        "curl_formadd",
+    ] {
         println!("cargo:rustc-cdylib-link-arg=-Wl,--undefined={name}");
     }
     known_options();

@@ -60,6 +60,7 @@ pub fn easy_message(code: CurlCode) -> *const c_char {
         60 => b"SSL peer certificate or SSH remote key was not OK\0",
         61 => b"Unrecognized or bad HTTP Content or Transfer-Encoding\0",
         63 => b"Maximum file size exceeded\0",
+        65 => b"Send failed since rewinding of the data stream failed\0",
         77 => b"Problem with the SSL CA cert (path? access rights?)\0",
         100 => b"A value or data field grew larger than allowed\0",
         _ => b"Unknown error\0",

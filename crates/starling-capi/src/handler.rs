@@ -52,6 +52,9 @@ pub struct CHandler {
     /// The transfer ended that way (its result is then 22); cleared when
     /// a transfer starts.
     pub http_failed: bool,
+    /// A MIMEPOST or HTTPPOST body, read instead of the read function
+    /// while the transfer runs (set when it starts).
+    pub mime: crate::mime::BodyReader,
 }
 
 impl Default for CHandler {
@@ -72,6 +75,7 @@ impl Default for CHandler {
             head_in_body: false,
             fail_on_error: false,
             http_failed: false,
+            mime: crate::mime::BodyReader::default(),
         }
     }
 }
@@ -221,6 +225,9 @@ impl Handler for CHandler {
     }
 
     fn read(&mut self, buf: &mut [u8]) -> ReadFlow {
+        if self.mime.is_active() {
+            return self.mime.read(buf);
+        }
         let n = match self.read {
             // SAFETY: the program set `f` as its curl_read_callback; it
             // writes at most `buf.len()` bytes.
@@ -241,6 +248,12 @@ impl Handler for CHandler {
             n if n <= buf.len() => ReadFlow::Data(n),
             _ => ReadFlow::Abort,
         }
+    }
+
+    fn rewind(&mut self) -> bool {
+        // A MIME body seeks its parts back; a read function's body goes
+        // on as before.
+        self.mime.rewind()
     }
 
     fn progress(&mut self, p: &Progress) -> Flow {

@@ -20,6 +20,7 @@ mod global;
 mod handler;
 mod known;
 mod link;
+mod mime;
 mod multi;
 mod slist;
 mod url_api;

@@ -29,6 +29,9 @@
 //! * [`RawServer`]: a TCP server that runs a fixed [`Script`] on each
 //!   connection, for misbehaving-server tests and `Expect: 100-continue`
 //!   tests ([`Script::ExpectNoContinue`], [`Script::ExpectReject`]).
+//! * [`RecordingServer`]: records each request's head byte for byte and
+//!   its body (de-chunked), answering `100 Continue`, redirects and a
+//!   dropped keep-alive connection by path, to compare what clients send.
 //! * [`pattern`] and friends: deterministic, verifiable body bytes.
 //! * [`fnv1a64`] and [`Fnv1a64`]: the checksum the servers report bodies by.
 //! * [`refused_port`], [`open_fd_count`], [`wait_for_fd_count`],
@@ -67,6 +70,7 @@ mod http_server;
 mod pattern;
 mod pki;
 mod raw_server;
+mod recording_server;
 mod routes;
 mod runner;
 mod tls_server;
@@ -77,6 +81,7 @@ pub use http_server::HttpServer;
 pub use pattern::{pattern, pattern_byte, pattern_fill, pattern_matches, pattern_mismatch, PatternChecker};
 pub use pki::{ServerCert, TestPki};
 pub use raw_server::{RawServer, Script};
+pub use recording_server::{Recorded, RecordingServer};
 pub use routes::inspect::Inspected;
 pub use routes::redirect::percent_encode;
 pub use tls_server::TlsServer;

@@ -51,6 +51,10 @@ pub enum ErrorKind {
     SetoptOptionSyntax,
     /// The server closed the connection without sending anything. CURLE_GOT_NOTHING (52).
     GotNothing,
+    /// A streamed request body had to be sent again (a 307 or 308
+    /// redirect, a retry) and the handler could not go back to its start
+    /// ([`Handler::rewind`](crate::Handler::rewind)). CURLE_SEND_FAIL_REWIND (65).
+    SendFailRewind,
     /// Sending on the socket failed. CURLE_SEND_ERROR (55).
     SendError,
     /// Receiving on the socket failed. CURLE_RECV_ERROR (56).
@@ -95,6 +99,7 @@ impl ErrorKind {
             ErrorKind::PeerFailedVerification => 60,
             ErrorKind::BadContentEncoding => 61,
             ErrorKind::FilesizeExceeded => 63,
+            ErrorKind::SendFailRewind => 65,
             ErrorKind::SslCacertBadFile => 77,
             ErrorKind::TooLarge => 100,
             ErrorKind::RecursiveApiCall | ErrorKind::UnknownHandle => 43,

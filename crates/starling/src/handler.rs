@@ -163,6 +163,17 @@ pub trait Handler: Any {
     fn read(&mut self, _buf: &mut [u8]) -> ReadFlow {
         ReadFlow::End
     }
+
+    /// The body given through [`Handler::read`] must be sent again from its
+    /// start: a 307 or 308 redirect keeps it, or a request that died on a
+    /// reused connection is retried. Go back to its first byte; `false`
+    /// ends the transfer with
+    /// [`ErrorKind::SendFailRewind`](crate::ErrorKind::SendFailRewind)
+    /// (libcurl's seek callback). The default does nothing and goes on
+    /// reading where the last request stopped.
+    fn rewind(&mut self) -> bool {
+        true
+    }
 }
 
 /// A handler that throws the body away (it still counts the bytes in the

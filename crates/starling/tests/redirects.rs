@@ -1,12 +1,13 @@
 //! Redirects: off by default, every status's method rule, relative
-//! locations, the limit, and credentials that stay with their origin.
+//! locations, the limit, credentials that stay with their origin, and a
+//! streamed body rewound for a 307 or 308.
 
 mod common;
 
 use std::time::Duration;
 
 use common::EventLoop;
-use starling::{Collect, Easy, ErrorKind, Method, Multi};
+use starling::{Collect, Easy, ErrorKind, Flow, Handler, Method, Multi, ReadFlow};
 use starling_testserver::{fnv1a64, percent_encode, HttpServer, Inspected, RawServer, Script};
 
 fn run_one(easy: Easy) -> (Easy, Result<(), starling::Error>) {
@@ -260,4 +261,84 @@ fn a_post_turned_get_drops_the_body_headers() {
     assert_eq!((seen.method.as_str(), seen.body_len), ("GET", 0));
     assert_eq!(seen.header("content-type"), None);
     assert_eq!(seen.header("content-length"), None);
+}
+
+/// A body streamed from `data` in small reads, rewound when the engine
+/// asks (or refusing to be), and the response collected.
+struct Streamed {
+    data: &'static [u8],
+    pos: usize,
+    rewinds: u32,
+    can_rewind: bool,
+    response: Vec<u8>,
+}
+
+impl Handler for Streamed {
+    fn write(&mut self, data: &[u8]) -> Flow {
+        self.response.extend_from_slice(data);
+        Flow::Continue
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> ReadFlow {
+        let n = (self.data.len() - self.pos).min(buf.len()).min(3);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        if n == 0 {
+            ReadFlow::End
+        } else {
+            ReadFlow::Data(n)
+        }
+    }
+
+    fn rewind(&mut self) -> bool {
+        self.rewinds += 1;
+        self.pos = 0;
+        self.can_rewind
+    }
+}
+
+#[test]
+fn a_streamed_body_is_rewound_for_307_and_308() {
+    let server = HttpServer::start();
+    for (code, len) in [(307, Some(11)), (308, None)] {
+        let mut easy = Easy::new(redirect_url(&server, code, "/inspect"));
+        easy.method(Method::POST)
+            .body_from_handler(len)
+            .follow_location(true)
+            .handler(Streamed {
+                data: b"streamed!!!",
+                pos: 0,
+                rewinds: 0,
+                can_rewind: true,
+                response: Vec::new(),
+            });
+        let (easy, result) = run_one(easy);
+        result.unwrap_or_else(|e| panic!("{code}: {e}"));
+        let h = easy.handler_ref::<Streamed>().unwrap();
+        let seen = Inspected::parse(&h.response).unwrap();
+        assert_eq!((seen.method.as_str(), seen.body_len), ("POST", 11), "{code}");
+        assert_eq!(seen.body_fnv, fnv1a64(b"streamed!!!"), "{code}");
+        assert_eq!(h.rewinds, 1, "{code}");
+    }
+    // A body that cannot go back ends the transfer (libcurl's
+    // CURLE_SEND_FAIL_REWIND); a 303 drops the body and needs no rewind.
+    for (code, rewinds) in [(307, 1), (303, 0)] {
+        let mut easy = Easy::new(redirect_url(&server, code, "/inspect"));
+        easy.method(Method::POST)
+            .body_from_handler(Some(11))
+            .follow_location(true)
+            .handler(Streamed {
+                data: b"streamed!!!",
+                pos: 0,
+                rewinds: 0,
+                can_rewind: false,
+                response: Vec::new(),
+            });
+        let (easy, result) = run_one(easy);
+        match code {
+            307 => assert_eq!(result.unwrap_err().kind(), ErrorKind::SendFailRewind),
+            _ => result.unwrap(),
+        }
+        assert_eq!(easy.handler_ref::<Streamed>().unwrap().rewinds, rewinds, "{code}");
+    }
 }

@@ -1124,6 +1124,132 @@ CURL_EXTERN char *curl_getenv(const char *variable);
 CURL_EXTERN char *curl_escape(const char *string, int length);
 CURL_EXTERN char *curl_unescape(const char *string, int length);
 
+/* ==== MIME and form API: begin ========================================
+ * libcurl's MIME API (curl_mime_*) and the deprecated form API
+ * (curl_formadd, curl_formget, curl_formfree), with libcurl's names,
+ * values and layouts. */
+
+typedef int (*curl_seek_callback)(void *instream, curl_off_t offset,
+                                  int origin);
+typedef void (*curl_free_callback)(void *ptr);
+
+/* Opaque: a MIME structure (parts and their boundary), and one part. */
+typedef struct curl_mime curl_mime;
+typedef struct curl_mimepart curl_mimepart;
+
+/* CURLOPT_MIME_OPTIONS bits. */
+#define CURLMIMEOPT_FORMESCAPE (1 << 0)
+
+CURL_EXTERN curl_mime *curl_mime_init(CURL *easy);
+CURL_EXTERN void curl_mime_free(curl_mime *mime);
+CURL_EXTERN curl_mimepart *curl_mime_addpart(curl_mime *mime);
+CURL_EXTERN CURLcode curl_mime_name(curl_mimepart *part, const char *name);
+CURL_EXTERN CURLcode curl_mime_filename(curl_mimepart *part,
+                                        const char *filename);
+CURL_EXTERN CURLcode curl_mime_type(curl_mimepart *part, const char *mimetype);
+CURL_EXTERN CURLcode curl_mime_encoder(curl_mimepart *part,
+                                       const char *encoding);
+CURL_EXTERN CURLcode curl_mime_data(curl_mimepart *part,
+                                    const char *data, size_t datasize);
+CURL_EXTERN CURLcode curl_mime_filedata(curl_mimepart *part,
+                                        const char *filename);
+CURL_EXTERN CURLcode curl_mime_data_cb(curl_mimepart *part,
+                                       curl_off_t datasize,
+                                       curl_read_callback readfunc,
+                                       curl_seek_callback seekfunc,
+                                       curl_free_callback freefunc,
+                                       void *arg);
+CURL_EXTERN CURLcode curl_mime_subparts(curl_mimepart *part,
+                                        curl_mime *subparts);
+CURL_EXTERN CURLcode curl_mime_headers(curl_mimepart *part,
+                                       struct curl_slist *headers,
+                                       int take_ownership);
+
+/* One entry of a form built by curl_formadd (programs may walk it). */
+struct curl_httppost {
+  struct curl_httppost *next;
+  char *name;
+  long namelength;
+  char *contents;
+  long contentslength;
+  char *buffer;
+  long bufferlength;
+  char *contenttype;
+  struct curl_slist *contentheader;
+  struct curl_httppost *more;
+  long flags;
+  char *showfilename;
+  void *userp;
+  curl_off_t contentlen;
+};
+
+#define CURL_HTTPPOST_FILENAME (1 << 0)
+#define CURL_HTTPPOST_READFILE (1 << 1)
+#define CURL_HTTPPOST_PTRNAME (1 << 2)
+#define CURL_HTTPPOST_PTRCONTENTS (1 << 3)
+#define CURL_HTTPPOST_BUFFER (1 << 4)
+#define CURL_HTTPPOST_PTRBUFFER (1 << 5)
+#define CURL_HTTPPOST_CALLBACK (1 << 6)
+#define CURL_HTTPPOST_LARGE (1 << 7)
+
+typedef enum {
+  CURLFORM_NOTHING,
+  CURLFORM_COPYNAME,
+  CURLFORM_PTRNAME,
+  CURLFORM_NAMELENGTH,
+  CURLFORM_COPYCONTENTS,
+  CURLFORM_PTRCONTENTS,
+  CURLFORM_CONTENTSLENGTH,
+  CURLFORM_FILECONTENT,
+  CURLFORM_ARRAY,
+  CURLFORM_OBSOLETE,
+  CURLFORM_FILE,
+  CURLFORM_BUFFER,
+  CURLFORM_BUFFERPTR,
+  CURLFORM_BUFFERLENGTH,
+  CURLFORM_CONTENTTYPE,
+  CURLFORM_CONTENTHEADER,
+  CURLFORM_FILENAME,
+  CURLFORM_END,
+  CURLFORM_OBSOLETE2,
+  CURLFORM_STREAM,
+  CURLFORM_CONTENTLEN,
+  CURLFORM_LASTENTRY
+} CURLformoption;
+
+/* An entry of a CURLFORM_ARRAY, ended by CURLFORM_END. */
+struct curl_forms {
+  CURLformoption option;
+  const char *value;
+};
+
+typedef enum {
+  CURL_FORMADD_OK,
+  CURL_FORMADD_MEMORY,
+  CURL_FORMADD_OPTION_TWICE,
+  CURL_FORMADD_NULL,
+  CURL_FORMADD_UNKNOWN_OPTION,
+  CURL_FORMADD_INCOMPLETE,
+  CURL_FORMADD_ILLEGAL_ARRAY,
+  CURL_FORMADD_DISABLED,
+  CURL_FORMADD_LAST
+} CURLFORMcode;
+
+CURL_EXTERN CURLFORMcode curl_formadd(struct curl_httppost **httppost,
+                                      struct curl_httppost **last_post,
+                                      ...);
+
+/* curl_formget's output goes through this; it returns len when it took
+   all of it. */
+typedef size_t (*curl_formget_callback)(void *arg, const char *buf,
+                                        size_t len);
+
+CURL_EXTERN int curl_formget(struct curl_httppost *form, void *arg,
+                             curl_formget_callback append);
+CURL_EXTERN void curl_formfree(struct curl_httppost *form);
+
+/* ==== MIME and form API: end ========================================== */
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

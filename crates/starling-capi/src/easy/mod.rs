@@ -150,6 +150,9 @@ impl CEasy {
         if let Some(c) = self.handler() {
             c.http_failed = false;
         }
+        if self.start_mime() {
+            return;
+        }
         let PostFields::Borrowed(fields) = self.opts.postfields else {
             return;
         };
@@ -169,6 +172,32 @@ impl CEasy {
         }
     }
 
+    /// A MIMEPOST or HTTPPOST body (unless UPLOAD or NOBODY decide, or a
+    /// GET dropped it) is made ready for the transfer starting; true when
+    /// it is the body. What the last such body put into the engine's
+    /// handle (fields, a streamed body) is undone first.
+    fn start_mime(&mut self) -> bool {
+        let o = &self.opts;
+        let wanted = o.mime.is_set() && o.post && !o.upload && !o.nobody;
+        if !wanted && !o.mime.is_dirty() {
+            return false;
+        }
+        self.apply_request();
+        self.apply_fields();
+        let Some(easy) = self.easy.as_mut() else {
+            return false;
+        };
+        if !wanted {
+            self.opts.mime.stop(easy);
+            return false;
+        }
+        self.opts.mime.start(easy, &self.opts.fields.list);
+        // A mime body names its own type (none when empty), never the
+        // POST's default.
+        easy.body_style(BodyStyle::Plain);
+        true
+    }
+
     /// The `CURLcode` of a finished transfer (its message goes to the
     /// ERRORBUFFER): 22 when FAILONERROR stopped it, as libcurl answers.
     pub fn finish(&mut self, result: &Result<(), starling::Error>) -> CurlCode {
@@ -182,6 +211,11 @@ impl CEasy {
         if let Some(status) = failed_status {
             self.set_error(&format!("The requested URL returned error: {status}"));
             return CURLE_HTTP_RETURNED_ERROR;
+        }
+        // A MIME body that could not be read: libcurl's code for it.
+        if let (Err(_), Some(code)) = (result, self.opts.mime.failure()) {
+            self.set_error(crate::mime::error_message(code));
+            return code;
         }
         match result {
             Ok(()) => CURLE_OK,
@@ -226,6 +260,8 @@ struct Kept {
     nobody: bool,
     /// CUSTOMREQUEST: the method sent whatever the other options imply.
     custom: Option<Method>,
+    /// MIMEPOST, HTTPPOST and MIME_OPTIONS, and the body they made last.
+    mime: crate::mime::MimePost,
     low_speed: (c_long, c_long),
     /// The options that make request header fields (HTTPHEADER,
     /// USERAGENT, COOKIE, …), kept apart and combined on each change.
@@ -244,6 +280,7 @@ impl Default for Kept {
             post: false,
             nobody: false,
             custom: None,
+            mime: crate::mime::MimePost::default(),
             low_speed: (0, 0),
             fields: RequestFields::default(),
         }
@@ -342,6 +379,14 @@ pub unsafe extern "C" fn curl_easy_perform(handle: *mut c_void) -> CurlCode {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
         h.start();
+        // A MIME body that cannot be sent again fails before any request.
+        if let Some(code) = h.opts.mime.start_failure() {
+            if let Some(easy) = h.easy.as_mut() {
+                easy.clear_info();
+            }
+            h.set_error(crate::mime::error_message(code));
+            return code;
+        }
         let Some(easy) = h.easy.take() else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };

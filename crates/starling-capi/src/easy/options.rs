@@ -83,6 +83,9 @@ const FRESH_CONNECT: i32 = 74;
 const IPRESOLVE: i32 = 113;
 const DEBUGFUNCTION: i32 = 20_094;
 const DEBUGDATA: i32 = 10_095;
+const MIMEPOST: i32 = 10_269;
+const HTTPPOST: i32 = 10_024;
+const MIME_OPTIONS: i32 = 315;
 
 /// The C string argument of an option.
 ///
@@ -133,6 +136,10 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             RESUME_FROM => {
                 h.opts.fields.resume_from = (value > 0).then_some(value as u64);
                 return h.apply_fields();
+            }
+            MIME_OPTIONS => {
+                h.opts.mime.options = value;
+                return CURLE_OK;
             }
             HTTPAUTH => {
                 // Of libcurl's methods only Basic is built in.
@@ -298,6 +305,22 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                         PostFields::Copied(data.to_vec())
                     }
                 };
+                h.apply_request();
+            }
+            // A MIME body makes a POST (its stream is made when a
+            // transfer starts); libcurl refuses a mime bound elsewhere.
+            MIMEPOST => {
+                // SAFETY: MIMEPOST takes a curl_mime (or NULL).
+                let code = unsafe { h.opts.mime.set_mime(value.cast()) };
+                if code != CURLE_OK {
+                    return code;
+                }
+                h.opts.post = true;
+                h.apply_request();
+            }
+            HTTPPOST => {
+                h.opts.mime.set_form(value.cast());
+                h.opts.post = true;
                 h.apply_request();
             }
             USERAGENT | REFERER | COOKIE | RANGE | USERNAME | PASSWORD => {

@@ -558,6 +558,13 @@ impl Easy {
     pub fn info(&self) -> &TransferInfo {
         &self.inner.info
     }
+
+    /// Forgets the last transfer's results, as a transfer's start does:
+    /// for a transfer that fails before it starts (libcurl then answers
+    /// a response code of 0, not the last one).
+    pub fn clear_info(&mut self) {
+        self.inner.info = TransferInfo::default();
+    }
 }
 
 /// [`EasyInner::url_in_use`] from the fields (for callers that lend

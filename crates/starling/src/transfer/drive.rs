@@ -167,6 +167,7 @@ impl Core {
                 RequestBody::Bytes(b) => b.len() as u64 > threshold,
                 RequestBody::Stream(len) => len.is_none_or(|l| l > threshold),
             };
+        let asked = asks_for_continue(headers, &body, t.no_expect);
         let mut early: [(&str, &[u8]); 4] = [("", b""); 4];
         let mut n = 0;
         if let Some(auth) = target.auth() {
@@ -196,7 +197,7 @@ impl Core {
             late[m] = ("Expect", b"100-continue");
             m += 1;
         }
-        let expect = expect && !headers.contains_key("Expect");
+        let expect = (expect && !headers.contains_key("Expect")) || asked;
         let head_request = *t.method() == http::Method::HEAD;
         let stream = conn
             .proto
@@ -417,4 +418,15 @@ pub(crate) fn http1_error(error: Http1Error) -> Error {
         _ => ErrorKind::WeirdServerReply,
     };
     Error::new(kind, error.to_string())
+}
+
+/// Whether the request's own fields ask for the server's go-ahead
+/// (`Expect: 100-continue`) before its body: the wait then happens as for
+/// the engine's own field (libcurl waits for a program's field too).
+fn asks_for_continue(headers: &RequestHeaders, body: &RequestBody<'_>, no_expect: bool) -> bool {
+    !no_expect
+        && !matches!(body, RequestBody::None)
+        && headers
+            .get("Expect")
+            .is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case(b"100-continue"))
 }

@@ -4,7 +4,8 @@
 //! (`start.rs`, `connect.rs`), the deadlines of connections
 //! (`conn_timers.rs`), one event on a connection (`drive.rs`), the
 //! request (`send.rs`), the response and what it means for the transfer
-//! (`receive.rs`), redirects (`redirect.rs`), the body to the handler
+//! (`receive.rs`), redirects (`redirect.rs`), a streamed body sent again
+//! (`rewind.rs`), the body to the handler
 //! (`deliver.rs`) and progress (`meter.rs`).
 //!
 //! Below it, `conn/` holds connections without knowing what their bytes
@@ -20,6 +21,7 @@ mod drive;
 mod meter;
 mod receive;
 mod redirect;
+mod rewind;
 mod send;
 mod start;
 mod state;

@@ -94,7 +94,9 @@ impl Core {
                 t.aside_mut().redirect = Some(redirect);
             }
         }
-        self.ready.push_back(id);
+        if self.rewind_body(id, now) {
+            self.ready.push_back(id);
+        }
     }
 }
 
@@ -113,7 +115,8 @@ fn redirect(t: &Transfer, target: Target, status: StatusCode) -> Result<Redirect
     let method = if to_get { Method::GET } else { method.clone() };
     // The handle's headers, minus what must not follow: the credentials
     // to another origin than the handle's, the body's description once the
-    // body was dropped (a stale Content-Length would make the server wait).
+    // body was dropped (a stale Content-Length would make the server wait,
+    // a stale Expect would ask it to wait for a body that never comes).
     let headers = (!same_origin || !keep_body).then(|| {
         let mut headers = t.easy.inner.headers.clone();
         if !same_origin {
@@ -129,6 +132,7 @@ fn redirect(t: &Transfer, target: Target, status: StatusCode) -> Result<Redirect
                 "Content-Type",
                 "Content-Encoding",
                 "Transfer-Encoding",
+                "Expect",
             ] {
                 headers.remove(name);
             }

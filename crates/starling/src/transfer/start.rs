@@ -375,7 +375,9 @@ impl Core {
             t.state = TransferState::Queued;
             t.conn = None;
             t.stream = None;
-            self.ready.push_back(id);
+            if self.rewind_body(id, now) {
+                self.ready.push_back(id);
+            }
             return;
         }
         self.finish_transfer(id, Err(error), now);
