@@ -20,6 +20,7 @@ fn main() {
         "curl_easy_getinfo",
         "curl_multi_setopt",
         "curl_formadd",
+        "curl_share_setopt",
     ] {
         println!("cargo:rustc-cdylib-link-arg=-Wl,--undefined={name}");
     }

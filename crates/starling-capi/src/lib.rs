@@ -3,7 +3,8 @@
 //! C programs written for libcurl's easy and multi_socket interfaces
 //! include the headers in `include/curl/` and link the static library
 //! `libstarling_curl.a` instead of libcurl. The variadic functions
-//! (`curl_easy_setopt`, `curl_easy_getinfo`, `curl_multi_setopt`) are a
+//! (`curl_easy_setopt`, `curl_easy_getinfo`, `curl_multi_setopt`,
+//! `curl_share_setopt`) are a
 //! small C shim (`src/shim.c`) that reads the argument by the option's type
 //! and calls the typed functions here.
 //!
@@ -22,6 +23,7 @@ mod known;
 mod link;
 mod mime;
 mod multi;
+mod share;
 mod slist;
 mod url_api;
 mod util;

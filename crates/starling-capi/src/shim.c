@@ -87,3 +87,35 @@ CURLMcode curl_multi_setopt(CURLM *multi, CURLMoption option, ...)
   va_end(args);
   return result;
 }
+
+CURLSHcode starling_share_setopt(CURLSH *share, int option, long number,
+                                 void *pointer, void (*func)(void));
+
+CURLSHcode curl_share_setopt(CURLSH *share, CURLSHoption option, ...)
+{
+  va_list args;
+  CURLSHcode result;
+  va_start(args, option);
+  /* libcurl reads SHARE and UNSHARE's kind as an int, the callbacks as
+     function pointers, USERDATA as a pointer; other options read none. */
+  switch((int)option) {
+  case CURLSHOPT_SHARE:
+  case CURLSHOPT_UNSHARE:
+    result = starling_share_setopt(share, (int)option,
+                                   (long)va_arg(args, int), NULL, NULL);
+    break;
+  case CURLSHOPT_LOCKFUNC:
+  case CURLSHOPT_UNLOCKFUNC:
+    result = starling_share_setopt(share, (int)option, 0, NULL,
+                                   va_arg(args, void (*)(void)));
+    break;
+  case CURLSHOPT_USERDATA:
+    result = starling_share_setopt(share, (int)option, 0,
+                                   va_arg(args, void *), NULL);
+    break;
+  default:
+    result = starling_share_setopt(share, (int)option, 0, NULL, NULL);
+  }
+  va_end(args);
+  return result;
+}

@@ -76,6 +76,16 @@ pub trait Env {
     /// needs one: at most `threads` lookups at once, idle resources freed
     /// after `idle_timeout`.
     fn lookups(&self, threads: usize, idle_timeout: Duration) -> io::Result<Box<dyn Lookups>>;
+
+    /// An environment that can still use and close this one's sockets
+    /// after the multi handle that opened them is gone, on any thread: a
+    /// connection parked in a [`Share`](crate::Share) outlives its multi
+    /// handle and is taken up by another. `None` (the default): sockets
+    /// live no longer than their multi handle, and connections of this
+    /// environment are closed rather than shared.
+    fn detached(&self) -> Option<Box<dyn Env + Send>> {
+        None
+    }
 }
 
 /// A socket of an [`Env`]: the number the application watches. It is

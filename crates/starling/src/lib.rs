@@ -44,6 +44,7 @@ mod ids;
 mod info;
 mod location;
 mod multi;
+mod share;
 mod socket_table;
 mod sys;
 mod target;
@@ -67,4 +68,5 @@ pub use info::{Timings, TransferInfo};
 pub use multi::{
     Action, Counters, Events, Limits, Message, Multi, Pause, SocketAssign, SocketEvent, TransferId, What,
 };
+pub use share::{Share, ShareLock, Shared};
 pub use sys::SystemEnv;

@@ -1250,6 +1250,69 @@ CURL_EXTERN void curl_formfree(struct curl_httppost *form);
 
 /* ==== MIME and form API: end ========================================== */
 
+/* ==== share API: begin ================================================
+ * libcurl's share interface (curl_share_*): data several easy handles
+ * use together (CURLOPT_SHARE). Names and numbers are libcurl 7.88's.
+ */
+
+/* What a share holds, and what its lock callbacks are told they guard. */
+typedef enum {
+  CURL_LOCK_DATA_NONE = 0,
+  /* the share itself: handles attaching or leaving, its cleanup */
+  CURL_LOCK_DATA_SHARE,
+  CURL_LOCK_DATA_COOKIE,
+  CURL_LOCK_DATA_DNS,
+  CURL_LOCK_DATA_SSL_SESSION,
+  CURL_LOCK_DATA_CONNECT,
+  CURL_LOCK_DATA_PSL,
+  CURL_LOCK_DATA_HSTS,
+  CURL_LOCK_DATA_LAST
+} curl_lock_data;
+
+/* How the data is accessed. */
+typedef enum {
+  CURL_LOCK_ACCESS_NONE = 0,
+  CURL_LOCK_ACCESS_SHARED = 1,
+  CURL_LOCK_ACCESS_SINGLE = 2,
+  CURL_LOCK_ACCESS_LAST
+} curl_lock_access;
+
+typedef void (*curl_lock_function)(CURL *handle,
+                                   curl_lock_data data,
+                                   curl_lock_access locktype,
+                                   void *userptr);
+typedef void (*curl_unlock_function)(CURL *handle,
+                                     curl_lock_data data,
+                                     void *userptr);
+
+typedef enum {
+  CURLSHE_OK,
+  CURLSHE_BAD_OPTION,
+  CURLSHE_IN_USE,
+  CURLSHE_INVALID,
+  CURLSHE_NOMEM,
+  CURLSHE_NOT_BUILT_IN,
+  CURLSHE_LAST
+} CURLSHcode;
+
+typedef enum {
+  CURLSHOPT_NONE,
+  CURLSHOPT_SHARE,      /* int: a curl_lock_data to share */
+  CURLSHOPT_UNSHARE,    /* int: a curl_lock_data to stop sharing */
+  CURLSHOPT_LOCKFUNC,   /* curl_lock_function */
+  CURLSHOPT_UNLOCKFUNC, /* curl_unlock_function */
+  CURLSHOPT_USERDATA,   /* void *: the callbacks' userptr */
+  CURLSHOPT_LAST
+} CURLSHoption;
+
+CURL_EXTERN CURLSH *curl_share_init(void);
+CURL_EXTERN CURLSHcode curl_share_setopt(CURLSH *share, CURLSHoption option,
+                                         ...);
+CURL_EXTERN CURLSHcode curl_share_cleanup(CURLSH *share);
+CURL_EXTERN const char *curl_share_strerror(CURLSHcode code);
+
+/* ==== share API: end ================================================== */
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -19,6 +19,7 @@ use crate::fields::RequestFields;
 use crate::guard;
 use crate::handler::CHandler;
 use crate::link::Link;
+use crate::share::share_ref;
 
 /// A C easy handle: the engine's handle while it is not in a multi handle,
 /// or where to find it while it is.
@@ -39,6 +40,10 @@ pub struct CEasy {
     /// that its connections are reused, as libcurl's easy handle keeps its
     /// connection cache (made on first use).
     driver: Option<Box<Blocking>>,
+    /// The `CURLSH *` in use (`CURLOPT_SHARE`), or NULL; kept across
+    /// `curl_easy_reset`, not copied by `curl_easy_duphandle` (libcurl's
+    /// rules).
+    share: *mut c_void,
 }
 
 impl CEasy {
@@ -226,6 +231,31 @@ impl CEasy {
         }
     }
 
+    /// `CURLOPT_SHARE`: leaves the share in use, if any, then uses
+    /// `share` if it is a live one (NULL, or a pointer that is no share,
+    /// only leaves), calling the share's lock callbacks as libcurl does.
+    pub fn set_share(&mut self, share: *mut c_void) {
+        let this = self.owner_tag() as *mut c_void;
+        // SAFETY: a share in use by a handle is live: its cleanup refuses
+        // while any handle uses it.
+        if let Some(old) = unsafe { share_ref(self.share) } {
+            old.detach(this);
+        }
+        self.share = ptr::null_mut();
+        // SAFETY: the program passes NULL or a `CURLSH *`; a freed or
+        // foreign one fails the magic check, as in libcurl.
+        let engine = unsafe { share_ref(share) }.map(|new| {
+            new.attach(this);
+            new.engine()
+        });
+        if engine.is_some() {
+            self.share = share;
+        }
+        if let Some(easy) = self.easy_mut() {
+            easy.share(engine);
+        }
+    }
+
     /// Writes a failed transfer's message into the ERRORBUFFER, if set.
     pub fn set_error(&mut self, message: &str) {
         if self.opts.error_buffer.is_null() {
@@ -320,6 +350,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             info_string: None,
             opts: Kept::default(),
             driver: None,
+            share: ptr::null_mut(),
         })
     })
 }
@@ -358,6 +389,8 @@ pub unsafe extern "C" fn curl_easy_cleanup(handle: *mut c_void) {
             // multi handle.
             boxed.easy = unsafe { link.multi() }.remove(link.id(), handle);
         }
+        // Leaves its share last, as libcurl's cleanup does.
+        boxed.set_share(ptr::null_mut());
     })
 }
 
@@ -457,6 +490,12 @@ pub unsafe extern "C" fn curl_easy_reset(handle: *mut c_void) {
         h.easy = Some(Easy::new(""));
         h.retag();
         h.opts = Kept::default();
+        // The share stays (libcurl's reset keeps it).
+        // SAFETY: a share in use by a handle is live (its cleanup refuses).
+        let share = unsafe { share_ref(h.share) }.map(|s| s.engine());
+        if let Some(easy) = h.easy.as_mut() {
+            easy.share(share);
+        }
     })
 }
 
@@ -479,7 +518,8 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
         let callbacks = easy.handler_ref::<CHandler>().cloned().unwrap_or_default();
         // As libcurl: the copy starts with no results (and its first start
         // forgets any failure the callbacks' state recorded).
-        let copy = easy.duplicate(callbacks);
+        let mut copy = easy.duplicate(callbacks);
+        copy.share(None);
         into_handle(CEasy {
             magic: EASY_MAGIC,
             easy: Some(copy),
@@ -487,6 +527,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             info_string: None,
             opts,
             driver: None,
+            share: ptr::null_mut(),
         })
     })
 }

@@ -86,6 +86,7 @@ const DEBUGDATA: i32 = 10_095;
 const MIMEPOST: i32 = 10_269;
 const HTTPPOST: i32 = 10_024;
 const MIME_OPTIONS: i32 = 315;
+const SHARE: i32 = 10_100;
 
 /// The C string argument of an option.
 ///
@@ -258,6 +259,7 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
         };
         match option {
             PRIVATE => h.opts.private = value,
+            SHARE => h.set_share(value),
             ERRORBUFFER => h.opts.error_buffer = value.cast(),
             WRITEDATA => match h.handler() {
                 Some(c) => c.write_data = value,

@@ -193,6 +193,18 @@ impl ConnectionPool {
         None
     }
 
+    /// The key `host` was held with.
+    pub fn key(&self, host: HostId) -> &str {
+        &self.hosts[host as usize].key
+    }
+
+    /// Counts an idle connection that came from elsewhere (a share) and
+    /// is taken at once, so is listed nowhere: the caller moves it out of
+    /// `Idle`, which calls [`ConnectionPool::left_idle`].
+    pub fn adopted_idle(&mut self) {
+        self.idle += 1;
+    }
+
     /// Idle connections pooled now.
     pub fn idle_count(&self) -> usize {
         self.idle

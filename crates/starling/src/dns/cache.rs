@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 /// Resolved names keyed by their normalised form (lower case, no trailing
 /// dot; see [`super::cache_key`]).
 #[derive(Debug, Default)]
-pub(super) struct DnsCache {
+pub(crate) struct DnsCache {
     /// The live entries.
     entries: HashMap<Arc<str>, Entry>,
     /// Keys in insertion order, with the sequence number of the insertion;

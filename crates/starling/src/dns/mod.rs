@@ -17,7 +17,7 @@
 //!        └─ cancel(host, id): the lookup runs on, ┘ fills the cache, no waiter
 //! ```
 
-mod cache;
+pub(crate) mod cache;
 
 use std::collections::HashMap;
 use std::fmt;

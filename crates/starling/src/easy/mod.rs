@@ -392,12 +392,13 @@ impl Easy {
 
     /// Connects to `addr` whenever the URL names `host` and `port`
     /// (`CURLOPT_RESOLVE`). Several entries for the same host and port are
-    /// tried in the order added.
+    /// tried in the order added. A handle whose [`Easy::share`] shares
+    /// names gives its entries to the share at its next transfer and finds
+    /// them there, as libcurl does (so do the share's other handles).
     pub fn resolve(&mut self, host: &str, port: u16, addr: IpAddr) -> &mut Self {
-        self.inner
-            .extras_mut()
-            .resolve
-            .push((host.to_ascii_lowercase(), port, addr));
+        let extras = self.inner.extras_mut();
+        extras.resolve.push((host.to_ascii_lowercase(), port, addr));
+        extras.resolve_fresh = true;
         self.inner.route = None;
         self
     }
@@ -478,11 +479,16 @@ impl Easy {
     /// What a route needs of this handle (see [`Route::of`]).
     pub(crate) fn route_options(&self) -> RouteOptions<'_> {
         let extras = self.inner.extras();
+        // With a share of names, the entries are found in the share.
+        let shared = extras
+            .share
+            .as_ref()
+            .is_some_and(|s| s.shares(crate::Shared::Dns));
         RouteOptions {
             url: &self.inner.url,
             default_protocol: extras.default_protocol.as_deref(),
             connect_to: &extras.connect_to,
-            resolve: &extras.resolve,
+            resolve: if shared { &[] } else { &extras.resolve },
         }
     }
 

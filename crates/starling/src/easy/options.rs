@@ -10,6 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::connect_to::ConnectToList;
+use crate::share::Share;
 
 /// libcurl's default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -77,6 +78,11 @@ pub(crate) struct Extras {
     pub(crate) tls: TlsOptions,
     /// The scheme of a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`).
     pub(crate) default_protocol: Option<String>,
+    /// The data this handle shares with others (`CURLOPT_SHARE`).
+    pub(crate) share: Option<Share>,
+    /// `resolve` entries were added since the last transfer started (a
+    /// share takes them then, once, as libcurl loads them into its cache).
+    pub(crate) resolve_fresh: bool,
 }
 
 impl TlsOptions {
@@ -121,6 +127,8 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     resolve: Vec::new(),
     connect_to: ConnectToList::EMPTY,
     default_protocol: None,
+    share: None,
+    resolve_fresh: false,
     tls: TlsOptions {
         cainfo: None,
         capath: None,
@@ -167,5 +175,36 @@ impl IpResolve {
             IpResolve::V4 => addr.is_ipv4(),
             IpResolve::V6 => addr.is_ipv6(),
         }
+    }
+}
+
+impl super::EasyInner {
+    /// Whether `resolve` entries were added since the last call (the
+    /// transfer starting now hands them to its share, if any).
+    pub(crate) fn take_fresh_resolve(&mut self) -> bool {
+        if !self.extras().resolve_fresh {
+            return false;
+        }
+        self.extras_mut().resolve_fresh = false;
+        true
+    }
+}
+
+impl super::Easy {
+    /// Shares what `share` holds (a DNS cache, idle connections, TLS
+    /// sessions) with the other handles that use it, in any multi handle
+    /// (`CURLOPT_SHARE`); `None` stops sharing. See [`Share`].
+    pub fn share(&mut self, share: Option<Share>) -> &mut Self {
+        if share.is_some() || self.inner.extras().share.is_some() {
+            self.inner.extras_mut().share = share;
+            // Where names come from may change (`route_options`).
+            self.inner.route = None;
+        }
+        self
+    }
+
+    /// The share set with [`Easy::share`].
+    pub fn get_share(&self) -> Option<&Share> {
+        self.inner.extras().share.as_ref()
     }
 }

@@ -335,6 +335,15 @@ impl Multi {
             }
         }
         core.dirty = dirty;
+        if !core.parked.is_empty() {
+            // Parked in a share: no longer this multi handle's to watch.
+            let mut parked = Vec::new();
+            core.parked_sockets(&mut parked);
+            for (fd, transfer) in parked {
+                report_interest(&mut self.socket_callback, core, fd, None, transfer);
+                core.sockets.remove(fd);
+            }
+        }
         let mut closing = std::mem::take(&mut core.closing);
         for (socket, transfer) in closing.drain(..) {
             let fd = socket.fd();

@@ -96,4 +96,9 @@ impl Env for SystemEnv {
     fn lookups(&self, threads: usize, idle_timeout: Duration) -> io::Result<Box<dyn Lookups>> {
         Ok(Box::new(ThreadLookups(Shared::new(threads, idle_timeout)?)))
     }
+
+    fn detached(&self) -> Option<Box<dyn Env + Send>> {
+        // Descriptors are the process's, whichever multi handle opened them.
+        Some(Box::new(SystemEnv))
+    }
 }

@@ -2,7 +2,7 @@
 //! session resumption) and the session of one connection, driven over
 //! whatever non-blocking byte stream its transport gives it (a [`Wire`]:
 //! the socket, later a tunnel); the verifiers are in `verify`, the errors
-//! in `errors`.
+//! in `errors`, sessions kept in a share in `shared`.
 //!
 //! rustls is sans-IO: ciphertext goes in with `read_tls` and out with
 //! `write_tls`, plaintext with `reader()` and `writer()`. [`Session`] adds
@@ -33,10 +33,12 @@ use crate::easy::TlsOptions;
 use crate::error::{Error, ErrorKind};
 
 mod errors;
+mod shared;
 mod verify;
 mod x509;
 
 use errors::{describe, handshake_error, handshake_failed};
+pub(crate) use shared::with_shared_sessions;
 use verify::{AcceptAny, Verifier};
 
 /// The ALPN protocols offered (HTTP/2 joins when it lands).

@@ -19,9 +19,10 @@ use super::start::connect_error;
 use crate::conn::{ConnState, Connection, Racer};
 use crate::env::{ConnectState, Socket};
 use crate::ids::{ConnKey, TransferId};
+use crate::share::Shared;
 use crate::socket_table::Owner;
 use crate::timer_queue::TimerKind;
-use crate::tls::{Handshake, Session};
+use crate::tls::{with_shared_sessions, Handshake, Session};
 
 /// One of the two connect attempts of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,11 +256,20 @@ impl Core {
 impl Core {
     /// TCP is up on an `https://` connection: the TLS handshake starts.
     fn start_tls(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
+        let shared = match self.transfers[id.index as usize].easy.inner.extras().share {
+            Some(_) => self.share_for(id, Shared::TlsSessions),
+            None => None,
+        };
         let t = &self.transfers[id.index as usize];
         let peer = self.conns[key.index as usize].remote_addr;
         let session = self
             .tls_configs
             .get(&t.easy.inner.extras().tls)
+            .map(|config| match shared {
+                // Sessions kept in the share, named for this handle.
+                Some(share) => with_shared_sessions(&config, share, t.easy.inner.private),
+                None => config,
+            })
             .and_then(|config| Session::new(config, t.route().target.host(), peer));
         match session {
             Ok(session) => {

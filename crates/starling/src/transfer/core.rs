@@ -95,6 +95,10 @@ pub(crate) struct Core {
     pub dirty: Vec<ConnKey>,
     /// Sockets to announce REMOVE for (if announced) and then close.
     pub closing: Vec<(Socket, Option<TransferId>)>,
+    /// Sockets of connections parked in a share during this call, with
+    /// the connection they were (still theirs unless taken up again):
+    /// REMOVEd when the call returns, not closed (`transfer/shared.rs`).
+    pub parked: Vec<(std::os::fd::RawFd, ConnKey, Option<TransferId>)>,
     pub messages: VecDeque<Message>,
     /// Reads one socket gets per event before the engine yields to others.
     pub read_budget: u32,
@@ -130,6 +134,7 @@ impl Core {
             again_live: 0,
             dirty: Vec::with_capacity(64),
             closing: Vec::with_capacity(16),
+            parked: Vec::new(),
             messages: VecDeque::with_capacity(64),
             read_budget: DEFAULT_READ_BUDGET,
             running: 0,

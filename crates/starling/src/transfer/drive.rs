@@ -18,6 +18,7 @@ use crate::error::{Error, ErrorKind};
 use crate::events::Events;
 use crate::http1::{encode_request_head, AddedFields, BodyFraming, Http1Error, RequestHeaders};
 use crate::ids::{ConnKey, HostId, TransferId};
+use crate::share::Shared;
 use crate::timer_queue::TimerKind;
 
 /// Request bodies larger than this (or of unknown size) are sent with
@@ -326,17 +327,24 @@ impl Core {
         if let Some(buf) = conn.recv.take() {
             self.buffers.put(buf);
         }
+        let max_idle = self
+            .pool
+            .limits
+            .max_idle_connections
+            .unwrap_or(4 * self.transfers.len().max(1));
+        // A connection whose transfer shares connections goes to the share.
+        let last = conn.last_transfer;
+        if let Some(share) = last.and_then(|id| self.share_for(id, Shared::Connections)) {
+            if self.park_connection(key, &share, max_idle) {
+                return;
+            }
+        }
         self.mark_dirty(key);
         self.pool.put_idle(host, key, epoch, &self.conns);
         if self.watch_idle {
             self.arm_idle_expiry(key, now);
         }
         self.wake_waiter(host);
-        let max_idle = self
-            .pool
-            .limits
-            .max_idle_connections
-            .unwrap_or(4 * self.transfers.len().max(1));
         while self.pool.idle_count() > max_idle {
             match self.pool.take_oldest_idle(&self.conns) {
                 Some(victim) => self.close_connection(victim),
@@ -348,7 +356,7 @@ impl Core {
     /// A connection slot of `host` freed up (a connection went idle or
     /// closed): the next transfer waiting for that host, or else for any
     /// slot, starts on the next call.
-    fn wake_waiter(&mut self, host: HostId) {
+    pub(super) fn wake_waiter(&mut self, host: HostId) {
         let transfers = &self.transfers;
         let alive = |t: TransferId| {
             transfers

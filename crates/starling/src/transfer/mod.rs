@@ -6,7 +6,8 @@
 //! request (`send.rs`), the response and what it means for the transfer
 //! (`receive.rs`), redirects (`redirect.rs`), a streamed body sent again
 //! (`rewind.rs`), the body to the handler
-//! (`deliver.rs`) and progress (`meter.rs`).
+//! (`deliver.rs`) and progress (`meter.rs`); what a handle with a share
+//! does differently (`shared.rs`).
 //!
 //! Below it, `conn/` holds connections without knowing what their bytes
 //! mean; above it, `multi/` is the public API and tells the application
@@ -23,6 +24,7 @@ mod receive;
 mod redirect;
 mod rewind;
 mod send;
+mod shared;
 mod start;
 mod state;
 #[cfg(test)]

@@ -31,6 +31,7 @@ use crate::error::{Error, ErrorKind, TimeoutKind};
 use crate::events::Message;
 use crate::ids::TransferId;
 use crate::info::TransferInfo;
+use crate::share::Shared;
 use crate::target::Route;
 use crate::timer_queue::{TimerKey, TimerKind};
 
@@ -61,11 +62,15 @@ impl Core {
             }
             let inner = &t.easy.inner;
             let ticks = inner.extras().low_speed.is_some();
+            let fresh = inner.extras().resolve_fresh;
             if let Some(limit) = inner.extras().timeout {
                 self.set_timer(id, TimerKind::Total, now + limit);
             }
             if ticks {
                 self.set_timer(id, TimerKind::Tick, now + TICK);
+            }
+            if fresh {
+                self.share_resolve_entries(id);
             }
         }
         let t = &mut self.transfers[id.index as usize];
@@ -96,6 +101,13 @@ impl Core {
         // call) before a lookup or a connect can fail it.
         if !self.progress_call(id, now) {
             return false;
+        }
+        // A handle with a share looks in the share's cache first.
+        if let Some(share) = self.share_for(id, Shared::Dns) {
+            if let Some(ips) = self.share_lookup(id, &share, now) {
+                route_mut(&mut self.transfers[id.index as usize]).set_addresses(&ips);
+                return true;
+            }
         }
         let t = &mut self.transfers[id.index as usize];
         if let Some(ips) = self.resolver.immediate(t.route().connect_host(), now) {
@@ -135,6 +147,10 @@ impl Core {
                 match &lookup.result {
                     Ok(ips) => {
                         route_mut(t).set_addresses(ips);
+                        if let Some(share) = self.share_for(id, Shared::Dns) {
+                            self.share_learn(id, &share, ips, now);
+                        }
+                        let t = &mut self.transfers[id.index as usize];
                         t.state = TransferState::Queued;
                         self.addresses_known(id, now);
                     }
@@ -207,7 +223,23 @@ impl Core {
     pub(crate) fn acquire_connection(&mut self, id: TransferId, now: Instant) {
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("a started transfer has a host");
-        if !t.fresh_connection && !t.easy.inner.extras().fresh_connect {
+        let reuse = !t.fresh_connection && !t.easy.inner.extras().fresh_connect;
+        // A handle that shares connections takes only the share's.
+        let share = match t.easy.inner.extras().share {
+            Some(_) => self.share_for(id, Shared::Connections),
+            None => None,
+        };
+        if let (Some(share), true) = (&share, reuse) {
+            if let Some(conn) = self.unpark_connection(id, host, share, now) {
+                if !self.progress_call(id, now) {
+                    self.close_connection(conn);
+                    return;
+                }
+                self.attach(id, conn, now);
+                self.runnable.push(conn);
+                return;
+            }
+        } else if reuse && share.is_none() {
             while let Some(conn) = self.pool.take_idle(host, &self.conns) {
                 let idle_since = self.conns[conn.index as usize].idle_since;
                 if now.saturating_duration_since(idle_since) > MAX_IDLE_AGE {
