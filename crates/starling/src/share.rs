@@ -89,6 +89,11 @@ struct Inner {
     lock: Option<Arc<dyn ShareLock>>,
     /// TLS sessions (rustls's cache, which locks itself).
     sessions: Arc<ClientSessionMemoryCache>,
+    /// The TLS layer's client configurations for this share's handles: a
+    /// session resumes only under the configuration (the verifier) that
+    /// saved it, so handles in different multi handles need the same one.
+    /// Kept here as the TLS layer's own type, which this layer cannot name.
+    tls_configs: Mutex<Option<Box<dyn Any + Send>>>,
     data: Mutex<Data>,
 }
 
@@ -147,6 +152,7 @@ impl Share {
                 tls_sessions: AtomicBool::new(false),
                 lock,
                 sessions: Arc::new(ClientSessionMemoryCache::new(TLS_SESSIONS)),
+                tls_configs: Mutex::new(None),
                 data: Mutex::new(Data::default()),
             }),
         }
@@ -203,6 +209,12 @@ impl Share {
             lock.unlock(what, owner);
         }
         result
+    }
+
+    /// The TLS layer's configurations kept for this share (see
+    /// `Inner::tls_configs`).
+    pub(crate) fn tls_configs(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn Any + Send>>> {
+        self.inner.tls_configs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The shared TLS session cache.

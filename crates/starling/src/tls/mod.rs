@@ -23,6 +23,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::ServerCertVerifier;
+use rustls::client::Resumption;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::{self, PemObject};
@@ -31,6 +32,7 @@ use rustls::{ClientConfig, ClientConnection, RootCertStore};
 
 use crate::easy::TlsOptions;
 use crate::error::{Error, ErrorKind};
+use crate::share::Share;
 
 mod errors;
 mod shared;
@@ -38,7 +40,6 @@ mod verify;
 mod x509;
 
 use errors::{describe, handshake_error, handshake_failed};
-pub(crate) use shared::with_shared_sessions;
 use verify::{AcceptAny, Verifier};
 
 /// The ALPN protocols offered (HTTP/2 joins when it lands).
@@ -62,6 +63,28 @@ impl TlsConfigs {
         self.configs.insert(options.clone(), Arc::clone(&config));
         Ok(config)
     }
+}
+
+/// The configuration for `options` of the handles of `share`: the same
+/// in every multi handle (rustls resumes a session only under the
+/// verifier that saved it), its sessions kept in the share. A copy for one
+/// connection, whose lock calls name `owner`.
+pub(crate) fn shared_config(
+    options: &TlsOptions,
+    share: Share,
+    owner: Option<usize>,
+) -> Result<Arc<ClientConfig>, Error> {
+    let base = {
+        let mut slot = share.tls_configs();
+        let configs = slot.get_or_insert_with(|| Box::new(TlsConfigs::default()));
+        match configs.downcast_mut::<TlsConfigs>() {
+            Some(configs) => configs.get(options)?,
+            None => unreachable!("only the TLS layer keeps configurations in a share"),
+        }
+    };
+    let mut config = (*base).clone();
+    config.resumption = Resumption::store(shared::session_store(share, owner));
+    Ok(Arc::new(config))
 }
 
 fn provider() -> Arc<CryptoProvider> {

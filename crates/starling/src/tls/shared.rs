@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use rustls::client::{ClientSessionStore, Resumption, Tls12ClientSessionValue, Tls13ClientSessionValue};
+use rustls::client::{ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSessionValue};
 use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, NamedGroup};
+use rustls::NamedGroup;
 
 use crate::share::{Share, Shared};
 
@@ -60,14 +60,8 @@ impl ClientSessionStore for SharedSessions {
     }
 }
 
-/// `config` with its sessions kept in `share` (a copy for one
-/// connection, whose lock calls name `owner`).
-pub(crate) fn with_shared_sessions(
-    config: &ClientConfig,
-    share: Share,
-    owner: Option<usize>,
-) -> Arc<ClientConfig> {
-    let mut config = config.clone();
-    config.resumption = Resumption::store(Arc::new(SharedSessions { share, owner }));
-    Arc::new(config)
+/// The share's session cache for one connection, whose lock calls name
+/// `owner`.
+pub(super) fn session_store(share: Share, owner: Option<usize>) -> Arc<dyn ClientSessionStore> {
+    Arc::new(SharedSessions { share, owner })
 }

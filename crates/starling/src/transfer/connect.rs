@@ -22,7 +22,7 @@ use crate::ids::{ConnKey, TransferId};
 use crate::share::Shared;
 use crate::socket_table::Owner;
 use crate::timer_queue::TimerKind;
-use crate::tls::{with_shared_sessions, Handshake, Session};
+use crate::tls::{shared_config, Handshake, Session};
 
 /// One of the two connect attempts of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,15 +262,13 @@ impl Core {
         };
         let t = &self.transfers[id.index as usize];
         let peer = self.conns[key.index as usize].remote_addr;
-        let session = self
-            .tls_configs
-            .get(&t.easy.inner.extras().tls)
-            .map(|config| match shared {
-                // Sessions kept in the share, named for this handle.
-                Some(share) => with_shared_sessions(&config, share, t.easy.inner.private),
-                None => config,
-            })
-            .and_then(|config| Session::new(config, t.route().target.host(), peer));
+        let options = &t.easy.inner.extras().tls;
+        let config = match shared {
+            // Sessions kept in the share, lock calls naming this handle.
+            Some(share) => shared_config(options, share, t.easy.inner.private),
+            None => self.tls_configs.get(options),
+        };
+        let session = config.and_then(|config| Session::new(config, t.route().target.host(), peer));
         match session {
             Ok(session) => {
                 let conn = &mut self.conns[key.index as usize];
