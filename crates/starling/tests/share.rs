@@ -137,3 +137,41 @@ fn tls_sessions_are_resumed_across_multi_handles() {
         "the lock calls name the handle"
     );
 }
+
+#[test]
+fn one_share_serves_handles_on_several_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Share>();
+    let server = HttpServer::start();
+    let port = server.addr().port();
+    let url = format!("http://share.test:{port}/bytes/10");
+    let calls = Arc::new(Calls::default());
+    let share = Share::with_lock(calls.clone());
+    share.set(Shared::Dns, true);
+    share.set(Shared::Connections, true);
+    let mut first = easy(&url, &share, 1);
+    first.resolve("share.test", port, LOCAL);
+    perform(first).1.unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|n| {
+            let (share, url) = (share.clone(), url.clone());
+            std::thread::spawn(move || {
+                for _ in 0..5 {
+                    perform(easy(&url, &share, 10 + n)).1.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    // At most one connection per thread running at once, each given back.
+    assert!(
+        server.connections_accepted() <= 4,
+        "{}",
+        server.connections_accepted()
+    );
+    assert_eq!(server.requests_served(), 21);
+    let calls = calls.0.lock().unwrap();
+    assert_eq!(calls.iter().filter(|c| c.0).count(), calls.len() / 2);
+}
