@@ -24,6 +24,7 @@ mod known;
 mod link;
 mod mime;
 mod multi;
+mod option_info;
 mod push;
 mod slist;
 mod strings;

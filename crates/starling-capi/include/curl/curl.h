@@ -1303,6 +1303,7 @@ CURL_EXTERN void curl_formfree(struct curl_httppost *form);
 #include "easy.h"
 #include "multi.h"
 #include "urlapi.h"
+#include "options.h"
 #include "websockets.h"
 #include "mprintf.h"
 
