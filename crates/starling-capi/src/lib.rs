@@ -20,6 +20,7 @@ mod fields;
 mod getdate;
 mod global;
 mod handler;
+mod header_api;
 mod known;
 mod link;
 mod mime;

@@ -1304,6 +1304,7 @@ CURL_EXTERN void curl_formfree(struct curl_httppost *form);
 #include "multi.h"
 #include "urlapi.h"
 #include "options.h"
+#include "header.h"
 #include "websockets.h"
 #include "mprintf.h"
 
