@@ -2,6 +2,9 @@
 //! Rust implementations (`src/shim.c`; `src/form_shim.c` for
 //! `curl_formadd`) and libcurl's printf family (`src/mprintf.c`).
 
+#[path = "build/option_table.rs"]
+mod option_table;
+
 fn main() {
     println!("cargo:rerun-if-changed=src/shim.c");
     println!("cargo:rerun-if-changed=src/form_shim.c");
@@ -36,6 +39,7 @@ fn main() {
         println!("cargo:rustc-cdylib-link-arg=-Wl,--undefined={name}");
     }
     known_options();
+    option_table::generate();
     let map = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("src/exports.map");
     println!("cargo:rerun-if-changed=src/exports.map");
     println!(

@@ -1303,6 +1303,8 @@ CURL_EXTERN void curl_formfree(struct curl_httppost *form);
 #include "easy.h"
 #include "multi.h"
 #include "urlapi.h"
+#include "options.h"
+#include "header.h"
 #include "websockets.h"
 #include "mprintf.h"
 

@@ -18,6 +18,7 @@ use crate::codes::*;
 use crate::fields::RequestFields;
 use crate::guard;
 use crate::handler::CHandler;
+use crate::header_api::HeaderLog;
 use crate::link::Link;
 
 /// A C easy handle: the engine's handle while it is not in a multi handle,
@@ -39,6 +40,10 @@ pub struct CEasy {
     /// that its connections are reused, as libcurl's easy handle keeps its
     /// connection cache (made on first use).
     driver: Option<Box<Blocking>>,
+    /// The response header fields of the last transfer, for the header
+    /// API: kept across `curl_easy_reset`, not copied by duphandle, as in
+    /// libcurl.
+    pub headers: HeaderLog,
 }
 
 impl CEasy {
@@ -70,6 +75,26 @@ impl CEasy {
             if easy.handler_ref::<CHandler>().is_none() {
                 easy.handler(CHandler::default());
             }
+            // The handler records into this handle's log, whatever handle
+            // its callbacks were copied from.
+            if let Some(c) = easy.handler_mut::<CHandler>() {
+                c.headers = self.headers.clone();
+            }
+        }
+    }
+
+    /// The redirects the running or last transfer followed, inside the
+    /// handle's own callbacks too: each starts a request of the header
+    /// API, whether or not its response came.
+    pub fn redirects_followed(&mut self) -> u32 {
+        let owner = self.owner_tag();
+        match self.easy_mut() {
+            Some(easy) => easy.info().redirect_count,
+            None => starling::with_current(|current| {
+                current
+                    .filter(|c| c.private() == Some(owner))
+                    .map_or(0, |c| c.info().redirect_count)
+            }),
         }
     }
 
@@ -147,6 +172,8 @@ impl CEasy {
     /// POSTFIELDS buffer is read now, as libcurl reads it while the transfer
     /// runs (its size, or up to its NUL).
     pub fn start(&mut self) {
+        // libcurl forgets the last transfer's header fields here too.
+        self.headers.clear();
         if let Some(c) = self.handler() {
             c.http_failed = false;
         }
@@ -320,6 +347,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             info_string: None,
             opts: Kept::default(),
             driver: None,
+            headers: HeaderLog::default(),
         })
     })
 }
@@ -487,6 +515,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             info_string: None,
             opts,
             driver: None,
+            headers: HeaderLog::default(),
         })
     })
 }
