@@ -68,6 +68,11 @@ fn by_id(id: i32) -> Option<&'static CurlEasyOption> {
     OPTION_TABLE.iter().find(|o| o.id == id && !o.is_alias())
 }
 
+/// The name of option `id` without `CURLOPT_` (its own, not an alias).
+pub fn name_of(id: i32) -> Option<&'static str> {
+    by_id(id).and_then(|row| std::str::from_utf8(row.name()).ok())
+}
+
 /// The row after `prev`, or the first one; `None` after the last one or
 /// for a pointer that is not a row of the table.
 fn next(prev: *const CurlEasyOption) -> Option<&'static CurlEasyOption> {

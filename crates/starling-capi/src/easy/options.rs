@@ -11,7 +11,7 @@ use crate::codes::*;
 use crate::fields::AUTH_BASIC;
 use crate::guard;
 use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, WriteFn, XferInfoFn};
-use crate::known::unimplemented_easy_option;
+use crate::known::{not_built_in_message, unimplemented_easy_option, Given};
 use crate::slist::{strings, CurlSlist};
 
 // The option numbers implemented (libcurl's: family base + index).
@@ -97,6 +97,21 @@ unsafe fn string(value: *const c_void) -> Option<String> {
         unsafe { CStr::from_ptr(value.cast()) }
             .to_string_lossy()
             .into_owned()
+    })
+}
+
+/// Puts the reason for a `CURLE_NOT_BUILT_IN` answer into the handle's
+/// error buffer (called by the C shim after any setopt that answered so).
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn starling_easy_explain_not_built_in(handle: *mut c_void, option: i32) {
+    guard((), || {
+        // SAFETY: by the caller's contract.
+        if let Some(h) = unsafe { easy_ref(handle) } {
+            h.set_error(&not_built_in_message(option));
+        }
     })
 }
 
@@ -235,7 +250,7 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 easy.verbose(value != 0);
             }
             NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT => {}
-            _ => return unimplemented_easy_option(option),
+            _ => return unimplemented_easy_option(option, Given::Long(value)),
         }
         CURLE_OK
     })
@@ -418,7 +433,14 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                             }
                         }
                     }
-                    _ => return unimplemented_easy_option(option),
+                    _ => {
+                        return unimplemented_easy_option(
+                            option,
+                            Given::Pointer {
+                                null: value.is_null(),
+                            },
+                        )
+                    }
                 }
             }
         }
@@ -456,7 +478,14 @@ pub unsafe extern "C" fn starling_easy_setopt_func(
                 XFERINFOFUNCTION => c.xferinfo = value.map(|f| std::mem::transmute::<Raw, XferInfoFn>(f)),
                 PROGRESSFUNCTION => c.progress = value.map(|f| std::mem::transmute::<Raw, ProgressFn>(f)),
                 DEBUGFUNCTION => c.debug = value.map(|f| std::mem::transmute::<Raw, DebugFn>(f)),
-                _ => return unimplemented_easy_option(option),
+                _ => {
+                    return unimplemented_easy_option(
+                        option,
+                        Given::Pointer {
+                            null: value.is_none(),
+                        },
+                    )
+                }
             }
         }
         CURLE_OK
@@ -489,7 +518,7 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
                 easy.max_filesize(size.filter(|&n| n > 0));
                 return CURLE_OK;
             }
-            _ => return unimplemented_easy_option(option),
+            _ => return unimplemented_easy_option(option, Given::Off(value)),
         }
         h.apply_request();
         CURLE_OK
