@@ -47,11 +47,12 @@ fn the_small_functions_answer_as_libcurl_does() {
 fn starling_names_itself_and_only_what_it_has() {
     let ours = small_api(Library::Starling);
     let only: Vec<&str> = ours.lines().filter(|l| l.starts_with("only:")).collect();
+    let version = only.iter().find(|l| l.starts_with("only: version")).unwrap();
     assert!(
-        only[0].contains("libcurl/7.88.1") && only[0].contains("rustls"),
-        "{}",
-        only[0]
+        version.contains("libcurl/7.88.1") && version.contains("rustls"),
+        "{version}"
     );
+    assert!(only.contains(&"only: tls backend 14"), "{only:?}");
     assert!(
         only.contains(&"only: sslset rustls 0 gnutls 1 by name 0 first rustls"),
         "{only:?}"

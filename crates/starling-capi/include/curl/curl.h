@@ -787,6 +787,14 @@ typedef enum {
   CURLSSLBACKEND_RUSTLS = 14
 } curl_sslbackend;
 
+/* What CURLINFO_TLS_SSL_PTR (and the older CURLINFO_TLS_SESSION) point
+   to: the TLS backend and its session object. Starling's backend, rustls,
+   hands out none: internals is NULL, as libcurl's rustls backend answers. */
+struct curl_tlssessioninfo {
+  curl_sslbackend backend;
+  void *internals;
+};
+
 /* One TLS backend a library offers (curl_global_sslset's list). */
 struct curl_ssl_backend {
   curl_sslbackend id;

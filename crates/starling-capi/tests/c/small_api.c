@@ -219,6 +219,12 @@ static void deprecated_and_missing(void)
   n = 99;
   printf("easy_recv %d n %zu [%s]\n",
          (int)curl_easy_recv(easy, data, sizeof(data), &n), n, errbuf);
+  {
+    struct curl_tlssessioninfo *tls = NULL;
+    int code2 = (int)curl_easy_getinfo(easy, CURLINFO_TLS_SSL_PTR, &tls);
+    printf("tls_ssl_ptr %d internals %p\n", code2, tls ? tls->internals : (void *)1);
+    printf("only: tls backend %d\n", tls ? (int)tls->backend : -1);
+  }
   printf("easy_upkeep %d\n", (int)curl_easy_upkeep(easy));
   printf("easy_upkeep NULL %d\n", (int)curl_easy_upkeep(NULL));
   n = 99;
