@@ -290,6 +290,9 @@ struct Kept {
     /// MIMEPOST, HTTPPOST and MIME_OPTIONS, and the body they made last.
     mime: crate::mime::MimePost,
     low_speed: (c_long, c_long),
+    /// TCP_NODELAY, TCP_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, applied
+    /// together.
+    tcp: TcpKept,
     /// The options that make request header fields (HTTPHEADER,
     /// USERAGENT, COOKIE, …), kept apart and combined on each change.
     fields: RequestFields,
@@ -309,7 +312,43 @@ impl Default for Kept {
             custom: None,
             mime: crate::mime::MimePost::default(),
             low_speed: (0, 0),
+            tcp: TcpKept::default(),
             fields: RequestFields::default(),
+        }
+    }
+}
+
+/// The socket options a program sets one at a time (libcurl's defaults:
+/// no delay, keep-alive off, 60 s idle and interval when on).
+#[derive(Clone, Copy)]
+pub(super) struct TcpKept {
+    pub nodelay: bool,
+    pub keepalive: bool,
+    pub idle: c_long,
+    pub interval: c_long,
+}
+
+impl Default for TcpKept {
+    fn default() -> Self {
+        TcpKept {
+            nodelay: true,
+            keepalive: false,
+            idle: 60,
+            interval: 60,
+        }
+    }
+}
+
+impl TcpKept {
+    /// The engine's socket options these make.
+    pub fn options(self) -> starling::env::SocketOptions {
+        let secs = |s: c_long| std::time::Duration::from_secs(s.max(1) as u64);
+        starling::env::SocketOptions {
+            nodelay: self.nodelay,
+            keepalive: self.keepalive.then(|| starling::env::Keepalive {
+                idle: secs(self.idle),
+                interval: secs(self.interval),
+            }),
         }
     }
 }

@@ -33,6 +33,9 @@ const SSL_VERIFYPEER: i32 = 64;
 const SSL_VERIFYHOST: i32 = 81;
 const FORBID_REUSE: i32 = 75;
 const TCP_NODELAY: i32 = 121;
+const TCP_KEEPALIVE: i32 = 213;
+const TCP_KEEPIDLE: i32 = 214;
+const TCP_KEEPINTVL: i32 = 215;
 const PIPEWAIT: i32 = 237;
 const WRITEDATA: i32 = 10_001;
 const URL: i32 = 10_002;
@@ -156,6 +159,23 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 h.opts.mime.options = value;
                 return CURLE_OK;
             }
+            TCP_NODELAY | TCP_KEEPALIVE | TCP_KEEPIDLE | TCP_KEEPINTVL => {
+                let tcp = &mut h.opts.tcp;
+                match option {
+                    TCP_NODELAY => tcp.nodelay = value != 0,
+                    TCP_KEEPALIVE => tcp.keepalive = value != 0,
+                    // libcurl refuses a negative time and caps a huge one.
+                    _ if value < 0 => return CURLE_BAD_FUNCTION_ARGUMENT,
+                    TCP_KEEPIDLE => tcp.idle = value.min(c_long::from(i32::MAX)),
+                    _ => tcp.interval = value.min(c_long::from(i32::MAX)),
+                }
+                let options = tcp.options();
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.socket_options(options);
+                return CURLE_OK;
+            }
             HTTPAUTH => {
                 // Of libcurl's methods only Basic is built in.
                 if value as u64 & AUTH_BASIC == 0 {
@@ -244,12 +264,11 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 _ => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
             // Accepted as in libcurl, with nothing to do in Starling: no
-            // signals are used, TCP_NODELAY is always on, buffers are
-            // sized by the engine.
+            // signals are used, buffers are sized by the engine.
             VERBOSE => {
                 easy.verbose(value != 0);
             }
-            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT => {}
+            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | PIPEWAIT => {}
             _ => return unimplemented_easy_option(option, Given::Long(value)),
         }
         CURLE_OK
