@@ -1,14 +1,19 @@
 //! Compiles the C shims that give libcurl's variadic functions their typed
 //! Rust implementations (`src/shim.c`; `src/form_shim.c` for
-//! `curl_formadd`).
+//! `curl_formadd`) and libcurl's printf family (`src/mprintf.c`).
+
+#[path = "build/option_table.rs"]
+mod option_table;
 
 fn main() {
     println!("cargo:rerun-if-changed=src/shim.c");
     println!("cargo:rerun-if-changed=src/form_shim.c");
+    println!("cargo:rerun-if-changed=src/mprintf.c");
     println!("cargo:rerun-if-changed=include");
     cc::Build::new()
         .file("src/shim.c")
         .file("src/form_shim.c")
+        .file("src/mprintf.c")
         .include("include")
         .warnings(true)
         .compile("starling_shim");
@@ -21,10 +26,21 @@ fn main() {
         "curl_multi_setopt",
         "curl_formadd",
         "curl_share_setopt",
+        "curl_mprintf",
+        "curl_mfprintf",
+        "curl_msprintf",
+        "curl_msnprintf",
+        "curl_mvprintf",
+        "curl_mvfprintf",
+        "curl_mvsprintf",
+        "curl_mvsnprintf",
+        "curl_maprintf",
+        "curl_mvaprintf",
     ] {
         println!("cargo:rustc-cdylib-link-arg=-Wl,--undefined={name}");
     }
     known_options();
+    option_table::generate();
     let map = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("src/exports.map");
     println!("cargo:rerun-if-changed=src/exports.map");
     println!(

@@ -5,6 +5,8 @@ use std::ffi::{c_char, c_void};
 
 use starling::{Flow, Handler, Progress, ReadFlow, StatusCode, Trace, Version};
 
+use crate::header_api::HeaderLog;
+
 /// `curl_write_callback`.
 pub type WriteFn = unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -> usize;
 
@@ -55,6 +57,9 @@ pub struct CHandler {
     /// A MIMEPOST or HTTPPOST body, read instead of the read function
     /// while the transfer runs (set when it starts).
     pub mime: crate::mime::BodyReader,
+    /// The response header fields kept for the header API: the C handle's
+    /// log (see `CEasy::retag`).
+    pub headers: HeaderLog,
 }
 
 impl Default for CHandler {
@@ -76,6 +81,7 @@ impl Default for CHandler {
             fail_on_error: false,
             http_failed: false,
             mime: crate::mime::BodyReader::default(),
+            headers: HeaderLog::default(),
         }
     }
 }
@@ -167,6 +173,9 @@ impl Handler for CHandler {
     }
 
     fn header_line(&mut self, line: &[u8]) -> Flow {
+        // Kept before the header callback runs: it may ask for this field
+        // (libcurl keeps every line first, with or without a callback).
+        self.headers.record(line);
         // Every head's lines exactly as received (interim and redirect
         // heads too, the empty line included), as libcurl gives them.
         match self.wants_headers() {

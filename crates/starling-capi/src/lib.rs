@@ -15,18 +15,25 @@
 //! that are no option `CURLE_UNKNOWN_OPTION` / `CURLM_UNKNOWN_OPTION`.
 
 mod codes;
+mod connect_only;
 mod easy;
 mod fields;
+mod getdate;
 mod global;
 mod handler;
+mod header_api;
 mod known;
 mod link;
 mod mime;
 mod multi;
+mod option_info;
+mod push;
 mod share;
 mod slist;
+mod strings;
 mod url_api;
 mod util;
+mod websocket;
 
 /// The directory to put on a C compiler's include path (`-I`) so that
 /// `#include <curl/curl.h>` finds Starling's headers.

@@ -12,6 +12,7 @@ CURLcode starling_easy_setopt_long(CURL *easy, int option, long value);
 CURLcode starling_easy_setopt_ptr(CURL *easy, int option, void *value);
 CURLcode starling_easy_setopt_func(CURL *easy, int option, void (*value)(void));
 CURLcode starling_easy_setopt_off(CURL *easy, int option, curl_off_t value);
+void starling_easy_explain_not_built_in(CURL *easy, int option);
 CURLcode starling_easy_getinfo(CURL *easy, int info, void *out);
 CURLMcode starling_multi_setopt_long(CURLM *multi, int option, long value);
 CURLMcode starling_multi_setopt_ptr(CURLM *multi, int option, void *value);
@@ -44,6 +45,8 @@ CURLcode curl_easy_setopt(CURL *easy, CURLoption option, ...)
     result = CURLE_UNKNOWN_OPTION;
   }
   va_end(args);
+  if(result == CURLE_NOT_BUILT_IN)
+    starling_easy_explain_not_built_in(easy, (int)option);
   return result;
 }
 

@@ -8,23 +8,12 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{build_with, have_libcurl, Library};
+use common::{have_libcurl, output_of, Library};
 use starling_testserver::{RawServer, Script};
 
 /// The output of `head_lines` built against `lib`.
 fn head_lines(lib: Library, args: &[String]) -> String {
-    let program = build_with("head_lines", lib, &[]);
-    let out = Command::new(&program).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "head_lines on {} {args:?}: exit {:?}\n{}",
-        lib.name(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    output_of("head_lines", lib, args)
 }
 
 /// Two servers: the first answers `100` and then a `302` to the second,

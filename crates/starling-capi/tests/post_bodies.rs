@@ -7,23 +7,12 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{build_with, have_libcurl, Library};
+use common::{have_libcurl, output_of, Library};
 use starling_testserver::HttpServer;
 
 /// The output of `post_bodies` built against `lib`.
 fn post_bodies(lib: Library, url: &str) -> String {
-    let program = build_with("post_bodies", lib, &[]);
-    let out = Command::new(&program).arg(url).output().unwrap();
-    assert!(
-        out.status.success(),
-        "post_bodies on {}: exit {:?}\n{}",
-        lib.name(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    output_of("post_bodies", lib, &[url.to_string()])
 }
 
 /// The cases of the two outputs whose lines differ, each with its lines

@@ -10,20 +10,12 @@ mod common;
 
 use std::process::Command;
 
-use common::{build_with, have, have_libcurl, Library};
+use common::{build_with, have, have_libcurl, output_of, Library};
 
 /// The output of `url_api.c` built against `lib`, run with `args`.
 fn run(lib: Library, args: &[&str]) -> String {
-    let program = build_with("url_api", lib, &[]);
-    let out = Command::new(&program).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "url_api on {}: exit {:?}\n{}",
-        lib.name(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    output_of("url_api", lib, &args)
 }
 
 /// Asserts that the two outputs are the same, listing the lines that

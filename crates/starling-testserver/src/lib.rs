@@ -64,6 +64,7 @@
 #![warn(missing_docs)]
 
 mod body;
+mod cgi_server;
 mod checksum;
 mod fds;
 mod http_server;
@@ -75,6 +76,7 @@ mod routes;
 mod runner;
 mod tls_server;
 
+pub use cgi_server::{CgiProgram, CgiServer};
 pub use checksum::{fnv1a64, Fnv1a64};
 pub use fds::{open_fd_count, raise_fd_limit, wait_for_fd_count};
 pub use http_server::HttpServer;

@@ -28,6 +28,40 @@ use std::time::{Duration, Instant};
 /// block; it runs wherever the environment runs lookups.
 pub type LookupFn = Arc<dyn Fn(&str) -> io::Result<Vec<IpAddr>> + Send + Sync>;
 
+/// How a transfer's sockets are set up before they connect (libcurl's
+/// `CURLOPT_TCP_NODELAY`, `CURLOPT_TCP_KEEPALIVE`, `CURLOPT_TCP_KEEPIDLE`,
+/// `CURLOPT_TCP_KEEPINTVL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SocketOptions {
+    /// Nagle's algorithm off (libcurl's default since 7.50).
+    pub nodelay: bool,
+    /// TCP keep-alive probes: after this long idle, then every interval.
+    pub keepalive: Option<Keepalive>,
+}
+
+impl SocketOptions {
+    /// libcurl's defaults: no delay, no keep-alive probes.
+    pub const DEFAULT: SocketOptions = SocketOptions {
+        nodelay: true,
+        keepalive: None,
+    };
+}
+
+impl Default for SocketOptions {
+    fn default() -> Self {
+        SocketOptions::DEFAULT
+    }
+}
+
+/// When TCP keep-alive probes go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Keepalive {
+    /// Idle time before the first probe.
+    pub idle: Duration,
+    /// Time between probes.
+    pub interval: Duration,
+}
+
 /// Everything the engine asks of the operating system.
 ///
 /// All methods are called on the thread that owns the multi handle, from
@@ -38,10 +72,10 @@ pub trait Env {
     /// The current time. It must never go backwards.
     fn now(&self) -> Instant;
 
-    /// Starts a non-blocking TCP connect to `addr` (with Nagle's algorithm
-    /// off). The socket reports writable once the connect ended either way;
-    /// [`Env::connect_state`] then says how.
-    fn connect(&self, addr: SocketAddr) -> io::Result<Socket>;
+    /// Starts a non-blocking TCP connect to `addr`, the socket set up as
+    /// `options` say first. The socket reports writable once the connect
+    /// ended either way; [`Env::connect_state`] then says how.
+    fn connect(&self, addr: SocketAddr, options: &SocketOptions) -> io::Result<Socket>;
 
     /// Where the connect of `socket` stands; never blocks.
     fn connect_state(&self, socket: &Socket) -> ConnectState;

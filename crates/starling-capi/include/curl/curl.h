@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "curlver.h"
 #include "system.h"
 
 #ifdef __cplusplus
@@ -671,6 +672,34 @@ CURL_EXTERN CURLcode curl_global_init(long flags);
 CURL_EXTERN void curl_global_cleanup(void);
 CURL_EXTERN char *curl_version(void);
 
+/* The memory functions curl_global_init_mem() takes (malloc, free,
+   realloc, strdup, calloc). Starling allocates with Rust's allocator and
+   hands out strings from the C library's malloc, so it records them and
+   uses none. */
+#ifndef CURL_DID_MEMORY_FUNC_TYPEDEFS
+typedef void *(*curl_malloc_callback)(size_t size);
+typedef void (*curl_free_callback)(void *ptr);
+typedef void *(*curl_realloc_callback)(void *ptr, size_t size);
+typedef char *(*curl_strdup_callback)(const char *str);
+typedef void *(*curl_calloc_callback)(size_t nmemb, size_t size);
+#define CURL_DID_MEMORY_FUNC_TYPEDEFS
+#endif
+
+CURL_EXTERN CURLcode curl_global_init_mem(long flags,
+                                          curl_malloc_callback m,
+                                          curl_free_callback f,
+                                          curl_realloc_callback r,
+                                          curl_strdup_callback s,
+                                          curl_calloc_callback c);
+
+/* Case-insensitive ASCII comparisons: non-zero when equal. */
+CURL_EXTERN int curl_strequal(const char *s1, const char *s2);
+CURL_EXTERN int curl_strnequal(const char *s1, const char *s2, size_t n);
+
+/* A date as libcurl reads one (HTTP dates and many more) in seconds since
+   the epoch, or -1. The second argument is unused. */
+CURL_EXTERN time_t curl_getdate(const char *p, const time_t *unused);
+
 /* Which layout of curl_version_info_data a program knows. */
 typedef enum {
   CURLVERSION_FIRST,      /* 0 */
@@ -757,6 +786,33 @@ typedef enum {
   CURLSSLBACKEND_BEARSSL = 13,
   CURLSSLBACKEND_RUSTLS = 14
 } curl_sslbackend;
+
+/* What CURLINFO_TLS_SSL_PTR (and the older CURLINFO_TLS_SESSION) point
+   to: the TLS backend and its session object. Starling's backend, rustls,
+   hands out none: internals is NULL, as libcurl's rustls backend answers. */
+struct curl_tlssessioninfo {
+  curl_sslbackend backend;
+  void *internals;
+};
+
+/* One TLS backend a library offers (curl_global_sslset's list). */
+struct curl_ssl_backend {
+  curl_sslbackend id;
+  const char *name;
+};
+typedef struct curl_ssl_backend curl_ssl_backend;
+
+typedef enum {
+  CURLSSLSET_OK = 0,
+  CURLSSLSET_UNKNOWN_BACKEND,
+  CURLSSLSET_TOO_LATE,
+  CURLSSLSET_NO_BACKENDS /* built without TLS */
+} CURLsslset;
+
+/* Chooses the TLS backend: Starling has one, rustls, so this answers
+   whether the one asked for is it, and lists it in *avail. */
+CURL_EXTERN CURLsslset curl_global_sslset(curl_sslbackend id, const char *name,
+                                          const curl_ssl_backend ***avail);
 
 typedef enum {
   CURLFILETYPE_FILE = 0,
@@ -1131,8 +1187,6 @@ CURL_EXTERN char *curl_unescape(const char *string, int length);
 
 typedef int (*curl_seek_callback)(void *instream, curl_off_t offset,
                                   int origin);
-typedef void (*curl_free_callback)(void *ptr);
-
 /* Opaque: a MIME structure (parts and their boundary), and one part. */
 typedef struct curl_mime curl_mime;
 typedef struct curl_mimepart curl_mimepart;
@@ -1320,5 +1374,9 @@ CURL_EXTERN const char *curl_share_strerror(CURLSHcode code);
 #include "easy.h"
 #include "multi.h"
 #include "urlapi.h"
+#include "options.h"
+#include "header.h"
+#include "websockets.h"
+#include "mprintf.h"
 
 #endif /* STARLING_CURL_CURL_H */

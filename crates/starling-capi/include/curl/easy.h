@@ -25,6 +25,16 @@ CURL_EXTERN char *curl_easy_escape(CURL *handle, const char *string,
                                    int length);
 CURL_EXTERN char *curl_easy_unescape(CURL *handle, const char *string,
                                      int length, int *outlength);
+/* Sending and receiving on a CURLOPT_CONNECT_ONLY connection. Starling
+   has no CONNECT_ONLY yet: both answer CURLE_UNSUPPORTED_PROTOCOL, as
+   libcurl does for a handle without such a connection. */
+CURL_EXTERN CURLcode curl_easy_recv(CURL *curl, void *buffer, size_t buflen,
+                                    size_t *n);
+CURL_EXTERN CURLcode curl_easy_send(CURL *curl, const void *buffer,
+                                    size_t buflen, size_t *n);
+/* Keeps a handle's idle connections alive (HTTP/2 pings); nothing to do
+   for HTTP/1.1 connections. */
+CURL_EXTERN CURLcode curl_easy_upkeep(CURL *curl);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -126,6 +126,31 @@ CURL_EXTERN CURLMcode curl_multi_socket_action(CURLM *multi_handle,
                                                curl_socket_t s,
                                                int ev_bitmask,
                                                int *running_handles);
+/* The forms of curl_multi_socket_action() before it: a socket's event
+   without its kind, and every socket and timer at once. */
+CURL_EXTERN CURLMcode curl_multi_socket(CURLM *multi_handle, curl_socket_t s,
+                                        int *running_handles);
+CURL_EXTERN CURLMcode curl_multi_socket_all(CURLM *multi_handle,
+                                            int *running_handles);
+#ifndef CURL_ALLOW_OLD_MULTI_SOCKET
+/* As libcurl: programs calling curl_multi_socket() get the newer call. */
+#define curl_multi_socket(x,y,z) curl_multi_socket_action(x,y,0,z)
+#endif
+
+/* HTTP/2 server push: the pushed request's header fields. Starling has
+   no HTTP/2 yet, so no push callback runs and both answer NULL. */
+struct curl_pushheaders;
+#define CURL_PUSH_OK       0
+#define CURL_PUSH_DENY     1
+#define CURL_PUSH_ERROROUT 2
+typedef int (*curl_push_callback)(CURL *parent, CURL *easy,
+                                  size_t num_headers,
+                                  struct curl_pushheaders *headers,
+                                  void *userp);
+CURL_EXTERN char *curl_pushheader_bynum(struct curl_pushheaders *h,
+                                        size_t num);
+CURL_EXTERN char *curl_pushheader_byname(struct curl_pushheaders *h,
+                                         const char *name);
 CURL_EXTERN CURLMcode curl_multi_timeout(CURLM *multi_handle,
                                          long *milliseconds);
 CURL_EXTERN CURLMsg *curl_multi_info_read(CURLM *multi_handle,

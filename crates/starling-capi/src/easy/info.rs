@@ -52,6 +52,28 @@ const INFO_HTTP_VERSION: i32 = 0x20_002E;
 const INFO_PROTOCOL: i32 = 0x20_0030;
 const INFO_SCHEME: i32 = 0x10_0031;
 const INFO_RETRY_AFTER: i32 = 0x60_0039;
+const INFO_TLS_SESSION: i32 = 0x40_002B;
+const INFO_TLS_SSL_PTR: i32 = 0x40_002D;
+
+/// `struct curl_tlssessioninfo`: the TLS backend and its session object.
+#[repr(C)]
+struct TlsSessionInfo {
+    backend: std::ffi::c_int,
+    internals: *mut c_void,
+}
+
+/// What libcurl answers for a backend that hands out no session object:
+/// the backend (`CURLSSLBACKEND_RUSTLS`) and NULL. The same for every
+/// handle, so one immutable value serves them all.
+struct Rustls(TlsSessionInfo);
+
+// SAFETY: immutable, and its pointer is NULL.
+unsafe impl Sync for Rustls {}
+
+static RUSTLS_SESSION: Rustls = Rustls(TlsSessionInfo {
+    backend: 14,
+    internals: ptr::null_mut(),
+});
 
 /// Typed `curl_easy_getinfo` (the shim passes the out pointer).
 ///
@@ -73,6 +95,12 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
             // Kept by the C handle itself: answered inside callbacks too.
             // SAFETY: CURLINFO_PRIVATE's out parameter is a `char **`.
             unsafe { *out.cast::<*mut c_void>() = private };
+            return CURLE_OK;
+        }
+        if info == INFO_TLS_SSL_PTR || info == INFO_TLS_SESSION {
+            // SAFETY: the out parameter is a `struct curl_tlssessioninfo **`;
+            // the program only reads through it.
+            unsafe { *out.cast::<*const TlsSessionInfo>() = &RUSTLS_SESSION.0 };
             return CURLE_OK;
         }
         let owner = h.owner_tag();

@@ -18,6 +18,7 @@ use crate::codes::*;
 use crate::fields::RequestFields;
 use crate::guard;
 use crate::handler::CHandler;
+use crate::header_api::HeaderLog;
 use crate::link::Link;
 use crate::share::share_ref;
 
@@ -44,6 +45,10 @@ pub struct CEasy {
     /// `curl_easy_reset`, not copied by `curl_easy_duphandle` (libcurl's
     /// rules).
     share: *mut c_void,
+    /// The response header fields of the last transfer, for the header
+    /// API: kept across `curl_easy_reset`, not copied by duphandle, as in
+    /// libcurl.
+    pub headers: HeaderLog,
 }
 
 impl CEasy {
@@ -75,6 +80,26 @@ impl CEasy {
             if easy.handler_ref::<CHandler>().is_none() {
                 easy.handler(CHandler::default());
             }
+            // The handler records into this handle's log, whatever handle
+            // its callbacks were copied from.
+            if let Some(c) = easy.handler_mut::<CHandler>() {
+                c.headers = self.headers.clone();
+            }
+        }
+    }
+
+    /// The redirects the running or last transfer followed, inside the
+    /// handle's own callbacks too: each starts a request of the header
+    /// API, whether or not its response came.
+    pub fn redirects_followed(&mut self) -> u32 {
+        let owner = self.owner_tag();
+        match self.easy_mut() {
+            Some(easy) => easy.info().redirect_count,
+            None => starling::with_current(|current| {
+                current
+                    .filter(|c| c.private() == Some(owner))
+                    .map_or(0, |c| c.info().redirect_count)
+            }),
         }
     }
 
@@ -152,6 +177,8 @@ impl CEasy {
     /// POSTFIELDS buffer is read now, as libcurl reads it while the transfer
     /// runs (its size, or up to its NUL).
     pub fn start(&mut self) {
+        // libcurl forgets the last transfer's header fields here too.
+        self.headers.clear();
         if let Some(c) = self.handler() {
             c.http_failed = false;
         }
@@ -231,31 +258,6 @@ impl CEasy {
         }
     }
 
-    /// `CURLOPT_SHARE`: leaves the share in use, if any, then uses
-    /// `share` if it is a live one (NULL, or a pointer that is no share,
-    /// only leaves), calling the share's lock callbacks as libcurl does.
-    pub fn set_share(&mut self, share: *mut c_void) {
-        let this = self.owner_tag() as *mut c_void;
-        // SAFETY: a share in use by a handle is live: its cleanup refuses
-        // while any handle uses it.
-        if let Some(old) = unsafe { share_ref(self.share) } {
-            old.detach(this);
-        }
-        self.share = ptr::null_mut();
-        // SAFETY: the program passes NULL or a `CURLSH *`; a freed or
-        // foreign one fails the magic check, as in libcurl.
-        let engine = unsafe { share_ref(share) }.map(|new| {
-            new.attach(this);
-            new.engine()
-        });
-        if engine.is_some() {
-            self.share = share;
-        }
-        if let Some(easy) = self.easy_mut() {
-            easy.share(engine);
-        }
-    }
-
     /// Writes a failed transfer's message into the ERRORBUFFER, if set.
     pub fn set_error(&mut self, message: &str) {
         if self.opts.error_buffer.is_null() {
@@ -293,6 +295,9 @@ struct Kept {
     /// MIMEPOST, HTTPPOST and MIME_OPTIONS, and the body they made last.
     mime: crate::mime::MimePost,
     low_speed: (c_long, c_long),
+    /// TCP_NODELAY, TCP_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, applied
+    /// together.
+    tcp: TcpKept,
     /// The options that make request header fields (HTTPHEADER,
     /// USERAGENT, COOKIE, …), kept apart and combined on each change.
     fields: RequestFields,
@@ -312,7 +317,43 @@ impl Default for Kept {
             custom: None,
             mime: crate::mime::MimePost::default(),
             low_speed: (0, 0),
+            tcp: TcpKept::default(),
             fields: RequestFields::default(),
+        }
+    }
+}
+
+/// The socket options a program sets one at a time (libcurl's defaults:
+/// no delay, keep-alive off, 60 s idle and interval when on).
+#[derive(Clone, Copy)]
+pub(super) struct TcpKept {
+    pub nodelay: bool,
+    pub keepalive: bool,
+    pub idle: c_long,
+    pub interval: c_long,
+}
+
+impl Default for TcpKept {
+    fn default() -> Self {
+        TcpKept {
+            nodelay: true,
+            keepalive: false,
+            idle: 60,
+            interval: 60,
+        }
+    }
+}
+
+impl TcpKept {
+    /// The engine's socket options these make.
+    pub fn options(self) -> starling::env::SocketOptions {
+        let secs = |s: c_long| std::time::Duration::from_secs(s.max(1) as u64);
+        starling::env::SocketOptions {
+            nodelay: self.nodelay,
+            keepalive: self.keepalive.then(|| starling::env::Keepalive {
+                idle: secs(self.idle),
+                interval: secs(self.interval),
+            }),
         }
     }
 }
@@ -351,6 +392,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             opts: Kept::default(),
             driver: None,
             share: ptr::null_mut(),
+            headers: HeaderLog::default(),
         })
     })
 }
@@ -528,6 +570,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             opts,
             driver: None,
             share: ptr::null_mut(),
+            headers: HeaderLog::default(),
         })
     })
 }

@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use starling::Method;
 
-use super::{easy_ref, PostFields};
+use super::{easy_ref, CEasy, PostFields};
 use crate::codes::*;
 use crate::fields::AUTH_BASIC;
 use crate::guard;
 use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, WriteFn, XferInfoFn};
-use crate::known::unimplemented_easy_option;
+use crate::known::{not_built_in_message, unimplemented_easy_option, Given};
+use crate::share::share_ref;
 use crate::slist::{strings, CurlSlist};
 
 // The option numbers implemented (libcurl's: family base + index).
@@ -33,6 +34,9 @@ const SSL_VERIFYPEER: i32 = 64;
 const SSL_VERIFYHOST: i32 = 81;
 const FORBID_REUSE: i32 = 75;
 const TCP_NODELAY: i32 = 121;
+const TCP_KEEPALIVE: i32 = 213;
+const TCP_KEEPIDLE: i32 = 214;
+const TCP_KEEPINTVL: i32 = 215;
 const PIPEWAIT: i32 = 237;
 const WRITEDATA: i32 = 10_001;
 const URL: i32 = 10_002;
@@ -101,6 +105,21 @@ unsafe fn string(value: *const c_void) -> Option<String> {
     })
 }
 
+/// Puts the reason for a `CURLE_NOT_BUILT_IN` answer into the handle's
+/// error buffer (called by the C shim after any setopt that answered so).
+///
+/// # Safety
+/// `handle` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn starling_easy_explain_not_built_in(handle: *mut c_void, option: i32) {
+    guard((), || {
+        // SAFETY: by the caller's contract.
+        if let Some(h) = unsafe { easy_ref(handle) } {
+            h.set_error(&not_built_in_message(option));
+        }
+    })
+}
+
 /// Typed `curl_easy_setopt` for long options (called by the C shim).
 ///
 /// # Safety
@@ -140,6 +159,23 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             MIME_OPTIONS => {
                 h.opts.mime.options = value;
+                return CURLE_OK;
+            }
+            TCP_NODELAY | TCP_KEEPALIVE | TCP_KEEPIDLE | TCP_KEEPINTVL => {
+                let tcp = &mut h.opts.tcp;
+                match option {
+                    TCP_NODELAY => tcp.nodelay = value != 0,
+                    TCP_KEEPALIVE => tcp.keepalive = value != 0,
+                    // libcurl refuses a negative time and caps a huge one.
+                    _ if value < 0 => return CURLE_BAD_FUNCTION_ARGUMENT,
+                    TCP_KEEPIDLE => tcp.idle = value.min(c_long::from(i32::MAX)),
+                    _ => tcp.interval = value.min(c_long::from(i32::MAX)),
+                }
+                let options = tcp.options();
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.socket_options(options);
                 return CURLE_OK;
             }
             HTTPAUTH => {
@@ -230,13 +266,12 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 _ => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
             // Accepted as in libcurl, with nothing to do in Starling: no
-            // signals are used, TCP_NODELAY is always on, buffers are
-            // sized by the engine.
+            // signals are used, buffers are sized by the engine.
             VERBOSE => {
                 easy.verbose(value != 0);
             }
-            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | TCP_NODELAY | PIPEWAIT => {}
-            _ => return unimplemented_easy_option(option),
+            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | PIPEWAIT => {}
+            _ => return unimplemented_easy_option(option, Given::Long(value)),
         }
         CURLE_OK
     })
@@ -420,7 +455,14 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                             }
                         }
                     }
-                    _ => return unimplemented_easy_option(option),
+                    _ => {
+                        return unimplemented_easy_option(
+                            option,
+                            Given::Pointer {
+                                null: value.is_null(),
+                            },
+                        )
+                    }
                 }
             }
         }
@@ -458,7 +500,14 @@ pub unsafe extern "C" fn starling_easy_setopt_func(
                 XFERINFOFUNCTION => c.xferinfo = value.map(|f| std::mem::transmute::<Raw, XferInfoFn>(f)),
                 PROGRESSFUNCTION => c.progress = value.map(|f| std::mem::transmute::<Raw, ProgressFn>(f)),
                 DEBUGFUNCTION => c.debug = value.map(|f| std::mem::transmute::<Raw, DebugFn>(f)),
-                _ => return unimplemented_easy_option(option),
+                _ => {
+                    return unimplemented_easy_option(
+                        option,
+                        Given::Pointer {
+                            null: value.is_none(),
+                        },
+                    )
+                }
             }
         }
         CURLE_OK
@@ -491,9 +540,36 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
                 easy.max_filesize(size.filter(|&n| n > 0));
                 return CURLE_OK;
             }
-            _ => return unimplemented_easy_option(option),
+            _ => return unimplemented_easy_option(option, Given::Off(value)),
         }
         h.apply_request();
         CURLE_OK
     })
+}
+
+impl CEasy {
+    /// `CURLOPT_SHARE`: leaves the share in use, if any, then uses
+    /// `share` if it is a live one (NULL, or a pointer that is no share,
+    /// only leaves), calling the share's lock callbacks as libcurl does.
+    pub fn set_share(&mut self, share: *mut c_void) {
+        let this = self.owner_tag() as *mut c_void;
+        // SAFETY: a share in use by a handle is live: its cleanup refuses
+        // while any handle uses it.
+        if let Some(old) = unsafe { share_ref(self.share) } {
+            old.detach(this);
+        }
+        self.share = std::ptr::null_mut();
+        // SAFETY: the program passes NULL or a `CURLSH *`; a freed or
+        // foreign one fails the magic check, as in libcurl.
+        let engine = unsafe { share_ref(share) }.map(|new| {
+            new.attach(this);
+            new.engine()
+        });
+        if engine.is_some() {
+            self.share = share;
+        }
+        if let Some(easy) = self.easy_mut() {
+            easy.share(engine);
+        }
+    }
 }

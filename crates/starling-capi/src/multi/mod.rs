@@ -13,6 +13,7 @@
 //! this one uses only `shared` and `callbacks`.
 
 mod callbacks;
+mod deprecated;
 mod options;
 mod poll;
 mod shared;

@@ -561,6 +561,26 @@ static void unknown_options(void)
         CURLE_NOT_BUILT_IN, "CURLOPT_CHUNK_BGN_FUNCTION is not built in");
   CHECK(curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)1) ==
         CURLE_NOT_BUILT_IN, "CURLOPT_MAX_RECV_SPEED_LARGE is not built in");
+  /* ... set to libcurl's default, they are accepted (the curl tool sets
+   * many so and stops at the first error) ... */
+  CHECK(curl_easy_setopt(easy, CURLOPT_PROXY, NULL) == CURLE_OK, "CURLOPT_PROXY NULL");
+  CHECK(curl_easy_setopt(easy, CURLOPT_NETRC, 0L) == CURLE_OK, "CURLOPT_NETRC 0");
+  CHECK(curl_easy_setopt(easy, CURLOPT_SSL_ENABLE_ALPN, 1L) == CURLE_OK,
+        "CURLOPT_SSL_ENABLE_ALPN 1");
+  CHECK(curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)0) ==
+        CURLE_OK, "CURLOPT_MAX_RECV_SPEED_LARGE 0");
+  CHECK(curl_easy_setopt(easy, CURLOPT_CHUNK_BGN_FUNCTION, NULL) == CURLE_OK,
+        "CURLOPT_CHUNK_BGN_FUNCTION NULL");
+  /* ... and any other value says why in the error buffer. */
+  {
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+    CHECK(curl_easy_setopt(easy, CURLOPT_SSL_ENABLE_ALPN, 0L) == CURLE_NOT_BUILT_IN,
+          "CURLOPT_SSL_ENABLE_ALPN 0 is not built in");
+    CHECK(strstr(errbuf, "CURLOPT_SSL_ENABLE_ALPN") != NULL,
+          "the error buffer names the option: [%s]", errbuf);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
+  }
   /* libcurl's multi options are accepted: the pipelining ones libcurl
    * ignores too, the HTTP/2 ones have nothing to act on. */
   CHECK(curl_multi_setopt(m, CURLMOPT_MAX_CONCURRENT_STREAMS, 10L) == CURLM_OK,

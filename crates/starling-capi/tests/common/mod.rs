@@ -148,3 +148,18 @@ pub fn build(name: &str) -> PathBuf {
 pub fn have_libcurl() -> bool {
     pkg_config_flags(&["libcurl"]).is_some() || missing("libcurl's development files (libcurl4-openssl-dev)")
 }
+
+/// Runs `tests/c/NAME.c` built against `lib` with `args`; its standard
+/// output (the program must succeed).
+pub fn output_of(name: &str, lib: Library, args: &[String]) -> String {
+    let program = build_with(name, lib, &[]);
+    let out = Command::new(&program).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{name} on {} {args:?}: exit {:?}\n{}",
+        lib.name(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use http::Method;
 
 use crate::connect_to::ConnectToList;
+use crate::env::SocketOptions;
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Discard, Handler};
 use crate::http1::{InvalidField, RequestHeaders};
@@ -306,6 +307,17 @@ impl Easy {
     pub fn body_style(&mut self, style: BodyStyle) -> &mut Self {
         if style != BodyStyle::Plain || self.inner.extras.is_some() {
             self.inner.extras_mut().body_style = style;
+        }
+        self
+    }
+
+    /// How the transfer's sockets are set up before they connect: Nagle's
+    /// algorithm (off by default) and TCP keep-alive probes (none by
+    /// default), libcurl's `CURLOPT_TCP_NODELAY` and `CURLOPT_TCP_KEEPALIVE`
+    /// with `CURLOPT_TCP_KEEPIDLE` and `CURLOPT_TCP_KEEPINTVL`.
+    pub fn socket_options(&mut self, options: SocketOptions) -> &mut Self {
+        if options != SocketOptions::DEFAULT || self.inner.extras.is_some() {
+            self.inner.extras_mut().socket = options;
         }
         self
     }

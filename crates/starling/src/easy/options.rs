@@ -10,6 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::connect_to::ConnectToList;
+use crate::env::SocketOptions;
 use crate::share::Share;
 
 /// libcurl's default connect timeout.
@@ -68,6 +69,8 @@ pub(crate) struct Extras {
     pub(crate) stream_body: Option<Option<u64>>,
     /// Which of libcurl's rules announce the body in the request head.
     pub(crate) body_style: BodyStyle,
+    /// How the transfer's sockets are set up before they connect.
+    pub(crate) socket: SocketOptions,
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
     pub(crate) fresh_connect: bool,
@@ -120,6 +123,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     timeout: None,
     stream_body: None,
     body_style: BodyStyle::Plain,
+    socket: SocketOptions::DEFAULT,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
     fresh_connect: false,

@@ -12,9 +12,9 @@ use std::net::SocketAddr;
 use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
-use socket2::{Domain, Protocol, SockAddr, Socket as Sock, Type};
+use socket2::{Domain, Protocol, SockAddr, Socket as Sock, TcpKeepalive, Type};
 
-use crate::env::{ConnectState, Env, Lookups, Socket};
+use crate::env::{ConnectState, Env, Lookups, Socket, SocketOptions};
 use lookup_threads::{Shared, ThreadLookups};
 
 /// The operating system: non-blocking TCP sockets (close-on-exec, Nagle
@@ -38,10 +38,16 @@ impl Env for SystemEnv {
         Instant::now()
     }
 
-    fn connect(&self, addr: SocketAddr) -> io::Result<Socket> {
+    fn connect(&self, addr: SocketAddr, options: &SocketOptions) -> io::Result<Socket> {
         let ty = Type::STREAM.nonblocking().cloexec();
         let socket = Sock::new(Domain::for_address(addr), ty, Some(Protocol::TCP))?;
-        socket.set_tcp_nodelay(true)?;
+        if options.nodelay {
+            socket.set_tcp_nodelay(true)?;
+        }
+        if let Some(k) = options.keepalive {
+            let probes = TcpKeepalive::new().with_time(k.idle).with_interval(k.interval);
+            socket.set_tcp_keepalive(&probes)?;
+        }
         match socket.connect(&SockAddr::from(addr)) {
             Ok(()) => {}
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}

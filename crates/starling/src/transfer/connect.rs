@@ -78,7 +78,7 @@ impl Core {
                 continue;
             }
             t.easy.inner.trace_text(|| format!("  Trying {addr}..."));
-            match self.env.connect(addr) {
+            match self.env.connect(addr, &t.easy.inner.extras().socket) {
                 Ok(socket) => return Some((socket, addr)),
                 Err(e) => t.last_connect_error = Some(attempt_error(t.route(), addr, &e).into()),
             }
