@@ -25,27 +25,43 @@ use crate::guard;
 /// `CURLSHcode`.
 pub type CurlShCode = c_int;
 
+/// `CURLSHE_OK`.
 const CURLSHE_OK: CurlShCode = 0;
+/// `CURLSHE_BAD_OPTION`: an unknown option or data kind.
 const CURLSHE_BAD_OPTION: CurlShCode = 1;
+/// `CURLSHE_IN_USE`: an easy handle uses the share.
 const CURLSHE_IN_USE: CurlShCode = 2;
+/// `CURLSHE_INVALID`: no live share.
 const CURLSHE_INVALID: CurlShCode = 3;
+/// `CURLSHE_NOT_BUILT_IN`: a kind of data this build lacks.
 const CURLSHE_NOT_BUILT_IN: CurlShCode = 5;
 
-// `curl_lock_data`.
+/// `CURL_LOCK_DATA_SHARE`: the share's own bookkeeping.
 const LOCK_SHARE: c_int = 1;
+/// `CURL_LOCK_DATA_COOKIE`.
 const LOCK_COOKIE: c_int = 2;
+/// `CURL_LOCK_DATA_DNS`.
 const LOCK_DNS: c_int = 3;
+/// `CURL_LOCK_DATA_SSL_SESSION`.
 const LOCK_SSL_SESSION: c_int = 4;
+/// `CURL_LOCK_DATA_CONNECT`.
 const LOCK_CONNECT: c_int = 5;
+/// `CURL_LOCK_DATA_PSL`.
+const LOCK_PSL: c_int = 6;
+/// `CURL_LOCK_DATA_HSTS`.
 const LOCK_HSTS: c_int = 7;
 /// `CURL_LOCK_ACCESS_SINGLE`: what libcurl asks for on every lock.
 const ACCESS_SINGLE: c_int = 2;
 
-// `CURLSHoption`.
+/// `CURLSHOPT_SHARE`.
 const SHOPT_SHARE: c_int = 1;
+/// `CURLSHOPT_UNSHARE`.
 const SHOPT_UNSHARE: c_int = 2;
+/// `CURLSHOPT_LOCKFUNC`.
 const SHOPT_LOCKFUNC: c_int = 3;
+/// `CURLSHOPT_UNLOCKFUNC`.
 const SHOPT_UNLOCKFUNC: c_int = 4;
+/// `CURLSHOPT_USERDATA`.
 const SHOPT_USERDATA: c_int = 5;
 
 /// `curl_lock_function`.
@@ -86,6 +102,7 @@ impl Locks {
         }
     }
 
+    /// Calls the lock callback, if set, whatever is shared.
     fn call_lock(&self, handle: *mut c_void, kind: c_int) {
         let f = self.lock.load(Ordering::Acquire);
         if f != 0 {
@@ -98,6 +115,7 @@ impl Locks {
         }
     }
 
+    /// Calls the unlock callback, if set, whatever is shared.
     fn call_unlock(&self, handle: *mut c_void, kind: c_int) {
         let f = self.unlock.load(Ordering::Acquire);
         if f != 0 {
@@ -228,7 +246,7 @@ pub unsafe extern "C" fn starling_share_setopt(
                     LOCK_DNS | LOCK_SSL_SESSION | LOCK_CONNECT => CURLSHE_OK,
                     // Not in this build (no cookie engine, no public
                     // suffix list, no HSTS): libcurl's answer then.
-                    LOCK_COOKIE | LOCK_HSTS | 6 => CURLSHE_NOT_BUILT_IN,
+                    LOCK_COOKIE | LOCK_HSTS | LOCK_PSL => CURLSHE_NOT_BUILT_IN,
                     _ => CURLSHE_BAD_OPTION,
                 };
                 if code == CURLSHE_OK {

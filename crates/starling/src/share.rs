@@ -83,7 +83,9 @@ struct Inner {
     /// What is shared (see [`Share::set`]); read on every use, changed
     /// rarely, so not behind the mutex.
     dns: AtomicBool,
+    /// Idle connections are parked here.
     connections: AtomicBool,
+    /// TLS sessions are kept here.
     tls_sessions: AtomicBool,
     /// The application's lock calls, if any.
     lock: Option<Arc<dyn ShareLock>>,
@@ -94,6 +96,7 @@ struct Inner {
     /// saved it, so handles in different multi handles need the same one.
     /// Kept here as the TLS layer's own type, which this layer cannot name.
     tls_configs: Mutex<Option<Box<dyn Any + Send>>>,
+    /// The DNS cache and the parked connections.
     data: Mutex<Data>,
 }
 
@@ -144,6 +147,7 @@ impl Share {
         Share::build(Some(lock))
     }
 
+    /// A share sharing nothing, with `lock`'s calls if any.
     fn build(lock: Option<Arc<dyn ShareLock>>) -> Share {
         Share {
             inner: Arc::new(Inner {
@@ -170,6 +174,7 @@ impl Share {
         self.flag(what).load(Ordering::Relaxed)
     }
 
+    /// The switch of `what`.
     fn flag(&self, what: Shared) -> &AtomicBool {
         match what {
             Shared::Dns => &self.inner.dns,

@@ -179,8 +179,9 @@ impl Core {
     }
 
     /// After a call: sockets of connections parked during it are REMOVEd
-    /// (if announced) and forgotten, unless taken up again meanwhile.
-    /// Returns each one to announce: (socket, transfer, data).
+    /// (if announced) and forgotten, unless taken up again meanwhile:
+    /// puts each still this multi handle's into `out`, with the transfer
+    /// to name in its REMOVE.
     pub(crate) fn parked_sockets(&mut self, out: &mut Vec<(i32, Option<TransferId>)>) {
         for (fd, key, named) in self.parked.drain(..) {
             let ours = self.sockets.get(fd).is_some_and(|e| e.owner == Owner::Conn(key));
