@@ -22,6 +22,7 @@ mod getdate;
 mod global;
 mod handler;
 mod header_api;
+mod header_calls;
 mod known;
 mod link;
 mod mime;

@@ -3,13 +3,14 @@
 //! keeps from every head line it gets (`store`), whichever way the
 //! transfer runs (easy or multi) and also inside its callbacks.
 
-mod ffi;
+mod curl_header;
 mod store;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-pub use store::Headers;
+pub use curl_header::CurlHeader;
+pub use store::{Headers, CURLHE_BAD_ARGUMENT, CURLHE_OK};
 
 /// The kept fields of one C handle, shared by the handle (which answers
 /// the API) and its handler (which records while the engine holds it).
@@ -37,7 +38,7 @@ impl HeaderLog {
 
     /// Runs `f` on the fields; `None` if they are in use (which the
     /// single-threaded callers never cause).
-    fn with<R>(&self, f: impl FnOnce(&mut Headers) -> R) -> Option<R> {
+    pub fn with<R>(&self, f: impl FnOnce(&mut Headers) -> R) -> Option<R> {
         self.0.try_borrow_mut().ok().map(|mut h| f(&mut h))
     }
 }

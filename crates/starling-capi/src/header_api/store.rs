@@ -11,7 +11,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::ffi::CurlHeader;
+use super::curl_header::CurlHeader;
 
 /// `CURLH_HEADER`: a field of a response head.
 const ORIGIN_HEADER: u8 = 1 << 0;

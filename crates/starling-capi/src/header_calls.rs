@@ -1,42 +1,13 @@
-//! The header API's C functions and `struct curl_header`.
+//! The header API's C functions, `curl_easy_header` and
+//! `curl_easy_nextheader`, over the fields each handle keeps
+//! (`header_api`).
 
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
 use std::ptr;
 
-use super::store::{CURLHE_BAD_ARGUMENT, CURLHE_OK};
 use crate::easy::easy_ref;
 use crate::guard;
-
-/// `struct curl_header`.
-#[repr(C)]
-#[derive(Debug)]
-pub struct CurlHeader {
-    /// The name as the server sent it (a C string of the kept fields).
-    pub name: *mut c_char,
-    /// The value, trimmed as libcurl trims it.
-    pub value: *mut c_char,
-    /// How many fields of this name the request has (of those origins).
-    pub amount: usize,
-    /// Which of them this one is.
-    pub index: usize,
-    /// Its `CURLH_*` bit, with libcurl's reserved bit 27.
-    pub origin: c_uint,
-    /// The field's place plus one, for `curl_easy_nextheader`.
-    pub anchor: *mut c_void,
-}
-
-impl Default for CurlHeader {
-    fn default() -> Self {
-        CurlHeader {
-            name: ptr::null_mut(),
-            value: ptr::null_mut(),
-            amount: 0,
-            index: 0,
-            origin: 0,
-            anchor: ptr::null_mut(),
-        }
-    }
-}
+use crate::header_api::{CurlHeader, CURLHE_BAD_ARGUMENT, CURLHE_OK};
 
 /// The `index`-th field called `name` among the fields of the `origin`
 /// bits of request `request` (`-1`: the last); `*hout` is valid until the
