@@ -12,6 +12,8 @@ pub type WriteFn = unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) 
 
 /// `curl_read_callback`.
 pub type ReadFn = unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -> usize;
+/// `curl_seek_callback`: `(data, offset, origin)`, 0 when it went there.
+pub type SeekFn = unsafe extern "C" fn(*mut c_void, i64, std::ffi::c_int) -> std::ffi::c_int;
 /// `curl_xferinfo_callback`.
 pub type XferInfoFn = unsafe extern "C" fn(*mut c_void, i64, i64, i64, i64) -> i32;
 /// `curl_progress_callback` (the old one, with doubles).
@@ -37,6 +39,13 @@ pub struct CHandler {
     pub header_data: *mut c_void,
     pub read: Option<ReadFn>,
     pub read_data: *mut c_void,
+    /// `CURLOPT_SEEKFUNCTION` and `CURLOPT_SEEKDATA`: how the read body
+    /// goes back to its start when it must be sent again.
+    pub seek: Option<SeekFn>,
+    pub seek_data: *mut c_void,
+    /// Bytes the read body gave since the transfer started or last went
+    /// back: none means there is nothing to rewind.
+    pub read_so_far: u64,
     pub xferinfo: Option<XferInfoFn>,
     pub progress: Option<ProgressFn>,
     pub progress_data: *mut c_void,
@@ -71,6 +80,9 @@ impl Default for CHandler {
             header_data: std::ptr::null_mut(),
             read: None,
             read_data: std::ptr::null_mut(),
+            seek: None,
+            seek_data: std::ptr::null_mut(),
+            read_so_far: 0,
             xferinfo: None,
             progress: None,
             progress_data: std::ptr::null_mut(),
@@ -254,15 +266,39 @@ impl Handler for CHandler {
             0 => ReadFlow::End,
             READFUNC_ABORT => ReadFlow::Abort,
             READFUNC_PAUSE => ReadFlow::Pause,
-            n if n <= buf.len() => ReadFlow::Data(n),
+            n if n <= buf.len() => {
+                self.read_so_far += n as u64;
+                ReadFlow::Data(n)
+            }
             _ => ReadFlow::Abort,
         }
     }
 
+    /// libcurl's rewind of a body to send again: a MIME body seeks its
+    /// parts back; a read body nothing was read of yet needs nothing;
+    /// otherwise the seek function goes back to 0, or without one the
+    /// `FILE *` READDATA is `fseek`ed when libcurl itself reads it; a read
+    /// function without a seek function cannot go back.
     fn rewind(&mut self) -> bool {
-        // A MIME body seeks its parts back; a read function's body goes
-        // on as before.
-        self.mime.rewind()
+        if self.mime.is_active() {
+            return self.mime.rewind();
+        }
+        if self.read_so_far == 0 {
+            return true;
+        }
+        let back = match (self.seek, self.read) {
+            // SAFETY: the program set `f` as its curl_seek_callback.
+            (Some(f), _) => unsafe { f(self.seek_data, 0, libc::SEEK_SET) == 0 },
+            // SAFETY: libcurl's contract: READDATA is then a `FILE *`.
+            (None, None) if !self.read_data.is_null() => unsafe {
+                libc::fseek(self.read_data.cast(), 0, libc::SEEK_SET) == 0
+            },
+            _ => false,
+        };
+        if back {
+            self.read_so_far = 0;
+        }
+        back
     }
 
     fn progress(&mut self, p: &Progress) -> Flow {

@@ -181,6 +181,7 @@ impl CEasy {
         self.headers.clear();
         if let Some(c) = self.handler() {
             c.http_failed = false;
+            c.read_so_far = 0;
         }
         if self.start_mime() {
             return;

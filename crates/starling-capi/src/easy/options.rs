@@ -10,7 +10,7 @@ use super::{easy_ref, CEasy, PostFields};
 use crate::codes::*;
 use crate::fields::AUTH_BASIC;
 use crate::guard;
-use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, WriteFn, XferInfoFn};
+use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, SeekFn, WriteFn, XferInfoFn};
 use crate::known::{not_built_in_message, unimplemented_easy_option, Given};
 use crate::share::share_ref;
 use crate::slist::{strings, CurlSlist};
@@ -35,6 +35,7 @@ const SSL_VERIFYHOST: i32 = 81;
 const FORBID_REUSE: i32 = 75;
 const TCP_NODELAY: i32 = 121;
 const TCP_KEEPALIVE: i32 = 213;
+const QUICK_EXIT: i32 = 322;
 const TCP_KEEPIDLE: i32 = 214;
 const TCP_KEEPINTVL: i32 = 215;
 const PIPEWAIT: i32 = 237;
@@ -52,6 +53,8 @@ const WRITEFUNCTION: i32 = 20_011;
 const HEADERFUNCTION: i32 = 20_079;
 const READDATA: i32 = 10_009;
 const READFUNCTION: i32 = 20_012;
+const SEEKFUNCTION: i32 = 20_167;
+const SEEKDATA: i32 = 10_168;
 const INFILESIZE: i32 = 14;
 const INFILESIZE_LARGE: i32 = 30_115;
 const POSTFIELDS: i32 = 10_015;
@@ -270,7 +273,9 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             VERBOSE => {
                 easy.verbose(value != 0);
             }
-            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | PIPEWAIT => {}
+            // QUICK_EXIT asks libcurl not to wait for its resolver threads
+            // at cleanup; Starling never waits for them.
+            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | PIPEWAIT | QUICK_EXIT => {}
             _ => return unimplemented_easy_option(option, Given::Long(value)),
         }
         CURLE_OK
@@ -306,6 +311,10 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
             },
             READDATA => match h.handler() {
                 Some(c) => c.read_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
+            SEEKDATA => match h.handler() {
+                Some(c) => c.seek_data = value,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
             XFERINFODATA => match h.handler() {
@@ -497,6 +506,7 @@ pub unsafe extern "C" fn starling_easy_setopt_func(
                 WRITEFUNCTION => c.write = value.map(|f| std::mem::transmute::<Raw, WriteFn>(f)),
                 HEADERFUNCTION => c.header = value.map(|f| std::mem::transmute::<Raw, WriteFn>(f)),
                 READFUNCTION => c.read = value.map(|f| std::mem::transmute::<Raw, ReadFn>(f)),
+                SEEKFUNCTION => c.seek = value.map(|f| std::mem::transmute::<Raw, SeekFn>(f)),
                 XFERINFOFUNCTION => c.xferinfo = value.map(|f| std::mem::transmute::<Raw, XferInfoFn>(f)),
                 PROGRESSFUNCTION => c.progress = value.map(|f| std::mem::transmute::<Raw, ProgressFn>(f)),
                 DEBUGFUNCTION => c.debug = value.map(|f| std::mem::transmute::<Raw, DebugFn>(f)),

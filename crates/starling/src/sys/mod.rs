@@ -80,12 +80,14 @@ impl Env for SystemEnv {
     }
 
     fn write(&self, socket: &Socket, buf: &[u8]) -> io::Result<usize> {
-        // send(MSG_NOSIGNAL): a peer that closed cannot kill a C host program.
-        sock(socket).send(buf)
+        // MSG_NOSIGNAL: a peer that closed cannot kill a C host program with
+        // SIGPIPE (Rust programs ignore the signal, C programs do not).
+        // socket2's plain `send` passes no flags.
+        sock(socket).send_with_flags(buf, libc::MSG_NOSIGNAL)
     }
 
     fn write_vectored(&self, socket: &Socket, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        sock(socket).send_vectored(bufs)
+        sock(socket).send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
     }
 
     fn has_input(&self, socket: &Socket) -> bool {

@@ -1,0 +1,34 @@
+//! A read-callback body sent again after a redirect (`tests/c/rewind.c`):
+//! rewound through CURLOPT_SEEKFUNCTION, through `fseek` of a READDATA
+//! `FILE *`, refused (CANTSEEK, FAIL), or impossible without a seek
+//! function, for 307, 308, 303 and 302; Starling and Debian's libcurl must
+//! give the same results, seek calls and final requests.
+
+mod common;
+
+use common::{have_libcurl, output_of, Library};
+use starling_testserver::HttpServer;
+
+#[test]
+fn bodies_are_rewound_as_libcurl_rewinds_them() {
+    if !have_libcurl() {
+        return;
+    }
+    let server = HttpServer::start();
+    let base = vec![server.url("")];
+    let ours = output_of("rewind", Library::Starling, &base);
+    let theirs = output_of("rewind", Library::Libcurl, &base);
+    assert_eq!(theirs.matches("-- result").count(), 20, "{theirs}");
+    let (a, b): (Vec<&str>, Vec<&str>) = (ours.lines().collect(), theirs.lines().collect());
+    let differing: Vec<String> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| format!("starling: {x}\nlibcurl:  {y}"))
+        .collect();
+    assert!(
+        differing.is_empty() && a.len() == b.len(),
+        "{ours}\n---\n{theirs}\n{}",
+        differing.join("\n")
+    );
+}
