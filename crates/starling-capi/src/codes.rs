@@ -14,6 +14,7 @@ pub const CURLE_FAILED_INIT: CurlCode = 2;
 pub const CURLE_NOT_BUILT_IN: CurlCode = 4;
 pub const CURLE_OUT_OF_MEMORY: CurlCode = 27;
 pub const CURLE_HTTP_RETURNED_ERROR: CurlCode = 22;
+pub const CURLE_RANGE_ERROR: CurlCode = 33;
 pub const CURLE_BAD_FUNCTION_ARGUMENT: CurlCode = 43;
 pub const CURLE_UNKNOWN_OPTION: CurlCode = 48;
 
@@ -48,6 +49,7 @@ pub fn easy_message(code: CurlCode) -> *const c_char {
         26 => b"Failed to open/read local data from file/application\0",
         27 => b"Out of memory\0",
         28 => b"Timeout was reached\0",
+        33 => b"Requested range was not delivered by the server\0",
         35 => b"SSL connect error\0",
         42 => b"Operation was aborted by an application callback\0",
         43 => b"A libcurl function was given a bad argument\0",

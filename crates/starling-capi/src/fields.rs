@@ -4,9 +4,21 @@
 //! keeps them apart, whatever the order they are set in, and a field the
 //! list names wins over the option's.
 
+use starling::http1::OptionFields;
 use starling::Easy;
 
 use crate::codes::{CurlCode, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OK};
+
+/// Where in the request head libcurl writes an option's field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// Before Accept: Authorization, Range, User-Agent.
+    BeforeAccept,
+    /// After Accept-Encoding: Referer.
+    AfterEncoding,
+    /// Before the list's fields: Cookie.
+    BeforeOwn,
+}
 
 /// `CURLAUTH_BASIC`.
 pub const AUTH_BASIC: u64 = 1;
@@ -46,31 +58,27 @@ impl Default for RequestFields {
 }
 
 impl RequestFields {
-    /// The fields in the order they are sent: the list's, then each
-    /// option's unless the list names that field.
-    pub fn fields(&self) -> Vec<(String, String)> {
+    /// The fields the options make, in the order libcurl writes them,
+    /// each with its place in the head; none whose name the list has.
+    pub fn made(&self) -> Vec<(Slot, &'static str, String)> {
         let listed = |name: &str| self.list.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
-        let mut out = self.list.clone();
-        let mut add = |name: &str, value: Option<String>| {
-            if let Some(value) = value.filter(|_| !listed(name)) {
-                out.push((name.to_string(), value));
-            }
-        };
-        add("User-Agent", self.user_agent.clone());
-        add("Referer", self.referer.clone());
-        add("Cookie", self.cookie.clone());
         let range = match (&self.range, self.resume_from) {
             (Some(range), _) => Some(format!("bytes={range}")),
             (None, Some(from)) if from > 0 => Some(format!("bytes={from}-")),
             _ => None,
         };
-        add("Range", range);
-        add("Authorization", self.basic_auth());
-        out
+        [
+            (Slot::BeforeAccept, "Authorization", self.basic_auth()),
+            (Slot::BeforeAccept, "Range", range),
+            (Slot::BeforeAccept, "User-Agent", self.user_agent.clone()),
+            (Slot::AfterEncoding, "Referer", self.referer.clone()),
+            (Slot::BeforeOwn, "Cookie", self.cookie.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(slot, name, value)| Some((slot, name, value?)).filter(|_| !listed(name)))
+        .collect()
     }
 
-    /// `Basic` credentials from USERPWD (or USERNAME and PASSWORD), when
-    /// HTTPAUTH allows Basic.
     fn basic_auth(&self) -> Option<String> {
         if self.auth & AUTH_BASIC == 0 || (self.user.is_none() && self.password.is_none()) {
             return None;
@@ -85,11 +93,23 @@ impl RequestFields {
     pub fn apply(&self, easy: &mut Easy) -> CurlCode {
         easy.headers_mut().clear();
         let mut code = CURLE_OK;
-        for (name, value) in self.fields() {
-            if easy.header(&name, &value).is_err() {
+        for (name, value) in &self.list {
+            if easy.header(name, value).is_err() {
                 code = CURLE_BAD_FUNCTION_ARGUMENT;
             }
         }
+        let mut made = OptionFields::default();
+        for (slot, name, value) in self.made() {
+            let fields = match slot {
+                Slot::BeforeAccept => &mut made.before_accept,
+                Slot::AfterEncoding => &mut made.after_encoding,
+                Slot::BeforeOwn => &mut made.before_own,
+            };
+            if fields.append(name, value).is_err() {
+                code = CURLE_BAD_FUNCTION_ARGUMENT;
+            }
+        }
+        easy.option_fields(made);
         code
     }
 }
@@ -98,12 +118,12 @@ impl RequestFields {
 mod tests {
     use super::*;
 
-    fn names(f: &RequestFields) -> Vec<(String, String)> {
-        f.fields()
+    fn made(f: &RequestFields) -> Vec<(Slot, &'static str, String)> {
+        f.made()
     }
 
     #[test]
-    fn options_become_fields_unless_listed() {
+    fn options_become_fields_in_libcurls_places_unless_listed() {
         let mut f = RequestFields {
             user_agent: Some("ua/1".into()),
             referer: Some("http://r.test/".into()),
@@ -113,33 +133,27 @@ mod tests {
             password: Some("pass".into()),
             ..RequestFields::default()
         };
-        let pairs = |v: &[(&str, &str)]| {
-            v.iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect::<Vec<_>>()
-        };
+        let row = |slot, name, value: &str| (slot, name, value.to_string());
         assert_eq!(
-            names(&f),
-            pairs(&[
-                ("User-Agent", "ua/1"),
-                ("Referer", "http://r.test/"),
-                ("Cookie", "a=1"),
-                ("Range", "bytes=5-"),
-                ("Authorization", "Basic dXNlcjpwYXNz"),
-            ])
+            made(&f),
+            [
+                row(Slot::BeforeAccept, "Authorization", "Basic dXNlcjpwYXNz"),
+                row(Slot::BeforeAccept, "Range", "bytes=5-"),
+                row(Slot::BeforeAccept, "User-Agent", "ua/1"),
+                row(Slot::AfterEncoding, "Referer", "http://r.test/"),
+                row(Slot::BeforeOwn, "Cookie", "a=1"),
+            ]
         );
         f.range = Some("0-9".into());
         f.list = vec![("user-agent".into(), "listed".into()), ("X-A".into(), "b".into())];
         f.auth = 2; // Digest only: no Basic credentials.
         assert_eq!(
-            names(&f),
-            pairs(&[
-                ("user-agent", "listed"),
-                ("X-A", "b"),
-                ("Referer", "http://r.test/"),
-                ("Cookie", "a=1"),
-                ("Range", "bytes=0-9"),
-            ])
+            made(&f),
+            [
+                row(Slot::BeforeAccept, "Range", "bytes=0-9"),
+                row(Slot::AfterEncoding, "Referer", "http://r.test/"),
+                row(Slot::BeforeOwn, "Cookie", "a=1"),
+            ]
         );
     }
 }

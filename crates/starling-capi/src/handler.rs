@@ -30,6 +30,18 @@ const READFUNC_PAUSE: usize = 0x1000_0001;
 /// libcurl's `CURL_PROGRESSFUNC_CONTINUE`.
 const PROGRESSFUNC_CONTINUE: i32 = 0x1000_0001;
 
+/// The verdict on a resumed download's first body bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// The response carries the range asked for.
+    Ranged,
+    /// The server sent the whole document, and it is exactly as long as
+    /// what the program has: nothing to do (libcurl ends with success).
+    AlreadyDone,
+    /// The server ignored the range: libcurl's CURLE_RANGE_ERROR.
+    Unsupported,
+}
+
 /// The C callbacks of one handle.
 #[derive(Clone)]
 pub struct CHandler {
@@ -63,6 +75,15 @@ pub struct CHandler {
     /// The transfer ended that way (its result is then 22); cleared when
     /// a transfer starts.
     pub http_failed: bool,
+    /// A GET resumed at this offset (RESUME_FROM): the response must say
+    /// which range it carries, or the transfer fails as libcurl's does
+    /// (set when a transfer starts; 0: no resume).
+    pub resume_from: u64,
+    /// What the current head said: a Content-Range field, its length.
+    pub content_range: bool,
+    pub content_length: Option<u64>,
+    /// How the resume check of the first body bytes ended (None: not yet).
+    pub resume: Option<Resume>,
     /// A MIMEPOST or HTTPPOST body, read instead of the read function
     /// while the transfer runs (set when it starts).
     pub mime: crate::mime::BodyReader,
@@ -92,6 +113,10 @@ impl Default for CHandler {
             head_in_body: false,
             fail_on_error: false,
             http_failed: false,
+            resume_from: 0,
+            content_range: false,
+            content_length: None,
+            resume: None,
             mime: crate::mime::BodyReader::default(),
             headers: HeaderLog::default(),
         }
@@ -99,6 +124,34 @@ impl Default for CHandler {
 }
 
 impl CHandler {
+    /// Keeps what a head line says of the range the response carries.
+    fn note_range_fields(&mut self, line: &[u8]) {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            return;
+        };
+        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        if name.eq_ignore_ascii_case(b"Content-Range") {
+            self.content_range = true;
+        } else if name.eq_ignore_ascii_case(b"Content-Length") {
+            self.content_length = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
+        }
+    }
+
+    /// libcurl's check of a resumed GET at its first body bytes: without a
+    /// Content-Range the server ignored the range, unless the whole
+    /// document is exactly what the program already has.
+    fn check_resume(&mut self) -> Resume {
+        let verdict = if self.content_range {
+            Resume::Ranged
+        } else if self.content_length == Some(self.resume_from) {
+            Resume::AlreadyDone
+        } else {
+            Resume::Unsupported
+        };
+        self.resume = Some(verdict);
+        verdict
+    }
+
     /// Whether response header lines go anywhere: to the header function,
     /// or (libcurl's rule) with HEADERDATA set, to the write function or
     /// the `FILE *` HEADERDATA.
@@ -181,6 +234,7 @@ impl Handler for CHandler {
         // FAILONERROR: the head still goes to the header callback; the
         // transfer ends before the body (`headers_end`).
         self.http_failed = self.fail_on_error && status.as_u16() >= 400;
+        (self.content_range, self.content_length) = (false, None);
         Flow::Continue
     }
 
@@ -188,6 +242,9 @@ impl Handler for CHandler {
         // Kept before the header callback runs: it may ask for this field
         // (libcurl keeps every line first, with or without a callback).
         self.headers.record(line);
+        if self.resume_from > 0 {
+            self.note_range_fields(line);
+        }
         // Every head's lines exactly as received (interim and redirect
         // heads too, the empty line included), as libcurl gives them.
         match self.wants_headers() {
@@ -204,6 +261,9 @@ impl Handler for CHandler {
     }
 
     fn write(&mut self, data: &[u8]) -> Flow {
+        if self.resume_from > 0 && self.resume.is_none() && self.check_resume() != Resume::Ranged {
+            return Flow::Abort;
+        }
         self.body_out(data)
     }
 

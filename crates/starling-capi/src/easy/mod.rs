@@ -17,7 +17,7 @@ use starling::{BodyStyle, Easy, Method};
 use crate::codes::*;
 use crate::fields::RequestFields;
 use crate::guard;
-use crate::handler::CHandler;
+use crate::handler::{CHandler, Resume};
 use crate::header_api::HeaderLog;
 use crate::link::Link;
 use crate::share::share_ref;
@@ -182,6 +182,15 @@ impl CEasy {
         if let Some(c) = self.handler() {
             c.http_failed = false;
             c.read_so_far = 0;
+            c.resume = None;
+            c.resume_from = 0;
+        }
+        let o = &self.opts;
+        let plain_get = !(o.upload || o.post || o.nobody || o.custom.is_some())
+            && matches!(o.postfields, PostFields::None);
+        let resume_from = o.fields.resume_from.filter(|_| plain_get).unwrap_or(0);
+        if let Some(c) = self.handler() {
+            c.resume_from = resume_from;
         }
         if self.start_mime() {
             return;
@@ -244,6 +253,15 @@ impl CEasy {
         if let Some(status) = failed_status {
             self.set_error(&format!("The requested URL returned error: {status}"));
             return CURLE_HTTP_RETURNED_ERROR;
+        }
+        // A resumed GET that the server answered whole.
+        match self.handler().and_then(|c| c.resume) {
+            Some(Resume::Unsupported) => {
+                self.set_error("HTTP server doesn't seem to support byte ranges. Cannot resume.");
+                return CURLE_RANGE_ERROR;
+            }
+            Some(Resume::AlreadyDone) => return CURLE_OK,
+            _ => {}
         }
         // A MIME body that could not be read: libcurl's code for it.
         if let (Err(_), Some(code)) = (result, self.opts.mime.failure()) {

@@ -12,6 +12,7 @@ use crate::connect_to::ConnectToList;
 use crate::env::SocketOptions;
 use crate::error::{Error, ErrorKind};
 use crate::handler::{Discard, Handler};
+use crate::http1::OptionFields;
 use crate::http1::{InvalidField, RequestHeaders};
 use crate::info::TransferInfo;
 use crate::target::{Route, RouteOptions};
@@ -307,6 +308,17 @@ impl Easy {
     pub fn body_style(&mut self, style: BodyStyle) -> &mut Self {
         if style != BodyStyle::Plain || self.inner.extras.is_some() {
             self.inner.extras_mut().body_style = style;
+        }
+        self
+    }
+
+    /// Header fields made by options rather than listed (libcurl's
+    /// USERPWD, RANGE, USERAGENT, REFERER, COOKIE), written where libcurl
+    /// writes each (see [`OptionFields`]); a field of the same name set
+    /// with [`Easy::header`] replaces one of these.
+    pub fn option_fields(&mut self, fields: OptionFields) -> &mut Self {
+        if !fields.is_empty() || self.inner.extras.is_some() {
+            self.inner.extras_mut().option_fields = fields;
         }
         self
     }

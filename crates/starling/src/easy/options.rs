@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 use crate::connect_to::ConnectToList;
 use crate::env::SocketOptions;
+use crate::http1::OptionFields;
 use crate::share::Share;
 
 /// libcurl's default connect timeout.
@@ -71,6 +72,8 @@ pub(crate) struct Extras {
     pub(crate) body_style: BodyStyle,
     /// How the transfer's sockets are set up before they connect.
     pub(crate) socket: SocketOptions,
+    /// Header fields options make, each written where libcurl writes it.
+    pub(crate) option_fields: OptionFields,
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
     pub(crate) fresh_connect: bool,
@@ -124,6 +127,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     stream_body: None,
     body_style: BodyStyle::Plain,
     socket: SocketOptions::DEFAULT,
+    option_fields: OptionFields::EMPTY,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
     fresh_connect: false,

@@ -65,6 +65,8 @@ pub use chunked::{ChunkedDecoder, Decoded};
 pub use error::Http1Error;
 pub use framing::MAX_TRANSFER_CODINGS;
 pub use headers::ResponseHeaders;
-pub use request::{encode_chunk, encode_last_chunk, encode_request_head, AddedFields, BodyFraming};
+pub use request::{
+    encode_chunk, encode_last_chunk, encode_request_head, AddedFields, BodyFraming, OptionFields,
+};
 pub use request_headers::{InvalidField, RequestHeaders};
 pub use response::{Parsed, ResponseHead, ResponseParser, DEFAULT_MAX_HEADER_BYTES, MAX_HEADER_LINES};

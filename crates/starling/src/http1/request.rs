@@ -28,11 +28,14 @@ pub enum BodyFraming {
 ///
 /// Default headers, each written only if `headers` has no field of that
 /// name (in any case), in the order libcurl writes them: `Host: host`
-/// (first), `Accept: */*`, `extra.early` (Authorization from URL
-/// credentials, Accept-Encoding, TE), `Transfer-Encoding: chunked` for a
-/// chunked `body`; then `headers`; then `Content-Length: N` for a `body` of
-/// known length and `extra.late` (a default Content-Type, Expect), which
-/// libcurl writes after the application's own fields.
+/// (first), `extra.first` (Authorization from URL credentials, unless an
+/// option field has one too), `extra.options.before_accept`,
+/// `Accept: */*`, `extra.early` (TE, Accept-Encoding),
+/// `extra.options.after_encoding`, `Transfer-Encoding: chunked` for a
+/// chunked `body`, `extra.options.before_own`; then `headers`; then
+/// `Content-Length: N` for a `body` of known length and `extra.late` (a
+/// default Content-Type, Expect), which libcurl writes after the
+/// application's own fields.
 ///
 /// A header whose value is empty is never written: like curl's `-H "Accept:"`
 /// it only removes the default header of the same name. (So an empty header
@@ -66,12 +69,28 @@ pub fn encode_request_head(
     if !headers.contains_key("Host") {
         push_header(out, "Host", host.as_bytes());
     }
+    let options = extra.options;
+    for &(name, value) in extra.first {
+        let by_option = options.is_some_and(|o| o.before_accept.contains_key(name));
+        if !headers.contains_key(name) && !by_option {
+            push_header(out, name, value);
+        }
+    }
+    if let Some(o) = options {
+        o.before_accept.write_lines_unless_in(headers, out);
+    }
     if !headers.contains_key("Accept") {
         push_header(out, "Accept", b"*/*");
     }
     push_defaults(out, headers, extra.early);
+    if let Some(o) = options {
+        o.after_encoding.write_lines_unless_in(headers, out);
+    }
     if body == BodyFraming::Chunked && !headers.contains_key("Transfer-Encoding") {
         push_header(out, "Transfer-Encoding", b"chunked");
+    }
+    if let Some(o) = options {
+        o.before_own.write_lines_unless_in(headers, out);
     }
     headers.write_lines(out);
     if let BodyFraming::Length(len) = body {
@@ -85,30 +104,72 @@ pub fn encode_request_head(
     out.extend_from_slice(b"\r\n");
 }
 
-/// Header fields the engine adds besides the request's own, in the two
-/// places libcurl writes them (see [`encode_request_head`]).
+/// Header fields the engine adds besides the request's own, in the places
+/// libcurl writes them (see [`encode_request_head`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AddedFields<'a> {
-    /// Before the request's own fields.
+    /// Right after Host (Authorization from URL credentials).
+    pub first: &'a [(&'a str, &'a [u8])],
+    /// After Accept (TE, Accept-Encoding).
     pub early: &'a [(&'a str, &'a [u8])],
     /// After the request's own fields and the Content-Length.
     pub late: &'a [(&'a str, &'a [u8])],
+    /// The fields an application's options make, each in its place.
+    pub options: Option<&'a OptionFields>,
 }
 
 impl AddedFields<'_> {
     /// No added fields.
     pub const NONE: AddedFields<'static> = AddedFields {
+        first: &[],
         early: &[],
         late: &[],
+        options: None,
     };
 
     /// Bytes the fields take in a head, at most.
     fn byte_bound(&self) -> usize {
-        self.early
+        let listed: usize = self
+            .first
             .iter()
+            .chain(self.early)
             .chain(self.late)
             .map(|(n, v)| n.len() + v.len() + 4)
-            .sum()
+            .sum();
+        let options = self.options.map_or(0, |o| {
+            o.before_accept.byte_bound() + o.after_encoding.byte_bound() + o.before_own.byte_bound()
+        });
+        listed + options
+    }
+}
+
+/// Header fields an application's options make rather than list (libcurl's
+/// USERPWD, RANGE, USERAGENT, REFERER, COOKIE), kept apart from its own
+/// fields so that each is written where libcurl writes it; a field of the
+/// same name among the request's own replaces it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OptionFields {
+    /// After Host, before Accept (libcurl: Authorization, Range,
+    /// User-Agent).
+    pub before_accept: RequestHeaders,
+    /// After Accept-Encoding (libcurl: Referer).
+    pub after_encoding: RequestHeaders,
+    /// After Transfer-Encoding, before the request's own fields (libcurl:
+    /// Cookie).
+    pub before_own: RequestHeaders,
+}
+
+impl OptionFields {
+    /// None (a constant, for statics).
+    pub const EMPTY: OptionFields = OptionFields {
+        before_accept: RequestHeaders::EMPTY,
+        after_encoding: RequestHeaders::EMPTY,
+        before_own: RequestHeaders::EMPTY,
+    };
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.before_accept.is_empty() && self.after_encoding.is_empty() && self.before_own.is_empty()
     }
 }
 
@@ -248,12 +309,19 @@ mod tests {
     #[test]
     fn the_reserved_size_holds_the_whole_head() {
         let headers = map(&[("X-A", "1"), ("Accept", ""), ("X-Long", &"v".repeat(300))]);
+        let options = OptionFields {
+            before_accept: map(&[("User-Agent", "ua/1"), ("Range", "bytes=1-")]),
+            after_encoding: map(&[("Referer", "http://r.test/")]),
+            before_own: map(&[("Cookie", "a=1; b=2")]),
+        };
         let extra = AddedFields {
-            early: &[("Authorization", b"Basic eDp5"), ("Accept-Encoding", b"gzip")],
+            first: &[("Authorization", b"Basic eDp5")],
+            early: &[("Accept-Encoding", b"gzip")],
             late: &[
                 ("Content-Type", b"application/x-www-form-urlencoded"),
                 ("Expect", b"100-continue"),
             ],
+            options: Some(&options),
         };
         for body in [
             BodyFraming::None,
@@ -302,14 +370,72 @@ mod tests {
             "h",
             &RequestHeaders::new(),
             AddedFields {
-                early: &[("Authorization", b"Basic eDp5")],
-                late: &[],
+                first: &[("Authorization", b"Basic eDp5")],
+                ..AddedFields::NONE
             },
             BodyFraming::None,
         );
         assert_eq!(
             out,
-            b"previousGET / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nAuthorization: Basic eDp5\r\n\r\n"
+            b"previousGET / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic eDp5\r\nAccept: */*\r\n\r\n"
+        );
+    }
+
+    /// Every added field in the place libcurl writes it: Authorization
+    /// right after Host, the option fields around Accept and its
+    /// negotiation fields, the application's own, then the body's.
+    #[test]
+    fn added_fields_go_where_libcurl_writes_them() {
+        let options = OptionFields {
+            before_accept: map(&[("Range", "bytes=1-"), ("User-Agent", "ua/1")]),
+            after_encoding: map(&[("Referer", "http://r.test/")]),
+            before_own: map(&[("Cookie", "a=1")]),
+        };
+        let extra = AddedFields {
+            first: &[("Authorization", b"Basic eDp5")],
+            early: &[
+                ("Connection", b"TE"),
+                ("TE", b"gzip"),
+                ("Accept-Encoding", b"gzip"),
+            ],
+            late: &[("Content-Type", b"text/x"), ("Expect", b"100-continue")],
+            options: Some(&options),
+        };
+        let own = map(&[("X-Own", "1")]);
+        let mut out = Vec::new();
+        encode_request_head(
+            &mut out,
+            &Method::POST,
+            "/",
+            "h",
+            &own,
+            extra,
+            BodyFraming::Chunked,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "POST / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic eDp5\r\nRange: bytes=1-\r\n\
+             User-Agent: ua/1\r\nAccept: */*\r\nConnection: TE\r\nTE: gzip\r\n\
+             Accept-Encoding: gzip\r\nReferer: http://r.test/\r\nTransfer-Encoding: chunked\r\n\
+             Cookie: a=1\r\nX-Own: 1\r\nContent-Type: text/x\r\nExpect: 100-continue\r\n\r\n"
+        );
+        // The application's own field replaces the option's, in its own
+        // place; an option's Authorization replaces the URL's.
+        let own = map(&[("user-agent", "mine")]);
+        let options = OptionFields {
+            before_accept: map(&[("Authorization", "Basic b3B0")]),
+            ..OptionFields::default()
+        };
+        let extra = AddedFields {
+            first: &[("Authorization", b"Basic dXJs")],
+            options: Some(&options),
+            ..AddedFields::NONE
+        };
+        let mut out = Vec::new();
+        encode_request_head(&mut out, &Method::GET, "/", "h", &own, extra, BodyFraming::None);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic b3B0\r\nAccept: */*\r\nuser-agent: mine\r\n\r\n"
         );
     }
 

@@ -77,6 +77,12 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 impl RequestHeaders {
+    /// No fields (a constant, for statics).
+    pub const EMPTY: RequestHeaders = RequestHeaders {
+        block: Vec::new(),
+        fields: Vec::new(),
+    };
+
     /// No fields.
     pub fn new() -> Self {
         RequestHeaders::default()
@@ -167,6 +173,17 @@ impl RequestHeaders {
     pub(crate) fn write_lines(&self, out: &mut Vec<u8>) {
         for f in self.fields.iter().filter(|f| f.value_len > 0) {
             out.extend_from_slice(&self.block[f.line()]);
+        }
+    }
+
+    /// Writes the lines of the fields whose name `own` does not have.
+    pub(crate) fn write_lines_unless_in(&self, own: &RequestHeaders, out: &mut Vec<u8>) {
+        for f in self.fields.iter().filter(|f| f.value_len > 0) {
+            // Names were checked to be tokens when added: ASCII.
+            let name = std::str::from_utf8(&self.block[f.name()]).unwrap_or("");
+            if !own.contains_key(name) {
+                out.extend_from_slice(&self.block[f.line()]);
+            }
         }
     }
 }

@@ -169,17 +169,12 @@ impl Core {
                 RequestBody::Stream(len) => len.is_none_or(|l| l > threshold),
             };
         let asked = asks_for_continue(headers, &body, t.no_expect);
-        let mut early: [(&str, &[u8]); 4] = [("", b""); 4];
+        let first: &[(&str, &[u8])] = match target.auth() {
+            Some(auth) => &[("Authorization", auth.as_bytes())],
+            None => &[],
+        };
+        let mut early: [(&str, &[u8]); 3] = [("", b""); 3];
         let mut n = 0;
-        if let Some(auth) = target.auth() {
-            early[n] = ("Authorization", auth.as_bytes());
-            n += 1;
-        }
-        if let Some(enc) = inner.extras().accept_encoding.as_deref() {
-            let value = if enc.is_empty() { ACCEPT_ALL } else { enc };
-            early[n] = ("Accept-Encoding", value.as_bytes());
-            n += 1;
-        }
         // libcurl's pair for CURLOPT_TRANSFER_ENCODING: TE is hop-by-hop,
         // so Connection must name it. A request that sets its own TE
         // gets neither, as in libcurl.
@@ -187,6 +182,11 @@ impl Core {
             early[n] = ("Connection", b"TE");
             early[n + 1] = ("TE", b"gzip");
             n += 2;
+        }
+        if let Some(enc) = inner.extras().accept_encoding.as_deref() {
+            let value = if enc.is_empty() { ACCEPT_ALL } else { enc };
+            early[n] = ("Accept-Encoding", value.as_bytes());
+            n += 1;
         }
         let mut late: [(&str, &[u8]); 2] = [("", b""); 2];
         let mut m = 0;
@@ -210,8 +210,10 @@ impl Core {
             target.authority(),
             headers,
             AddedFields {
+                first,
                 early: &early[..n],
                 late: &late[..m],
+                options: Some(&inner.extras().option_fields).filter(|o| !o.is_empty()),
             },
             framing,
         );
