@@ -12,6 +12,7 @@
  * declared; see crates/starling-capi for the status.
  */
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -825,6 +826,37 @@ typedef enum {
   CURLFILETYPE_DOOR = 7,
   CURLFILETYPE_UNKNOWN = 8
 } curlfiletype;
+
+/* One file of an FTP wildcard listing (the chunk callbacks' argument).
+   Starling has no FTP: declared so that programs naming it compile. */
+struct curl_fileinfo {
+  char *filename;
+  curlfiletype filetype;
+  time_t time;
+  unsigned int perm;
+  int uid;
+  int gid;
+  curl_off_t size;
+  long int hardlinks;
+  struct {
+    char *time;
+    char *perm;
+    char *user;
+    char *group;
+    char *target;
+  } strings;
+  unsigned int flags;
+  char *b_data;
+  size_t b_size;
+  size_t b_used;
+};
+
+/* The server's certificate chain as CURLINFO_CERTINFO gives it: for each
+   certificate a list of "name:value" strings. */
+struct curl_certinfo {
+  int num_of_certs;
+  struct curl_slist **certinfo;
+};
 
 typedef enum {
   CURLSOCKTYPE_IPCXN = 0,
