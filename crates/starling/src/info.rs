@@ -84,6 +84,9 @@ pub struct TransferInfo {
     /// the `#n` of the verbose trace (libcurl's CONN_ID). Unique among the
     /// multi handle's open connections; a closed one's number is reused.
     pub connection_id: Option<u64>,
+    /// The operating system's error number of the last failed connect
+    /// (libcurl's OS_ERRNO, such as ECONNREFUSED); `None` when none failed.
+    pub os_errno: Option<i32>,
     /// When the transfer started, for the time so far while it runs.
     pub(crate) started: Option<std::time::Instant>,
 }

@@ -53,6 +53,82 @@ const INFO_PROTOCOL: i32 = 0x20_0030;
 const INFO_SCHEME: i32 = 0x10_0031;
 const INFO_RETRY_AFTER: i32 = 0x60_0039;
 const INFO_TLS_SESSION: i32 = 0x40_002B;
+const INFO_SSL_VERIFYRESULT: i32 = 0x20_000D;
+const INFO_FILETIME: i32 = 0x20_000E;
+const INFO_FILETIME_T: i32 = 0x60_000E;
+const INFO_REDIRECT_TIME: i32 = 0x30_0013;
+const INFO_REDIRECT_TIME_T: i32 = 0x60_0037;
+const INFO_HTTPAUTH_AVAIL: i32 = 0x20_0017;
+const INFO_PROXYAUTH_AVAIL: i32 = 0x20_0018;
+const INFO_OS_ERRNO: i32 = 0x20_0019;
+const INFO_SSL_ENGINES: i32 = 0x40_001B;
+const INFO_COOKIELIST: i32 = 0x40_001C;
+const INFO_LASTSOCKET: i32 = 0x20_001D;
+const INFO_FTP_ENTRY_PATH: i32 = 0x10_001E;
+const INFO_REDIRECT_URL: i32 = 0x10_001F;
+const INFO_CERTINFO: i32 = 0x40_0022;
+const INFO_CONDITION_UNMET: i32 = 0x20_0023;
+const INFO_RTSP_SESSION_ID: i32 = 0x10_0024;
+const INFO_RTSP_CLIENT_CSEQ: i32 = 0x20_0025;
+const INFO_RTSP_SERVER_CSEQ: i32 = 0x20_0026;
+const INFO_RTSP_CSEQ_RECV: i32 = 0x20_0027;
+const INFO_ACTIVESOCKET: i32 = 0x50_002C;
+const INFO_PROXY_SSL_VERIFYRESULT: i32 = 0x20_002F;
+const INFO_EFFECTIVE_METHOD: i32 = 0x10_003A;
+const INFO_PROXY_ERROR: i32 = 0x20_003B;
+const INFO_REFERER: i32 = 0x10_003C;
+const INFO_CAINFO: i32 = 0x10_003D;
+const INFO_CAPATH: i32 = 0x10_003E;
+
+/// `struct curl_certinfo` with no certificates: CERTINFO is not built in.
+#[repr(C)]
+struct CertInfo {
+    num_of_certs: std::ffi::c_int,
+    certinfo: *mut c_void,
+}
+
+struct NoCerts(CertInfo);
+
+// SAFETY: immutable, and its pointer is NULL.
+unsafe impl Sync for NoCerts {}
+
+static NO_CERTS: NoCerts = NoCerts(CertInfo {
+    num_of_certs: 0,
+    certinfo: ptr::null_mut(),
+});
+
+/// What the handle's options say about infos that depend on them.
+pub(super) struct Asked<'a> {
+    /// CURLOPT_FILETIME: the document's time is wanted.
+    pub filetime: bool,
+    /// CURLOPT_REFERER.
+    pub referer: Option<&'a str>,
+    /// The socket of the handle's last connection while it is open
+    /// (CURLINFO_ACTIVESOCKET), or -1.
+    pub active_socket: std::ffi::c_int,
+}
+
+/// CURLAUTH_* bits of the methods a 401's WWW-Authenticate fields offer
+/// (libcurl's HTTPAUTH_AVAIL reads them only on a 401).
+fn auth_offered(i: &TransferInfo) -> c_long {
+    if i.status.map(|s| s.as_u16()) != Some(401) {
+        return 0;
+    }
+    let mut bits = 0;
+    for value in i.headers.get_all("www-authenticate") {
+        let value = String::from_utf8_lossy(value);
+        let scheme = value.trim_start().split([' ', ',']).next().unwrap_or("");
+        bits |= match scheme.to_ascii_lowercase().as_str() {
+            "basic" => 1,
+            "digest" => 2,
+            "negotiate" => 4,
+            "ntlm" => 8,
+            "bearer" => 64,
+            _ => 0,
+        };
+    }
+    bits
+}
 const INFO_TLS_SSL_PTR: i32 = 0x40_002D;
 
 /// `struct curl_tlssessioninfo`: the TLS backend and its session object.
@@ -105,9 +181,25 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
         }
         let owner = h.owner_tag();
         let mut strings = h.info_string.take();
+        let referer = h.opts.fields.referer.clone();
+        let asked = Asked {
+            filetime: h.opts.filetime,
+            referer: referer.as_deref(),
+            active_socket: h.active_socket().unwrap_or(-1),
+        };
         let code = match h.easy_mut() {
             // SAFETY: `out` points to the info's type (the caller's contract).
-            Some(easy) => unsafe { answer(easy.info(), easy.effective_url(), None, info, out, &mut strings) },
+            Some(easy) => unsafe {
+                answer(
+                    easy.info(),
+                    easy.effective_url(),
+                    None,
+                    &asked,
+                    info,
+                    out,
+                    &mut strings,
+                )
+            },
             // Inside one of this handle's own callbacks the engine lends
             // the transfer's facts.
             None => starling::with_current(|current| match current.filter(|c| c.private() == Some(owner)) {
@@ -117,6 +209,7 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
                         c.info(),
                         c.effective_url(),
                         Some(c.elapsed()),
+                        &asked,
                         info,
                         out,
                         &mut strings,
@@ -140,6 +233,7 @@ unsafe fn answer(
     i: &TransferInfo,
     url: &str,
     running: Option<Duration>,
+    asked: &Asked<'_>,
     info: i32,
     out: *mut c_void,
     strings: &mut Option<CString>,
@@ -207,8 +301,64 @@ unsafe fn answer(
             INFO_RETRY_AFTER => *out.cast::<i64>() = retry_after,
             INFO_PRIMARY_PORT => *out.cast::<c_long>() = remote.map_or(0, |a| a.port() as c_long),
             INFO_LOCAL_PORT => *out.cast::<c_long>() = local.map_or(0, |a| a.port() as c_long),
-            INFO_EFFECTIVE_URL | INFO_PRIMARY_IP | INFO_LOCAL_IP | INFO_CONTENT_TYPE | INFO_SCHEME => {
+            // Verification failures end the transfer; one that went on
+            // passed (or was not asked for).
+            INFO_SSL_VERIFYRESULT | INFO_PROXY_SSL_VERIFYRESULT => *out.cast::<c_long>() = 0,
+            INFO_FILETIME | INFO_FILETIME_T => {
+                let time = i
+                    .headers
+                    .get_str("last-modified")
+                    .filter(|_| asked.filetime)
+                    .and_then(|v| crate::getdate::parse_date(v.as_bytes()))
+                    .unwrap_or(-1);
+                match info {
+                    INFO_FILETIME => *out.cast::<c_long>() = time as c_long,
+                    _ => *out.cast::<i64>() = time,
+                }
+            }
+            INFO_REDIRECT_TIME => *out.cast::<f64>() = secs(t.redirect),
+            INFO_REDIRECT_TIME_T => *out.cast::<i64>() = micros(t.redirect),
+            INFO_HTTPAUTH_AVAIL => *out.cast::<c_long>() = auth_offered(i),
+            // No proxy, no TIMECONDITION, no RTSP.
+            INFO_PROXYAUTH_AVAIL
+            | INFO_PROXY_ERROR
+            | INFO_CONDITION_UNMET
+            | INFO_RTSP_CLIENT_CSEQ
+            | INFO_RTSP_SERVER_CSEQ
+            | INFO_RTSP_CSEQ_RECV => *out.cast::<c_long>() = 0,
+            INFO_OS_ERRNO => *out.cast::<c_long>() = i.os_errno.unwrap_or(0) as c_long,
+            INFO_LASTSOCKET => *out.cast::<c_long>() = c_long::from(asked.active_socket),
+            INFO_ACTIVESOCKET => *out.cast::<std::ffi::c_int>() = asked.active_socket,
+            // No crypto engines, no cookie engine: empty lists.
+            INFO_SSL_ENGINES | INFO_COOKIELIST => *out.cast::<*mut c_void>() = ptr::null_mut(),
+            INFO_CERTINFO => *out.cast::<*const CertInfo>() = &NO_CERTS.0,
+            INFO_EFFECTIVE_URL
+            | INFO_PRIMARY_IP
+            | INFO_LOCAL_IP
+            | INFO_CONTENT_TYPE
+            | INFO_SCHEME
+            | INFO_REDIRECT_URL
+            | INFO_EFFECTIVE_METHOD
+            | INFO_REFERER
+            | INFO_FTP_ENTRY_PATH
+            | INFO_RTSP_SESSION_ID
+            | INFO_CAINFO
+            | INFO_CAPATH => {
                 let text = match info {
+                    // A redirect not followed: where it leads (libcurl
+                    // keeps none after following one).
+                    INFO_REDIRECT_URL => i
+                        .status
+                        .filter(|s| s.is_redirection() && i.redirect_url.is_none())
+                        .and_then(|_| i.headers.get_str("location"))
+                        .and_then(|location| crate::url_api::redirect::would_redirect(url, location.trim())),
+                    INFO_EFFECTIVE_METHOD => {
+                        Some(i.method.as_ref().map_or("GET", |m| m.as_str()).to_string())
+                    }
+                    INFO_REFERER => asked.referer.map(str::to_owned),
+                    // No FTP, no RTSP; no CA file or directory built in
+                    // (the system's store is found at run time).
+                    INFO_FTP_ENTRY_PATH | INFO_RTSP_SESSION_ID | INFO_CAINFO | INFO_CAPATH => None,
                     INFO_EFFECTIVE_URL => Some(url.to_string()),
                     // As libcurl 7.88 names it.
                     INFO_SCHEME => Some(if https { "HTTPS" } else { "HTTP" }.to_string()),

@@ -52,6 +52,13 @@ pub struct CEasy {
 }
 
 impl CEasy {
+    /// The socket of the connection the handle's last `curl_easy_perform`
+    /// used, while it is open in the handle's own connection cache.
+    pub fn active_socket(&mut self) -> Option<c_int> {
+        let id = self.easy.as_ref()?.info().connection_id?;
+        self.driver.as_mut()?.multi().connection_socket(id)
+    }
+
     /// The engine's handle, wherever it is.
     pub fn easy_mut(&mut self) -> Option<&mut Easy> {
         if let Some(easy) = self.easy.as_mut() {
@@ -314,6 +321,8 @@ struct Kept {
     /// MIMEPOST, HTTPPOST and MIME_OPTIONS, and the body they made last.
     mime: crate::mime::MimePost,
     low_speed: (c_long, c_long),
+    /// CURLOPT_FILETIME: CURLINFO_FILETIME reads the document's time.
+    filetime: bool,
     /// TCP_NODELAY, TCP_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, applied
     /// together.
     tcp: TcpKept,
@@ -336,6 +345,7 @@ impl Default for Kept {
             custom: None,
             mime: crate::mime::MimePost::default(),
             low_speed: (0, 0),
+            filetime: false,
             tcp: TcpKept::default(),
             fields: RequestFields::default(),
         }

@@ -36,6 +36,7 @@ const FORBID_REUSE: i32 = 75;
 const TCP_NODELAY: i32 = 121;
 const TCP_KEEPALIVE: i32 = 213;
 const QUICK_EXIT: i32 = 322;
+const FILETIME: i32 = 69;
 const TCP_KEEPIDLE: i32 = 214;
 const TCP_KEEPINTVL: i32 = 215;
 const PIPEWAIT: i32 = 237;
@@ -162,6 +163,10 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             MIME_OPTIONS => {
                 h.opts.mime.options = value;
+                return CURLE_OK;
+            }
+            FILETIME => {
+                h.opts.filetime = value != 0;
                 return CURLE_OK;
             }
             TCP_NODELAY | TCP_KEEPALIVE | TCP_KEEPIDLE | TCP_KEEPINTVL => {

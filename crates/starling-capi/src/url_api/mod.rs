@@ -20,6 +20,7 @@ mod get;
 mod host;
 mod idn;
 mod parse;
+pub(crate) mod redirect;
 mod relative;
 mod schemes;
 mod set;

@@ -313,6 +313,15 @@ impl Multi {
         self.core.pool.idle_count()
     }
 
+    /// The socket of connection `id` ([`TransferInfo::connection_id`]) while
+    /// it is open, as libcurl's CURLINFO_ACTIVESOCKET gives a handle's last
+    /// connection; `None` once it closed (its number may then name a newer
+    /// connection, as a closed one's is reused).
+    pub fn connection_socket(&self, id: u64) -> Option<std::os::fd::RawFd> {
+        let conn = self.core.conns.get(usize::try_from(id).ok()?)?;
+        Some(conn.transport.socket.fd())
+    }
+
     /// Tells the application what changed during the call: socket interest
     /// (from the connections marked dirty only), sockets closed, and the
     /// nearest deadline.

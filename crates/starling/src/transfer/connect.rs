@@ -80,7 +80,10 @@ impl Core {
             t.easy.inner.trace_text(|| format!("  Trying {addr}..."));
             match self.env.connect(addr, &t.easy.inner.extras().socket) {
                 Ok(socket) => return Some((socket, addr)),
-                Err(e) => t.last_connect_error = Some(attempt_error(t.route(), addr, &e).into()),
+                Err(e) => {
+                    t.easy.inner.info.os_errno = e.raw_os_error();
+                    t.last_connect_error = Some(attempt_error(t.route(), addr, &e).into());
+                }
             }
         }
         None
@@ -160,6 +163,7 @@ impl Core {
             Attempt::Racer => conn.transport.racer.as_ref().map(|r| r.addr),
         };
         let t = &mut self.transfers[id.index as usize];
+        t.easy.inner.info.os_errno = error.raw_os_error();
         t.last_connect_error = Some(
             match addr {
                 Some(a) => attempt_error(t.route(), a, &error),
