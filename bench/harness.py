@@ -286,7 +286,7 @@ def wrk_version():
 
 # The order of the clients in every table.
 ORDER = ["starling", "starling (idle REMOVEd)", "libcurl (Debian)", "libcurl (newest)", "libcurl API (Starling)",
-         "hyper", "wrk", "h2load", "curl -Z", "xargs -P + curl"]
+         "hyper", "wrk", "h2load", "curl -Z", "curl -Z on Starling", "xargs -P + curl"]
 
 # Starling's client with the multi handle's default for idle pooled
 # sockets (REMOVEd, as libcurl does) instead of its driver's (kept
@@ -421,18 +421,21 @@ def workloads(quick):
     return w
 
 
-def cli_commands(files, parallel, starling, urls, config, out):
+def cli_commands(files, parallel, starling, urls, config, out, swap="WORK/swap"):
     """The command-line workload's commands: (name, argv, file for standard
     input or None) per client. xargs gives each curl files / parallel URLs
     (100 at 100,000 files and 1,000 in flight), so that `parallel` curl
     processes run at once, each fetching its URLs one after another on one
-    connection."""
+    connection. "curl -Z on Starling" is the same curl command loading
+    Starling's swap library (crates/starling-capi/swap/make-swap) instead
+    of Debian's libcurl."""
     p = str(parallel)
     per = max(1, files // parallel)
+    curl_z = ["curl", "-s", "-Z", "--parallel-max", p, "--output-dir", out, "--remote-name-all", "-K", config]
     return [
         ("starling", [starling, "-s", "-Z", "--parallel-max", p, "-O", "--output-dir", out, "--url-file", urls], None),
-        ("curl -Z", ["curl", "-s", "-Z", "--parallel-max", p, "--output-dir", out, "--remote-name-all",
-                     "-K", config], None),
+        ("curl -Z", curl_z, None),
+        ("curl -Z on Starling", ["env", f"LD_LIBRARY_PATH={swap}"] + curl_z, None),
         ("xargs -P + curl", ["xargs", "-P", p, "-n", str(per), "curl", "-s", "--remote-name-all",
                              "--output-dir", out], urls),
     ]
@@ -467,6 +470,10 @@ def cli_clients(work):
         m = re.match(r"curl ([\d.]+)", out)
         curl = "curl " + (m.group(1) if m else "?")
         found["curl -Z"] = curl
+        if os.path.exists(os.path.join(work, "swap", "libcurl.so.4")):
+            found["curl -Z on Starling"] = curl + " on Starling's libcurl.so.4"
+        else:
+            left["curl -Z on Starling"] = "the swap library is not built (crates/starling-capi/swap/make-swap)"
     else:
         left["curl -Z"] = "the curl command is not installed"
     if curl and shutil.which("xargs"):
@@ -644,7 +651,7 @@ def main():
                     # (recently_deleted), so a run right after the removal
                     # of 100,000 files would pay for its predecessor's.
                     commands = cli_commands(w["files"], w["parallel"], os.path.join(opts.work, "bin", "starling"),
-                                            urls, config, "DIR")
+                                            urls, config, "DIR", os.path.join(opts.work, "swap"))
                     # A different client goes first in each run: the first
                     # after another workload pays for the kernel's cleanup
                     # of it (writeback, reclaim), whichever client it is.
