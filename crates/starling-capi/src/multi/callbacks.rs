@@ -21,7 +21,9 @@ pub fn forward(multi: &mut Multi, shared: &Rc<Shared>) {
             What::Remove => s.watched.borrow_mut().remove(&event.socket),
             what => s.watched.borrow_mut().insert(event.socket, what),
         };
-        let Some(f) = s.socket_fn.get() else { return };
+        let Some(f) = s.socket_fn.get().filter(|_| !s.quiet_sockets.get()) else {
+            return;
+        };
         let easy = event
             .transfer
             .and_then(|id| s.handles.borrow().get(&id).copied())

@@ -4,7 +4,7 @@
 use std::ffi::{c_int, c_void};
 
 use super::curl_multi_socket_action;
-use super::poll::curl_multi_perform;
+use super::poll::perform;
 use crate::codes::CurlMCode;
 
 /// An event on `socket` without its kind (the engine checks the socket
@@ -23,13 +23,13 @@ pub unsafe extern "C" fn curl_multi_socket(
 }
 
 /// Everything due at once, every socket and the timer: what
-/// `curl_multi_perform` does (and then tells the socket changes, as
-/// libcurl's does).
+/// `curl_multi_perform` does, telling the socket callback of the socket
+/// changes as libcurl's `curl_multi_socket_all` does.
 ///
 /// # Safety
 /// `handle` is NULL or a live multi handle; `running` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn curl_multi_socket_all(handle: *mut c_void, running: *mut c_int) -> CurlMCode {
     // SAFETY: the same contract.
-    unsafe { curl_multi_perform(handle, running) }
+    unsafe { perform(handle, running, true) }
 }

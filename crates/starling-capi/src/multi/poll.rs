@@ -20,6 +20,18 @@ use crate::guard;
 /// `handle` is NULL or a live multi handle; `running` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn curl_multi_perform(handle: *mut c_void, running: *mut c_int) -> CurlMCode {
+    // SAFETY: the same contract.
+    unsafe { perform(handle, running, false) }
+}
+
+/// `curl_multi_perform`, telling the program's socket callback of the
+/// socket changes when `announce` (as libcurl's `curl_multi_socket_all`
+/// does) or not (as its `curl_multi_perform` does: libcurl 7.88 calls the
+/// socket callback only from its socket functions, and a program can tell).
+///
+/// # Safety
+/// `handle` is NULL or a live multi handle; `running` NULL or writable.
+pub(super) unsafe fn perform(handle: *mut c_void, running: *mut c_int, announce: bool) -> CurlMCode {
     guard(CURLM_INTERNAL_ERROR, || {
         // SAFETY: by the caller's contract.
         let multi = match unsafe { multi_ref(handle) } {
@@ -34,6 +46,7 @@ pub unsafe extern "C" fn curl_multi_perform(handle: *mut c_void, running: *mut c
             ready = poll_watched(&multi.shared.watched.borrow(), 0);
         }
         multi.shared.busy.set(true);
+        multi.shared.quiet_sockets.set(!announce);
         // SAFETY: not inside a callback; callbacks reach `shared` only.
         let engine = unsafe { multi.engine() };
         for (fd, bits) in ready {
@@ -41,6 +54,7 @@ pub unsafe extern "C" fn curl_multi_perform(handle: *mut c_void, running: *mut c
         }
         // libcurl's perform runs what is due without spending the timer.
         let count = engine.perform();
+        multi.shared.quiet_sockets.set(false);
         multi.shared.busy.set(false);
         multi.after_engine();
         // SAFETY: NULL or a writable int, by the caller's contract.

@@ -42,6 +42,10 @@ pub struct Shared {
     /// The engine is running (handler callbacks such as the write callback
     /// run inside it, without `in_callback`).
     pub busy: Cell<bool>,
+    /// Inside `curl_multi_perform`: socket changes are kept for
+    /// `curl_multi_poll` but not told to the program's socket callback
+    /// (libcurl's perform never calls it).
+    pub quiet_sockets: Cell<bool>,
     /// Every socket the engine watches and for what, kept for
     /// `curl_multi_poll`/`curl_multi_wait` (programs that use no socket
     /// callback of their own).
@@ -74,6 +78,7 @@ impl Shared {
             assigns: RefCell::new(Vec::new()),
             this: Cell::new(ptr::null_mut()),
             busy: Cell::new(false),
+            quiet_sockets: Cell::new(false),
             watched: RefCell::new(HashMap::new()),
             ready: RefCell::new(Vec::new()),
             wakeup: Cell::new(-1),
