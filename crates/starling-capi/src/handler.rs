@@ -90,7 +90,15 @@ pub struct CHandler {
     /// The response header fields kept for the header API: the C handle's
     /// log (see `CEasy::retag`).
     pub headers: HeaderLog,
+    /// Bytes of the body data last offered that the write function took
+    /// before it paused: the engine offers the same data again, and these
+    /// are not given twice.
+    pub taken_before_pause: usize,
 }
+
+/// libcurl's CURL_MAX_WRITE_SIZE: the most body data one call of the
+/// write function gets.
+const MAX_WRITE_SIZE: usize = 16 * 1024;
 
 impl Default for CHandler {
     fn default() -> Self {
@@ -119,6 +127,7 @@ impl Default for CHandler {
             resume: None,
             mime: crate::mime::BodyReader::default(),
             headers: HeaderLog::default(),
+            taken_before_pause: 0,
         }
     }
 }
@@ -264,7 +273,24 @@ impl Handler for CHandler {
         if self.resume_from > 0 && self.resume.is_none() && self.check_resume() != Resume::Ranged {
             return Flow::Abort;
         }
-        self.body_out(data)
+        // libcurl's promise: at most CURL_MAX_WRITE_SIZE bytes a call. A
+        // pause keeps what the calls before it took.
+        let mut at = std::mem::take(&mut self.taken_before_pause);
+        if at >= data.len() {
+            at = 0;
+        }
+        while at < data.len() {
+            let piece = &data[at..data.len().min(at + MAX_WRITE_SIZE)];
+            match self.body_out(piece) {
+                Flow::Continue => at += piece.len(),
+                Flow::Pause => {
+                    self.taken_before_pause = at;
+                    return Flow::Pause;
+                }
+                Flow::Abort => return Flow::Abort,
+            }
+        }
+        Flow::Continue
     }
 
     fn trace(&mut self, kind: Trace, data: &[u8]) {

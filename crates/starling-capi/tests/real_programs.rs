@@ -7,76 +7,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::path::Path;
 
-use common::{have, library};
+use common::have;
+use common::swap::{loaded_curl, ok, run, scratch, swap_dir, On};
 use starling_testserver::{CgiProgram, CgiServer};
-
-/// The swap directory, built once per test run.
-fn swap_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("swap");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("swap/make-swap");
-        let out = Command::new(&script).arg(&dir).arg(library()).output().unwrap();
-        assert!(
-            out.status.success(),
-            "make-swap failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        dir
-    })
-}
-
-/// Which libcurl a program runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum On {
-    Starling,
-    Debian,
-}
-
-/// `program args` run in `dir` on `on`'s libcurl, bounded in time.
-fn run(on: On, dir: &Path, program: &str, args: &[&str]) -> Output {
-    let mut cmd = Command::new("timeout");
-    cmd.arg("120").arg(program).args(args).current_dir(dir);
-    cmd.env_remove("LD_LIBRARY_PATH");
-    if on == On::Starling {
-        cmd.env("LD_LIBRARY_PATH", swap_dir());
-    }
-    cmd.output().unwrap()
-}
-
-/// Runs and requires success; its standard output.
-fn ok(on: On, dir: &Path, program: &str, args: &[&str]) -> String {
-    let out = run(on, dir, program, args);
-    assert!(
-        out.status.success(),
-        "{program} {args:?} on {on:?}: {:?}\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The library the loader picks for `binary` under `on`.
-fn loaded_curl(on: On, binary: &Path) -> String {
-    let text = ok(on, Path::new("/"), "ldd", &[binary.to_str().unwrap()]);
-    text.lines()
-        .find(|l| l.contains("libcurl"))
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// A fresh directory for one test's files.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("real").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Bytes that do not compress (git would otherwise shrink them).
 fn noise(len: usize, seed: u64) -> Vec<u8> {

@@ -64,6 +64,15 @@ pub struct TransferInfo {
     pub request_bytes_sent: u64,
     /// Bytes of the request body sent.
     pub body_bytes_sent: u64,
+    /// Bytes of request bodies that libcurl would have sent in one buffer
+    /// with their heads, and so counts in its REQUEST_SIZE beside them:
+    /// bodies given up front, under 64 KiB, sent without waiting for
+    /// `100 Continue`; summed over the transfer's requests.
+    pub body_bytes_with_head: u64,
+    /// The length of the last request's body, as its head announced it: 0
+    /// for a request without a body, `None` for one sent chunked or before
+    /// any request was prepared (libcurl's CONTENT_LENGTH_UPLOAD, -1 then).
+    pub upload_length: Option<u64>,
     /// The Content-Length of the response, if it had one.
     pub content_length: Option<u64>,
     /// Phase timings.

@@ -46,6 +46,7 @@ fn redirects_are_not_followed_by_default() {
 fn each_status_keeps_or_changes_the_method_as_curl_does() {
     let server = HttpServer::start();
     for (code, method, body_len) in [
+        (300, "POST", 5),
         (301, "GET", 0),
         (302, "GET", 0),
         (303, "GET", 0),

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use starling::drive::{perform_one, Blocking};
 use starling::{trace_to, Easy, Flow, Handler, Trace};
-use starling_testserver::{refused_port, HttpServer};
+use starling_testserver::{percent_encode, refused_port, HttpServer};
 
 /// One trace call: its kind and data.
 type Call = (Trace, Vec<u8>);
@@ -159,11 +159,59 @@ fn bodies_and_interim_heads_are_traced() {
     };
     assert_eq!(bytes(Trace::DataOut), body.len());
     assert_eq!(bytes(Trace::DataIn), body.len());
+    // libcurl's upload buffer: a body given up front goes out in pieces
+    // of 64 KiB, one trace call each.
+    let pieces = recorder.texts(Trace::DataOut);
+    assert!(pieces.iter().all(|p| p.len() <= 64 * 1024), "{}", pieces.len());
+    // As libcurl traces them: an interim head without its empty line.
     let lines = recorder.texts(Trace::HeaderIn);
     assert_eq!(lines[0], "HTTP/1.1 100 Continue\r\n", "{lines:?}");
-    assert_eq!(lines[1], "\r\n");
-    assert_eq!(lines[2], "HTTP/1.1 200 OK\r\n");
+    assert_eq!(lines[1], "HTTP/1.1 200 OK\r\n");
+    let text = recorder.texts(Trace::Text);
+    let said = |words: &str| text.iter().any(|t| t == words);
+    assert!(said("We are completely uploaded and fine\n"), "{text:?}");
+    assert!(said("Connection #0 to host 127.0.0.1 left intact\n"), "{text:?}");
     let mut out = Vec::new();
     trace_to(&mut out, Trace::DataIn, b"abc");
     assert_eq!(out, b"{ [3 bytes data]\n");
+}
+
+#[test]
+fn a_redirect_is_traced_in_libcurls_words() {
+    let server = HttpServer::start();
+    let recorder = Recorder::default();
+    let url = server.url(&format!("/redirect/303?to={}", percent_encode("/bytes/5")));
+    let mut easy = traced(&url, &recorder);
+    easy.method(starling::Method::POST)
+        .body("a=1")
+        .follow_location(true);
+    perform_one(easy).1.unwrap();
+    let text = recorder.texts(Trace::Text);
+    let target = server.url("/bytes/5");
+    let words = [
+        "Please rewind output before next send\n".to_string(),
+        "Ignoring the response-body\n".into(),
+        "Connection #0 to host 127.0.0.1 left intact\n".into(),
+        format!("Issue another request to this URL: '{target}'\n"),
+        "Switch to GET\n".into(),
+        "Re-using existing connection #0 with host 127.0.0.1\n".into(),
+    ];
+    let at: Vec<Option<usize>> = words.iter().map(|w| text.iter().position(|t| t == w)).collect();
+    assert!(at.iter().all(Option::is_some), "{text:?}");
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "in libcurl's order: {text:?}");
+}
+
+#[test]
+fn an_http_1_0_response_says_the_connection_closes() {
+    let server = HttpServer::start();
+    let recorder = Recorder::default();
+    perform_one(traced(&server.url("/close/10"), &recorder))
+        .1
+        .unwrap();
+    let text = recorder.texts(Trace::Text);
+    assert!(
+        text.contains(&"HTTP 1.0, assume close after body\n".to_string()),
+        "{text:?}"
+    );
+    assert_eq!(text.last().unwrap(), "Closing connection 0\n", "{text:?}");
 }

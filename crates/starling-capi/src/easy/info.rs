@@ -58,6 +58,8 @@ const INFO_FILETIME: i32 = 0x20_000E;
 const INFO_FILETIME_T: i32 = 0x60_000E;
 const INFO_REDIRECT_TIME: i32 = 0x30_0013;
 const INFO_REDIRECT_TIME_T: i32 = 0x60_0037;
+const INFO_CONTENT_LENGTH_UPLOAD: i32 = 0x30_0010;
+const INFO_CONTENT_LENGTH_UPLOAD_T: i32 = 0x60_0010;
 const INFO_HTTPAUTH_AVAIL: i32 = 0x20_0017;
 const INFO_PROXYAUTH_AVAIL: i32 = 0x20_0018;
 const INFO_OS_ERRNO: i32 = 0x20_0019;
@@ -260,8 +262,11 @@ unsafe fn answer(
         .unwrap_or(0);
     let length = i.content_length.map_or(-1, |n| n as i64);
     let (remote, local) = (i.remote_addr, i.local_addr);
-    let secs = |d: Duration| d.as_secs_f64();
+    // libcurl keeps times in microseconds: a time's double form is its
+    // _T form in seconds.
     let micros = |d: Duration| d.as_micros() as i64;
+    let secs = |d: Duration| micros(d) as f64 / 1e6;
+    let upload_length = i.upload_length.map_or(-1, |n| n as i64);
     // SAFETY (all writes): `out` points to the info's type, by the
     // caller's contract.
     unsafe {
@@ -292,7 +297,12 @@ unsafe fn answer(
             INFO_SPEED_UPLOAD => *out.cast::<f64>() = upload_speed as f64,
             INFO_SPEED_UPLOAD_T => *out.cast::<i64>() = upload_speed,
             INFO_HEADER_SIZE => *out.cast::<c_long>() = i.header_bytes_received as c_long,
-            INFO_REQUEST_SIZE => *out.cast::<c_long>() = (i.request_bytes_sent + i.body_bytes_sent) as c_long,
+            // As libcurl counts: the heads, and the bodies sent with them.
+            INFO_REQUEST_SIZE => {
+                *out.cast::<c_long>() = (i.request_bytes_sent + i.body_bytes_with_head) as c_long
+            }
+            INFO_CONTENT_LENGTH_UPLOAD => *out.cast::<f64>() = upload_length as f64,
+            INFO_CONTENT_LENGTH_UPLOAD_T => *out.cast::<i64>() = upload_length,
             // No proxy, so no CONNECT.
             INFO_HTTP_CONNECTCODE => *out.cast::<c_long>() = 0,
             INFO_HTTP_VERSION => *out.cast::<c_long>() = version,

@@ -191,6 +191,7 @@ impl CEasy {
             c.read_so_far = 0;
             c.resume = None;
             c.resume_from = 0;
+            c.taken_before_pause = 0;
         }
         let o = &self.opts;
         let plain_get = !(o.upload || o.post || o.nobody || o.custom.is_some())

@@ -60,6 +60,11 @@ ABI_STATIC_ASSERT(offsetof(struct curl_slist, data) == 0, "curl_slist.data");
 ABI_STATIC_ASSERT(offsetof(struct curl_slist, next) == PTR, "curl_slist.next");
 ABI_STATIC_ASSERT(sizeof(struct curl_slist) == 2 * PTR, "curl_slist size");
 
+/* struct curl_certinfo: int num_of_certs, then the lists (aligned). */
+ABI_STATIC_ASSERT(offsetof(struct curl_certinfo, num_of_certs) == 0, "curl_certinfo.num_of_certs");
+ABI_STATIC_ASSERT(offsetof(struct curl_certinfo, certinfo) == PTR, "curl_certinfo.certinfo");
+ABI_STATIC_ASSERT(sizeof(struct curl_certinfo) == 2 * PTR, "curl_certinfo size");
+
 /* The enums are int-sized, as the C ABI of libcurl has them. */
 ABI_STATIC_ASSERT(sizeof(CURLcode) == sizeof(int), "CURLcode size");
 ABI_STATIC_ASSERT(sizeof(CURLMcode) == sizeof(int), "CURLMcode size");

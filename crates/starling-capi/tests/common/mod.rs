@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod swap;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;

@@ -63,6 +63,12 @@ impl StreamUpload {
         self.start += n;
     }
 
+    /// True when what is pending is the terminating chunk of a chunked
+    /// body.
+    pub fn last_chunk(&self) -> bool {
+        self.ended && self.total.is_none() && !self.pending().is_empty()
+    }
+
     /// Everything, framing included, was written.
     pub fn finished(&self) -> bool {
         self.ended && self.start == self.end

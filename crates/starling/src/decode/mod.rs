@@ -47,8 +47,9 @@ use self::deflate::DeflateDecoder;
 use self::gzip::GzipDecoder;
 use self::zstd::ZstdDecoder;
 
-/// The Accept-Encoding value sent when decoding is enabled with all supported encodings.
-pub(crate) const ACCEPT_ALL: &str = "gzip, deflate, br, zstd";
+/// The Accept-Encoding value sent when decoding is enabled with all
+/// supported encodings, in libcurl's order (its list of decoders).
+pub(crate) const ACCEPT_ALL: &str = "deflate, gzip, br, zstd";
 
 /// The largest chunk handed to the sink, and the size of each stage's buffer.
 pub(crate) const CHUNK: usize = 32 * 1024;

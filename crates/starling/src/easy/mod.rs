@@ -244,7 +244,7 @@ impl Easy {
 
     /// Ask for a compressed response and decode it as it arrives
     /// (`CURLOPT_ACCEPT_ENCODING`, curl's `--compressed`). `Some("")` sends
-    /// every supported encoding (gzip, deflate, br, zstd); `Some(value)`
+    /// every supported encoding (deflate, gzip, br, zstd); `Some(value)`
     /// sends `value` as it is; `None` (the default) turns decoding off.
     /// A corrupt body ends the transfer with [`ErrorKind::BadContentEncoding`].
     pub fn accept_encoding(&mut self, value: Option<&str>) -> &mut Self {

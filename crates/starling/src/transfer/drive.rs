@@ -25,8 +25,18 @@ use crate::timer_queue::TimerKind;
 /// `Expect: 100-continue`, as curl does.
 const EXPECT_THRESHOLD: u64 = 1024 * 1024;
 
+/// libcurl sends a body given up front in one buffer with the head when it
+/// is smaller than this and no `100 Continue` is awaited (its
+/// MAX_INITIAL_POST_SIZE); REQUEST_SIZE then counts it.
+const INITIAL_POST_LIMIT: usize = 64 * 1024;
+
 /// The Content-Type libcurl gives a POST body that has none.
 const FORM_TYPE: &[u8] = b"application/x-www-form-urlencoded";
+
+/// Whether a body goes out with a Content-Length (not chunked).
+fn framing_is_length(framing: BodyFraming) -> bool {
+    matches!(framing, BodyFraming::Length(_))
+}
 
 /// Whether the request's own Transfer-Encoding names chunked.
 fn names_chunked(headers: &RequestHeaders) -> bool {
@@ -146,6 +156,7 @@ impl Core {
         let body = t.body();
         let headers = t.request_headers();
         let style = inner.extras().body_style;
+        let upload_length = body.len();
         let framing = match body {
             RequestBody::None => BodyFraming::None,
             // A request that names its own chunked coding gets it, as in
@@ -199,6 +210,12 @@ impl Core {
             m += 1;
         }
         let expect = (expect && !headers.contains_key("Expect")) || asked;
+        let with_head = match body {
+            RequestBody::Bytes(b) if !expect && b.len() < INITIAL_POST_LIMIT => b.len() as u64,
+            _ => 0,
+        };
+        let body_after_head =
+            with_head == 0 && framing_is_length(framing) && upload_length.is_some_and(|n| n > 0);
         let head_request = *t.method() == http::Method::HEAD;
         let stream = conn
             .proto
@@ -227,7 +244,8 @@ impl Core {
         let elapsed = t.elapsed(now);
         let method = t.method().clone();
         if conn.requests > 1 && t.easy.inner.verbose {
-            let host = t.route().target.authority().to_owned();
+            // libcurl names the host without its port.
+            let host = t.route().target.host().to_owned();
             let n = key.index;
             t.easy
                 .inner
@@ -239,15 +257,24 @@ impl Core {
         info.remote_addr = conn.remote_addr;
         info.timings.pretransfer = elapsed;
         info.method = Some(method);
+        info.upload_length = upload_length;
+        info.body_bytes_with_head += with_head;
+        t.body_after_head = body_after_head;
         info.connection_id = Some(key.index.into());
         t.stream = Some(stream);
     }
 
-    /// The whole request is out: the transfer's POSTTRANSFER time.
+    /// The whole request is out: the transfer's POSTTRANSFER time, and
+    /// libcurl's word for a body sent after its head.
     fn request_sent(&mut self, key: ConnKey, now: Instant) {
         if let Some(id) = self.conns[key.index as usize].proto.transfer {
             let t = &mut self.transfers[id.index as usize];
             t.easy.inner.info.timings.posttransfer = t.elapsed(now);
+            if t.body_after_head && t.easy.inner.verbose {
+                t.easy
+                    .inner
+                    .trace_text(|| "We are completely uploaded and fine".to_owned());
+            }
         }
     }
 

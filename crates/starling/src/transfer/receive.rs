@@ -99,12 +99,39 @@ fn response_decoder(inner: &EasyInner, has_body: bool) -> Result<Option<Decoder>
     Decoder::new(&transfer, &content)
 }
 
-/// Traces a head's lines as received, when the transfer is verbose.
-fn trace_head(handler: &mut dyn Handler, head: &[u8], verbose: bool) {
-    if verbose {
-        for line in head.split_inclusive(|&b| b == b'\n') {
-            handler.trace(Trace::HeaderIn, line);
+/// How a head is traced besides its lines, as libcurl traces it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HeadKind {
+    /// An interim (1xx) head: its empty line is left out (the header
+    /// callback sees it all the same).
+    Interim,
+    /// A final head.
+    Final,
+    /// A final head whose Location is followed after a request body went
+    /// out: libcurl says, as it reads the Location, that the body will be
+    /// sent again.
+    RedirectAfterBody,
+}
+
+/// Traces a head's lines as received, when the transfer is verbose, with
+/// the words libcurl says among them.
+fn trace_head(handler: &mut dyn Handler, head: &[u8], verbose: bool, kind: HeadKind) {
+    if !verbose {
+        return;
+    }
+    if head.starts_with(b"HTTP/1.0 ") {
+        handler.trace(Trace::Text, b"HTTP 1.0, assume close after body\n");
+    }
+    let mut rewind_said = kind != HeadKind::RedirectAfterBody;
+    for line in head.split_inclusive(|&b| b == b'\n') {
+        if kind == HeadKind::Interim && matches!(line, b"\r\n" | b"\n") {
+            continue;
         }
+        if !rewind_said && line.len() > 9 && line[..9].eq_ignore_ascii_case(b"location:") {
+            handler.trace(Trace::Text, b"Please rewind output before next send\n");
+            rewind_said = true;
+        }
+        handler.trace(Trace::HeaderIn, line);
     }
 }
 
@@ -284,7 +311,7 @@ impl Core {
                     let verbose = t.easy.inner.verbose;
                     let head = &input[..n];
                     let flow = t.easy.inner.with_handler(|h, _| {
-                        trace_head(h, head, verbose);
+                        trace_head(h, head, verbose, HeadKind::Interim);
                         h.interim(status, http::Version::HTTP_11);
                         head_lines(h, head)
                     });
@@ -399,9 +426,19 @@ impl Core {
         // header callback may look (libcurl's CURLINFO_CONTENT_TYPE).
         t.easy.inner.info.headers = head.headers;
         let verbose = t.easy.inner.verbose;
+        let redirect = t
+            .aside
+            .as_ref()
+            .is_some_and(|a| matches!(a.next, Some(NextRequest::Redirect { .. })));
+        let body_sent = t.easy.inner.info.body_bytes_sent > 0;
+        let kind =
+            match redirect && body_sent && !matches!(*t.method(), http::Method::GET | http::Method::HEAD) {
+                true => HeadKind::RedirectAfterBody,
+                false => HeadKind::Final,
+            };
         let flow = t.easy.inner.with_handler(|handler, info| {
             let raw = info.headers.raw();
-            trace_head(handler, raw, verbose);
+            trace_head(handler, raw, verbose, kind);
             if retry_without_expect {
                 // libcurl's header callback sees the 417 too, though the
                 // transfer goes on with the request again.
@@ -429,9 +466,15 @@ impl Core {
         let t = &mut self.transfers[id.index as usize];
         if t.has_next() {
             if until_close || content_length.is_some_and(|l| l > MAX_DRAIN) {
+                self.trace_connection_fate(key, id, false);
                 self.close_connection(key);
                 self.start_next(id, now);
                 return Step::Stop;
+            }
+            if t.easy.inner.verbose {
+                t.easy
+                    .inner
+                    .trace_text(|| "Ignoring the response-body".to_owned());
             }
             return Step::NeedInput;
         }
@@ -454,11 +497,28 @@ impl Core {
         Step::NeedInput
     }
 
+    /// Traces, as libcurl words it, what becomes of a connection when its
+    /// response ended: kept for reuse (naming the host connected to) or
+    /// closed.
+    fn trace_connection_fate(&mut self, key: ConnKey, id: TransferId, reusable: bool) {
+        let t = &mut self.transfers[id.index as usize];
+        if t.easy.inner.verbose {
+            let n = key.index;
+            let host = t.route().connect_host().to_owned();
+            t.easy.inner.trace_text(|| match reusable {
+                true => format!("Connection #{n} to host {host} left intact"),
+                false => format!("Closing connection {n}"),
+            });
+        }
+    }
+
     /// The response's body ended: the transfer goes on to its next request,
     /// or ends once the handler took everything.
     fn body_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
         let t = &mut self.transfers[id.index as usize];
         if t.has_next() {
+            self.trace_connection_fate(key, id, reusable);
+            let t = &mut self.transfers[id.index as usize];
             if reusable {
                 t.conn = None;
                 t.stream = None;
@@ -489,14 +549,7 @@ impl Core {
         if !self.progress_call(id, now) {
             return;
         }
-        let inner = &mut self.transfers[id.index as usize].easy.inner;
-        if inner.verbose {
-            let n = key.index;
-            inner.trace_text(|| match reusable {
-                true => format!("Connection #{n} left intact"),
-                false => format!("Closing connection #{n}"),
-            });
-        }
+        self.trace_connection_fate(key, id, reusable);
         self.finish_transfer(id, Ok(()), now);
         if reusable {
             self.release_connection(key, now);

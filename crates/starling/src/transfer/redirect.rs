@@ -74,18 +74,37 @@ impl Core {
         aside.decoder = None;
         aside.held = None;
         match next {
-            NextRequest::WithoutExpect => t.no_expect = true,
+            NextRequest::WithoutExpect => {
+                t.no_expect = true;
+                if t.easy.inner.verbose {
+                    let url = t.route().target.url().as_str().to_owned();
+                    t.easy.inner.trace_text(|| another_request(&url));
+                }
+            }
             NextRequest::Redirect { url, status } => {
                 let target = match Target::from_url(url) {
                     Ok(target) => target,
                     Err(e) => return self.finish_transfer(id, Err(e), now),
                 };
+                let before = t.method().clone();
                 let redirect = match redirect(t, target, status) {
                     Ok(redirect) => redirect,
                     // A connect-to entry read as libcurl reads it may fail
                     // the request it applies to.
                     Err(e) => return self.finish_transfer(id, Err(e), now),
                 };
+                if t.easy.inner.verbose {
+                    let url = redirect.route.target.url().as_str().to_owned();
+                    t.easy.inner.trace_text(|| another_request(&url));
+                    if redirect.method != before {
+                        // libcurl's words for the method's change.
+                        let text = match status.as_u16() {
+                            303 => "Switch to GET",
+                            _ => "Switch from POST to GET",
+                        };
+                        t.easy.inner.trace_text(|| text.to_owned());
+                    }
+                }
                 let elapsed = t.elapsed(now);
                 let info = &mut t.easy.inner.info;
                 info.timings.redirect = elapsed;
@@ -100,14 +119,19 @@ impl Core {
     }
 }
 
+/// libcurl's words for the request a transfer goes on with.
+fn another_request(url: &str) -> String {
+    format!("Issue another request to this URL: '{url}'")
+}
+
 /// The request that follows a `status` redirect to `target`.
 fn redirect(t: &Transfer, target: Target, status: StatusCode) -> Result<Redirect, Error> {
     let (target, same_origin) = follow(&t.easy.route().target, target);
     let method = t.method();
     // curl's rules: 301 and 302 turn a POST into a GET, 303 turns every
-    // method but HEAD into a GET; 307 and 308 change nothing.
+    // method but HEAD into a GET; 300, 307 and 308 change nothing.
     let to_get = match status.as_u16() {
-        300..=302 => *method == Method::POST,
+        301 | 302 => *method == Method::POST,
         303 => *method != Method::HEAD && *method != Method::GET,
         _ => false,
     };

@@ -10,6 +10,10 @@ use crate::error::Error;
 use crate::handler::Trace;
 use crate::ids::ConnKey;
 
+/// libcurl's upload buffer (UPLOADBUFFER_DEFAULT): it sends a body it
+/// holds in pieces of this size, one trace call each.
+const UPLOAD_BUFFER: usize = 64 * 1024;
+
 /// How far a send got.
 pub(super) enum Sent {
     /// The whole request went out.
@@ -83,8 +87,12 @@ impl Core {
             if inner.verbose && conn.proto.body_sent > body_before {
                 let t = &mut self.transfers[id.index as usize];
                 if let RequestBody::Bytes(bytes) = t.body() {
+                    // In pieces of libcurl's upload buffer, as it sends
+                    // such a body.
                     let sent = bytes.slice(body_before..conn.proto.body_sent);
-                    t.easy.inner.trace(Trace::DataOut, &sent);
+                    for piece in sent.chunks(UPLOAD_BUFFER) {
+                        t.easy.inner.trace(Trace::DataOut, piece);
+                    }
                 }
             }
         }
@@ -126,6 +134,11 @@ impl Core {
                     Fill::Failed(e) => return Err(SendFailed::Body(e)),
                 }
                 t.easy.inner.info.body_bytes_sent += upload.read_so_far() - before;
+                if upload.last_chunk() && t.easy.inner.verbose {
+                    // libcurl's words before the terminating chunk.
+                    let text = "Signaling end of chunked upload via terminating chunk.";
+                    t.easy.inner.trace_text(|| text.to_owned());
+                }
                 continue;
             }
             match conn.transport.write(env, upload.pending()) {

@@ -50,6 +50,9 @@ pub(crate) struct Transfer {
     pub fresh_connection: bool,
     /// Send the body without `Expect: 100-continue` (the server refused it).
     pub no_expect: bool,
+    /// The current request's body goes out after its head with a known
+    /// length: libcurl's trace then says when the last byte is sent.
+    pub body_after_head: bool,
     /// The directions paused by the application or the handler.
     pub pause: Pause,
     /// What only some transfers need (a redirect, a pending next request,
@@ -74,6 +77,7 @@ impl Transfer {
             retried: false,
             fresh_connection: false,
             no_expect: false,
+            body_after_head: false,
             aside: None,
             pause: Pause::NONE,
         }
