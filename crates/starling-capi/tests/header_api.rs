@@ -80,37 +80,6 @@ fn run(lib: Library, wrapper: &[&str]) -> String {
         .replace(&dead_end.addr().port().to_string(), "DEAD_END")
 }
 
-/// Asserts that the two outputs are the same, listing the lines that
-/// differ when they are not.
-fn assert_same(starling: &str, libcurl: &str) {
-    let ours: Vec<&str> = starling.lines().collect();
-    let theirs: Vec<&str> = libcurl.lines().collect();
-    let mut differ = Vec::new();
-    for i in 0..ours.len().max(theirs.len()) {
-        let (a, b) = (ours.get(i).copied(), theirs.get(i).copied());
-        if a != b {
-            differ.push(format!(
-                "  line {}\n  starling: {}\n  libcurl:  {}",
-                i + 1,
-                a.unwrap_or("(none)"),
-                b.unwrap_or("(none)")
-            ));
-        }
-    }
-    eprintln!(
-        "{} lines compared, {} the same",
-        theirs.len(),
-        theirs.len().saturating_sub(differ.len())
-    );
-    assert!(
-        differ.is_empty(),
-        "{} of {} lines differ from libcurl's:\n{}",
-        differ.len(),
-        theirs.len(),
-        differ.join("\n")
-    );
-}
-
 #[test]
 fn the_header_api_answers_as_libcurl_does() {
     if !have_libcurl() {
@@ -141,7 +110,7 @@ fn the_header_api_answers_as_libcurl_does() {
             "libcurl gave no {expected:?}"
         );
     }
-    assert_same(&starling, &libcurl);
+    common::assert_same_lines(&starling, &libcurl);
 }
 
 #[test]

@@ -32,16 +32,5 @@ fn infos_answer_as_libcurl_answers_them() {
     let ours = output_of("infos", Library::Starling, &args);
     let theirs = output_of("infos", Library::Libcurl, &args);
     assert_eq!(theirs.matches("== result").count(), 4, "{theirs}");
-    let (a, b): (Vec<&str>, Vec<&str>) = (ours.lines().collect(), theirs.lines().collect());
-    let differing: Vec<String> = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x != y)
-        .map(|(x, y)| format!("starling: {x}\nlibcurl:  {y}"))
-        .collect();
-    assert!(
-        differing.is_empty() && a.len() == b.len(),
-        "{}",
-        differing.join("\n")
-    );
+    common::assert_same_lines(&ours, &theirs);
 }

@@ -25,37 +25,6 @@ fn run(lib: Library) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Asserts that the two outputs are the same, listing the lines that
-/// differ when they are not.
-fn assert_same(starling: &str, libcurl: &str) {
-    let ours: Vec<&str> = starling.lines().collect();
-    let theirs: Vec<&str> = libcurl.lines().collect();
-    let mut differ = Vec::new();
-    for i in 0..ours.len().max(theirs.len()) {
-        let (a, b) = (ours.get(i).copied(), theirs.get(i).copied());
-        if a != b {
-            differ.push(format!(
-                "  line {}\n  starling: {}\n  libcurl:  {}",
-                i + 1,
-                a.unwrap_or("(none)"),
-                b.unwrap_or("(none)")
-            ));
-        }
-    }
-    eprintln!(
-        "{} lines compared, {} the same",
-        theirs.len(),
-        theirs.len().saturating_sub(differ.len())
-    );
-    assert!(
-        differ.is_empty(),
-        "{} of {} lines differ from libcurl's:\n{}",
-        differ.len(),
-        theirs.len(),
-        differ.join("\n")
-    );
-}
-
 #[test]
 fn option_introspection_answers_as_libcurl_does() {
     if !have_libcurl() {
@@ -79,5 +48,5 @@ fn option_introspection_answers_as_libcurl_does() {
         libcurl.contains("walked 316 rows, 0 not next to the one before"),
         "not libcurl 7.88's table"
     );
-    assert_same(&starling, &libcurl);
+    common::assert_same_lines(&starling, &libcurl);
 }

@@ -19,16 +19,5 @@ fn bodies_are_rewound_as_libcurl_rewinds_them() {
     let ours = output_of("rewind", Library::Starling, &base);
     let theirs = output_of("rewind", Library::Libcurl, &base);
     assert_eq!(theirs.matches("-- result").count(), 20, "{theirs}");
-    let (a, b): (Vec<&str>, Vec<&str>) = (ours.lines().collect(), theirs.lines().collect());
-    let differing: Vec<String> = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x != y)
-        .map(|(x, y)| format!("starling: {x}\nlibcurl:  {y}"))
-        .collect();
-    assert!(
-        differing.is_empty() && a.len() == b.len(),
-        "{ours}\n---\n{theirs}\n{}",
-        differing.join("\n")
-    );
+    common::assert_same_lines(&ours, &theirs);
 }

@@ -30,17 +30,7 @@ fn the_small_functions_answer_as_libcurl_does() {
     let theirs = small_api(Library::Libcurl);
     let (a, b) = (common_lines(&ours), common_lines(&theirs));
     assert!(b.len() > 120, "libcurl's run is cut short:\n{theirs}");
-    let differing: Vec<String> = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x != y)
-        .map(|(x, y)| format!("starling: {x}\nlibcurl:  {y}"))
-        .collect();
-    assert!(
-        differing.is_empty() && a.len() == b.len(),
-        "{}",
-        differing.join("\n")
-    );
+    common::assert_same_lines(&a.join("\n"), &b.join("\n"));
 }
 
 #[test]

@@ -18,36 +18,6 @@ fn run(lib: Library, args: &[&str]) -> String {
     output_of("url_api", lib, &args)
 }
 
-/// Asserts that the two outputs are the same, listing the lines that
-/// differ (with their case names) when they are not.
-fn assert_same(starling: &str, libcurl: &str) {
-    let ours: Vec<&str> = starling.lines().collect();
-    let theirs: Vec<&str> = libcurl.lines().collect();
-    let mut differ = Vec::new();
-    for i in 0..ours.len().max(theirs.len()) {
-        let (a, b) = (ours.get(i).copied(), theirs.get(i).copied());
-        if a != b {
-            differ.push(format!(
-                "  starling: {}\n  libcurl:  {}",
-                a.unwrap_or("(none)"),
-                b.unwrap_or("(none)")
-            ));
-        }
-    }
-    eprintln!(
-        "{} result lines compared, {} the same",
-        theirs.len(),
-        theirs.len().saturating_sub(differ.len())
-    );
-    assert!(
-        differ.is_empty(),
-        "{} of {} lines differ from libcurl's:\n{}",
-        differ.len(),
-        theirs.len(),
-        differ.join("\n")
-    );
-}
-
 #[test]
 fn url_api_answers_as_libcurl_does() {
     if !have_libcurl() {
@@ -68,7 +38,7 @@ fn url_api_answers_as_libcurl_does() {
         "libcurl's run ended early"
     );
     assert!(count(&starling).is_some(), "Starling's run ended early");
-    assert_same(&starling, &libcurl);
+    common::assert_same_lines(&starling, &libcurl);
 }
 
 #[test]
@@ -79,7 +49,7 @@ fn punycode_in_the_c_locale_fails_as_libcurl_does() {
     let libcurl = run(Library::Libcurl, &["c-locale"]);
     let starling = run(Library::Starling, &["c-locale"]);
     assert!(libcurl.lines().count() > 5);
-    assert_same(&starling, &libcurl);
+    common::assert_same_lines(&starling, &libcurl);
 }
 
 #[test]

@@ -165,3 +165,34 @@ pub fn output_of(name: &str, lib: Library, args: &[String]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Asserts that a program's output on Starling is line for line its
+/// output on libcurl, listing every line that differs when it is not.
+pub fn assert_same_lines(starling: &str, libcurl: &str) {
+    let ours: Vec<&str> = starling.lines().collect();
+    let theirs: Vec<&str> = libcurl.lines().collect();
+    let mut differ = Vec::new();
+    for i in 0..ours.len().max(theirs.len()) {
+        let (a, b) = (ours.get(i).copied(), theirs.get(i).copied());
+        if a != b {
+            differ.push(format!(
+                "  line {}\n  starling: {}\n  libcurl:  {}",
+                i + 1,
+                a.unwrap_or("(none)"),
+                b.unwrap_or("(none)")
+            ));
+        }
+    }
+    eprintln!(
+        "{} lines compared, {} the same",
+        theirs.len(),
+        theirs.len().saturating_sub(differ.len())
+    );
+    assert!(
+        differ.is_empty(),
+        "{} of {} lines differ from libcurl's:\n{}",
+        differ.len(),
+        theirs.len(),
+        differ.join("\n")
+    );
+}
