@@ -183,11 +183,15 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
         }
         let owner = h.owner_tag();
         let mut strings = h.info_string.take();
-        let referer = h.opts.fields.referer.clone();
+        // Only the infos that need them pay for them (a copy, a lookup).
+        let referer = (info == INFO_REFERER)
+            .then(|| h.opts.fields.referer.clone())
+            .flatten();
+        let socket = matches!(info, INFO_ACTIVESOCKET | INFO_LASTSOCKET).then(|| h.active_socket());
         let asked = Asked {
             filetime: h.opts.filetime,
             referer: referer.as_deref(),
-            active_socket: h.active_socket().unwrap_or(-1),
+            active_socket: socket.flatten().unwrap_or(-1),
         };
         let code = match h.easy_mut() {
             // SAFETY: `out` points to the info's type (the caller's contract).
