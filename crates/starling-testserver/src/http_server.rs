@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Method, Request, Response};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -16,7 +17,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use crate::body::{Framing, ServerBody};
-use crate::routes::{bodies, encoded, inspect, not_found, redirect, seed_param, status};
+use crate::routes::{
+    bodies, encoded, inspect, not_found, query_param, redirect, seed_param, status,
+};
 use crate::runner::{Counters, ServerCore};
 
 /// A real HTTP/1.1 server on 127.0.0.1 (hyper 1, http1 only, keep-alive on),
@@ -57,6 +60,9 @@ use crate::runner::{Counters, ServerCore};
 ///   400) with `Location:` the percent-decoded TARGET, verbatim (relative or
 ///   absolute; build it with [`percent_encode`](crate::percent_encode)), and
 ///   the body `redirecting\n`. A missing or undecodable `to` gives 400.
+///   With `&read=1` the whole request body is read before the answer, so
+///   that a client has always sent its body when the redirect arrives
+///   (without it, the answer may overtake a small upload).
 /// * any method `/chain/N`: N > 0 answers 302 with `Location: /chain/N-1`
 ///   (relative); N = 0 answers 200 `chain end\n`.
 /// * `GET /encoded/CODINGS/N?seed=S`: `pattern(S, N)` compressed with each
@@ -180,7 +186,13 @@ pub(crate) async fn route(req: Request<Incoming>) -> Response<ServerBody> {
         ["echo"] => inspect::echo(req).await,
         ["inspect"] => inspect::inspect(req).await,
         ["status", code] => status(code, head),
-        ["redirect", code] => redirect::redirect(code, query, head),
+        ["redirect", code] => {
+            if query_param(query, "read") == Some("1") {
+                // The body's content does not matter, only that it was read.
+                let _ = req.into_body().collect().await;
+            }
+            redirect::redirect(code, query, head)
+        }
         ["chain", n] => redirect::chain(n, head),
         // GET and HEAD only.
         ["headers"] if is_get => inspect::headers(&req, head),

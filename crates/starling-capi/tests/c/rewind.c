@@ -70,7 +70,10 @@ static void run(const char *base, int code, enum how how)
   CURL *easy = curl_easy_init();
   FILE *file = NULL;
   CURLcode result;
-  snprintf(url, sizeof(url), "%s/redirect/%d?to=%%2Finspect", base, code);
+  /* read=1: the server reads the body before it answers, so that both
+     libraries have sent it when the redirect comes and must rewind. */
+  snprintf(url, sizeof(url), "%s/redirect/%d?to=%%2Finspect&read=1", base,
+           code);
   curl_easy_setopt(easy, CURLOPT_URL, url);
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(easy, CURLOPT_POST, 1L);
