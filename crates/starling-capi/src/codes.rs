@@ -10,6 +10,7 @@ pub type CurlCode = i32;
 pub type CurlMCode = i32;
 
 pub const CURLE_OK: CurlCode = 0;
+pub const CURLE_UNSUPPORTED_PROTOCOL: CurlCode = 1;
 pub const CURLE_FAILED_INIT: CurlCode = 2;
 pub const CURLE_NOT_BUILT_IN: CurlCode = 4;
 pub const CURLE_OUT_OF_MEMORY: CurlCode = 27;

@@ -28,6 +28,7 @@ mod link;
 mod mime;
 mod multi;
 mod option_info;
+mod protocols;
 mod push;
 mod share;
 mod slist;

@@ -12,6 +12,7 @@ use crate::fields::AUTH_BASIC;
 use crate::guard;
 use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, SeekFn, WriteFn, XferInfoFn};
 use crate::known::{not_built_in_message, unimplemented_easy_option, Given};
+use crate::protocols;
 use crate::share::share_ref;
 use crate::slist::{strings, CurlSlist};
 
@@ -95,6 +96,11 @@ const MIMEPOST: i32 = 10_269;
 const HTTPPOST: i32 = 10_024;
 const MIME_OPTIONS: i32 = 315;
 const SHARE: i32 = 10_100;
+const PROTOCOLS: i32 = 181;
+const REDIR_PROTOCOLS: i32 = 182;
+const PROTOCOLS_STR: i32 = 10_318;
+const REDIR_PROTOCOLS_STR: i32 = 10_319;
+const POSTREDIR: i32 = 161;
 
 /// The C string argument of an option.
 ///
@@ -260,6 +266,22 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             FRESH_CONNECT => {
                 easy.fresh_connect(value != 0);
             }
+            PROTOCOLS => {
+                easy.protocols(protocols::from_mask(value));
+            }
+            REDIR_PROTOCOLS => {
+                easy.redirect_protocols(protocols::from_mask(value));
+            }
+            // CURL_REDIR_POST_301, _302 and _303; other bits are ignored,
+            // as libcurl ignores them.
+            POSTREDIR if value < 0 => return CURLE_BAD_FUNCTION_ARGUMENT,
+            POSTREDIR => {
+                easy.keep_post(starling::KeepPost {
+                    on_301: value & 1 != 0,
+                    on_302: value & 2 != 0,
+                    on_303: value & 4 != 0,
+                });
+            }
             // CURL_IPRESOLVE_WHATEVER, _V4 and _V6.
             IPRESOLVE => match value {
                 0 => {
@@ -420,6 +442,22 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     .map(|(name, v)| (name.trim().to_string(), v.trim().to_string()))
                     .collect();
                 return h.apply_fields();
+            }
+            PROTOCOLS_STR | REDIR_PROTOCOLS_STR => {
+                // SAFETY: these options take a C string (or NULL).
+                let list = (!value.is_null()).then(|| unsafe { CStr::from_ptr(value.cast()) });
+                let schemes = match protocols::from_list(list.map(CStr::to_bytes)) {
+                    Ok(schemes) => schemes,
+                    Err(code) => return code,
+                };
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                if option == PROTOCOLS_STR {
+                    easy.protocols(schemes);
+                } else {
+                    easy.redirect_protocols(schemes);
+                }
             }
             CONNECT_TO => {
                 let Some(easy) = h.easy_mut() else {

@@ -22,7 +22,7 @@ mod idn;
 mod parse;
 pub(crate) mod redirect;
 mod relative;
-mod schemes;
+pub(crate) mod schemes;
 mod set;
 
 /// A `CURLUcode` other than `CURLUE_OK`, with libcurl's numbers.

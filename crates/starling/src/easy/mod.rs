@@ -17,8 +17,10 @@ use crate::http1::{InvalidField, RequestHeaders};
 use crate::info::TransferInfo;
 use crate::target::{Route, RouteOptions};
 
+mod allowed;
 mod options;
 
+pub use allowed::{KeepPost, Schemes};
 pub use options::{
     BodyStyle, IpResolve, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
     DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use super::allowed::{KeepPost, Schemes};
 use crate::connect_to::ConnectToList;
 use crate::env::SocketOptions;
 use crate::http1::OptionFields;
@@ -55,6 +56,12 @@ impl RequestBody<'_> {
 pub(crate) struct Extras {
     pub(crate) follow_location: bool,
     pub(crate) max_redirects: u32,
+    /// The schemes a transfer may start with.
+    pub(crate) protocols: Schemes,
+    /// The schemes a redirect may lead to.
+    pub(crate) redirect_protocols: Schemes,
+    /// Which redirects keep a POST.
+    pub(crate) keep_post: KeepPost,
     /// The Accept-Encoding value to send; decoding is on when set.
     pub(crate) accept_encoding: Option<String>,
     /// Transfer codings other than chunked are asked for and decoded.
@@ -116,6 +123,13 @@ pub(crate) struct TlsOptions {
 pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     follow_location: false,
     max_redirects: DEFAULT_MAX_REDIRECTS,
+    protocols: Schemes::ALL,
+    redirect_protocols: Schemes::ALL,
+    keep_post: KeepPost {
+        on_301: false,
+        on_302: false,
+        on_303: false,
+    },
     accept_encoding: None,
     transfer_encoding: false,
     max_filesize: None,

@@ -8,6 +8,7 @@ use http::{Method, StatusCode};
 use super::aside::{NextRequest, Redirect, Speed};
 use super::core::Core;
 use super::state::{Transfer, TransferState};
+use crate::easy::Schemes;
 use crate::error::{Error, ErrorKind};
 use crate::http1::ResponseHead;
 use crate::ids::TransferId;
@@ -110,6 +111,12 @@ impl Core {
                 info.timings.redirect = elapsed;
                 info.redirect_count += 1;
                 info.redirect_url = Some(redirect.route.target.url().as_str().to_owned());
+                // Counted and made the effective URL first, as libcurl does.
+                let https = redirect.route.target.is_https();
+                let extras = t.easy.inner.extras();
+                if !(extras.protocols.allows(https) && extras.redirect_protocols.allows(https)) {
+                    return self.finish_transfer(id, Err(Schemes::refuse(https)), now);
+                }
                 t.aside_mut().redirect = Some(redirect);
             }
         }
@@ -129,12 +136,15 @@ fn redirect(t: &Transfer, target: Target, status: StatusCode) -> Result<Redirect
     let (target, same_origin) = follow(&t.easy.route().target, target);
     let method = t.method();
     // curl's rules: 301 and 302 turn a POST into a GET, 303 turns every
-    // method but HEAD into a GET; 300, 307 and 308 change nothing.
-    let to_get = match status.as_u16() {
-        301 | 302 => *method == Method::POST,
-        303 => *method != Method::HEAD && *method != Method::GET,
-        _ => false,
-    };
+    // method but HEAD into a GET; 300, 307 and 308 change nothing. A POST
+    // kept (`keep_post`) stays a POST.
+    let kept = *method == Method::POST && t.easy.inner.extras().keep_post.keeps(status.as_u16());
+    let to_get = !kept
+        && match status.as_u16() {
+            301 | 302 => *method == Method::POST,
+            303 => *method != Method::HEAD && *method != Method::GET,
+            _ => false,
+        };
     let keep_body = !to_get && t.redirect().is_none_or(|r| r.keep_body);
     let method = if to_get { Method::GET } else { method.clone() };
     // The handle's headers, minus what must not follow: the credentials

@@ -26,7 +26,7 @@ use super::meter::TICK;
 use super::state::{Transfer, TransferState};
 use crate::conn::pool::Wait;
 use crate::conn::MAX_IDLE_AGE;
-use crate::easy::{Easy, IpResolve};
+use crate::easy::{Easy, IpResolve, Schemes};
 use crate::error::{Error, ErrorKind, TimeoutKind};
 use crate::events::Message;
 use crate::ids::TransferId;
@@ -59,6 +59,10 @@ impl Core {
                     Ok(route) => t.easy.inner.route = Some(route),
                     Err(e) => return self.finish_transfer(id, Err(e), now),
                 }
+            }
+            let https = t.route().target.is_https();
+            if !t.easy.inner.extras().protocols.allows(https) {
+                return self.finish_transfer(id, Err(Schemes::refuse(https)), now);
             }
             let inner = &t.easy.inner;
             let ticks = inner.extras().low_speed.is_some();

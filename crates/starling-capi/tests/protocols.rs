@@ -1,0 +1,23 @@
+//! Which schemes a handle and its redirects may use, and which POSTs a
+//! redirect keeps (`tests/c/protocols.c`): CURLOPT_PROTOCOLS(_STR),
+//! CURLOPT_REDIR_PROTOCOLS(_STR) and CURLOPT_POSTREDIR, their setopt
+//! answers and the transfers they allow or refuse; Starling and Debian's
+//! libcurl must give the same results, error texts and final requests.
+
+mod common;
+
+use common::{have_libcurl, output_of, Library};
+use starling_testserver::HttpServer;
+
+#[test]
+fn schemes_and_posts_are_allowed_as_libcurl_allows_them() {
+    if !have_libcurl() {
+        return;
+    }
+    let server = HttpServer::start();
+    let base = vec![server.url("")];
+    let ours = output_of("protocols", Library::Starling, &base);
+    let theirs = output_of("protocols", Library::Libcurl, &base);
+    assert_eq!(theirs.matches("  result").count(), 29, "{theirs}");
+    common::assert_same_lines(&ours, &theirs);
+}
