@@ -96,6 +96,10 @@ pub struct TransferInfo {
     /// The operating system's error number of the last failed connect
     /// (libcurl's OS_ERRNO, such as ECONNREFUSED); `None` when none failed.
     pub os_errno: Option<i32>,
+    /// The server answered 304 Not Modified, or sent a document that
+    /// failed the [`TimeCondition`](crate::TimeCondition) (libcurl's
+    /// CONDITION_UNMET).
+    pub condition_unmet: bool,
     /// When the transfer started, for the time so far while it runs.
     pub(crate) started: Option<std::time::Instant>,
 }

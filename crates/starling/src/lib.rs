@@ -40,6 +40,7 @@ mod fake_env;
 pub mod fuzzing;
 mod handler;
 pub mod http1;
+pub mod http_date;
 mod ids;
 mod info;
 mod location;
@@ -57,8 +58,9 @@ pub use auth::basic_credentials;
 pub use current::{with_current, Current};
 pub use dns::DnsConfig;
 pub use easy::{
-    BodyStyle, Easy, IpResolve, KeepPost, Schemes, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
-    DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
+    BodyStyle, Easy, IpResolve, KeepPost, Schemes, TimeCondition, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES,
+    DEFAULT_MAX_REDIRECTS,
 };
 pub use error::{Error, ErrorKind, TimeoutKind};
 pub use handler::{trace_to, Collect, Discard, Flow, Handler, Progress, ReadFlow, Trace};

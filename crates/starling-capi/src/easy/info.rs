@@ -323,7 +323,7 @@ unsafe fn answer(
                     .headers
                     .get_str("last-modified")
                     .filter(|_| asked.filetime)
-                    .and_then(|v| crate::getdate::parse_date(v.as_bytes()))
+                    .and_then(|v| starling::http_date::parse(v.as_bytes()))
                     .unwrap_or(-1);
                 match info {
                     INFO_FILETIME => *out.cast::<c_long>() = time as c_long,
@@ -333,10 +333,10 @@ unsafe fn answer(
             INFO_REDIRECT_TIME => *out.cast::<f64>() = secs(t.redirect),
             INFO_REDIRECT_TIME_T => *out.cast::<i64>() = micros(t.redirect),
             INFO_HTTPAUTH_AVAIL => *out.cast::<c_long>() = auth_offered(i),
-            // No proxy, no TIMECONDITION, no RTSP.
+            INFO_CONDITION_UNMET => *out.cast::<c_long>() = c_long::from(i.condition_unmet),
+            // No proxy, no RTSP.
             INFO_PROXYAUTH_AVAIL
             | INFO_PROXY_ERROR
-            | INFO_CONDITION_UNMET
             | INFO_RTSP_CLIENT_CSEQ
             | INFO_RTSP_SERVER_CSEQ
             | INFO_RTSP_CSEQ_RECV => *out.cast::<c_long>() = 0,

@@ -324,6 +324,8 @@ struct Kept {
     low_speed: (c_long, c_long),
     /// CURLOPT_FILETIME: CURLINFO_FILETIME reads the document's time.
     filetime: bool,
+    /// TIMECONDITION and TIMEVALUE(_LARGE), applied together.
+    time_condition: (c_long, i64),
     /// TCP_NODELAY, TCP_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, applied
     /// together.
     tcp: TcpKept,
@@ -347,6 +349,7 @@ impl Default for Kept {
             mime: crate::mime::MimePost::default(),
             low_speed: (0, 0),
             filetime: false,
+            time_condition: (0, 0),
             tcp: TcpKept::default(),
             fields: RequestFields::default(),
         }

@@ -101,6 +101,9 @@ const REDIR_PROTOCOLS: i32 = 182;
 const PROTOCOLS_STR: i32 = 10_318;
 const REDIR_PROTOCOLS_STR: i32 = 10_319;
 const POSTREDIR: i32 = 161;
+const TIMECONDITION: i32 = 33;
+const TIMEVALUE: i32 = 34;
+const TIMEVALUE_LARGE: i32 = 30_270;
 
 /// The C string argument of an option.
 ///
@@ -174,6 +177,19 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             FILETIME => {
                 h.opts.filetime = value != 0;
                 return CURLE_OK;
+            }
+            // CURL_TIMECOND_NONE to _LASTMOD; libcurl refuses the others.
+            TIMECONDITION if !(0..=3).contains(&value) => return CURLE_BAD_FUNCTION_ARGUMENT,
+            TIMECONDITION => {
+                h.opts.time_condition.0 = value;
+                return h.apply_time_condition();
+            }
+            TIMEVALUE => {
+                // A `long` is narrower than 64 bits on some targets.
+                #[allow(clippy::useless_conversion)]
+                let time = i64::from(value);
+                h.opts.time_condition.1 = time;
+                return h.apply_time_condition();
             }
             TCP_NODELAY | TCP_KEEPALIVE | TCP_KEEPIDLE | TCP_KEEPINTVL => {
                 let tcp = &mut h.opts.tcp;
@@ -584,6 +600,10 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
                 h.opts.fields.resume_from = size;
                 return h.apply_fields();
             }
+            TIMEVALUE_LARGE => {
+                h.opts.time_condition.1 = value;
+                return h.apply_time_condition();
+            }
             INFILESIZE_LARGE => h.opts.infilesize = size,
             POSTFIELDSIZE_LARGE => h.opts.postfieldsize = size,
             MAXFILESIZE_LARGE => {
@@ -601,6 +621,24 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
 }
 
 impl CEasy {
+    /// TIMECONDITION with TIMEVALUE(_LARGE) as the engine's condition.
+    fn apply_time_condition(&mut self) -> CurlCode {
+        let (kind, time) = self.opts.time_condition;
+        let condition = match kind {
+            1 => Some(starling::TimeCondition::ModifiedSince(time)),
+            2 => Some(starling::TimeCondition::UnmodifiedSince(time)),
+            3 => Some(starling::TimeCondition::LastModified(time)),
+            _ => None,
+        };
+        match self.easy_mut() {
+            Some(easy) => {
+                easy.time_condition(condition);
+                CURLE_OK
+            }
+            None => CURLE_BAD_FUNCTION_ARGUMENT,
+        }
+    }
+
     /// `CURLOPT_SHARE`: leaves the share in use, if any, then uses
     /// `share` if it is a live one (NULL, or a pointer that is no share,
     /// only leaves), calling the share's lock callbacks as libcurl does.

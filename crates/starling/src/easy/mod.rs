@@ -19,6 +19,7 @@ use crate::target::{Route, RouteOptions};
 
 mod allowed;
 mod options;
+mod time_condition;
 
 pub use allowed::{KeepPost, Schemes};
 pub use options::{
@@ -26,6 +27,7 @@ pub use options::{
     DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
 };
 pub(crate) use options::{Extras, RequestBody, TlsOptions, DEFAULT_EXTRAS};
+pub use time_condition::TimeCondition;
 
 impl EasyInner {
     /// The URL transfers go to: the URL as set, or with the scheme guessed

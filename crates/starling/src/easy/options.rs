@@ -10,6 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::allowed::{KeepPost, Schemes};
+use super::time_condition::TimeCondition;
 use crate::connect_to::ConnectToList;
 use crate::env::SocketOptions;
 use crate::http1::OptionFields;
@@ -62,6 +63,8 @@ pub(crate) struct Extras {
     pub(crate) redirect_protocols: Schemes,
     /// Which redirects keep a POST.
     pub(crate) keep_post: KeepPost,
+    /// The request's time condition and its field's value.
+    pub(crate) time_condition: Option<(TimeCondition, String)>,
     /// The Accept-Encoding value to send; decoding is on when set.
     pub(crate) accept_encoding: Option<String>,
     /// Transfer codings other than chunked are asked for and decoded.
@@ -130,6 +133,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
         on_302: false,
         on_303: false,
     },
+    time_condition: None,
     accept_encoding: None,
     transfer_encoding: false,
     max_filesize: None,

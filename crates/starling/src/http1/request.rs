@@ -32,7 +32,8 @@ pub enum BodyFraming {
 /// option field has one too), `extra.options.before_accept`,
 /// `Accept: */*`, `extra.early` (TE, Accept-Encoding),
 /// `extra.options.after_encoding`, `Transfer-Encoding: chunked` for a
-/// chunked `body`, `extra.options.before_own`; then `headers`; then
+/// chunked `body`, `extra.options.before_own`, `extra.conditions`; then
+/// `headers`; then
 /// `Content-Length: N` for a `body` of known length and `extra.late` (a
 /// default Content-Type, Expect), which libcurl writes after the
 /// application's own fields.
@@ -92,6 +93,7 @@ pub fn encode_request_head(
     if let Some(o) = options {
         o.before_own.write_lines_unless_in(headers, out);
     }
+    push_defaults(out, headers, extra.conditions);
     headers.write_lines(out);
     if let BodyFraming::Length(len) = body {
         if !headers.contains_key("Content-Length") {
@@ -112,6 +114,9 @@ pub struct AddedFields<'a> {
     pub first: &'a [(&'a str, &'a [u8])],
     /// After Accept (TE, Accept-Encoding).
     pub early: &'a [(&'a str, &'a [u8])],
+    /// After the options' fields, before the request's own (libcurl: a
+    /// time condition's `If-Modified-Since` and its kin).
+    pub conditions: &'a [(&'a str, &'a [u8])],
     /// After the request's own fields and the Content-Length.
     pub late: &'a [(&'a str, &'a [u8])],
     /// The fields an application's options make, each in its place.
@@ -123,6 +128,7 @@ impl AddedFields<'_> {
     pub const NONE: AddedFields<'static> = AddedFields {
         first: &[],
         early: &[],
+        conditions: &[],
         late: &[],
         options: None,
     };
@@ -133,6 +139,7 @@ impl AddedFields<'_> {
             .first
             .iter()
             .chain(self.early)
+            .chain(self.conditions)
             .chain(self.late)
             .map(|(n, v)| n.len() + v.len() + 4)
             .sum();
@@ -317,6 +324,7 @@ mod tests {
         let extra = AddedFields {
             first: &[("Authorization", b"Basic eDp5")],
             early: &[("Accept-Encoding", b"gzip")],
+            conditions: &[("If-Modified-Since", b"Sun, 06 Nov 1994 08:49:37 GMT")],
             late: &[
                 ("Content-Type", b"application/x-www-form-urlencoded"),
                 ("Expect", b"100-continue"),
@@ -398,6 +406,7 @@ mod tests {
                 ("TE", b"gzip"),
                 ("Accept-Encoding", b"gzip"),
             ],
+            conditions: &[("If-Unmodified-Since", b"Thu, 01 Jan 1970 00:00:00 GMT")],
             late: &[("Content-Type", b"text/x"), ("Expect", b"100-continue")],
             options: Some(&options),
         };
@@ -417,7 +426,8 @@ mod tests {
             "POST / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic eDp5\r\nRange: bytes=1-\r\n\
              User-Agent: ua/1\r\nAccept: */*\r\nConnection: TE\r\nTE: gzip\r\n\
              Accept-Encoding: gzip\r\nReferer: http://r.test/\r\nTransfer-Encoding: chunked\r\n\
-             Cookie: a=1\r\nX-Own: 1\r\nContent-Type: text/x\r\nExpect: 100-continue\r\n\r\n"
+             Cookie: a=1\r\nIf-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\nX-Own: 1\r\n\
+             Content-Type: text/x\r\nExpect: 100-continue\r\n\r\n"
         );
         // The application's own field replaces the option's, in its own
         // place; an option's Authorization replaces the URL's.

@@ -209,6 +209,9 @@ impl Core {
             late[m] = ("Expect", b"100-continue");
             m += 1;
         }
+        let condition = inner.extras().time_condition.as_ref();
+        let conditions = condition.map(|(c, value)| (c.field_name(), value.as_bytes()));
+        let conditions = conditions.as_slice();
         let expect = (expect && !headers.contains_key("Expect")) || asked;
         let with_head = match body {
             RequestBody::Bytes(b) if !expect && b.len() < INITIAL_POST_LIMIT => b.len() as u64,
@@ -229,6 +232,7 @@ impl Core {
             AddedFields {
                 first,
                 early: &early[..n],
+                conditions,
                 late: &late[..m],
                 options: Some(&inner.extras().option_fields).filter(|o| !o.is_empty()),
             },

@@ -4,7 +4,8 @@
 //! (`start.rs`, `connect.rs`), the deadlines of connections
 //! (`conn_timers.rs`), one event on a connection (`drive.rs`), the
 //! request (`send.rs`), the response and what it means for the transfer
-//! (`receive.rs`), redirects (`redirect.rs`), a streamed body sent again
+//! (`receive.rs`), a time condition's verdict on it (`condition.rs`),
+//! redirects (`redirect.rs`), a streamed body sent again
 //! (`rewind.rs`), the body to the handler
 //! (`deliver.rs`) and progress (`meter.rs`); what a handle with a share
 //! does differently (`shared.rs`).
@@ -14,6 +15,7 @@
 //! what changed.
 
 mod aside;
+mod condition;
 mod conn_timers;
 mod connect;
 pub(crate) mod core;

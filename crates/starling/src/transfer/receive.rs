@@ -340,6 +340,12 @@ impl Core {
                     }
                 }
                 Ok((n, StreamEvent::Body(range))) => {
+                    let first = t.easy.inner.info.body_bytes_received == 0 && !range.is_empty();
+                    if let Some(why) = first.then(|| t.document_refused()).flatten() {
+                        buf.start += n;
+                        self.simulate_not_modified(key, id, why, now);
+                        return Step::Stop;
+                    }
                     t.easy.inner.info.body_bytes_received += range.len() as u64;
                     t.easy.inner.trace(Trace::DataIn, &input[range.clone()]);
                     let delivery = if t.has_next() {
@@ -406,6 +412,8 @@ impl Core {
         let info = &mut t.easy.inner.info;
         info.status = Some(head.status);
         info.version = Some(head.version);
+        // libcurl's CONDITION_UNMET: whatever the request asked.
+        info.condition_unmet = head.status == http::StatusCode::NOT_MODIFIED;
         info.content_length = content_length;
         info.body_bytes_received = 0;
         let retry_without_expect = expect_refused && !t.no_expect;
@@ -543,7 +551,7 @@ impl Core {
 
     /// A complete response: the transfer succeeded; its connection goes to
     /// the next transfer, the pool, or is closed.
-    fn response_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
+    pub(super) fn response_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
         // The handler hears the final figures once, however few events the
         // response took.
         if !self.progress_call(id, now) {
