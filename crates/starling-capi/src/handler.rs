@@ -2,6 +2,7 @@
 //! with `curl_easy_setopt`.
 
 use std::ffi::{c_char, c_void};
+use std::net::SocketAddr;
 
 use starling::{Flow, Handler, Progress, ReadFlow, StatusCode, Trace, Version};
 
@@ -21,6 +22,10 @@ pub type ProgressFn = unsafe extern "C" fn(*mut c_void, f64, f64, f64, f64) -> i
 
 /// `curl_debug_callback`.
 pub type DebugFn = unsafe extern "C" fn(*mut c_void, i32, *mut c_char, usize, *mut c_void) -> i32;
+
+/// `curl_prereq_callback`: `(data, server ip, local ip, server port,
+/// local port)`, `CURL_PREREQFUNC_OK` (0) to go on.
+pub type PrereqFn = unsafe extern "C" fn(*mut c_void, *mut c_char, *mut c_char, i32, i32) -> i32;
 
 /// libcurl's `CURL_WRITEFUNC_PAUSE`.
 const WRITEFUNC_PAUSE: usize = 0x1000_0001;
@@ -65,6 +70,10 @@ pub struct CHandler {
     /// `CURLOPT_VERBOSE` trace goes, instead of `stderr_file`.
     pub debug: Option<DebugFn>,
     pub debug_data: *mut c_void,
+    /// `CURLOPT_PREREQFUNCTION` and `CURLOPT_PREREQDATA`: asked before
+    /// each request is sent.
+    pub prereq: Option<PrereqFn>,
+    pub prereq_data: *mut c_void,
     /// `CURLOPT_STDERR`: a `FILE *` for the trace (NULL: standard error).
     pub stderr_file: *mut c_void,
     /// `CURLOPT_HEADER`: the response head goes to the body's destination
@@ -117,6 +126,8 @@ impl Default for CHandler {
             progress_data: std::ptr::null_mut(),
             debug: None,
             debug_data: std::ptr::null_mut(),
+            prereq: None,
+            prereq_data: std::ptr::null_mut(),
             stderr_file: std::ptr::null_mut(),
             head_in_body: false,
             fail_on_error: false,
@@ -387,6 +398,31 @@ impl Handler for CHandler {
         back
     }
 
+    fn before_request(&mut self, remote: Option<SocketAddr>, local: Option<SocketAddr>) -> Flow {
+        let Some(f) = self.prereq else {
+            return Flow::Continue;
+        };
+        // libcurl hands over its own buffers of the addresses' text.
+        let mut remote_ip = ip_text(remote);
+        let mut local_ip = ip_text(local);
+        let port = |a: Option<SocketAddr>| a.map_or(0, |a| i32::from(a.port()));
+        // SAFETY: the program set `f` as its curl_prereq_callback; both
+        // strings are NUL-terminated buffers that outlive the call.
+        let verdict = unsafe {
+            f(
+                self.prereq_data,
+                remote_ip.as_mut_ptr().cast(),
+                local_ip.as_mut_ptr().cast(),
+                port(remote),
+                port(local),
+            )
+        };
+        match verdict {
+            0 => Flow::Continue,
+            _ => Flow::Abort,
+        }
+    }
+
     fn progress(&mut self, p: &Progress) -> Flow {
         let total = |t: Option<u64>| t.unwrap_or(0);
         let verdict = if let Some(f) = self.xferinfo {
@@ -419,4 +455,16 @@ impl Handler for CHandler {
             _ => Flow::Abort,
         }
     }
+}
+
+/// An address's IP as text with a NUL at its end (empty when unknown), in
+/// a buffer as long as libcurl's (`MAX_IPADR_LEN`).
+fn ip_text(addr: Option<SocketAddr>) -> [u8; 46] {
+    let mut buf = [0u8; 46];
+    if let Some(addr) = addr {
+        let text = addr.ip().to_string();
+        let n = text.len().min(buf.len() - 1);
+        buf[..n].copy_from_slice(&text.as_bytes()[..n]);
+    }
+    buf
 }

@@ -1,6 +1,7 @@
 //! The per-transfer callbacks: what the application does with a response.
 
 use std::any::Any;
+use std::net::SocketAddr;
 
 /// What a [`Handler`] callback tells the engine to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +137,17 @@ pub trait Handler: Any {
     /// header fields were given (libcurl's header callback gets an empty
     /// line here). `Flow::Abort` ends the transfer.
     fn headers_end(&mut self) -> Flow {
+        Flow::Continue
+    }
+
+    /// A request is about to be sent on a connection made or reused for
+    /// it, with the connection's addresses (the server's, then this
+    /// side's): every request of the transfer, each redirect's too,
+    /// before any byte of it goes out (libcurl's
+    /// `CURLOPT_PREREQFUNCTION`). `Flow::Abort` ends the transfer with
+    /// [`ErrorKind::AbortedByCallback`](crate::ErrorKind::AbortedByCallback)
+    /// and closes the connection; `Flow::Pause` means `Continue`.
+    fn before_request(&mut self, _remote: Option<SocketAddr>, _local: Option<SocketAddr>) -> Flow {
         Flow::Continue
     }
 

@@ -10,7 +10,7 @@ use super::{easy_ref, CEasy, PostFields};
 use crate::codes::*;
 use crate::fields::AUTH_BASIC;
 use crate::guard;
-use crate::handler::{CHandler, DebugFn, ProgressFn, ReadFn, SeekFn, WriteFn, XferInfoFn};
+use crate::handler::{CHandler, DebugFn, PrereqFn, ProgressFn, ReadFn, SeekFn, WriteFn, XferInfoFn};
 use crate::known::{not_built_in_message, unimplemented_easy_option, Given};
 use crate::protocols;
 use crate::share::share_ref;
@@ -104,6 +104,8 @@ const POSTREDIR: i32 = 161;
 const TIMECONDITION: i32 = 33;
 const TIMEVALUE: i32 = 34;
 const TIMEVALUE_LARGE: i32 = 30_270;
+const PREREQFUNCTION: i32 = 20_312;
+const PREREQDATA: i32 = 10_313;
 
 /// The C string argument of an option.
 ///
@@ -368,6 +370,10 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 Some(c) => c.debug_data = value,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
+            PREREQDATA => match h.handler() {
+                Some(c) => c.prereq_data = value,
+                None => return CURLE_BAD_FUNCTION_ARGUMENT,
+            },
             STDERR => match h.handler() {
                 Some(c) => c.stderr_file = value,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
@@ -569,6 +575,7 @@ pub unsafe extern "C" fn starling_easy_setopt_func(
                 XFERINFOFUNCTION => c.xferinfo = value.map(|f| std::mem::transmute::<Raw, XferInfoFn>(f)),
                 PROGRESSFUNCTION => c.progress = value.map(|f| std::mem::transmute::<Raw, ProgressFn>(f)),
                 DEBUGFUNCTION => c.debug = value.map(|f| std::mem::transmute::<Raw, DebugFn>(f)),
+                PREREQFUNCTION => c.prereq = value.map(|f| std::mem::transmute::<Raw, PrereqFn>(f)),
                 _ => {
                     return unimplemented_easy_option(
                         option,

@@ -246,8 +246,7 @@ impl Core {
                     return self.start_tls(key, id, now);
                 }
                 self.clear_timer(id, TimerKind::Connect);
-                self.prepare_request(id, key, now);
-                true
+                self.prepare_request(id, key, now)
             }
             None => {
                 self.close_connection(key);
@@ -307,8 +306,7 @@ impl Core {
                 t.easy
                     .inner
                     .trace_text(|| tls.map(Session::describe).unwrap_or_default());
-                self.prepare_request(id, key, now);
-                true
+                self.prepare_request(id, key, now)
             }
             Err(e) => {
                 self.close_connection(key);

@@ -16,6 +16,7 @@ use crate::decode::ACCEPT_ALL;
 use crate::easy::{BodyStyle, RequestBody};
 use crate::error::{Error, ErrorKind};
 use crate::events::Events;
+use crate::handler::Flow;
 use crate::http1::{encode_request_head, AddedFields, BodyFraming, Http1Error, RequestHeaders};
 use crate::ids::{ConnKey, HostId, TransferId};
 use crate::share::Shared;
@@ -132,6 +133,9 @@ impl Core {
         if state == ConnState::Idle {
             conn.idle_epoch = conn.idle_epoch.wrapping_add(1);
             self.pool.left_idle();
+            // Busy from now on: a handler that refuses the request closes
+            // it as a busy connection, not as an idle one.
+            conn.state = ConnState::Open;
         }
         let t = &mut self.transfers[id.index as usize];
         conn.proto.paused = t.pause;
@@ -142,13 +146,28 @@ impl Core {
             if conn.transport.tls.is_some() {
                 t.easy.inner.info.timings.appconnect = t.elapsed(now);
             }
-            self.prepare_request(id, key, now);
+            // A refusal ended the transfer and closed the connection.
+            let _ = self.prepare_request(id, key, now);
         }
     }
 
     /// Encodes the transfer's request into the connection's send buffer
-    /// (reused, so no allocation once warm).
-    pub(super) fn prepare_request(&mut self, id: TransferId, key: ConnKey, now: Instant) {
+    /// (reused, so no allocation once warm), once the handler agreed
+    /// ([`Handler::before_request`](crate::Handler::before_request)).
+    /// False when it refused: the transfer ended and the connection is
+    /// closed.
+    pub(super) fn prepare_request(&mut self, id: TransferId, key: ConnKey, now: Instant) -> bool {
+        let conn = &mut self.conns[key.index as usize];
+        let t = &mut self.transfers[id.index as usize];
+        let (remote, local) = (conn.remote_addr, conn.local_addr);
+        if t.easy.inner.with_handler(|h, _| h.before_request(remote, local)) == Flow::Abort {
+            let e = Error::new(
+                ErrorKind::AbortedByCallback,
+                "operation aborted by pre-request callback",
+            );
+            self.abort_on(key, id, e, now);
+            return false;
+        }
         let conn = &mut self.conns[key.index as usize];
         let t = &mut self.transfers[id.index as usize];
         let target = &t.route().target;
@@ -266,6 +285,7 @@ impl Core {
         t.body_after_head = body_after_head;
         info.connection_id = Some(key.index.into());
         t.stream = Some(stream);
+        true
     }
 
     /// The whole request is out: the transfer's POSTTRANSFER time, and

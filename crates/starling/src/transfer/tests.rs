@@ -335,3 +335,42 @@ fn a_handler_reads_the_time_so_far_off_the_engines_clock() {
     let easy = multi.remove(id).unwrap();
     assert_eq!(easy.handler_ref::<Clocked>().unwrap().0, [Duration::from_secs(5)]);
 }
+
+/// A handler that refuses every request ([`Handler::before_request`]).
+struct Refuses;
+
+impl crate::Handler for Refuses {
+    fn before_request(
+        &mut self,
+        _remote: Option<std::net::SocketAddr>,
+        _local: Option<std::net::SocketAddr>,
+    ) -> crate::Flow {
+        crate::Flow::Abort
+    }
+
+    fn write(&mut self, _data: &[u8]) -> crate::Flow {
+        crate::Flow::Continue
+    }
+}
+
+#[test]
+fn a_refused_request_on_a_pooled_connection_closes_it() {
+    let env = FakeEnv::new(|_| ok_answer("x"));
+    let (mut multi, seen) = multi_on(&env);
+    let (first, _, fd) = one(&mut multi, &seen, "http://127.0.0.1:8080/");
+    assert!(first.result.is_ok());
+    assert_eq!(env.open(), vec![fd], "the connection went to the pool");
+    let mut easy = Easy::new("http://127.0.0.1:8080/");
+    easy.handler(Refuses);
+    let id = multi.add(easy);
+    multi.socket_action(Action::Timeout);
+    let msg = multi.info_read().expect("refused before any request");
+    assert_eq!(msg.id, id);
+    assert_eq!(msg.result.unwrap_err().kind(), ErrorKind::AbortedByCallback);
+    assert!(env.open().is_empty(), "the refused connection is closed");
+    assert_eq!(env.0.borrow().requests.len(), 1, "nothing more was sent");
+    // The pool's counts stayed whole: the next transfer connects anew.
+    let (next, body, _) = one(&mut multi, &seen, "http://127.0.0.1:8080/");
+    assert!(next.result.is_ok());
+    assert_eq!(body, b"x");
+}
