@@ -32,6 +32,7 @@ mod protocols;
 mod push;
 mod share;
 mod slist;
+mod socket_hooks;
 mod strings;
 mod url_api;
 mod util;

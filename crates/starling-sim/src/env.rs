@@ -8,7 +8,7 @@ use std::os::fd::RawFd;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use starling::env::{ConnectState, Env, LookupDone, LookupJob, Lookups, Socket, SocketOptions};
+use starling::env::{ConnectState, Env, LookupDone, LookupJob, Lookups, Socket, SocketHooks, SocketOptions};
 
 use crate::tag::Simulating;
 use crate::world::World;
@@ -31,7 +31,12 @@ impl Env for SimEnv {
         self.world.borrow().now()
     }
 
-    fn connect(&self, addr: SocketAddr, _options: &SocketOptions) -> io::Result<Socket> {
+    fn connect(
+        &self,
+        addr: SocketAddr,
+        _options: &SocketOptions,
+        _hooks: Option<&dyn SocketHooks>,
+    ) -> io::Result<Socket> {
         let _sim = Simulating::begin();
         self.world.borrow_mut().connect(addr).map(Socket::from_raw)
     }

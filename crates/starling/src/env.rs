@@ -62,6 +62,61 @@ pub struct Keepalive {
     pub interval: Duration,
 }
 
+/// The application's part in making and closing a transfer's sockets
+/// (libcurl's `CURLOPT_OPENSOCKETFUNCTION`, `CURLOPT_SOCKOPTFUNCTION` and
+/// `CURLOPT_CLOSESOCKETFUNCTION`), set per handle with
+/// [`Easy::socket_hooks`](crate::Easy::socket_hooks). An environment whose
+/// sockets are the system's ([`SystemEnv`](crate::SystemEnv)) calls them;
+/// one whose sockets are its own numbers (a simulation) does not. Every
+/// method has a default that leaves the work to the environment.
+pub trait SocketHooks {
+    /// Makes the socket for a connection to `addr`: a stream socket of
+    /// the address's family, which the environment then makes
+    /// non-blocking and sets up. `None` (the default): the environment
+    /// makes it. An error fails the attempt as a refused connect would.
+    fn open(&self, _addr: SocketAddr) -> Option<io::Result<RawFd>> {
+        None
+    }
+
+    /// The new socket (made either way), after the environment set its
+    /// options and before it connects. An error fails the transfer with
+    /// [`ErrorKind::AbortedByCallback`](crate::ErrorKind::AbortedByCallback).
+    fn configure(&self, _fd: RawFd) -> io::Result<Configured> {
+        Ok(Configured::Connect)
+    }
+
+    /// Closes a socket made for a transfer with these hooks, when its
+    /// connection (or attempt) ends, whenever that is. False (the
+    /// default): the environment closes it.
+    fn close(&self, _fd: RawFd) -> bool {
+        false
+    }
+}
+
+/// What [`SocketHooks::configure`] left to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Configured {
+    /// Connect the socket (the usual case).
+    Connect,
+    /// The socket is connected already: use it as it is.
+    AlreadyConnected,
+}
+
+/// The error a [`SocketHooks::configure`] refusal travels in, inside an
+/// `io::Error`, so that the engine fails the transfer with
+/// [`ErrorKind::AbortedByCallback`](crate::ErrorKind::AbortedByCallback)
+/// rather than as a connect failure.
+#[derive(Debug)]
+pub struct RefusedByHook(pub io::Error);
+
+impl fmt::Display for RefusedByHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the socket hook refused the socket: {}", self.0)
+    }
+}
+
+impl std::error::Error for RefusedByHook {}
+
 /// Everything the engine asks of the operating system.
 ///
 /// All methods are called on the thread that owns the multi handle, from
@@ -75,7 +130,18 @@ pub trait Env {
     /// Starts a non-blocking TCP connect to `addr`, the socket set up as
     /// `options` say first. The socket reports writable once the connect
     /// ended either way; [`Env::connect_state`] then says how.
-    fn connect(&self, addr: SocketAddr, options: &SocketOptions) -> io::Result<Socket>;
+    ///
+    /// `hooks`, when the transfer's handle has them, make, set up and
+    /// close the socket with the application (an environment may ignore
+    /// them; see [`SocketHooks`]). A refusal of [`SocketHooks::configure`]
+    /// is returned as an error holding [`RefusedByHook`], with the socket
+    /// closed.
+    fn connect(
+        &self,
+        addr: SocketAddr,
+        options: &SocketOptions,
+        hooks: Option<&dyn SocketHooks>,
+    ) -> io::Result<Socket>;
 
     /// Where the connect of `socket` stands; never blocks.
     fn connect_state(&self, socket: &Socket) -> ConnectState;

@@ -13,7 +13,7 @@ use std::os::fd::RawFd;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::env::{ConnectState, Env, Lookups, Socket, SocketOptions};
+use crate::env::{ConnectState, Env, Lookups, Socket, SocketHooks, SocketOptions};
 
 /// How the peer answers one complete request head: the bytes to send, and
 /// whether to close afterwards.
@@ -92,7 +92,12 @@ impl Env for FakeEnv {
         self.0.borrow().now
     }
 
-    fn connect(&self, addr: SocketAddr, _options: &SocketOptions) -> io::Result<Socket> {
+    fn connect(
+        &self,
+        addr: SocketAddr,
+        _options: &SocketOptions,
+        _hooks: Option<&dyn SocketHooks>,
+    ) -> io::Result<Socket> {
         let mut state = self.0.borrow_mut();
         state.next_fd += 1;
         state.connects += 1;

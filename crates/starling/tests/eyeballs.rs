@@ -72,7 +72,7 @@ fn every_address_of_both_families_is_tried_before_failing() {
     let error = error.unwrap();
     assert_eq!(error.kind(), ErrorKind::CouldntConnect);
     assert!(
-        error.message().contains("couldn't connect to dual.test port"),
+        error.message().starts_with("Failed to connect to dual.test port"),
         "{error}"
     );
     ev.assert_clean();

@@ -31,7 +31,7 @@ fn refused_port_fails_to_connect() {
     let e = among_good(Easy::new(format!("http://127.0.0.1:{}/", refused_port())));
     assert_eq!(e.kind(), ErrorKind::CouldntConnect);
     assert!(
-        e.to_string().contains("couldn't connect to 127.0.0.1 port"),
+        e.to_string().contains("Failed to connect to 127.0.0.1 port"),
         "{e}"
     );
 }

@@ -863,6 +863,29 @@ typedef enum {
   CURLSOCKTYPE_ACCEPT = 1
 } curlsocktype;
 
+/* The address CURLOPT_OPENSOCKETFUNCTION is asked to make a socket for
+   (addr holds addrlen bytes, room for any family). */
+struct curl_sockaddr {
+  int family;
+  int socktype;
+  int protocol;
+  unsigned int addrlen;
+  struct sockaddr addr;
+};
+
+/* CURLOPT_OPENSOCKETFUNCTION, CURLOPT_SOCKOPTFUNCTION,
+   CURLOPT_CLOSESOCKETFUNCTION and CURLOPT_PREREQFUNCTION. */
+typedef curl_socket_t (*curl_opensocket_callback)(void *clientp,
+                                                  curlsocktype purpose,
+                                                  struct curl_sockaddr *address);
+typedef int (*curl_sockopt_callback)(void *clientp, curl_socket_t curlfd,
+                                     curlsocktype purpose);
+typedef int (*curl_closesocket_callback)(void *clientp, curl_socket_t item);
+typedef int (*curl_prereq_callback)(void *clientp, char *conn_primary_ip,
+                                    char *conn_local_ip,
+                                    int conn_primary_port,
+                                    int conn_local_port);
+
 typedef enum {
   CURLIOE_OK = 0,
   CURLIOE_UNKNOWNCMD = 1,

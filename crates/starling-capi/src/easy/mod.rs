@@ -324,6 +324,9 @@ struct Kept {
     low_speed: (c_long, c_long),
     /// CURLOPT_FILETIME: CURLINFO_FILETIME reads the document's time.
     filetime: bool,
+    /// OPENSOCKETFUNCTION, SOCKOPTFUNCTION, CLOSESOCKETFUNCTION and their
+    /// data, applied together.
+    sockets: crate::socket_hooks::SocketCallbacks,
     /// TIMECONDITION and TIMEVALUE(_LARGE), applied together.
     time_condition: (c_long, i64),
     /// TCP_NODELAY, TCP_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, applied
@@ -350,6 +353,7 @@ impl Default for Kept {
             low_speed: (0, 0),
             filetime: false,
             time_condition: (0, 0),
+            sockets: crate::socket_hooks::SocketCallbacks::default(),
             tcp: TcpKept::default(),
             fields: RequestFields::default(),
         }

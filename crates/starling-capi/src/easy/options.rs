@@ -2,8 +2,10 @@
 //! calls, one per argument type (long, pointer, function, curl_off_t).
 
 use std::ffi::{c_long, c_void, CStr};
+use std::sync::Arc;
 use std::time::Duration;
 
+use starling::env::SocketHooks;
 use starling::Method;
 
 use super::{easy_ref, CEasy, PostFields};
@@ -15,6 +17,7 @@ use crate::known::{not_built_in_message, unimplemented_easy_option, Given};
 use crate::protocols;
 use crate::share::share_ref;
 use crate::slist::{strings, CurlSlist};
+use crate::socket_hooks::{CloseFn, OpenFn, SockoptFn};
 
 // The option numbers implemented (libcurl's: family base + index).
 const VERBOSE: i32 = 41;
@@ -105,6 +108,12 @@ const TIMECONDITION: i32 = 33;
 const TIMEVALUE: i32 = 34;
 const TIMEVALUE_LARGE: i32 = 30_270;
 const PREREQFUNCTION: i32 = 20_312;
+const OPENSOCKETFUNCTION: i32 = 20_163;
+const OPENSOCKETDATA: i32 = 10_164;
+const SOCKOPTFUNCTION: i32 = 20_148;
+const SOCKOPTDATA: i32 = 10_149;
+const CLOSESOCKETFUNCTION: i32 = 20_208;
+const CLOSESOCKETDATA: i32 = 10_209;
 const PREREQDATA: i32 = 10_313;
 
 /// The C string argument of an option.
@@ -370,6 +379,15 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 Some(c) => c.debug_data = value,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
             },
+            OPENSOCKETDATA | SOCKOPTDATA | CLOSESOCKETDATA => {
+                let sockets = &mut h.opts.sockets;
+                match option {
+                    OPENSOCKETDATA => sockets.open_data = value,
+                    SOCKOPTDATA => sockets.sockopt_data = value,
+                    _ => sockets.close_data = value,
+                }
+                return h.apply_socket_hooks();
+            }
             PREREQDATA => match h.handler() {
                 Some(c) => c.prereq_data = value,
                 None => return CURLE_BAD_FUNCTION_ARGUMENT,
@@ -560,10 +578,25 @@ pub unsafe extern "C" fn starling_easy_setopt_func(
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
+        type Raw = unsafe extern "C" fn();
+        if matches!(option, OPENSOCKETFUNCTION | SOCKOPTFUNCTION | CLOSESOCKETFUNCTION) {
+            let sockets = &mut h.opts.sockets;
+            // SAFETY (each transmute): the option's number says which
+            // function type the program passed.
+            unsafe {
+                match option {
+                    OPENSOCKETFUNCTION => sockets.open = value.map(|f| std::mem::transmute::<Raw, OpenFn>(f)),
+                    SOCKOPTFUNCTION => {
+                        sockets.sockopt = value.map(|f| std::mem::transmute::<Raw, SockoptFn>(f))
+                    }
+                    _ => sockets.close = value.map(|f| std::mem::transmute::<Raw, CloseFn>(f)),
+                }
+            }
+            return h.apply_socket_hooks();
+        }
         let Some(c) = h.handler() else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        type Raw = unsafe extern "C" fn();
         // SAFETY (each transmute): the option's number says which function
         // type the program passed, as libcurl's contract has it.
         unsafe {
@@ -628,6 +661,21 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
 }
 
 impl CEasy {
+    /// The socket callbacks as the engine's hooks (none when none is set).
+    fn apply_socket_hooks(&mut self) -> CurlCode {
+        let sockets = self.opts.sockets;
+        let hooks = sockets
+            .any()
+            .then(|| Arc::new(sockets) as Arc<dyn SocketHooks + Send + Sync>);
+        match self.easy_mut() {
+            Some(easy) => {
+                easy.socket_hooks(hooks);
+                CURLE_OK
+            }
+            None => CURLE_BAD_FUNCTION_ARGUMENT,
+        }
+    }
+
     /// TIMECONDITION with TIMEVALUE(_LARGE) as the engine's condition.
     fn apply_time_condition(&mut self) -> CurlCode {
         let (kind, time) = self.opts.time_condition;

@@ -5,6 +5,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -12,7 +13,7 @@ use bytes::Bytes;
 use super::allowed::{KeepPost, Schemes};
 use super::time_condition::TimeCondition;
 use crate::connect_to::ConnectToList;
-use crate::env::SocketOptions;
+use crate::env::{SocketHooks, SocketOptions};
 use crate::http1::OptionFields;
 use crate::share::Share;
 
@@ -82,6 +83,8 @@ pub(crate) struct Extras {
     pub(crate) body_style: BodyStyle,
     /// How the transfer's sockets are set up before they connect.
     pub(crate) socket: SocketOptions,
+    /// The application's part in making and closing them.
+    pub(crate) socket_hooks: Option<Hooks>,
     /// Header fields options make, each written where libcurl writes it.
     pub(crate) option_fields: OptionFields,
     pub(crate) max_header_bytes: usize,
@@ -99,6 +102,16 @@ pub(crate) struct Extras {
     /// `resolve` entries were added since the last transfer started (a
     /// share takes them then, once, as libcurl loads them into its cache).
     pub(crate) resolve_fresh: bool,
+}
+
+/// A handle's [`SocketHooks`], shared with the sockets made with them.
+#[derive(Clone)]
+pub(crate) struct Hooks(pub(crate) Arc<dyn SocketHooks + Send + Sync>);
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hooks(..)")
+    }
 }
 
 impl TlsOptions {
@@ -145,6 +158,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     stream_body: None,
     body_style: BodyStyle::Plain,
     socket: SocketOptions::DEFAULT,
+    socket_hooks: None,
     option_fields: OptionFields::EMPTY,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
@@ -226,6 +240,17 @@ impl super::Easy {
             // Where names come from may change (`route_options`).
             self.inner.route = None;
         }
+        self
+    }
+
+    /// Makes, sets up and closes this handle's sockets with the
+    /// application (libcurl's `CURLOPT_OPENSOCKETFUNCTION`,
+    /// `CURLOPT_SOCKOPTFUNCTION`, `CURLOPT_CLOSESOCKETFUNCTION`); see
+    /// [`SocketHooks`]. A socket made with hooks is closed with them,
+    /// even after the handle changed them or is gone, except one a share
+    /// closes after its multi handle is gone (the system closes it).
+    pub fn socket_hooks(&mut self, hooks: Option<Arc<dyn SocketHooks + Send + Sync>>) -> &mut Self {
+        self.inner.extras_mut().socket_hooks = hooks.map(Hooks);
         self
     }
 

@@ -369,7 +369,7 @@ impl Multi {
                 }
                 core.sockets.remove(fd);
             }
-            core.env.close(socket);
+            core.close_socket(socket);
         }
         core.closing = closing;
         let wake = core.resolver.wake_fd();

@@ -9,12 +9,12 @@ mod lookup_threads;
 use std::io::{self, IoSlice, Read};
 use std::mem::ManuallyDrop;
 use std::net::SocketAddr;
-use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, Socket as Sock, TcpKeepalive, Type};
 
-use crate::env::{ConnectState, Env, Lookups, Socket, SocketOptions};
+use crate::env::{Configured, ConnectState, Env, Lookups, RefusedByHook, Socket, SocketHooks, SocketOptions};
 use lookup_threads::{Shared, ThreadLookups};
 
 /// The operating system: non-blocking TCP sockets (close-on-exec, Nagle
@@ -33,25 +33,80 @@ fn sock(socket: &Socket) -> ManuallyDrop<Sock> {
     ManuallyDrop::new(unsafe { Sock::from_raw_fd(socket.fd()) })
 }
 
+/// The options a new socket gets, then the hook's say (libcurl's order).
+fn set_up(socket: &Sock, options: &SocketOptions, hooks: Option<&dyn SocketHooks>) -> io::Result<Configured> {
+    if options.nodelay {
+        socket.set_tcp_nodelay(true)?;
+    }
+    if let Some(k) = options.keepalive {
+        let probes = TcpKeepalive::new().with_time(k.idle).with_interval(k.interval);
+        socket.set_tcp_keepalive(&probes)?;
+    }
+    match hooks.map(|h| h.configure(socket.as_raw_fd())) {
+        None => Ok(Configured::Connect),
+        Some(Ok(configured)) => Ok(configured),
+        Some(Err(e)) => Err(io::Error::other(RefusedByHook(e))),
+    }
+}
+
+/// Closes a socket that never became a [`Socket`]: through the hook when
+/// it closes sockets.
+fn close_with(socket: Sock, hooks: Option<&dyn SocketHooks>) {
+    let fd = socket.into_raw_fd();
+    if !hooks.is_some_and(|h| h.close(fd)) {
+        // SAFETY: `fd` was the socket's, given up above: closed once, here.
+        drop(unsafe { OwnedFd::from_raw_fd(fd) });
+    }
+}
+
 impl Env for SystemEnv {
     fn now(&self) -> Instant {
         Instant::now()
     }
 
-    fn connect(&self, addr: SocketAddr, options: &SocketOptions) -> io::Result<Socket> {
-        let ty = Type::STREAM.nonblocking().cloexec();
-        let socket = Sock::new(Domain::for_address(addr), ty, Some(Protocol::TCP))?;
-        if options.nodelay {
-            socket.set_tcp_nodelay(true)?;
-        }
-        if let Some(k) = options.keepalive {
-            let probes = TcpKeepalive::new().with_time(k.idle).with_interval(k.interval);
-            socket.set_tcp_keepalive(&probes)?;
-        }
-        match socket.connect(&SockAddr::from(addr)) {
-            Ok(()) => {}
-            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-            Err(e) => return Err(e),
+    fn connect(
+        &self,
+        addr: SocketAddr,
+        options: &SocketOptions,
+        hooks: Option<&dyn SocketHooks>,
+    ) -> io::Result<Socket> {
+        let socket = match hooks.and_then(|h| h.open(addr)) {
+            // SAFETY: the hook made this descriptor for us and hands it
+            // over: from now on it is closed only through `close`.
+            Some(fd) => unsafe { Sock::from_raw_fd(fd?) },
+            // With hooks the socket stays blocking until they set it up,
+            // as libcurl's does; without, it is made non-blocking at once.
+            None if hooks.is_some() => Sock::new(
+                Domain::for_address(addr),
+                Type::STREAM.cloexec(),
+                Some(Protocol::TCP),
+            )?,
+            None => Sock::new(
+                Domain::for_address(addr),
+                Type::STREAM.nonblocking().cloexec(),
+                Some(Protocol::TCP),
+            )?,
+        };
+        let set_up = set_up(&socket, options, hooks).and_then(|connect| match hooks {
+            Some(_) => socket.set_nonblocking(true).map(|()| connect),
+            None => Ok(connect),
+        });
+        let connect = match set_up {
+            Ok(connect) => connect,
+            Err(e) => {
+                close_with(socket, hooks);
+                return Err(e);
+            }
+        };
+        if connect == Configured::Connect {
+            match socket.connect(&SockAddr::from(addr)) {
+                Ok(()) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+                Err(e) => {
+                    close_with(socket, hooks);
+                    return Err(e);
+                }
+            }
         }
         Ok(Socket::from_raw(socket.into_raw_fd()))
     }

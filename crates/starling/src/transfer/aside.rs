@@ -27,6 +27,9 @@ pub(crate) struct Aside {
     pub held: Option<Held>,
     /// The low-speed check's state (only with a low-speed limit).
     pub speed: Option<Speed>,
+    /// The handle's socket hooks refused a socket: no other address is
+    /// tried, the transfer fails as aborted by a callback.
+    pub refused_by_hook: bool,
 }
 
 /// What a response leads to instead of the end of its transfer.

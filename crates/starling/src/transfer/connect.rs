@@ -17,7 +17,8 @@ use std::time::Instant;
 use super::core::Core;
 use super::start::connect_error;
 use crate::conn::{ConnState, Connection, Racer};
-use crate::env::{ConnectState, Socket};
+use crate::env::{ConnectState, RefusedByHook, Socket, SocketHooks};
+use crate::error::ErrorKind;
 use crate::ids::{ConnKey, TransferId};
 use crate::share::Shared;
 use crate::socket_table::Owner;
@@ -72,17 +73,41 @@ impl Core {
     /// `fam` (0: the first address's family, 1: the other).
     fn connect_next(&mut self, id: TransferId, fam: usize) -> Option<(Socket, SocketAddr)> {
         let t = &mut self.transfers[id.index as usize];
+        if t.aside.as_ref().is_some_and(|a| a.refused_by_hook) {
+            return None;
+        }
         while let Some(&addr) = t.route().addrs.get(t.next_addr[fam] as usize) {
             t.next_addr[fam] += 1;
             if family(&t.route().addrs, addr) != fam {
                 continue;
             }
             t.easy.inner.trace_text(|| format!("  Trying {addr}..."));
-            match self.env.connect(addr, &t.easy.inner.extras().socket) {
-                Ok(socket) => return Some((socket, addr)),
+            let hooks = t.easy.inner.extras().socket_hooks.as_ref();
+            match self.env.connect(
+                addr,
+                &t.easy.inner.extras().socket,
+                hooks.map(|h| &*h.0 as &dyn SocketHooks),
+            ) {
+                Ok(socket) => {
+                    if let Some(hooks) = hooks {
+                        // Whoever closes the socket, whenever: the hooks go
+                        // with it.
+                        self.socket_closers
+                            .insert(socket.fd(), std::sync::Arc::clone(&hooks.0));
+                    }
+                    return Some((socket, addr));
+                }
+                Err(e) if e.get_ref().is_some_and(|inner| inner.is::<RefusedByHook>()) => {
+                    t.aside_mut().refused_by_hook = true;
+                    return None;
+                }
                 Err(e) => {
                     t.easy.inner.info.os_errno = e.raw_os_error();
-                    t.last_connect_error = Some(attempt_error(t.route(), addr, &e).into());
+                    let detail = plain_os_error(&e);
+                    let ip = addr.ip();
+                    t.easy
+                        .inner
+                        .trace_text(|| format!("Immediate connect fail for {ip}: {detail}"));
                 }
             }
         }
@@ -107,11 +132,15 @@ impl Core {
     /// Every address failed.
     fn connect_exhausted(&mut self, id: TransferId, now: Instant) {
         let t = &self.transfers[id.index as usize];
-        let detail = t
-            .last_connect_error
-            .clone()
-            .unwrap_or_else(|| "no address".into());
-        let error = connect_error(t.route(), &detail);
+        let kind = match t.aside.as_ref().is_some_and(|a| a.refused_by_hook) {
+            true => ErrorKind::AbortedByCallback,
+            false => ErrorKind::CouldntConnect,
+        };
+        let error = connect_error(t.route(), kind, t.elapsed(now));
+        if t.easy.inner.verbose {
+            let text = error.message().to_owned();
+            self.transfers[id.index as usize].easy.inner.trace_text(|| text);
+        }
         self.finish_transfer(id, Err(error), now);
     }
 
@@ -164,13 +193,13 @@ impl Core {
         };
         let t = &mut self.transfers[id.index as usize];
         t.easy.inner.info.os_errno = error.raw_os_error();
-        t.last_connect_error = Some(
-            match addr {
-                Some(a) => attempt_error(t.route(), a, &error),
-                None => plain_os_error(&error),
-            }
-            .into(),
-        );
+        if let (true, Some(a)) = (t.easy.inner.verbose, addr) {
+            // libcurl's words for a connect that failed after it started.
+            let detail = plain_os_error(&error);
+            t.easy
+                .inner
+                .trace_text(|| format!("connect to {} port {} failed: {detail}", a.ip(), a.port()));
+        }
         let fam = addr.map_or(0, |a| family(&t.route().addrs, a));
         if let Some((socket, addr)) = self.connect_next(id, fam) {
             self.sockets.insert(socket.fd(), Owner::Conn(key));
@@ -321,18 +350,6 @@ impl Core {
 fn family(addrs: &[SocketAddr], addr: SocketAddr) -> usize {
     let first_v6 = addrs.first().is_some_and(|a| a.is_ipv6());
     usize::from(addr.is_ipv6() != first_v6)
-}
-
-/// Why one connect attempt failed, for the transfer's error: the address
-/// only when a host name was connected to (for an address the message
-/// already says it), and the system's words without Rust's "(os error N)".
-fn attempt_error(route: &crate::target::Route, addr: SocketAddr, error: &io::Error) -> String {
-    let host = route.connect_host();
-    if host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip == addr.ip()) {
-        plain_os_error(error)
-    } else {
-        format!("{} port {}: {}", addr.ip(), addr.port(), plain_os_error(error))
-    }
 }
 
 /// An I/O error as the system words it ("Connection refused").

@@ -2,7 +2,9 @@
 //! handle owns except the application's callbacks (which live beside it in
 //! [`Multi`](super::Multi), so they can never reach back into it).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::os::fd::RawFd;
+use std::sync::Arc;
 use std::time::Instant;
 
 use slab::Slab;
@@ -14,7 +16,7 @@ use crate::conn::Connection;
 use crate::counters::Counters;
 use crate::dns::{Resolved, Resolver};
 use crate::easy::Easy;
-use crate::env::{Env, Socket};
+use crate::env::{Env, Socket, SocketHooks};
 use crate::events::{Action, Events, Message, Pause};
 use crate::ids::{ConnKey, TransferId};
 use crate::socket_table::{Owner, SocketTable};
@@ -95,6 +97,9 @@ pub(crate) struct Core {
     pub dirty: Vec<ConnKey>,
     /// Sockets to announce REMOVE for (if announced) and then close.
     pub closing: Vec<(Socket, Option<TransferId>)>,
+    /// The hooks that close sockets made with them (see
+    /// `Easy::socket_hooks`); empty unless a handle set some.
+    pub socket_closers: HashMap<RawFd, Arc<dyn SocketHooks + Send + Sync>>,
     /// Sockets of connections parked in a share during this call, with
     /// the connection they were (still theirs unless taken up again):
     /// REMOVEd when the call returns, not closed (`transfer/shared.rs`).
@@ -134,6 +139,7 @@ impl Core {
             again_live: 0,
             dirty: Vec::with_capacity(64),
             closing: Vec::with_capacity(16),
+            socket_closers: HashMap::new(),
             parked: Vec::new(),
             messages: VecDeque::with_capacity(64),
             read_budget: DEFAULT_READ_BUDGET,
@@ -294,6 +300,20 @@ impl Core {
                 self.again_live -= 1;
             }
         }
+    }
+
+    /// Closes a socket: with the hooks it was made with, if they close
+    /// sockets, else through the environment.
+    pub fn close_socket(&mut self, socket: Socket) {
+        if !self.socket_closers.is_empty() {
+            if let Some(hooks) = self.socket_closers.remove(&socket.fd()) {
+                if hooks.close(socket.fd()) {
+                    let _ = socket.into_raw();
+                    return;
+                }
+            }
+        }
+        self.env.close(socket);
     }
 
     /// Marks a connection's interest for re-evaluation at the end of the call.

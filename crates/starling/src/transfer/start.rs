@@ -450,13 +450,21 @@ fn route_mut(t: &mut Transfer) -> &mut Route {
 
 /// A connect error as the person reading it wants to see it: the host and
 /// port connected to (a connect-to entry's, when one applied).
-pub(crate) fn connect_error(route: &Route, detail: &str) -> Error {
+pub(crate) fn connect_error(route: &Route, kind: ErrorKind, after: std::time::Duration) -> Error {
+    // libcurl's words, with its text for the result code; the system's
+    // reason for each failed attempt is in the verbose trace and in
+    // `TransferInfo::os_errno`.
+    let why = match kind {
+        ErrorKind::AbortedByCallback => "Operation was aborted by an application callback",
+        _ => "Couldn't connect to server",
+    };
     Error::new(
-        ErrorKind::CouldntConnect,
+        kind,
         format!(
-            "couldn't connect to {} port {}: {detail}",
+            "Failed to connect to {} port {} after {} ms: {why}",
             route.connect_host(),
-            route.connect_port()
+            route.connect_port(),
+            after.as_millis()
         ),
     )
 }

@@ -37,7 +37,6 @@ pub(crate) struct Transfer {
     /// Per address family (the first address's family first), the index
     /// of the next address to try in the route.
     pub next_addr: [u32; 2],
-    pub last_connect_error: Option<Box<str>>,
     pub host: Option<HostId>,
     /// The connection that carries it (or is being set up for it), and
     /// its stream there once the request started.
@@ -69,7 +68,6 @@ impl Transfer {
             state: TransferState::Queued,
             started: None,
             next_addr: [0; 2],
-            last_connect_error: None,
             host: None,
             conn: None,
             stream: None,
