@@ -17,9 +17,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use crate::body::{Framing, ServerBody};
-use crate::routes::{
-    bodies, encoded, inspect, not_found, query_param, redirect, seed_param, status,
-};
+use crate::routes::{bodies, encoded, inspect, not_found, query_param, redirect, seed_param, status};
 use crate::runner::{Counters, ServerCore};
 
 /// A real HTTP/1.1 server on 127.0.0.1 (hyper 1, http1 only, keep-alive on),
