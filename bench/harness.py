@@ -610,7 +610,7 @@ def git_clients(work, git):
     if not git:
         why = "git is not installed"
     elif not os.access(server, os.X_OK):
-        why = f"the git server is not built ({server})"
+        why = "the git server is not built (bench/run builds WORK/bin/starling-testserver)"
     if why:
         return found, {"git": why, GIT_STARLING: why}
     out = subprocess.run([git, "--version"], capture_output=True, text=True).stdout
