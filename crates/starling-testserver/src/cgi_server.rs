@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
@@ -34,6 +34,25 @@ pub struct CgiProgram {
     pub env: Vec<(String, String)>,
 }
 
+impl CgiProgram {
+    /// `git http-backend` (git's smart HTTP server) over the bare
+    /// repositories under `root` (`GIT_PROJECT_ROOT`, every repository
+    /// exported): behind a [`CgiServer`], `root/NAME.git` is at
+    /// `server.url("/NAME.git")`. Pushes need `http.receivepack` set to
+    /// true in the repository (git refuses them otherwise when the request
+    /// carries no user). `git` is looked up on `PATH`.
+    pub fn git_http_backend(root: &Path) -> CgiProgram {
+        CgiProgram {
+            program: "git".into(),
+            args: vec!["http-backend".into()],
+            env: vec![
+                ("GIT_PROJECT_ROOT".into(), root.to_string_lossy().into_owned()),
+                ("GIT_HTTP_EXPORT_ALL".into(), "1".into()),
+            ],
+        }
+    }
+}
+
 /// An HTTP/1.1 server (hyper, keep-alive) on 127.0.0.1 whose every request
 /// runs [`CgiProgram`] with the request as CGI variables and the whole
 /// request body (de-chunked) on its standard input; the program's output
@@ -48,12 +67,20 @@ pub struct CgiServer {
 impl CgiServer {
     /// Starts the server on a kernel-chosen port.
     pub fn start(program: CgiProgram) -> CgiServer {
+        CgiServer::start_on(program, 0)
+            .unwrap_or_else(|e| panic!("starling-testserver: cgi-server: cannot listen on 127.0.0.1:0: {e}"))
+    }
+
+    /// Starts the server on 127.0.0.1 `port` (0: kernel-chosen), for a
+    /// program that needs a known address (the `starling-testserver`
+    /// binary's `--git-root`); returns the error when it cannot bind.
+    pub fn start_on(program: CgiProgram, port: u16) -> std::io::Result<CgiServer> {
         let program = Arc::new(program);
-        CgiServer {
-            core: ServerCore::start("cgi-server", move |stream, counters| {
+        Ok(CgiServer {
+            core: ServerCore::start_on("cgi-server", port, move |stream, counters| {
                 serve(stream, counters, Arc::clone(&program))
-            }),
-        }
+            })?,
+        })
     }
 
     /// The address the server listens on.
@@ -69,6 +96,14 @@ impl CgiServer {
     /// Number of TCP connections accepted since the server started.
     pub fn connections_accepted(&self) -> usize {
         self.core.connections_accepted()
+    }
+
+    /// Number of requests answered (each one a run of the program).
+    pub fn requests_served(&self) -> usize {
+        self.core
+            .counters
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 

@@ -22,6 +22,9 @@
 //! * [`TlsServer`]: the same routes over HTTPS (rustls with ring,
 //!   HTTP/1.1, ALPN `http/1.1`, session resumption on), counting handshakes
 //!   (completed, failed, resumed) and recording each handshake's SNI.
+//! * [`CgiServer`]: HTTP/1.1 that runs a [`CgiProgram`] per request;
+//!   [`CgiProgram::git_http_backend`] makes it a smart-HTTP git server (git
+//!   clone, fetch and push; `starling-testserver --git-root DIR`).
 //! * [`TestPki`]: an in-memory test CA (rcgen) making [`ServerCert`]s for
 //!   DNS names or IP addresses, valid or expired, plus an unrelated CA
 //!   ([`TestPki::other`]) and the CA as a PEM file or directory for
