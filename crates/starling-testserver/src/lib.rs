@@ -89,7 +89,7 @@ pub use raw_server::{RawServer, Script};
 pub use recording_server::{Recorded, RecordingServer};
 pub use routes::inspect::Inspected;
 pub use routes::redirect::percent_encode;
-pub use tls_server::TlsServer;
+pub use tls_server::{TlsServer, TlsServerOptions, TlsVersionOnly};
 
 /// A 127.0.0.1 port on which nothing listens, for "connection refused"
 /// tests: binds a listener on port 0, takes its port and closes it. (Another

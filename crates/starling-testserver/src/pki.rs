@@ -134,11 +134,27 @@ impl TestPki {
         self.make_leaf(names, (2000, 2001))
     }
 
+    /// A client certificate for `name` (its common name), signed by this
+    /// CA, valid from 2020 to 2100 for client authentication only: for a
+    /// [`TlsServer`](crate::TlsServer) whose
+    /// [`TlsServerOptions::client_ca`](crate::TlsServerOptions::client_ca)
+    /// is this CA. (The type is the server's: a chain and its key.)
+    pub fn client_cert(&self, name: &str) -> ServerCert {
+        let mut params = CertificateParams::default();
+        params.distinguished_name = common_name(name);
+        params.not_before = date_time_ymd(2020, 1, 1);
+        params.not_after = date_time_ymd(2100, 1, 1);
+        self.sign(params, ExtendedKeyUsagePurpose::ClientAuth)
+    }
+
     fn make_leaf(&self, names: &[&str], years: (i32, i32)) -> ServerCert {
-        let mut params = server_params(names, years);
+        self.sign(server_params(names, years), ExtendedKeyUsagePurpose::ServerAuth)
+    }
+
+    fn sign(&self, mut params: CertificateParams, purpose: ExtendedKeyUsagePurpose) -> ServerCert {
         params.is_ca = IsCa::ExplicitNoCa;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.extended_key_usages = vec![purpose];
         let key = KeyPair::generate().unwrap_or_else(|e| panic!("starling-testserver: leaf key: {e}"));
         let cert = params
             .signed_by(&key, &self.cert, &self.key)
@@ -258,6 +274,27 @@ impl ServerCert {
     /// The private key (PKCS#8), PEM-encoded.
     pub fn key_pem(&self) -> &str {
         &self.key_pem
+    }
+
+    /// The private key (PKCS#8), DER-encoded.
+    pub fn key_der(&self) -> &[u8] {
+        &self.key_der
+    }
+
+    /// The certificate's public key as a DER SubjectPublicKeyInfo (what
+    /// a pinned public key is computed from).
+    pub fn public_key_der(&self) -> Vec<u8> {
+        self.key_pair().public_key_der()
+    }
+
+    /// The certificate's public key, PEM-encoded (`PUBLIC KEY`).
+    pub fn public_key_pem(&self) -> String {
+        self.key_pair().public_key_pem()
+    }
+
+    fn key_pair(&self) -> KeyPair {
+        KeyPair::from_pem(&self.key_pem)
+            .unwrap_or_else(|e| panic!("starling-testserver: the key's own PEM: {e}"))
     }
 }
 

@@ -71,7 +71,13 @@ impl TlsServer {
     /// Panics with a clear message if the certificate is unusable or the
     /// server cannot bind.
     pub fn start(cert: ServerCert) -> TlsServer {
-        let config = server_config(&cert);
+        TlsServer::start_with(cert, TlsServerOptions::default())
+    }
+
+    /// Like [`TlsServer::start`], with the differences `options` asks for
+    /// (one TLS version only, a client certificate required).
+    pub fn start_with(cert: ServerCert, options: TlsServerOptions) -> TlsServer {
+        let config = server_config(&cert, &options);
         let tls = Arc::new(TlsCounters::default());
         let thread_tls = Arc::clone(&tls);
         let core = ServerCore::start("tls-server", move |stream, counters| {
@@ -175,14 +181,56 @@ fn wait_until(timeout: Duration, expected: usize, count: impl Fn() -> usize) -> 
     }
 }
 
-fn server_config(cert: &ServerCert) -> Arc<ServerConfig> {
+/// One TLS version a [`TlsServer`] may be limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsVersionOnly {
+    /// TLS 1.2 only: a client requiring 1.3 gets a `protocol_version` alert.
+    Tls12,
+    /// TLS 1.3 only: a client allowing at most 1.2 gets that alert.
+    Tls13,
+}
+
+/// How a [`TlsServer`] differs from the default (TLS 1.2 and 1.3, no
+/// client certificate asked for), for [`TlsServer::start_with`].
+#[derive(Debug, Clone, Default)]
+pub struct TlsServerOptions {
+    /// Speak only this version.
+    pub only: Option<TlsVersionOnly>,
+    /// Require a client certificate issued by this CA (from
+    /// [`TestPki::ca_der`](crate::TestPki::ca_der)), valid for client
+    /// authentication: a client without one fails the handshake (TLS 1.2),
+    /// or gets a `certificate_required` alert after it (TLS 1.3, where the
+    /// client's side of the handshake ends first).
+    pub client_ca: Option<rustls::pki_types::CertificateDer<'static>>,
+}
+
+fn server_config(cert: &ServerCert, options: &TlsServerOptions) -> Arc<ServerConfig> {
     // The provider is named rather than taken from the process default, which
     // panics when more than one provider is compiled in.
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap_or_else(|e| panic!("starling-testserver: tls-server: protocol versions: {e}"))
-        .with_no_client_auth()
+    let versions: &[&rustls::SupportedProtocolVersion] = match options.only {
+        None => &[&rustls::version::TLS13, &rustls::version::TLS12],
+        Some(TlsVersionOnly::Tls12) => &[&rustls::version::TLS12],
+        Some(TlsVersionOnly::Tls13) => &[&rustls::version::TLS13],
+    };
+    let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
+        .with_protocol_versions(versions)
+        .unwrap_or_else(|e| panic!("starling-testserver: tls-server: protocol versions: {e}"));
+    let builder = match &options.client_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            roots
+                .add(ca.clone())
+                .unwrap_or_else(|e| panic!("starling-testserver: tls-server: client CA: {e}"));
+            let verifier =
+                rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                    .build()
+                    .unwrap_or_else(|e| panic!("starling-testserver: tls-server: client verifier: {e}"));
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder
         .with_single_cert(cert.cert_chain(), cert.private_key())
         .unwrap_or_else(|e| panic!("starling-testserver: tls-server: unusable certificate: {e}"));
     config.alpn_protocols = vec![ALPN_HTTP11.to_vec()];

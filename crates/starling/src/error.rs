@@ -29,6 +29,15 @@ pub enum ErrorKind {
     /// The CA file or directory could not be read or held no certificate.
     /// CURLE_SSL_CACERT_BADFILE (77).
     SslCacertBadFile,
+    /// The client certificate or its key could not be read or used.
+    /// CURLE_SSL_CERTPROBLEM (58).
+    SslCertProblem,
+    /// The server refused the handshake for want of a client certificate.
+    /// CURLE_SSL_CLIENTCERT (98).
+    SslClientCert,
+    /// The server's public key is not the pinned one.
+    /// CURLE_SSL_PINNEDPUBKEYNOTMATCH (90).
+    SslPinnedPubkeyNotMatch,
     /// The server's reply is not valid HTTP. CURLE_WEIRD_SERVER_REPLY (8).
     WeirdServerReply,
     /// The body ended before its announced size. CURLE_PARTIAL_FILE (18).
@@ -100,7 +109,10 @@ impl ErrorKind {
             ErrorKind::BadContentEncoding => 61,
             ErrorKind::FilesizeExceeded => 63,
             ErrorKind::SendFailRewind => 65,
+            ErrorKind::SslCertProblem => 58,
             ErrorKind::SslCacertBadFile => 77,
+            ErrorKind::SslPinnedPubkeyNotMatch => 90,
+            ErrorKind::SslClientCert => 98,
             ErrorKind::TooLarge => 100,
             ErrorKind::RecursiveApiCall | ErrorKind::UnknownHandle => 43,
         }

@@ -58,9 +58,9 @@ pub use auth::basic_credentials;
 pub use current::{with_current, Current};
 pub use dns::DnsConfig;
 pub use easy::{
-    BodyStyle, Easy, IpResolve, KeepPost, Schemes, TimeCondition, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES,
-    DEFAULT_MAX_REDIRECTS,
+    BodyStyle, CertFormat, ClientCert, Easy, IpResolve, KeepPost, Schemes, TimeCondition, TlsSource,
+    TlsVersion, TlsVersions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
+    DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
 };
 pub use error::{Error, ErrorKind, TimeoutKind};
 pub use handler::{trace_to, Collect, Discard, Flow, Handler, Progress, ReadFlow, Trace};

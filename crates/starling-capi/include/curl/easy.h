@@ -11,6 +11,15 @@
 extern "C" {
 #endif
 
+/* The bytes of a _BLOB option (CURLOPT_CAINFO_BLOB, CURLOPT_SSLCERT_BLOB,
+   ...). flags: CURL_BLOB_COPY or CURL_BLOB_NOCOPY (curl.h); Starling
+   copies the bytes either way. */
+struct curl_blob {
+  void *data;
+  size_t len;
+  unsigned int flags;
+};
+
 CURL_EXTERN CURL *curl_easy_init(void);
 CURL_EXTERN CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...);
 CURL_EXTERN CURLcode curl_easy_perform(CURL *curl);

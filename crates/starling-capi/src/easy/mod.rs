@@ -7,6 +7,7 @@
 
 mod info;
 mod options;
+mod tls;
 
 use std::ffi::{c_char, c_int, c_long, c_void, CString};
 use std::ptr;
@@ -335,6 +336,8 @@ struct Kept {
     /// The options that make request header fields (HTTPHEADER,
     /// USERAGENT, COOKIE, …), kept apart and combined on each change.
     fields: RequestFields,
+    /// The client certificate's options, combined on each change.
+    tls: tls::TlsKept,
 }
 
 impl Default for Kept {
@@ -356,6 +359,7 @@ impl Default for Kept {
             sockets: crate::socket_hooks::SocketCallbacks::default(),
             tcp: TcpKept::default(),
             fields: RequestFields::default(),
+            tls: tls::TlsKept::default(),
         }
     }
 }

@@ -330,7 +330,10 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             // QUICK_EXIT asks libcurl not to wait for its resolver threads
             // at cleanup; Starling never waits for them.
             NOSIGNAL | BUFFERSIZE | HTTP_VERSION | PIPEWAIT | QUICK_EXIT => {}
-            _ => return unimplemented_easy_option(option, Given::Long(value)),
+            _ => {
+                return super::tls::setopt_long(h, option, value)
+                    .unwrap_or_else(|| unimplemented_easy_option(option, Given::Long(value)))
+            }
         }
         CURLE_OK
     })
@@ -351,6 +354,10 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
+        // SAFETY: the option's number says what `value` is.
+        if let Some(code) = unsafe { super::tls::setopt_ptr(h, option, value) } {
+            return code;
+        }
         match option {
             PRIVATE => h.opts.private = value,
             SHARE => h.set_share(value),

@@ -2,7 +2,6 @@
 
 use std::any::Any;
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -20,6 +19,7 @@ use crate::target::{Route, RouteOptions};
 mod allowed;
 mod options;
 mod time_condition;
+mod tls;
 
 pub use allowed::{KeepPost, Schemes};
 pub use options::{
@@ -28,6 +28,7 @@ pub use options::{
 };
 pub(crate) use options::{Extras, RequestBody, TlsOptions, DEFAULT_EXTRAS};
 pub use time_condition::TimeCondition;
+pub use tls::{CertFormat, ClientCert, TlsSource, TlsVersion, TlsVersions};
 
 impl EasyInner {
     /// The URL transfers go to: the URL as set, or with the scheme guessed
@@ -518,44 +519,6 @@ impl Easy {
             connect_to: &extras.connect_to,
             resolve: if shared { &[] } else { &extras.resolve },
         }
-    }
-
-    /// Trust the CA certificates of this PEM file instead of the system's
-    /// (`CURLOPT_CAINFO`, curl's `--cacert`).
-    pub fn cainfo(&mut self, path: impl Into<PathBuf>) -> &mut Self {
-        self.inner.extras_mut().tls.cainfo = Some(path.into());
-        self
-    }
-
-    /// Trust the CA certificates of the PEM files in this directory instead
-    /// of the system's (`CURLOPT_CAPATH`).
-    pub fn capath(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
-        self.inner.extras_mut().tls.capath = Some(dir.into());
-        self
-    }
-
-    /// Accept any server certificate: no chain, expiry or host name check
-    /// (curl's `-k`, `--insecure`). Never the default; the connection is
-    /// still encrypted, but anyone on the path can pretend to be the server.
-    pub fn insecure(&mut self, insecure: bool) -> &mut Self {
-        let tls = &mut self.inner.extras_mut().tls;
-        tls.verify_peer = !insecure;
-        tls.verify_host = !insecure;
-        self
-    }
-
-    /// Verify the server's certificate chain (`CURLOPT_SSL_VERIFYPEER`);
-    /// on by default.
-    pub fn verify_peer(&mut self, verify: bool) -> &mut Self {
-        self.inner.extras_mut().tls.verify_peer = verify;
-        self
-    }
-
-    /// Verify that the certificate names the host (`CURLOPT_SSL_VERIFYHOST`);
-    /// on by default.
-    pub fn verify_host(&mut self, verify: bool) -> &mut Self {
-        self.inner.extras_mut().tls.verify_host = verify;
-        self
     }
 
     /// Attaches the application's own data to the handle

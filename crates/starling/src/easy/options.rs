@@ -17,6 +17,8 @@ use crate::env::{SocketHooks, SocketOptions};
 use crate::http1::OptionFields;
 use crate::share::Share;
 
+use super::tls::{ClientCert, TlsVersions};
+
 /// libcurl's default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
 /// libcurl's limit for all headers of one response (300 KiB).
@@ -133,6 +135,18 @@ pub(crate) struct TlsOptions {
     pub(crate) verify_peer: bool,
     /// Verify that the certificate is for the host (`CURLOPT_SSL_VERIFYHOST`).
     pub(crate) verify_host: bool,
+    /// PEM bytes of trusted CA certificates, used instead of `cainfo`
+    /// (`CURLOPT_CAINFO_BLOB`); compared by content.
+    pub(crate) ca_blob: Option<Arc<[u8]>>,
+    /// The system's store trusted besides the CAs given
+    /// (`CURLSSLOPT_NATIVE_CA`).
+    pub(crate) native_ca: bool,
+    /// The protocol versions allowed (`CURLOPT_SSLVERSION`).
+    pub(crate) versions: TlsVersions,
+    /// The server's public key must be this one (`CURLOPT_PINNEDPUBLICKEY`).
+    pub(crate) pin: Option<Arc<str>>,
+    /// Sent when the server asks for one (`CURLOPT_SSLCERT` and the rest).
+    pub(crate) client_cert: Option<Arc<ClientCert>>,
 }
 
 /// What a handle that set none of them has.
@@ -174,6 +188,11 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
         capath: None,
         verify_peer: true,
         verify_host: true,
+        ca_blob: None,
+        native_ca: false,
+        versions: TlsVersions::ANY,
+        pin: None,
+        client_cert: None,
     },
 };
 

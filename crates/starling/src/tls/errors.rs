@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 
 use rustls::{AlertDescription, CertificateError, InvalidMessage};
 
+use super::pin::PinMismatch;
 use super::verify::SelfSigned;
 use crate::error::{Error, ErrorKind};
 
@@ -22,6 +23,13 @@ use crate::error::{Error, ErrorKind};
 pub(super) fn handshake_error(e: &rustls::Error, host: &str, peer: Option<SocketAddr>) -> Error {
     let at = at(peer);
     match e {
+        rustls::Error::InvalidCertificate(CertificateError::Other(other)) if other.0.is::<PinMismatch>() => {
+            // libcurl's very words.
+            Error::new(
+                ErrorKind::SslPinnedPubkeyNotMatch,
+                "SSL: public key does not match pinned public key",
+            )
+        }
         rustls::Error::InvalidCertificate(cert) => Error::new(
             ErrorKind::PeerFailedVerification,
             format!("SSL certificate problem{at}: {}", certificate_problem(cert, host)),
@@ -29,6 +37,13 @@ pub(super) fn handshake_error(e: &rustls::Error, host: &str, peer: Option<Socket
         rustls::Error::InvalidCertRevocationList(_) => Error::new(
             ErrorKind::PeerFailedVerification,
             format!("SSL certificate problem{at}: unable to use the certificate revocation list"),
+        ),
+        // TLS 1.2: the server says so in the handshake (in TLS 1.3 the
+        // client's side of it is over by then: the alert ends the first
+        // read, CURLE_RECV_ERROR, as in libcurl).
+        rustls::Error::AlertReceived(AlertDescription::CertificateRequired) => Error::new(
+            ErrorKind::SslClientCert,
+            handshake_failed(peer, "the server requires a client certificate").message(),
         ),
         rustls::Error::NoCertificatesPresented => Error::new(
             ErrorKind::PeerFailedVerification,
@@ -142,6 +157,9 @@ fn certificate_problem(e: &CertificateError, host: &str) -> String {
 fn other_problem(e: &(dyn std::error::Error + 'static)) -> &'static str {
     if e.is::<SelfSigned>() {
         return "self-signed certificate";
+    }
+    if e.is::<PinMismatch>() {
+        return "public key does not match pinned public key";
     }
     let Some(e) = e.downcast_ref::<webpki::Error>() else {
         return "certificate verification failed";

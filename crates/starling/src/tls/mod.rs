@@ -1,8 +1,11 @@
-//! TLS with rustls: client configurations (trust, verification, ALPN,
-//! session resumption) and the session of one connection, driven over
-//! whatever non-blocking byte stream its transport gives it (a [`Wire`]:
-//! the socket, later a tunnel); the verifiers are in `verify`, the errors
-//! in `errors`, sessions kept in a share in `shared`.
+//! TLS with rustls: client configurations (protocol versions, trust,
+//! verification, a pinned key, a client certificate, ALPN, session
+//! resumption) and the session of one connection, driven over whatever
+//! non-blocking byte stream its transport gives it (a [`Wire`]: the
+//! socket, later a tunnel); the verifiers are in `verify` and `pin`, whom
+//! they trust in `roots`, the versions in `versions`, the client
+//! certificate in `client_cert`, the errors in `errors`, sessions kept in
+//! a share in `shared`.
 //!
 //! rustls is sans-IO: ciphertext goes in with `read_tls` and out with
 //! `write_tls`, plaintext with `reader()` and `writer()`. [`Session`] adds
@@ -19,24 +22,26 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::Resumption;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::{self, PemObject};
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection};
 
 use crate::easy::TlsOptions;
 use crate::error::{Error, ErrorKind};
 use crate::share::Share;
 
+mod client_cert;
 mod errors;
+mod pin;
+mod roots;
 mod shared;
 mod verify;
+mod versions;
 mod x509;
 
 use errors::{describe, handshake_error, handshake_failed};
@@ -94,45 +99,34 @@ fn provider() -> Arc<CryptoProvider> {
 
 fn build_config(options: &TlsOptions) -> Result<ClientConfig, Error> {
     let provider = provider();
+    let versions = versions::offered(options.versions).map_err(versions::unmet)?;
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .map_err(|e| setup_failed(&e))?;
+    let pin = options.pin.clone();
     let verifier: Arc<dyn ServerCertVerifier> = if options.verify_peer {
-        let (roots, trusted) = match (&options.cainfo, &options.capath) {
-            (None, None) => (system_roots(), Vec::new()),
-            (cainfo, capath) => {
-                let (roots, certs) = roots_from(cainfo.as_deref(), capath.as_deref())?;
-                (Arc::new(roots), certs)
-            }
-        };
+        let (roots, trusted) = roots::trust(options)?;
         let webpki = WebPkiServerVerifier::builder_with_provider(roots, Arc::clone(&provider))
             .build()
-            // Only an empty store fails here, and `roots_from` refuses that
-            // first, naming the file.
+            // Only an empty store fails here, and `roots::trust` refuses
+            // that first, naming the file.
             .map_err(|_| Error::new(ErrorKind::SslCacertBadFile, "no usable CA certificate"))?;
-        Arc::new(Verifier::new(webpki, trusted, options.verify_host))
+        Arc::new(Verifier::new(webpki, trusted, options.verify_host, pin))
     } else {
-        Arc::new(AcceptAny(provider))
+        Arc::new(AcceptAny(provider, pin))
     };
-    let mut config = builder
-        .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
+    let builder = builder.dangerous().with_custom_certificate_verifier(verifier);
+    let mut config = match options.client_cert.as_deref() {
+        Some(cert) => {
+            let (chain, key) = client_cert::load(cert)?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| client_cert::refused(cert, &e))?
+        }
+        None => builder.with_no_client_auth(),
+    };
     config.alpn_protocols = ALPN.iter().map(|p| p.to_vec()).collect();
     Ok(config)
-}
-
-/// Why a PEM file could not be read, in words (the PEM error's own
-/// `Display` shows the offending bytes as a Rust list of numbers).
-fn pem_problem(e: &pem::Error) -> String {
-    match e {
-        pem::Error::Io(e) => e.to_string(),
-        pem::Error::MissingSectionEnd { .. } => "a certificate has no END line".into(),
-        pem::Error::IllegalSectionStart { .. } => "a BEGIN line is malformed".into(),
-        pem::Error::Base64Decode(_) => "a certificate is not valid base64".into(),
-        pem::Error::SectionTooLarge => "a PEM section is larger than 256 MB".into(),
-        _ => "not a PEM file".into(),
-    }
 }
 
 /// rustls refused to set up a client (a bug of the engine's, never the
@@ -142,59 +136,6 @@ fn setup_failed(e: &rustls::Error) -> Error {
         ErrorKind::SslConnect,
         format!("TLS setup failed: {}", describe(e)),
     )
-}
-
-/// The system's trust store, read once per process; the bundled webpki
-/// roots when the system has none (a minimal container).
-fn system_roots() -> Arc<RootCertStore> {
-    static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
-    Arc::clone(ROOTS.get_or_init(|| {
-        let mut roots = RootCertStore::empty();
-        let native = rustls_native_certs::load_native_certs();
-        let (added, _ignored) = roots.add_parsable_certificates(native.certs);
-        if added == 0 {
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        }
-        Arc::new(roots)
-    }))
-}
-
-/// The CA certificates of a PEM file and of the PEM files of a directory,
-/// as trust anchors and as read (a server certificate among them is trusted
-/// directly, see [`Verifier`]).
-fn roots_from(
-    cainfo: Option<&Path>,
-    capath: Option<&Path>,
-) -> Result<(RootCertStore, Vec<CertificateDer<'static>>), Error> {
-    let bad = |what: &Path, why: String| {
-        Error::new(
-            ErrorKind::SslCacertBadFile,
-            format!("error setting certificate file {}: {why}", what.display()),
-        )
-    };
-    let mut certs = Vec::new();
-    if let Some(file) = cainfo {
-        for cert in CertificateDer::pem_file_iter(file).map_err(|e| bad(file, pem_problem(&e)))? {
-            certs.push(cert.map_err(|e| bad(file, pem_problem(&e)))?);
-        }
-    }
-    if let Some(dir) = capath {
-        let entries = std::fs::read_dir(dir).map_err(|e| bad(dir, e.to_string()))?;
-        for entry in entries.flatten() {
-            // Files that are not PEM certificates (hash links to the same
-            // files, READMEs) are skipped, as OpenSSL's lookup does.
-            if let Ok(iter) = CertificateDer::pem_file_iter(entry.path()) {
-                certs.extend(iter.flatten());
-            }
-        }
-    }
-    let mut roots = RootCertStore::empty();
-    let (added, _) = roots.add_parsable_certificates(certs.iter().cloned());
-    if added == 0 {
-        let what = cainfo.or(capath).expect("one of them is set");
-        return Err(bad(what, "no CA certificate in it".into()));
-    }
-    Ok((roots, certs))
 }
 
 /// Where a session's ciphertext comes from and goes to: the transport's
@@ -280,7 +221,7 @@ impl Session {
             match self.flush(wire) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Handshake::Blocked),
-                Err(e) => return Err(self.io_error(e)),
+                Err(e) => return Err(self.write_failed(wire, e)),
             }
             if !self.conn.is_handshaking() {
                 return Ok(Handshake::Done);
@@ -298,6 +239,20 @@ impl Session {
                 Err(e) => return Err(self.io_error(e)),
             }
         }
+    }
+
+    /// The handshake could not be sent on: the server may have said why
+    /// before it closed (a TLS 1.2 server refusing the client's
+    /// certificate answers its first part with an alert and closes while
+    /// the rest is on its way), so its alert is read, if it is there,
+    /// rather than reporting the broken pipe.
+    fn write_failed(&mut self, wire: &mut dyn Wire, e: io::Error) -> Error {
+        if matches!(self.conn.read_tls(wire), Ok(n) if n > 0) {
+            if let Err(tls) = self.conn.process_new_packets() {
+                return handshake_error(&tls, &self.host, self.peer);
+            }
+        }
+        self.io_error(e)
     }
 
     fn io_error(&self, e: io::Error) -> Error {

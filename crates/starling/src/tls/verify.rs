@@ -1,6 +1,6 @@
 //! The server certificate verifiers: [`Verifier`], rustls's webpki
 //! verification with what libcurl (on OpenSSL) does besides, and
-//! [`AcceptAny`] for `insecure`.
+//! [`AcceptAny`] for `insecure`; both check a pinned key last.
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, DigitallySignedStruct, OtherError};
 
+use super::pin;
 use super::x509::{cert_facts, subject_alt_names};
 
 /// Verifies the server's certificate with rustls's webpki verifier, plus
@@ -36,20 +37,25 @@ pub(super) struct Verifier {
     /// for the system's store, which holds no server certificates).
     trusted: Box<[CertificateDer<'static>]>,
     verify_host: bool,
+    /// A pinned public key, checked last (see `pin`).
+    pin: Option<Arc<str>>,
 }
 
 impl Verifier {
     /// A verifier on `webpki` that also trusts the server certificates in
-    /// `trusted` directly and checks the name when `verify_host`.
+    /// `trusted` directly, checks the name when `verify_host`, and then
+    /// the key against `pin`.
     pub fn new(
         webpki: Arc<WebPkiServerVerifier>,
         trusted: Vec<CertificateDer<'static>>,
         verify_host: bool,
+        pin: Option<Arc<str>>,
     ) -> Verifier {
         Verifier {
             webpki,
             trusted: trusted.into(),
             verify_host,
+            pin,
         }
     }
 
@@ -110,7 +116,7 @@ impl ServerCertVerifier for Verifier {
             }
             other => other,
         };
-        match verdict {
+        let verdict = match verdict {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) if !self.verify_host => Ok(ServerCertVerified::assertion()),
@@ -126,7 +132,8 @@ impl ServerCertVerifier for Verifier {
             .into()),
             Err(e) => Err(self_signed_or(e, end_entity)),
             ok => ok,
-        }
+        };
+        verdict.and_then(|ok| pin::check(self.pin.as_deref(), end_entity).map(|()| ok))
     }
 
     fn verify_tls12_signature(
@@ -194,19 +201,21 @@ fn self_signed_or(e: rustls::Error, end_entity: &CertificateDer<'_>) -> rustls::
 
 /// Accepts any certificate (`insecure`): the handshake's signatures are
 /// still checked, so the session is with whoever holds the certificate's
-/// key, but nothing says who that is.
+/// key, but nothing says who that is, unless a pinned key (the second
+/// field) does.
 #[derive(Debug)]
-pub(super) struct AcceptAny(pub(super) Arc<CryptoProvider>);
+pub(super) struct AcceptAny(pub(super) Arc<CryptoProvider>, pub(super) Option<Arc<str>>);
 
 impl ServerCertVerifier for AcceptAny {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
+        end_entity: &CertificateDer<'_>,
         _intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
         _ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        pin::check(self.1.as_deref(), end_entity)?;
         Ok(ServerCertVerified::assertion())
     }
 
