@@ -1,22 +1,28 @@
 //! The easy handle: `curl_easy_*`.
 //!
 //! This module holds the handle itself and its life (init, perform,
-//! pause, reset, duphandle, cleanup); setting options is in `options`,
-//! answering `curl_easy_getinfo` in `info`. Those two build on this one,
-//! never the other way round.
+//! pause, reset, duphandle, cleanup); setting options is in `options`
+//! (their numbers in `option_ids`, the TLS ones in `tls`, those applied
+//! together in `apply`), the options kept beside the engine's handle in
+//! `kept`, answering `curl_easy_getinfo` in `info`. Those build on this
+//! one, never the other way round.
 
+mod apply;
 mod info;
+mod kept;
+
+use kept::{Kept, PostFields};
+mod option_ids;
 mod options;
 mod tls;
 
-use std::ffi::{c_char, c_int, c_long, c_void, CString};
+use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr;
 
 use starling::drive::Blocking;
 use starling::{BodyStyle, Easy, Method};
 
 use crate::codes::*;
-use crate::fields::RequestFields;
 use crate::guard;
 use crate::handler::{CHandler, Resume};
 use crate::header_api::HeaderLog;
@@ -299,114 +305,6 @@ impl CEasy {
             *self.opts.error_buffer.add(n) = 0;
         }
     }
-}
-
-/// The options a C handle keeps beside the engine's handle: those libcurl
-/// lets a program set in any order and that become engine settings only
-/// together, and the program's own pointers.
-#[derive(Clone)]
-struct Kept {
-    private: *mut c_void,
-    error_buffer: *mut c_char,
-    /// Upload settings, applied together whatever their order.
-    upload: bool,
-    infilesize: Option<u64>,
-    /// POSTFIELDS or COPYPOSTFIELDS, with POSTFIELDSIZE.
-    postfields: PostFields,
-    postfieldsize: Option<u64>,
-    /// POST set (a POST even without POSTFIELDS).
-    post: bool,
-    /// NOBODY set: a HEAD.
-    nobody: bool,
-    /// CUSTOMREQUEST: the method sent whatever the other options imply.
-    custom: Option<Method>,
-    /// MIMEPOST, HTTPPOST and MIME_OPTIONS, and the body they made last.
-    mime: crate::mime::MimePost,
-    low_speed: (c_long, c_long),
-    /// CURLOPT_FILETIME: CURLINFO_FILETIME reads the document's time.
-    filetime: bool,
-    /// OPENSOCKETFUNCTION, SOCKOPTFUNCTION, CLOSESOCKETFUNCTION and their
-    /// data, applied together.
-    sockets: crate::socket_hooks::SocketCallbacks,
-    /// TIMECONDITION and TIMEVALUE(_LARGE), applied together.
-    time_condition: (c_long, i64),
-    /// TCP_NODELAY, TCP_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, applied
-    /// together.
-    tcp: TcpKept,
-    /// The options that make request header fields (HTTPHEADER,
-    /// USERAGENT, COOKIE, …), kept apart and combined on each change.
-    fields: RequestFields,
-    /// The client certificate's options, combined on each change.
-    tls: tls::TlsKept,
-}
-
-impl Default for Kept {
-    fn default() -> Self {
-        Kept {
-            private: ptr::null_mut(),
-            error_buffer: ptr::null_mut(),
-            upload: false,
-            infilesize: None,
-            postfields: PostFields::None,
-            postfieldsize: None,
-            post: false,
-            nobody: false,
-            custom: None,
-            mime: crate::mime::MimePost::default(),
-            low_speed: (0, 0),
-            filetime: false,
-            time_condition: (0, 0),
-            sockets: crate::socket_hooks::SocketCallbacks::default(),
-            tcp: TcpKept::default(),
-            fields: RequestFields::default(),
-            tls: tls::TlsKept::default(),
-        }
-    }
-}
-
-/// The socket options a program sets one at a time (libcurl's defaults:
-/// no delay, keep-alive off, 60 s idle and interval when on).
-#[derive(Clone, Copy)]
-pub(super) struct TcpKept {
-    pub nodelay: bool,
-    pub keepalive: bool,
-    pub idle: c_long,
-    pub interval: c_long,
-}
-
-impl Default for TcpKept {
-    fn default() -> Self {
-        TcpKept {
-            nodelay: true,
-            keepalive: false,
-            idle: 60,
-            interval: 60,
-        }
-    }
-}
-
-impl TcpKept {
-    /// The engine's socket options these make.
-    pub fn options(self) -> starling::env::SocketOptions {
-        let secs = |s: c_long| std::time::Duration::from_secs(s.max(1) as u64);
-        starling::env::SocketOptions {
-            nodelay: self.nodelay,
-            keepalive: self.keepalive.then(|| starling::env::Keepalive {
-                idle: secs(self.idle),
-                interval: secs(self.interval),
-            }),
-        }
-    }
-}
-
-/// A POSTFIELDS body.
-#[derive(Clone)]
-enum PostFields {
-    None,
-    /// The program's buffer (POSTFIELDS), read when a transfer starts.
-    Borrowed(*const c_void),
-    /// COPYPOSTFIELDS' copy.
-    Copied(Vec<u8>),
 }
 
 /// The handle behind a `CURL *`, or None for NULL.

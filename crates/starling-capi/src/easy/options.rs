@@ -2,119 +2,21 @@
 //! calls, one per argument type (long, pointer, function, curl_off_t).
 
 use std::ffi::{c_long, c_void, CStr};
-use std::sync::Arc;
 use std::time::Duration;
 
-use starling::env::SocketHooks;
 use starling::Method;
 
-use super::{easy_ref, CEasy, PostFields};
+use super::{easy_ref, PostFields};
 use crate::codes::*;
 use crate::fields::AUTH_BASIC;
 use crate::guard;
 use crate::handler::{CHandler, DebugFn, PrereqFn, ProgressFn, ReadFn, SeekFn, WriteFn, XferInfoFn};
 use crate::known::{not_built_in_message, unimplemented_easy_option, Given};
 use crate::protocols;
-use crate::share::share_ref;
 use crate::slist::{strings, CurlSlist};
 use crate::socket_hooks::{CloseFn, OpenFn, SockoptFn};
 
-// The option numbers implemented (libcurl's: family base + index).
-const VERBOSE: i32 = 41;
-const NOPROGRESS: i32 = 43;
-const NOBODY: i32 = 44;
-const TRANSFER_ENCODING: i32 = 207;
-const FOLLOWLOCATION: i32 = 52;
-const HTTPGET: i32 = 80;
-const MAXREDIRS: i32 = 68;
-const NOSIGNAL: i32 = 99;
-const BUFFERSIZE: i32 = 98;
-const HTTP_VERSION: i32 = 84;
-const TIMEOUT: i32 = 13;
-const CONNECTTIMEOUT: i32 = 78;
-const TIMEOUT_MS: i32 = 155;
-const CONNECTTIMEOUT_MS: i32 = 156;
-const SSL_VERIFYPEER: i32 = 64;
-const SSL_VERIFYHOST: i32 = 81;
-const FORBID_REUSE: i32 = 75;
-const TCP_NODELAY: i32 = 121;
-const TCP_KEEPALIVE: i32 = 213;
-const QUICK_EXIT: i32 = 322;
-const FILETIME: i32 = 69;
-const TCP_KEEPIDLE: i32 = 214;
-const TCP_KEEPINTVL: i32 = 215;
-const PIPEWAIT: i32 = 237;
-const WRITEDATA: i32 = 10_001;
-const URL: i32 = 10_002;
-const ERRORBUFFER: i32 = 10_010;
-const USERAGENT: i32 = 10_018;
-const HTTPHEADER: i32 = 10_023;
-const HEADERDATA: i32 = 10_029;
-const CUSTOMREQUEST: i32 = 10_036;
-const CAINFO: i32 = 10_065;
-const ACCEPT_ENCODING: i32 = 10_102;
-const PRIVATE: i32 = 10_103;
-const WRITEFUNCTION: i32 = 20_011;
-const HEADERFUNCTION: i32 = 20_079;
-const READDATA: i32 = 10_009;
-const READFUNCTION: i32 = 20_012;
-const SEEKFUNCTION: i32 = 20_167;
-const SEEKDATA: i32 = 10_168;
-const INFILESIZE: i32 = 14;
-const INFILESIZE_LARGE: i32 = 30_115;
-const POSTFIELDS: i32 = 10_015;
-const COPYPOSTFIELDS: i32 = 10_165;
-const POSTFIELDSIZE: i32 = 60;
-const POSTFIELDSIZE_LARGE: i32 = 30_120;
-const POST: i32 = 47;
-const UPLOAD: i32 = 46;
-const LOW_SPEED_LIMIT: i32 = 19;
-const LOW_SPEED_TIME: i32 = 20;
-const FAILONERROR: i32 = 45;
-const PROGRESSFUNCTION: i32 = 20_056;
-const XFERINFOFUNCTION: i32 = 20_219;
-const XFERINFODATA: i32 = 10_057;
-const RESOLVE: i32 = 10_203;
-const CONNECT_TO: i32 = 10_243;
-const MAXFILESIZE: i32 = 114;
-const MAXFILESIZE_LARGE: i32 = 30_117;
-const CAPATH: i32 = 10_097;
-const DEFAULT_PROTOCOL: i32 = 10_238;
-const STDERR: i32 = 10_037;
-const USERPWD: i32 = 10_005;
-const RANGE: i32 = 10_007;
-const REFERER: i32 = 10_016;
-const COOKIE: i32 = 10_022;
-const USERNAME: i32 = 10_173;
-const PASSWORD: i32 = 10_174;
-const RESUME_FROM: i32 = 21;
-const RESUME_FROM_LARGE: i32 = 30_116;
-const HEADER: i32 = 42;
-const HTTPAUTH: i32 = 107;
-const FRESH_CONNECT: i32 = 74;
-const IPRESOLVE: i32 = 113;
-const DEBUGFUNCTION: i32 = 20_094;
-const DEBUGDATA: i32 = 10_095;
-const MIMEPOST: i32 = 10_269;
-const HTTPPOST: i32 = 10_024;
-const MIME_OPTIONS: i32 = 315;
-const SHARE: i32 = 10_100;
-const PROTOCOLS: i32 = 181;
-const REDIR_PROTOCOLS: i32 = 182;
-const PROTOCOLS_STR: i32 = 10_318;
-const REDIR_PROTOCOLS_STR: i32 = 10_319;
-const POSTREDIR: i32 = 161;
-const TIMECONDITION: i32 = 33;
-const TIMEVALUE: i32 = 34;
-const TIMEVALUE_LARGE: i32 = 30_270;
-const PREREQFUNCTION: i32 = 20_312;
-const OPENSOCKETFUNCTION: i32 = 20_163;
-const OPENSOCKETDATA: i32 = 10_164;
-const SOCKOPTFUNCTION: i32 = 20_148;
-const SOCKOPTDATA: i32 = 10_149;
-const CLOSESOCKETFUNCTION: i32 = 20_208;
-const CLOSESOCKETDATA: i32 = 10_209;
-const PREREQDATA: i32 = 10_313;
+use super::option_ids::*;
 
 /// The C string argument of an option.
 ///
@@ -665,64 +567,4 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
         h.apply_request();
         CURLE_OK
     })
-}
-
-impl CEasy {
-    /// The socket callbacks as the engine's hooks (none when none is set).
-    fn apply_socket_hooks(&mut self) -> CurlCode {
-        let sockets = self.opts.sockets;
-        let hooks = sockets
-            .any()
-            .then(|| Arc::new(sockets) as Arc<dyn SocketHooks + Send + Sync>);
-        match self.easy_mut() {
-            Some(easy) => {
-                easy.socket_hooks(hooks);
-                CURLE_OK
-            }
-            None => CURLE_BAD_FUNCTION_ARGUMENT,
-        }
-    }
-
-    /// TIMECONDITION with TIMEVALUE(_LARGE) as the engine's condition.
-    fn apply_time_condition(&mut self) -> CurlCode {
-        let (kind, time) = self.opts.time_condition;
-        let condition = match kind {
-            1 => Some(starling::TimeCondition::ModifiedSince(time)),
-            2 => Some(starling::TimeCondition::UnmodifiedSince(time)),
-            3 => Some(starling::TimeCondition::LastModified(time)),
-            _ => None,
-        };
-        match self.easy_mut() {
-            Some(easy) => {
-                easy.time_condition(condition);
-                CURLE_OK
-            }
-            None => CURLE_BAD_FUNCTION_ARGUMENT,
-        }
-    }
-
-    /// `CURLOPT_SHARE`: leaves the share in use, if any, then uses
-    /// `share` if it is a live one (NULL, or a pointer that is no share,
-    /// only leaves), calling the share's lock callbacks as libcurl does.
-    pub fn set_share(&mut self, share: *mut c_void) {
-        let this = self.owner_tag() as *mut c_void;
-        // SAFETY: a share in use by a handle is live: its cleanup refuses
-        // while any handle uses it.
-        if let Some(old) = unsafe { share_ref(self.share) } {
-            old.detach(this);
-        }
-        self.share = std::ptr::null_mut();
-        // SAFETY: the program passes NULL or a `CURLSH *`; a freed or
-        // foreign one fails the magic check, as in libcurl.
-        let engine = unsafe { share_ref(share) }.map(|new| {
-            new.attach(this);
-            new.engine()
-        });
-        if engine.is_some() {
-            self.share = share;
-        }
-        if let Some(easy) = self.easy_mut() {
-            easy.share(engine);
-        }
-    }
 }

@@ -8,7 +8,7 @@
 use std::ffi::{c_long, c_uint, c_void};
 use std::sync::Arc;
 
-use starling::{CertFormat, ClientCert, Easy, TlsSource, TlsVersion, TlsVersions};
+use starling::{Easy, TlsVersion, TlsVersions};
 
 use super::CEasy;
 use crate::codes::*;
@@ -49,44 +49,6 @@ struct CurlBlob {
     data: *const u8,
     len: usize,
     flags: c_uint,
-}
-
-/// The client certificate's options, combined into the engine's
-/// [`ClientCert`] on every change (libcurl lets a program set them in any
-/// order).
-#[derive(Clone, Default)]
-pub(super) struct TlsKept {
-    cert: Option<String>,
-    cert_blob: Option<Arc<[u8]>>,
-    cert_type: Option<String>,
-    key: Option<String>,
-    key_blob: Option<Arc<[u8]>>,
-    key_type: Option<String>,
-    password: Option<String>,
-}
-
-impl TlsKept {
-    /// The certificate libcurl would send: a blob before a file, the key
-    /// from its own blob or file or else from the certificate's.
-    fn client_cert(&self) -> Option<ClientCert> {
-        let cert = match (&self.cert_blob, &self.cert) {
-            (Some(blob), _) => TlsSource::Bytes(Arc::clone(blob)),
-            (None, Some(path)) => TlsSource::File(path.into()),
-            (None, None) => return None,
-        };
-        let key = match (&self.key_blob, &self.key) {
-            (Some(blob), _) => Some(TlsSource::Bytes(Arc::clone(blob))),
-            (None, Some(path)) => Some(TlsSource::File(path.into())),
-            (None, None) => None,
-        };
-        Some(ClientCert {
-            cert,
-            cert_format: CertFormat::from_name(self.cert_type.as_deref().unwrap_or("")),
-            key,
-            key_format: CertFormat::from_name(self.key_type.as_deref().unwrap_or("")),
-            password: self.password.clone(),
-        })
-    }
 }
 
 /// The engine's range for a `CURLOPT_SSLVERSION` value (the minimum in

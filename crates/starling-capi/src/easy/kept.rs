@@ -1,0 +1,156 @@
+//! The options a C handle keeps beside the engine's handle, until they
+//! become engine settings together.
+
+use std::ffi::{c_char, c_long, c_void};
+use std::ptr;
+use std::sync::Arc;
+
+use starling::{CertFormat, ClientCert, Method, TlsSource};
+
+use crate::fields::RequestFields;
+
+/// The options a C handle keeps beside the engine's handle: those libcurl
+/// lets a program set in any order and that become engine settings only
+/// together, and the program's own pointers.
+#[derive(Clone)]
+pub(super) struct Kept {
+    pub(super) private: *mut c_void,
+    pub(super) error_buffer: *mut c_char,
+    /// Upload settings, applied together whatever their order.
+    pub(super) upload: bool,
+    pub(super) infilesize: Option<u64>,
+    /// POSTFIELDS or COPYPOSTFIELDS, with POSTFIELDSIZE.
+    pub(super) postfields: PostFields,
+    pub(super) postfieldsize: Option<u64>,
+    /// POST set (a POST even without POSTFIELDS).
+    pub(super) post: bool,
+    /// NOBODY set: a HEAD.
+    pub(super) nobody: bool,
+    /// CUSTOMREQUEST: the method sent whatever the other options imply.
+    pub(super) custom: Option<Method>,
+    /// MIMEPOST, HTTPPOST and MIME_OPTIONS, and the body they made last.
+    pub(super) mime: crate::mime::MimePost,
+    pub(super) low_speed: (c_long, c_long),
+    /// CURLOPT_FILETIME: CURLINFO_FILETIME reads the document's time.
+    pub(super) filetime: bool,
+    /// OPENSOCKETFUNCTION, SOCKOPTFUNCTION, CLOSESOCKETFUNCTION and their
+    /// data, applied together.
+    pub(super) sockets: crate::socket_hooks::SocketCallbacks,
+    /// TIMECONDITION and TIMEVALUE(_LARGE), applied together.
+    pub(super) time_condition: (c_long, i64),
+    /// TCP_NODELAY, TCP_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, applied
+    /// together.
+    pub(super) tcp: TcpKept,
+    /// The options that make request header fields (HTTPHEADER,
+    /// USERAGENT, COOKIE, …), kept apart and combined on each change.
+    pub(super) fields: RequestFields,
+    /// The client certificate's options, combined on each change.
+    pub(super) tls: TlsKept,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept {
+            private: ptr::null_mut(),
+            error_buffer: ptr::null_mut(),
+            upload: false,
+            infilesize: None,
+            postfields: PostFields::None,
+            postfieldsize: None,
+            post: false,
+            nobody: false,
+            custom: None,
+            mime: crate::mime::MimePost::default(),
+            low_speed: (0, 0),
+            filetime: false,
+            time_condition: (0, 0),
+            sockets: crate::socket_hooks::SocketCallbacks::default(),
+            tcp: TcpKept::default(),
+            fields: RequestFields::default(),
+            tls: TlsKept::default(),
+        }
+    }
+}
+
+/// The socket options a program sets one at a time (libcurl's defaults:
+/// no delay, keep-alive off, 60 s idle and interval when on).
+#[derive(Clone, Copy)]
+pub(super) struct TcpKept {
+    pub nodelay: bool,
+    pub keepalive: bool,
+    pub idle: c_long,
+    pub interval: c_long,
+}
+
+impl Default for TcpKept {
+    fn default() -> Self {
+        TcpKept {
+            nodelay: true,
+            keepalive: false,
+            idle: 60,
+            interval: 60,
+        }
+    }
+}
+
+impl TcpKept {
+    /// The engine's socket options these make.
+    pub fn options(self) -> starling::env::SocketOptions {
+        let secs = |s: c_long| std::time::Duration::from_secs(s.max(1) as u64);
+        starling::env::SocketOptions {
+            nodelay: self.nodelay,
+            keepalive: self.keepalive.then(|| starling::env::Keepalive {
+                idle: secs(self.idle),
+                interval: secs(self.interval),
+            }),
+        }
+    }
+}
+
+/// A POSTFIELDS body.
+#[derive(Clone)]
+pub(super) enum PostFields {
+    None,
+    /// The program's buffer (POSTFIELDS), read when a transfer starts.
+    Borrowed(*const c_void),
+    /// COPYPOSTFIELDS' copy.
+    Copied(Vec<u8>),
+}
+
+/// The client certificate's options, combined into the engine's
+/// [`ClientCert`] on every change (libcurl lets a program set them in any
+/// order).
+#[derive(Clone, Default)]
+pub(super) struct TlsKept {
+    pub(super) cert: Option<String>,
+    pub(super) cert_blob: Option<Arc<[u8]>>,
+    pub(super) cert_type: Option<String>,
+    pub(super) key: Option<String>,
+    pub(super) key_blob: Option<Arc<[u8]>>,
+    pub(super) key_type: Option<String>,
+    pub(super) password: Option<String>,
+}
+
+impl TlsKept {
+    /// The certificate libcurl would send: a blob before a file, the key
+    /// from its own blob or file or else from the certificate's.
+    pub(super) fn client_cert(&self) -> Option<ClientCert> {
+        let cert = match (&self.cert_blob, &self.cert) {
+            (Some(blob), _) => TlsSource::Bytes(Arc::clone(blob)),
+            (None, Some(path)) => TlsSource::File(path.into()),
+            (None, None) => return None,
+        };
+        let key = match (&self.key_blob, &self.key) {
+            (Some(blob), _) => Some(TlsSource::Bytes(Arc::clone(blob))),
+            (None, Some(path)) => Some(TlsSource::File(path.into())),
+            (None, None) => None,
+        };
+        Some(ClientCert {
+            cert,
+            cert_format: CertFormat::from_name(self.cert_type.as_deref().unwrap_or("")),
+            key,
+            key_format: CertFormat::from_name(self.key_type.as_deref().unwrap_or("")),
+            password: self.password.clone(),
+        })
+    }
+}
