@@ -30,22 +30,81 @@ pub type LookupFn = Arc<dyn Fn(&str) -> io::Result<Vec<IpAddr>> + Send + Sync>;
 
 /// How a transfer's sockets are set up before they connect (libcurl's
 /// `CURLOPT_TCP_NODELAY`, `CURLOPT_TCP_KEEPALIVE`, `CURLOPT_TCP_KEEPIDLE`,
-/// `CURLOPT_TCP_KEEPINTVL`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// `CURLOPT_TCP_KEEPINTVL`, and where they are bound: `CURLOPT_INTERFACE`,
+/// `CURLOPT_LOCALPORT`, `CURLOPT_LOCALPORTRANGE`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SocketOptions {
     /// Nagle's algorithm off (libcurl's default since 7.50).
     pub nodelay: bool,
     /// TCP keep-alive probes: after this long idle, then every interval.
     pub keepalive: Option<Keepalive>,
+    /// Where the socket is bound before it connects (`None`: where the
+    /// system chooses). Connections bound differently are not shared.
+    pub local: Option<Arc<LocalBind>>,
 }
 
 impl SocketOptions {
-    /// libcurl's defaults: no delay, no keep-alive probes.
+    /// libcurl's defaults: no delay, no keep-alive probes, not bound.
     pub const DEFAULT: SocketOptions = SocketOptions {
         nodelay: true,
         keepalive: None,
+        local: None,
     };
 }
+
+/// Where a socket is bound before it connects, read as libcurl reads its
+/// options: an interface or local address, a first local port and how
+/// many ports from it may be tried.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct LocalBind {
+    /// The interface or address (`None`: any).
+    pub interface: Option<Interface>,
+    /// The first local port to try (0: any).
+    pub port: u16,
+    /// How many ports from `port` may be tried when one is in use (at
+    /// least 1).
+    pub port_range: u16,
+}
+
+/// A local interface or address to bind to (libcurl's `CURLOPT_INTERFACE`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Interface {
+    /// A network interface's name, else an address or host name
+    /// (libcurl's plain form).
+    Any(String),
+    /// A network interface's name only (`if!NAME`).
+    Device(String),
+    /// An address or host name only (`host!NAME`); a name is looked up
+    /// with the system's resolver, blocking, as libcurl does.
+    Host(String),
+}
+
+impl Interface {
+    /// libcurl's reading of a `CURLOPT_INTERFACE` value.
+    pub fn parse(value: &str) -> Interface {
+        if let Some(name) = value.strip_prefix("if!") {
+            Interface::Device(name.to_owned())
+        } else if let Some(name) = value.strip_prefix("host!") {
+            Interface::Host(name.to_owned())
+        } else {
+            Interface::Any(value.to_owned())
+        }
+    }
+}
+
+/// The error a socket that could not be bound travels in, inside an
+/// `io::Error`, with libcurl's words for it: the transfer fails with
+/// [`ErrorKind::InterfaceFailed`](crate::ErrorKind::InterfaceFailed).
+#[derive(Debug)]
+pub struct BindFailed(pub String);
+
+impl fmt::Display for BindFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BindFailed {}
 
 impl Default for SocketOptions {
     fn default() -> Self {

@@ -53,6 +53,9 @@ pub enum ErrorKind {
     AbortedByCallback,
     /// An API function was called with a bad argument. CURLE_BAD_FUNCTION_ARGUMENT (43).
     BadFunctionArgument,
+    /// The socket could not be bound where the options said
+    /// ([`LocalBind`](crate::env::LocalBind)). CURLE_INTERFACE_FAILED (45).
+    InterfaceFailed,
     /// More redirects than allowed. CURLE_TOO_MANY_REDIRECTS (47).
     TooManyRedirects,
     /// An option's value is malformed (a connect-to entry).
@@ -99,6 +102,7 @@ impl ErrorKind {
             ErrorKind::TimedOut => 28,
             ErrorKind::SslConnect => 35,
             ErrorKind::AbortedByCallback => 42,
+            ErrorKind::InterfaceFailed => 45,
             ErrorKind::BadFunctionArgument => 43,
             ErrorKind::TooManyRedirects => 47,
             ErrorKind::SetoptOptionSyntax => 49,

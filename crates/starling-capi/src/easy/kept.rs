@@ -5,6 +5,7 @@ use std::ffi::{c_char, c_long, c_void};
 use std::ptr;
 use std::sync::Arc;
 
+use starling::env::{Interface, Keepalive, LocalBind, SocketOptions};
 use starling::{CertFormat, ClientCert, Method, TlsSource};
 
 use crate::fields::RequestFields;
@@ -73,13 +74,17 @@ impl Default for Kept {
 }
 
 /// The socket options a program sets one at a time (libcurl's defaults:
-/// no delay, keep-alive off, 60 s idle and interval when on).
-#[derive(Clone, Copy)]
+/// no delay, keep-alive off, 60 s idle and interval when on, not bound).
+#[derive(Clone)]
 pub(super) struct TcpKept {
     pub nodelay: bool,
     pub keepalive: bool,
     pub idle: c_long,
     pub interval: c_long,
+    /// INTERFACE, LOCALPORT and LOCALPORTRANGE.
+    pub interface: Option<String>,
+    pub local_port: u16,
+    pub port_range: u16,
 }
 
 impl Default for TcpKept {
@@ -89,19 +94,30 @@ impl Default for TcpKept {
             keepalive: false,
             idle: 60,
             interval: 60,
+            interface: None,
+            local_port: 0,
+            port_range: 1,
         }
     }
 }
 
 impl TcpKept {
     /// The engine's socket options these make.
-    pub fn options(self) -> starling::env::SocketOptions {
+    pub fn options(&self) -> SocketOptions {
         let secs = |s: c_long| std::time::Duration::from_secs(s.max(1) as u64);
-        starling::env::SocketOptions {
+        let bound = self.interface.is_some() || self.local_port != 0;
+        SocketOptions {
             nodelay: self.nodelay,
-            keepalive: self.keepalive.then(|| starling::env::Keepalive {
+            keepalive: self.keepalive.then(|| Keepalive {
                 idle: secs(self.idle),
                 interval: secs(self.interval),
+            }),
+            local: bound.then(|| {
+                Arc::new(LocalBind {
+                    interface: self.interface.as_deref().map(Interface::parse),
+                    port: self.local_port,
+                    port_range: self.port_range,
+                })
             }),
         }
     }

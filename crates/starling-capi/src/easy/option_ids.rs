@@ -96,3 +96,6 @@ pub(super) const SOCKOPTDATA: i32 = 10_149;
 pub(super) const CLOSESOCKETFUNCTION: i32 = 20_208;
 pub(super) const CLOSESOCKETDATA: i32 = 10_209;
 pub(super) const PREREQDATA: i32 = 10_313;
+pub(super) const INTERFACE: i32 = 10_062;
+pub(super) const LOCALPORT: i32 = 139;
+pub(super) const LOCALPORTRANGE: i32 = 140;

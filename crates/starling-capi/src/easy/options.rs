@@ -104,11 +104,17 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 h.opts.time_condition.1 = time;
                 return h.apply_time_condition();
             }
-            TCP_NODELAY | TCP_KEEPALIVE | TCP_KEEPIDLE | TCP_KEEPINTVL => {
+            TCP_NODELAY | TCP_KEEPALIVE | TCP_KEEPIDLE | TCP_KEEPINTVL | LOCALPORT | LOCALPORTRANGE => {
                 let tcp = &mut h.opts.tcp;
                 match option {
                     TCP_NODELAY => tcp.nodelay = value != 0,
                     TCP_KEEPALIVE => tcp.keepalive = value != 0,
+                    // libcurl takes 0 to 65535 for both (a range of 0 as 1).
+                    LOCALPORT | LOCALPORTRANGE => match u16::try_from(value) {
+                        Ok(v) if option == LOCALPORT => tcp.local_port = v,
+                        Ok(v) => tcp.port_range = v.max(1),
+                        Err(_) => return CURLE_BAD_FUNCTION_ARGUMENT,
+                    },
                     // libcurl refuses a negative time and caps a huge one.
                     _ if value < 0 => return CURLE_BAD_FUNCTION_ARGUMENT,
                     TCP_KEEPIDLE => tcp.idle = value.min(c_long::from(i32::MAX)),
@@ -407,6 +413,15 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 } else {
                     easy.redirect_protocols(schemes);
                 }
+            }
+            INTERFACE => {
+                // SAFETY: INTERFACE takes a C string (or NULL: not bound).
+                h.opts.tcp.interface = unsafe { string(value) };
+                let options = h.opts.tcp.options();
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.socket_options(options);
             }
             CONNECT_TO => {
                 let Some(easy) = h.easy_mut() else {

@@ -3,6 +3,7 @@
 //! threads that run name lookups), as the [`Env`] the engine uses unless
 //! it is given another.
 
+mod bind;
 mod eventfd;
 mod lookup_threads;
 
@@ -33,8 +34,14 @@ fn sock(socket: &Socket) -> ManuallyDrop<Sock> {
     ManuallyDrop::new(unsafe { Sock::from_raw_fd(socket.fd()) })
 }
 
-/// The options a new socket gets, then the hook's say (libcurl's order).
-fn set_up(socket: &Sock, options: &SocketOptions, hooks: Option<&dyn SocketHooks>) -> io::Result<Configured> {
+/// The options a new socket gets, then the hook's say, then where it is
+/// bound (libcurl's order).
+fn set_up(
+    socket: &Sock,
+    peer: SocketAddr,
+    options: &SocketOptions,
+    hooks: Option<&dyn SocketHooks>,
+) -> io::Result<Configured> {
     if options.nodelay {
         socket.set_tcp_nodelay(true)?;
     }
@@ -42,11 +49,15 @@ fn set_up(socket: &Sock, options: &SocketOptions, hooks: Option<&dyn SocketHooks
         let probes = TcpKeepalive::new().with_time(k.idle).with_interval(k.interval);
         socket.set_tcp_keepalive(&probes)?;
     }
-    match hooks.map(|h| h.configure(socket.as_raw_fd())) {
-        None => Ok(Configured::Connect),
-        Some(Ok(configured)) => Ok(configured),
-        Some(Err(e)) => Err(io::Error::other(RefusedByHook(e))),
+    let configured = match hooks.map(|h| h.configure(socket.as_raw_fd())) {
+        None => Configured::Connect,
+        Some(Ok(configured)) => configured,
+        Some(Err(e)) => return Err(io::Error::other(RefusedByHook(e))),
+    };
+    if let Some(local) = &options.local {
+        bind::bind_local(socket, peer, local)?;
     }
+    Ok(configured)
 }
 
 /// Closes a socket that never became a [`Socket`]: through the hook when
@@ -87,7 +98,7 @@ impl Env for SystemEnv {
                 Some(Protocol::TCP),
             )?,
         };
-        let set_up = set_up(&socket, options, hooks).and_then(|connect| match hooks {
+        let set_up = set_up(&socket, addr, options, hooks).and_then(|connect| match hooks {
             Some(_) => socket.set_nonblocking(true).map(|()| connect),
             None => Ok(connect),
         });

@@ -30,6 +30,9 @@ pub(crate) struct Aside {
     /// The handle's socket hooks refused a socket: no other address is
     /// tried, the transfer fails as aborted by a callback.
     pub refused_by_hook: bool,
+    /// The socket could not be bound where the options say (libcurl's
+    /// message): no other address is tried.
+    pub bind_failed: Option<Box<str>>,
 }
 
 /// What a response leads to instead of the end of its transfer.

@@ -17,8 +17,8 @@ use std::time::Instant;
 use super::core::Core;
 use super::start::connect_error;
 use crate::conn::{ConnState, Connection, Racer};
-use crate::env::{ConnectState, RefusedByHook, Socket, SocketHooks};
-use crate::error::ErrorKind;
+use crate::env::{BindFailed, ConnectState, RefusedByHook, Socket, SocketHooks};
+use crate::error::{Error, ErrorKind};
 use crate::ids::{ConnKey, TransferId};
 use crate::share::Shared;
 use crate::socket_table::Owner;
@@ -73,7 +73,10 @@ impl Core {
     /// `fam` (0: the first address's family, 1: the other).
     fn connect_next(&mut self, id: TransferId, fam: usize) -> Option<(Socket, SocketAddr)> {
         let t = &mut self.transfers[id.index as usize];
-        if t.aside.as_ref().is_some_and(|a| a.refused_by_hook) {
+        if t.aside
+            .as_ref()
+            .is_some_and(|a| a.refused_by_hook || a.bind_failed.is_some())
+        {
             return None;
         }
         while let Some(&addr) = t.route().addrs.get(t.next_addr[fam] as usize) {
@@ -99,6 +102,12 @@ impl Core {
                 }
                 Err(e) if e.get_ref().is_some_and(|inner| inner.is::<RefusedByHook>()) => {
                     t.aside_mut().refused_by_hook = true;
+                    return None;
+                }
+                Err(e) if e.get_ref().is_some_and(|inner| inner.is::<BindFailed>()) => {
+                    // libcurl tries no other address: the options are wrong.
+                    let message = e.get_ref().map(ToString::to_string).unwrap_or_default();
+                    t.aside_mut().bind_failed = Some(message.into());
                     return None;
                 }
                 Err(e) => {
@@ -132,6 +141,10 @@ impl Core {
     /// Every address failed.
     fn connect_exhausted(&mut self, id: TransferId, now: Instant) {
         let t = &self.transfers[id.index as usize];
+        if let Some(message) = t.aside.as_ref().and_then(|a| a.bind_failed.as_deref()) {
+            let error = Error::new(ErrorKind::InterfaceFailed, message);
+            return self.finish_transfer(id, Err(error), now);
+        }
         let kind = match t.aside.as_ref().is_some_and(|a| a.refused_by_hook) {
             true => ErrorKind::AbortedByCallback,
             false => ErrorKind::CouldntConnect,

@@ -195,7 +195,12 @@ impl Core {
         let extras = t.easy.inner.extras();
         let tls = &extras.tls;
         let other_tls = target.is_https() && !tls.is_default();
-        let host = if route.via().is_none() && !other_tls && extras.ip_resolve == IpResolve::Whatever {
+        let bound = extras.socket.local.as_deref();
+        let host = if route.via().is_none()
+            && !other_tls
+            && extras.ip_resolve == IpResolve::Whatever
+            && bound.is_none()
+        {
             self.pool.hold_host(target.pool_key())
         } else {
             use std::fmt::Write as _;
@@ -215,6 +220,11 @@ impl Core {
             if extras.ip_resolve != IpResolve::Whatever {
                 // A connection over the other family must not serve it.
                 let _ = write!(key, "#{:?}", extras.ip_resolve);
+            }
+            if let Some(bound) = bound {
+                // Nor one bound elsewhere (libcurl compares the interface
+                // and the local port).
+                let _ = write!(key, "#{bound:?}");
             }
             self.pool.hold_host(&key)
         };
