@@ -29,6 +29,9 @@ pub fn parse_speed(text: &str) -> Result<u64, String> {
     Ok(((value * scale as f64) as u64).max(1))
 }
 
+/// The bytes taken ahead of the average: one read of curl's buffer.
+const BURST: u64 = 16 * 1024;
+
 /// One transfer's limiter. The run loop reads [`Limiter::resume_at`] to
 /// resume it.
 #[derive(Debug)]
@@ -52,10 +55,14 @@ impl Limiter {
     }
 
     /// Whether `len` more bytes may be taken now; when not, the time to
-    /// resume is set. Averaged over the whole body, as curl's limit is.
+    /// resume is set. Averaged over the whole body, as curl's limit is,
+    /// counting the piece itself beyond one read of curl's (16 KiB): a
+    /// large last piece must not end the body early (the engine hands over
+    /// up to 256 KiB at once, curl reads 16 KiB at a time).
     pub fn admit(&mut self, len: usize, now: Instant) -> bool {
         let started = *self.started.get_or_insert(now);
-        let allowed_at = started + Duration::from_secs_f64(self.bytes as f64 / self.rate as f64);
+        let counted = (self.bytes + len as u64).saturating_sub(BURST);
+        let allowed_at = started + Duration::from_secs_f64(counted as f64 / self.rate as f64);
         if allowed_at > now {
             self.resume_at.set(Some(allowed_at));
             return false;
@@ -83,13 +90,16 @@ mod tests {
     #[test]
     fn the_average_stays_under_the_limit() {
         let t0 = Instant::now();
-        let mut limiter = Limiter::new(1000);
-        assert!(limiter.admit(500, t0));
-        // 500 bytes taken: the next piece waits until 0.5 s.
-        assert!(!limiter.admit(500, t0 + Duration::from_millis(100)));
-        assert_eq!(limiter.resume_at.get(), Some(t0 + Duration::from_millis(500)));
-        assert!(limiter.admit(500, t0 + Duration::from_millis(500)));
-        assert!(!limiter.admit(500, t0 + Duration::from_millis(900)));
-        assert!(limiter.admit(500, t0 + Duration::from_secs(1)));
+        let mut limiter = Limiter::new(16 * 1024);
+        // One read's worth goes at once.
+        assert!(limiter.admit(16 * 1024, t0));
+        // 16 KiB more would put the average at 32 KiB in 1 s: wait for it.
+        assert!(!limiter.admit(16 * 1024, t0 + Duration::from_millis(100)));
+        assert_eq!(limiter.resume_at.get(), Some(t0 + Duration::from_secs(1)));
+        assert!(limiter.admit(16 * 1024, t0 + Duration::from_secs(1)));
+        // A large piece counts whole: 32 + 64 - 16 KiB is 5 s in.
+        assert!(!limiter.admit(64 * 1024, t0 + Duration::from_secs(2)));
+        assert_eq!(limiter.resume_at.get(), Some(t0 + Duration::from_secs(5)));
+        assert!(limiter.admit(64 * 1024, t0 + Duration::from_secs(5)));
     }
 }
