@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{have_libcurl, output_of, Library};
+use common::have_libcurl;
 use starling_testserver::HttpServer;
 
 #[test]
@@ -16,8 +16,5 @@ fn requests_are_announced_as_libcurl_announces_them() {
     }
     let server = HttpServer::start();
     let base = vec![server.url("")];
-    let ours = output_of("prereq", Library::Starling, &base);
-    let theirs = output_of("prereq", Library::Libcurl, &base);
-    assert_eq!(theirs.matches("  prereq").count(), 9, "{theirs}");
-    common::assert_same_lines(&ours, &theirs);
+    common::same_as_libcurl("prereq", &base, "  prereq", 9);
 }

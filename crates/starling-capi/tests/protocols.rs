@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{have_libcurl, output_of, Library};
+use common::have_libcurl;
 use starling_testserver::HttpServer;
 
 #[test]
@@ -16,8 +16,5 @@ fn schemes_and_posts_are_allowed_as_libcurl_allows_them() {
     }
     let server = HttpServer::start();
     let base = vec![server.url("")];
-    let ours = output_of("protocols", Library::Starling, &base);
-    let theirs = output_of("protocols", Library::Libcurl, &base);
-    assert_eq!(theirs.matches("  result").count(), 29, "{theirs}");
-    common::assert_same_lines(&ours, &theirs);
+    common::same_as_libcurl("protocols", &base, "  result", 29);
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{have_libcurl, output_of, Library};
+use common::have_libcurl;
 use starling_testserver::HttpServer;
 
 #[test]
@@ -16,8 +16,5 @@ fn bodies_are_rewound_as_libcurl_rewinds_them() {
     }
     let server = HttpServer::start();
     let base = vec![server.url("")];
-    let ours = output_of("rewind", Library::Starling, &base);
-    let theirs = output_of("rewind", Library::Libcurl, &base);
-    assert_eq!(theirs.matches("-- result").count(), 20, "{theirs}");
-    common::assert_same_lines(&ours, &theirs);
+    common::same_as_libcurl("rewind", &base, "-- result", 20);
 }

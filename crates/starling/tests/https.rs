@@ -489,3 +489,17 @@ fn a_close_delimited_body_ended_by_close_notify_is_complete() {
     result.unwrap_or_else(|err| panic!("{err}"));
     assert!(e.handler_ref::<Verify>().unwrap().complete(70_000));
 }
+
+/// A speed limit stops an HTTPS download while TLS may hold decrypted
+/// data: the transfer goes on after each wait (no stall on a socket that
+/// has nothing new), and the whole body arrives intact.
+#[test]
+fn a_limited_https_download_goes_on_after_each_wait() {
+    let (server, ca, _pki) = server_for(&["tls.test"]);
+    let mut e = easy(&server, "tls.test", "/bytes/600000?seed=7", &ca);
+    e.handler(Verify::new(7));
+    e.max_recv_speed(Some(2_000_000));
+    let (e, result) = run_one(e);
+    result.unwrap_or_else(|err| panic!("{err}"));
+    assert!(e.handler_ref::<Verify>().unwrap().complete(600_000));
+}

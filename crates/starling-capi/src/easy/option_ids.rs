@@ -99,3 +99,5 @@ pub(super) const PREREQDATA: i32 = 10_313;
 pub(super) const INTERFACE: i32 = 10_062;
 pub(super) const LOCALPORT: i32 = 139;
 pub(super) const LOCALPORTRANGE: i32 = 140;
+pub(super) const MAX_SEND_SPEED_LARGE: i32 = 30_145;
+pub(super) const MAX_RECV_SPEED_LARGE: i32 = 30_146;

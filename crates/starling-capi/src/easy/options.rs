@@ -570,6 +570,20 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
             }
             INFILESIZE_LARGE => h.opts.infilesize = size,
             POSTFIELDSIZE_LARGE => h.opts.postfieldsize = size,
+            MAX_SEND_SPEED_LARGE | MAX_RECV_SPEED_LARGE => {
+                let Some(limit) = size else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                if option == MAX_SEND_SPEED_LARGE {
+                    easy.max_send_speed(Some(limit));
+                } else {
+                    easy.max_recv_speed(Some(limit));
+                }
+                return CURLE_OK;
+            }
             MAXFILESIZE_LARGE => {
                 let Some(easy) = h.easy_mut() else {
                     return CURLE_BAD_FUNCTION_ARGUMENT;

@@ -8,7 +8,6 @@
  * usage: sockopts URL
  */
 #include <netinet/in.h>
-#include <poll.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,20 +15,9 @@
 
 #include <curl/curl.h>
 
-static int seen;
-/* The one socket watched and what for (0: none), and the timer asked for
-   (-1: none); the loop below waits on them as an application's would. */
-static curl_socket_t watched = CURL_SOCKET_BAD;
-static short events;
-static long timer_ms = -1;
+#include "one_socket.h"
 
-static int on_timer(CURLM *multi, long ms, void *userp)
-{
-  (void)multi;
-  (void)userp;
-  timer_ms = ms;
-  return 0;
-}
+static int seen;
 
 static int opt(curl_socket_t s, int level, int name)
 {
@@ -46,9 +34,7 @@ static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
   (void)easy;
   (void)userp;
   (void)socketp;
-  watched = what == CURL_POLL_REMOVE ? CURL_SOCKET_BAD : s;
-  events = (short)((what & CURL_POLL_IN ? POLLIN : 0) |
-                   (what & CURL_POLL_OUT ? POLLOUT : 0));
+  one_socket_watch(s, what);
   if(what != CURL_POLL_REMOVE && !seen) {
     seen = 1;
     printf("nodelay %d keepalive %d", opt(s, IPPROTO_TCP, TCP_NODELAY) != 0,
@@ -77,7 +63,7 @@ static void run(const char *url, long nodelay, long keepalive, long idle,
   int running = 1;
   seen = 0;
   curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-  curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
+  curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, one_socket_timer);
   watched = CURL_SOCKET_BAD;
   timer_ms = -1;
   curl_easy_setopt(easy, CURLOPT_URL, url);
@@ -94,21 +80,7 @@ static void run(const char *url, long nodelay, long keepalive, long idle,
   printf("set nodelay %ld keepalive %ld idle %ld interval %ld: ", nodelay,
          keepalive, idle, interval);
   curl_multi_add_handle(multi, easy);
-  while(running) {
-    struct pollfd p = {watched, events, 0};
-    int n = poll(&p, watched == CURL_SOCKET_BAD ? 0 : 1,
-                 timer_ms < 0 ? 1000 : (int)timer_ms);
-    if(n > 0) {
-      int ev = (p.revents & POLLIN ? CURL_CSELECT_IN : 0) |
-               (p.revents & POLLOUT ? CURL_CSELECT_OUT : 0) |
-               (p.revents & (POLLERR | POLLHUP) ? CURL_CSELECT_ERR : 0);
-      curl_multi_socket_action(multi, p.fd, ev, &running);
-    }
-    else {
-      timer_ms = -1;
-      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
-  }
+  one_socket_run(multi, &running);
   if(!seen)
     printf("no socket seen\n");
   printf("negative idle: %d\n",

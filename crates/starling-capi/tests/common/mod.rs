@@ -196,3 +196,14 @@ pub fn assert_same_lines(starling: &str, libcurl: &str) {
         differ.join("\n")
     );
 }
+
+/// Runs `tests/c/NAME.c` with `args` on Starling and on Debian's libcurl
+/// and asserts the same output, line for line; libcurl's output must
+/// hold `marker` `expected` times (so that a program that stopped early
+/// cannot pass).
+pub fn same_as_libcurl(name: &str, args: &[String], marker: &str, expected: usize) {
+    let ours = output_of(name, Library::Starling, args);
+    let theirs = output_of(name, Library::Libcurl, args);
+    assert_eq!(theirs.matches(marker).count(), expected, "{theirs}");
+    assert_same_lines(&ours, &theirs);
+}

@@ -75,6 +75,9 @@ pub(crate) struct Extras {
     pub(crate) max_filesize: Option<u64>,
     /// Bytes per second and for how long.
     pub(crate) low_speed: Option<(u64, Duration)>,
+    /// Bytes per second at most, received and sent.
+    pub(crate) max_recv_speed: Option<u64>,
+    pub(crate) max_send_speed: Option<u64>,
     pub(crate) expect_100_timeout: Duration,
     pub(crate) happy_eyeballs_timeout: Duration,
     pub(crate) connect_timeout: Duration,
@@ -165,6 +168,8 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     transfer_encoding: false,
     max_filesize: None,
     low_speed: None,
+    max_recv_speed: None,
+    max_send_speed: None,
     expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
     happy_eyeballs_timeout: DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
     connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -270,6 +275,24 @@ impl super::Easy {
     /// closes after its multi handle is gone (the system closes it).
     pub fn socket_hooks(&mut self, hooks: Option<Arc<dyn SocketHooks + Send + Sync>>) -> &mut Self {
         self.inner.extras_mut().socket_hooks = hooks.map(Hooks);
+        self
+    }
+
+    /// Receive the body at most this many bytes per second on average
+    /// (libcurl's `CURLOPT_MAX_RECV_SPEED_LARGE`; `None` or 0: no limit).
+    /// A transfer ahead of it stops, its socket out of the loop, until a
+    /// timer says it may go on; the average is over windows of 3 s, as
+    /// libcurl's.
+    pub fn max_recv_speed(&mut self, limit: Option<u64>) -> &mut Self {
+        self.inner.extras_mut().max_recv_speed = limit.filter(|&l| l > 0);
+        self
+    }
+
+    /// Send the body at most this many bytes per second on average
+    /// (libcurl's `CURLOPT_MAX_SEND_SPEED_LARGE`), as
+    /// [`Easy::max_recv_speed`].
+    pub fn max_send_speed(&mut self, limit: Option<u64>) -> &mut Self {
+        self.inner.extras_mut().max_send_speed = limit.filter(|&l| l > 0);
         self
     }
 

@@ -33,6 +33,8 @@ pub(crate) struct Aside {
     /// The socket could not be bound where the options say (libcurl's
     /// message): no other address is tried.
     pub bind_failed: Option<Box<str>>,
+    /// Speed limits' windows (only with a speed limit).
+    pub limits: Option<Box<super::rate::Limits>>,
 }
 
 /// What a response leads to instead of the end of its transfer.

@@ -266,8 +266,14 @@ impl Core {
     /// drives its connection before the call returns. `None` for an
     /// unknown transfer.
     pub fn set_pause(&mut self, id: TransferId, pause: Pause) -> Option<()> {
+        let waiting = self.speed_waiting(id);
         let t = self.transfer_mut(id)?;
         let was = std::mem::replace(&mut t.pause, pause);
+        if waiting {
+            // Over its speed limit: it stays stopped until the limit's
+            // timer, which then applies this pause.
+            return Some(());
+        }
         if let Some(key) = t.conn {
             let conn = self.conn_mut(key)?;
             conn.proto.paused = pause;

@@ -82,6 +82,18 @@ impl Core {
                     self.request_sent(key, now);
                 }
                 // The answer may come before the body is out: read it.
+                Ok(Sent::Throttled) => {
+                    // The next piece goes in this call unless the limit
+                    // says wait (a timer then resumes the transfer).
+                    if let Some(id) = self.conns[key.index as usize].proto.transfer {
+                        if !self.over_speed(id, now) {
+                            self.runnable.push(key);
+                        }
+                    }
+                    if !events.intersects(Events::IN | Events::ERR) {
+                        return;
+                    }
+                }
                 Ok(Sent::Blocked | Sent::Paused) if !events.intersects(Events::IN | Events::ERR) => return,
                 Ok(Sent::Blocked | Sent::Paused) => {}
                 Ok(Sent::HeadOnly) => return self.expect_continue(key, now),
@@ -334,8 +346,13 @@ impl Core {
     }
 
     /// The wait of the connection's current phase ended: the happy-eyeballs
-    /// delay or the 100-continue wait.
+    /// delay or the 100-continue wait (or a speed limit's wait).
     pub(crate) fn phase_timer(&mut self, id: TransferId, _now: Instant) {
+        // A transfer over its speed limit borrows the slot: it is neither
+        // connecting nor waiting for 100-continue then.
+        if self.speed_wait_over(id) {
+            return;
+        }
         let Some(key) = self.transfer(id).and_then(|t| t.conn) else {
             return;
         };

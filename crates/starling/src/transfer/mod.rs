@@ -7,7 +7,7 @@
 //! (`receive.rs`), a time condition's verdict on it (`condition.rs`),
 //! redirects (`redirect.rs`), a streamed body sent again
 //! (`rewind.rs`), the body to the handler
-//! (`deliver.rs`) and progress (`meter.rs`); what a handle with a share
+//! (`deliver.rs`) and progress (`meter.rs`); speed limits (`rate.rs`); what a handle with a share
 //! does differently (`shared.rs`).
 //!
 //! Below it, `conn/` holds connections without knowing what their bytes
@@ -22,6 +22,7 @@ pub(crate) mod core;
 mod deliver;
 mod drive;
 mod meter;
+mod rate;
 mod receive;
 mod redirect;
 mod rewind;

@@ -193,6 +193,13 @@ impl Core {
             if let Step::Stop = self.consume_input(key, now) {
                 return;
             }
+            if reads > 0 {
+                // Under a speed limit, each read is followed by a look at it.
+                let id = self.conns[key.index as usize].proto.transfer;
+                if id.is_some_and(|id| self.over_speed(id, now)) {
+                    break;
+                }
+            }
             if read_bytes >= budget {
                 self.read_again(key);
                 break;

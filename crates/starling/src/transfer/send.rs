@@ -24,7 +24,14 @@ pub(super) enum Sent {
     HeadOnly,
     /// The handler paused the body.
     Paused,
+    /// A piece of the body went out under a speed limit: the limit is
+    /// checked before the next.
+    Throttled,
 }
+
+/// The largest piece of a body sent at once under a speed limit (libcurl
+/// sends a limited body a buffer at a time and checks between them).
+const LIMITED_PIECE: usize = 16 * 1024;
 
 /// Why a send failed.
 pub(super) enum SendFailed {
@@ -48,6 +55,14 @@ impl Core {
             Some(RequestBody::Bytes(bytes)) => bytes,
             _ => &[],
         };
+        let limited = conn.proto.transfer.is_some_and(|id| {
+            self.transfers[id.index as usize]
+                .easy
+                .inner
+                .extras()
+                .max_send_speed
+                .is_some()
+        });
         let (head_before, body_before) = (conn.proto.head_sent, conn.proto.body_sent);
         let result = loop {
             let head = &conn.proto.head[conn.proto.head_sent as usize..];
@@ -62,6 +77,11 @@ impl Core {
             // which costs the kernel less than a gathered one; a body held
             // back for `100 Continue` waits.
             let body = if conn.proto.expect { &[][..] } else { body };
+            let body = if limited {
+                &body[..body.len().min(LIMITED_PIECE)]
+            } else {
+                body
+            };
             let written = conn.transport.write_pair(env, head, body);
             match written {
                 Ok(0) => break Err(Err(io::ErrorKind::WriteZero.into())),
@@ -69,6 +89,9 @@ impl Core {
                     let from_head = n.min(head.len());
                     conn.proto.head_sent += from_head as u32;
                     conn.proto.body_sent += n - from_head;
+                    if limited && n > from_head && conn.proto.body_sent < whole_body.len() {
+                        break Err(Ok(Sent::Throttled));
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Err(Ok(Sent::Blocked)),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -141,11 +164,21 @@ impl Core {
                 }
                 continue;
             }
-            match conn.transport.write(env, upload.pending()) {
+            let limited = t.easy.inner.extras().max_send_speed.is_some();
+            let pending = upload.pending();
+            let piece = if limited {
+                &pending[..pending.len().min(LIMITED_PIECE)]
+            } else {
+                pending
+            };
+            match conn.transport.write(env, piece) {
                 Ok(0) => return Err(SendFailed::Io(io::ErrorKind::WriteZero.into())),
                 Ok(n) => {
                     t.easy.inner.trace(Trace::DataOut, &upload.pending()[..n]);
                     upload.advance(n);
+                    if limited && !(upload.pending().is_empty() && upload.finished()) {
+                        return Ok(Sent::Throttled);
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Sent::Blocked),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
