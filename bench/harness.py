@@ -143,7 +143,13 @@ class Nginx:
             pid = self.master_pid()
         except OSError:
             return
-        os.kill(pid, signal.SIGTERM)
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            # A pid file left by an nginx that is gone (a run stopped
+            # before its end): nothing to stop, and the file is stale.
+            os.unlink(self.pidfile())
+            return
         for _ in range(100):
             try:
                 os.kill(pid, 0)

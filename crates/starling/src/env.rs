@@ -202,6 +202,17 @@ pub trait Env {
         hooks: Option<&dyn SocketHooks>,
     ) -> io::Result<Socket>;
 
+    /// Starts a non-blocking connect to the Unix domain socket at `path`,
+    /// as [`Env::connect`] does to a TCP address (no TCP options apply).
+    /// An environment without Unix sockets answers `Unsupported`.
+    fn connect_unix(&self, path: &std::path::Path, hooks: Option<&dyn SocketHooks>) -> io::Result<Socket> {
+        let _ = (path, hooks);
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "no Unix domain sockets here",
+        ))
+    }
+
     /// Where the connect of `socket` stands; never blocks.
     fn connect_state(&self, socket: &Socket) -> ConnectState;
 

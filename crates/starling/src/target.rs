@@ -48,6 +48,9 @@ pub(crate) struct RouteOptions<'a> {
     pub connect_to: &'a ConnectToList,
     /// `CURLOPT_RESOLVE`: host (lower case), port, address.
     pub resolve: &'a [(String, u16, IpAddr)],
+    /// `CURLOPT_UNIX_SOCKET_PATH`: connections go to this socket, and no
+    /// name is looked up.
+    pub unix_socket: bool,
 }
 
 impl RouteOptions<'_> {
@@ -105,7 +108,7 @@ impl Route {
                 addrs.push(SocketAddr::new(ip, port));
             }
         }
-        let fixed = !addrs.is_empty();
+        let fixed = !addrs.is_empty() || options.unix_socket;
         Ok(Route {
             target,
             addrs,
@@ -131,7 +134,8 @@ impl Route {
         self.via.as_ref().map_or(self.target.port(), |v| v.port)
     }
 
-    /// True when the addresses need no lookup.
+    /// True when the addresses need no lookup (known, or a Unix socket's
+    /// route, which has none).
     pub fn fixed(&self) -> bool {
         self.fixed
     }

@@ -108,6 +108,28 @@ pub(super) struct Asked<'a> {
     /// The socket of the handle's last connection while it is open
     /// (CURLINFO_ACTIVESOCKET), or -1.
     pub active_socket: std::ffi::c_int,
+    /// CURLOPT_UNIX_SOCKET_PATH: libcurl names it as the primary "IP".
+    pub unix_socket: Option<&'a str>,
+}
+
+/// The port of an absolute URL (its scheme's when it names none), or 0.
+fn url_port(url: &str) -> c_long {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return 0;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    // "[::1]" has no port: what follows its last colon holds the bracket.
+    let port = match host.rsplit_once(':') {
+        Some((_, port)) if !port.contains(']') => port.parse::<c_long>().ok(),
+        _ => None,
+    };
+
+    port.unwrap_or(if scheme.eq_ignore_ascii_case("https") {
+        443
+    } else {
+        80
+    })
 }
 
 /// CURLAUTH_* bits of the methods a 401's WWW-Authenticate fields offer
@@ -182,16 +204,18 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
             return CURLE_OK;
         }
         let owner = h.owner_tag();
-        let mut strings = h.info_string.take();
+        let mut strings = std::mem::take(&mut h.info_strings);
         // Only the infos that need them pay for them (a copy, a lookup).
         let referer = (info == INFO_REFERER)
             .then(|| h.opts.fields.referer.clone())
             .flatten();
         let socket = matches!(info, INFO_ACTIVESOCKET | INFO_LASTSOCKET).then(|| h.active_socket());
+        let unix = h.opts.unix_socket.clone();
         let asked = Asked {
             filetime: h.opts.filetime,
             referer: referer.as_deref(),
             active_socket: socket.flatten().unwrap_or(-1),
+            unix_socket: unix.as_deref(),
         };
         let code = match h.easy_mut() {
             // SAFETY: `out` points to the info's type (the caller's contract).
@@ -224,7 +248,7 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
                 None => CURLE_BAD_FUNCTION_ARGUMENT,
             }),
         };
-        h.info_string = strings;
+        h.info_strings = strings;
         code
     })
 }
@@ -242,7 +266,7 @@ unsafe fn answer(
     asked: &Asked<'_>,
     info: i32,
     out: *mut c_void,
-    strings: &mut Option<CString>,
+    strings: &mut Vec<(i32, CString)>,
 ) -> CurlCode {
     let status = i.status.map_or(0, |s| s.as_u16() as c_long);
     let t = i.timings;
@@ -266,6 +290,8 @@ unsafe fn answer(
         .unwrap_or(0);
     let length = i.content_length.map_or(-1, |n| n as i64);
     let (remote, local) = (i.remote_addr, i.local_addr);
+    // Over a Unix socket libcurl names the socket, and the URL's port.
+    let unix = asked.unix_socket.filter(|_| i.connection_id.is_some());
     // libcurl keeps times in microseconds: a time's double form is its
     // _T form in seconds.
     let micros = |d: Duration| d.as_micros() as i64;
@@ -313,7 +339,13 @@ unsafe fn answer(
             // CURLPROTO_HTTPS and CURLPROTO_HTTP.
             INFO_PROTOCOL => *out.cast::<c_long>() = if https { 2 } else { 1 },
             INFO_RETRY_AFTER => *out.cast::<i64>() = retry_after,
-            INFO_PRIMARY_PORT => *out.cast::<c_long>() = remote.map_or(0, |a| a.port() as c_long),
+            INFO_PRIMARY_PORT => {
+                *out.cast::<c_long>() = match (remote, unix) {
+                    (Some(a), _) => a.port() as c_long,
+                    (None, Some(_)) => url_port(url),
+                    (None, None) => 0,
+                }
+            }
             INFO_LOCAL_PORT => *out.cast::<c_long>() = local.map_or(0, |a| a.port() as c_long),
             // Verification failures end the transfer; one that went on
             // passed (or was not asked for).
@@ -376,14 +408,24 @@ unsafe fn answer(
                     INFO_EFFECTIVE_URL => Some(url.to_string()),
                     // As libcurl 7.88 names it.
                     INFO_SCHEME => Some(if https { "HTTPS" } else { "HTTP" }.to_string()),
-                    INFO_PRIMARY_IP => remote.map(|a| a.ip().to_string()),
-                    INFO_LOCAL_IP => local.map(|a| a.ip().to_string()),
+                    // libcurl's are buffers: empty until a connection.
+                    INFO_PRIMARY_IP => Some(
+                        remote
+                            .map(|a| a.ip().to_string())
+                            .or(unix.map(str::to_owned))
+                            .unwrap_or_default(),
+                    ),
+                    INFO_LOCAL_IP => Some(local.map(|a| a.ip().to_string()).unwrap_or_default()),
                     _ => i.headers.get_str("content-type").map(str::to_owned),
                 };
                 // libcurl answers NULL for a content type it has not got.
                 let s = text.and_then(|t| CString::new(t).ok());
                 *out.cast::<*const c_char>() = s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
-                *strings = s;
+                // The string's bytes stay where they are when it moves.
+                strings.retain(|(n, _)| *n != info);
+                if let Some(s) = s {
+                    strings.push((info, s));
+                }
             }
             _ => return CURLE_UNKNOWN_OPTION,
         }

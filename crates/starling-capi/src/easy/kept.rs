@@ -37,6 +37,8 @@ pub(super) struct Kept {
     /// OPENSOCKETFUNCTION, SOCKOPTFUNCTION, CLOSESOCKETFUNCTION and their
     /// data, applied together.
     pub(super) sockets: crate::socket_hooks::SocketCallbacks,
+    /// UNIX_SOCKET_PATH, for the infos that name it.
+    pub(super) unix_socket: Option<String>,
     /// TIMECONDITION and TIMEVALUE(_LARGE), applied together.
     pub(super) time_condition: (c_long, i64),
     /// TCP_NODELAY, TCP_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, applied
@@ -65,6 +67,7 @@ impl Default for Kept {
             low_speed: (0, 0),
             filetime: false,
             time_condition: (0, 0),
+            unix_socket: None,
             sockets: crate::socket_hooks::SocketCallbacks::default(),
             tcp: TcpKept::default(),
             fields: RequestFields::default(),

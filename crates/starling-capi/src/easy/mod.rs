@@ -40,7 +40,9 @@ pub struct CEasy {
     /// The multi handle and the transfer, while added.
     pub link: Option<Link>,
     /// Strings handed out by `curl_easy_getinfo`, valid until the next call.
-    info_string: Option<CString>,
+    /// The strings string infos answered last, one per info: each stays
+    /// valid until the same info is asked again, as libcurl's do.
+    info_strings: Vec<(i32, CString)>,
     /// The options the C handle keeps itself (the engine's handle keeps
     /// the rest): reset together, duplicated together.
     opts: Kept,
@@ -327,7 +329,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             magic: EASY_MAGIC,
             easy: Some(Easy::new("")),
             link: None,
-            info_string: None,
+            info_strings: Vec::new(),
             opts: Kept::default(),
             driver: None,
             share: ptr::null_mut(),
@@ -505,7 +507,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             magic: EASY_MAGIC,
             easy: Some(copy),
             link: None,
-            info_string: None,
+            info_strings: Vec::new(),
             opts,
             driver: None,
             share: ptr::null_mut(),

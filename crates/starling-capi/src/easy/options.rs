@@ -414,6 +414,15 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     easy.redirect_protocols(schemes);
                 }
             }
+            UNIX_SOCKET_PATH => {
+                // SAFETY: UNIX_SOCKET_PATH takes a C string (or NULL: TCP).
+                let path = unsafe { string(value) };
+                h.opts.unix_socket = path.clone();
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.unix_socket(path.as_deref().map(std::path::Path::new));
+            }
             INTERFACE => {
                 // SAFETY: INTERFACE takes a C string (or NULL: not bound).
                 h.opts.tcp.interface = unsafe { string(value) };

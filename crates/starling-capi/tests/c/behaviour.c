@@ -559,8 +559,8 @@ static void unknown_options(void)
         "CURLOPT_SSH_AUTH_TYPES is not built in");
   CHECK(curl_easy_setopt(easy, CURLOPT_CHUNK_BGN_FUNCTION, on_write) ==
         CURLE_NOT_BUILT_IN, "CURLOPT_CHUNK_BGN_FUNCTION is not built in");
-  CHECK(curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)1) ==
-        CURLE_NOT_BUILT_IN, "CURLOPT_MAX_RECV_SPEED_LARGE is not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)-1) ==
+        CURLE_BAD_FUNCTION_ARGUMENT, "CURLOPT_MAX_RECV_SPEED_LARGE -1 is refused");
   /* ... set to libcurl's default, they are accepted (the curl tool sets
    * many so and stops at the first error) ... */
   CHECK(curl_easy_setopt(easy, CURLOPT_PROXY, NULL) == CURLE_OK, "CURLOPT_PROXY NULL");

@@ -518,6 +518,7 @@ impl Easy {
             default_protocol: extras.default_protocol.as_deref(),
             connect_to: &extras.connect_to,
             resolve: if shared { &[] } else { &extras.resolve },
+            unix_socket: extras.unix_socket.is_some(),
         }
     }
 

@@ -4,7 +4,7 @@
 //! engine sees it.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -90,6 +90,8 @@ pub(crate) struct Extras {
     pub(crate) socket: SocketOptions,
     /// The application's part in making and closing them.
     pub(crate) socket_hooks: Option<Hooks>,
+    /// A Unix domain socket every connection goes to instead.
+    pub(crate) unix_socket: Option<Arc<Path>>,
     /// Header fields options make, each written where libcurl writes it.
     pub(crate) option_fields: OptionFields,
     pub(crate) max_header_bytes: usize,
@@ -178,6 +180,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     body_style: BodyStyle::Plain,
     socket: SocketOptions::DEFAULT,
     socket_hooks: None,
+    unix_socket: None,
     option_fields: OptionFields::EMPTY,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
@@ -275,6 +278,21 @@ impl super::Easy {
     /// closes after its multi handle is gone (the system closes it).
     pub fn socket_hooks(&mut self, hooks: Option<Arc<dyn SocketHooks + Send + Sync>>) -> &mut Self {
         self.inner.extras_mut().socket_hooks = hooks.map(Hooks);
+        self
+    }
+
+    /// Connect to this Unix domain socket instead of the URL's host and
+    /// port (libcurl's `CURLOPT_UNIX_SOCKET_PATH`; `None`, the default:
+    /// over TCP). Nothing is looked up; the request still names the URL's
+    /// host, and TLS, for `https://`, verifies it. Connections are shared
+    /// only among transfers to the same socket and host.
+    pub fn unix_socket(&mut self, path: Option<&Path>) -> &mut Self {
+        let path: Option<Arc<Path>> = path.map(Arc::from);
+        if path.is_some() || self.inner.extras().unix_socket.is_some() {
+            self.inner.extras_mut().unix_socket = path;
+            // Whether names are looked up changes (`route_options`).
+            self.inner.route = None;
+        }
         self
     }
 

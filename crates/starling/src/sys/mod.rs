@@ -122,6 +122,28 @@ impl Env for SystemEnv {
         Ok(Socket::from_raw(socket.into_raw_fd()))
     }
 
+    fn connect_unix(&self, path: &std::path::Path, hooks: Option<&dyn SocketHooks>) -> io::Result<Socket> {
+        let address = SockAddr::unix(path)?;
+        let socket = Sock::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
+        let configured = match hooks.map(|h| h.configure(socket.as_raw_fd())) {
+            None | Some(Ok(Configured::Connect)) => Configured::Connect,
+            Some(Ok(configured)) => configured,
+            Some(Err(e)) => {
+                close_with(socket, hooks);
+                return Err(io::Error::other(RefusedByHook(e)));
+            }
+        };
+        if configured == Configured::Connect {
+            // A Unix socket connects at once or not at all (EAGAIN: the
+            // server's backlog is full, a refusal as libcurl takes it).
+            if let Err(e) = socket.connect(&address) {
+                close_with(socket, hooks);
+                return Err(e);
+            }
+        }
+        Ok(Socket::from_raw(socket.into_raw_fd()))
+    }
+
     /// A connected socket costs one call (getpeername); only a socket that
     /// is not connected is asked for its pending error (SO_ERROR).
     fn connect_state(&self, socket: &Socket) -> ConnectState {

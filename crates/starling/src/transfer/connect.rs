@@ -43,7 +43,20 @@ impl Core {
             let limit = t.easy.inner.extras().connect_timeout;
             self.set_timer(id, TimerKind::Connect, now + limit);
         }
-        let Some((socket, addr)) = self.connect_next(id, 0).or_else(|| self.connect_next(id, 1)) else {
+        let unix = self.transfers[id.index as usize]
+            .easy
+            .inner
+            .extras()
+            .unix_socket
+            .clone();
+        let attempt = match unix {
+            Some(path) => self.connect_unix(id, &path).map(|socket| (socket, None)),
+            None => self
+                .connect_next(id, 0)
+                .or_else(|| self.connect_next(id, 1))
+                .map(|(socket, addr)| (socket, Some(addr))),
+        };
+        let Some((socket, addr)) = attempt else {
             return self.connect_exhausted(id, now);
         };
         let t = &self.transfers[id.index as usize];
@@ -52,7 +65,7 @@ impl Core {
         let generation = self.next_generation();
         let fd = socket.fd();
         let mut conn = Connection::connecting(socket, host, generation, now);
-        conn.remote_addr = Some(addr);
+        conn.remote_addr = addr;
         let index = self.conns.insert(conn);
         let key = ConnKey {
             index: index as u32,
@@ -61,7 +74,6 @@ impl Core {
         self.sockets.insert(fd, Owner::Conn(key));
         self.pool.opened(host);
         self.counters.connections_opened += 1;
-        self.transfers[id.index as usize].easy.inner.info.new_connections += 1;
         self.attach(id, key, now);
         self.mark_dirty(key);
         // Armed even with one family to try, and left to expire after the
@@ -97,6 +109,10 @@ impl Core {
                         // with it.
                         self.socket_closers
                             .insert(socket.fd(), std::sync::Arc::clone(&hooks.0));
+                    } else if !self.socket_closers.is_empty() {
+                        // A number reused after a hooked socket was closed
+                        // elsewhere (by a share): not the hooks' to close.
+                        self.socket_closers.remove(&socket.fd());
                     }
                     return Some((socket, addr));
                 }
@@ -121,6 +137,42 @@ impl Core {
             }
         }
         None
+    }
+
+    /// Starts the connect to the handle's Unix domain socket.
+    fn connect_unix(&mut self, id: TransferId, path: &std::path::Path) -> Option<Socket> {
+        let t = &mut self.transfers[id.index as usize];
+        t.easy
+            .inner
+            .trace_text(|| format!("  Trying {}:0...", path.display()));
+        let hooks = t.easy.inner.extras().socket_hooks.as_ref();
+        match self
+            .env
+            .connect_unix(path, hooks.map(|h| &*h.0 as &dyn SocketHooks))
+        {
+            Ok(socket) => {
+                if let Some(hooks) = hooks {
+                    self.socket_closers
+                        .insert(socket.fd(), std::sync::Arc::clone(&hooks.0));
+                } else if !self.socket_closers.is_empty() {
+                    self.socket_closers.remove(&socket.fd());
+                }
+                Some(socket)
+            }
+            Err(e) if e.get_ref().is_some_and(|inner| inner.is::<RefusedByHook>()) => {
+                t.aside_mut().refused_by_hook = true;
+                None
+            }
+            Err(e) => {
+                t.easy.inner.info.os_errno = e.raw_os_error();
+                let detail = plain_os_error(&e);
+                let shown = path.display().to_string();
+                t.easy
+                    .inner
+                    .trace_text(|| format!("Immediate connect fail for {shown}: {detail}"));
+                None
+            }
+        }
     }
 
     /// The happy-eyeballs delay is over: start the other family.
@@ -274,6 +326,9 @@ impl Core {
         match transfer {
             Some(id) => {
                 let t = &mut self.transfers[id.index as usize];
+                // Counted once connected, as libcurl's NUM_CONNECTS: a
+                // refused attempt made no connection.
+                t.easy.inner.info.new_connections += 1;
                 t.easy.inner.info.timings.connect = t.elapsed(now);
                 if t.easy.inner.verbose {
                     let host = t.route().connect_host().to_owned();

@@ -5,10 +5,10 @@
 //! (`conn_timers.rs`), one event on a connection (`drive.rs`), the
 //! request (`send.rs`), the response and what it means for the transfer
 //! (`receive.rs`), a time condition's verdict on it (`condition.rs`),
-//! redirects (`redirect.rs`), a streamed body sent again
-//! (`rewind.rs`), the body to the handler
-//! (`deliver.rs`) and progress (`meter.rs`); speed limits (`rate.rs`); what a handle with a share
-//! does differently (`shared.rs`).
+//! redirects (`redirect.rs`), a streamed body sent again (`rewind.rs`),
+//! the body to the handler (`deliver.rs`), progress (`meter.rs`) and
+//! speed limits (`rate.rs`); what a handle with a share does differently
+//! (`shared.rs`).
 //!
 //! Below it, `conn/` holds connections without knowing what their bytes
 //! mean; above it, `multi/` is the public API and tells the application

@@ -347,7 +347,8 @@ impl Core {
                     }
                 }
                 Ok((n, StreamEvent::Body(range))) => {
-                    let first = t.easy.inner.info.body_bytes_received == 0 && !range.is_empty();
+                    let first =
+                        t.easy.inner.info.body_bytes_received == 0 && !range.is_empty() && !t.has_next();
                     if let Some(why) = first.then(|| t.document_refused()).flatten() {
                         buf.start += n;
                         self.simulate_not_modified(key, id, why, now);

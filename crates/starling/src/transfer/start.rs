@@ -196,10 +196,12 @@ impl Core {
         let tls = &extras.tls;
         let other_tls = target.is_https() && !tls.is_default();
         let bound = extras.socket.local.as_deref();
+        let unix = extras.unix_socket.as_deref();
         let host = if route.via().is_none()
             && !other_tls
             && extras.ip_resolve == IpResolve::Whatever
             && bound.is_none()
+            && unix.is_none()
         {
             self.pool.hold_host(target.pool_key())
         } else {
@@ -220,6 +222,10 @@ impl Core {
             if extras.ip_resolve != IpResolve::Whatever {
                 // A connection over the other family must not serve it.
                 let _ = write!(key, "#{:?}", extras.ip_resolve);
+            }
+            if let Some(path) = unix {
+                // Connections to a socket serve only that socket.
+                let _ = write!(key, " unix {}", path.display());
             }
             if let Some(bound) = bound {
                 // Nor one bound elsewhere (libcurl compares the interface
