@@ -15,22 +15,12 @@
 
 #include <curl/curl.h>
 
+#include "inspect_lines.h"
+
 static const char *base;
 
-/* Prints the /inspect lines that say what the last request was. */
-static size_t on_body(char *p, size_t size, size_t n, void *userp)
-{
-  const char *line = p, *end = p + size * n;
-  (void)userp;
-  while(line < end) {
-    const char *nl = memchr(line, '\n', (size_t)(end - line));
-    size_t len = nl ? (size_t)(nl - line + 1) : (size_t)(end - line);
-    if(!strncmp(line, "method", 6) || !strncmp(line, "body-len", 8))
-      printf("  %.*s", (int)len, line);
-    line += len;
-  }
-  return size * n;
-}
+/* The /inspect lines that say what the last request was. */
+static const char *const prefixes[] = {"method", "body-len", NULL};
 
 static void setopt_str(CURLoption option, const char *name, const char *value)
 {
@@ -64,7 +54,7 @@ static void transfer(const char *title, const char *path, CURLoption option,
     snprintf(url, sizeof(url), "%s%s", base, path);
   curl_easy_setopt(easy, CURLOPT_URL, url);
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, inspect_lines);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT, 20L);
   if(post)
@@ -108,6 +98,7 @@ int main(int argc, char **argv)
     return 2;
   }
   base = argv[1];
+  inspect_prefixes = prefixes;
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
   for(i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {

@@ -15,19 +15,10 @@
 
 #include <curl/curl.h>
 
-static size_t on_body(char *p, size_t size, size_t n, void *userp)
-{
-  const char *line = p, *end = p + size * n;
-  (void)userp;
-  while(line < end) {
-    const char *nl = memchr(line, '\n', (size_t)(end - line));
-    size_t len = nl ? (size_t)(nl - line + 1) : (size_t)(end - line);
-    if(!strncmp(line, "method", 6) || !strncmp(line, "header host:", 12))
-      printf("  %.*s", (int)len, line);
-    line += len;
-  }
-  return size * n;
-}
+#include "inspect_lines.h"
+
+/* The /inspect-like lines the test server answers with. */
+static const char *const prefixes[] = {"method", "header host:", NULL};
 
 static void run(CURL *easy, const char *title, const char *url,
                 const char *path)
@@ -38,7 +29,7 @@ static void run(CURL *easy, const char *title, const char *url,
   CURLcode result, set;
   printf("%s\n", title);
   curl_easy_setopt(easy, CURLOPT_URL, url);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, inspect_lines);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT, 20L);
   set = curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, path);
@@ -67,6 +58,7 @@ int main(int argc, char **argv)
     return 2;
   }
   snprintf(missing, sizeof(missing), "%s.missing", argv[1]);
+  inspect_prefixes = prefixes;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   easy = curl_easy_init();
   run(easy, "a host that does not exist", "http://nowhere.invalid/inspect",

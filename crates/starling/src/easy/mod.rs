@@ -26,7 +26,7 @@ pub use options::{
     BodyStyle, IpResolve, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
     DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
 };
-pub(crate) use options::{Extras, RequestBody, TlsOptions, DEFAULT_EXTRAS};
+pub(crate) use options::{Extras, Hooks, RequestBody, TlsOptions, DEFAULT_EXTRAS};
 pub use time_condition::TimeCondition;
 pub use tls::{CertFormat, ClientCert, TlsSource, TlsVersion, TlsVersions};
 

@@ -12,6 +12,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::core::Core;
@@ -104,16 +105,7 @@ impl Core {
                 hooks.map(|h| &*h.0 as &dyn SocketHooks),
             ) {
                 Ok(socket) => {
-                    if let Some(hooks) = hooks {
-                        // Whoever closes the socket, whenever: the hooks go
-                        // with it.
-                        self.socket_closers
-                            .insert(socket.fd(), std::sync::Arc::clone(&hooks.0));
-                    } else if !self.socket_closers.is_empty() {
-                        // A number reused after a hooked socket was closed
-                        // elsewhere (by a share): not the hooks' to close.
-                        self.socket_closers.remove(&socket.fd());
-                    }
+                    remember_closer(&mut self.socket_closers, socket.fd(), hooks);
                     return Some((socket, addr));
                 }
                 Err(e) if e.get_ref().is_some_and(|inner| inner.is::<RefusedByHook>()) => {
@@ -151,12 +143,7 @@ impl Core {
             .connect_unix(path, hooks.map(|h| &*h.0 as &dyn SocketHooks))
         {
             Ok(socket) => {
-                if let Some(hooks) = hooks {
-                    self.socket_closers
-                        .insert(socket.fd(), std::sync::Arc::clone(&hooks.0));
-                } else if !self.socket_closers.is_empty() {
-                    self.socket_closers.remove(&socket.fd());
-                }
+                remember_closer(&mut self.socket_closers, socket.fd(), hooks);
                 Some(socket)
             }
             Err(e) if e.get_ref().is_some_and(|inner| inner.is::<RefusedByHook>()) => {
@@ -418,6 +405,26 @@ impl Core {
 fn family(addrs: &[SocketAddr], addr: SocketAddr) -> usize {
     let first_v6 = addrs.first().is_some_and(|a| a.is_ipv6());
     usize::from(addr.is_ipv6() != first_v6)
+}
+
+/// Keeps the hooks a new socket was made with, to close it with them
+/// whoever closes it, whenever.
+fn remember_closer(
+    closers: &mut std::collections::HashMap<std::os::fd::RawFd, Arc<dyn SocketHooks + Send + Sync>>,
+    fd: std::os::fd::RawFd,
+    hooks: Option<&crate::easy::Hooks>,
+) {
+    match hooks {
+        Some(hooks) => {
+            closers.insert(fd, Arc::clone(&hooks.0));
+        }
+        // A number reused after a hooked socket was closed elsewhere (by a
+        // share): not the hooks' to close.
+        None if !closers.is_empty() => {
+            closers.remove(&fd);
+        }
+        None => {}
+    }
 }
 
 /// An I/O error as the system words it ("Connection refused").
