@@ -1181,7 +1181,7 @@ fn timing() {
     let cases = vec![
         Case::raw("TM-01", "never_answers", Script::NeverAnswer)
             .with(short)
-            .fails(TimedOut, "total timeout of 300 ms"),
+            .fails(TimedOut, "Operation timed out after"),
         Case::raw(
             "TM-02",
             "slowloris",
@@ -1194,23 +1194,23 @@ fn timing() {
         .with(|e| {
             e.low_speed_limit(1000, SHORT);
         })
-        .fails(TimedOut, "less than 1000 bytes/s"),
+        .fails(TimedOut, "Less than 1000 bytes/sec"),
         Case::raw("TM-03", "tls_server_hello_never_sent", Script::NeverAnswer)
             .with(|e| {
                 let url = e.get_url().replace("http:", "https:");
                 e.url(url).connect_timeout(SHORT);
             })
-            .fails(TimedOut, "connect timeout of 300 ms"),
+            .fails(TimedOut, "Timeout was reached"),
         Case::raw("TM-04", "body_stalls", hold(stalled))
             .with(short)
-            .fails(TimedOut, "total timeout of 300 ms"),
+            .fails(TimedOut, "with 10 out of 100 bytes received"),
         Case::raw(
             "TM-04",
             "chunked_never_ends",
             hold(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n".to_vec()),
         )
         .with(short)
-        .fails(TimedOut, "total timeout of 300 ms"),
+        .fails(TimedOut, "with 5 bytes received"),
         Case::raw(
             "RX-04",
             "endless_body_at_line_rate",
@@ -1281,7 +1281,7 @@ fn dns() {
             .with(|e| {
                 e.connect_timeout(SHORT);
             })
-            .fails(TimedOut, "resolving 'blackhole.test' timed out after 300 ms"),
+            .fails(TimedOut, "Resolving timed out after"),
         Case::url("DN-02", "nxdomain", "http://nx.test/".into()).fails(CouldntResolveHost, "nx.test"),
         Case::url(
             "DN-03",
@@ -1291,7 +1291,7 @@ fn dns() {
         .with(|e| {
             e.connect_timeout(SHORT);
         })
-        .fails(TimedOut, "connect timeout of 300 ms")
+        .fails(TimedOut, "Timeout was reached")
         .keep((listener, fillers)),
         Case::url(
             "DN-04",

@@ -163,7 +163,7 @@ fn a_slow_lookup_ends_at_the_connect_timeout() {
     let error = error.expect("timed out");
     assert_eq!(error.kind(), ErrorKind::TimedOut);
     assert!(
-        error.message().contains("resolving 'slow.test' timed out"),
+        error.message().starts_with("Resolving timed out after"),
         "{error}"
     );
     assert!(

@@ -86,8 +86,10 @@ impl Core {
                 if now.saturating_duration_since(slow_since) >= time {
                     let e = Error::new(
                         ErrorKind::TimedOut,
+                        // libcurl's words (whole seconds, as its option
+                        // gives them; a fraction only from Rust).
                         format!(
-                            "operation too slow: less than {limit} bytes/s transferred the last {} s",
+                            "Operation too slow. Less than {limit} bytes/sec transferred the last {} seconds",
                             time.as_secs_f64()
                         ),
                     );

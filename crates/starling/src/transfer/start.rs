@@ -25,9 +25,10 @@ use super::core::Core;
 use super::meter::TICK;
 use super::state::{Transfer, TransferState};
 use crate::conn::pool::Wait;
+use crate::conn::ConnState;
 use crate::conn::MAX_IDLE_AGE;
 use crate::easy::{Easy, IpResolve, Schemes};
-use crate::error::{Error, ErrorKind, TimeoutKind};
+use crate::error::{Error, ErrorKind};
 use crate::events::Message;
 use crate::ids::TransferId;
 use crate::info::TransferInfo;
@@ -331,22 +332,24 @@ impl Core {
             return;
         };
         t.timers[kind as usize] = None;
+        if let TimerKind::Phase | TimerKind::Tick = kind {
+            return match kind {
+                TimerKind::Phase => self.phase_timer(id, now),
+                _ => self.tick(id, now),
+            };
+        }
+        let connecting = t
+            .conn
+            .and_then(|key| self.conns.get(key.index as usize))
+            .is_none_or(|c| matches!(c.state, ConnState::Connecting | ConnState::Handshaking));
+        let t = &self.transfers[id.index as usize];
         let error = match kind {
-            TimerKind::Phase => return self.phase_timer(id, now),
-            TimerKind::Tick => return self.tick(id, now),
-            TimerKind::Connect if t.state == TransferState::Resolving => {
-                let host = t.route().connect_host();
-                let limit = t.easy.inner.extras().connect_timeout;
-                Error::new(
-                    ErrorKind::TimedOut,
-                    format!("resolving '{host}' timed out after {} ms", limit.as_millis()),
-                )
+            // The connect timeout while connecting: libcurl's connect
+            // failure, for the reason of its code.
+            TimerKind::Connect if connecting && t.state == TransferState::OnConnection => {
+                connect_error(t.route(), ErrorKind::TimedOut, t.elapsed(now))
             }
-            TimerKind::Connect => Error::timeout(TimeoutKind::Connect, t.easy.inner.extras().connect_timeout),
-            TimerKind::Total => Error::timeout(
-                TimeoutKind::Total,
-                t.easy.inner.extras().timeout.unwrap_or_default(),
-            ),
+            _ => timeout_error(t, connecting, now),
         };
         self.fail_now(id, error, now);
     }
@@ -464,6 +467,29 @@ fn route_mut(t: &mut Transfer) -> &mut Route {
     }
 }
 
+/// A deadline's error in libcurl's words, which say where the transfer
+/// was: resolving, connecting (the TCP or TLS handshake, or waiting for a
+/// connection), or under way, with the body bytes received so far (of
+/// how many, when the response said).
+fn timeout_error(t: &Transfer, connecting: bool, now: Instant) -> Error {
+    let ms = t.elapsed(now).as_millis();
+    let message = if t.state == TransferState::Resolving {
+        format!("Resolving timed out after {ms} milliseconds")
+    } else if t.state != TransferState::OnConnection || connecting {
+        format!("Connection timed out after {ms} milliseconds")
+    } else {
+        let info = &t.easy.inner.info;
+        let got = info.body_bytes_received;
+        match info.content_length {
+            Some(size) => {
+                format!("Operation timed out after {ms} milliseconds with {got} out of {size} bytes received")
+            }
+            None => format!("Operation timed out after {ms} milliseconds with {got} bytes received"),
+        }
+    };
+    Error::new(ErrorKind::TimedOut, message)
+}
+
 /// A connect error as the person reading it wants to see it: the host and
 /// port connected to (a connect-to entry's, when one applied).
 pub(crate) fn connect_error(route: &Route, kind: ErrorKind, after: std::time::Duration) -> Error {
@@ -472,6 +498,7 @@ pub(crate) fn connect_error(route: &Route, kind: ErrorKind, after: std::time::Du
     // `TransferInfo::os_errno`.
     let why = match kind {
         ErrorKind::AbortedByCallback => "Operation was aborted by an application callback",
+        ErrorKind::TimedOut => "Timeout was reached",
         _ => "Couldn't connect to server",
     };
     Error::new(
