@@ -7,7 +7,7 @@
 mod common;
 
 use common::have_libcurl;
-use starling_testserver::{RawServer, Script};
+use starling_testserver::{RawServer, Script, Unaccepted};
 
 #[test]
 fn deadlines_are_worded_as_libcurl_words_them() {
@@ -21,25 +21,12 @@ fn deadlines_are_worded_as_libcurl_words_them() {
     let chunked = RawServer::start(Script::RespondThenHold(
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n".to_vec(),
     ));
-    // A listener with a full accept queue that never accepts: further
-    // SYNs are dropped and a connect to it hangs.
-    let listener = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    listener
-        .bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap().into())
-        .unwrap();
-    listener.listen(0).unwrap();
-    let addr = listener.local_addr().unwrap().as_socket().unwrap();
-    let fillers: Vec<_> = (0..4)
-        .filter_map(|_| {
-            std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200)).ok()
-        })
-        .collect();
+    let unaccepted = Unaccepted::start();
     let args = vec![
         silent.url("/"),
         stalled.url("/"),
         chunked.url("/"),
-        format!("http://{addr}/"),
+        unaccepted.url("/"),
     ];
     common::same_as_libcurl("timeouts", &args, "  result 28", 6);
-    drop(fillers);
 }

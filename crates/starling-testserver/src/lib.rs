@@ -78,6 +78,7 @@ mod recording_server;
 mod routes;
 mod runner;
 mod tls_server;
+mod unaccepted;
 
 pub use cgi_server::{CgiProgram, CgiServer};
 pub use checksum::{fnv1a64, Fnv1a64};
@@ -90,6 +91,7 @@ pub use recording_server::{Recorded, RecordingServer};
 pub use routes::inspect::Inspected;
 pub use routes::redirect::percent_encode;
 pub use tls_server::{TlsServer, TlsServerOptions, TlsVersionOnly};
+pub use unaccepted::Unaccepted;
 
 /// A 127.0.0.1 port on which nothing listens, for "connection refused"
 /// tests: binds a listener on port 0, takes its port and closes it. (Another

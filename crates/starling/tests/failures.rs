@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::net::TcpStream;
 use std::time::Duration;
 
 use starling::{Easy, ErrorKind};
@@ -53,20 +52,8 @@ fn silent_server_times_out() {
 
 #[test]
 fn connect_timeout_says_which_limit() {
-    // A listener with a full accept queue that never accepts: further
-    // SYNs are dropped and the connect hangs.
-    let listener = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    listener
-        .bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap().into())
-        .unwrap();
-    listener.listen(0).unwrap();
-    let addr = listener.local_addr().unwrap().as_socket().unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..4 {
-        if let Ok(s) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
-            fillers.push(s);
-        }
-    }
+    let unaccepted = starling_testserver::Unaccepted::start();
+    let addr = unaccepted.addr();
     let mut easy = Easy::new(format!("http://{addr}/"));
     easy.connect_timeout(Duration::from_millis(250));
     let e = among_good(easy);

@@ -1256,25 +1256,12 @@ fn test_dns() -> (DnsConfig, Arc<Mutex<Vec<String>>>) {
     (config, asked)
 }
 
-/// A listener whose accept queue is full and never accepts: connects to it
-/// hang (the SYN is dropped).
-fn hanging_listener() -> (socket2::Socket, Vec<std::net::TcpStream>, u16) {
-    let listener = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    listener
-        .bind(&std::net::SocketAddr::new(LOCAL, 0).into())
-        .unwrap();
-    listener.listen(0).unwrap();
-    let addr = listener.local_addr().unwrap().as_socket().unwrap();
-    let fillers = (0..4)
-        .filter_map(|_| std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok())
-        .collect();
-    (listener, fillers, addr.port())
-}
-
 #[test]
 fn dns() {
     let (config, asked) = test_dns();
-    let (listener, fillers, port) = hanging_listener();
+    // Connects to it hang (its accept queue is full).
+    let unaccepted = starling_testserver::Unaccepted::start();
+    let port = unaccepted.addr().port();
     let target = RawServer::start(keep_alive(ok("target")));
     let cases = vec![
         Case::url("DN-01", "resolver_never_answers", "http://blackhole.test/".into())
@@ -1292,7 +1279,7 @@ fn dns() {
             e.connect_timeout(SHORT);
         })
         .fails(TimedOut, "Timeout was reached")
-        .keep((listener, fillers)),
+        .keep(unaccepted),
         Case::url(
             "DN-04",
             "trailing_dot_is_the_same_name",
