@@ -124,6 +124,7 @@ impl Handle {
             default_protocol: self.default_protocol.as_deref(),
             connect_to: &self.connect_to,
             resolve: &[],
+            unix_socket: false,
         }
     }
 
