@@ -2,7 +2,9 @@
 //! CURLOPT_UNIX_SOCKET_PATH sends every request to the socket whatever
 //! host the URL names, reuses connections per socket and host, reports the
 //! socket as the primary address, and fails as libcurl fails on a path
-//! that is no socket; Starling and Debian's libcurl must agree.
+//! that is no socket, for a path and for a Linux abstract socket
+//! (CURLOPT_ABSTRACT_UNIX_SOCKET); Starling and Debian's libcurl must
+//! agree.
 
 mod common;
 
@@ -15,7 +17,18 @@ use common::have_libcurl;
 /// A keep-alive HTTP/1.1 server on a Unix socket answering every request
 /// with `method M` and its `header host: H` line, until the test ends.
 fn serve(path: &PathBuf) {
-    let listener = UnixListener::bind(path).unwrap();
+    answer_on(UnixListener::bind(path).unwrap());
+}
+
+/// The same server on a Linux abstract socket named `name`.
+fn serve_abstract(name: &str) {
+    use std::os::linux::net::SocketAddrExt;
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+    answer_on(UnixListener::bind_addr(&addr).unwrap());
+}
+
+/// Answers every request on `listener`'s connections, each in a thread.
+fn answer_on(listener: UnixListener) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { return };
@@ -61,8 +74,9 @@ fn requests_go_to_the_socket_as_libcurl_sends_them() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("http.sock");
     serve(&path);
-    let args = vec![path.to_string_lossy().into_owned()];
-    let run = || common::same_as_libcurl("unix_socket", &args, "  result", 5);
-    run();
+    let name = format!("starling-test-{}", std::process::id());
+    serve_abstract(&name);
+    let args = vec![path.to_string_lossy().into_owned(), name];
+    common::same_as_libcurl("unix_socket", &args, "  result", 8);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -414,14 +414,28 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     easy.redirect_protocols(schemes);
                 }
             }
-            UNIX_SOCKET_PATH => {
-                // SAFETY: UNIX_SOCKET_PATH takes a C string (or NULL: TCP).
-                let path = unsafe { string(value) };
-                h.opts.unix_socket = path.clone();
+            UNIX_SOCKET_PATH | ABSTRACT_UNIX_SOCKET => {
+                use std::os::unix::ffi::OsStrExt;
+                // SAFETY: both take a C string (or NULL: TCP).
+                let name = (!value.is_null()).then(|| unsafe { CStr::from_ptr(value.cast()) }.to_bytes());
+                // An abstract socket's name is a path that starts with a
+                // NUL byte (Linux's form); libcurl names it as "" in
+                // CURLINFO_PRIMARY_IP.
+                let path: Option<Vec<u8>> = name.map(|n| match option {
+                    ABSTRACT_UNIX_SOCKET => [&[0u8][..], n].concat(),
+                    _ => n.to_vec(),
+                });
+                h.opts.unix_socket = match option {
+                    ABSTRACT_UNIX_SOCKET => name.map(|_| String::new()),
+                    _ => name.map(|n| String::from_utf8_lossy(n).into_owned()),
+                };
                 let Some(easy) = h.easy_mut() else {
                     return CURLE_BAD_FUNCTION_ARGUMENT;
                 };
-                easy.unix_socket(path.as_deref().map(std::path::Path::new));
+                easy.unix_socket(
+                    path.as_deref()
+                        .map(|p| std::path::Path::new(std::ffi::OsStr::from_bytes(p))),
+                );
             }
             INTERFACE => {
                 // SAFETY: INTERFACE takes a C string (or NULL: not bound).

@@ -8,7 +8,10 @@
  * was new. Built against Debian's libcurl and against Starling, the
  * outputs must be the same (tests/unix_socket.rs).
  *
- * usage: unix_socket SOCKET-PATH
+ * With a second argument, the same server also listens on a Linux
+ * abstract socket of that name (CURLOPT_ABSTRACT_UNIX_SOCKET).
+ *
+ * usage: unix_socket SOCKET-PATH [ABSTRACT-NAME]
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,8 +23,8 @@
 /* The /inspect-like lines the test server answers with. */
 static const char *const prefixes[] = {"method", "header host:", NULL};
 
-static void run(CURL *easy, const char *title, const char *url,
-                const char *path)
+static void run_on(CURL *easy, const char *title, const char *url,
+                   CURLoption option, const char *path)
 {
   char error[CURL_ERROR_SIZE] = "";
   char *primary = NULL, *local = NULL;
@@ -32,7 +35,7 @@ static void run(CURL *easy, const char *title, const char *url,
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, inspect_lines);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT, 20L);
-  set = curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, path);
+  set = curl_easy_setopt(easy, option, path);
   if(set)
     printf("  setopt %d\n", (int)set);
   fflush(stdout);
@@ -49,12 +52,18 @@ static void run(CURL *easy, const char *title, const char *url,
     printf("  error: %s\n", error);
 }
 
+static void run(CURL *easy, const char *title, const char *url,
+                const char *path)
+{
+  run_on(easy, title, url, CURLOPT_UNIX_SOCKET_PATH, path);
+}
+
 int main(int argc, char **argv)
 {
   CURL *easy;
   char missing[600];
-  if(argc != 2) {
-    fprintf(stderr, "usage: unix_socket SOCKET-PATH\n");
+  if(argc != 2 && argc != 3) {
+    fprintf(stderr, "usage: unix_socket SOCKET-PATH [ABSTRACT-NAME]\n");
     return 2;
   }
   snprintf(missing, sizeof(missing), "%s.missing", argv[1]);
@@ -69,6 +78,14 @@ int main(int argc, char **argv)
       argv[1]);
   run(easy, "no such socket", "http://nowhere.invalid/inspect", missing);
   run(easy, "NULL: over TCP again", "http://127.0.0.1:1/inspect", NULL);
+  if(argc == 3) {
+    run_on(easy, "an abstract socket", "http://abstract.invalid/inspect",
+           CURLOPT_ABSTRACT_UNIX_SOCKET, argv[2]);
+    run_on(easy, "no such abstract socket", "http://abstract.invalid/inspect",
+           CURLOPT_ABSTRACT_UNIX_SOCKET, missing);
+    run_on(easy, "a path after it", "http://nowhere.invalid/inspect",
+           CURLOPT_UNIX_SOCKET_PATH, argv[1]);
+  }
   curl_easy_cleanup(easy);
   curl_global_cleanup();
   return 0;

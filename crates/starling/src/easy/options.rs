@@ -283,7 +283,8 @@ impl super::Easy {
 
     /// Connect to this Unix domain socket instead of the URL's host and
     /// port (libcurl's `CURLOPT_UNIX_SOCKET_PATH`; `None`, the default:
-    /// over TCP). Nothing is looked up; the request still names the URL's
+    /// over TCP). A path that starts with a NUL byte names a Linux
+    /// abstract socket (`CURLOPT_ABSTRACT_UNIX_SOCKET`). Nothing is looked up; the request still names the URL's
     /// host, and TLS, for `https://`, verifies it. Connections are shared
     /// only among transfers to the same socket and host.
     pub fn unix_socket(&mut self, path: Option<&Path>) -> &mut Self {
