@@ -331,8 +331,16 @@ impl Handler for CHandler {
             };
             return;
         }
-        let mut text = Vec::with_capacity(data.len() + 16);
-        starling::trace_to(&mut text, kind, data);
+        // libcurl's own printer (no debug function): the text and the
+        // heads as they are, each piece after its prefix once ("> " before
+        // a whole request head, "< " before each response line), the
+        // bodies not at all.
+        if matches!(kind, Trace::DataIn | Trace::DataOut) {
+            return;
+        }
+        let mut text = Vec::with_capacity(data.len() + 2);
+        text.extend_from_slice(kind.prefix().as_bytes());
+        text.extend_from_slice(data);
         if self.stderr_file.is_null() {
             // SAFETY: writing a valid buffer to descriptor 2.
             unsafe { libc::write(2, text.as_ptr().cast(), text.len()) };

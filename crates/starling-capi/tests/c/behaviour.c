@@ -376,8 +376,10 @@ static void verbose_trace(const char *url)
   rewind(trace);
   n = fread(text, 1, sizeof(text) - 1, trace);
   text[n] = 0;
-  CHECK(strstr(text, "\n> GET /bytes/100 HTTP/1.1\n") != NULL, "> request line in\n%s", text);
-  CHECK(strstr(text, "\n< HTTP/1.1 200 OK\n") != NULL, "< status line in\n%s", text);
+  /* As libcurl prints them: each head line as received or sent, with its
+     CRLF; "> " once before the request head. */
+  CHECK(strstr(text, "\n> GET /bytes/100 HTTP/1.1\r\n") != NULL, "> request line in\n%s", text);
+  CHECK(strstr(text, "\n< HTTP/1.1 200 OK\r\n") != NULL, "< status line in\n%s", text);
   CHECK(strncmp(text, "* ", 2) == 0, "a * step first in\n%s", text);
 
   rewind(trace);

@@ -319,7 +319,14 @@ impl Core {
                 t.easy.inner.info.timings.connect = t.elapsed(now);
                 if t.easy.inner.verbose {
                     let host = t.route().connect_host().to_owned();
-                    let (ip, port) = peer.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()));
+                    // Over a Unix socket libcurl names the socket, and the
+                    // URL's port.
+                    let unix = t.easy.inner.extras().unix_socket.as_deref();
+                    let (ip, port) = match (peer, unix) {
+                        (Some(a), _) => (a.ip().to_string(), a.port()),
+                        (None, Some(path)) => (path.display().to_string(), t.route().connect_port()),
+                        (None, None) => (String::new(), 0),
+                    };
                     let n = key.index;
                     t.easy
                         .inner
