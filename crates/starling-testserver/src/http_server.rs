@@ -61,6 +61,8 @@ use crate::runner::{Counters, ServerCore};
 ///   With `&read=1` the whole request body is read before the answer, so
 ///   that a client has always sent its body when the redirect arrives
 ///   (without it, the answer may overtake a small upload).
+/// * any method `/sts?v=VALUE`: 200 with `Strict-Transport-Security:
+///   VALUE` (percent-decoded), for HSTS.
 /// * any method `/chain/N`: N > 0 answers 302 with `Location: /chain/N-1`
 ///   (relative); N = 0 answers 200 `chain end\n`.
 /// * `GET /encoded/CODINGS/N?seed=S`: `pattern(S, N)` compressed with each
@@ -170,6 +172,19 @@ async fn serve_connection(stream: TcpStream, counters: Arc<Counters>) {
         .await;
 }
 
+/// Any method `/sts?v=VALUE`: 200 `sts\n` with `Strict-Transport-Security:`
+/// the percent-decoded VALUE (none when `v` is missing).
+fn sts(query: Option<&str>, head: bool) -> Response<ServerBody> {
+    let mut response = crate::routes::text(http::StatusCode::OK, bytes::Bytes::from_static(b"sts\n"), head);
+    let value = query_param(query, "v")
+        .and_then(redirect::percent_decode)
+        .and_then(|v| http::HeaderValue::from_bytes(&v).ok());
+    if let Some(value) = value {
+        response.headers_mut().insert("strict-transport-security", value);
+    }
+    response
+}
+
 pub(crate) async fn route(req: Request<Incoming>) -> Response<ServerBody> {
     let method = req.method().clone();
     let is_get = method == Method::GET || method == Method::HEAD;
@@ -192,6 +207,7 @@ pub(crate) async fn route(req: Request<Incoming>) -> Response<ServerBody> {
             redirect::redirect(code, query, head)
         }
         ["chain", n] => redirect::chain(n, head),
+        ["sts"] => sts(query, head),
         // GET and HEAD only.
         ["headers"] if is_get => inspect::headers(&req, head),
         ["bytes", n] if is_get => bodies::pattern_route(n, seed, Framing::Length, head),

@@ -367,6 +367,21 @@ pub fn format(secs: i64) -> String {
     )
 }
 
+/// `secs` since the epoch as libcurl writes a date in its cache files:
+/// `20261231 23:59:59` (GMT).
+pub fn format_compact(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let in_day = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year}{:02}{day:02} {:02}:{:02}:{:02}",
+        month + 1,
+        in_day / 3600,
+        in_day / 60 % 60,
+        in_day % 60
+    )
+}
+
 /// The (year, month 0 to 11, day 1 to 31) of a day counted from
 /// 1970-01-01, in the proleptic Gregorian calendar: the inverse of the
 /// day count in [`seconds_since_epoch`] (eras of 400 years, years

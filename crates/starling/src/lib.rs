@@ -39,6 +39,7 @@ mod fake_env;
 #[doc(hidden)]
 pub mod fuzzing;
 mod handler;
+pub mod hsts;
 pub mod http1;
 pub mod http_date;
 mod ids;

@@ -281,6 +281,11 @@ impl Target {
 
     /// The URL with its scheme, when it was given without one: the
     /// effective URL, as libcurl reports it.
+    pub fn set_guessed(&mut self, url: &str) {
+        self.guessed = Some(url.into());
+    }
+
+    /// The URL as used, when it is not the handle's URL as set.
     pub fn guessed(&self) -> Option<&str> {
         self.guessed.as_deref()
     }

@@ -372,6 +372,8 @@ pub unsafe extern "C" fn curl_easy_cleanup(handle: *mut c_void) {
             // multi handle.
             boxed.easy = unsafe { link.multi() }.remove(link.id(), handle);
         }
+        // The HSTS cache goes to its file, as libcurl's cleanup writes it.
+        boxed.opts.hsts.save();
         // Leaves its share last, as libcurl's cleanup does.
         boxed.set_share(ptr::null_mut());
     })

@@ -103,3 +103,5 @@ pub(super) const MAX_SEND_SPEED_LARGE: i32 = 30_145;
 pub(super) const MAX_RECV_SPEED_LARGE: i32 = 30_146;
 pub(super) const UNIX_SOCKET_PATH: i32 = 10_231;
 pub(super) const ABSTRACT_UNIX_SOCKET: i32 = 10_264;
+pub(super) const HSTS_CTRL: i32 = 299;
+pub(super) const HSTS: i32 = 10_300;

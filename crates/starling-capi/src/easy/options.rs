@@ -91,6 +91,21 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 h.opts.filetime = value != 0;
                 return CURLE_OK;
             }
+            // CURLHSTS_ENABLE turns the cache on (off: it is dropped),
+            // CURLHSTS_READONLYFILE keeps its file unwritten.
+            HSTS_CTRL => {
+                let hsts = &mut h.opts.hsts;
+                hsts.read_only = value & 2 != 0;
+                if value & 1 == 0 {
+                    hsts.cache = None;
+                }
+                let cache = (value & 1 != 0).then(|| hsts.cache());
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.hsts(cache);
+                return CURLE_OK;
+            }
             // CURL_TIMECOND_NONE to _LASTMOD; libcurl refuses the others.
             TIMECONDITION if !(0..=3).contains(&value) => return CURLE_BAD_FUNCTION_ARGUMENT,
             TIMECONDITION => {
@@ -413,6 +428,28 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 } else {
                     easy.redirect_protocols(schemes);
                 }
+            }
+            HSTS => {
+                // SAFETY: HSTS takes a C string (or NULL).
+                let file = unsafe { string(value) };
+                let hsts = &mut h.opts.hsts;
+                // A file turns the cache on and is read now; NULL drops
+                // both, as libcurl's setopt does.
+                let cache = match &file {
+                    Some(path) => {
+                        hsts.load(path);
+                        Some(hsts.cache())
+                    }
+                    None => {
+                        hsts.cache = None;
+                        None
+                    }
+                };
+                hsts.file = file;
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.hsts(cache);
             }
             UNIX_SOCKET_PATH | ABSTRACT_UNIX_SOCKET => {
                 use std::os::unix::ffi::OsStrExt;

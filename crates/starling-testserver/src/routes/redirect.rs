@@ -73,7 +73,7 @@ pub fn percent_encode(s: &str) -> String {
 
 /// Decodes `%XX` escapes (any case); other bytes, `+` included, stay as
 /// they are. `None` on a truncated or non-hex escape.
-fn percent_decode(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn percent_decode(s: &str) -> Option<Vec<u8>> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

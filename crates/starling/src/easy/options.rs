@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,6 +14,7 @@ use super::allowed::{KeepPost, Schemes};
 use super::time_condition::TimeCondition;
 use crate::connect_to::ConnectToList;
 use crate::env::{SocketHooks, SocketOptions};
+use crate::hsts::Hsts;
 use crate::http1::OptionFields;
 use crate::share::Share;
 
@@ -92,6 +93,8 @@ pub(crate) struct Extras {
     pub(crate) socket_hooks: Option<Hooks>,
     /// A Unix domain socket every connection goes to instead.
     pub(crate) unix_socket: Option<Arc<Path>>,
+    /// The HSTS cache the handle reads and teaches.
+    pub(crate) hsts: Option<SharedHsts>,
     /// Header fields options make, each written where libcurl writes it.
     pub(crate) option_fields: OptionFields,
     pub(crate) max_header_bytes: usize,
@@ -109,6 +112,16 @@ pub(crate) struct Extras {
     /// `resolve` entries were added since the last transfer started (a
     /// share takes them then, once, as libcurl loads them into its cache).
     pub(crate) resolve_fresh: bool,
+}
+
+/// A handle's HSTS cache, shared with whoever else holds it.
+#[derive(Clone)]
+pub(crate) struct SharedHsts(pub(crate) Arc<Mutex<Hsts>>);
+
+impl std::fmt::Debug for SharedHsts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedHsts(..)")
+    }
 }
 
 /// A handle's [`SocketHooks`], shared with the sockets made with them.
@@ -181,6 +194,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     socket: SocketOptions::DEFAULT,
     socket_hooks: None,
     unix_socket: None,
+    hsts: None,
     option_fields: OptionFields::EMPTY,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
@@ -292,6 +306,22 @@ impl super::Easy {
         if path.is_some() || self.inner.extras().unix_socket.is_some() {
             self.inner.extras_mut().unix_socket = path;
             // Whether names are looked up changes (`route_options`).
+            self.inner.route = None;
+        }
+        self
+    }
+
+    /// Keep to HTTPS the hosts that asked to be reached over HTTPS only
+    /// (HSTS, libcurl's `CURLOPT_HSTS_CTRL`): an `http://` URL of a host in
+    /// `cache` (or a subdomain it covers) goes over `https://`, the first
+    /// request's and each redirect's, and a `Strict-Transport-Security`
+    /// field of a response over HTTPS is learnt. `None` (the default): no
+    /// HSTS. The cache may be shared by handles and saved with
+    /// [`Hsts::save`].
+    pub fn hsts(&mut self, cache: Option<Arc<Mutex<Hsts>>>) -> &mut Self {
+        if cache.is_some() || self.inner.extras().hsts.is_some() {
+            self.inner.extras_mut().hsts = cache.map(SharedHsts);
+            // The first request's scheme may change (`Transfer::hsts_route`).
             self.inner.route = None;
         }
         self

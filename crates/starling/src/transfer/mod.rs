@@ -5,7 +5,8 @@
 //! (`conn_timers.rs`), one event on a connection (`drive.rs`), the
 //! request (`send.rs`), the response and what it means for the transfer
 //! (`receive.rs`), a time condition's verdict on it (`condition.rs`),
-//! redirects (`redirect.rs`), a streamed body sent again (`rewind.rs`),
+//! redirects (`redirect.rs`), HSTS (`hsts.rs`), a streamed body sent
+//! again (`rewind.rs`),
 //! the body to the handler (`deliver.rs`), progress (`meter.rs`) and
 //! speed limits (`rate.rs`); what a handle with a share does differently
 //! (`shared.rs`).
@@ -21,6 +22,7 @@ mod connect;
 pub(crate) mod core;
 mod deliver;
 mod drive;
+mod hsts;
 mod meter;
 mod rate;
 mod receive;

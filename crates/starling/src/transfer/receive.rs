@@ -441,6 +441,11 @@ impl Core {
         // The fields go into the info before the handler sees them: a
         // header callback may look (libcurl's CURLINFO_CONTENT_TYPE).
         t.easy.inner.info.headers = head.headers;
+        if t.easy.inner.extras().hsts.is_some() {
+            let target = &t.route().target;
+            let (https, host) = (target.is_https(), target.host().to_owned());
+            t.hsts_learn(https, &host);
+        }
         let verbose = t.easy.inner.verbose;
         let redirect = t
             .aside

@@ -83,6 +83,7 @@ impl Core {
                 }
             }
             NextRequest::Redirect { url, status } => {
+                let url = t.hsts_upgrade(&url).unwrap_or(url);
                 let target = match Target::from_url(url) {
                     Ok(target) => target,
                     Err(e) => return self.finish_transfer(id, Err(e), now),

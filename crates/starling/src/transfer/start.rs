@@ -61,6 +61,9 @@ impl Core {
                     Err(e) => return self.finish_transfer(id, Err(e), now),
                 }
             }
+            if let Err(e) = t.hsts_route() {
+                return self.finish_transfer(id, Err(e), now);
+            }
             let https = t.route().target.is_https();
             if !t.easy.inner.extras().protocols.allows(https) {
                 return self.finish_transfer(id, Err(Schemes::refuse(https)), now);
