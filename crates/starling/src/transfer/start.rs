@@ -55,6 +55,11 @@ impl Core {
             t.started = Some(now);
             reset_transfer(t, now);
             t.easy.inner.info.started = Some(now);
+            if t.easy.inner.extras().hsts.is_some() {
+                // Whether HSTS sends the URL over HTTPS is asked anew for
+                // every transfer, as libcurl does: an entry may expire.
+                t.easy.inner.route = None;
+            }
             if t.easy.inner.route.is_none() {
                 match Route::of(t.easy.route_options()) {
                     Ok(route) => t.easy.inner.route = Some(route),
