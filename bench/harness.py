@@ -515,6 +515,30 @@ def cli_clients(work):
     return found, left
 
 
+def run_measured(argv, limit, server, stdin, out, cwd=None, env=None):
+    """Runs `argv` on the client core, its output to `out`, killing its
+    whole process group (xargs and its curls, git and its helpers) past
+    `limit` seconds. Returns (exit code, wait4's rusage of the process and
+    every child it waited for, wall seconds, `server`'s CPU seconds in
+    the meantime)."""
+    srv0, t0 = server.cpu_seconds(), time.monotonic()
+    proc = subprocess.Popen(["taskset", "-c", CLIENT_CORE] + argv, cwd=cwd, env=env, stdin=stdin,
+                            stdout=out, stderr=out, start_new_session=True)
+
+    def kill():
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    timer = threading.Timer(limit, kill)
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    srv = server.cpu_seconds() - srv0
+    timer.cancel()
+    return os.waitstatus_to_exitcode(status), usage, wall, srv
+
+
 def run_cli(name, version, argv, stdin, out, files, size, parallel, nginx, limit, work, keep=False):
     """Runs one command-line client once, writing into the fresh empty
     directory `out`, which is removed afterwards unless `keep`. Wall time around the
@@ -529,23 +553,7 @@ def run_cli(name, version, argv, stdin, out, files, size, parallel, nginx, limit
     os.sync()
     err_path = os.path.join(work, "cli-stderr.txt")
     with open(err_path, "w") as err_f, open(stdin or os.devnull) as in_f:
-        ngx0, t0 = nginx.cpu_seconds(), time.monotonic()
-        proc = subprocess.Popen(["taskset", "-c", CLIENT_CORE] + argv, stdin=in_f, stdout=err_f,
-                                stderr=err_f, start_new_session=True)
-        # Past the limit, kill the whole process group (xargs and its curls).
-        def kill():
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-        timer = threading.Timer(limit, kill)
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.monotonic() - t0
-        ngx = nginx.cpu_seconds() - ngx0
-        timer.cancel()
-    code = os.waitstatus_to_exitcode(status)
-    proc.returncode = code
+        code, usage, wall, ngx = run_measured(argv, limit, nginx, stdin=in_f, out=err_f)
     names, sizes = set(), 0
     with os.scandir(out) as it:
         for e in it:
@@ -710,23 +718,8 @@ def run_git_push(git, argv, extra_env, repo, commit, bare, server, limit, work):
     subprocess.run([git, "-C", bare, "config", "http.receivepack", "true"], check=True, env=env)
     err_path = os.path.join(work, "git-stderr.txt")
     with open(err_path, "w") as err_f:
-        srv0, t0 = server.cpu_seconds(), time.monotonic()
-        proc = subprocess.Popen(["taskset", "-c", CLIENT_CORE] + argv, cwd=repo, env=dict(env, **extra_env),
-                                stdin=subprocess.DEVNULL, stdout=err_f, stderr=err_f, start_new_session=True)
-
-        def kill():
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-        timer = threading.Timer(limit, kill)
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.monotonic() - t0
-        srv = server.cpu_seconds() - srv0
-        timer.cancel()
-    code = os.waitstatus_to_exitcode(status)
-    proc.returncode = code
+        code, usage, wall, srv = run_measured(argv, limit, server, stdin=subprocess.DEVNULL, out=err_f,
+                                              cwd=repo, env=dict(env, **extra_env))
     ref = subprocess.run([git, "-C", bare, "rev-parse", "-q", "--verify", "refs/heads/main"],
                          capture_output=True, text=True, env=env).stdout.strip()
     shutil.rmtree(bare, ignore_errors=True)

@@ -58,17 +58,8 @@ fn without_boundaries(text: &str) -> String {
 
 /// Requires the two outputs to be the same, naming the lines that differ.
 fn assert_same(what: &str, ours: &str, theirs: &str) {
-    let differing: Vec<String> = ours
-        .lines()
-        .zip(theirs.lines())
-        .filter(|(a, b)| a != b)
-        .map(|(a, b)| format!("starling: {a}\nlibcurl:  {b}"))
-        .collect();
-    assert!(
-        differing.is_empty() && ours.lines().count() == theirs.lines().count(),
-        "{what}: the outputs differ\n{}\n\non starling:\n{ours}\n\non libcurl:\n{theirs}",
-        differing.join("\n")
-    );
+    eprintln!("{what}:");
+    common::assert_same_lines(ours, theirs);
 }
 
 #[test]

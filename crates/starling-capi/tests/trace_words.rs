@@ -22,15 +22,5 @@ fn the_trace_says_what_libcurl_says() {
         theirs.contains("* Closing connection 0"),
         "libcurl's run is cut short:\n{theirs}"
     );
-    let differing: Vec<String> = ours
-        .lines()
-        .zip(theirs.lines())
-        .filter(|(a, b)| a != b)
-        .map(|(a, b)| format!("starling: {a}\nlibcurl:  {b}"))
-        .collect();
-    assert!(
-        differing.is_empty() && ours.lines().count() == theirs.lines().count(),
-        "{}\n\nstarling's whole output:\n{ours}",
-        differing.join("\n")
-    );
+    common::assert_same_lines(&ours, &theirs);
 }

@@ -5,7 +5,6 @@
 //! written for the person who reads it and names the URL when there is one.
 
 use std::fmt;
-use std::time::Duration;
 
 /// What went wrong, in libcurl's categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -123,15 +122,6 @@ impl ErrorKind {
     }
 }
 
-/// Which limit a timeout error hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeoutKind {
-    /// The connect timeout (covers name lookup and the TCP handshake).
-    Connect,
-    /// The total timeout of the whole transfer.
-    Total,
-}
-
 /// An error of a transfer or of an API call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
@@ -154,18 +144,6 @@ impl Error {
     pub fn with_url(mut self, url: &str) -> Self {
         self.url = Some(url.to_owned());
         self
-    }
-
-    /// A timeout error that says which limit expired and after how long.
-    pub fn timeout(which: TimeoutKind, after: Duration) -> Self {
-        let what = match which {
-            TimeoutKind::Connect => "connect timeout",
-            TimeoutKind::Total => "total timeout",
-        };
-        Error::new(
-            ErrorKind::TimedOut,
-            format!("operation timed out: {what} of {} ms reached", after.as_millis()),
-        )
     }
 
     /// The category of the error.

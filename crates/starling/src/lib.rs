@@ -63,7 +63,7 @@ pub use easy::{
     TlsVersion, TlsVersions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
     DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
 };
-pub use error::{Error, ErrorKind, TimeoutKind};
+pub use error::{Error, ErrorKind};
 pub use handler::{trace_to, Collect, Discard, Flow, Handler, Progress, ReadFlow, Trace};
 pub use http::{self, HeaderMap, Method, StatusCode, Version};
 pub use http1::{RequestHeaders, ResponseHeaders};

@@ -1181,7 +1181,9 @@ fn timing() {
     let cases = vec![
         Case::raw("TM-01", "never_answers", Script::NeverAnswer)
             .with(short)
-            .fails(TimedOut, "Operation timed out after"),
+            // "Operation" once connected, "Connection" on a machine too
+            // loaded to connect within SHORT.
+            .fails(TimedOut, "timed out after"),
         Case::raw(
             "TM-02",
             "slowloris",

@@ -17,22 +17,7 @@
 
 #include <curl/curl.h>
 
-static size_t discard(char *data, size_t size, size_t n, void *user)
-{
-  (void)data;
-  (void)user;
-  return size * n;
-}
-
-/* A request body of *left bytes of 'x', from the read callback. */
-static size_t produce(char *buf, size_t size, size_t n, void *user)
-{
-  size_t *left = user;
-  size_t len = size * n < *left ? size * n : *left;
-  memset(buf, 'x', len);
-  *left -= len;
-  return len;
-}
+#include "body_callbacks.h"
 
 /* Whether a time's double form is its _T form in seconds. */
 static int same_time(CURL *h, CURLINFO as_double, CURLINFO as_t)

@@ -15,22 +15,7 @@
 
 #include <curl/curl.h>
 
-static size_t discard(char *data, size_t size, size_t n, void *user)
-{
-  (void)data;
-  (void)user;
-  return size * n;
-}
-
-/* Up to *left bytes of 'x' per call, from the read callback. */
-static size_t produce(char *buf, size_t size, size_t n, void *user)
-{
-  size_t *left = user;
-  size_t len = size * n < *left ? size * n : *left;
-  memset(buf, 'x', len);
-  *left -= len;
-  return len;
-}
+#include "body_callbacks.h"
 
 /* Data traced in and out in the current transfer: the sizes of the pieces
    follow each library's reads and writes, their sums do not. */
