@@ -1,61 +1,153 @@
 //! `curl_easy_send`, `curl_easy_recv` and `curl_easy_upkeep`: raw bytes
-//! on a `CURLOPT_CONNECT_ONLY` connection, and keeping idle connections
-//! alive.
+//! on the connection a `CURLOPT_CONNECT_ONLY` transfer left (the engine's
+//! [`Multi::send_raw`](starling::Multi::send_raw)), and keeping idle
+//! connections alive.
 //!
-//! Starling has no CONNECT_ONLY connections yet (the option answers
-//! `CURLE_NOT_BUILT_IN`), so send and receive answer what libcurl answers
-//! for a handle without one: `CURLE_UNSUPPORTED_PROTOCOL`, with send's
-//! message in the error buffer, leaving the count untouched. Upkeep has
-//! nothing to do for HTTP/1.1 connections (libcurl's sends HTTP/2 pings).
+//! The answers are libcurl's: without CONNECT_ONLY, or without a
+//! connection the handle can still reach (none yet, a failed connect, the
+//! handle taken out of its multi handle), `CURLE_UNSUPPORTED_PROTOCOL`
+//! with libcurl's message; nothing to read or no room to write,
+//! `CURLE_AGAIN`; a broken connection, `CURLE_SEND_ERROR` or
+//! `CURLE_RECV_ERROR`. Send sets its count on every answer, receive only
+//! once it reached the connection, as libcurl's do. Upkeep has nothing to
+//! do for HTTP/1.1 connections (libcurl's sends HTTP/2 pings).
 
 use std::ffi::c_void;
+use std::io;
 
 use crate::codes::{CurlCode, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OK};
-use crate::easy::easy_ref;
+use crate::easy::{easy_ref, CEasy};
 
 /// `CURLE_UNSUPPORTED_PROTOCOL`.
 const CURLE_UNSUPPORTED_PROTOCOL: CurlCode = 1;
+/// `CURLE_SEND_ERROR`.
+const CURLE_SEND_ERROR: CurlCode = 55;
+/// `CURLE_RECV_ERROR`.
+const CURLE_RECV_ERROR: CurlCode = 56;
+/// `CURLE_AGAIN`.
+const CURLE_AGAIN: CurlCode = 81;
+
+/// Which way the bytes go.
+enum Raw<'a> {
+    Send(&'a [u8]),
+    Recv(&'a mut [u8]),
+}
+
+/// Moves bytes on the handle's connection: the count, or libcurl's code
+/// (with its message written as libcurl's `failf` writes it).
+fn raw(h: &mut CEasy, mut way: Raw<'_>) -> Result<usize, CurlCode> {
+    if !h.connect_only() {
+        h.fail("CONNECT_ONLY is required");
+        return Err(CURLE_UNSUPPORTED_PROTOCOL);
+    }
+    let sending = matches!(way, Raw::Send(_));
+    let moved = h.on_last_connection(|multi, conn| match &mut way {
+        Raw::Send(data) => multi.send_raw(conn, data),
+        Raw::Recv(buf) => multi.recv_raw(conn, buf),
+    });
+    // Closed, or carrying a transfer: not a connection the handle has.
+    let Some(moved) = moved.filter(|m| m.as_ref().err().is_none_or(reached)) else {
+        h.fail("Failed to get recent socket");
+        return Err(CURLE_UNSUPPORTED_PROTOCOL);
+    };
+    match moved {
+        // libcurl's word for a send that took nothing, even of nothing.
+        Ok(0) if sending => Err(CURLE_AGAIN),
+        Ok(n) => Ok(n),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(CURLE_AGAIN),
+        Err(e) if sending => {
+            h.fail(&format!("Send failure: {}", os_words(&e)));
+            Err(CURLE_SEND_ERROR)
+        }
+        Err(e) => {
+            h.fail(&format!("Recv failure: {}", os_words(&e)));
+            Err(CURLE_RECV_ERROR)
+        }
+    }
+}
+
+/// Whether an error came from the connection itself (not from finding it).
+fn reached(e: &io::Error) -> bool {
+    e.kind() != io::ErrorKind::NotConnected
+}
+
+/// The system's words for an error, without Rust's " (os error N)".
+fn os_words(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
 
 /// Sends raw bytes on the handle's CONNECT_ONLY connection.
 ///
 /// # Safety
-/// `handle` is NULL or a live easy handle.
+/// `handle` is NULL or a live easy handle; `buffer` holds `len` bytes;
+/// `sent` is writable.
 #[no_mangle]
 pub unsafe extern "C" fn curl_easy_send(
     handle: *mut c_void,
-    _buffer: *const c_void,
-    _len: usize,
-    _sent: *mut usize,
+    buffer: *const c_void,
+    len: usize,
+    sent: *mut usize,
 ) -> CurlCode {
     crate::guard(CURLE_UNSUPPORTED_PROTOCOL, || {
         // SAFETY: by the caller's contract.
-        match unsafe { easy_ref(handle) } {
-            Some(h) => {
-                h.set_error("CONNECT_ONLY is required");
-                CURLE_UNSUPPORTED_PROTOCOL
-            }
-            None => CURLE_BAD_FUNCTION_ARGUMENT,
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        let data = match (buffer.is_null(), len) {
+            (_, 0) => &[][..],
+            (true, _) => return CURLE_BAD_FUNCTION_ARGUMENT,
+            // SAFETY: by the caller's contract.
+            (false, _) => unsafe { std::slice::from_raw_parts(buffer.cast::<u8>(), len) },
+        };
+        let result = raw(h, Raw::Send(data));
+        if !sent.is_null() {
+            // SAFETY: by the caller's contract.
+            unsafe { *sent = *result.as_ref().unwrap_or(&0) };
         }
+        result.map_or_else(|code| code, |_| CURLE_OK)
     })
 }
 
-/// Receives raw bytes from the handle's CONNECT_ONLY connection.
+/// Receives raw bytes from the handle's CONNECT_ONLY connection; 0 bytes
+/// with `CURLE_OK`: the peer closed it.
 ///
 /// # Safety
-/// `handle` is NULL or a live easy handle.
+/// `handle` is NULL or a live easy handle; `buffer` has room for `len`
+/// bytes; `received` is writable.
 #[no_mangle]
 pub unsafe extern "C" fn curl_easy_recv(
     handle: *mut c_void,
-    _buffer: *mut c_void,
-    _len: usize,
-    _received: *mut usize,
+    buffer: *mut c_void,
+    len: usize,
+    received: *mut usize,
 ) -> CurlCode {
     crate::guard(CURLE_UNSUPPORTED_PROTOCOL, || {
         // SAFETY: by the caller's contract.
-        match unsafe { easy_ref(handle) } {
-            Some(_) => CURLE_UNSUPPORTED_PROTOCOL,
-            None => CURLE_BAD_FUNCTION_ARGUMENT,
+        let Some(h) = (unsafe { easy_ref(handle) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
+        };
+        let buf = match (buffer.is_null(), len) {
+            (_, 0) => &mut [][..],
+            (true, _) => return CURLE_BAD_FUNCTION_ARGUMENT,
+            // SAFETY: by the caller's contract.
+            (false, _) => unsafe { std::slice::from_raw_parts_mut(buffer.cast::<u8>(), len) },
+        };
+        let result = raw(h, Raw::Recv(buf));
+        let set = match result {
+            Ok(n) => Some(n),
+            // libcurl zeroes the count once it reached the connection.
+            Err(CURLE_UNSUPPORTED_PROTOCOL) => None,
+            Err(_) => Some(0),
+        };
+        if let (Some(n), false) = (set, received.is_null()) {
+            // SAFETY: by the caller's contract.
+            unsafe { *received = n };
         }
+        result.map_or_else(|code| code, |_| CURLE_OK)
     })
 }
 

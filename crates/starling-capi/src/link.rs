@@ -10,7 +10,7 @@
 
 use std::ffi::c_void;
 
-use starling::{Easy, Pause, TransferId};
+use starling::{Easy, Multi, Pause, TransferId};
 
 /// A multi handle as the easy handles added to it see it.
 pub trait LinkedMulti {
@@ -29,8 +29,15 @@ pub trait LinkedMulti {
 
     /// Takes transfer `id` out of the multi handle, with any unread
     /// message about `handle` (its `CURL *`), and gives back the engine's
-    /// handle.
-    fn remove(&self, id: TransferId, handle: *const c_void) -> Option<Easy>;
+    /// handle. `close_held`: the connection a connect-only transfer left
+    /// held is closed too (libcurl's rule: the handle cannot reach it
+    /// once out).
+    fn remove(&self, id: TransferId, handle: *const c_void, close_held: bool) -> Option<Easy>;
+
+    /// Runs `f` on the engine outside its calls and callbacks (raw bytes
+    /// on a connection the handle's transfer left, its socket); false,
+    /// with `f` not run, inside a callback of the multi handle.
+    fn with_engine(&self, f: &mut dyn FnMut(&mut Multi)) -> bool;
 }
 
 /// Where an easy handle's transfer is while it is added: which multi

@@ -426,7 +426,7 @@ fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Resul
         output: run.output_path.clone(),
         urlnum: run.urlnum,
         xfer_id: Some(run.xfer_id),
-        conn_id: info.connection_id,
+        conn_id: info.connection.map(|c| c.id()),
         method: info.method.as_ref().map(|m| m.as_str().to_owned()),
         http_version: info.version,
         headers,

@@ -25,6 +25,22 @@ pub(crate) struct ConnKey {
     pub generation: u32,
 }
 
+/// A connection of a multi handle, as the application may name it: the
+/// one a transfer's last request went on ([`TransferInfo::connection`](crate::TransferInfo::connection)).
+/// A reference kept after its connection closed is stale, never another
+/// connection's (the slot's generation tells them apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnectionRef(pub(crate) ConnKey);
+
+impl ConnectionRef {
+    /// The connection's number in the pool, the `#n` of the verbose trace
+    /// (libcurl's CONN_ID): unique among the multi handle's open
+    /// connections; a closed one's number is given to a later one.
+    pub fn id(self) -> u64 {
+        self.0.index.into()
+    }
+}
+
 /// A stream of a connection: one request and its response. HTTP/1.1
 /// carries one at a time (always stream 1); a multiplexing protocol numbers
 /// its streams (HTTP/2's client streams are odd, from 1). Never zero, so

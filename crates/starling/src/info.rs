@@ -89,10 +89,11 @@ pub struct TransferInfo {
     /// made, or of the first one while none went out yet (libcurl's
     /// EFFECTIVE_METHOD); `None` before the transfer started.
     pub method: Option<http::Method>,
-    /// The connection the last request went on: its number in the pool,
-    /// the `#n` of the verbose trace (libcurl's CONN_ID). Unique among the
-    /// multi handle's open connections; a closed one's number is reused.
-    pub connection_id: Option<u64>,
+    /// The connection the last request went on (or, for a
+    /// [connect-only](crate::Easy::connect_only) transfer, the one it left
+    /// open); [`ConnectionRef::id`](crate::ConnectionRef::id) is libcurl's
+    /// CONN_ID.
+    pub connection: Option<crate::ConnectionRef>,
     /// The operating system's error number of the last failed connect
     /// (libcurl's OS_ERRNO, such as ECONNREFUSED); `None` when none failed.
     pub os_errno: Option<i32>,

@@ -67,6 +67,7 @@ pub use error::{Error, ErrorKind};
 pub use handler::{trace_to, Collect, Discard, Flow, Handler, Progress, ReadFlow, Trace};
 pub use http::{self, HeaderMap, Method, StatusCode, Version};
 pub use http1::{RequestHeaders, ResponseHeaders};
+pub use ids::ConnectionRef;
 pub use info::{Timings, TransferInfo};
 pub use multi::{
     Action, Counters, Events, Limits, Message, Multi, Pause, SocketAssign, SocketEvent, TransferId, What,

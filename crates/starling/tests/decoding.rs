@@ -10,7 +10,7 @@ use std::io::Read;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use common::{flate, EventLoop, Verify};
+use common::{flate, run_alone, EventLoop, Verify};
 use starling::Method;
 use starling::{Collect, Easy, Error, ErrorKind, Flow, Multi, TransferId};
 use starling_testserver::{pattern, HttpServer, Inspected, RawServer, Script};
@@ -50,15 +50,6 @@ fn decoded(url: String, seed: u64) -> Easy {
 }
 
 /// Runs `easy` alone; returns the handle and its result.
-fn run_one(easy: Easy) -> (Easy, Result<(), Error>) {
-    let mut ev = EventLoop::new(Multi::new(), false);
-    let id = ev.multi.add(easy);
-    let mut result = None;
-    assert!(ev.run(Duration::from_secs(30), |_, m| result = Some(m.result)));
-    ev.assert_clean();
-    (ev.multi.remove(id).unwrap(), result.expect("a message"))
-}
-
 fn every_coding_at_once(edge: bool) {
     let _guard = shared();
     let server = HttpServer::start();
@@ -118,7 +109,7 @@ fn accept_encoding_is_sent_only_when_asked() {
     let inspect = |value: Option<&str>| {
         let mut easy = Easy::new(server.url("/inspect"));
         easy.accept_encoding(value).handler(Collect::new());
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap();
         let body = easy.handler_ref::<Collect>().unwrap().body();
         Inspected::parse(body).unwrap_or_else(|| panic!("not an /inspect answer: {body:?}"))
@@ -139,7 +130,7 @@ fn without_the_option_the_compressed_body_is_delivered_raw() {
     for (coding, wire) in [("gzip", "gzip"), ("br", "br"), ("zstd", "zstd")] {
         let mut easy = Easy::new(server.url(&format!("/encoded/{coding}/{len}?seed=9")));
         easy.handler(Collect::new());
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap_or_else(|e| panic!("{coding}: {e}"));
         let info = easy.info();
         let body = easy.handler_ref::<Collect>().unwrap().body();
@@ -272,7 +263,7 @@ fn a_decompression_bomb_stops_at_the_size_limit() {
     // counted against the client.
     let mut warm = Easy::new(server.url(&format!("/bomb/{bomb}")));
     warm.max_filesize(Some(1));
-    let (_, result) = run_one(warm);
+    let (_, result) = run_alone(warm);
     assert_eq!(result.unwrap_err().kind(), ErrorKind::FilesizeExceeded);
     // Resets VmHWM to the current RSS (Linux 4.0+); where that is refused
     // the earlier peak only makes the check below looser.
@@ -282,7 +273,7 @@ fn a_decompression_bomb_stops_at_the_size_limit() {
     easy.accept_encoding(Some(""))
         .max_filesize(Some(MB))
         .handler(Zeros::default());
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     let after = peak_rss();
     let e = result.expect_err("the bomb must be stopped");
     assert_eq!(e.kind(), ErrorKind::FilesizeExceeded, "{e}");
@@ -304,7 +295,7 @@ fn empty_encoded_bodies_decode_to_nothing() {
     let server = HttpServer::start();
     for (coding, _) in CODINGS {
         let easy = decoded(server.url(&format!("/encoded/{coding}/0?seed=3")), 3);
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap_or_else(|e| panic!("{coding}: {e}"));
         assert!(
             easy.info().body_bytes_received > 0,
@@ -315,7 +306,7 @@ fn empty_encoded_bodies_decode_to_nothing() {
         // body at all: nothing to decode, nothing wrong.
         let mut easy = decoded(server.url(&format!("/encoded/{coding}/1000?seed=3")), 3);
         easy.method(Method::HEAD);
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap_or_else(|e| panic!("HEAD {coding}: {e}"));
         assert_eq!(easy.info().body_bytes_delivered, 0, "HEAD {coding}");
     }
@@ -345,7 +336,7 @@ fn encoded_bodies_in_every_framing() {
         let server = RawServer::start(script);
         let mut easy = decoded(server.url("/x"), 11);
         easy.timeout(Duration::from_secs(10));
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(
             easy.handler_ref::<Verify>().unwrap().complete(len as u64),
@@ -363,7 +354,7 @@ fn unknown_codings_fail_only_when_decoding() {
     let server = RawServer::start(Script::RespondThenHold(reply.to_vec()));
     let mut easy = Easy::new(server.url("/x"));
     easy.accept_encoding(Some("")).handler(Collect::new());
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     let e = result.expect_err("lzma is not supported");
     assert_eq!(e.kind(), ErrorKind::BadContentEncoding, "{e}");
     assert!(e.message().contains("lzma"), "{e}");
@@ -371,7 +362,7 @@ fn unknown_codings_fail_only_when_decoding() {
 
     let mut easy = Easy::new(server.url("/x"));
     easy.handler(Collect::new());
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     result.unwrap();
     assert_eq!(easy.handler_ref::<Collect>().unwrap().body(), b"hello");
 
@@ -380,7 +371,7 @@ fn unknown_codings_fail_only_when_decoding() {
     let server = RawServer::start(Script::RespondThenHold(reply.to_vec()));
     let mut easy = Easy::new(server.url("/x"));
     easy.accept_encoding(Some("")).handler(Collect::new());
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     result.unwrap();
     assert_eq!(easy.handler_ref::<Collect>().unwrap().body(), b"hello");
 }

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{EventLoop, Verify};
+use common::{run_alone, EventLoop, Verify};
 use starling::{Easy, ErrorKind, Flow, Handler, Multi, Pause};
 use starling_testserver::{HttpServer, PatternChecker, ServerCert, TestPki, TlsServer};
 
@@ -31,21 +31,12 @@ fn easy(server: &TlsServer, host: &str, path: &str, ca: &PathBuf) -> Easy {
     easy
 }
 
-fn run_one(easy: Easy) -> (Easy, Result<(), starling::Error>) {
-    let mut ev = EventLoop::new(Multi::new(), false);
-    let id = ev.multi.add(easy);
-    let mut result = None;
-    assert!(ev.run(Duration::from_secs(30), |_, msg| result = Some(msg.result)));
-    ev.assert_clean();
-    (ev.multi.remove(id).unwrap(), result.unwrap())
-}
-
 #[test]
 fn an_https_transfer_verifies_the_server_and_sends_sni() {
     let (server, ca, _pki) = server_for(&["tls.test"]);
     let mut e = easy(&server, "tls.test", "/bytes/300000?seed=5", &ca);
     e.handler(Verify::new(5));
-    let (e, result) = run_one(e);
+    let (e, result) = run_alone(e);
     result.unwrap_or_else(|err| panic!("{err}"));
     assert!(e.handler_ref::<Verify>().unwrap().complete(300_000));
     let t = e.info().timings;
@@ -58,7 +49,7 @@ fn an_https_transfer_verifies_the_server_and_sends_sni() {
     // An IP address is verified too (here: the certificate has no IP).
     let mut e = Easy::new(server.url("/bytes/10"));
     e.cainfo(&ca);
-    let err = run_one(e).1.unwrap_err();
+    let err = run_alone(e).1.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::PeerFailedVerification, "{err}");
 }
 
@@ -78,7 +69,9 @@ fn certificate_failures_say_why_and_insecure_accepts_them() {
         (&unknown, "unable to get local issuer certificate"),
     ];
     for (server, why) in cases {
-        let err = run_one(easy(server, "tls.test", "/bytes/10", &ca)).1.unwrap_err();
+        let err = run_alone(easy(server, "tls.test", "/bytes/10", &ca))
+            .1
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::PeerFailedVerification, "{err}");
         assert_eq!(
             err.message(),
@@ -90,23 +83,23 @@ fn certificate_failures_say_why_and_insecure_accepts_them() {
         assert_readable(&err);
         let mut e = easy(server, "tls.test", "/bytes/10", &ca);
         e.insecure(true);
-        run_one(e).1.unwrap_or_else(|err| panic!("insecure: {err}"));
+        run_alone(e).1.unwrap_or_else(|err| panic!("insecure: {err}"));
     }
     // Not checking the name still checks the chain.
     let mut e = easy(&wrong_name, "tls.test", "/bytes/10", &ca);
     e.verify_host(false);
-    run_one(e).1.unwrap();
+    run_alone(e).1.unwrap();
     let mut e = easy(&unknown, "tls.test", "/bytes/10", &ca);
     e.verify_host(false);
     assert_eq!(
-        run_one(e).1.unwrap_err().kind(),
+        run_alone(e).1.unwrap_err().kind(),
         ErrorKind::PeerFailedVerification
     );
     // A CA directory works like a CA file; an unreadable one is its own error.
     let mut e = Easy::new(wrong_name.url_for("other.test", "/bytes/10"));
     e.resolve("other.test", wrong_name.addr().port(), LOCAL)
         .capath(pki.ca_dir());
-    run_one(e).1.unwrap();
+    run_alone(e).1.unwrap();
     let mut e = easy(
         &wrong_name,
         "other.test",
@@ -114,7 +107,7 @@ fn certificate_failures_say_why_and_insecure_accepts_them() {
         &PathBuf::from("/nonexistent/ca.pem"),
     );
     e.resolve("other.test", wrong_name.addr().port(), LOCAL);
-    let err = run_one(e).1.unwrap_err();
+    let err = run_alone(e).1.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SslCacertBadFile, "{err}");
     assert!(
         err.message()
@@ -227,7 +220,7 @@ fn tls_spoken_to_a_plain_http_server_says_so() {
     let port = plain.addr().port();
     let mut e = Easy::new(format!("https://127.0.0.1:{port}/bytes/10"));
     e.insecure(true);
-    let err = run_one(e).1.unwrap_err();
+    let err = run_alone(e).1.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SslConnect, "{err}");
     assert_eq!(
         err.to_string(),
@@ -288,25 +281,25 @@ fn a_self_signed_certificate_in_the_ca_file_is_trusted_as_curl_trusts_it() {
     let ca = PemFile::new(&[cert.cert_pem()]);
     let mut e = easy(&server, "localhost", "/bytes/3000?seed=4", &ca.0);
     e.handler(Verify::new(4));
-    let (e, result) = run_one(e);
+    let (e, result) = run_alone(e);
     result.unwrap_or_else(|err| panic!("{err}"));
     assert!(e.handler_ref::<Verify>().unwrap().complete(3000));
     // Among other CA certificates, and in a CA directory.
     let pki = TestPki::new();
     let bundle = PemFile::new(&[&pki.ca_pem(), cert.cert_pem()]);
-    run_one(easy(&server, "localhost", "/bytes/10", &bundle.0))
+    run_alone(easy(&server, "localhost", "/bytes/10", &bundle.0))
         .1
         .unwrap_or_else(|err| panic!("{err}"));
     let dir = pki.ca_dir();
     std::fs::write(dir.join("localhost.pem"), cert.cert_pem()).unwrap();
     let mut e = Easy::new(server.url_for("localhost", "/bytes/10"));
     e.resolve("localhost", server.addr().port(), LOCAL).capath(&dir);
-    run_one(e).1.unwrap_or_else(|err| panic!("{err}"));
+    run_alone(e).1.unwrap_or_else(|err| panic!("{err}"));
     // CURLOPT_SSL_VERIFYHOST off: OpenSSL trusts the certificate and
     // libcurl skips the name, so any name goes.
     let mut e = easy(&server, "other.test", "/bytes/10", &ca.0);
     e.verify_host(false);
-    run_one(e).1.unwrap_or_else(|err| panic!("{err}"));
+    run_alone(e).1.unwrap_or_else(|err| panic!("{err}"));
 }
 
 #[test]
@@ -357,7 +350,7 @@ fn untrusted_self_signed_certificates_fail_with_60_and_say_why() {
         ),
     ];
     for (e, expected) in cases {
-        let err = run_one(e).1.unwrap_err();
+        let err = run_alone(e).1.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::PeerFailedVerification, "{err}");
         assert_eq!(err.kind().code(), 60);
         assert_eq!(err.message(), expected);
@@ -468,7 +461,7 @@ fn an_end_without_close_notify_is_a_truncation_only_for_unframed_bodies() {
         e.resolve("tls.test", port, LOCAL)
             .cainfo(&ca)
             .timeout(Duration::from_secs(10));
-        let (e, result) = run_one(e);
+        let (e, result) = run_alone(e);
         if ok {
             result.unwrap_or_else(|err| panic!("{err}"));
             assert_eq!(e.info().body_bytes_received, 5000);
@@ -485,7 +478,7 @@ fn a_close_delimited_body_ended_by_close_notify_is_complete() {
     let (server, ca, _pki) = server_for(&["tls.test"]);
     let mut e = easy(&server, "tls.test", "/close/70000?seed=8", &ca);
     e.handler(Verify::new(8));
-    let (e, result) = run_one(e);
+    let (e, result) = run_alone(e);
     result.unwrap_or_else(|err| panic!("{err}"));
     assert!(e.handler_ref::<Verify>().unwrap().complete(70_000));
 }
@@ -499,7 +492,7 @@ fn a_limited_https_download_goes_on_after_each_wait() {
     let mut e = easy(&server, "tls.test", "/bytes/600000?seed=7", &ca);
     e.handler(Verify::new(7));
     e.max_recv_speed(Some(2_000_000));
-    let (e, result) = run_one(e);
+    let (e, result) = run_alone(e);
     result.unwrap_or_else(|err| panic!("{err}"));
     assert!(e.handler_ref::<Verify>().unwrap().complete(600_000));
 }

@@ -6,18 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::EventLoop;
-use starling::{Collect, Easy, ErrorKind, Flow, Handler, Method, Multi, ReadFlow};
+use common::run_alone;
+use starling::{Collect, Easy, ErrorKind, Flow, Handler, Method, ReadFlow};
 use starling_testserver::{fnv1a64, percent_encode, HttpServer, Inspected, RawServer, Script};
-
-fn run_one(easy: Easy) -> (Easy, Result<(), starling::Error>) {
-    let mut ev = EventLoop::new(Multi::new(), false);
-    let id = ev.multi.add(easy);
-    let mut result = None;
-    assert!(ev.run(Duration::from_secs(20), |_, msg| result = Some(msg.result)));
-    ev.assert_clean();
-    (ev.multi.remove(id).unwrap(), result.unwrap())
-}
 
 fn redirect_url(server: &HttpServer, code: u16, to: &str) -> String {
     server.url(&format!("/redirect/{code}?to={}", percent_encode(to)))
@@ -32,14 +23,14 @@ fn redirects_are_not_followed_by_default() {
     let server = HttpServer::start();
     let mut easy = Easy::new(redirect_url(&server, 302, "/bytes/10"));
     easy.handler(Collect::new());
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     result.unwrap();
     assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(302));
     assert_eq!(body(&easy), b"redirecting\n");
     assert_eq!(easy.info().redirect_count, 0);
     assert_eq!(easy.info().timings.redirect, Duration::ZERO);
     assert_eq!(easy.info().method, Some(Method::GET));
-    assert_eq!(easy.info().connection_id, Some(0));
+    assert_eq!(easy.info().connection.map(|c| c.id()), Some(0));
 }
 
 #[test]
@@ -58,7 +49,7 @@ fn each_status_keeps_or_changes_the_method_as_curl_does() {
             .body("hello")
             .follow_location(true)
             .handler(Collect::new());
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap_or_else(|e| panic!("{code}: {e}"));
         let seen = Inspected::parse(body(&easy)).unwrap();
         assert_eq!(
@@ -93,7 +84,7 @@ fn each_status_keeps_or_changes_the_method_as_curl_does() {
             .body("x")
             .follow_location(true)
             .handler(Collect::new());
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap();
         assert_eq!(Inspected::parse(body(&easy)).unwrap().method, method, "{code}");
     }
@@ -104,7 +95,7 @@ fn relative_locations_chains_and_the_limit() {
     let server = HttpServer::start();
     let mut easy = Easy::new(server.url("/chain/5"));
     easy.follow_location(true).handler(Collect::new());
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     result.unwrap();
     assert_eq!(body(&easy), b"chain end\n");
     assert_eq!(easy.info().redirect_count, 5);
@@ -113,13 +104,13 @@ fn relative_locations_chains_and_the_limit() {
 
     let mut easy = Easy::new(redirect_url(&server, 302, "../inspect?x=1"));
     easy.follow_location(true).handler(Collect::new());
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     result.unwrap();
     assert_eq!(easy.effective_url(), server.url("/inspect?x=1"));
 
     let mut easy = Easy::new(server.url("/chain/5"));
     easy.follow_location(true).max_redirects(3);
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::TooManyRedirects);
     assert!(e.message().contains("maximum (3) redirects followed"), "{e}");
@@ -131,7 +122,7 @@ fn a_redirect_reuses_the_connection() {
     let server = HttpServer::start();
     let mut easy = Easy::new(server.url("/chain/3"));
     easy.follow_location(true);
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     result.unwrap();
     assert_eq!(easy.info().new_connections, 1);
     assert_eq!(server.connections_accepted(), 1);
@@ -156,7 +147,7 @@ fn credentials_never_go_to_another_host() {
             easy.header(name, value).unwrap();
         }
         easy.header("x-other", "stays").unwrap();
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap();
         let seen = Inspected::parse(body(&easy)).unwrap();
         for (name, value) in secret {
@@ -170,7 +161,7 @@ fn credentials_never_go_to_another_host() {
         let url = redirect_url(&first, 307, &target).replace("http://", "http://user:p%40ss@");
         let mut easy = Easy::new(url);
         easy.follow_location(true).handler(Collect::new());
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap();
         let seen = Inspected::parse(body(&easy)).unwrap();
         let want = kept.then_some("Basic dXNlcjpwQHNz");
@@ -194,7 +185,7 @@ fn hostile_locations() {
     ));
     let mut easy = Easy::new(server.url("/"));
     easy.follow_location(true);
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     result.unwrap();
     assert_eq!(easy.effective_url(), to);
     let server = answering(&format!(
@@ -202,28 +193,28 @@ fn hostile_locations() {
     ));
     let mut easy = Easy::new(server.url("/"));
     easy.follow_location(true);
-    let e = run_one(easy).1.unwrap_err();
+    let e = run_alone(easy).1.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::WeirdServerReply);
     assert!(e.message().contains("several different Location headers"), "{e}");
     // An empty Location is not followed: the 302 is the answer.
     let server = answering("HTTP/1.1 302 Found\r\nLocation: \r\nContent-Length: 0\r\n\r\n");
     let mut easy = Easy::new(server.url("/"));
     easy.follow_location(true);
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     result.unwrap();
     assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(302));
     // Only HTTP(S) redirects are followed.
     let server = answering("HTTP/1.1 301 Moved\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n");
     let mut easy = Easy::new(server.url("/"));
     easy.follow_location(true);
-    let e = run_one(easy).1.unwrap_err();
+    let e = run_alone(easy).1.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol, "{e}");
     // A Location with an encoded CR LF stays encoded: nothing is injected.
     let server =
         answering("HTTP/1.1 302 Found\r\nLocation: /inspect%0d%0aInjected:%20x\r\nContent-Length: 0\r\n\r\n");
     let mut easy = Easy::new(server.url("/"));
     easy.follow_location(true).max_redirects(1);
-    let e = run_one(easy).1.unwrap_err();
+    let e = run_alone(easy).1.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::TooManyRedirects);
 }
 
@@ -238,7 +229,7 @@ fn endless_redirects_with_large_heads_hit_the_header_budget() {
     ));
     let mut easy = Easy::new(server.url("/"));
     easy.follow_location(true).max_redirects(1000);
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RecvError, "{e}");
     assert!(e.message().contains("too large response headers"), "{e}");
@@ -256,7 +247,7 @@ fn a_post_turned_get_drops_the_body_headers() {
     easy.header("content-type", "application/x-www-form-urlencoded")
         .unwrap();
     easy.header("content-length", "3").unwrap();
-    let (easy, result) = run_one(easy);
+    let (easy, result) = run_alone(easy);
     result.unwrap();
     let seen = Inspected::parse(body(&easy)).unwrap();
     assert_eq!((seen.method.as_str(), seen.body_len), ("GET", 0));
@@ -313,7 +304,7 @@ fn a_streamed_body_is_rewound_for_307_and_308() {
                 can_rewind: true,
                 response: Vec::new(),
             });
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         result.unwrap_or_else(|e| panic!("{code}: {e}"));
         let h = easy.handler_ref::<Streamed>().unwrap();
         let seen = Inspected::parse(&h.response).unwrap();
@@ -335,7 +326,7 @@ fn a_streamed_body_is_rewound_for_307_and_308() {
                 can_rewind: false,
                 response: Vec::new(),
             });
-        let (easy, result) = run_one(easy);
+        let (easy, result) = run_alone(easy);
         match code {
             307 => assert_eq!(result.unwrap_err().kind(), ErrorKind::SendFailRewind),
             _ => result.unwrap(),

@@ -68,15 +68,6 @@ impl Handler for Source {
     }
 }
 
-/// Runs one transfer to completion; returns its handle and result.
-fn run_one(ev: &mut EventLoop, easy: Easy) -> (Easy, Result<(), starling::Error>) {
-    let id = ev.multi.add(easy);
-    let mut result = None;
-    assert!(ev.run(Duration::from_secs(60), |_, msg| result = Some(msg.result)));
-    ev.assert_clean();
-    (ev.multi.remove(id).unwrap(), result.unwrap())
-}
-
 fn inspected(easy: &Easy) -> Inspected {
     let body = &easy.handler_ref::<Source>().unwrap().response;
     Inspected::parse(body)
@@ -91,7 +82,7 @@ fn a_50_mb_streamed_upload_of_unknown_length_arrives_intact() {
     easy.method(Method::PUT)
         .body_from_handler(None)
         .handler(Source::new(5, 50 << 20));
-    let (easy, result) = run_one(&mut ev, easy);
+    let (easy, result) = ev.run_one(easy, Duration::from_secs(60));
     result.unwrap_or_else(|e| panic!("{e}"));
     let seen = inspected(&easy);
     let source = easy.handler_ref::<Source>().unwrap();
@@ -111,7 +102,7 @@ fn a_streamed_upload_of_known_length_has_a_content_length() {
     easy.method(Method::POST)
         .body_from_handler(Some(300_000))
         .handler(Source::new(9, 300_000));
-    let (easy, result) = run_one(&mut ev, easy);
+    let (easy, result) = ev.run_one(easy, Duration::from_secs(60));
     result.unwrap();
     let seen = inspected(&easy);
     assert!(!seen.chunked);
@@ -130,7 +121,7 @@ fn bytes_bodies_large_and_small() {
         easy.method(Method::POST)
             .body(body.clone())
             .handler(Source::new(0, 0));
-        let (easy, result) = run_one(&mut ev, easy);
+        let (easy, result) = ev.run_one(easy, Duration::from_secs(60));
         result.unwrap();
         let seen = inspected(&easy);
         assert_eq!((seen.body_len, seen.body_fnv), (len as u64, fnv1a64(&body)));
@@ -151,7 +142,7 @@ fn an_unanswered_expect_sends_the_body_after_the_wait() {
         if let Some(ms) = wait {
             easy.expect_100_timeout(Duration::from_millis(ms));
         }
-        let (easy, result) = run_one(&mut ev, easy);
+        let (easy, result) = ev.run_one(easy, Duration::from_secs(60));
         result.unwrap_or_else(|e| panic!("{e}"));
         let waited: u64 = easy
             .info()
@@ -180,7 +171,7 @@ fn an_answered_expect_sends_the_body_at_once() {
         // Were the 100 not heard, the body would wait 5 s.
         .expect_100_timeout(Duration::from_secs(5));
     let start = Instant::now();
-    let (easy, result) = run_one(&mut ev, easy);
+    let (easy, result) = ev.run_one(easy, Duration::from_secs(60));
     result.unwrap();
     assert!(
         start.elapsed() < Duration::from_secs(4),
@@ -199,7 +190,7 @@ fn a_refused_expect_ends_with_the_servers_answer() {
     easy.method(Method::POST)
         .body(vec![7u8; 2 << 20])
         .handler(Collect::new());
-    let (easy, result) = run_one(&mut ev, easy);
+    let (easy, result) = ev.run_one(easy, Duration::from_secs(60));
     result.unwrap();
     // Asked again without Expect (this server refuses that too).
     assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(417));
@@ -251,7 +242,7 @@ fn read_failures_end_the_transfer_clearly() {
     abort.failure = Some(ReadFlow::Abort);
     let mut easy = Easy::new(server.url("/inspect"));
     easy.method(Method::POST).body_from_handler(None).handler(abort);
-    let (_, result) = run_one(&mut ev, easy);
+    let (_, result) = ev.run_one(easy, Duration::from_secs(60));
     let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AbortedByCallback);
     assert!(e.message().contains("aborted by callback"), "{e}");
@@ -262,7 +253,7 @@ fn read_failures_end_the_transfer_clearly() {
     easy.method(Method::POST)
         .body_from_handler(Some(1 << 20))
         .handler(short);
-    let (_, result) = run_one(&mut ev, easy);
+    let (_, result) = ev.run_one(easy, Duration::from_secs(60));
     let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ReadError);
     assert!(e.message().contains("of the 1048576 bytes announced"), "{e}");
@@ -297,7 +288,7 @@ fn an_early_error_answer_stops_the_upload() {
         let mut ev = EventLoop::new(Multi::new(), edge);
         let easy = early_upload(&server, 3);
         let started = Instant::now();
-        let (easy, result) = run_one(&mut ev, easy);
+        let (easy, result) = ev.run_one(easy, Duration::from_secs(60));
         result.unwrap_or_else(|e| panic!("edge {edge}: {e} after {:?}", started.elapsed()));
         assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(413));
         assert_eq!(easy.handler_ref::<Source>().unwrap().response, b"too large");
@@ -313,7 +304,7 @@ fn an_early_error_answer_stops_the_upload() {
             .header("Expect", "")
             .unwrap()
             .timeout(Duration::from_secs(20));
-        let (_, result) = run_one(&mut ev, again);
+        let (_, result) = ev.run_one(again, Duration::from_secs(60));
         result.unwrap();
         assert_eq!(server.connections_accepted(), 2);
     }
@@ -329,7 +320,7 @@ fn a_complete_early_success_answer_ends_the_upload() {
     let server = RawServer::start(Script::RespondThenStall(answer));
     let mut ev = EventLoop::new(Multi::new(), false);
     let easy = early_upload(&server, 4);
-    let (easy, result) = run_one(&mut ev, easy);
+    let (easy, result) = ev.run_one(easy, Duration::from_secs(60));
     result.unwrap();
     assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(200));
     assert_eq!(easy.handler_ref::<Source>().unwrap().response, b"ok");
@@ -337,7 +328,7 @@ fn a_complete_early_success_answer_ends_the_upload() {
     // Closed, not pooled: a second request needs a new connection.
     let mut again = Easy::new(server.url("/again"));
     again.timeout(Duration::from_secs(20));
-    run_one(&mut ev, again).1.unwrap();
+    ev.run_one(again, Duration::from_secs(60)).1.unwrap();
     assert_eq!(server.connections_accepted(), 2);
 }
 
@@ -350,7 +341,7 @@ fn an_early_answer_before_a_reset_is_the_result() {
         let answer = b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large".to_vec();
         let server = RawServer::start(Script::RespondThenReset(answer));
         let mut ev = EventLoop::new(Multi::new(), edge);
-        let (easy, result) = run_one(&mut ev, early_upload(&server, 5));
+        let (easy, result) = ev.run_one(early_upload(&server, 5), Duration::from_secs(60));
         result.unwrap_or_else(|e| panic!("edge {edge}: {e}"));
         assert_eq!(easy.info().status.map(|s| s.as_u16()), Some(413));
         assert_eq!(easy.handler_ref::<Source>().unwrap().response, b"too large");

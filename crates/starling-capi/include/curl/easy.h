@@ -34,9 +34,8 @@ CURL_EXTERN char *curl_easy_escape(CURL *handle, const char *string,
                                    int length);
 CURL_EXTERN char *curl_easy_unescape(CURL *handle, const char *string,
                                      int length, int *outlength);
-/* Sending and receiving on a CURLOPT_CONNECT_ONLY connection. Starling
-   has no CONNECT_ONLY yet: both answer CURLE_UNSUPPORTED_PROTOCOL, as
-   libcurl does for a handle without such a connection. */
+/* Sending and receiving raw bytes on the connection a CURLOPT_CONNECT_ONLY
+   transfer left open (CURLE_AGAIN: nothing to read, or no room). */
 CURL_EXTERN CURLcode curl_easy_recv(CURL *curl, void *buffer, size_t buflen,
                                     size_t *n);
 CURL_EXTERN CURLcode curl_easy_send(CURL *curl, const void *buffer,

@@ -291,7 +291,7 @@ unsafe fn answer(
     let length = i.content_length.map_or(-1, |n| n as i64);
     let (remote, local) = (i.remote_addr, i.local_addr);
     // Over a Unix socket libcurl names the socket, and the URL's port.
-    let unix = asked.unix_socket.filter(|_| i.connection_id.is_some());
+    let unix = asked.unix_socket.filter(|_| i.connection.is_some());
     // libcurl keeps times in microseconds: a time's double form is its
     // _T form in seconds.
     let micros = |d: Duration| d.as_micros() as i64;

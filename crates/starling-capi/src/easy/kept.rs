@@ -52,6 +52,12 @@ pub(super) struct Kept {
     pub(super) fields: RequestFields,
     /// The client certificate's options, combined on each change.
     pub(super) tls: TlsKept,
+    /// CONNECT_ONLY as libcurl keeps it (an unsigned char): 1 connects
+    /// only; any other nonzero value runs the whole transfer and lets
+    /// `curl_easy_send` and `curl_easy_recv` use its connection after.
+    pub(super) connect_only: u8,
+    /// FRESH_CONNECT, which CONNECT_ONLY implies.
+    pub(super) fresh_connect: bool,
 }
 
 impl Default for Kept {
@@ -76,6 +82,8 @@ impl Default for Kept {
             tcp: TcpKept::default(),
             fields: RequestFields::default(),
             tls: TlsKept::default(),
+            connect_only: 0,
+            fresh_connect: false,
         }
     }
 }

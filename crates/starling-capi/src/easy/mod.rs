@@ -58,14 +58,50 @@ pub struct CEasy {
     /// API: kept across `curl_easy_reset`, not copied by duphandle, as in
     /// libcurl.
     pub headers: HeaderLog,
+    /// The last transfer ran in `curl_easy_perform`'s driver (not in a
+    /// multi handle): where its connection is.
+    last_in_driver: bool,
+    /// The ERRORBUFFER holds a message of the current transfer: as
+    /// libcurl's, later failures of the same transfer do not overwrite it
+    /// ([`CEasy::fail`]).
+    error_written: bool,
 }
 
 impl CEasy {
-    /// The socket of the connection the handle's last `curl_easy_perform`
-    /// used, while it is open in the handle's own connection cache.
+    /// The socket of the connection the handle's last transfer used, while
+    /// it is open in the multi handle that ran it (perform's own or the
+    /// one the handle is in), as libcurl finds its last connection.
     pub fn active_socket(&mut self) -> Option<c_int> {
-        let id = self.easy.as_ref()?.info().connection_id?;
-        self.driver.as_mut()?.multi().connection_socket(id)
+        self.on_last_connection(|multi, conn| multi.connection_socket(conn))
+            .flatten()
+    }
+
+    /// Runs `f` on the engine holding the connection of the handle's last
+    /// transfer, with that connection: the multi handle the handle is in,
+    /// else perform's driver if that ran the transfer. `None` when there
+    /// is none (a handle taken out of its multi handle cannot reach it, as
+    /// in libcurl) or a callback of its multi handle runs.
+    pub fn on_last_connection<R>(
+        &mut self,
+        f: impl FnOnce(&mut starling::Multi, starling::ConnectionRef) -> R,
+    ) -> Option<R> {
+        let conn = self.easy_mut()?.info().connection?;
+        if let Some(link) = self.link {
+            let (mut f, mut out) = (Some(f), None);
+            // SAFETY: a link is kept only while the handle is in that
+            // live multi handle.
+            unsafe { link.multi() }.with_engine(&mut |m| out = f.take().map(|f| f(m, conn)));
+            return out;
+        }
+        if !self.last_in_driver {
+            return None;
+        }
+        Some(f(self.driver.as_mut()?.multi(), conn))
+    }
+
+    /// Whether CURLOPT_CONNECT_ONLY is set (to any value libcurl accepts).
+    pub fn connect_only(&self) -> bool {
+        self.opts.connect_only != 0
     }
 
     /// The engine's handle, wherever it is.
@@ -195,6 +231,7 @@ impl CEasy {
     pub fn start(&mut self) {
         // libcurl forgets the last transfer's header fields here too.
         self.headers.clear();
+        self.error_written = false;
         if let Some(c) = self.handler() {
             c.http_failed = false;
             c.read_so_far = 0;
@@ -294,8 +331,17 @@ impl CEasy {
         }
     }
 
+    /// Writes a failure's message into the ERRORBUFFER unless the current
+    /// transfer's first failure is there already (libcurl's `failf`).
+    pub fn fail(&mut self, message: &str) {
+        if !self.error_written {
+            self.set_error(message);
+        }
+    }
+
     /// Writes a failed transfer's message into the ERRORBUFFER, if set.
     pub fn set_error(&mut self, message: &str) {
+        self.error_written = true;
         if self.opts.error_buffer.is_null() {
             return;
         }
@@ -334,6 +380,8 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             driver: None,
             share: ptr::null_mut(),
             headers: HeaderLog::default(),
+            last_in_driver: false,
+            error_written: false,
         })
     })
 }
@@ -370,7 +418,8 @@ pub unsafe extern "C" fn curl_easy_cleanup(handle: *mut c_void) {
         if let Some(link) = boxed.link.take() {
             // SAFETY: a link is kept only while the handle is in that live
             // multi handle.
-            boxed.easy = unsafe { link.multi() }.remove(link.id(), handle);
+            let close_held = boxed.connect_only();
+            boxed.easy = unsafe { link.multi() }.remove(link.id(), handle, close_held);
         }
         // The HSTS cache goes to its file, as libcurl's cleanup writes it.
         boxed.opts.hsts.save();
@@ -419,6 +468,13 @@ pub unsafe extern "C" fn curl_easy_perform(handle: *mut c_void) -> CurlCode {
                 }
             },
         };
+        // A connection the last transfer left held goes now: the handle
+        // cannot reach it after this transfer (libcurl prunes it from its
+        // cache in time).
+        if let Some(conn) = easy.info().connection.filter(|_| h.last_in_driver) {
+            driver.multi().close_connection(conn);
+        }
+        h.last_in_driver = true;
         // The handle is not touched while the transfer runs: its callbacks
         // may reach it.
         let (easy, result) = driver.perform_one(easy);
@@ -514,6 +570,8 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             driver: None,
             share: ptr::null_mut(),
             headers: HeaderLog::default(),
+            last_in_driver: false,
+            error_written: false,
         })
     })
 }

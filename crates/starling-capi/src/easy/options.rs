@@ -76,6 +76,11 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             LOW_SPEED_LIMIT => h.opts.low_speed.0 = value,
             LOW_SPEED_TIME => h.opts.low_speed.1 = value,
+            // libcurl takes up to 2 (2 asks for a WebSocket upgrade: for
+            // http:// the whole transfer), stored in a byte.
+            CONNECT_ONLY if value > 2 => return CURLE_BAD_FUNCTION_ARGUMENT,
+            CONNECT_ONLY => h.opts.connect_only = value as u8,
+            FRESH_CONNECT => h.opts.fresh_connect = value != 0,
             _ => {}
         }
         match option {
@@ -91,6 +96,7 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 h.opts.filetime = value != 0;
                 return CURLE_OK;
             }
+
             // CURLHSTS_ENABLE turns the cache on (off: it is dropped),
             // CURLHSTS_READONLYFILE keeps its file unwritten.
             HSTS_CTRL => {
@@ -152,7 +158,8 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             _ => {}
         }
-        let low_speed = h.opts.low_speed;
+        let (low_speed, connect_only, fresh_connect) =
+            (h.opts.low_speed, h.opts.connect_only, h.opts.fresh_connect);
         if matches!(
             option,
             UPLOAD | INFILESIZE | POSTFIELDSIZE | NOBODY | POST | HTTPGET
@@ -213,8 +220,10 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             FORBID_REUSE => {
                 easy.forbid_reuse(value != 0);
             }
-            FRESH_CONNECT => {
-                easy.fresh_connect(value != 0);
+            // With CONNECT_ONLY set at all, libcurl reuses no connection.
+            FRESH_CONNECT | CONNECT_ONLY => {
+                easy.connect_only(connect_only == 1);
+                easy.fresh_connect(fresh_connect || connect_only != 0);
             }
             PROTOCOLS => {
                 easy.protocols(protocols::from_mask(value));

@@ -129,7 +129,10 @@ impl CMulti {
     fn detach(&self, handle: &mut CEasy) {
         let this: *const CEasy = handle;
         match handle.link.take() {
-            Some(link) => handle.easy = self.remove(link.id(), this.cast()),
+            Some(link) => {
+                let close_held = handle.connect_only();
+                handle.easy = self.remove(link.id(), this.cast(), close_held);
+            }
             // Not added: only a message about it could be left.
             None => self.forget_messages(this.cast()),
         }
@@ -166,12 +169,30 @@ impl LinkedMulti for CMulti {
         self.after_engine();
     }
 
-    fn remove(&self, id: TransferId, handle: *const c_void) -> Option<Easy> {
+    fn remove(&self, id: TransferId, handle: *const c_void, close_held: bool) -> Option<Easy> {
         self.forget_messages(handle);
         self.shared.handles.borrow_mut().remove(&id);
         // SAFETY: callers checked that no callback runs; the removal's
         // own callbacks reach only `shared`.
-        unsafe { self.engine() }.remove(id).ok()
+        let engine = unsafe { self.engine() };
+        let easy = engine.remove(id).ok()?;
+        if let Some(conn) = easy.info().connection.filter(|_| close_held) {
+            engine.close_connection(conn);
+        }
+        Some(easy)
+    }
+
+    fn with_engine(&self, f: &mut dyn FnMut(&mut starling::Multi)) -> bool {
+        if self.shared.in_callback.get() || self.shared.busy.get() {
+            return false;
+        }
+        self.shared.busy.set(true);
+        // SAFETY: not inside a callback nor an engine call; `f`'s engine
+        // calls reach only `shared` through their callbacks.
+        f(unsafe { self.engine() });
+        self.shared.busy.set(false);
+        self.after_engine();
+        true
     }
 }
 

@@ -9,6 +9,10 @@
 //!    closed ◀──────────── error, not reusable, evicted, peer closed
 //! ```
 //!
+//! A connect-only transfer's connection goes from Connecting (or
+//! Handshaking) to Held instead of Open: the application's raw bytes go
+//! on it, no stream does, and it is never pooled.
+//!
 //! While Open, the stream has a phase of its own (`http1.rs`): Sending
 //! (the request) ──▶ Receiving (the response), or Sending the head ──▶
 //! Expecting (the body held back for `100 Continue`) ──▶ Sending the body.
@@ -50,6 +54,8 @@ pub(crate) enum ConnState {
     Open,
     /// In the pool, carrying nothing.
     Idle,
+    /// Left to the application by a connect-only transfer.
+    Held,
 }
 
 /// One connection: a transport carrying a protocol's streams.
@@ -140,6 +146,7 @@ impl Connection {
             (ConnState::Connecting, _) => Some(What::Out),
             (ConnState::Handshaking, _) => Some(What::In),
             (ConnState::Idle, _) if !watch_idle => None,
+            (ConnState::Held, _) => None,
             (ConnState::Idle, _) => Some(What::In),
             (ConnState::Open, Phase::Sending) if paused.send => None,
             // Also readable: the server may answer before the body is out

@@ -100,6 +100,8 @@ pub(crate) struct Extras {
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
     pub(crate) fresh_connect: bool,
+    /// Stop once connected and leave the connection to the application.
+    pub(crate) connect_only: bool,
     pub(crate) ip_resolve: IpResolve,
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
     /// `CURLOPT_CONNECT_TO`: where requests for some hosts connect instead.
@@ -199,6 +201,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
     fresh_connect: false,
+    connect_only: false,
     ip_resolve: IpResolve::Whatever,
     resolve: Vec::new(),
     connect_to: ConnectToList::EMPTY,
@@ -342,6 +345,21 @@ impl super::Easy {
     /// [`Easy::max_recv_speed`].
     pub fn max_send_speed(&mut self, limit: Option<u64>) -> &mut Self {
         self.inner.extras_mut().max_send_speed = limit.filter(|&l| l > 0);
+        self
+    }
+
+    /// Only connect (`CURLOPT_CONNECT_ONLY`): the transfer makes a new
+    /// connection, does the TLS handshake on `https://`, asks
+    /// [`Handler::before_request`](crate::Handler::before_request), and
+    /// ends there, successfully, without a request. Its connection stays
+    /// open and out of the loop (its socket REMOVEd) for the application's
+    /// own bytes: [`TransferInfo::connection`](crate::TransferInfo::connection)
+    /// names it for [`Multi::send_raw`](crate::Multi::send_raw) and
+    /// [`Multi::recv_raw`](crate::Multi::recv_raw), until
+    /// [`Multi::close_connection`](crate::Multi::close_connection) or the
+    /// multi handle's end. No other transfer uses it.
+    pub fn connect_only(&mut self, only: bool) -> &mut Self {
+        self.inner.extras_mut().connect_only = only;
         self
     }
 

@@ -18,6 +18,8 @@
 //! construction; the one call libcurl allows there, `assign`, is offered to
 //! the socket callback through its [`SocketAssign`] argument.
 
+mod held;
+
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
@@ -25,6 +27,8 @@ pub use crate::conn::pool::Limits;
 pub use crate::counters::Counters;
 pub use crate::events::{Action, Events, Message, Pause, SocketEvent, What};
 pub use crate::ids::TransferId;
+
+use crate::ids::ConnectionRef;
 pub use crate::socket_table::SocketAssign;
 
 use crate::current::ClockLoan;
@@ -313,13 +317,13 @@ impl Multi {
         self.core.pool.idle_count()
     }
 
-    /// The socket of connection `id` ([`TransferInfo::connection_id`]) while
-    /// it is open, as libcurl's CURLINFO_ACTIVESOCKET gives a handle's last
-    /// connection; `None` once it closed (its number may then name a newer
-    /// connection, as a closed one's is reused).
-    pub fn connection_socket(&self, id: u64) -> Option<std::os::fd::RawFd> {
-        let conn = self.core.conns.get(usize::try_from(id).ok()?)?;
-        Some(conn.transport.socket.fd())
+    /// The socket of a connection ([`TransferInfo::connection`]) while it
+    /// is open, as libcurl's CURLINFO_ACTIVESOCKET gives a handle's last
+    /// connection; `None` once it closed.
+    pub fn connection_socket(&self, conn: ConnectionRef) -> Option<std::os::fd::RawFd> {
+        let key = conn.0;
+        let c = self.core.conns.get(key.index as usize)?;
+        (c.generation == key.generation).then(|| c.transport.socket.fd())
     }
 
     /// Tells the application what changed during the call: socket interest

@@ -18,7 +18,7 @@ use crate::error::{Error, ErrorKind};
 use crate::events::Events;
 use crate::handler::Flow;
 use crate::http1::{encode_request_head, AddedFields, BodyFraming, Http1Error, RequestHeaders};
-use crate::ids::{ConnKey, HostId, TransferId};
+use crate::ids::{ConnKey, ConnectionRef, HostId, TransferId};
 use crate::share::Shared;
 use crate::timer_queue::TimerKind;
 
@@ -73,6 +73,8 @@ impl Core {
                 }
             }
             ConnState::Idle => return self.probe_idle(key),
+            // Out of the loop: an event reported before its REMOVE.
+            ConnState::Held => return,
             ConnState::Open => {}
         }
         if self.conns[key.index as usize].phase() == Some(Phase::Sending) {
@@ -178,6 +180,10 @@ impl Core {
                 "operation aborted by pre-request callback",
             );
             self.abort_on(key, id, e, now);
+            return false;
+        }
+        if self.transfers[id.index as usize].easy.inner.extras().connect_only {
+            self.hold_connection(id, key, now);
             return false;
         }
         let conn = &mut self.conns[key.index as usize];
@@ -295,7 +301,7 @@ impl Core {
         info.upload_length = upload_length;
         info.body_bytes_with_head += with_head;
         t.body_after_head = body_after_head;
-        info.connection_id = Some(key.index.into());
+        info.connection = Some(ConnectionRef(key));
         t.stream = Some(stream);
         true
     }

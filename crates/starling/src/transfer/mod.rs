@@ -5,7 +5,8 @@
 //! (`conn_timers.rs`), one event on a connection (`drive.rs`), the
 //! request (`send.rs`), the response and what it means for the transfer
 //! (`receive.rs`), a time condition's verdict on it (`condition.rs`),
-//! redirects (`redirect.rs`), HSTS (`hsts.rs`), a streamed body sent
+//! redirects (`redirect.rs`), HSTS (`hsts.rs`), connections held for a
+//! connect-only transfer's application (`held.rs`), a streamed body sent
 //! again (`rewind.rs`),
 //! the body to the handler (`deliver.rs`), progress (`meter.rs`) and
 //! speed limits (`rate.rs`); what a handle with a share does differently
@@ -22,6 +23,7 @@ mod connect;
 pub(crate) mod core;
 mod deliver;
 mod drive;
+mod held;
 mod hsts;
 mod meter;
 mod rate;

@@ -252,7 +252,9 @@ impl Core {
     pub(crate) fn acquire_connection(&mut self, id: TransferId, now: Instant) {
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("a started transfer has a host");
-        let reuse = !t.fresh_connection && !t.easy.inner.extras().fresh_connect;
+        let extras = t.easy.inner.extras();
+        // A connect-only transfer wants a connection of its own, as libcurl's.
+        let reuse = !t.fresh_connection && !extras.fresh_connect && !extras.connect_only;
         // A handle that shares connections takes only the share's.
         let share = match t.easy.inner.extras().share {
             Some(_) => self.share_for(id, Shared::Connections),

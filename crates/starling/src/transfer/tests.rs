@@ -374,3 +374,29 @@ fn a_refused_request_on_a_pooled_connection_closes_it() {
     assert!(next.result.is_ok());
     assert_eq!(body, b"x");
 }
+
+#[test]
+fn a_connect_only_transfer_ends_connected_and_holds_its_socket() {
+    let env = FakeEnv::new(|_| ok_answer("x"));
+    let (mut multi, seen) = multi_on(&env);
+    let mut easy = get("http://127.0.0.1:8080/held");
+    easy.connect_only(true);
+    let id = multi.add(easy);
+    multi.socket_action(Action::Timeout);
+    let (fd, what) = *seen.borrow().last().expect("a socket was announced");
+    assert_eq!(what, What::Out);
+    multi.socket_action(Action::Socket(fd, Events::OUT));
+    assert_eq!(multi.info_read().map(|m| (m.id, m.result)), Some((id, Ok(()))));
+    // Connected, nothing sent, out of the loop, out of the pool, open.
+    assert!(env.0.borrow().requests.is_empty());
+    assert_eq!(last(&seen, fd), Some(What::Remove));
+    assert_eq!(multi.idle_connections(), 0);
+    assert_eq!(env.open(), [fd]);
+    let conn = multi.info(id).and_then(|i| i.connection).expect("held");
+    assert_eq!(multi.connection_socket(conn), Some(fd));
+    // A stale event for it does nothing.
+    multi.socket_action(Action::Socket(fd, Events::IN));
+    assert_eq!(env.open(), [fd]);
+    assert!(multi.close_connection(conn));
+    assert!(env.open().is_empty());
+}

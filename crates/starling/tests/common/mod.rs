@@ -13,6 +13,11 @@ use std::time::{Duration, Instant};
 use starling::{Action, Easy, Error, Events, Flow, Handler, Message, Multi, TransferId, What};
 use starling_testserver::{HttpServer, PatternChecker};
 
+/// Runs one transfer on a loop of its own (within 30 s).
+pub fn run_alone(easy: Easy) -> (Easy, Result<(), Error>) {
+    EventLoop::new(Multi::new(), false).run_one(easy, Duration::from_secs(30))
+}
+
 /// Per-socket data the loop assigns: a value derived from the fd, so the
 /// check that it comes back is meaningful.
 fn data_for(fd: RawFd) -> usize {
@@ -192,6 +197,16 @@ impl EventLoop {
             }
             self.step(Duration::from_millis(50));
         }
+    }
+
+    /// Runs one transfer to its message (within `limit`, and with the
+    /// contract kept): its handle back, and its result.
+    pub fn run_one(&mut self, easy: Easy, limit: Duration) -> (Easy, Result<(), Error>) {
+        let id = self.multi.add(easy);
+        let mut result = None;
+        assert!(self.run(limit, |_, msg| result = Some(msg.result)));
+        self.assert_clean();
+        (self.multi.remove(id).unwrap(), result.expect("a message"))
     }
 
     /// Runs the way libuv's and libevent's loops do: until no socket is

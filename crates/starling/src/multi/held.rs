@@ -1,0 +1,45 @@
+//! Raw bytes on connections the engine left to the application: a
+//! [connect-only](crate::Easy::connect_only) transfer's (libcurl's
+//! `curl_easy_send` and `curl_easy_recv` on a `CURLOPT_CONNECT_ONLY`
+//! handle). The application watches the socket itself
+//! ([`Multi::connection_socket`]); the engine no longer does.
+
+use std::io;
+
+use super::Multi;
+use crate::current::ClockLoan;
+use crate::ids::ConnectionRef;
+
+impl Multi {
+    /// Writes `data` on a held connection (through TLS on `https://`);
+    /// returns how much was taken. `WouldBlock`: the socket takes nothing
+    /// now; `NotConnected`: the connection is closed, or carries a
+    /// transfer. An idle pooled connection may be named too
+    /// (libcurl allows a connect-only handle its last connection): it
+    /// leaves the pool and is held from then on.
+    pub fn send_raw(&mut self, conn: ConnectionRef, data: &[u8]) -> io::Result<usize> {
+        let now = self.core.env.now();
+        let result = self.core.send_raw(conn, data);
+        self.flush(now);
+        result
+    }
+
+    /// Reads what the peer sent on a held connection into `buf`, as
+    /// [`Multi::send_raw`]; `Ok(0)`: the peer closed the connection.
+    pub fn recv_raw(&mut self, conn: ConnectionRef, buf: &mut [u8]) -> io::Result<usize> {
+        let now = self.core.env.now();
+        let result = self.core.recv_raw(conn, buf);
+        self.flush(now);
+        result
+    }
+
+    /// Closes a held connection; false when `conn` names none (it closed
+    /// already, is pooled, or carries a transfer).
+    pub fn close_connection(&mut self, conn: ConnectionRef) -> bool {
+        let now = self.core.env.now();
+        let _clock = ClockLoan::new(&*self.core.env);
+        let closed = self.core.close_held(conn);
+        self.flush(now);
+        closed
+    }
+}
