@@ -18,6 +18,9 @@ pub struct Timings {
     pub connect: Duration,
     /// TLS handshake done (libcurl's APPCONNECT); zero for plain HTTP.
     pub appconnect: Duration,
+    /// Time spent waiting for a connection slot (the multi handle's
+    /// limits) before starting for real (libcurl's QUEUE).
+    pub queue: Duration,
     /// Ready to send the request.
     pub pretransfer: Duration,
     /// The last byte of the request (head and body) sent (libcurl's
@@ -94,6 +97,10 @@ pub struct TransferInfo {
     /// open); [`ConnectionRef::id`](crate::ConnectionRef::id) is libcurl's
     /// CONN_ID.
     pub connection: Option<crate::ConnectionRef>,
+    /// The transfer's number among those its multi handle started, from 0
+    /// in the order they started (libcurl's XFER_ID); `None` before it
+    /// started.
+    pub xfer_id: Option<u64>,
     /// The operating system's error number of the last failed connect
     /// (libcurl's OS_ERRNO, such as ECONNREFUSED); `None` when none failed.
     pub os_errno: Option<i32>,

@@ -68,6 +68,13 @@ const INFO_COOKIELIST: i32 = 0x40_001C;
 const INFO_LASTSOCKET: i32 = 0x20_001D;
 const INFO_FTP_ENTRY_PATH: i32 = 0x10_001E;
 const INFO_REDIRECT_URL: i32 = 0x10_001F;
+// Infos of libcurl 8.x, answered as it answers them (7.88 knows none).
+const INFO_XFER_ID: i32 = 0x60_003F;
+const INFO_CONN_ID: i32 = 0x60_0040;
+const INFO_QUEUE_TIME_T: i32 = 0x60_0041;
+const INFO_USED_PROXY: i32 = 0x20_0042;
+const INFO_POSTTRANSFER_TIME_T: i32 = 0x60_0043;
+const INFO_EARLYDATA_SENT_T: i32 = 0x60_0044;
 const INFO_CERTINFO: i32 = 0x40_0022;
 const INFO_CONDITION_UNMET: i32 = 0x20_0023;
 const INFO_RTSP_SESSION_ID: i32 = 0x10_0024;
@@ -316,6 +323,13 @@ unsafe fn answer(
             INFO_APPCONNECT_TIME_T => *out.cast::<i64>() = micros(t.appconnect),
             INFO_PRETRANSFER_TIME_T => *out.cast::<i64>() = micros(t.pretransfer),
             INFO_STARTTRANSFER_TIME_T => *out.cast::<i64>() = micros(t.starttransfer),
+            INFO_QUEUE_TIME_T => *out.cast::<i64>() = micros(t.queue),
+            INFO_POSTTRANSFER_TIME_T => *out.cast::<i64>() = micros(t.posttransfer),
+            INFO_XFER_ID => *out.cast::<i64>() = i.xfer_id.map_or(-1, |n| n as i64),
+            INFO_CONN_ID => *out.cast::<i64>() = i.connection.map_or(-1, |c| c.id() as i64),
+            // No proxy, no TLS early data.
+            INFO_USED_PROXY => *out.cast::<c_long>() = 0,
+            INFO_EARLYDATA_SENT_T => *out.cast::<i64>() = 0,
             INFO_SIZE_DOWNLOAD => *out.cast::<f64>() = size as f64,
             INFO_SPEED_DOWNLOAD => *out.cast::<f64>() = speed as f64,
             INFO_SPEED_DOWNLOAD_T => *out.cast::<i64>() = speed,

@@ -109,6 +109,8 @@ pub(crate) struct Core {
     pub read_budget: u32,
     /// Transfers added and not finished.
     pub running: usize,
+    /// Transfers started so far: the next one's number (its XFER_ID).
+    pub started: u64,
     generation: u32,
     pub counters: Counters,
 }
@@ -144,6 +146,7 @@ impl Core {
             messages: VecDeque::with_capacity(64),
             read_budget: DEFAULT_READ_BUDGET,
             running: 0,
+            started: 0,
             generation: 0,
             counters: Counters::default(),
         }

@@ -444,7 +444,10 @@ impl Core {
             .next_host_waiter(host, alive)
             .or_else(|| self.pool.next_waiter(alive));
         if let Some(id) = woken {
-            self.transfers[id.index as usize].state = TransferState::Queued;
+            let now = self.env.now();
+            let t = &mut self.transfers[id.index as usize];
+            t.state = TransferState::Queued;
+            t.wait_turned(now);
             self.starting.push(id);
         }
     }

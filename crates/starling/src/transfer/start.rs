@@ -55,6 +55,8 @@ impl Core {
             t.started = Some(now);
             reset_transfer(t, now);
             t.easy.inner.info.started = Some(now);
+            t.easy.inner.info.xfer_id = Some(self.started);
+            self.started += 1;
             if t.easy.inner.extras().hsts.is_some() {
                 // Whether HSTS sends the URL over HTTPS is asked anew for
                 // every transfer, as libcurl does: an entry may expire.
@@ -311,7 +313,9 @@ impl Core {
                 }
             }
             Err(why) => {
-                self.transfers[id.index as usize].state = TransferState::Waiting;
+                let t = &mut self.transfers[id.index as usize];
+                t.state = TransferState::Waiting;
+                t.wait_turned(now);
                 self.pool.wait(host, why, id);
             }
         }
@@ -400,6 +404,10 @@ impl Core {
         };
         if t.state == TransferState::Done {
             return false;
+        }
+        if t.state == TransferState::Waiting {
+            // It ends still waiting (a deadline): the wait so far.
+            t.wait_turned(now);
         }
         t.state = TransferState::Done;
         // A fresh clock, not the call's: a callback that asked for the

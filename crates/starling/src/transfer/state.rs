@@ -133,6 +133,16 @@ impl Transfer {
         self.started
             .map_or(Duration::ZERO, |s| now.saturating_duration_since(s))
     }
+
+    /// A wait for a connection slot begins or ends. While it waits,
+    /// `Timings::queue` holds when the wait began less the time it waited
+    /// before; once woken, the time it waited in all (no field of its own
+    /// for the few transfers that wait).
+    pub fn wait_turned(&mut self, now: Instant) {
+        let elapsed = self.elapsed(now);
+        let queue = &mut self.easy.inner.info.timings.queue;
+        *queue = elapsed.saturating_sub(*queue);
+    }
 }
 
 #[cfg(all(test, target_pointer_width = "64"))]
