@@ -62,7 +62,8 @@ use crate::runner::{Counters, ServerCore};
 ///   that a client has always sent its body when the redirect arrives
 ///   (without it, the answer may overtake a small upload).
 /// * any method `/sts?v=VALUE`: 200 with `Strict-Transport-Security:
-///   VALUE` (percent-decoded), for HSTS.
+///   VALUE` (percent-decoded), for HSTS; `/alt-svc?v=VALUE` the same with
+///   `Alt-Svc: VALUE`, for alternative services. The body is `field\n`.
 /// * any method `/chain/N`: N > 0 answers 302 with `Location: /chain/N-1`
 ///   (relative); N = 0 answers 200 `chain end\n`.
 /// * `GET /encoded/CODINGS/N?seed=S`: `pattern(S, N)` compressed with each
@@ -174,13 +175,15 @@ async fn serve_connection(stream: TcpStream, counters: Arc<Counters>) {
 
 /// Any method `/sts?v=VALUE`: 200 `sts\n` with `Strict-Transport-Security:`
 /// the percent-decoded VALUE (none when `v` is missing).
-fn sts(query: Option<&str>, head: bool) -> Response<ServerBody> {
-    let mut response = crate::routes::text(http::StatusCode::OK, bytes::Bytes::from_static(b"sts\n"), head);
+/// A 200 whose field `name` is the query's `v` (percent-decoded).
+fn with_field(name: &'static str, query: Option<&str>, head: bool) -> Response<ServerBody> {
+    let body = bytes::Bytes::from_static(b"field\n");
+    let mut response = crate::routes::text(http::StatusCode::OK, body, head);
     let value = query_param(query, "v")
         .and_then(redirect::percent_decode)
         .and_then(|v| http::HeaderValue::from_bytes(&v).ok());
     if let Some(value) = value {
-        response.headers_mut().insert("strict-transport-security", value);
+        response.headers_mut().insert(name, value);
     }
     response
 }
@@ -207,7 +210,8 @@ pub(crate) async fn route(req: Request<Incoming>) -> Response<ServerBody> {
             redirect::redirect(code, query, head)
         }
         ["chain", n] => redirect::chain(n, head),
-        ["sts"] => sts(query, head),
+        ["sts"] => with_field("strict-transport-security", query, head),
+        ["alt-svc"] => with_field("alt-svc", query, head),
         // GET and HEAD only.
         ["headers"] if is_get => inspect::headers(&req, head),
         ["bytes", n] if is_get => bodies::pattern_route(n, seed, Framing::Length, head),

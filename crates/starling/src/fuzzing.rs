@@ -125,6 +125,7 @@ impl Handle {
             connect_to: &self.connect_to,
             resolve: &[],
             unix_socket: false,
+            alt_svc: None,
         }
     }
 

@@ -21,6 +21,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod alt_svc;
 mod auth;
 mod conn;
 mod connect_to;

@@ -1,12 +1,15 @@
 //! Where a URL points: host, port, request target, pool key, credentials,
-//! where its connection goes (a `connect_to` entry may send it elsewhere)
+//! where its connection goes (a `connect_to` entry or an alternative
+//! service may send it elsewhere)
 //! and the addresses known without a lookup (numeric hosts and `resolve`
 //! overrides; everything else goes to the resolver in `dns`).
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
 
 use url::{Position, Url};
 
+use crate::alt_svc::{Alpn, AltSvc};
 use crate::auth::basic_credentials;
 use crate::connect_to::ConnectToList;
 use crate::error::{Error, ErrorKind};
@@ -34,6 +37,9 @@ pub(crate) struct Via {
     /// A name or address (IPv6 without brackets).
     pub host: Box<str>,
     pub port: u16,
+    /// The alternative service this is (the protocols from and to), when
+    /// an `Alt-Svc` entry and not a connect-to entry chose it.
+    pub alt: Option<(Alpn, Alpn)>,
 }
 
 /// What a route needs of a handle: its URL and the options that decide
@@ -51,6 +57,9 @@ pub(crate) struct RouteOptions<'a> {
     /// `CURLOPT_UNIX_SOCKET_PATH`: connections go to this socket, and no
     /// name is looked up.
     pub unix_socket: bool,
+    /// `CURLOPT_ALTSVC_CTRL`: the alternative services an `https://`
+    /// origin may be reached at.
+    pub alt_svc: Option<&'a Mutex<AltSvc>>,
 }
 
 impl RouteOptions<'_> {
@@ -62,6 +71,25 @@ impl RouteOptions<'_> {
             .filter(move |(h, p, _)| *h == host && *p == port)
             .map(move |(_, _, a)| SocketAddr::new(*a, port))
     }
+}
+
+/// Where an alternative service sends a request to an `https://` origin,
+/// as libcurl looks: one announced over HTTP/2 first, then over HTTP/1.1.
+fn alternative(target: &Target, cache: &Mutex<AltSvc>) -> Option<Box<Via>> {
+    if !target.is_https() {
+        return None;
+    }
+    let mut cache = cache.lock().ok()?;
+    let now = crate::hsts::wall_now();
+    let (host, port) = (target.host(), target.port());
+    [Alpn::H2, Alpn::H1].into_iter().find_map(|src| {
+        let dst = cache.lookup(src, host, port, now)?;
+        Some(Box::new(Via {
+            host: dst.host.into(),
+            port: dst.port,
+            alt: Some((src, dst.alpn)),
+        }))
+    })
 }
 
 impl Route {
@@ -94,8 +122,10 @@ impl Route {
                 Box::new(Via {
                     host: host.into(),
                     port,
+                    alt: None,
                 })
-            });
+            })
+            .or_else(|| alternative(&target, options.alt_svc?));
         let (host, port) = match &via {
             Some(v) => (&*v.host, v.port),
             None => (target.host(), target.port()),

@@ -3,12 +3,14 @@
 
 use std::ffi::{c_char, c_long, c_void};
 use std::ptr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use starling::alt_svc::AltSvc;
 use starling::env::{Interface, Keepalive, LocalBind, SocketOptions};
-use starling::hsts::{wall_now, Hsts};
+use starling::hsts::Hsts;
 use starling::{CertFormat, ClientCert, Method, TlsSource};
 
+use super::cache_file::CacheFile;
 use crate::fields::RequestFields;
 
 /// The options a C handle keeps beside the engine's handle: those libcurl
@@ -39,7 +41,9 @@ pub(super) struct Kept {
     /// data, applied together.
     pub(super) sockets: crate::socket_hooks::SocketCallbacks,
     /// HSTS_CTRL and HSTS: the cache, its file, whether to write it.
-    pub(super) hsts: HstsKept,
+    pub(super) hsts: CacheFile<Hsts>,
+    /// ALTSVC_CTRL and ALTSVC: the alternative services cache, its file.
+    pub(super) alt_svc: CacheFile<AltSvc>,
     /// UNIX_SOCKET_PATH, for the infos that name it.
     pub(super) unix_socket: Option<String>,
     /// TIMECONDITION and TIMEVALUE(_LARGE), applied together.
@@ -77,7 +81,8 @@ impl Default for Kept {
             filetime: false,
             time_condition: (0, 0),
             unix_socket: None,
-            hsts: HstsKept::default(),
+            hsts: CacheFile::default(),
+            alt_svc: CacheFile::default(),
             sockets: crate::socket_hooks::SocketCallbacks::default(),
             tcp: TcpKept::default(),
             fields: RequestFields::default(),
@@ -183,49 +188,5 @@ impl TlsKept {
             key_format: CertFormat::from_name(self.key_type.as_deref().unwrap_or("")),
             password: self.password.clone(),
         })
-    }
-}
-
-/// `CURLOPT_HSTS_CTRL` and `CURLOPT_HSTS`: the handle's HSTS cache (there
-/// is one once either turned it on), the file it is read from when named
-/// and written to at cleanup, unless `CURLHSTS_READONLYFILE`.
-#[derive(Clone, Default)]
-pub(super) struct HstsKept {
-    pub(super) cache: Option<Arc<Mutex<Hsts>>>,
-    pub(super) file: Option<String>,
-    pub(super) read_only: bool,
-}
-
-impl HstsKept {
-    /// The cache, made when there is none.
-    pub(super) fn cache(&mut self) -> Arc<Mutex<Hsts>> {
-        Arc::clone(self.cache.get_or_insert_with(Arc::default))
-    }
-
-    /// Adds the entries of `file` (if it can be read: libcurl goes on
-    /// without it) to the cache.
-    pub(super) fn load(&mut self, file: &str) {
-        let Ok(text) = std::fs::read_to_string(file) else {
-            return;
-        };
-        if let Ok(mut cache) = self.cache().lock() {
-            cache.load(&text, wall_now());
-        }
-    }
-
-    /// Writes the cache to its file, as libcurl's cleanup does (through a
-    /// file beside it, renamed over it; a failure is not reported, as in
-    /// libcurl).
-    pub(super) fn save(&self) {
-        let (Some(cache), Some(file), false) = (&self.cache, &self.file, self.read_only) else {
-            return;
-        };
-        let Ok(text) = cache.lock().map(|c| c.save()) else {
-            return;
-        };
-        let temp = format!("{file}.starling-tmp");
-        if std::fs::write(&temp, text).is_ok() && std::fs::rename(&temp, file).is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
     }
 }

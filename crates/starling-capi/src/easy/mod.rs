@@ -8,6 +8,7 @@
 //! one, never the other way round.
 
 mod apply;
+mod cache_file;
 mod info;
 mod kept;
 
@@ -423,6 +424,7 @@ pub unsafe extern "C" fn curl_easy_cleanup(handle: *mut c_void) {
         }
         // The HSTS cache goes to its file, as libcurl's cleanup writes it.
         boxed.opts.hsts.save();
+        boxed.opts.alt_svc.save();
         // Leaves its share last, as libcurl's cleanup does.
         boxed.set_share(ptr::null_mut());
     })

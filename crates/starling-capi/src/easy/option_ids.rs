@@ -106,3 +106,5 @@ pub(super) const UNIX_SOCKET_PATH: i32 = 10_231;
 pub(super) const ABSTRACT_UNIX_SOCKET: i32 = 10_264;
 pub(super) const HSTS_CTRL: i32 = 299;
 pub(super) const HSTS: i32 = 10_300;
+pub(super) const ALTSVC_CTRL: i32 = 286;
+pub(super) const ALTSVC: i32 = 10_287;

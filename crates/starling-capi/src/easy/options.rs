@@ -112,6 +112,23 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 easy.hsts(cache);
                 return CURLE_OK;
             }
+            // The CURLALTSVC_* bits: the versions alternatives may use
+            // (Starling speaks HTTP/1.1 only), CURLALTSVC_READONLYFILE. 0
+            // is refused, as libcurl refuses it.
+            ALTSVC_CTRL if value == 0 => return CURLE_BAD_FUNCTION_ARGUMENT,
+            ALTSVC_CTRL => {
+                let alt = &mut h.opts.alt_svc;
+                alt.read_only = value & 4 != 0;
+                let cache = alt.cache();
+                if let Ok(mut c) = cache.lock() {
+                    c.set_versions(value as u8 & 8);
+                }
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.alt_svc(Some(cache));
+                return CURLE_OK;
+            }
             // CURL_TIMECOND_NONE to _LASTMOD; libcurl refuses the others.
             TIMECONDITION if !(0..=3).contains(&value) => return CURLE_BAD_FUNCTION_ARGUMENT,
             TIMECONDITION => {
@@ -459,6 +476,22 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     return CURLE_BAD_FUNCTION_ARGUMENT;
                 };
                 easy.hsts(cache);
+            }
+            // A file is read now; the cache is on either way (NULL only
+            // forgets the file), as libcurl's setopt does.
+            ALTSVC => {
+                // SAFETY: ALTSVC takes a C string (or NULL).
+                let file = unsafe { string(value) };
+                let alt = &mut h.opts.alt_svc;
+                if let Some(path) = &file {
+                    alt.load(path);
+                }
+                alt.file = file;
+                let cache = alt.cache();
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.alt_svc(Some(cache));
             }
             UNIX_SOCKET_PATH | ABSTRACT_UNIX_SOCKET => {
                 use std::os::unix::ffi::OsStrExt;

@@ -19,6 +19,8 @@
 
 #include <curl/curl.h>
 
+#include "named_text.h"
+
 static const char *tls_port, *http_port, *ca;
 
 static size_t on_body(char *p, size_t size, size_t n, void *userp)
@@ -28,22 +30,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *userp)
   return size * n;
 }
 
-/* Prints `text` with the ports as PORT. */
+/* Prints `text` with the ports as TLSPORT and HTTPPORT. */
 static void print_portless(const char *text)
 {
-  const char *p = text;
-  while(*p) {
-    if(!strncmp(p, tls_port, strlen(tls_port))) {
-      fputs("TLSPORT", stdout);
-      p += strlen(tls_port);
-    }
-    else if(!strncmp(p, http_port, strlen(http_port))) {
-      fputs("HTTPPORT", stdout);
-      p += strlen(http_port);
-    }
-    else
-      putchar(*p++);
-  }
+  const struct named names[] = {{tls_port, "TLSPORT"}, {http_port, "HTTPPORT"}};
+  print_named(text, strlen(text), names, 2);
 }
 
 static void transfer(CURL *easy, const char *url)
@@ -84,17 +75,9 @@ static void print_file(const char *path)
   while(fgets(line, sizeof(line), f)) {
     char *quote = strchr(line, '"');
     if(quote && strncmp(quote + 1, "2099", 4) && strncmp(quote + 1, "unl", 3)) {
-      struct tm tm;
-      time_t t, year = time(NULL) + 365 * 24 * 3600;
-      memset(&tm, 0, sizeof(tm));
-      if(sscanf(quote + 1, "%4d%2d%2d %d:%d:%d", &tm.tm_year, &tm.tm_mon,
-                &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        t = timegm(&tm);
-        if(t > year - 86400 && t < year + 86400)
-          strcpy(quote, "\"DATE\"\n");
-      }
+      time_t t = read_quoted_date(quote), year = time(NULL) + 365 * 24 * 3600;
+      if(t > year - 86400 && t < year + 86400)
+        strcpy(quote, "\"DATE\"\n");
     }
     printf("  file: %s", line);
   }

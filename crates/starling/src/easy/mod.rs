@@ -519,6 +519,7 @@ impl Easy {
             connect_to: &extras.connect_to,
             resolve: if shared { &[] } else { &extras.resolve },
             unix_socket: extras.unix_socket.is_some(),
+            alt_svc: extras.alt_svc.as_ref().map(|a| &*a.0),
         }
     }
 

@@ -12,6 +12,7 @@ use bytes::Bytes;
 
 use super::allowed::{KeepPost, Schemes};
 use super::time_condition::TimeCondition;
+use crate::alt_svc::AltSvc;
 use crate::connect_to::ConnectToList;
 use crate::env::{SocketHooks, SocketOptions};
 use crate::hsts::Hsts;
@@ -95,6 +96,8 @@ pub(crate) struct Extras {
     pub(crate) unix_socket: Option<Arc<Path>>,
     /// The HSTS cache the handle reads and teaches.
     pub(crate) hsts: Option<SharedHsts>,
+    /// The alternative services cache the handle reads and teaches.
+    pub(crate) alt_svc: Option<SharedAltSvc>,
     /// Header fields options make, each written where libcurl writes it.
     pub(crate) option_fields: OptionFields,
     pub(crate) max_header_bytes: usize,
@@ -123,6 +126,17 @@ pub(crate) struct SharedHsts(pub(crate) Arc<Mutex<Hsts>>);
 impl std::fmt::Debug for SharedHsts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SharedHsts(..)")
+    }
+}
+
+/// A handle's alternative services cache, shared with whoever else holds
+/// it.
+#[derive(Clone)]
+pub(crate) struct SharedAltSvc(pub(crate) Arc<Mutex<AltSvc>>);
+
+impl std::fmt::Debug for SharedAltSvc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedAltSvc(..)")
     }
 }
 
@@ -197,6 +211,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     socket_hooks: None,
     unix_socket: None,
     hsts: None,
+    alt_svc: None,
     option_fields: OptionFields::EMPTY,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
@@ -325,6 +340,21 @@ impl super::Easy {
         if cache.is_some() || self.inner.extras().hsts.is_some() {
             self.inner.extras_mut().hsts = cache.map(SharedHsts);
             // The first request's scheme may change (`Transfer::hsts_route`).
+            self.inner.route = None;
+        }
+        self
+    }
+
+    /// Connect where origins said they are also served (HTTP Alternative
+    /// Services, libcurl's `CURLOPT_ALTSVC_CTRL`): an `https://` request
+    /// to an origin `cache` has an alternative for (in a version the cache
+    /// allows, see [`AltSvc::set_versions`]) connects there instead,
+    /// unless a connect-to entry applies; an `Alt-Svc` field of a response
+    /// over HTTPS is learnt. `None` (the default): no alternatives. The
+    /// cache may be shared by handles and saved with [`AltSvc::save`].
+    pub fn alt_svc(&mut self, cache: Option<Arc<Mutex<AltSvc>>>) -> &mut Self {
+        if cache.is_some() || self.inner.extras().alt_svc.is_some() {
+            self.inner.extras_mut().alt_svc = cache.map(SharedAltSvc);
             self.inner.route = None;
         }
         self

@@ -8,6 +8,7 @@ use url::Url;
 use super::state::Transfer;
 use crate::error::Error;
 use crate::hsts::wall_now;
+use crate::http1::ResponseHeaders;
 use crate::target::{Route, Target};
 
 impl Transfer {
@@ -48,18 +49,14 @@ impl Transfer {
         Ok(())
     }
 
-    /// Learns from the response head just stored, when it came over HTTPS.
-    pub(super) fn hsts_learn(&mut self, https: bool, host: &str) {
+    /// Learns from a response head of `host` that came over HTTPS.
+    pub(super) fn hsts_learn(&mut self, host: &str, headers: &ResponseHeaders) {
         let Some(hsts) = self.easy.inner.extras().hsts.as_ref() else {
             return;
         };
-        if !https {
-            return;
-        }
         let bad = match hsts.0.lock() {
             Ok(mut cache) => {
                 let now = wall_now();
-                let headers = &self.easy.inner.info.headers;
                 // Each field in turn; a bad one is skipped, as in libcurl.
                 let mut bad = false;
                 for value in headers.get_all("strict-transport-security") {

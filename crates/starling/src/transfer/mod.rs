@@ -5,7 +5,8 @@
 //! (`conn_timers.rs`), one event on a connection (`drive.rs`), the
 //! request (`send.rs`), the response and what it means for the transfer
 //! (`receive.rs`), a time condition's verdict on it (`condition.rs`),
-//! redirects (`redirect.rs`), HSTS (`hsts.rs`), connections held for a
+//! redirects (`redirect.rs`), HSTS (`hsts.rs`), alternative services
+//! (`alt_svc.rs`), connections held for a
 //! connect-only transfer's application (`held.rs`), a streamed body sent
 //! again (`rewind.rs`),
 //! the body to the handler (`deliver.rs`), progress (`meter.rs`) and
@@ -16,6 +17,7 @@
 //! mean; above it, `multi/` is the public API and tells the application
 //! what changed.
 
+mod alt_svc;
 mod aside;
 mod condition;
 mod conn_timers;

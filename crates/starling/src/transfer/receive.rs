@@ -424,6 +424,17 @@ impl Core {
         info.condition_unmet = head.status == http::StatusCode::NOT_MODIFIED;
         info.content_length = content_length;
         info.body_bytes_received = 0;
+        // The caches learn before a redirect is worked out: libcurl learns
+        // each field as it arrives, so the redirect may use what it says.
+        let extras = t.easy.inner.extras();
+        if extras.hsts.is_some() || extras.alt_svc.is_some() {
+            let target = &t.route().target;
+            if target.is_https() {
+                let (host, port) = (target.host().to_owned(), target.port());
+                t.hsts_learn(&host, &head.headers);
+                t.alt_svc_learn(&host, port, &head.headers);
+            }
+        }
         let retry_without_expect = expect_refused && !t.no_expect;
         if retry_without_expect {
             // curl's answer to 417: the same request again, without Expect.
@@ -441,11 +452,6 @@ impl Core {
         // The fields go into the info before the handler sees them: a
         // header callback may look (libcurl's CURLINFO_CONTENT_TYPE).
         t.easy.inner.info.headers = head.headers;
-        if t.easy.inner.extras().hsts.is_some() {
-            let target = &t.route().target;
-            let (https, host) = (target.is_https(), target.host().to_owned());
-            t.hsts_learn(https, &host);
-        }
         let verbose = t.easy.inner.verbose;
         let redirect = t
             .aside

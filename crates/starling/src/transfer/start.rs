@@ -33,7 +33,7 @@ use crate::events::Message;
 use crate::ids::TransferId;
 use crate::info::TransferInfo;
 use crate::share::Shared;
-use crate::target::Route;
+use crate::target::{Route, Via};
 use crate::timer_queue::{TimerKey, TimerKind};
 
 impl Core {
@@ -57,9 +57,11 @@ impl Core {
             t.easy.inner.info.started = Some(now);
             t.easy.inner.info.xfer_id = Some(self.started);
             self.started += 1;
-            if t.easy.inner.extras().hsts.is_some() {
-                // Whether HSTS sends the URL over HTTPS is asked anew for
-                // every transfer, as libcurl does: an entry may expire.
+            let extras = t.easy.inner.extras();
+            if extras.hsts.is_some() || extras.alt_svc.is_some() {
+                // Whether HSTS sends the URL over HTTPS, or an alternative
+                // service elsewhere, is asked anew for every transfer, as
+                // libcurl does: an entry may have come or gone.
                 t.easy.inner.route = None;
             }
             if t.easy.inner.route.is_none() {
@@ -92,13 +94,31 @@ impl Core {
         if t.host.is_none() {
             // A new request target (first start or a redirect): its
             // addresses, then its host's connection slots.
-            let via = t.route().via().filter(|_| t.easy.inner.verbose);
-            if let Some((host, port)) = via.map(|v| (v.host.to_string(), v.port)) {
+            let via = t.route().via().filter(|_| t.easy.inner.verbose).cloned();
+            match via {
+                Some(Via {
+                    host,
+                    port,
+                    alt: Some((from, to)),
+                }) => {
+                    let target = &t.route().target;
+                    let origin = format!("{}:{}", target.host(), target.port());
+                    t.easy.inner.trace_text(|| {
+                        format!(
+                            "Alt-svc connecting from [{}]{origin} to [{}]{host}:{port}",
+                            from.name(),
+                            to.name()
+                        )
+                    });
+                }
                 // curl -v's lines for a connect-to entry.
-                t.easy
-                    .inner
-                    .trace_text(|| format!("Connecting to hostname: {host}"));
-                t.easy.inner.trace_text(|| format!("Connecting to port: {port}"));
+                Some(Via { host, port, .. }) => {
+                    t.easy
+                        .inner
+                        .trace_text(|| format!("Connecting to hostname: {host}"));
+                    t.easy.inner.trace_text(|| format!("Connecting to port: {port}"));
+                }
+                None => {}
             }
             if !t.route().fixed() && !self.lookup(id, now) {
                 return;
