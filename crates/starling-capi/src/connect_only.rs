@@ -15,6 +15,7 @@
 use std::ffi::c_void;
 use std::io;
 
+use crate::buffers::{given, room, set_count};
 use crate::codes::{CurlCode, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OK};
 use crate::easy::{easy_ref, CEasy};
 
@@ -97,17 +98,13 @@ pub unsafe extern "C" fn curl_easy_send(
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        let data = match (buffer.is_null(), len) {
-            (_, 0) => &[][..],
-            (true, _) => return CURLE_BAD_FUNCTION_ARGUMENT,
-            // SAFETY: by the caller's contract.
-            (false, _) => unsafe { std::slice::from_raw_parts(buffer.cast::<u8>(), len) },
+        // SAFETY: by the caller's contract.
+        let Some(data) = (unsafe { given(buffer, len) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
         };
         let result = raw(h, Raw::Send(data));
-        if !sent.is_null() {
-            // SAFETY: by the caller's contract.
-            unsafe { *sent = *result.as_ref().unwrap_or(&0) };
-        }
+        // SAFETY: by the caller's contract.
+        unsafe { set_count(sent, *result.as_ref().unwrap_or(&0)) };
         result.map_or_else(|code| code, |_| CURLE_OK)
     })
 }
@@ -130,11 +127,9 @@ pub unsafe extern "C" fn curl_easy_recv(
         let Some(h) = (unsafe { easy_ref(handle) }) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
-        let buf = match (buffer.is_null(), len) {
-            (_, 0) => &mut [][..],
-            (true, _) => return CURLE_BAD_FUNCTION_ARGUMENT,
-            // SAFETY: by the caller's contract.
-            (false, _) => unsafe { std::slice::from_raw_parts_mut(buffer.cast::<u8>(), len) },
+        // SAFETY: by the caller's contract.
+        let Some(buf) = (unsafe { room(buffer, len) }) else {
+            return CURLE_BAD_FUNCTION_ARGUMENT;
         };
         let result = raw(h, Raw::Recv(buf));
         let set = match result {
@@ -143,9 +138,9 @@ pub unsafe extern "C" fn curl_easy_recv(
             Err(CURLE_UNSUPPORTED_PROTOCOL) => None,
             Err(_) => Some(0),
         };
-        if let (Some(n), false) = (set, received.is_null()) {
+        if let Some(n) = set {
             // SAFETY: by the caller's contract.
-            unsafe { *received = n };
+            unsafe { set_count(received, n) };
         }
         result.map_or_else(|code| code, |_| CURLE_OK)
     })

@@ -136,8 +136,13 @@ struct Shared<T>(T);
 // SAFETY: every pointer inside points to immutable static data.
 unsafe impl<T> Sync for Shared<T> {}
 
-static PROTOCOLS: Shared<[*const c_char; 3]> =
-    Shared([c"http".as_ptr(), c"https".as_ptr(), std::ptr::null()]);
+static PROTOCOLS: Shared<[*const c_char; 5]> = Shared([
+    c"http".as_ptr(),
+    c"https".as_ptr(),
+    c"ws".as_ptr(),
+    c"wss".as_ptr(),
+    std::ptr::null(),
+]);
 
 /// The `CURL_VERSION_*` bits that are true of Starling: IPv6, TLS, gzip
 /// and deflate (libz), brotli and zstd decoding, names resolved off the
@@ -180,7 +185,7 @@ static VERSION_INFO: Shared<VersionInfo> = Shared(VersionInfo {
     ssl_version: c"rustls/0.23".as_ptr(),
     ssl_version_num: 0,
     libz_version: c"flate2/1.1".as_ptr(),
-    protocols: &PROTOCOLS.0 as *const [*const c_char; 3] as *const *const c_char,
+    protocols: &PROTOCOLS.0 as *const [*const c_char; 5] as *const *const c_char,
     ares: std::ptr::null(),
     ares_num: 0,
     libidn: std::ptr::null(),

@@ -103,6 +103,10 @@ pub struct CHandler {
     /// before it paused: the engine offers the same data again, and these
     /// are not given twice.
     pub taken_before_pause: usize,
+    /// The C handle's WebSocket (see `CEasy::retag`): an upgraded
+    /// transfer's body is frames, handed to the write function piece by
+    /// piece.
+    pub ws: crate::websocket::WsLink,
 }
 
 /// libcurl's CURL_MAX_WRITE_SIZE: the most body data one call of the
@@ -138,6 +142,7 @@ impl Default for CHandler {
             resume: None,
             mime: crate::mime::BodyReader::default(),
             headers: HeaderLog::default(),
+            ws: crate::websocket::WsLink::default(),
             taken_before_pause: 0,
         }
     }
@@ -254,6 +259,9 @@ impl Handler for CHandler {
         // FAILONERROR: the head still goes to the header callback; the
         // transfer ends before the body (`headers_end`).
         self.http_failed = self.fail_on_error && status.as_u16() >= 400;
+        if status == StatusCode::SWITCHING_PROTOCOLS {
+            self.ws.upgraded();
+        }
         (self.content_range, self.content_length) = (false, None);
         Flow::Continue
     }
@@ -281,6 +289,11 @@ impl Handler for CHandler {
     }
 
     fn write(&mut self, data: &[u8]) -> Flow {
+        if self.ws.is_upgraded() {
+            // Frames: each piece to the write function, pings answered.
+            let ws = self.ws.clone();
+            return ws.deliver(data, |piece| self.body_out(piece));
+        }
         if self.resume_from > 0 && self.resume.is_none() && self.check_resume() != Resume::Ranged {
             return Flow::Abort;
         }
@@ -302,6 +315,10 @@ impl Handler for CHandler {
             }
         }
         Flow::Continue
+    }
+
+    fn outgoing(&mut self, out: &mut Vec<u8>) {
+        self.ws.take_outgoing(out);
     }
 
     fn trace(&mut self, kind: Trace, data: &[u8]) {

@@ -14,6 +14,7 @@
 //! `CURLE_NOT_BUILT_IN` (multi options: accepted and ignored), and numbers
 //! that are no option `CURLE_UNKNOWN_OPTION` / `CURLM_UNKNOWN_OPTION`.
 
+mod buffers;
 mod codes;
 mod connect_only;
 mod easy;

@@ -43,6 +43,9 @@ fn starling_names_itself_and_only_what_it_has() {
         "{version}"
     );
     assert!(only.contains(&"only: tls backend 14"), "{only:?}");
+    // libcurl 8.x's answers for a handle without a WebSocket.
+    assert!(only.contains(&"only: ws_send 1 n 0"), "{only:?}");
+    assert!(only.contains(&"only: ws_recv 1 n 0 meta (nil)"), "{only:?}");
     assert!(
         only.contains(&"only: sslset rustls 0 gnutls 1 by name 0 first rustls"),
         "{only:?}"
@@ -51,7 +54,7 @@ fn starling_names_itself_and_only_what_it_has() {
         .iter()
         .filter_map(|l| l.strip_prefix("only: protocol "))
         .collect();
-    assert_eq!(protocols, ["http", "https"]);
+    assert_eq!(protocols, ["http", "https", "ws", "wss"]);
     let features: Vec<&str> = only
         .iter()
         .filter_map(|l| l.strip_prefix("only: feature "))

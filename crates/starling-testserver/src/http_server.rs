@@ -17,7 +17,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use crate::body::{Framing, ServerBody};
-use crate::routes::{bodies, encoded, inspect, not_found, query_param, redirect, seed_param, status};
+use crate::routes::{
+    bodies, encoded, inspect, not_found, query_param, redirect, seed_param, status, websocket,
+};
 use crate::runner::{Counters, ServerCore};
 
 /// A real HTTP/1.1 server on 127.0.0.1 (hyper 1, http1 only, keep-alive on),
@@ -61,6 +63,8 @@ use crate::runner::{Counters, ServerCore};
 ///   With `&read=1` the whole request body is read before the answer, so
 ///   that a client has always sent its body when the redirect arrives
 ///   (without it, the answer may overtake a small upload).
+/// * `GET /ws?...`: a WebSocket echo server, its opening scripted by the
+///   query (see `routes/websocket.rs`).
 /// * any method `/sts?v=VALUE`: 200 with `Strict-Transport-Security:
 ///   VALUE` (percent-decoded), for HSTS; `/alt-svc?v=VALUE` the same with
 ///   `Alt-Svc: VALUE`, for alternative services. The body is `field\n`.
@@ -170,11 +174,10 @@ async fn serve_connection(stream: TcpStream, counters: Arc<Counters>) {
         .keep_alive(true)
         .header_read_timeout(None)
         .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades()
         .await;
 }
 
-/// Any method `/sts?v=VALUE`: 200 `sts\n` with `Strict-Transport-Security:`
-/// the percent-decoded VALUE (none when `v` is missing).
 /// A 200 whose field `name` is the query's `v` (percent-decoded).
 fn with_field(name: &'static str, query: Option<&str>, head: bool) -> Response<ServerBody> {
     let body = bytes::Bytes::from_static(b"field\n");
@@ -213,6 +216,7 @@ pub(crate) async fn route(req: Request<Incoming>) -> Response<ServerBody> {
         ["sts"] => with_field("strict-transport-security", query, head),
         ["alt-svc"] => with_field("alt-svc", query, head),
         // GET and HEAD only.
+        ["ws"] if method == Method::GET => websocket::upgrade(req, query),
         ["headers"] if is_get => inspect::headers(&req, head),
         ["bytes", n] if is_get => bodies::pattern_route(n, seed, Framing::Length, head),
         ["chunked", n] if is_get => bodies::pattern_route(n, seed, Framing::Chunked, head),

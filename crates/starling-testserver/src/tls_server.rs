@@ -286,5 +286,6 @@ async fn serve_tls(
         .keep_alive(true)
         .header_read_timeout(None)
         .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades()
         .await;
 }

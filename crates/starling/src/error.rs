@@ -41,6 +41,9 @@ pub enum ErrorKind {
     WeirdServerReply,
     /// The body ended before its announced size. CURLE_PARTIAL_FILE (18).
     PartialFile,
+    /// The server's answer is an error for what was asked (a WebSocket
+    /// upgrade refused). CURLE_HTTP_RETURNED_ERROR (22).
+    HttpReturnedError,
     /// The handler refused the body data. CURLE_WRITE_ERROR (23).
     WriteError,
     /// The request body could not be read from the handler, or ended
@@ -96,6 +99,7 @@ impl ErrorKind {
             ErrorKind::CouldntConnect => 7,
             ErrorKind::WeirdServerReply => 8,
             ErrorKind::PartialFile => 18,
+            ErrorKind::HttpReturnedError => 22,
             ErrorKind::WriteError => 23,
             ErrorKind::ReadError => 26,
             ErrorKind::TimedOut => 28,

@@ -186,6 +186,14 @@ pub trait Handler: Any {
     fn rewind(&mut self) -> bool {
         true
     }
+
+    /// After the server switched protocols (a `ws://` transfer without
+    /// [`Easy::upgrade_only`](crate::Easy::upgrade_only)): append to `out`
+    /// the bytes to send to it now (WebSocket frames, a pong). Asked after
+    /// each call of [`Handler::write`] and when the application calls
+    /// [`Multi::send_pending`](crate::Multi::send_pending). The default
+    /// has nothing to send.
+    fn outgoing(&mut self, _out: &mut Vec<u8>) {}
 }
 
 /// A handler that throws the body away (it still counts the bytes in the

@@ -55,6 +55,7 @@ mod timer_queue;
 mod tls;
 mod trace;
 mod transfer;
+pub mod ws;
 
 pub use auth::basic_credentials;
 pub use current::{with_current, Current};

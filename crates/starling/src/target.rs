@@ -186,8 +186,10 @@ pub(crate) struct Target {
     port: u16,
     /// `Basic …` from the URL's credentials, sent as Authorization.
     auth: Option<Box<str>>,
-    /// The scheme is `https`.
+    /// The scheme is `https` (or `wss`).
     https: bool,
+    /// The scheme is `ws` or `wss`.
+    websocket: bool,
     /// The URL had no scheme: the URL with the one guessed (or the
     /// default protocol), as libcurl reports it for its effective URL
     /// (credentials and the host's case kept, a path of at least `/`).
@@ -276,11 +278,11 @@ impl Target {
     /// The target of an already parsed URL (a redirect's).
     pub fn from_url(parsed: Url) -> Result<Target, Error> {
         match parsed.scheme() {
-            "http" | "https" => {}
+            "http" | "https" | "ws" | "wss" => {}
             other => {
                 return Err(Error::new(
                     ErrorKind::UnsupportedProtocol,
-                    format!("protocol \"{other}\" not supported (Starling speaks http and https)"),
+                    format!("protocol \"{other}\" not supported (Starling speaks http, https, ws and wss)"),
                 ))
             }
         }
@@ -288,7 +290,8 @@ impl Target {
             return Err(Error::new(ErrorKind::UrlMalformed, "malformed URL: no host name"));
         }
         let port = parsed.port_or_known_default().unwrap_or(80);
-        let https = parsed.scheme() == "https";
+        let https = matches!(parsed.scheme(), "https" | "wss");
+        let websocket = matches!(parsed.scheme(), "ws" | "wss");
         let mut parsed = parsed;
         let mut auth = None;
         if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -305,6 +308,7 @@ impl Target {
             port,
             auth,
             https,
+            websocket,
             guessed: None,
         })
     }
@@ -320,9 +324,15 @@ impl Target {
         self.guessed.as_deref()
     }
 
-    /// True for `https://` URLs.
+    /// True for `https://` (and `wss://`) URLs.
     pub fn is_https(&self) -> bool {
         self.https
+    }
+
+    /// True for `ws://` and `wss://` URLs: the request asks to switch to
+    /// WebSocket.
+    pub fn is_websocket(&self) -> bool {
+        self.websocket
     }
 
     /// The URL without credentials.

@@ -1,10 +1,11 @@
 #ifndef STARLING_CURL_WEBSOCKETS_H
 #define STARLING_CURL_WEBSOCKETS_H
 /*
- * Starling's libcurl-compatible C interface: libcurl's WebSocket API.
- * Starling has no WebSocket support yet: the functions answer
- * CURLE_NOT_BUILT_IN (curl_ws_meta NULL), as a libcurl built without it
- * does (Debian's 7.88 is such a build).
+ * Starling's libcurl-compatible C interface: libcurl's WebSocket API for
+ * ws:// and wss:// URLs, as libcurl 8.x documents it: with
+ * CURLOPT_CONNECT_ONLY 2, curl_ws_recv and curl_ws_send on the upgraded
+ * connection; without, the frames go to the write callback (curl_ws_meta
+ * describes each inside it) and curl_ws_send answers from there.
  */
 
 #include "curl.h"

@@ -62,6 +62,8 @@ pub(super) struct Kept {
     pub(super) connect_only: u8,
     /// FRESH_CONNECT, which CONNECT_ONLY implies.
     pub(super) fresh_connect: bool,
+    /// WS_OPTIONS: `CURLWS_RAW_MODE`.
+    pub(super) ws_options: c_long,
 }
 
 impl Default for Kept {
@@ -89,6 +91,7 @@ impl Default for Kept {
             tls: TlsKept::default(),
             connect_only: 0,
             fresh_connect: false,
+            ws_options: 0,
         }
     }
 }

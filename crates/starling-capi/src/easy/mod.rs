@@ -66,6 +66,8 @@ pub struct CEasy {
     /// libcurl's, later failures of the same transfer do not overwrite it
     /// ([`CEasy::fail`]).
     error_written: bool,
+    /// The WebSocket of its last transfer (shared with its handler).
+    pub ws: crate::websocket::WsLink,
 }
 
 impl CEasy {
@@ -98,6 +100,18 @@ impl CEasy {
             return None;
         }
         Some(f(self.driver.as_mut()?.multi(), conn))
+    }
+
+    /// Asks the multi handle to send what the handle's upgraded transfer
+    /// has waiting (inside its callbacks the engine asks by itself).
+    pub fn send_pending(&mut self) {
+        if let Some(link) = self.link {
+            // SAFETY: a link is kept only while the handle is in that
+            // live multi handle.
+            unsafe { link.multi() }.with_engine(&mut |m| {
+                let _ = m.send_pending(link.id());
+            });
+        }
     }
 
     /// Whether CURLOPT_CONNECT_ONLY is set (to any value libcurl accepts).
@@ -137,6 +151,7 @@ impl CEasy {
             // its callbacks were copied from.
             if let Some(c) = easy.handler_mut::<CHandler>() {
                 c.headers = self.headers.clone();
+                c.ws = self.ws.clone();
             }
         }
     }
@@ -233,6 +248,7 @@ impl CEasy {
         // libcurl forgets the last transfer's header fields here too.
         self.headers.clear();
         self.error_written = false;
+        self.ws.reset(self.opts.ws_options & 1 != 0);
         if let Some(c) = self.handler() {
             c.http_failed = false;
             c.read_so_far = 0;
@@ -323,6 +339,11 @@ impl CEasy {
             self.set_error(crate::mime::error_message(code));
             return code;
         }
+        // A WebSocket the server closed with a close frame ended well,
+        // however the connection went down after it.
+        if result.is_err() && self.ws.close_seen() {
+            return CURLE_OK;
+        }
         match result {
             Ok(()) => CURLE_OK,
             Err(e) => {
@@ -383,6 +404,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             headers: HeaderLog::default(),
             last_in_driver: false,
             error_written: false,
+            ws: crate::websocket::WsLink::default(),
         })
     })
 }
@@ -574,6 +596,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             headers: HeaderLog::default(),
             last_in_driver: false,
             error_written: false,
+            ws: crate::websocket::WsLink::default(),
         })
     })
 }

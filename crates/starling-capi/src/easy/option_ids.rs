@@ -74,6 +74,7 @@ pub(super) const HEADER: i32 = 42;
 pub(super) const HTTPAUTH: i32 = 107;
 pub(super) const FRESH_CONNECT: i32 = 74;
 pub(super) const CONNECT_ONLY: i32 = 141;
+pub(super) const WS_OPTIONS: i32 = 320;
 pub(super) const IPRESOLVE: i32 = 113;
 pub(super) const DEBUGFUNCTION: i32 = 20_094;
 pub(super) const DEBUGDATA: i32 = 10_095;

@@ -81,6 +81,10 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             CONNECT_ONLY if value > 2 => return CURLE_BAD_FUNCTION_ARGUMENT,
             CONNECT_ONLY => h.opts.connect_only = value as u8,
             FRESH_CONNECT => h.opts.fresh_connect = value != 0,
+            WS_OPTIONS => {
+                h.opts.ws_options = value;
+                return CURLE_OK;
+            }
             _ => {}
         }
         match option {
@@ -238,8 +242,10 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 easy.forbid_reuse(value != 0);
             }
             // With CONNECT_ONLY set at all, libcurl reuses no connection.
+            // 2 on a ws:// URL: the transfer ends once upgraded.
             FRESH_CONNECT | CONNECT_ONLY => {
                 easy.connect_only(connect_only == 1);
+                easy.upgrade_only(connect_only > 1);
                 easy.fresh_connect(fresh_connect || connect_only != 0);
             }
             PROTOCOLS => {

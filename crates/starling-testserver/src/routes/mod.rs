@@ -6,6 +6,7 @@ pub(crate) mod bodies;
 pub(crate) mod encoded;
 pub(crate) mod inspect;
 pub(crate) mod redirect;
+pub(crate) mod websocket;
 
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};

@@ -153,6 +153,10 @@ impl Connection {
             // (an early error), and stop reading it.
             (ConnState::Open, Phase::Sending) if paused.recv => Some(What::Out),
             (ConnState::Open, Phase::Sending) => Some(What::InOut),
+            // An upgraded stream's own bytes wait to be written.
+            (ConnState::Open, Phase::Receiving) if self.proto.upgraded && self.proto.sending_upgraded() => {
+                Some(if paused.recv { What::Out } else { What::InOut })
+            }
             (ConnState::Open, Phase::Receiving) if paused.recv => None,
             (ConnState::Open, Phase::Expecting | Phase::Receiving) => Some(What::In),
         };

@@ -107,6 +107,9 @@ pub(crate) struct Http1 {
     /// The transfer holds body data a pausing handler refused: receiving
     /// resumes with it (a flag here, so the event path need not look).
     pub held: bool,
+    /// The server switched protocols (WebSocket): `head` now holds what
+    /// the handler sends, from `head_sent` on, beside the bytes received.
+    pub upgraded: bool,
 }
 
 impl Http1 {
@@ -128,11 +131,17 @@ impl Http1 {
             paused: Pause::NONE,
             done_pending: None,
             held: false,
+            upgraded: false,
         }
     }
 
     /// The one stream's id.
     const STREAM: StreamId = StreamId(std::num::NonZeroU32::MIN);
+
+    /// Whether an upgraded stream has bytes of its own still to write.
+    pub fn sending_upgraded(&self) -> bool {
+        (self.head_sent as usize) < self.head.len()
+    }
 
     /// How many more streams the connection can take now.
     pub fn streams_free(&self) -> u32 {
@@ -164,6 +173,7 @@ impl Http1 {
         self.cut = false;
         self.done_pending = None;
         self.held = false;
+        self.upgraded = false;
         self.parser = ResponseParser::new(head_request, max_header_bytes);
         Self::STREAM
     }

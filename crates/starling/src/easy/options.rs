@@ -105,6 +105,9 @@ pub(crate) struct Extras {
     pub(crate) fresh_connect: bool,
     /// Stop once connected and leave the connection to the application.
     pub(crate) connect_only: bool,
+    /// Stop once the protocol switched (WebSocket) and leave the
+    /// connection to the application.
+    pub(crate) upgrade_only: bool,
     pub(crate) ip_resolve: IpResolve,
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
     /// `CURLOPT_CONNECT_TO`: where requests for some hosts connect instead.
@@ -217,6 +220,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     forbid_reuse: false,
     fresh_connect: false,
     connect_only: false,
+    upgrade_only: false,
     ip_resolve: IpResolve::Whatever,
     resolve: Vec::new(),
     connect_to: ConnectToList::EMPTY,
@@ -390,6 +394,18 @@ impl super::Easy {
     /// multi handle's end. No other transfer uses it.
     pub fn connect_only(&mut self, only: bool) -> &mut Self {
         self.inner.extras_mut().connect_only = only;
+        self
+    }
+
+    /// For a `ws://` or `wss://` URL, stop once the server switched to
+    /// WebSocket (libcurl's `CURLOPT_CONNECT_ONLY` 2): the transfer ends
+    /// successfully and its connection is held as with
+    /// [`Easy::connect_only`], the frames that came with the answer kept
+    /// for [`Multi::recv_raw`](crate::Multi::recv_raw). Without it, the
+    /// frames are the body: the handler's `write` gets them raw (see
+    /// [`ws::Decoder`](crate::ws::Decoder)) until the server closes.
+    pub fn upgrade_only(&mut self, only: bool) -> &mut Self {
+        self.inner.extras_mut().upgrade_only = only;
         self
     }
 

@@ -24,9 +24,10 @@
 //!                            +--------+
 //!                            v        |
 //!   new()/reset() ----> [ head ] -----+      101 -> UnexpectedSwitchingProtocols
-//!   (nothing consumed   |  | | |             eof() -> EmptyReply / TruncatedHead
-//!    until the empty    |  | | |
-//!    line has arrived)  |  | | |  parse(): Head(ResponseHead), consumed = head
+//!   (nothing consumed   |  | | |               (after expect_upgrade(): Head,
+//!    until the empty    |  | | |                the rest until the close)
+//!    line has arrived)  |  | | |             eof() -> EmptyReply / TruncatedHead
+//!                       |  | | |  parse(): Head(ResponseHead), consumed = head
 //!          +------------+  | | +-----------------------+
 //!          |           +---+ +--------+                |
 //!          v           v              v                v

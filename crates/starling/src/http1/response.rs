@@ -104,6 +104,8 @@ pub struct ResponseParser {
     body: bool,
     /// An interim head was parsed: what follows must be HTTP/1.x too.
     spoke_http: bool,
+    /// A 101 answers the request (it asked to switch protocols).
+    upgrade: bool,
 }
 
 impl ResponseParser {
@@ -124,7 +126,14 @@ impl ResponseParser {
             reusable: false,
             body: false,
             spoke_http: false,
+            upgrade: false,
         }
+    }
+
+    /// The request asked to switch protocols (a WebSocket handshake): a
+    /// 101 is its final answer, and the bytes after it the new protocol's.
+    pub fn expect_upgrade(&mut self) {
+        self.upgrade = true;
     }
 
     /// Makes the parser ready for the next response on the same connection,
@@ -299,6 +308,13 @@ impl ResponseParser {
         }
         self.scanned = 0;
         let head = parse_head_block(&input[..end])?;
+        if head.status == StatusCode::SWITCHING_PROTOCOLS && self.upgrade {
+            // The protocol asked for: what follows is its, until the close.
+            self.reusable = false;
+            self.body = true;
+            self.state = State::UntilClose;
+            return Ok((end, Parsed::Head(head)));
+        }
         if head.status.is_informational() {
             if head.status == StatusCode::SWITCHING_PROTOCOLS {
                 return Err(Http1Error::UnexpectedSwitchingProtocols);
@@ -394,9 +410,10 @@ fn parse_with<'b>(
         .code
         .and_then(|code| StatusCode::from_u16(code).ok())
         .ok_or(Http1Error::InvalidStatusLine)?;
-    // Headers of skipped interim responses are not needed.
+    // Headers of skipped interim responses are not needed; a 101 may be
+    // the answer to a protocol switch.
     let mut headers = ResponseHeaders::default();
-    if !status.is_informational() {
+    if !status.is_informational() || status == StatusCode::SWITCHING_PROTOCOLS {
         // One copy of the head block that every field points into. httparse
         // already checked names (tokens) and values (no control bytes), and
         // its slices are slices of `block`, so their offsets carry over.

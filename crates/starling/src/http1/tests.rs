@@ -432,3 +432,18 @@ fn body_ranges_are_as_large_as_the_input_allows() {
     assert_eq!(rest, b"\r\n0\r\n\r\n");
     assert_eq!(p.parse(rest).unwrap(), (7, Parsed::Done { reusable: true }));
 }
+
+#[test]
+fn an_asked_for_upgrade_is_the_final_head_and_the_rest_runs_until_the_close() {
+    let mut p = ResponseParser::new(false, DEFAULT_MAX_HEADER_BYTES);
+    p.expect_upgrade();
+    let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x02hi";
+    let (n, parsed) = p.parse(input).unwrap();
+    let Parsed::Head(head) = parsed else {
+        panic!("{parsed:?}")
+    };
+    assert_eq!(head.status, http::StatusCode::SWITCHING_PROTOCOLS);
+    assert_eq!(head.headers.get_str("upgrade"), Some("websocket"));
+    assert_eq!(p.parse(&input[n..]).unwrap(), (4, Parsed::Body(0..4)));
+    assert_eq!(p.eof(), Ok(Parsed::Done { reusable: false }));
+}

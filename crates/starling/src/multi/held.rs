@@ -8,7 +8,8 @@ use std::io;
 
 use super::Multi;
 use crate::current::ClockLoan;
-use crate::ids::ConnectionRef;
+use crate::error::Error;
+use crate::ids::{ConnectionRef, TransferId};
 
 impl Multi {
     /// Writes `data` on a held connection (through TLS on `https://`);
@@ -31,6 +32,24 @@ impl Multi {
         let result = self.core.recv_raw(conn, buf);
         self.flush(now);
         result
+    }
+
+    /// Sends what the handler of transfer `id` has to send on its upgraded
+    /// stream ([`Handler::outgoing`](crate::Handler::outgoing)), from
+    /// outside the handler's calls (inside them it is asked anyway).
+    /// Nothing for a transfer whose stream was not switched.
+    pub fn send_pending(&mut self, id: TransferId) -> Result<(), Error> {
+        let now = self.core.env.now();
+        let _clock = ClockLoan::new(&*self.core.env);
+        let t = self
+            .core
+            .transfer(id)
+            .ok_or_else(|| super::unknown_transfer(id))?;
+        if let Some(key) = t.conn {
+            self.core.send_upgraded(key, id, now);
+        }
+        self.flush(now);
+        Ok(())
     }
 
     /// Closes a held connection; false when `conn` names none (it closed

@@ -35,6 +35,9 @@ pub(crate) struct Aside {
     pub bind_failed: Option<Box<str>>,
     /// Speed limits' windows (only with a speed limit).
     pub limits: Option<Box<super::rate::Limits>>,
+    /// The `Sec-WebSocket-Accept` a WebSocket handshake must be answered
+    /// with.
+    pub ws_accept: Option<Box<str>>,
 }
 
 /// What a response leads to instead of the end of its transfer.

@@ -75,7 +75,15 @@ impl Core {
             ConnState::Idle => return self.probe_idle(key),
             // Out of the loop: an event reported before its REMOVE.
             ConnState::Held => return,
-            ConnState::Open => {}
+            ConnState::Open => {
+                let proto = &self.conns[key.index as usize].proto;
+                if proto.upgraded && proto.sending_upgraded() {
+                    self.flush_upgraded(key, now);
+                    if self.conn_mut(key).is_none() {
+                        return;
+                    }
+                }
+            }
         }
         if self.conns[key.index as usize].phase() == Some(Phase::Sending) {
             match self.send_request(key) {
@@ -236,8 +244,18 @@ impl Core {
             early[n] = ("Accept-Encoding", value.as_bytes());
             n += 1;
         }
-        let mut late: [(&str, &[u8]); 2] = [("", b""); 2];
+        let mut late: [(&str, &[u8]); 6] = [("", b""); 6];
         let mut m = 0;
+        let ws_key = target.is_websocket().then(crate::ws::new_client_key);
+        if let Some(key) = &ws_key {
+            late[..4].copy_from_slice(&[
+                ("Upgrade", b"websocket"),
+                ("Connection", b"Upgrade"),
+                ("Sec-WebSocket-Version", b"13"),
+                ("Sec-WebSocket-Key", key.as_bytes()),
+            ]);
+            m = 4;
+        }
         if style == BodyStyle::Form && !matches!(body, RequestBody::None) {
             late[m] = ("Content-Type", FORM_TYPE);
             m += 1;
@@ -275,6 +293,9 @@ impl Core {
             },
             framing,
         );
+        if ws_key.is_some() {
+            conn.proto.parser.expect_upgrade();
+        }
         conn.proto.upload = match body {
             RequestBody::Stream(len) => Some(Box::new(StreamUpload::new(len))),
             _ => None,
@@ -303,6 +324,9 @@ impl Core {
         t.body_after_head = body_after_head;
         info.connection = Some(ConnectionRef(key));
         t.stream = Some(stream);
+        if let Some(key) = ws_key {
+            t.aside_mut().ws_accept = Some(crate::ws::accept_for(&key).into());
+        }
         true
     }
 

@@ -7,7 +7,8 @@
 //! (`receive.rs`), a time condition's verdict on it (`condition.rs`),
 //! redirects (`redirect.rs`), HSTS (`hsts.rs`), alternative services
 //! (`alt_svc.rs`), connections held for a
-//! connect-only transfer's application (`held.rs`), a streamed body sent
+//! connect-only transfer's application (`held.rs`), streams switched to
+//! another protocol (`upgraded.rs`), a streamed body sent
 //! again (`rewind.rs`),
 //! the body to the handler (`deliver.rs`), progress (`meter.rs`) and
 //! speed limits (`rate.rs`); what a handle with a share does differently
@@ -38,3 +39,4 @@ mod start;
 mod state;
 #[cfg(test)]
 mod tests;
+mod upgraded;

@@ -363,7 +363,9 @@ impl Core {
                         t.deliver(&input[range])
                     };
                     buf.start += n;
+                    let upgraded = conn.proto.upgraded;
                     match delivery {
+                        Delivery::Taken if upgraded => self.send_upgraded(key, id, now),
                         Delivery::Taken => {}
                         Delivery::Paused => {
                             conn.proto.paused.recv = true;
@@ -488,6 +490,10 @@ impl Core {
         });
         if flow == Flow::Abort {
             self.abort_on(key, id, header_callback_abort(), now);
+            return Step::Stop;
+        }
+        let t = &mut self.transfers[id.index as usize];
+        if t.route().target.is_websocket() && !t.has_next() && !self.websocket_answered(key, id, now) {
             return Step::Stop;
         }
         let t = &mut self.transfers[id.index as usize];
