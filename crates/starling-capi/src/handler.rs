@@ -4,7 +4,10 @@
 use std::ffi::{c_char, c_void};
 use std::net::SocketAddr;
 
-use starling::{Flow, Handler, Progress, ReadFlow, StatusCode, Trace, Version};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use starling::{Flow, Handler, Pause, Progress, ReadFlow, StatusCode, Trace, Version};
 
 use crate::header_api::HeaderLog;
 
@@ -107,6 +110,10 @@ pub struct CHandler {
     /// transfer's body is frames, handed to the write function piece by
     /// piece.
     pub ws: crate::websocket::WsLink,
+    /// A pause `curl_easy_pause` asked for inside `curl_easy_perform`
+    /// (shared with the C handle, see `CEasy::retag`), for the engine to
+    /// apply when the callback returns.
+    pub pause_asked: Rc<Cell<Option<Pause>>>,
 }
 
 /// libcurl's CURL_MAX_WRITE_SIZE: the most body data one call of the
@@ -143,6 +150,7 @@ impl Default for CHandler {
             mime: crate::mime::BodyReader::default(),
             headers: HeaderLog::default(),
             ws: crate::websocket::WsLink::default(),
+            pause_asked: Rc::default(),
             taken_before_pause: 0,
         }
     }
@@ -315,6 +323,10 @@ impl Handler for CHandler {
             }
         }
         Flow::Continue
+    }
+
+    fn pause_change(&mut self) -> Option<Pause> {
+        self.pause_asked.take()
     }
 
     fn outgoing(&mut self, out: &mut Vec<u8>) {

@@ -194,6 +194,14 @@ pub trait Handler: Any {
     /// [`Multi::send_pending`](crate::Multi::send_pending). The default
     /// has nothing to send.
     fn outgoing(&mut self, _out: &mut Vec<u8>) {}
+
+    /// The pause the transfer should have from now on, when the handler
+    /// asked for another one during its last call (libcurl's
+    /// `curl_easy_pause` from inside a callback); asked after each
+    /// progress call, and applied when it returns. The default asks none.
+    fn pause_change(&mut self) -> Option<crate::Pause> {
+        None
+    }
 }
 
 /// A handler that throws the body away (it still counts the bytes in the

@@ -554,3 +554,50 @@ fn removing_a_paused_transfer() {
     );
     assert_eq!(*writes.borrow(), 1);
 }
+
+/// Pauses at its first write; asks to go on from its next progress call.
+struct ResumeFromProgress {
+    received: usize,
+    paused: bool,
+    pauses: u32,
+    ask: Option<Pause>,
+}
+
+impl Handler for ResumeFromProgress {
+    fn write(&mut self, data: &[u8]) -> Flow {
+        if self.pauses == 0 {
+            self.pauses += 1;
+            self.paused = true;
+            return Flow::Pause;
+        }
+        self.received += data.len();
+        Flow::Continue
+    }
+
+    fn progress(&mut self, _progress: &starling::Progress) -> Flow {
+        if std::mem::take(&mut self.paused) {
+            self.ask = Some(Pause::NONE);
+        }
+        Flow::Continue
+    }
+
+    fn pause_change(&mut self) -> Option<Pause> {
+        self.ask.take()
+    }
+}
+
+#[test]
+fn the_blocking_driver_lets_a_paused_transfer_resume_from_its_progress_call() {
+    let server = HttpServer::start();
+    let mut easy = Easy::new(server.url("/bytes/100000"));
+    easy.progress(true).handler(ResumeFromProgress {
+        received: 0,
+        paused: false,
+        pauses: 0,
+        ask: None,
+    });
+    let (easy, result) = starling::drive::perform_one(easy);
+    result.unwrap();
+    let h = easy.handler_ref::<ResumeFromProgress>().unwrap();
+    assert_eq!((h.pauses, h.received), (1, 100_000));
+}

@@ -68,6 +68,9 @@ pub struct CEasy {
     error_written: bool,
     /// The WebSocket of its last transfer (shared with its handler).
     pub ws: crate::websocket::WsLink,
+    /// A pause asked for while `curl_easy_perform` runs the transfer
+    /// (shared with its handler, which gives it to the engine).
+    pause_asked: std::rc::Rc<std::cell::Cell<Option<starling::Pause>>>,
 }
 
 impl CEasy {
@@ -152,6 +155,7 @@ impl CEasy {
             if let Some(c) = easy.handler_mut::<CHandler>() {
                 c.headers = self.headers.clone();
                 c.ws = self.ws.clone();
+                c.pause_asked = std::rc::Rc::clone(&self.pause_asked);
             }
         }
     }
@@ -248,6 +252,7 @@ impl CEasy {
         // libcurl forgets the last transfer's header fields here too.
         self.headers.clear();
         self.error_written = false;
+        self.pause_asked.set(None);
         self.ws.reset(self.opts.ws_options & 1 != 0);
         if let Some(c) = self.handler() {
             c.http_failed = false;
@@ -405,6 +410,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             last_in_driver: false,
             error_written: false,
             ws: crate::websocket::WsLink::default(),
+            pause_asked: Default::default(),
         })
     })
 }
@@ -528,10 +534,15 @@ pub unsafe extern "C" fn curl_easy_pause(handle: *mut c_void, bitmask: c_int) ->
             recv: bitmask & 1 != 0,
             send: bitmask & 4 != 0,
         };
-        if let Some(link) = h.link {
+        match h.link {
             // SAFETY: a link is kept only while the handle is in that live
             // multi handle.
-            unsafe { link.multi() }.pause(link.id(), pause);
+            Some(link) => unsafe { link.multi() }.pause(link.id(), pause),
+            // Inside curl_easy_perform (its callbacks are the only place
+            // the program runs then): the engine takes it when the
+            // callback returns.
+            None if h.easy.is_none() => h.pause_asked.set(Some(pause)),
+            None => {}
         }
         CURLE_OK
     })
@@ -597,6 +608,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             last_in_driver: false,
             error_written: false,
             ws: crate::websocket::WsLink::default(),
+            pause_asked: Default::default(),
         })
     })
 }

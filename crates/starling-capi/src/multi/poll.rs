@@ -52,7 +52,10 @@ pub(super) unsafe fn perform(handle: *mut c_void, running: *mut c_int, announce:
         for (fd, bits) in ready {
             engine.socket_action(Action::Socket(fd, Events::from_bits(bits as u8)));
         }
-        // libcurl's perform runs what is due without spending the timer.
+        // libcurl's perform runs every transfer, so a paused one gets its
+        // progress call there (a pause lifted in it applies when the
+        // engine returns); then what is due, without spending the timer.
+        engine.progress_paused();
         let count = engine.perform();
         multi.shared.quiet_sockets.set(false);
         multi.shared.busy.set(false);

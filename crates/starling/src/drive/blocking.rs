@@ -139,6 +139,7 @@ impl Blocking {
         // Transfers added before the driver existed were announced to no
         // timer: kick them off.
         self.multi.socket_action(Action::Timeout);
+        let mut paused = false;
         loop {
             if let Some(on_message) = on_message.as_mut() {
                 while let Some(msg) = self.multi.info_read() {
@@ -148,7 +149,10 @@ impl Blocking {
             if self.multi.running() == 0 {
                 return Ok(());
             }
-            self.step(None)?;
+            // A paused transfer's progress handler is called each turn,
+            // and a turn lasts at most a second, as in libcurl's perform.
+            self.step(paused.then_some(PAUSED_TURN))?;
+            paused = self.multi.progress_paused();
         }
     }
 
@@ -209,6 +213,10 @@ pub fn perform_one(easy: Easy) -> (Easy, Result<(), Error>) {
         }
     }
 }
+
+/// The longest turn of the loop while a transfer is paused (libcurl's
+/// `curl_easy_perform` polls for at most this long).
+const PAUSED_TURN: Duration = Duration::from_secs(1);
 
 impl Blocking {
     /// Runs `easy` to completion and gives it back with its result; its

@@ -52,6 +52,21 @@ impl Multi {
         Ok(())
     }
 
+    /// Gives every paused transfer a progress call, as a turn of libcurl's
+    /// `curl_easy_perform` loop does (see [`Handler::pause_change`](crate::Handler::pause_change)):
+    /// for perform-style drivers, which call it at least once a second
+    /// while it answers true (a transfer is paused). It looks at every
+    /// transfer, so multi_socket loops, which libcurl gives no such calls,
+    /// should not.
+    pub fn progress_paused(&mut self) -> bool {
+        let now = self.core.env.now();
+        let _clock = ClockLoan::new(&*self.core.env);
+        let paused = self.core.progress_paused(now);
+        self.core.run_queued(now);
+        self.flush(now);
+        paused
+    }
+
     /// Closes a held connection; false when `conn` names none (it closed
     /// already, is pooled, or carries a transfer).
     pub fn close_connection(&mut self, conn: ConnectionRef) -> bool {

@@ -43,7 +43,11 @@ impl Core {
             upload_total,
             uploaded: info.body_bytes_sent,
         };
-        if t.easy.inner.with_handler(|h, _| h.progress(&progress)) == Flow::Abort {
+        let (flow, change) = t
+            .easy
+            .inner
+            .with_handler(|h, _| (h.progress(&progress), h.pause_change()));
+        if flow == Flow::Abort {
             let e = Error::new(
                 ErrorKind::AbortedByCallback,
                 "aborted by callback: the progress callback returned Abort",
@@ -51,7 +55,36 @@ impl Core {
             self.fail_now(id, e, now);
             return false;
         }
+        if let Some(pause) = change {
+            self.set_pause(id, pause);
+        }
         true
+    }
+
+    /// A progress call for every transfer whose connection is paused, as
+    /// each turn of libcurl's `curl_easy_perform` loop gives them (its
+    /// `curl_multi_perform` runs every transfer): the one place a program
+    /// that paused from its write callback can lift the pause from its
+    /// progress callback. True when one was paused. It looks at every
+    /// transfer: for perform-style drivers, not the multi_socket path.
+    pub(crate) fn progress_paused(&mut self, now: Instant) -> bool {
+        let conns = &self.conns;
+        let paused: Vec<TransferId> = self
+            .transfers
+            .iter()
+            .filter(|(_, t)| t.state != TransferState::Done)
+            .filter_map(|(index, t)| {
+                let c = conns.get(t.conn?.index as usize)?;
+                (c.proto.paused.recv || c.proto.paused.send).then_some(TransferId {
+                    index: index as u32,
+                    generation: t.generation,
+                })
+            })
+            .collect();
+        for &id in &paused {
+            self.progress_call(id, now);
+        }
+        !paused.is_empty()
     }
 
     /// The transfer's tick: a progress call, the low-speed check, and the
