@@ -17,6 +17,7 @@ mod run;
 mod settings;
 mod signals;
 mod sink;
+mod websocket;
 mod writeout;
 
 use std::io;

@@ -50,6 +50,8 @@ pub struct Sink {
     pub upload: Option<File>,
     /// Why writing failed, if it did.
     pub write_error: Option<io::Error>,
+    /// The server switched to WebSocket: the body is frames.
+    pub frames: Option<Box<crate::websocket::Frames>>,
 }
 
 impl Sink {
@@ -67,6 +69,7 @@ impl Sink {
             limiter: None,
             upload: None,
             write_error: None,
+            frames: None,
         }
     }
 
@@ -118,6 +121,9 @@ impl Handler for Sink {
         }
         self.etag = None;
         self.last_status = status.as_u16();
+        if status == StatusCode::SWITCHING_PROTOCOLS {
+            self.frames = Some(Box::default());
+        }
         Flow::Continue
     }
 
@@ -139,6 +145,21 @@ impl Handler for Sink {
     }
 
     fn write(&mut self, data: &[u8]) -> Flow {
+        if let Some(mut frames) = self.frames.take() {
+            let mut flow = Flow::Continue;
+            let taken = frames.take(data, |payload| {
+                flow = self.put(payload);
+                flow == Flow::Continue
+            });
+            self.frames = Some(frames);
+            return match taken {
+                Ok(_) => flow,
+                Err(e) => {
+                    self.write_error = Some(io::Error::other(format!("WebSocket: {e:?}")));
+                    Flow::Abort
+                }
+            };
+        }
         if self.resuming && self.last_status != 206 {
             // The server sent the whole body, not the rest: appending it
             // would corrupt the file (the outcome says so, curl's 33).
@@ -150,6 +171,12 @@ impl Handler for Sink {
             }
         }
         self.put(data)
+    }
+
+    fn outgoing(&mut self, out: &mut Vec<u8>) {
+        if let Some(frames) = self.frames.as_mut() {
+            frames.answers(out);
+        }
     }
 
     fn read(&mut self, buf: &mut [u8]) -> ReadFlow {

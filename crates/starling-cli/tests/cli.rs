@@ -596,3 +596,23 @@ fn ipv4_and_ipv6_flags_keep_to_one_family() {
     assert!(stderr.contains("no IPv6 address"), "stderr: {stderr}");
     assert_no_panic(&stderr);
 }
+
+/// A `ws://` URL: the payloads of the server's data frames are the
+/// output (not its ping's or its close's), and the transfer ends well when
+/// the server closes.
+#[test]
+fn a_websocket_url_writes_the_frames_payloads() {
+    let server = HttpServer::start();
+    let root = TempDir::new();
+    let url = server
+        .url("/ws?hello=hi&ping=1&bye=1")
+        .replace("http://", "ws://");
+    let output = starling(root.path())
+        .args(["--max-time", "10", &url])
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_no_panic(&stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    assert_eq!(text(&output.stdout), "hi");
+}
