@@ -28,6 +28,10 @@ first perform: xfer id 0, conn id 0, used proxy 0 (0), early data 0
   pretransfer <= posttransfer <= total: yes; queued less than 150 ms
 second perform: xfer id 1, conn id 0, used proxy 0 (0), early data 0
   pretransfer <= posttransfer <= total: yes; queued less than 150 ms
+third perform, not kept: xfer id 2, conn id 0, used proxy 0 (0), early data 0
+  pretransfer <= posttransfer <= total: yes; queued less than 150 ms
+fourth perform: xfer id 3, conn id 1, used proxy 0 (0), early data 0
+  pretransfer <= posttransfer <= total: yes; queued less than 150 ms
 multi, first: xfer id 0, conn id 0, used proxy 0 (0), early data 0
   pretransfer <= posttransfer <= total: yes; queued less than 150 ms
 multi, second: xfer id 1, conn id 0, used proxy 0 (0), early data 0

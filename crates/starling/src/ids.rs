@@ -30,14 +30,22 @@ pub(crate) struct ConnKey {
 /// A reference kept after its connection closed is stale, never another
 /// connection's (the slot's generation tells them apart).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnectionRef(pub(crate) ConnKey);
+pub struct ConnectionRef {
+    pub(crate) key: ConnKey,
+    number: u32,
+}
 
 impl ConnectionRef {
-    /// The connection's number in the pool, the `#n` of the verbose trace
-    /// (libcurl's CONN_ID): unique among the multi handle's open
-    /// connections; a closed one's number is given to a later one.
+    /// The reference to connection `key`, whose number is `number`.
+    pub(crate) fn new(key: ConnKey, number: u32) -> ConnectionRef {
+        ConnectionRef { key, number }
+    }
+
+    /// The connection's number: the multi handle's connections count from
+    /// 0 in the order they were opened, as libcurl's (its CONN_ID, the
+    /// `#n` of the verbose trace).
     pub fn id(self) -> u64 {
-        self.0.index.into()
+        self.number.into()
     }
 }
 

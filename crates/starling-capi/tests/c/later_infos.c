@@ -93,6 +93,13 @@ int main(int argc, char **argv)
   show("first perform", easy);
   curl_easy_perform(easy);
   show("second perform", easy);
+  /* Its connection closed after it: the next one is number 1, as
+     libcurl counts connections up. */
+  curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_perform(easy);
+  show("third perform, not kept", easy);
+  curl_easy_perform(easy);
+  show("fourth perform", easy);
   curl_easy_cleanup(easy);
 
   /* One connection for two transfers: the second waits for the first,

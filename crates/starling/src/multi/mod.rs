@@ -321,7 +321,7 @@ impl Multi {
     /// is open, as libcurl's CURLINFO_ACTIVESOCKET gives a handle's last
     /// connection; `None` once it closed.
     pub fn connection_socket(&self, conn: ConnectionRef) -> Option<std::os::fd::RawFd> {
-        let key = conn.0;
+        let key = conn.key;
         let c = self.core.conns.get(key.index as usize)?;
         (c.generation == key.generation).then(|| c.transport.socket.fd())
     }

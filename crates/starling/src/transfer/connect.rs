@@ -67,6 +67,8 @@ impl Core {
         let fd = socket.fd();
         let mut conn = Connection::connecting(socket, host, generation, now);
         conn.remote_addr = addr;
+        // Wrapping after four billion connections only repeats numbers.
+        conn.number = self.counters.connections_opened as u32;
         let index = self.conns.insert(conn);
         let key = ConnKey {
             index: index as u32,
@@ -327,7 +329,7 @@ impl Core {
                         (None, Some(path)) => (path.display().to_string(), t.route().connect_port()),
                         (None, None) => (String::new(), 0),
                     };
-                    let n = key.index;
+                    let n = self.conns[key.index as usize].number;
                     t.easy
                         .inner
                         .trace_text(|| format!("Connected to {host} ({ip}) port {port} (#{n})"));

@@ -308,7 +308,7 @@ impl Core {
         if conn.requests > 1 && t.easy.inner.verbose {
             // libcurl names the host without its port.
             let host = t.route().target.host().to_owned();
-            let n = key.index;
+            let n = conn.number;
             t.easy
                 .inner
                 .trace_text(|| format!("Re-using existing connection #{n} with host {host}"));
@@ -322,7 +322,7 @@ impl Core {
         info.upload_length = upload_length;
         info.body_bytes_with_head += with_head;
         t.body_after_head = body_after_head;
-        info.connection = Some(ConnectionRef(key));
+        info.connection = Some(ConnectionRef::new(key, conn.number));
         t.stream = Some(stream);
         if let Some(key) = ws_key {
             t.aside_mut().ws_accept = Some(crate::ws::accept_for(&key).into());

@@ -18,7 +18,7 @@ impl Core {
     pub(super) fn hold_connection(&mut self, id: TransferId, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         conn.state = ConnState::Held;
-        let (local, remote) = (conn.local_addr, conn.remote_addr);
+        let (local, remote, number) = (conn.local_addr, conn.remote_addr, conn.number);
         // Bytes read past a WebSocket handshake's answer are the
         // application's: the buffer stays until they are taken.
         if let Some(buf) = conn.recv.take_if(|b| b.is_empty()) {
@@ -30,7 +30,7 @@ impl Core {
         let info = &mut t.easy.inner.info;
         info.local_addr = local;
         info.remote_addr = remote;
-        info.connection = Some(ConnectionRef(key));
+        info.connection = Some(ConnectionRef::new(key, number));
         self.finish_transfer(id, Ok(()), now);
     }
 
@@ -39,7 +39,7 @@ impl Core {
     /// connect-only handle use its last connection wherever it is; no
     /// request may follow bytes the engine did not frame).
     fn raw_connection(&mut self, conn: ConnectionRef) -> io::Result<()> {
-        let key = conn.0;
+        let key = conn.key;
         let Some(c) = self.conn_mut(key) else {
             return Err(io::Error::new(
                 io::ErrorKind::NotConnected,
@@ -68,7 +68,7 @@ impl Core {
     /// Writes raw bytes on a held connection, through TLS on `https://`.
     pub(crate) fn send_raw(&mut self, conn: ConnectionRef, data: &[u8]) -> io::Result<usize> {
         self.raw_connection(conn)?;
-        let c = &mut self.conns[conn.0.index as usize];
+        let c = &mut self.conns[conn.key.index as usize];
         c.transport.write(&*self.env, data)
     }
 
@@ -76,7 +76,7 @@ impl Core {
     /// held first; `Ok(0)`: the peer closed.
     pub(crate) fn recv_raw(&mut self, conn: ConnectionRef, buf: &mut [u8]) -> io::Result<usize> {
         self.raw_connection(conn)?;
-        let c = &mut self.conns[conn.0.index as usize];
+        let c = &mut self.conns[conn.key.index as usize];
         if let Some(held) = c.recv.as_mut() {
             let n = (held.end - held.start).min(buf.len());
             buf[..n].copy_from_slice(&held.data[held.start..held.start + n]);
@@ -93,9 +93,9 @@ impl Core {
     /// Closes a held connection; false when `conn` names none (closed
     /// already, pooled, or carrying a transfer).
     pub(crate) fn close_held(&mut self, conn: ConnectionRef) -> bool {
-        match self.conn_mut(conn.0).map(|c| c.state) {
+        match self.conn_mut(conn.key).map(|c| c.state) {
             Some(ConnState::Held) => {
-                self.close_connection(conn.0);
+                self.close_connection(conn.key);
                 true
             }
             _ => false,

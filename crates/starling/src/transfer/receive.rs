@@ -536,7 +536,7 @@ impl Core {
     fn trace_connection_fate(&mut self, key: ConnKey, id: TransferId, reusable: bool) {
         let t = &mut self.transfers[id.index as usize];
         if t.easy.inner.verbose {
-            let n = key.index;
+            let n = self.conns[key.index as usize].number;
             let host = t.route().connect_host().to_owned();
             t.easy.inner.trace_text(|| match reusable {
                 true => format!("Connection #{n} to host {host} left intact"),
