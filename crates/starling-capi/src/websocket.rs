@@ -392,8 +392,9 @@ pub unsafe extern "C" fn curl_ws_recv(
         };
         // SAFETY: by the caller's contract.
         unsafe { set_count(received, 0) };
-        // SAFETY: by the caller's contract.
-        let Some(buf) = (unsafe { room(buffer, len) }) else {
+        // SAFETY: by the caller's contract. No room at all is refused: no
+        // piece of payload could ever be handed out.
+        let Some(buf) = (unsafe { room(buffer, len) }).filter(|b| !b.is_empty()) else {
             return CURLE_BAD_FUNCTION_ARGUMENT;
         };
         let ws = match ws_handle(h, false) {
