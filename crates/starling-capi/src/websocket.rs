@@ -188,15 +188,15 @@ impl WsLink {
     }
 }
 
-/// Appends a client frame (masked with fresh random bytes) to `out`;
+/// Appends a control frame (masked with fresh random bytes) to `out`;
 /// `None` for flags that make no frame.
-fn encode(out: &mut Vec<u8>, flags: u32, continuing: bool, payload: &[u8]) -> Option<[u8; 4]> {
+fn encode(out: &mut Vec<u8>, flags: u32, continuing: bool, payload: &[u8]) -> Option<()> {
     let mask = ws::new_mask();
     ws::write_head(out, flags, continuing, payload.len() as u64, mask)?;
     let start = out.len();
     out.extend_from_slice(payload);
     ws::apply_mask(&mut out[start..], mask, 0);
-    Some(mask)
+    Some(())
 }
 
 /// Where a handle's WebSocket frames go.

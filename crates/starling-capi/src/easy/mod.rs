@@ -117,6 +117,12 @@ impl CEasy {
         }
     }
 
+    /// The handle's next transfer runs in a multi handle: its connection
+    /// will be that multi handle's, not perform's driver's.
+    pub fn runs_in_multi(&mut self) {
+        self.last_in_driver = false;
+    }
+
     /// Whether CURLOPT_CONNECT_ONLY is set (to any value libcurl accepts).
     pub fn connect_only(&self) -> bool {
         self.opts.connect_only != 0

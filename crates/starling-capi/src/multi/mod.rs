@@ -296,6 +296,7 @@ pub unsafe extern "C" fn curl_multi_add_handle(handle: *mut c_void, easy: *mut c
             return CURLM_ADDED_ALREADY;
         }
         e.start();
+        e.runs_in_multi();
         let Some(engine_easy) = e.easy.take() else {
             return CURLM_BAD_EASY_HANDLE;
         };

@@ -1,8 +1,9 @@
 //! Raw bytes on connections the engine left to the application: a
 //! [connect-only](crate::Easy::connect_only) transfer's (libcurl's
 //! `curl_easy_send` and `curl_easy_recv` on a `CURLOPT_CONNECT_ONLY`
-//! handle). The application watches the socket itself
-//! ([`Multi::connection_socket`]); the engine no longer does.
+//! handle), whose socket the application watches itself
+//! ([`Multi::connection_socket`]); and the application's bytes on a stream
+//! the server switched to WebSocket, which the engine still drives.
 
 use std::io;
 
@@ -50,21 +51,6 @@ impl Multi {
         }
         self.flush(now);
         Ok(())
-    }
-
-    /// Gives every paused transfer a progress call, as a turn of libcurl's
-    /// `curl_easy_perform` loop does (see [`Handler::pause_change`](crate::Handler::pause_change)):
-    /// for perform-style drivers, which call it at least once a second
-    /// while it answers true (a transfer is paused). It looks at every
-    /// transfer, so multi_socket loops, which libcurl gives no such calls,
-    /// should not.
-    pub fn progress_paused(&mut self) -> bool {
-        let now = self.core.env.now();
-        let _clock = ClockLoan::new(&*self.core.env);
-        let paused = self.core.progress_paused(now);
-        self.core.run_queued(now);
-        self.flush(now);
-        paused
     }
 
     /// Closes a held connection; false when `conn` names none (it closed

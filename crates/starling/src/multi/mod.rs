@@ -19,6 +19,7 @@
 //! the socket callback through its [`SocketAssign`] argument.
 
 mod held;
+mod paused;
 
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};

@@ -8,7 +8,6 @@ use std::time::Instant;
 
 use super::core::Core;
 use crate::conn::ConnState;
-use crate::error::{Error, ErrorKind};
 use crate::ids::{ConnKey, ConnectionRef, TransferId};
 
 impl Core {
@@ -100,40 +99,5 @@ impl Core {
             }
             _ => false,
         }
-    }
-}
-
-impl Core {
-    /// The final answer to a WebSocket handshake arrived (its head went to
-    /// the handler): a 101 with the right `Sec-WebSocket-Accept` either
-    /// ends the transfer with its connection held, the frames that came
-    /// with the answer kept for the application
-    /// ([`Easy::upgrade_only`](crate::Easy::upgrade_only)), or goes on
-    /// with the frames as the body (true); anything else fails it, as
-    /// libcurl refuses it.
-    pub(super) fn websocket_answered(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
-        let t = &mut self.transfers[id.index as usize];
-        let info = &t.easy.inner.info;
-        let status = info.status.map_or(0, |s| s.as_u16());
-        let expected = t.aside.as_ref().and_then(|a| a.ws_accept.as_deref());
-        let accepted = info.headers.get_str("sec-websocket-accept").map(str::trim);
-        let refused = match (status, accepted) {
-            (101, Some(a)) if Some(a) == expected => None,
-            (101, _) => Some("Refused WebSocket upgrade: wrong Sec-WebSocket-Accept".to_owned()),
-            (code, _) => Some(format!("Refused WebSocket upgrade: {code}")),
-        };
-        if let Some(message) = refused {
-            let e = Error::new(ErrorKind::HttpReturnedError, message);
-            self.abort_on(key, id, e, now);
-            return false;
-        }
-        if !t.easy.inner.extras().upgrade_only {
-            self.conns[key.index as usize].proto.upgraded = true;
-            return true;
-        }
-        let conn = &mut self.conns[key.index as usize];
-        conn.proto.transfer = None;
-        self.hold_connection(id, key, now);
-        false
     }
 }
