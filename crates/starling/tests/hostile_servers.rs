@@ -1336,7 +1336,7 @@ fn redirects() {
     let cases = vec![
         Case::raw("RD-01", "redirect_to_itself", redirect(301, "/loop"))
             .with(follow)
-            .fails(TooManyRedirects, "maximum (30) redirects followed"),
+            .fails(TooManyRedirects, "Maximum (30) redirects followed"),
         redirect_case("RD-02", "credentials_to_another_host", 302, |p| {
             format!("http://localhost:{p}/next")
         })

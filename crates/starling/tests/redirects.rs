@@ -113,7 +113,7 @@ fn relative_locations_chains_and_the_limit() {
     let (easy, result) = run_alone(easy);
     let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::TooManyRedirects);
-    assert!(e.message().contains("maximum (3) redirects followed"), "{e}");
+    assert!(e.message().contains("Maximum (3) redirects followed"), "{e}");
     assert_eq!(easy.info().redirect_count, 3);
 }
 

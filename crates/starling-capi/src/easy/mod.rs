@@ -71,6 +71,9 @@ pub struct CEasy {
     /// A pause asked for while `curl_easy_perform` runs the transfer
     /// (shared with its handler, which gives it to the engine).
     pause_asked: std::rc::Rc<std::cell::Cell<Option<starling::Pause>>>,
+    /// The last transfer failed at a redirect beyond MAXREDIRS: libcurl
+    /// counted a request of the header API for it.
+    refused_redirect: bool,
 }
 
 impl CEasy {
@@ -171,8 +174,9 @@ impl CEasy {
     /// API, whether or not its response came.
     pub fn redirects_followed(&mut self) -> u32 {
         let owner = self.owner_tag();
+        let refused = u32::from(self.refused_redirect);
         match self.easy_mut() {
-            Some(easy) => easy.info().redirect_count,
+            Some(easy) => easy.info().redirect_count + refused,
             None => starling::with_current(|current| {
                 current
                     .filter(|c| c.private() == Some(owner))
@@ -259,6 +263,7 @@ impl CEasy {
         self.headers.clear();
         self.error_written = false;
         self.pause_asked.set(None);
+        self.refused_redirect = false;
         self.ws.reset(self.opts.ws_options & 1 != 0);
         if let Some(c) = self.handler() {
             c.http_failed = false;
@@ -350,6 +355,7 @@ impl CEasy {
             self.set_error(crate::mime::error_message(code));
             return code;
         }
+        self.refused_redirect = matches!(result, Err(e) if e.kind() == starling::ErrorKind::TooManyRedirects);
         // A WebSocket the server closed with a close frame ended well,
         // however the connection went down after it.
         if result.is_err() && self.ws.close_seen() {
@@ -417,6 +423,7 @@ pub extern "C" fn curl_easy_init() -> *mut c_void {
             error_written: false,
             ws: crate::websocket::WsLink::default(),
             pause_asked: Default::default(),
+            refused_redirect: false,
         })
     })
 }
@@ -615,6 +622,7 @@ pub unsafe extern "C" fn curl_easy_duphandle(handle: *mut c_void) -> *mut c_void
             error_written: false,
             ws: crate::websocket::WsLink::default(),
             pause_asked: Default::default(),
+            refused_redirect: false,
         })
     })
 }

@@ -438,6 +438,9 @@ impl Core {
             }
         }
         let retry_without_expect = expect_refused && !t.no_expect;
+        // A redirect beyond the limit fails once its head reached the
+        // handler, as in libcurl (whose follow fails after the response).
+        let mut too_many = None;
         if retry_without_expect {
             // curl's answer to 417: the same request again, without Expect.
             t.aside_mut().next = Some(NextRequest::WithoutExpect);
@@ -445,6 +448,7 @@ impl Core {
             match t.redirect_for(&head) {
                 Ok(Some(next)) => t.aside_mut().next = Some(next),
                 Ok(None) => {}
+                Err(e) if e.kind() == ErrorKind::TooManyRedirects => too_many = Some(e),
                 Err(e) => {
                     self.abort_on(key, id, e, now);
                     return Step::Stop;
@@ -490,6 +494,10 @@ impl Core {
         });
         if flow == Flow::Abort {
             self.abort_on(key, id, header_callback_abort(), now);
+            return Step::Stop;
+        }
+        if let Some(e) = too_many {
+            self.abort_on(key, id, e, now);
             return Step::Stop;
         }
         let t = &mut self.transfers[id.index as usize];

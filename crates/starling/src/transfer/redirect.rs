@@ -41,7 +41,7 @@ impl Transfer {
         if inner.info.redirect_count >= inner.extras().max_redirects {
             return Err(Error::new(
                 ErrorKind::TooManyRedirects,
-                format!("maximum ({}) redirects followed", inner.extras().max_redirects),
+                format!("Maximum ({}) redirects followed", inner.extras().max_redirects),
             ));
         }
         let url = resolve_location(&self.route().target, location)?;
