@@ -65,7 +65,9 @@ pub struct TransferInfo {
     pub body_bytes_delivered: u64,
     /// Bytes of the request head sent.
     pub request_bytes_sent: u64,
-    /// Bytes of the request body sent.
+    /// Bytes of the last request's body sent, as they went on the wire
+    /// (a chunked body's framing included), as libcurl's SIZE_UPLOAD
+    /// counts them.
     pub body_bytes_sent: u64,
     /// Bytes of request bodies that libcurl would have sent in one buffer
     /// with their heads, and so counts in its REQUEST_SIZE beside them:

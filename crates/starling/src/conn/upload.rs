@@ -75,6 +75,7 @@ impl StreamUpload {
     }
 
     /// Data bytes given by the handler so far.
+    #[cfg(test)]
     pub fn read_so_far(&self) -> u64 {
         self.read
     }

@@ -63,9 +63,12 @@ impl Core {
         t.conn = None;
         t.stream = None;
         t.state = TransferState::Queued;
-        // The next response counts its body from zero; so does the speed check.
+        // The next request and response count their bodies from zero (the
+        // upload infos are the last request's, as libcurl's); so does the
+        // speed check.
         let info = &mut t.easy.inner.info;
         info.body_bytes_received = 0;
+        info.body_bytes_sent = 0;
         if let Some(speed) = t.aside.as_mut().and_then(|a| a.speed.as_mut()) {
             *speed = Speed::new(now, info.body_bytes_sent);
         }

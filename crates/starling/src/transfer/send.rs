@@ -145,7 +145,6 @@ impl Core {
                 if conn.proto.paused.send {
                     return Ok(Sent::Paused);
                 }
-                let before = upload.read_so_far();
                 match t.easy.inner.with_handler(|h, _| upload.fill(h)) {
                     Fill::Ready => {}
                     Fill::Ended => return Ok(Sent::All),
@@ -156,7 +155,6 @@ impl Core {
                     }
                     Fill::Failed(e) => return Err(SendFailed::Body(e)),
                 }
-                t.easy.inner.info.body_bytes_sent += upload.read_so_far() - before;
                 if upload.last_chunk() && t.easy.inner.verbose {
                     // libcurl's words before the terminating chunk.
                     let text = "Signaling end of chunked upload via terminating chunk.";
@@ -175,6 +173,9 @@ impl Core {
                 Ok(0) => return Err(SendFailed::Io(io::ErrorKind::WriteZero.into())),
                 Ok(n) => {
                     t.easy.inner.trace(Trace::DataOut, &upload.pending()[..n]);
+                    // As libcurl counts: the body as it goes on the wire,
+                    // chunk framing included.
+                    t.easy.inner.info.body_bytes_sent += n as u64;
                     upload.advance(n);
                     if limited && !(upload.pending().is_empty() && upload.finished()) {
                         return Ok(Sent::Throttled);

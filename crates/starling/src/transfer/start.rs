@@ -465,6 +465,7 @@ impl Core {
         if may_retry && !t.retried {
             t.retried = true;
             t.fresh_connection = true;
+            t.easy.inner.info.body_bytes_sent = 0;
             t.state = TransferState::Queued;
             t.conn = None;
             t.stream = None;
