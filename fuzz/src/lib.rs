@@ -204,6 +204,10 @@ pub fn drive_parser(setup: ParserSetup, pieces: &[&[u8]]) -> Outcome {
                         _ => events.push(Event::Body(buf[range].to_vec())),
                     }
                 }
+                Parsed::Trailer(line) => {
+                    assert!(in_body, "Trailer before Head");
+                    assert!(line.ends_with(b"\n") && n > 0, "a trailer line is whole");
+                }
                 Parsed::Done { reusable } => {
                     assert!(in_body, "Done before Head");
                     check_done(&events, reusable);
@@ -390,6 +394,10 @@ pub fn drive_chunked(pieces: &[&[u8]]) -> ChunkedOutcome {
                     assert_eq!(n, buf.len(), "NeedMore left bytes unconsumed");
                     buf.clear();
                     break;
+                }
+                Decoded::Trailer(line) => {
+                    assert!(line.ends_with(b"\n") && n > 0, "a trailer line is whole");
+                    buf.drain(..n);
                 }
                 Decoded::Data(range) => {
                     assert!(

@@ -325,6 +325,16 @@ impl Handler for CHandler {
         Flow::Continue
     }
 
+    fn trailer(&mut self, line: &[u8]) -> Flow {
+        // libcurl keeps it for the header API and gives it to the header
+        // callback, as a head's line.
+        self.headers.record_trailer(line);
+        match self.wants_headers() {
+            true => self.header_out(line),
+            false => Flow::Continue,
+        }
+    }
+
     fn pause_change(&mut self) -> Option<Pause> {
         self.pause_asked.take()
     }

@@ -195,6 +195,13 @@ pub trait Handler: Any {
     /// has nothing to send.
     fn outgoing(&mut self, _out: &mut Vec<u8>) {}
 
+    /// A trailer line of a chunked body, as received (its line end
+    /// included), after the body: libcurl gives them to its header
+    /// callback. The default takes it and goes on.
+    fn trailer(&mut self, _line: &[u8]) -> Flow {
+        Flow::Continue
+    }
+
     /// The pause the transfer should have from now on, when the handler
     /// asked for another one during its last call (libcurl's
     /// `curl_easy_pause` from inside a callback); asked after each

@@ -29,6 +29,13 @@ impl HeaderLog {
         }
     }
 
+    /// Keeps what a trailer line carries.
+    pub fn record_trailer(&self, line: &[u8]) {
+        if let Ok(mut headers) = self.0.try_borrow_mut() {
+            headers.record_trailer(line);
+        }
+    }
+
     /// Forgets the fields: a new transfer starts.
     pub fn clear(&self) {
         if let Ok(mut headers) = self.0.try_borrow_mut() {

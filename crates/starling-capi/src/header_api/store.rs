@@ -15,6 +15,8 @@ use super::curl_header::CurlHeader;
 
 /// `CURLH_HEADER`: a field of a response head.
 const ORIGIN_HEADER: u8 = 1 << 0;
+/// `CURLH_TRAILER`: a trailer of a chunked body.
+const ORIGIN_TRAILER: u8 = 1 << 1;
 /// `CURLH_1XX`: a field of an interim head.
 const ORIGIN_1XX: u8 = 1 << 3;
 /// Every origin bit libcurl 7.88 defines (`CURLH_HEADER` to `CURLH_PSEUDO`).
@@ -122,6 +124,16 @@ impl Headers {
             self.final_done |= origin != ORIGIN_1XX;
             return;
         }
+        self.field(line, origin);
+    }
+
+    /// Takes a trailer line of the last response's chunked body.
+    pub fn record_trailer(&mut self, line: &[u8]) {
+        self.field(line, ORIGIN_TRAILER);
+    }
+
+    /// Keeps a field line of `origin`.
+    fn field(&mut self, line: &[u8], origin: u8) {
         // libcurl keeps a line up to its first CR (else its LF), that byte
         // included: trimming the value never removes its first byte, so a
         // field with an empty value has the value "\r".

@@ -26,6 +26,8 @@ pub(crate) enum StreamEvent {
     Head(ResponseHead),
     /// Body bytes at this range of the input.
     Body(Range<usize>),
+    /// A trailer line, its line end included.
+    Trailer(Vec<u8>),
     /// The stream's response is complete; `reusable`: the connection may
     /// carry another stream afterwards.
     Done { reusable: bool },
@@ -38,6 +40,7 @@ impl From<Parsed> for StreamEvent {
             Parsed::Interim(status) => StreamEvent::Interim(status),
             Parsed::Head(head) => StreamEvent::Head(head),
             Parsed::Body(range) => StreamEvent::Body(range),
+            Parsed::Trailer(line) => StreamEvent::Trailer(line),
             Parsed::Done { reusable } => StreamEvent::Done { reusable },
         }
     }

@@ -1,8 +1,10 @@
 //! Incremental decoder for `Transfer-Encoding: chunked` bodies.
 //!
 //! The decoder keeps all of its progress in a few integers, so input may be
-//! split anywhere (down to one byte per call) and nothing is buffered or
-//! copied: chunk data is reported as a range of the caller's input.
+//! split anywhere (down to one byte per call) and chunk data is never
+//! copied: it is reported as a range of the caller's input. Only trailer
+//! lines are kept, each until it is whole (`Decoded::Trailer`), within
+//! the trailer section's limit.
 //!
 //! ```text
 //! Size --hex--> Size --WS--> SizeWs --';'--> Ext --LF--> (size 0 ? TrailerStart : Data)
@@ -11,7 +13,7 @@
 //!                             \--LF (bare)-----------> Size
 //! TrailerStart --CR--> FinalLf --LF--> Done
 //!              --LF--> Done
-//!              --other--> Trailer --LF--> TrailerStart
+//!              --other--> Trailer --LF--> TrailerStart (the line handed out)
 //! ```
 
 use std::ops::Range;
@@ -43,7 +45,7 @@ enum State {
     DataLf,
     /// At the start of a trailer line or of the final empty line.
     TrailerStart,
-    /// Inside a trailer line, skipped up to the line end.
+    /// Inside a trailer line, kept up to the line end.
     Trailer,
     /// A CR started the final line; LF must follow.
     FinalLf,
@@ -58,6 +60,9 @@ pub enum Decoded {
     NeedMore,
     /// Chunk data at this range of the input.
     Data(Range<usize>),
+    /// A whole trailer line, its line end included (kept across inputs:
+    /// it may arrive in pieces).
+    Trailer(Vec<u8>),
     /// The body ended (last chunk and trailers consumed).
     Done,
 }
@@ -69,8 +74,14 @@ pub struct ChunkedDecoder {
     /// Chunk size being read, then data bytes left in the current chunk.
     remaining: u64,
     size_digits: u8,
-    trailer_bytes: usize,
+    /// Bytes of the trailer section so far (at most `MAX_TRAILER_BYTES`).
+    trailer_bytes: u32,
     received: u64,
+    /// The trailer line being read: boxed, one pointer where a `Vec` takes
+    /// three, since most bodies have none and the decoder lives inside
+    /// every connection (whose size is counted per open transfer).
+    #[allow(clippy::box_collection)]
+    trailer: Option<Box<Vec<u8>>>,
 }
 
 impl Default for ChunkedDecoder {
@@ -88,6 +99,7 @@ impl ChunkedDecoder {
             size_digits: 0,
             trailer_bytes: 0,
             received: 0,
+            trailer: None,
         }
     }
 
@@ -126,6 +138,11 @@ impl ChunkedDecoder {
             };
             pos += 1;
             self.step(byte)?;
+            if self.state == State::TrailerStart {
+                if let Some(line) = self.trailer.take() {
+                    return Ok((pos, Decoded::Trailer(*line)));
+                }
+            }
         }
     }
 
@@ -176,17 +193,19 @@ impl ChunkedDecoder {
                 0 => return Err(Http1Error::InvalidTrailer),
                 _ => {
                     self.count_trailer_byte()?;
+                    self.trailer.get_or_insert_with(Box::default).push(byte);
                     self.state = State::Trailer;
                 }
             },
             State::Trailer => {
                 self.count_trailer_byte()?;
-                // Trailers are skipped, but a NUL in one is refused as in a
-                // header line (libcurl's check): a peer that sends it is not
-                // speaking HTTP.
+                // A NUL in a trailer is refused as in a header line
+                // (libcurl's check): a peer that sends it is not speaking
+                // HTTP.
                 if byte == 0 {
                     return Err(Http1Error::InvalidTrailer);
                 }
+                self.trailer.get_or_insert_with(Box::default).push(byte);
                 if byte == b'\n' {
                     self.state = State::TrailerStart;
                 }
@@ -230,7 +249,7 @@ impl ChunkedDecoder {
 
     fn count_trailer_byte(&mut self) -> Result<(), Http1Error> {
         self.trailer_bytes += 1;
-        if self.trailer_bytes > MAX_TRAILER_BYTES {
+        if self.trailer_bytes as usize > MAX_TRAILER_BYTES {
             return Err(Http1Error::TrailersTooLarge {
                 limit: MAX_TRAILER_BYTES,
             });
@@ -273,6 +292,10 @@ mod tests {
                     Decoded::Data(r) => {
                         assert!(!r.is_empty() && r.end == n);
                         body.extend_from_slice(&piece[r]);
+                        offset += n;
+                    }
+                    Decoded::Trailer(line) => {
+                        assert!(line.ends_with(b"\n"), "{line:?}");
                         offset += n;
                     }
                     Decoded::Done => return Ok((body, Some(offset + n))),
@@ -372,11 +395,19 @@ mod tests {
         input.extend_from_slice(b"X: c\r\n\r\n");
         at_limit.extend_from_slice(b"\r\n");
 
-        let mut dec = ChunkedDecoder::new();
-        assert_eq!(dec.decode(&at_limit).unwrap(), (at_limit.len(), Decoded::Done));
-        let mut dec = ChunkedDecoder::new();
+        // Decodes to the end, the trailer lines handed out on the way.
+        let run = |input: &[u8]| {
+            let (mut dec, mut at) = (ChunkedDecoder::new(), 0);
+            loop {
+                match dec.decode(&input[at..])? {
+                    (n, Decoded::Trailer(_)) => at += n,
+                    (n, end) => return Ok((at + n, end)),
+                }
+            }
+        };
+        assert_eq!(run(&at_limit), Ok((at_limit.len(), Decoded::Done)));
         assert_eq!(
-            dec.decode(&input),
+            run(&input),
             Err(Http1Error::TrailersTooLarge {
                 limit: MAX_TRAILER_BYTES
             })
@@ -391,5 +422,37 @@ mod tests {
             (20, Decoded::Data(18..20))
         );
         assert_eq!(dec.remaining, u64::MAX - 2);
+    }
+
+    #[test]
+    fn trailer_lines_are_handed_out_whole_however_they_arrive() {
+        let input = b"3\r\nabc\r\n0\r\nX-Sum: 1\r\nX-Two:  2 \r\n\r\n";
+        for step in 1..=input.len() {
+            let mut dec = ChunkedDecoder::new();
+            let (mut trailers, mut offset, mut end) = (Vec::new(), 0, 0);
+            let mut done = false;
+            while !done && end < input.len() {
+                end = (end + step).min(input.len());
+                loop {
+                    let (n, what) = dec.decode(&input[offset..end]).unwrap();
+                    offset += n;
+                    match what {
+                        Decoded::NeedMore => break,
+                        Decoded::Trailer(line) => trailers.push(line),
+                        Decoded::Data(_) => {}
+                        Decoded::Done => {
+                            done = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            assert!(done, "step {step}");
+            assert_eq!(
+                trailers,
+                [b"X-Sum: 1\r\n".to_vec(), b"X-Two:  2 \r\n".to_vec()],
+                "step {step}"
+            );
+        }
     }
 }

@@ -53,6 +53,9 @@ pub enum Parsed {
     /// Body bytes at `input[range]`, never empty. The consumed count is at
     /// least `range.end` (it also covers chunk framing before the data).
     Body(Range<usize>),
+    /// A trailer line of a chunked body (after its last chunk), its line
+    /// end included.
+    Trailer(Vec<u8>),
     /// The response is complete; always reported by a call of its own,
     /// never together with body bytes. `reusable`: the connection may
     /// carry another request (false for `Connection: close`, HTTP/1.0,
@@ -235,6 +238,7 @@ impl ResponseParser {
             State::Chunked(decoder) => match decoder.decode(input)? {
                 (n, Decoded::NeedMore) => Ok((n, Parsed::NeedMore)),
                 (n, Decoded::Data(range)) => Ok((n, Parsed::Body(range))),
+                (n, Decoded::Trailer(line)) => Ok((n, Parsed::Trailer(line))),
                 (n, Decoded::Done) => {
                     self.state = State::Finished;
                     Ok((

@@ -184,6 +184,10 @@ fn run(c: &Case, pieces: &[&[u8]]) -> (Vec<Got>, End) {
                     assert!(!range.is_empty() && range.end <= n, "bad range {range:?}");
                     cur.body.extend_from_slice(&buf[range]);
                 }
+                Parsed::Trailer(line) => {
+                    assert!(cur.head.is_some(), "Trailer before Head");
+                    assert!(line.ends_with(b"\n"), "trailer {line:?}");
+                }
                 Parsed::Done { reusable } => {
                     got.push(cur.finish(reusable));
                     parser.reset(c.head_request);

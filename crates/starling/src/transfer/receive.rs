@@ -378,6 +378,14 @@ impl Core {
                         }
                     }
                 }
+                Ok((n, StreamEvent::Trailer(line))) => {
+                    buf.start += n;
+                    // A drained redirect's trailers are drained with it.
+                    if !t.has_next() && t.easy.inner.with_handler(|h, _| h.trailer(&line)) == Flow::Abort {
+                        self.abort_on(key, id, header_callback_abort(), now);
+                        return Step::Stop;
+                    }
+                }
                 Ok((n, StreamEvent::Done { reusable })) => {
                     buf.start += n;
                     // Bytes after a complete response were never asked for;
