@@ -111,6 +111,10 @@ pub(crate) struct Core {
     pub running: usize,
     /// Transfers started so far: the next one's number (its XFER_ID).
     pub started: u64,
+    /// A transfer may have paused since `progress_paused` last found none
+    /// (set wherever a direction pauses), so that perform-style loops look
+    /// at every transfer only while one may be paused.
+    pub maybe_paused: bool,
     generation: u32,
     pub counters: Counters,
 }
@@ -147,6 +151,7 @@ impl Core {
             read_budget: DEFAULT_READ_BUDGET,
             running: 0,
             started: 0,
+            maybe_paused: false,
             generation: 0,
             counters: Counters::default(),
         }
@@ -277,7 +282,9 @@ impl Core {
             // timer, which then applies this pause.
             return Some(());
         }
-        if let Some(key) = t.conn {
+        let conn = t.conn;
+        self.maybe_paused |= pause.recv || pause.send;
+        if let Some(key) = conn {
             let conn = self.conn_mut(key)?;
             conn.proto.paused = pause;
             self.mark_dirty(key);

@@ -104,8 +104,13 @@ impl Core {
                         return;
                     }
                 }
-                Ok(Sent::Blocked | Sent::Paused) if !events.intersects(Events::IN | Events::ERR) => return,
-                Ok(Sent::Blocked | Sent::Paused) => {}
+                Ok(Sent::Paused) if !events.intersects(Events::IN | Events::ERR) => {
+                    self.maybe_paused = true;
+                    return;
+                }
+                Ok(Sent::Blocked) if !events.intersects(Events::IN | Events::ERR) => return,
+                Ok(Sent::Paused) => self.maybe_paused = true,
+                Ok(Sent::Blocked) => {}
                 Ok(Sent::HeadOnly) => return self.expect_continue(key, now),
                 Err(SendFailed::Io(e)) => {
                     // A server that answered and closed with the body unread
@@ -161,6 +166,7 @@ impl Core {
         }
         let t = &mut self.transfers[id.index as usize];
         conn.proto.paused = t.pause;
+        self.maybe_paused |= t.pause.recv || t.pause.send;
         t.conn = Some(key);
         t.state = TransferState::OnConnection;
         if state != ConnState::Connecting {

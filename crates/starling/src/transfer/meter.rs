@@ -66,8 +66,12 @@ impl Core {
     /// `curl_multi_perform` runs every transfer): the one place a program
     /// that paused from its write callback can lift the pause from its
     /// progress callback. True when one was paused. It looks at every
-    /// transfer: for perform-style drivers, not the multi_socket path.
+    /// transfer, only while one may be paused (`maybe_paused`): for
+    /// perform-style drivers, not the multi_socket path.
     pub(crate) fn progress_paused(&mut self, now: Instant) -> bool {
+        if !self.maybe_paused {
+            return false;
+        }
         let conns = &self.conns;
         let paused: Vec<TransferId> = self
             .transfers
@@ -81,6 +85,7 @@ impl Core {
                 })
             })
             .collect();
+        self.maybe_paused = !paused.is_empty();
         for &id in &paused {
             self.progress_call(id, now);
         }

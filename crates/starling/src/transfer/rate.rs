@@ -71,6 +71,7 @@ impl Core {
             return false;
         }
         limits.waiting = true;
+        self.maybe_paused = true;
         if let Some(key) = t.conn {
             if let Some(conn) = self.conn_mut(key) {
                 conn.proto.paused = Pause {

@@ -267,6 +267,7 @@ impl Core {
             Delivery::Taken => self.conns[key.index as usize].proto.held = false,
             Delivery::Paused => {
                 self.conns[key.index as usize].proto.paused.recv = true;
+                self.maybe_paused = true;
                 return false;
             }
             Delivery::Failed(e) => {
@@ -370,6 +371,7 @@ impl Core {
                         Delivery::Paused => {
                             conn.proto.paused.recv = true;
                             conn.proto.held = true;
+                            self.maybe_paused = true;
                             return Step::Stop;
                         }
                         Delivery::Failed(e) => {
@@ -585,6 +587,7 @@ impl Core {
                 conn.proto.done_pending = Some(reusable);
                 conn.proto.paused.recv = true;
                 conn.proto.held = true;
+                self.maybe_paused = true;
             }
             Delivery::Failed(e) => self.abort_on(key, id, e, now),
         }
