@@ -100,7 +100,6 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 h.opts.filetime = value != 0;
                 return CURLE_OK;
             }
-
             // CURLHSTS_ENABLE turns the cache on (off: it is dropped),
             // CURLHSTS_READONLYFILE keeps its file unwritten.
             HSTS_CTRL => {
