@@ -34,6 +34,15 @@ const INITIAL_POST_LIMIT: usize = 64 * 1024;
 /// The Content-Type libcurl gives a POST body that has none.
 const FORM_TYPE: &[u8] = b"application/x-www-form-urlencoded";
 
+/// The user name in a Basic Authorization value.
+fn basic_user(value: &[u8]) -> Option<String> {
+    use base64::Engine as _;
+    let encoded = value.strip_prefix(b"Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
+    let user = decoded.split(|&b| b == b':').next()?;
+    Some(String::from_utf8_lossy(user).into_owned())
+}
+
 /// Whether a body goes out with a Content-Length (not chunked).
 fn framing_is_length(framing: BodyFraming) -> bool {
     matches!(framing, BodyFraming::Length(_))
@@ -318,6 +327,18 @@ impl Core {
             t.easy
                 .inner
                 .trace_text(|| format!("Re-using existing connection #{n} with host {host}"));
+        }
+        if t.easy.inner.verbose && !t.request_headers().contains_key("Authorization") {
+            // libcurl's word for the credentials it sends (the options'
+            // before the URL's), unless the request brings its own field.
+            let inner = &t.easy.inner;
+            let options = inner.extras().option_fields.before_accept.get("Authorization");
+            let url = t.route().target.auth().map(str::as_bytes);
+            if let Some(user) = options.or(url).and_then(basic_user) {
+                t.easy
+                    .inner
+                    .trace_text(|| format!("Server auth using Basic with user '{user}'"));
+            }
         }
         let info = &mut t.easy.inner.info;
         info.reused_connection = conn.requests > 1;
