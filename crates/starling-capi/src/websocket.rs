@@ -65,8 +65,11 @@ struct WsState {
     sending: Option<([u8; 4], u64, u64)>,
     /// A fragmented message is being sent: its next frame continues it.
     continuing: bool,
-    /// A close frame came whole (to the write callback).
+    /// A close frame came whole.
     close_seen: bool,
+    /// Where `curl_ws_recv` reads the connection into, kept from call to
+    /// call.
+    chunk: Vec<u8>,
 }
 
 /// What a handle and its handler share of the WebSocket; the frame
@@ -121,46 +124,14 @@ impl WsLink {
             return out(data);
         }
         self.0.state.borrow_mut().input.extend_from_slice(data);
+        let mut payload = Vec::new();
         loop {
-            let piece = {
-                let mut state = self.0.state.borrow_mut();
-                let WsState { decoder, input, .. } = &mut *state;
-                match decoder.next(input, usize::MAX) {
-                    Ok((
-                        head,
-                        Piece::Data {
-                            flags,
-                            offset,
-                            len,
-                            left,
-                        },
-                    )) => {
-                        let payload: Vec<u8> = input[head..head + len].to_vec();
-                        input.drain(..head + len);
-                        Some((flags, offset, left, payload))
-                    }
-                    Ok((head, Piece::NeedMore)) => {
-                        input.drain(..head);
-                        None
-                    }
-                    // A protocol error: the rest cannot be read.
-                    Err(_) => return Flow::Abort,
-                }
-            };
-            let Some((flags, offset, left, payload)) = piece else {
-                return Flow::Continue;
-            };
-            self.set_meta(flags, offset, left, payload.len());
-            if flags & ws::flags::PING != 0 && offset == 0 && left == 0 {
-                let _ = encode(
-                    &mut self.0.state.borrow_mut().out,
-                    ws::flags::PONG,
-                    false,
-                    &payload,
-                );
-            }
-            if flags & ws::flags::CLOSE != 0 && left == 0 {
-                self.0.state.borrow_mut().close_seen = true;
+            payload.clear();
+            match self.take_piece(usize::MAX, |piece| payload.extend_from_slice(piece)) {
+                Ok(Some(_)) => {}
+                Ok(None) => return Flow::Continue,
+                // A protocol error: the rest cannot be read.
+                Err(_) => return Flow::Abort,
             }
             self.0.in_callback.set(true);
             let flow = out(&payload);
@@ -169,6 +140,42 @@ impl WsLink {
                 return flow;
             }
         }
+    }
+
+    /// Decodes the next piece of a frame (at most `max` payload bytes) from
+    /// the bytes read, hands its payload to `take` and sets its
+    /// description; a ping read whole gets its pong queued, a close read
+    /// whole is noted. `None`: more bytes are needed.
+    fn take_piece(&self, max: usize, take: impl FnOnce(&[u8])) -> Result<Option<usize>, BadFrame> {
+        let mut state = self.0.state.borrow_mut();
+        let WsState {
+            decoder,
+            input,
+            out,
+            close_seen,
+            ..
+        } = &mut *state;
+        let (head, piece) = decoder.next(input, max)?;
+        let Piece::Data {
+            flags,
+            offset,
+            len,
+            left,
+        } = piece
+        else {
+            input.drain(..head);
+            return Ok(None);
+        };
+        let payload = &input[head..head + len];
+        if flags & ws::flags::PING != 0 && offset == 0 && left == 0 {
+            let _ = ws::write_frame(out, ws::flags::PONG, false, payload);
+        }
+        *close_seen |= flags & ws::flags::CLOSE != 0 && left == 0;
+        take(payload);
+        input.drain(..head + len);
+        drop(state);
+        self.set_meta(flags, offset, left, len);
+        Ok(Some(len))
     }
 
     /// Moves the frames waiting to be sent into `out` (the engine's, for
@@ -186,17 +193,6 @@ impl WsLink {
             len,
         });
     }
-}
-
-/// Appends a control frame (masked with fresh random bytes) to `out`;
-/// `None` for flags that make no frame.
-fn encode(out: &mut Vec<u8>, flags: u32, continuing: bool, payload: &[u8]) -> Option<()> {
-    let mask = ws::new_mask();
-    ws::write_head(out, flags, continuing, payload.len() as u64, mask)?;
-    let start = out.len();
-    out.extend_from_slice(payload);
-    ws::apply_mask(&mut out[start..], mask, 0);
-    Some(())
 }
 
 /// Where a handle's WebSocket frames go.
@@ -405,82 +401,70 @@ pub unsafe extern "C" fn curl_ws_recv(
         if let Err(code) = flush(h, &ws) {
             return code;
         }
-        let mut chunk = vec![0u8; 16 * 1024];
-        for _ in 0..64 {
-            let decoded = {
-                let mut state = ws.0.state.borrow_mut();
-                let WsState { decoder, input, .. } = &mut *state;
-                match decoder.next(input, buf.len()) {
-                    Ok((
-                        head,
-                        Piece::Data {
-                            flags,
-                            offset,
-                            len,
-                            left,
-                        },
-                    )) => {
-                        buf[..len].copy_from_slice(&input[head..head + len]);
-                        input.drain(..head + len);
-                        Ok(Some((flags, offset, len, left)))
-                    }
-                    Ok((head, Piece::NeedMore)) => {
-                        input.drain(..head);
-                        Ok(None)
-                    }
-                    Err(e) => Err(e),
+        let mut chunk = std::mem::take(&mut ws.0.state.borrow_mut().chunk);
+        chunk.resize(16 * 1024, 0);
+        let code = recv_piece(h, &ws, buf, received, meta, &mut chunk);
+        ws.0.state.borrow_mut().chunk = chunk;
+        code
+    })
+}
+
+/// `curl_ws_recv` once the handle's WebSocket is found: the next piece,
+/// reading from the connection into `chunk` (kept from call to call) as
+/// long as more is needed.
+fn recv_piece(
+    h: &mut CEasy,
+    ws: &WsLink,
+    buf: &mut [u8],
+    received: *mut usize,
+    meta: *mut *const CurlWsFrame,
+    chunk: &mut [u8],
+) -> CurlCode {
+    for _ in 0..64 {
+        match ws.take_piece(buf.len(), |payload| buf[..payload.len()].copy_from_slice(payload)) {
+            Ok(Some(n)) => {
+                // A pong owed goes out at once.
+                let _ = flush(h, ws);
+                // SAFETY: by the caller's contract.
+                unsafe { set_count(received, n) };
+                if !meta.is_null() {
+                    // SAFETY: by the caller's contract; the frame lives as
+                    // long as the handle.
+                    unsafe { *meta = ws.0.meta.as_ptr() };
                 }
-            };
-            match decoded {
-                Ok(Some((flags, offset, n, left))) => {
-                    ws.set_meta(flags, offset, left, n);
-                    if flags & ws::flags::PING != 0 && offset == 0 && left == 0 {
-                        let mut state = ws.0.state.borrow_mut();
-                        let _ = encode(&mut state.out, ws::flags::PONG, false, &buf[..n]);
-                        drop(state);
-                        let _ = flush(h, &ws);
-                    }
-                    // SAFETY: by the caller's contract.
-                    unsafe { set_count(received, n) };
-                    if !meta.is_null() {
-                        // SAFETY: by the caller's contract; the frame lives
-                        // as long as the handle.
-                        unsafe { *meta = ws.0.meta.as_ptr() };
-                    }
-                    return CURLE_OK;
-                }
-                Ok(None) => {}
-                Err(bad) => {
-                    h.fail(&match bad {
-                        BadFrame::Invalid(why) => format!("WebSocket: bad frame: {why}"),
-                        BadFrame::TooLarge => "WebSocket: frame too large".to_owned(),
-                    });
-                    return CURLE_RECV_ERROR;
-                }
+                return CURLE_OK;
             }
-            match h.on_last_connection(|multi, conn| multi.recv_raw(conn, &mut chunk)) {
-                Some(Ok(0)) => {
-                    h.fail("connection closed");
-                    return CURLE_GOT_NOTHING;
-                }
-                Some(Ok(n)) => ws.0.state.borrow_mut().input.extend_from_slice(&chunk[..n]),
-                Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => return CURLE_AGAIN,
-                Some(Err(e)) if e.kind() == io::ErrorKind::NotConnected => {
-                    h.fail("Failed to get recent socket");
-                    return CURLE_UNSUPPORTED_PROTOCOL;
-                }
-                Some(Err(e)) => {
-                    h.fail(&format!("Recv failure: {e}"));
-                    return CURLE_RECV_ERROR;
-                }
-                None => {
-                    h.fail("Failed to get recent socket");
-                    return CURLE_UNSUPPORTED_PROTOCOL;
-                }
+            Ok(None) => {}
+            Err(bad) => {
+                h.fail(&match bad {
+                    BadFrame::Invalid(why) => format!("WebSocket: bad frame: {why}"),
+                    BadFrame::TooLarge => "WebSocket: frame too large".to_owned(),
+                });
+                return CURLE_RECV_ERROR;
             }
         }
-        CURLE_AGAIN
-    })
+        match h.on_last_connection(|multi, conn| multi.recv_raw(conn, chunk)) {
+            Some(Ok(0)) => {
+                h.fail("connection closed");
+                return CURLE_GOT_NOTHING;
+            }
+            Some(Ok(n)) => ws.0.state.borrow_mut().input.extend_from_slice(&chunk[..n]),
+            Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => return CURLE_AGAIN,
+            Some(Err(e)) if e.kind() == io::ErrorKind::NotConnected => {
+                h.fail("Failed to get recent socket");
+                return CURLE_UNSUPPORTED_PROTOCOL;
+            }
+            Some(Err(e)) => {
+                h.fail(&format!("Recv failure: {e}"));
+                return CURLE_RECV_ERROR;
+            }
+            None => {
+                h.fail("Failed to get recent socket");
+                return CURLE_UNSUPPORTED_PROTOCOL;
+            }
+        }
+    }
+    CURLE_AGAIN
 }
 
 /// The frame the write callback is given a piece of; NULL outside it.

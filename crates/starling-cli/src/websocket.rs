@@ -52,15 +52,8 @@ impl Frames {
                     _ => None,
                 };
                 if let Some(kind) = answer {
-                    let mask = ws::new_mask();
-                    let start = self.out.len();
-                    if ws::write_head(&mut self.out, kind, false, self.control.len() as u64, mask).is_some() {
-                        let body = self.out.len();
-                        self.out.extend_from_slice(&self.control);
-                        ws::apply_mask(&mut self.out[body..], mask, 0);
-                    } else {
-                        self.out.truncate(start);
-                    }
+                    // A control frame's payload fits (at most 125 bytes).
+                    let _ = ws::write_frame(&mut self.out, kind, false, &self.control);
                 }
                 self.control.clear();
             }

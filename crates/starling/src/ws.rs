@@ -117,6 +117,18 @@ pub fn write_head(out: &mut Vec<u8>, flags: u32, continuation: bool, len: u64, m
     Some(())
 }
 
+/// Appends a whole client frame to `out`: its head, then `payload`
+/// masked with a fresh key. `None` (nothing appended) as for
+/// [`write_head`].
+pub fn write_frame(out: &mut Vec<u8>, flags: u32, continuing: bool, payload: &[u8]) -> Option<()> {
+    let mask = new_mask();
+    write_head(out, flags, continuing, payload.len() as u64, mask)?;
+    let start = out.len();
+    out.extend_from_slice(payload);
+    apply_mask(&mut out[start..], mask, 0);
+    Some(())
+}
+
 /// Masks (or unmasks) `data`, which starts `offset` bytes into its
 /// frame's payload.
 pub fn apply_mask(data: &mut [u8], mask: [u8; 4], offset: u64) {
