@@ -42,6 +42,7 @@ pub mod fuzzing;
 mod handler;
 pub mod hsts;
 pub mod http1;
+mod http2;
 pub mod http_date;
 mod ids;
 mod info;

@@ -1,0 +1,216 @@
+//! HPACK's indexing tables (RFC 7541, section 2.3): the static table of 61
+//! fields, and the dynamic table a header block's fields are added to,
+//! bounded by a size in the RFC's accounting (name + value + 32 per entry).
+
+use std::collections::VecDeque;
+
+/// RFC 7541, Appendix A: index 1 is the first entry.
+pub(crate) const STATIC: [(&str, &str); 61] = [
+    (":authority", ""),
+    (":method", "GET"),
+    (":method", "POST"),
+    (":path", "/"),
+    (":path", "/index.html"),
+    (":scheme", "http"),
+    (":scheme", "https"),
+    (":status", "200"),
+    (":status", "204"),
+    (":status", "206"),
+    (":status", "304"),
+    (":status", "400"),
+    (":status", "404"),
+    (":status", "500"),
+    ("accept-charset", ""),
+    ("accept-encoding", "gzip, deflate"),
+    ("accept-language", ""),
+    ("accept-ranges", ""),
+    ("accept", ""),
+    ("access-control-allow-origin", ""),
+    ("age", ""),
+    ("allow", ""),
+    ("authorization", ""),
+    ("cache-control", ""),
+    ("content-disposition", ""),
+    ("content-encoding", ""),
+    ("content-language", ""),
+    ("content-length", ""),
+    ("content-location", ""),
+    ("content-range", ""),
+    ("content-type", ""),
+    ("cookie", ""),
+    ("date", ""),
+    ("etag", ""),
+    ("expect", ""),
+    ("expires", ""),
+    ("from", ""),
+    ("host", ""),
+    ("if-match", ""),
+    ("if-modified-since", ""),
+    ("if-none-match", ""),
+    ("if-range", ""),
+    ("if-unmodified-since", ""),
+    ("last-modified", ""),
+    ("link", ""),
+    ("location", ""),
+    ("max-forwards", ""),
+    ("proxy-authenticate", ""),
+    ("proxy-authorization", ""),
+    ("range", ""),
+    ("referer", ""),
+    ("refresh", ""),
+    ("retry-after", ""),
+    ("server", ""),
+    ("set-cookie", ""),
+    ("strict-transport-security", ""),
+    ("transfer-encoding", ""),
+    ("user-agent", ""),
+    ("vary", ""),
+    ("via", ""),
+    ("www-authenticate", ""),
+];
+
+/// What the RFC counts per entry beyond its name and value.
+pub(crate) const ENTRY_OVERHEAD: usize = 32;
+
+/// One dynamic entry: name and value in one allocation.
+#[derive(Debug)]
+struct Entry {
+    bytes: Box<[u8]>,
+    name_len: usize,
+}
+
+impl Entry {
+    fn size(&self) -> usize {
+        self.bytes.len() + ENTRY_OVERHEAD
+    }
+}
+
+/// The dynamic table of one direction of a connection; the newest entry
+/// has the lowest index (62).
+#[derive(Debug)]
+pub(crate) struct DynamicTable {
+    entries: VecDeque<Entry>,
+    size: usize,
+    max_size: usize,
+}
+
+impl DynamicTable {
+    /// An empty table holding at most `max_size` (RFC accounting).
+    pub fn new(max_size: usize) -> DynamicTable {
+        DynamicTable {
+            entries: VecDeque::new(),
+            size: 0,
+            max_size,
+        }
+    }
+
+    /// The table's size in the RFC's accounting.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// A new maximum, evicting the oldest entries until the table fits.
+    pub fn set_max_size(&mut self, max_size: usize) {
+        self.max_size = max_size;
+        self.evict_to(max_size);
+    }
+
+    /// Adds a field as the newest entry. One larger than the whole table
+    /// empties it and is not added (section 4.4).
+    pub fn insert(&mut self, name: &[u8], value: &[u8]) {
+        let size = name.len() + value.len() + ENTRY_OVERHEAD;
+        if size > self.max_size {
+            self.entries.clear();
+            self.size = 0;
+            return;
+        }
+        self.evict_to(self.max_size - size);
+        let mut bytes = Vec::with_capacity(name.len() + value.len());
+        bytes.extend_from_slice(name);
+        bytes.extend_from_slice(value);
+        self.entries.push_front(Entry {
+            bytes: bytes.into_boxed_slice(),
+            name_len: name.len(),
+        });
+        self.size += size;
+    }
+
+    /// The field at `index` of the whole address space (static then
+    /// dynamic, from 1).
+    pub fn get(&self, index: usize) -> Option<(&[u8], &[u8])> {
+        match index {
+            0 => None,
+            1..=61 => {
+                let (n, v) = STATIC[index - 1];
+                Some((n.as_bytes(), v.as_bytes()))
+            }
+            _ => self.entries.get(index - 62).map(|e| e.bytes.split_at(e.name_len)),
+        }
+    }
+
+    fn evict_to(&mut self, limit: usize) {
+        while self.size > limit {
+            let Some(old) = self.entries.pop_back() else {
+                break;
+            };
+            self.size -= old.size();
+        }
+    }
+}
+
+/// The static index of a field with this exact name and value, or of the
+/// first entry with this name (`exact` false), for the encoder.
+pub(crate) fn find_static(name: &[u8], value: &[u8]) -> Option<(usize, bool)> {
+    let mut by_name = None;
+    for (i, (n, v)) in STATIC.iter().enumerate() {
+        if n.as_bytes() == name {
+            if v.as_bytes() == value {
+                return Some((i + 1, true));
+            }
+            by_name.get_or_insert((i + 1, false));
+        }
+    }
+    by_name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_run_static_then_newest_first() {
+        let mut t = DynamicTable::new(4096);
+        assert_eq!(t.get(2), Some((&b":method"[..], &b"GET"[..])));
+        assert_eq!(t.get(61).unwrap().0, b"www-authenticate");
+        assert_eq!(t.get(62), None);
+        assert_eq!(t.get(0), None);
+        t.insert(b"a", b"1");
+        t.insert(b"b", b"2");
+        assert_eq!(t.get(62), Some((&b"b"[..], &b"2"[..])));
+        assert_eq!(t.get(63), Some((&b"a"[..], &b"1"[..])));
+        assert_eq!(t.size(), 2 * 34);
+    }
+
+    #[test]
+    fn the_oldest_go_first_and_an_oversize_entry_empties_the_table() {
+        let mut t = DynamicTable::new(100);
+        t.insert(b"aaaa", b"1111"); // 40
+        t.insert(b"bbbb", b"2222"); // 80
+        t.insert(b"cccc", b"3333"); // 120 > 100: "aaaa" goes
+        assert_eq!(t.size(), 80);
+        assert_eq!(t.get(63).unwrap().0, b"bbbb");
+        t.set_max_size(40);
+        assert_eq!(t.size(), 40);
+        assert_eq!(t.get(62).unwrap().0, b"cccc");
+        t.insert(&[b'x'; 20], b"");
+        assert_eq!((t.size(), t.get(62)), (0, None));
+    }
+
+    #[test]
+    fn static_lookup_prefers_an_exact_match() {
+        assert_eq!(find_static(b":method", b"POST"), Some((3, true)));
+        assert_eq!(find_static(b":method", b"PUT"), Some((2, false)));
+        assert_eq!(find_static(b"user-agent", b"x"), Some((58, false)));
+        assert_eq!(find_static(b"x-custom", b""), None);
+    }
+}

@@ -1,0 +1,10 @@
+//! HTTP/2 (RFC 9113) as a sans-IO protocol, in the shape of `http1/`:
+//! bytes in, frames and header fields out, no socket, no clock.
+//!
+//! Being built in parts: the frame layer and HPACK are here and tested;
+//! the connection's stream machine (settings, flow control, streams) and
+//! the engine's use of it follow, so only the tests call this yet.
+#![allow(dead_code, unused_imports)] // until the connection machine uses every piece
+
+pub(crate) mod frame;
+pub(crate) mod hpack;
