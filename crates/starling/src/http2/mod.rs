@@ -6,5 +6,10 @@
 //! the engine's use of it follow, so only the tests call this yet.
 #![allow(dead_code, unused_imports)] // until the connection machine uses every piece
 
+pub(crate) mod connection;
 pub(crate) mod frame;
+mod head;
 pub(crate) mod hpack;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,151 @@
+//! A response head from a decoded HTTP/2 field list (RFC 9113, section
+//! 8.3.2): `:status` first and alone among pseudo-fields, names in lower
+//! case, no connection-specific fields, no CR, LF or NUL in a value. The
+//! head keeps the lines libcurl gives its header callback for HTTP/2
+//! ("HTTP/2 200 \r\n", "name: value\r\n", "\r\n"), so both protocols hand
+//! the application the same shape.
+
+use bytes::Bytes;
+use http::{StatusCode, Version};
+
+use crate::http1::{ResponseHead, ResponseHeaders};
+
+/// Builds a head (or a trailer block) field by field.
+#[derive(Debug, Default)]
+pub(crate) struct HeadBuilder {
+    block: Vec<u8>,
+    fields: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    status: Option<StatusCode>,
+    regular: bool,
+    /// The first rule a field broke.
+    error: Option<&'static str>,
+}
+
+impl HeadBuilder {
+    /// Takes one decoded field.
+    pub fn field(&mut self, name: &[u8], value: &[u8]) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Some(pseudo) = name.strip_prefix(b":") {
+            if pseudo != b"status" {
+                self.error = Some("a response carries a pseudo-header other than :status");
+            } else if self.regular || self.status.is_some() {
+                self.error = Some(":status after a field or twice");
+            } else {
+                match StatusCode::from_bytes(value) {
+                    Ok(status) => self.status = Some(status),
+                    Err(_) => self.error = Some("a :status that is not three digits"),
+                }
+            }
+            return;
+        }
+        self.regular = true;
+        if name.is_empty() || name.iter().any(|&b| !is_name_byte(b)) {
+            self.error = Some("a field name with upper case or a byte not allowed");
+        } else if is_connection_specific(name, value) {
+            self.error = Some("a connection-specific field in HTTP/2");
+        } else if value.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+            self.error = Some("a field value with CR, LF or NUL");
+        } else {
+            let start = self.block.len();
+            self.block.extend_from_slice(name);
+            let name_range = start..self.block.len();
+            self.block.extend_from_slice(b": ");
+            let value_start = self.block.len();
+            self.block.extend_from_slice(value);
+            let value_range = value_start..self.block.len();
+            self.block.extend_from_slice(b"\r\n");
+            self.fields.push((name_range, value_range));
+        }
+    }
+
+    /// The head, once the block ended.
+    pub fn head(self) -> Result<ResponseHead, &'static str> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let status = self.status.ok_or("a response head without :status")?;
+        let mut line = format!("HTTP/2 {} \r\n", status.as_u16()).into_bytes();
+        let shift = line.len();
+        line.extend_from_slice(&self.block);
+        line.extend_from_slice(b"\r\n");
+        let mut headers = ResponseHeaders::with_block(Bytes::from(line), self.fields.len());
+        for (name, value) in self.fields {
+            headers.push(
+                name.start + shift..name.end + shift,
+                value.start + shift..value.end + shift,
+            );
+        }
+        Ok(ResponseHead {
+            version: Version::HTTP_2,
+            status,
+            headers,
+        })
+    }
+
+    /// The block as trailer lines ("name: value\r\n" each); pseudo-fields
+    /// are not allowed in trailers.
+    pub fn trailers(self) -> Result<Vec<u8>, &'static str> {
+        match (self.error, self.status) {
+            (Some(e), _) => Err(e),
+            (None, Some(_)) => Err("a trailer block with :status"),
+            (None, None) => Ok(self.block),
+        }
+    }
+}
+
+/// Lower-case token bytes (RFC 9110's tchar without upper case).
+fn is_name_byte(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+}
+
+fn is_connection_specific(name: &[u8], value: &[u8]) -> bool {
+    matches!(
+        name,
+        b"connection" | b"keep-alive" | b"proxy-connection" | b"transfer-encoding" | b"upgrade"
+    ) || (name == b"te" && value != b"trailers")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(fields: &[(&str, &str)]) -> Result<ResponseHead, &'static str> {
+        let mut b = HeadBuilder::default();
+        for (n, v) in fields {
+            b.field(n.as_bytes(), v.as_bytes());
+        }
+        b.head()
+    }
+
+    #[test]
+    fn a_head_reads_as_libcurl_shows_it() {
+        let head = build(&[(":status", "200"), ("content-type", "text/plain"), ("x-a", "1")]).unwrap();
+        assert_eq!(head.status, StatusCode::OK);
+        assert_eq!(head.version, Version::HTTP_2);
+        assert_eq!(head.headers.get_str("Content-Type"), Some("text/plain"));
+        assert_eq!(
+            head.headers.raw(),
+            b"HTTP/2 200 \r\ncontent-type: text/plain\r\nx-a: 1\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn malformed_heads_are_refused() {
+        let bad: [&[(&str, &str)]; 8] = [
+            &[("content-type", "x")],
+            &[("x-a", "1"), (":status", "200")],
+            &[(":status", "200"), (":status", "200")],
+            &[(":status", "2000")],
+            &[(":status", "200"), (":path", "/")],
+            &[(":status", "200"), ("Content-Type", "x")],
+            &[(":status", "200"), ("connection", "close")],
+            &[(":status", "200"), ("x-a", "a\r\nb: c")],
+        ];
+        for fields in bad {
+            assert!(build(fields).is_err(), "{fields:?}");
+        }
+        assert!(build(&[(":status", "200"), ("te", "trailers")]).is_ok());
+    }
+}
