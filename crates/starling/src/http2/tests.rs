@@ -5,6 +5,8 @@ use super::connection::{ConnError, Event, Http2, LocalSettings};
 use super::frame::{self, ErrorCode, PREFACE};
 use super::hpack;
 
+mod hostile;
+
 const GET: [(&[u8], &[u8]); 4] = [
     (b":method", b"GET"),
     (b":scheme", b"https"),
@@ -90,10 +92,22 @@ fn sent(c: &mut Http2) -> Vec<(u8, u8, u32)> {
 }
 
 fn client() -> Http2 {
-    let mut c = Http2::new(LocalSettings::default());
+    client_with(LocalSettings::default())
+}
+
+/// A connection past both prefaces, its output drained.
+fn client_with(local: LocalSettings) -> Http2 {
+    let mut c = Http2::new(local);
     assert!(c.output().starts_with(PREFACE));
-    // SETTINGS, then the connection window's first update.
-    assert_eq!(sent(&mut c), [(0x4, 0, 0), (0x8, 0, 0)]);
+    // SETTINGS, then the connection window's first update (when raised).
+    let first = sent(&mut c);
+    assert_eq!(first[0], (0x4, 0, 0));
+    assert_eq!(events(&mut c, &raw(0, 0x4, 0, 0, b"")), (vec![], None));
+    assert_eq!(
+        sent(&mut c),
+        [(0x4, 0x1, 0)],
+        "the server's SETTINGS acknowledged"
+    );
     c
 }
 
@@ -195,8 +209,7 @@ fn windows_open_again_once_half_is_used() {
         connection_window: 65_535,
         ..LocalSettings::default()
     };
-    let mut c = Http2::new(local);
-    sent(&mut c);
+    let mut c = client_with(local);
     c.open_stream(GET, true);
     sent(&mut c);
     let mut input = headers(1, &[(":status", "200")], false);
@@ -348,7 +361,7 @@ fn a_header_list_over_the_limit_resets_and_keeps_the_table_in_step() {
         max_header_list: 400,
         ..LocalSettings::default()
     };
-    let mut c = Http2::new(local);
+    let mut c = client_with(local);
     c.open_stream(GET, true);
     c.open_stream(GET, true);
     // Stream 1's block adds a 300-byte entry to the table and names it

@@ -50,6 +50,10 @@ const MAX_PENDING_ACKS: u32 = 1000;
 const MAX_EMPTY_FRAMES: u32 = 100;
 /// CONTINUATION frames of one header block: more is a flood.
 const MAX_CONTINUATIONS: u32 = 64;
+/// Streams this side may reset for a server's broken frames over the
+/// connection's life: a server that keeps provoking resets is cut off
+/// (the "MadeYouReset" class).
+const MAX_LOCAL_RESETS: u32 = 100;
 
 /// What the bytes read meant, one at a time.
 #[derive(Debug, PartialEq)]
@@ -144,6 +148,9 @@ pub(crate) struct Http2 {
     /// is the next event.
     pending_end: Option<u32>,
     pending_acks: u32,
+    local_resets: u32,
+    /// The server's preface (a SETTINGS frame) came.
+    preface_seen: bool,
     empty_frames: u32,
 }
 
@@ -182,6 +189,8 @@ impl Http2 {
             going_away: false,
             pending_end: None,
             pending_acks: 0,
+            local_resets: 0,
+            preface_seen: false,
             empty_frames: 0,
         }
     }
@@ -305,6 +314,15 @@ impl Http2 {
                 return Ok(Some((end, 0)));
             }
         }
+        if !self.preface_seen && input.len() >= frame::HEADER_LEN {
+            if input[3] != frame::kind::SETTINGS {
+                return Err(self.fail(ConnError {
+                    code: ErrorCode::PROTOCOL_ERROR,
+                    reason: "the server's first frame is not SETTINGS: it does not speak HTTP/2",
+                }));
+            }
+            self.preface_seen = true;
+        }
         let parsed = frame::parse(input, frame::MIN_MAX_FRAME_SIZE);
         let (frame, used) = match parsed {
             Ok(Some(found)) => found,
@@ -316,7 +334,10 @@ impl Http2 {
             }) => {
                 // A stream error: the frame's bytes are skipped.
                 let used = frame::HEADER_LEN + u32::from_be_bytes([0, input[0], input[1], input[2]]) as usize;
-                return Ok(Some((self.reset(stream, code, reason), used)));
+                return Ok(Some((
+                    self.reset(stream, code, reason).map_err(|e| self.fail(e))?,
+                    used,
+                )));
             }
             Err(e) => return Err(self.fail(e.into())),
         };
@@ -336,12 +357,28 @@ impl Http2 {
     }
 
     /// A stream error: RST_STREAM out, the stream gone.
-    fn reset(&mut self, stream: u32, code: ErrorCode, reason: &'static str) -> Event {
+    fn reset(&mut self, stream: u32, code: ErrorCode, reason: &'static str) -> Result<Event, ConnError> {
+        self.local_resets += 1;
+        if self.local_resets > MAX_LOCAL_RESETS {
+            return Err(ConnError {
+                code: ErrorCode::ENHANCE_YOUR_CALM,
+                reason: "the server provoked too many stream resets",
+            });
+        }
         if let Some(i) = self.index(stream) {
             self.streams.remove(i);
         }
         frame::write::rst_stream(stream, code, &mut self.out);
-        Event::Reset { stream, code, reason }
+        Ok(Event::Reset { stream, code, reason })
+    }
+
+    /// The transport under the connection ended (closed or failed): every
+    /// open stream, and whether its response head had come. No stream
+    /// opens afterwards.
+    pub fn transport_ended(&mut self) -> impl Iterator<Item = (u32, bool)> + '_ {
+        self.going_away = true;
+        self.pending_end = None;
+        self.streams.drain(..).map(|s| (s.id, s.head))
     }
 
     fn index(&self, stream: u32) -> Option<usize> {

@@ -109,26 +109,26 @@ impl Http2 {
         let padding = flow_len as usize - data.len();
         let Some(s) = self.find_mut(stream) else {
             self.consumed(stream, flow_len as usize);
-            return Ok(self.reset(stream, ErrorCode::STREAM_CLOSED, "DATA on a closed stream"));
+            return self.reset(stream, ErrorCode::STREAM_CLOSED, "DATA on a closed stream");
         };
         s.recv_window -= flow_len as i64;
         if s.recv_window < 0 {
-            return Ok(self.reset(
+            return self.reset(
                 stream,
                 ErrorCode::FLOW_CONTROL_ERROR,
                 "the server sent past the stream's window",
-            ));
+            );
         }
         if !s.head {
-            return Ok(self.reset(stream, ErrorCode::PROTOCOL_ERROR, "DATA before the response head"));
+            return self.reset(stream, ErrorCode::PROTOCOL_ERROR, "DATA before the response head");
         }
         s.received += data.len() as u64;
         if s.content_length.is_some_and(|n| s.received > n) {
-            return Ok(self.reset(
+            return self.reset(
                 stream,
                 ErrorCode::PROTOCOL_ERROR,
                 "a body that does not match its content-length",
-            ));
+            );
         }
         if padding > 0 {
             self.consumed(stream, padding);
@@ -172,39 +172,39 @@ impl Http2 {
             return Ok(Event::Nothing);
         };
         if size == ListSize::TooLarge {
-            return Ok(self.reset(
+            return self.reset(
                 stream,
                 ErrorCode::PROTOCOL_ERROR,
                 "a header list above the announced maximum",
-            ));
+            );
         }
         if s.head {
             if !a.end_stream {
-                return Ok(self.reset(
+                return self.reset(
                     stream,
                     ErrorCode::PROTOCOL_ERROR,
                     "a trailer block without END_STREAM",
-                ));
+                );
             }
             return match builder.trailers() {
                 Ok(lines) => {
                     self.ended(stream);
                     Ok(Event::Trailers { stream, lines })
                 }
-                Err(reason) => Ok(self.reset(stream, ErrorCode::PROTOCOL_ERROR, reason)),
+                Err(reason) => self.reset(stream, ErrorCode::PROTOCOL_ERROR, reason),
             };
         }
         let head = match builder.head() {
             Ok(head) => head,
-            Err(reason) => return Ok(self.reset(stream, ErrorCode::PROTOCOL_ERROR, reason)),
+            Err(reason) => return self.reset(stream, ErrorCode::PROTOCOL_ERROR, reason),
         };
         if head.status.is_informational() {
             if a.end_stream {
-                return Ok(self.reset(
+                return self.reset(
                     stream,
                     ErrorCode::PROTOCOL_ERROR,
                     "an interim head that ends the stream",
-                ));
+                );
             }
             return Ok(Event::Interim {
                 stream,
@@ -217,7 +217,7 @@ impl Http2 {
         });
         let content_length = match length.transpose() {
             Ok(n) => n,
-            Err(reason) => return Ok(self.reset(stream, ErrorCode::PROTOCOL_ERROR, reason)),
+            Err(reason) => return self.reset(stream, ErrorCode::PROTOCOL_ERROR, reason),
         };
         if let Some(s) = self.find_mut(stream) {
             s.head = true;
@@ -300,11 +300,11 @@ impl Http2 {
         };
         s.send_window += increment as i64;
         if s.send_window > frame::MAX_WINDOW as i64 {
-            return Ok(self.reset(
+            return self.reset(
                 stream,
                 ErrorCode::FLOW_CONTROL_ERROR,
                 "a WINDOW_UPDATE overflows the stream's window",
-            ));
+            );
         }
         Ok(Event::Nothing)
     }

@@ -80,7 +80,7 @@ fn conn_error(code: ErrorCode, reason: &'static str) -> FrameError {
 }
 
 /// Frame types (section 6).
-mod kind {
+pub(crate) mod kind {
     pub const DATA: u8 = 0x0;
     pub const HEADERS: u8 = 0x1;
     pub const PRIORITY: u8 = 0x2;
