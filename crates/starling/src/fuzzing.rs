@@ -148,3 +148,108 @@ impl Handle {
         Ok(Some((UrlParts::of(&route), same_origin)))
     }
 }
+
+/// What feeding a server's bytes to an HTTP/2 client connection gave.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Http2Outcome {
+    /// Events handed out (frames taken and stream ends).
+    pub events: usize,
+    /// Body bytes handed out, per stream in order.
+    pub body: Vec<(u32, Vec<u8>)>,
+    /// The connection error that ended it, as (code, reason).
+    pub error: Option<(u32, &'static str)>,
+    /// Bytes of input taken.
+    pub taken: usize,
+}
+
+/// An HTTP/2 client connection with `streams` GETs open (and, if `body`,
+/// a request body under flow control on the first), fed `pieces` as the
+/// transport would read them. Panics if the machine breaks one of its own
+/// rules: a body range outside the input, a piece never taken, more events
+/// than the input can carry.
+pub fn drive_http2(streams: u32, body: bool, pieces: &[&[u8]]) -> Http2Outcome {
+    use crate::http2::connection::{Event, Http2, LocalSettings};
+    let local = LocalSettings {
+        stream_window: 1024,
+        connection_window: 65_535,
+        max_header_list: 16 * 1024,
+        max_streams: 100,
+    };
+    let mut c = Http2::new(local);
+    let fields: [(&[u8], &[u8]); 4] = [
+        (b":method", b"GET"),
+        (b":scheme", b"https"),
+        (b":authority", b"fuzz"),
+        (b":path", b"/"),
+    ];
+    for _ in 0..streams {
+        c.open_stream(fields, !body);
+    }
+    let mut outcome = Http2Outcome::default();
+    let mut buf = Vec::new();
+    let total: usize = pieces.iter().map(|p| p.len()).sum();
+    'pieces: for piece in pieces {
+        buf.extend_from_slice(piece);
+        let mut pos = 0;
+        loop {
+            if body {
+                c.send_data(1, &[0; 300], false);
+            }
+            match c.poll(&buf[pos..]) {
+                Ok(None) => break,
+                Ok(Some((event, used))) => {
+                    assert!(used <= buf.len() - pos, "took more than it was given");
+                    outcome.events += 1;
+                    assert!(
+                        outcome.events <= total + streams as usize + 1,
+                        "events without input"
+                    );
+                    if let Event::Data { stream, range } = event {
+                        let bytes = buf[pos..]
+                            .get(range.clone())
+                            .expect("a body range inside the input");
+                        outcome.body.push((stream, bytes.to_vec()));
+                        c.consumed(stream, range.len());
+                    }
+                    pos += used;
+                    outcome.taken += used;
+                }
+                Err(e) => {
+                    outcome.error = Some((e.code.0, e.reason));
+                    break 'pieces;
+                }
+            }
+            let out = c.output().len();
+            c.sent(out);
+        }
+        buf.drain(..pos);
+    }
+    outcome
+}
+
+/// Header fields as (name, value).
+pub type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Decodes `block` with a fresh HPACK decoder and a list cap of
+/// `max_list`: the fields handed out, or the error.
+pub fn hpack_decode(block: &[u8], max_list: usize) -> Result<Fields, String> {
+    let mut fields = Vec::new();
+    let mut handed = 0usize;
+    crate::http2::hpack::Decoder::new(4096)
+        .decode(block, max_list, |n, v| {
+            handed += n.len() + v.len() + 32;
+            fields.push((n.to_vec(), v.to_vec()));
+        })
+        .map_err(|e| e.to_string())?;
+    assert!(handed <= max_list, "fields handed out past the cap");
+    Ok(fields)
+}
+
+/// Encodes `fields` as a request header block and decodes it back.
+pub fn hpack_round_trip(fields: &[(&[u8], &[u8])]) -> Fields {
+    let mut block = Vec::new();
+    for (n, v) in fields {
+        crate::http2::hpack::encode_field(n, v, &mut block);
+    }
+    hpack_decode(&block, usize::MAX).expect("our own block decodes")
+}
