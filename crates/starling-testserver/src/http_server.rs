@@ -11,9 +11,9 @@ use std::time::Duration;
 use http::{Method, Request, Response};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 
 use crate::body::{Framing, ServerBody};
@@ -122,6 +122,15 @@ impl HttpServer {
         })
     }
 
+    /// Starts the same routes over HTTP/2 with prior knowledge (h2c: the
+    /// client's connection preface, no TLS, no upgrade), served by hyper's
+    /// HTTP/2 server; the WebSocket route does not apply.
+    pub fn start_h2c() -> HttpServer {
+        HttpServer {
+            core: ServerCore::start("h2c-server", serve_h2c),
+        }
+    }
+
     /// The address the server listens on (always 127.0.0.1).
     pub fn addr(&self) -> SocketAddr {
         self.core.addr()
@@ -159,15 +168,18 @@ impl HttpServer {
     }
 }
 
+/// Answers one request by its route and counts it.
+async fn counted(
+    req: Request<Incoming>,
+    counters: Arc<Counters>,
+) -> Result<Response<ServerBody>, Infallible> {
+    let response = route(req).await;
+    counters.requests.fetch_add(1, Ordering::SeqCst);
+    Ok(response)
+}
+
 async fn serve_connection(stream: TcpStream, counters: Arc<Counters>) {
-    let service = service_fn(move |req| {
-        let counters = Arc::clone(&counters);
-        async move {
-            let response = route(req).await;
-            counters.requests.fetch_add(1, Ordering::SeqCst);
-            Ok::<_, Infallible>(response)
-        }
-    });
+    let service = service_fn(move |req| counted(req, Arc::clone(&counters)));
     // Errors (client vanished mid-response, bad request, ...) just end the
     // connection.
     let _ = http1::Builder::new()
@@ -175,6 +187,13 @@ async fn serve_connection(stream: TcpStream, counters: Arc<Counters>) {
         .header_read_timeout(None)
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades()
+        .await;
+}
+
+async fn serve_h2c(stream: TcpStream, counters: Arc<Counters>) {
+    let service = service_fn(move |req| counted(req, Arc::clone(&counters)));
+    let _ = http2::Builder::new(TokioExecutor::new())
+        .serve_connection(TokioIo::new(stream), service)
         .await;
 }
 

@@ -6,6 +6,7 @@ use super::frame::{self, ErrorCode, PREFACE};
 use super::hpack;
 
 mod hostile;
+mod interop;
 
 const GET: [(&[u8], &[u8]); 4] = [
     (b":method", b"GET"),

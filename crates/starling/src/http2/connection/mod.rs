@@ -115,6 +115,9 @@ struct Stream {
     /// Body bytes the head's content-length announced, and those seen.
     content_length: Option<u64>,
     received: u64,
+    /// A HEAD request: the response's content-length describes a body
+    /// that does not come.
+    head_request: bool,
 }
 
 /// A header block arriving in pieces.
@@ -230,7 +233,9 @@ impl Http2 {
         let id = self.next_id;
         self.next_id += 2;
         let mut block = Vec::new();
+        let mut head_request = false;
         for (name, value) in fields {
+            head_request |= name == b":method" && value == b"HEAD";
             hpack::encode_field(name, value, &mut block);
         }
         frame::write::headers(id, &block, end_stream, self.peer_max_frame, &mut self.out);
@@ -243,6 +248,7 @@ impl Http2 {
             remote_done: false,
             content_length: None,
             received: 0,
+            head_request,
         });
         Some(id)
     }

@@ -219,9 +219,12 @@ impl Http2 {
             Ok(n) => n,
             Err(reason) => return self.reset(stream, ErrorCode::PROTOCOL_ERROR, reason),
         };
+        // A response with no content (to HEAD, 204, 304) may announce a
+        // length all the same (RFC 9113, section 8.1.1).
+        let no_content = matches!(head.status.as_u16(), 204 | 304);
         if let Some(s) = self.find_mut(stream) {
             s.head = true;
-            s.content_length = content_length;
+            s.content_length = content_length.filter(|_| !s.head_request && !no_content);
         }
         if a.end_stream {
             self.ended(stream);
