@@ -37,8 +37,16 @@ impl Setup {
         let pki = TestPki::new();
         let other = TestPki::other();
         let server = pki.leaf(&["localhost", "127.0.0.1"]);
-        let start =
-            |only, client_ca| TlsServer::start_with(server.clone(), TlsServerOptions { only, client_ca });
+        let start = |only, client_ca| {
+            TlsServer::start_with(
+                server.clone(),
+                TlsServerOptions {
+                    only,
+                    client_ca,
+                    h2: false,
+                },
+            )
+        };
         let ca = Some(pki.ca_der());
         // One directory per test: they run at once, each with its PKI.
         static SEQ: AtomicUsize = AtomicUsize::new(0);

@@ -169,7 +169,7 @@ impl HttpServer {
 }
 
 /// Answers one request by its route and counts it.
-async fn counted(
+pub(crate) async fn counted(
     req: Request<Incoming>,
     counters: Arc<Counters>,
 ) -> Result<Response<ServerBody>, Infallible> {

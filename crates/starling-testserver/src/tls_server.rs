@@ -2,26 +2,26 @@
 //! rustls (ring) server, with handshake counters, the SNI of each
 //! handshake and session resumption, for Starling's HTTPS tests.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::server::Acceptor;
 use rustls::{HandshakeKind, ServerConfig};
 use tokio::net::TcpStream;
 use tokio_rustls::LazyConfigAcceptor;
 
-use crate::http_server::route;
+use crate::http_server::counted;
 use crate::pki::ServerCert;
 use crate::runner::{Counters, ServerCore};
 
 /// The only ALPN protocol offered: the routes are served over HTTP/1.1.
 const ALPN_HTTP11: &[u8] = b"http/1.1";
+const ALPN_H2: &[u8] = b"h2";
 
 /// An HTTPS server on 127.0.0.1: exactly the routes of
 /// [`HttpServer`](crate::HttpServer) (same handlers, HTTP/1.1 with
@@ -202,6 +202,9 @@ pub struct TlsServerOptions {
     /// or gets a `certificate_required` alert after it (TLS 1.3, where the
     /// client's side of the handshake ends first).
     pub client_ca: Option<rustls::pki_types::CertificateDer<'static>>,
+    /// Offer `h2` in ALPN before `http/1.1`, and serve HTTP/2 (hyper's)
+    /// on the connections whose client chose it.
+    pub h2: bool,
 }
 
 fn server_config(cert: &ServerCert, options: &TlsServerOptions) -> Arc<ServerConfig> {
@@ -233,7 +236,10 @@ fn server_config(cert: &ServerCert, options: &TlsServerOptions) -> Arc<ServerCon
     let mut config = builder
         .with_single_cert(cert.cert_chain(), cert.private_key())
         .unwrap_or_else(|e| panic!("starling-testserver: tls-server: unusable certificate: {e}"));
-    config.alpn_protocols = vec![ALPN_HTTP11.to_vec()];
+    config.alpn_protocols = match options.h2 {
+        true => vec![ALPN_H2.to_vec(), ALPN_HTTP11.to_vec()],
+        false => vec![ALPN_HTTP11.to_vec()],
+    };
     // Without a ticketer rustls keeps TLS 1.3 sessions in its cache only;
     // tickets are what most clients (Starling included) expect.
     config.ticketer = rustls::crypto::ring::Ticketer::new()
@@ -272,14 +278,13 @@ async fn serve_tls(
     }
     tls.completed.fetch_add(1, Ordering::SeqCst);
 
-    let service = service_fn(move |req| {
-        let counters = Arc::clone(&counters);
-        async move {
-            let response = route(req).await;
-            counters.requests.fetch_add(1, Ordering::SeqCst);
-            Ok::<_, Infallible>(response)
-        }
-    });
+    let service = service_fn(move |req| counted(req, Arc::clone(&counters)));
+    if stream.get_ref().1.alpn_protocol() == Some(ALPN_H2) {
+        let _ = http2::Builder::new(TokioExecutor::new())
+            .serve_connection(TokioIo::new(stream), service)
+            .await;
+        return;
+    }
     // Errors (client vanished, closed without close_notify, bad request)
     // just end the connection.
     let _ = http1::Builder::new()

@@ -37,6 +37,12 @@ pub enum ErrorKind {
     /// The server's public key is not the pinned one.
     /// CURLE_SSL_PINNEDPUBKEYNOTMATCH (90).
     SslPinnedPubkeyNotMatch,
+    /// The HTTP/2 connection failed: the server broke the protocol, or
+    /// went away. CURLE_HTTP2 (16).
+    Http2,
+    /// One HTTP/2 stream was reset, by the server or for a response that
+    /// broke the protocol. CURLE_HTTP2_STREAM (92).
+    Http2Stream,
     /// The server's reply is not valid HTTP. CURLE_WEIRD_SERVER_REPLY (8).
     WeirdServerReply,
     /// The body ended before its announced size. CURLE_PARTIAL_FILE (18).
@@ -98,6 +104,7 @@ impl ErrorKind {
             ErrorKind::CouldntResolveHost => 6,
             ErrorKind::CouldntConnect => 7,
             ErrorKind::WeirdServerReply => 8,
+            ErrorKind::Http2 => 16,
             ErrorKind::PartialFile => 18,
             ErrorKind::HttpReturnedError => 22,
             ErrorKind::WriteError => 23,
@@ -119,6 +126,7 @@ impl ErrorKind {
             ErrorKind::SslCertProblem => 58,
             ErrorKind::SslCacertBadFile => 77,
             ErrorKind::SslPinnedPubkeyNotMatch => 90,
+            ErrorKind::Http2Stream => 92,
             ErrorKind::SslClientCert => 98,
             ErrorKind::TooLarge => 100,
             ErrorKind::RecursiveApiCall | ErrorKind::UnknownHandle => 43,

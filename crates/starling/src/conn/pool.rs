@@ -58,6 +58,9 @@ struct Host {
     conns: usize,
     /// Idle connections, most recently used last.
     idle: Vec<IdleRef>,
+    /// HTTP/2 connections, busy or not: a transfer rides on one that has a
+    /// free stream. Entries of closed connections go when next looked at.
+    multiplexed: Vec<ConnKey>,
     /// Transfers waiting because the host has its maximum of connections.
     waiting: VecDeque<TransferId>,
 }
@@ -94,6 +97,7 @@ impl ConnectionPool {
                     users: 0,
                     conns: 0,
                     idle: Vec::new(),
+                    multiplexed: Vec::new(),
                     waiting: VecDeque::new(),
                 });
                 // Slab keys are dense: a u32 holds as many hosts as a
@@ -191,6 +195,28 @@ impl ConnectionPool {
             }
         }
         None
+    }
+
+    /// Lists an HTTP/2 connection to `host` for transfers to ride on.
+    pub fn add_multiplexed(&mut self, host: HostId, conn: ConnKey) {
+        self.hosts[host as usize].multiplexed.push(conn);
+    }
+
+    /// An HTTP/2 connection to `host` with a free stream, if any.
+    pub fn find_multiplexed(&mut self, host: HostId, conns: &Slab<Connection>) -> Option<ConnKey> {
+        let list = &mut self.hosts[host as usize].multiplexed;
+        let live = |k: &ConnKey| {
+            conns
+                .get(k.index as usize)
+                .is_some_and(|c| c.generation == k.generation && c.h2.is_some())
+        };
+        list.retain(live);
+        list.iter().copied().find(|k| {
+            conns[k.index as usize]
+                .h2
+                .as_ref()
+                .is_some_and(|h2| h2.streams_free() > 0)
+        })
     }
 
     /// The key `host` was held with.

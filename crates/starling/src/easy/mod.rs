@@ -20,6 +20,7 @@ mod allowed;
 mod options;
 mod time_condition;
 mod tls;
+mod version;
 
 pub use allowed::{KeepPost, Schemes};
 pub use options::{
@@ -29,6 +30,7 @@ pub use options::{
 pub(crate) use options::{Extras, Hooks, RequestBody, TlsOptions, DEFAULT_EXTRAS};
 pub use time_condition::TimeCondition;
 pub use tls::{CertFormat, ClientCert, TlsSource, TlsVersion, TlsVersions};
+pub use version::HttpVersion;
 
 impl EasyInner {
     /// The URL transfers go to: the URL as set, or with the scheme guessed
@@ -409,6 +411,17 @@ impl Easy {
         self.inner.extras_mut().ip_resolve = which;
         // A kept route may hold addresses of the other family.
         self.inner.route = None;
+        self
+    }
+
+    /// The HTTP version to speak (`CURLOPT_HTTP_VERSION`); HTTP/1.1 by
+    /// default. Transfers asking for HTTP/2 share its connections: a new
+    /// one rides on a connection to the same host while it has a free
+    /// stream.
+    pub fn http_version(&mut self, version: HttpVersion) -> &mut Self {
+        let extras = self.inner.extras_mut();
+        extras.http_version = version;
+        extras.tls.alpn_h2 = version != HttpVersion::Http11;
         self
     }
 

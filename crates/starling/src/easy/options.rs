@@ -12,6 +12,7 @@ use bytes::Bytes;
 
 use super::allowed::{KeepPost, Schemes};
 use super::time_condition::TimeCondition;
+use super::version::HttpVersion;
 use crate::alt_svc::AltSvc;
 use crate::connect_to::ConnectToList;
 use crate::env::{SocketHooks, SocketOptions};
@@ -103,6 +104,7 @@ pub(crate) struct Extras {
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
     pub(crate) fresh_connect: bool,
+    pub(crate) http_version: HttpVersion,
     /// Stop once connected and leave the connection to the application.
     pub(crate) connect_only: bool,
     /// Stop once the protocol switched (WebSocket) and leave the
@@ -184,6 +186,8 @@ pub(crate) struct TlsOptions {
     pub(crate) pin: Option<Arc<str>>,
     /// Sent when the server asks for one (`CURLOPT_SSLCERT` and the rest).
     pub(crate) client_cert: Option<Arc<ClientCert>>,
+    /// ALPN offers `h2` before `http/1.1` (the transfer asks for HTTP/2).
+    pub(crate) alpn_h2: bool,
 }
 
 /// What a handle that set none of them has.
@@ -219,6 +223,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
     fresh_connect: false,
+    http_version: HttpVersion::Http11,
     connect_only: false,
     upgrade_only: false,
     ip_resolve: IpResolve::Whatever,
@@ -237,6 +242,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
         versions: TlsVersions::ANY,
         pin: None,
         client_cert: None,
+        alpn_h2: false,
     },
 };
 

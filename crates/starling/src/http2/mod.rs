@@ -4,7 +4,6 @@
 //! Being built in parts: the frame layer and HPACK are here and tested;
 //! the connection's stream machine (settings, flow control, streams) and
 //! the engine's use of it follow, so only the tests call this yet.
-#![allow(dead_code, unused_imports)] // until the connection machine uses every piece
 
 pub(crate) mod connection;
 pub(crate) mod frame;

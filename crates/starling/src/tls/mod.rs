@@ -47,8 +47,10 @@ mod x509;
 use errors::{describe, handshake_error, handshake_failed};
 use verify::{AcceptAny, Verifier};
 
-/// The ALPN protocols offered (HTTP/2 joins when it lands).
+/// The ALPN protocols offered: HTTP/1.1 alone, or HTTP/2 first when the
+/// transfer asks for it.
 const ALPN: &[&[u8]] = &[b"http/1.1"];
+const ALPN_H2: &[&[u8]] = &[b"h2", b"http/1.1"];
 
 /// The client configurations of one multi handle, one per set of TLS
 /// options, so connections and resumable sessions are shared by every
@@ -125,7 +127,8 @@ fn build_config(options: &TlsOptions) -> Result<ClientConfig, Error> {
         }
         None => builder.with_no_client_auth(),
     };
-    config.alpn_protocols = ALPN.iter().map(|p| p.to_vec()).collect();
+    let alpn = if options.alpn_h2 { ALPN_H2 } else { ALPN };
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok(config)
 }
 
@@ -179,6 +182,11 @@ impl Session {
             host: host.into(),
             peer,
         })
+    }
+
+    /// The server agreed to HTTP/2 (ALPN `h2`).
+    pub fn speaks_h2(&self) -> bool {
+        self.conn.alpn_protocol() == Some(b"h2")
     }
 
     /// What the handshake settled, for a trace: "SSL connection using

@@ -207,7 +207,9 @@ impl Core {
         if t.state != TransferState::Done {
             let conn = t.conn;
             self.end_transfer(id, now);
-            if let Some(conn) = conn {
+            // An HTTP/2 connection lost one stream (reset); HTTP/1.1's
+            // cannot be reused in the middle of a response.
+            if let Some(conn) = conn.filter(|&c| !self.is_h2(c)) {
                 self.close_connection(conn);
             }
         }

@@ -107,6 +107,18 @@ impl Transfer {
         Delivery::Paused
     }
 
+    /// More body bytes while paused (an HTTP/2 stream's, which keep
+    /// coming until its window shuts): kept after what is held.
+    pub(crate) fn hold_more(&mut self, data: &[u8]) {
+        let decoding = self.aside.as_ref().is_some_and(|a| a.decoder.is_some());
+        let held = self.aside_mut().held.get_or_insert_with(Held::default);
+        if decoding {
+            held.raw.extend_from_slice(data);
+        } else {
+            held.decoded.extend_from_slice(data);
+        }
+    }
+
     /// After unpause: offers what a pausing handler did not take.
     pub(crate) fn deliver_held(&mut self) -> Delivery {
         let Some(mut held) = self.aside.as_mut().and_then(|a| a.held.take()) else {

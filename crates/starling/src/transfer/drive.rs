@@ -94,6 +94,9 @@ impl Core {
                 }
             }
         }
+        if self.conns[key.index as usize].h2.is_some() {
+            return self.drive_h2(key, now);
+        }
         if self.conns[key.index as usize].phase() == Some(Phase::Sending) {
             match self.send_request(key) {
                 Ok(Sent::All) => {
@@ -208,6 +211,9 @@ impl Core {
         if self.transfers[id.index as usize].easy.inner.extras().connect_only {
             self.hold_connection(id, key, now);
             return false;
+        }
+        if self.wants_h2(key, id) {
+            self.begin_h2(key);
         }
         let conn = &mut self.conns[key.index as usize];
         let t = &mut self.transfers[id.index as usize];
@@ -354,6 +360,9 @@ impl Core {
         if let Some(key) = ws_key {
             t.aside_mut().ws_accept = Some(crate::ws::accept_for(&key).into());
         }
+        if self.conns[key.index as usize].h2.is_some() {
+            return self.open_h2_stream(id, key, now);
+        }
         true
     }
 
@@ -424,7 +433,18 @@ impl Core {
     /// response) cannot be reused.
     pub(super) fn abort_on(&mut self, key: ConnKey, id: TransferId, error: Error, now: Instant) {
         self.finish_transfer(id, Err(error), now);
+        if self.is_h2(key) {
+            // One stream of many: reset, the others go on.
+            return self.h2_stream_over(key, id);
+        }
         self.close_connection(key);
+    }
+
+    /// Whether the connection speaks HTTP/2.
+    pub(super) fn is_h2(&self, key: ConnKey) -> bool {
+        self.conns
+            .get(key.index as usize)
+            .is_some_and(|c| c.generation == key.generation && c.h2.is_some())
     }
 
     /// The response broke the protocol.
@@ -535,6 +555,15 @@ impl Core {
         self.closing.push((socket, named));
         self.wake_waiter(conn.host);
         self.pool.closed(conn.host);
+        // HTTP/2 streams still open end with the connection.
+        let left = conn.h2.map(|h2| h2.streams).unwrap_or_default();
+        if !left.is_empty() {
+            let now = self.env.now();
+            let e = Error::new(ErrorKind::Http2, "the HTTP/2 connection was closed");
+            for s in left {
+                self.finish_transfer(s.transfer, Err(e.clone()), now);
+            }
+        }
     }
 }
 

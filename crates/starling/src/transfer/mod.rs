@@ -29,6 +29,7 @@ mod drive;
 mod held;
 mod hsts;
 mod meter;
+mod multiplex;
 mod rate;
 mod receive;
 mod redirect;

@@ -46,7 +46,7 @@ impl Ended {
 }
 
 /// Whether response parsing can go on.
-enum Step {
+pub(super) enum Step {
     /// More input is needed.
     NeedInput,
     /// The response ended, failed or paused; stop reading for now.
@@ -409,9 +409,19 @@ impl Core {
     }
 
     /// A final (or redirect) response head arrived.
-    fn response_head(&mut self, key: ConnKey, id: TransferId, head: ResponseHead, now: Instant) -> Step {
+    pub(super) fn response_head(
+        &mut self,
+        key: ConnKey,
+        id: TransferId,
+        head: ResponseHead,
+        now: Instant,
+    ) -> Step {
         let conn = &mut self.conns[key.index as usize];
-        if conn.phase() == Some(Phase::Expecting) {
+        let h2 = conn.h2.is_some();
+        if h2 {
+            // HTTP/2's streams have no phases: the body went out (or goes on
+            // going out) beside the answer.
+        } else if conn.phase() == Some(Phase::Expecting) {
             // The server answered without waiting for the body: the body
             // is never sent, and the connection is not reused.
             conn.set_phase(Phase::Receiving);
@@ -424,11 +434,26 @@ impl Core {
             conn.proto.cut = true;
         }
         let conn = &self.conns[key.index as usize];
-        let content_length = conn.proto.content_length();
-        let until_close = conn.proto.until_close();
-        let has_body = conn.proto.has_body();
-        let expect_refused = conn.proto.expect && head.status == http::StatusCode::EXPECTATION_FAILED;
         let t = &mut self.transfers[id.index as usize];
+        let (content_length, until_close, has_body, expect_refused) = if h2 {
+            // The framing is the stream's: a length is only what the
+            // server announced (the machine checked the body against it).
+            let no_body = *t.method() == http::Method::HEAD || matches!(head.status.as_u16(), 204 | 304);
+            let length = head
+                .headers
+                .get_str("content-length")
+                .and_then(|v| v.parse().ok());
+            (length.filter(|_| !no_body), false, !no_body, false)
+        } else {
+            let proto = &conn.proto;
+            let refused = proto.expect && head.status == http::StatusCode::EXPECTATION_FAILED;
+            (
+                proto.content_length(),
+                proto.until_close(),
+                proto.has_body(),
+                refused,
+            )
+        };
         let info = &mut t.easy.inner.info;
         info.status = Some(head.status);
         info.version = Some(head.version);
@@ -516,6 +541,12 @@ impl Core {
         }
         let t = &mut self.transfers[id.index as usize];
         if t.has_next() {
+            if h2 && content_length.is_some_and(|l| l > MAX_DRAIN) {
+                // A large redirect body: the stream is reset, not drained.
+                self.h2_stream_over(key, id);
+                self.start_next(id, now);
+                return Step::Stop;
+            }
             if until_close || content_length.is_some_and(|l| l > MAX_DRAIN) {
                 self.trace_connection_fate(key, id, false);
                 self.close_connection(key);
@@ -565,7 +596,12 @@ impl Core {
 
     /// The response's body ended: the transfer goes on to its next request,
     /// or ends once the handler took everything.
-    fn body_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
+    pub(super) fn body_done(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
+        let t = &mut self.transfers[id.index as usize];
+        if t.has_next() && self.is_h2(key) {
+            self.h2_stream_over(key, id);
+            return self.start_next(id, now);
+        }
         let t = &mut self.transfers[id.index as usize];
         if t.has_next() {
             self.trace_connection_fate(key, id, reusable);
@@ -603,7 +639,9 @@ impl Core {
         }
         self.trace_connection_fate(key, id, reusable);
         self.finish_transfer(id, Ok(()), now);
-        if reusable {
+        if self.is_h2(key) {
+            self.h2_stream_over(key, id);
+        } else if reusable {
             self.release_connection(key, now);
         } else {
             self.close_connection(key);

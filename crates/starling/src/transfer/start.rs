@@ -27,7 +27,7 @@ use super::state::{Transfer, TransferState};
 use crate::conn::pool::Wait;
 use crate::conn::ConnState;
 use crate::conn::MAX_IDLE_AGE;
-use crate::easy::{Easy, IpResolve, Schemes};
+use crate::easy::{Easy, HttpVersion, IpResolve, Schemes};
 use crate::error::{Error, ErrorKind};
 use crate::events::Message;
 use crate::ids::TransferId;
@@ -228,7 +228,10 @@ impl Core {
         let other_tls = target.is_https() && !tls.is_default();
         let bound = extras.socket.local.as_deref();
         let unix = extras.unix_socket.as_deref();
+        // Prior knowledge: a clear-text connection that speaks HTTP/2 only.
+        let h2c = extras.http_version == HttpVersion::Http2PriorKnowledge && !target.is_https();
         let host = if route.via().is_none()
+            && !h2c
             && !other_tls
             && extras.ip_resolve == IpResolve::Whatever
             && bound.is_none()
@@ -249,6 +252,9 @@ impl Core {
                 let mut hasher = std::collections::hash_map::DefaultHasher::new();
                 std::hash::Hash::hash(tls, &mut hasher);
                 let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));
+            }
+            if h2c {
+                key.push_str(" h2c");
             }
             if extras.ip_resolve != IpResolve::Whatever {
                 // A connection over the other family must not serve it.
@@ -282,6 +288,14 @@ impl Core {
             Some(_) => self.share_for(id, Shared::Connections),
             None => None,
         };
+        if let (None, true) = (&share, reuse) {
+            if let Some(conn) = self.find_multiplexed(id) {
+                if self.progress_call(id, now) {
+                    self.attach_h2(id, conn, now);
+                }
+                return;
+            }
+        }
         if let (Some(share), true) = (&share, reuse) {
             if let Some(conn) = self.unpark_connection(id, host, share, now) {
                 if !self.progress_call(id, now) {
@@ -446,6 +460,9 @@ impl Core {
         let host = t.host.take();
         if let Some(c) = conn.and_then(|conn| self.conn_mut(conn)) {
             c.proto.transfer = None;
+            if let Some(h2) = c.h2.as_mut() {
+                h2.detach(id);
+            }
         }
         for handle in timers.into_iter().flatten() {
             self.timers.remove(handle);

@@ -18,23 +18,22 @@ pub(crate) const MAX_WINDOW: u32 = (1 << 31) - 1;
 /// The client connection preface (section 3.4).
 pub(crate) const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// The error codes of section 7.
+/// The error codes of section 7 (named here: those this side sends or
+/// acts on; `Display` names them all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ErrorCode(pub u32);
 
 impl ErrorCode {
-    pub const NO_ERROR: ErrorCode = ErrorCode(0);
     pub const PROTOCOL_ERROR: ErrorCode = ErrorCode(1);
+    #[cfg(test)]
     pub const INTERNAL_ERROR: ErrorCode = ErrorCode(2);
     pub const FLOW_CONTROL_ERROR: ErrorCode = ErrorCode(3);
-    pub const SETTINGS_TIMEOUT: ErrorCode = ErrorCode(4);
     pub const STREAM_CLOSED: ErrorCode = ErrorCode(5);
     pub const FRAME_SIZE_ERROR: ErrorCode = ErrorCode(6);
     pub const REFUSED_STREAM: ErrorCode = ErrorCode(7);
     pub const CANCEL: ErrorCode = ErrorCode(8);
     pub const COMPRESSION_ERROR: ErrorCode = ErrorCode(9);
     pub const ENHANCE_YOUR_CALM: ErrorCode = ErrorCode(0xb);
-    pub const HTTP_1_1_REQUIRED: ErrorCode = ErrorCode(0xd);
 }
 
 impl fmt::Display for ErrorCode {

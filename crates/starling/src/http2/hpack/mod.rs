@@ -10,5 +10,5 @@ mod encoder;
 mod huffman;
 mod table;
 
-pub(crate) use decoder::{Decoder, HpackError, ListSize};
+pub(crate) use decoder::{Decoder, ListSize};
 pub(crate) use encoder::encode_field;

@@ -105,6 +105,7 @@ impl DynamicTable {
     }
 
     /// The table's size in the RFC's accounting.
+    #[cfg(test)]
     pub fn size(&self) -> usize {
         self.size
     }

@@ -1,0 +1,81 @@
+//! The HTTP/2 protocol of a connection: the sans-IO machine (`http2/`)
+//! and, for each of its streams, the transfer it carries and how far that
+//! transfer's request body went out. Many streams at once; the pool offers
+//! the connection while the machine has a free one.
+
+use crate::http2::connection::{Http2, LocalSettings};
+use crate::ids::TransferId;
+
+/// One stream and its transfer.
+#[derive(Debug)]
+pub(crate) struct H2Stream {
+    pub id: u32,
+    pub transfer: TransferId,
+    /// Bytes of the request body (given as bytes, kept by the handle)
+    /// sent so far, and whether the body (or its absence) was all sent.
+    pub body_sent: usize,
+    pub body_done: bool,
+    /// The handler paused receiving: body bytes since are held by the
+    /// transfer, and the stream's window stays shut until they are taken.
+    pub paused: bool,
+    /// Bytes held while paused, returned to the window once delivered.
+    pub held: usize,
+    /// The response ended while the stream was paused.
+    pub end_pending: bool,
+}
+
+/// See the module documentation.
+#[derive(Debug)]
+pub(crate) struct Http2Proto {
+    pub machine: Http2,
+    pub streams: Vec<H2Stream>,
+}
+
+impl Http2Proto {
+    /// A connection whose preface waits in the machine's output.
+    pub fn new() -> Http2Proto {
+        Http2Proto {
+            machine: Http2::new(LocalSettings::default()),
+            streams: Vec::new(),
+        }
+    }
+
+    /// How many more streams the connection takes now.
+    pub fn streams_free(&self) -> usize {
+        self.machine.streams_free()
+    }
+
+    /// The transfer stream `id` carries.
+    pub fn transfer_of(&self, id: u32) -> Option<TransferId> {
+        self.streams.iter().find(|s| s.id == id).map(|s| s.transfer)
+    }
+
+    /// The stream of `transfer`.
+    pub fn stream_of(&mut self, transfer: TransferId) -> Option<&mut H2Stream> {
+        self.streams.iter_mut().find(|s| s.transfer == transfer)
+    }
+
+    /// Forgets `transfer`'s stream, resetting it (CANCEL) if the server
+    /// may still send on it.
+    pub fn detach(&mut self, transfer: TransferId) {
+        if let Some(i) = self.streams.iter().position(|s| s.transfer == transfer) {
+            let s = self.streams.swap_remove(i);
+            self.machine.cancel(s.id);
+        }
+    }
+
+    /// Whether there is something to write: frames, or a body with room
+    /// in its windows.
+    pub fn wants_write(&self) -> bool {
+        !self.machine.output().is_empty()
+            || self
+                .streams
+                .iter()
+                .any(|s| !s.body_done && self.machine.send_capacity(s.id) > 0)
+    }
+
+    /// Whether a stream is open.
+    pub fn busy(&self) -> bool {
+        !self.streams.is_empty()
+    }
+}

@@ -1,0 +1,109 @@
+//! HTTP/2 through the whole engine: prior knowledge in clear text and ALPN
+//! over TLS against hyper's HTTP/2 server, transfers multiplexed on one
+//! connection with every callback checked by the recording loop, bodies
+//! byte-exact, and the version each transfer spoke.
+
+mod common;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use common::{run_alone, EventLoop, Verify};
+use starling::{Collect, Easy, HttpVersion, Multi, Version};
+use starling_testserver::{HttpServer, TestPki, TlsServer, TlsServerOptions};
+
+const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+fn h2c(server: &HttpServer, path: &str) -> Easy {
+    let mut e = Easy::new(server.url(path));
+    e.http_version(HttpVersion::Http2PriorKnowledge);
+    e.timeout(Duration::from_secs(20));
+    e
+}
+
+/// One transfer opens the connection; fifty more ride on it at once, each
+/// on its own stream, with bodies up to 300 KB (past the windows).
+#[test]
+fn transfers_multiplex_on_one_prior_knowledge_connection() {
+    let server = HttpServer::start_h2c();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let mut first = h2c(&server, "/bytes/1000?seed=1");
+    first.handler(Verify::new(1));
+    let (first, result) = ev.run_one(first, Duration::from_secs(30));
+    result.unwrap_or_else(|e| panic!("{e}"));
+    assert!(first.handler_ref::<Verify>().unwrap().complete(1000));
+    assert_eq!(first.info().version, Some(Version::HTTP_2));
+    let mut ids = Vec::new();
+    for i in 0..50u64 {
+        let len = [0, 10, 20_000, 70_000, 300_000][i as usize % 5] + i;
+        let mut e = h2c(&server, &format!("/bytes/{len}?seed={i}"));
+        e.handler(Verify::new(i));
+        ids.push((ev.multi.add(e), i, len));
+    }
+    let mut done = 0;
+    assert!(ev.run(Duration::from_secs(30), |multi, msg| {
+        msg.result.as_ref().unwrap_or_else(|e| panic!("{e}"));
+        let (_, seed, len) = *ids.iter().find(|(id, ..)| *id == msg.id).unwrap();
+        let easy = multi.remove(msg.id).unwrap();
+        assert!(easy.handler_ref::<Verify>().unwrap().complete(len), "seed {seed}");
+        assert_eq!(easy.info().version, Some(Version::HTTP_2));
+        done += 1;
+    }));
+    ev.assert_clean();
+    assert_eq!(done, 50);
+    assert_eq!(server.connections_accepted(), 1, "one connection for all");
+}
+
+#[test]
+fn a_post_body_and_a_missing_route_over_prior_knowledge() {
+    let server = HttpServer::start_h2c();
+    let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let mut e = h2c(&server, "/echo");
+    e.method(starling::Method::POST)
+        .body(body.clone())
+        .handler(Collect::default());
+    let (e, result) = run_alone(e);
+    result.unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(e.info().status.map(|s| s.as_u16()), Some(200));
+    assert!(e.handler_ref::<Collect>().unwrap().body() == body, "echoed");
+    let (e, result) = run_alone(h2c(&server, "/no/such"));
+    result.unwrap();
+    assert_eq!(e.info().status.map(|s| s.as_u16()), Some(404));
+}
+
+/// ALPN: a server that offers h2 gets HTTP/2 from a transfer that asks;
+/// one that does not, or a transfer that does not ask, gets HTTP/1.1.
+#[test]
+fn alpn_chooses_http2_when_both_sides_offer_it() {
+    let pki = TestPki::new();
+    let ca = pki.write_ca_file();
+    let options = TlsServerOptions {
+        h2: true,
+        ..TlsServerOptions::default()
+    };
+    let h2_server = TlsServer::start_with(pki.leaf(&["h2.test"]), options);
+    let h1_server = TlsServer::start(pki.leaf(&["h2.test"]));
+    let fetch = |server: &TlsServer, version: HttpVersion| {
+        let mut e = Easy::new(server.url_for("h2.test", "/bytes/100000?seed=3"));
+        e.resolve("h2.test", server.addr().port(), LOCAL).cainfo(&ca);
+        e.http_version(version).timeout(Duration::from_secs(20));
+        e.handler(Verify::new(3));
+        let (e, result) = run_alone(e);
+        result.unwrap_or_else(|err| panic!("{err}"));
+        assert!(e.handler_ref::<Verify>().unwrap().complete(100_000));
+        e.info().version
+    };
+    assert_eq!(fetch(&h2_server, HttpVersion::Http2), Some(Version::HTTP_2));
+    assert_eq!(fetch(&h2_server, HttpVersion::Http11), Some(Version::HTTP_11));
+    assert_eq!(fetch(&h1_server, HttpVersion::Http2), Some(Version::HTTP_11));
+}
+
+/// A server that does not speak HTTP/2 to a transfer with prior
+/// knowledge: the transfer fails with libcurl's code for it (16).
+#[test]
+fn prior_knowledge_against_an_http1_server_fails_with_16() {
+    let server = HttpServer::start();
+    let (_, result) = run_alone(h2c(&server, "/bytes/10"));
+    let err = result.unwrap_err();
+    assert_eq!(err.kind().code(), 16, "{err}");
+}
