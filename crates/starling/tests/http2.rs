@@ -107,3 +107,155 @@ fn prior_knowledge_against_an_http1_server_fails_with_16() {
     let err = result.unwrap_err();
     assert_eq!(err.kind().code(), 16, "{err}");
 }
+
+/// Frames a scripted server sends, written out by hand.
+mod frames {
+    pub const SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
+
+    pub fn rst_stream(stream: u8, code: u8) -> Vec<u8> {
+        vec![0, 0, 4, 3, 0, 0, 0, 0, stream, 0, 0, 0, code]
+    }
+
+    pub fn goaway(last: u8) -> Vec<u8> {
+        vec![0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, last, 0, 0, 0, 0]
+    }
+
+    /// `:status 200` (static index 8), and `content-length` (static name
+    /// 28) when given.
+    pub fn head(stream: u8, length: Option<&str>) -> Vec<u8> {
+        let mut block = vec![0x88];
+        if let Some(len) = length {
+            block.extend([0x0f, 0x0d, len.len() as u8]);
+            block.extend(len.as_bytes());
+        }
+        let mut f = vec![0, 0, block.len() as u8, 1, 4, 0, 0, 0, stream];
+        f.extend(block);
+        f
+    }
+
+    pub fn data(stream: u8, bytes: &[u8], end: bool) -> Vec<u8> {
+        let mut f = vec![0, 0, bytes.len() as u8, 0, u8::from(end), 0, 0, 0, stream];
+        f.extend(bytes);
+        f
+    }
+}
+
+fn scripted(script: starling_testserver::Script) -> (starling_testserver::RawServer, Easy) {
+    let server = starling_testserver::RawServer::start(script);
+    let mut e = Easy::new(server.url("/"));
+    e.http_version(HttpVersion::Http2PriorKnowledge)
+        .timeout(Duration::from_secs(20))
+        .handler(Collect::default());
+    (server, e)
+}
+
+fn answer() -> Vec<u8> {
+    [
+        frames::SETTINGS,
+        &frames::head(1, None),
+        &frames::data(1, b"hello", true),
+    ]
+    .concat()
+}
+
+/// REFUSED_STREAM and a GOAWAY before the stream: never processed, so the
+/// request goes again on a new connection, and succeeds there.
+#[test]
+fn a_refused_or_unprocessed_stream_goes_again_on_a_new_connection() {
+    use starling_testserver::Script::{OnFirstBytes, Sequence};
+    for refusal in [frames::rst_stream(1, 7), frames::goaway(0)] {
+        let first = [frames::SETTINGS, &refusal].concat();
+        let (server, e) = scripted(Sequence(vec![OnFirstBytes(first), OnFirstBytes(answer())]));
+        let (e, result) = run_alone(e);
+        result.unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(e.handler_ref::<Collect>().unwrap().body(), b"hello");
+        assert_eq!(server.connections_accepted(), 2);
+    }
+}
+
+/// RST_STREAM mid-response ends the transfer with 92 and the code; the
+/// connection closing mid-body ends it with 18.
+#[test]
+fn a_reset_or_a_close_mid_body_fails_the_transfer() {
+    use starling_testserver::Script::OnFirstBytes;
+    let reset = [
+        frames::SETTINGS,
+        &frames::head(1, None),
+        &frames::data(1, b"par", false),
+        &frames::rst_stream(1, 2),
+    ]
+    .concat();
+    let (_server, e) = scripted(OnFirstBytes(reset));
+    let err = run_alone(e).1.unwrap_err();
+    assert_eq!(err.kind().code(), 92, "{err}");
+    assert!(err.to_string().contains("INTERNAL_ERROR"), "{err}");
+    let cut = [
+        frames::SETTINGS,
+        &frames::head(1, Some("10")),
+        &frames::data(1, b"part", false),
+    ]
+    .concat();
+    let (_server, e) = scripted(OnFirstBytes(cut));
+    let err = run_alone(e).1.unwrap_err();
+    assert_eq!(err.kind().code(), 18, "{err}");
+}
+
+/// A handler that pauses every fifth write, each pause lifted by the loop
+/// on its next turn; four 2 MB bodies on one connection arrive whole.
+#[test]
+fn paused_streams_resume_without_losing_a_byte() {
+    use starling::{Action, Flow, Handler, Pause};
+    use starling_testserver::PatternChecker;
+    struct Pausing(PatternChecker, u32);
+    impl Handler for Pausing {
+        fn write(&mut self, data: &[u8]) -> Flow {
+            self.1 += 1;
+            if self.1 % 5 == 0 {
+                return Flow::Pause;
+            }
+            match self.0.update(data) {
+                true => Flow::Continue,
+                false => Flow::Abort,
+            }
+        }
+    }
+    let server = HttpServer::start_h2c();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let mut first = h2c(&server, "/bytes/10");
+    first.handler(Verify::new(0));
+    ev.run_one(first, Duration::from_secs(30)).1.unwrap();
+    const LEN: u64 = 2 << 20;
+    let ids: Vec<_> = (0..4u64)
+        .map(|i| {
+            let mut e = h2c(&server, &format!("/bytes/{LEN}?seed={i}"));
+            e.handler(Pausing(PatternChecker::new(i), 0));
+            ev.multi.add(e)
+        })
+        .collect();
+    ev.multi.socket_action(Action::Timeout);
+    let end = std::time::Instant::now() + Duration::from_secs(30);
+    let mut done = 0;
+    while done < ids.len() {
+        assert!(std::time::Instant::now() < end, "timed out");
+        for &id in &ids {
+            if ev.multi.pause_state(id).is_some_and(|p| p.recv) {
+                ev.multi.set_pause(id, Pause::NONE).unwrap();
+            }
+        }
+        ev.step(Duration::from_millis(10));
+        while let Some(msg) = ev.multi.info_read() {
+            msg.result.unwrap_or_else(|e| panic!("{e}"));
+            let easy = ev.multi.remove(msg.id).unwrap();
+            let h = easy.handler_ref::<Pausing>().unwrap();
+            assert!(
+                h.0.first_mismatch().is_none() && h.0.is_complete(LEN),
+                "{:?}",
+                msg.id
+            );
+            assert!(h.1 > 5, "it paused");
+            done += 1;
+        }
+    }
+    ev.assert_clean();
+    assert_eq!(server.connections_accepted(), 1);
+}

@@ -1,0 +1,363 @@
+//! Driving an HTTP/2 connection: request bodies and frames out as the
+//! windows and the socket allow, bytes in through the machine, and each
+//! event to its stream's transfer; the failures that end one stream or
+//! all of them.
+
+use std::io;
+use std::time::Instant;
+
+use super::core::Core;
+use super::deliver::Delivery;
+use crate::conn::buffers::RECV_BUF_SIZE;
+use crate::conn::Http2Proto;
+use crate::easy::RequestBody;
+use crate::error::{Error, ErrorKind};
+use crate::handler::{Flow, Trace};
+use crate::http2::connection::{ConnError, Event};
+use crate::http2::frame::ErrorCode;
+use crate::ids::{ConnKey, TransferId};
+
+fn stream_error(stream: u32, code: ErrorCode, reason: &str) -> Error {
+    Error::new(
+        ErrorKind::Http2Stream,
+        format!(
+            "HTTP/2 stream {stream} was not closed cleanly: {code} (err {}): {reason}",
+            code.0
+        ),
+    )
+}
+
+fn connection_error(e: ConnError) -> Error {
+    Error::new(
+        ErrorKind::Http2,
+        format!("Error in the HTTP2 framing layer: {} ({})", e.reason, e.code),
+    )
+}
+
+impl Core {
+    /// Drives an HTTP/2 connection: resumed streams, what waits to be
+    /// sent, and what the socket has.
+    pub(super) fn drive_h2(&mut self, key: ConnKey, now: Instant) {
+        self.resume_h2(key, now);
+        if self.conn_mut(key).is_none() {
+            return;
+        }
+        if let Err(e) = self.send_h2(key, now) {
+            return self.h2_transport_ended(key, Some(e), now);
+        }
+        let budget = self.read_budget as usize * RECV_BUF_SIZE;
+        let mut read_bytes = 0;
+        loop {
+            let Some(conn) = self.conns.get_mut(key.index as usize) else {
+                return;
+            };
+            let buffers = &mut self.buffers;
+            let buf = conn.recv.get_or_insert_with(|| buffers.take());
+            match conn.transport.read(&*self.env, buf.spare()) {
+                Ok(0) => return self.h2_transport_ended(key, None, now),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    return self.h2_transport_ended(key, None, now)
+                }
+                Ok(n) => {
+                    buf.end += n;
+                    read_bytes += n;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return self.h2_transport_ended(key, Some(e), now),
+            }
+            if !self.consume_h2(key, now) {
+                return;
+            }
+            if read_bytes >= budget {
+                self.read_again(key);
+                break;
+            }
+        }
+        let Some(conn) = self.conn_mut(key) else { return };
+        if conn.recv.as_ref().is_some_and(|b| b.is_empty()) {
+            let buf = conn.recv.take().expect("checked");
+            self.buffers.put(buf);
+        }
+        // Window updates and acknowledgements the events queued.
+        if let Err(e) = self.send_h2(key, now) {
+            self.h2_transport_ended(key, Some(e), now);
+        }
+    }
+
+    /// Writes request bodies as their windows allow, then the machine's
+    /// frames, until the socket would block.
+    fn send_h2(&mut self, key: ConnKey, now: Instant) -> io::Result<()> {
+        let env = &*self.env;
+        let conn = &mut self.conns[key.index as usize];
+        let h2 = conn.h2.as_mut().expect("an HTTP/2 connection");
+        let Http2Proto { machine, streams } = &mut **h2;
+        for s in streams.iter_mut().filter(|s| !s.body_done) {
+            let t = &mut self.transfers[s.transfer.index as usize];
+            let RequestBody::Bytes(body) = t.body() else {
+                s.body_done = true;
+                continue;
+            };
+            let body = body.clone();
+            loop {
+                let n = machine.send_data(s.id, &body[s.body_sent..], true);
+                if n == 0 {
+                    break;
+                }
+                t.easy
+                    .inner
+                    .trace(Trace::DataOut, &body[s.body_sent..s.body_sent + n]);
+                t.easy.inner.info.body_bytes_sent += n as u64;
+                s.body_sent += n;
+                if s.body_sent == body.len() {
+                    s.body_done = true;
+                    t.easy.inner.info.timings.posttransfer = t.elapsed(now);
+                    break;
+                }
+            }
+        }
+        while !machine.output().is_empty() {
+            match conn.transport.write(env, machine.output()) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => machine.sent(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if conn.transport.wants_write() {
+            match conn.transport.flush(env) {
+                Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Feeds the bytes read to the machine and each event to its stream's
+    /// transfer. False when the connection is gone.
+    fn consume_h2(&mut self, key: ConnKey, now: Instant) -> bool {
+        loop {
+            let Some(conn) = self.conns.get_mut(key.index as usize) else {
+                return false;
+            };
+            let Some(buf) = conn.recv.as_mut() else {
+                return true;
+            };
+            let input = &buf.data[buf.start..buf.end];
+            let h2 = conn.h2.as_mut().expect("an HTTP/2 connection");
+            let (event, used) = match h2.machine.poll(input) {
+                Ok(None) => return true,
+                Ok(Some(found)) => found,
+                Err(e) => {
+                    self.h2_failed(key, connection_error(e), now);
+                    return false;
+                }
+            };
+            let transfer = |stream: u32| h2.transfer_of(stream);
+            match event {
+                Event::Nothing => buf.start += used,
+                Event::Data { stream, range } => {
+                    let Some(id) = transfer(stream) else {
+                        h2.machine.consumed(stream, range.len());
+                        buf.start += used;
+                        continue;
+                    };
+                    let s = h2.stream_of(id).expect("its stream");
+                    let t = &mut self.transfers[id.index as usize];
+                    let bytes = &input[range.clone()];
+                    t.easy.inner.info.body_bytes_received += bytes.len() as u64;
+                    t.easy.inner.trace(Trace::DataIn, bytes);
+                    let delivery = if s.paused {
+                        t.hold_more(bytes);
+                        s.held += bytes.len();
+                        Delivery::Paused
+                    } else if t.has_next() {
+                        Delivery::Taken
+                    } else {
+                        t.deliver(bytes)
+                    };
+                    buf.start += used;
+                    match delivery {
+                        Delivery::Taken => h2.machine.consumed(stream, range.len()),
+                        Delivery::Paused => {
+                            if !s.paused {
+                                s.paused = true;
+                                s.held += bytes.len();
+                            }
+                            self.maybe_paused = true;
+                        }
+                        Delivery::Failed(e) => self.abort_on(key, id, e, now),
+                    }
+                }
+                Event::Head { stream, head } => {
+                    buf.start += used;
+                    if let Some(id) = transfer(stream) {
+                        let t = &mut self.transfers[id.index as usize];
+                        t.easy.inner.info.header_bytes_received += head.headers.raw().len() as u64;
+                        let _ = self.response_head(key, id, head, now);
+                    }
+                }
+                Event::Interim { stream, status } => {
+                    buf.start += used;
+                    if let Some(id) = transfer(stream) {
+                        self.h2_interim(key, id, status, now);
+                    }
+                }
+                Event::Trailers { stream, lines } => {
+                    buf.start += used;
+                    if let Some(id) = transfer(stream) {
+                        let t = &mut self.transfers[id.index as usize];
+                        let aborted = !t.has_next()
+                            && lines
+                                .split_inclusive(|&b| b == b'\n')
+                                .any(|line| t.easy.inner.with_handler(|h, _| h.trailer(line)) == Flow::Abort);
+                        if aborted {
+                            let e = Error::new(
+                                ErrorKind::AbortedByCallback,
+                                "aborted by callback: the header callback returned Abort",
+                            );
+                            self.abort_on(key, id, e, now);
+                        }
+                    }
+                }
+                Event::End { stream } => {
+                    buf.start += used;
+                    if let Some(id) = transfer(stream) {
+                        let s = h2.stream_of(id).expect("its stream");
+                        if s.paused {
+                            s.end_pending = true;
+                        } else {
+                            self.body_done(key, id, true, now);
+                        }
+                    }
+                }
+                Event::Reset { stream, code, reason } => {
+                    buf.start += used;
+                    if let Some(id) = transfer(stream) {
+                        h2.detach(id);
+                        // A refused stream was never processed: it may go
+                        // again, on a new connection.
+                        let refused = code == ErrorCode::REFUSED_STREAM;
+                        self.fail_or_retry(id, stream_error(stream, code, reason), refused, now);
+                    }
+                }
+                Event::GoAway { last_stream, code } => {
+                    buf.start += used;
+                    let unprocessed: Vec<TransferId> = h2
+                        .streams
+                        .iter()
+                        .filter(|s| s.id > last_stream)
+                        .map(|s| s.transfer)
+                        .collect();
+                    h2.streams.retain(|s| s.id <= last_stream);
+                    let e = Error::new(
+                        ErrorKind::Http2,
+                        format!("the server sent GOAWAY ({code}) before this stream was processed"),
+                    );
+                    for id in unprocessed {
+                        self.fail_or_retry(id, e.clone(), true, now);
+                    }
+                    self.close_if_drained(key);
+                }
+            }
+        }
+    }
+
+    /// An interim (1xx) head, shown as libcurl shows an HTTP/2 one.
+    fn h2_interim(&mut self, key: ConnKey, id: TransferId, status: http::StatusCode, now: Instant) {
+        let t = &mut self.transfers[id.index as usize];
+        let line = format!("HTTP/2 {} \r\n", status.as_u16());
+        let verbose = t.easy.inner.verbose;
+        let flow = t.easy.inner.with_handler(|h, _| {
+            if verbose {
+                h.trace(Trace::HeaderIn, line.as_bytes());
+            }
+            h.interim(status, http::Version::HTTP_2);
+            match h.header_line(line.as_bytes()) {
+                Flow::Abort => Flow::Abort,
+                _ => h.header_line(b"\r\n"),
+            }
+        });
+        if flow == Flow::Abort {
+            let e = Error::new(
+                ErrorKind::AbortedByCallback,
+                "aborted by callback: the header callback returned Abort",
+            );
+            self.abort_on(key, id, e, now);
+        }
+    }
+
+    /// Streams whose handler lifted its pause: what they held is offered
+    /// again, their window opens, and a response that ended meanwhile ends.
+    fn resume_h2(&mut self, key: ConnKey, now: Instant) {
+        let conn = &mut self.conns[key.index as usize];
+        let Some(h2) = conn.h2.as_mut() else { return };
+        let resumed: Vec<TransferId> = h2
+            .streams
+            .iter()
+            .filter(|s| s.paused && !self.transfers[s.transfer.index as usize].pause.recv)
+            .map(|s| s.transfer)
+            .collect();
+        for id in resumed {
+            let delivery = self.transfers[id.index as usize].deliver_held();
+            let Some(h2) = self.conns.get_mut(key.index as usize).and_then(|c| c.h2.as_mut()) else {
+                return;
+            };
+            let Some(s) = h2.stream_of(id) else { continue };
+            match delivery {
+                Delivery::Taken => {
+                    s.paused = false;
+                    let (stream, held, ended) = (s.id, std::mem::take(&mut s.held), s.end_pending);
+                    h2.machine.consumed(stream, held);
+                    if ended {
+                        self.body_done(key, id, true, now);
+                    }
+                }
+                Delivery::Paused => self.maybe_paused = true,
+                Delivery::Failed(e) => self.abort_on(key, id, e, now),
+            }
+        }
+    }
+
+    /// The connection failed (a protocol error): every stream's transfer
+    /// fails with `error`, and the connection closes once the GOAWAY went.
+    fn h2_failed(&mut self, key: ConnKey, error: Error, now: Instant) {
+        let _ = self.send_h2(key, now);
+        let ids: Vec<TransferId> = self.conns[key.index as usize]
+            .h2
+            .as_ref()
+            .map(|h2| h2.streams.iter().map(|s| s.transfer).collect())
+            .unwrap_or_default();
+        if let Some(h2) = self.conns[key.index as usize].h2.as_mut() {
+            h2.streams.clear();
+        }
+        self.close_connection(key);
+        for id in ids {
+            self.finish_transfer(id, Err(error.clone()), now);
+        }
+    }
+
+    /// The transport ended (closed, or an I/O error): every stream's
+    /// transfer fails, with 18 when its response had begun.
+    fn h2_transport_ended(&mut self, key: ConnKey, error: Option<io::Error>, now: Instant) {
+        let Some(h2) = self.conns.get_mut(key.index as usize).and_then(|c| c.h2.as_mut()) else {
+            return;
+        };
+        let ended: Vec<(u32, bool)> = h2.machine.transport_ended().collect();
+        let streams = std::mem::take(&mut h2.streams);
+        self.close_connection(key);
+        let why = error.map_or_else(|| "the connection closed".to_owned(), |e| e.to_string());
+        for s in streams {
+            let began = ended.iter().any(|&(id, head)| id == s.id && head);
+            let e = match began {
+                true => Error::new(
+                    ErrorKind::PartialFile,
+                    format!("the HTTP/2 stream {} was cut: {why}", s.id),
+                ),
+                false => Error::new(ErrorKind::Http2, format!("the HTTP/2 connection ended: {why}")),
+            };
+            self.finish_transfer(s.transfer, Err(e), now);
+        }
+    }
+}
