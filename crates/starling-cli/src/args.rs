@@ -141,15 +141,18 @@ pub struct Args {
     #[arg(long = "etag-compare", value_name = "FILE")]
     pub etag_compare: Option<PathBuf>,
 
-    /// Speak HTTP/1.1 (what this version speaks).
+    /// Speak HTTP/1.1 (the default).
     #[arg(long = "http1.1")]
     pub http1_1: bool,
 
-    /// Speak HTTP/2 (refused: not in this version yet).
+    /// Offer HTTP/2 to HTTPS servers (ALPN); those that decline, and
+    /// http:// URLs, get HTTP/1.1. Transfers to one host share one
+    /// connection.
     #[arg(long = "http2")]
     pub http2: bool,
 
-    /// HTTP/2 without negotiation (refused: not in this version yet).
+    /// Speak HTTP/2 from the first byte, without negotiation (also over
+    /// http://).
     #[arg(long = "http2-prior-knowledge")]
     pub http2_prior_knowledge: bool,
 

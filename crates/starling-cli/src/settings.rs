@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use starling::{Easy, Error, ErrorKind, IpResolve, Method};
+use starling::{Easy, Error, ErrorKind, HttpVersion, IpResolve, Method};
 
 use crate::args::Args;
 use crate::{form, writeout};
@@ -48,6 +48,8 @@ pub struct Settings {
     pub location: bool,
     pub max_redirs: Option<u32>,
     pub compressed: bool,
+    /// `--http1.1`, `--http2`, `--http2-prior-knowledge`.
+    pub http_version: HttpVersion,
     /// `--tr-encoding`.
     pub tr_encoding: bool,
     /// `--proto-default`.
@@ -98,8 +100,6 @@ fn refused(args: &Args) -> Option<String> {
         "-x/--proxy: this version of starling has no proxy support (refused rather than going direct)"
     } else if args.cookie.is_some() || args.cookie_jar.is_some() {
         "-b/-c: this version of starling has no cookie engine"
-    } else if args.http2 || args.http2_prior_knowledge {
-        "--http2: this version of starling speaks HTTP/1.1 only"
     } else {
         return None;
     };
@@ -190,6 +190,7 @@ impl Settings {
         if self.compressed {
             easy.accept_encoding(Some(""));
         }
+        easy.http_version(self.http_version);
         easy.transfer_encoding(self.tr_encoding);
         if let Some(scheme) = &self.default_protocol {
             easy.default_protocol(Some(scheme));
@@ -423,6 +424,14 @@ fn settings(args: &Args) -> Result<Settings, String> {
         location: args.location,
         max_redirs: args.max_redirs,
         compressed: args.compressed,
+        // The last word wins in curl; here the strongest does.
+        http_version: if args.http2_prior_knowledge {
+            HttpVersion::Http2PriorKnowledge
+        } else if args.http2 {
+            HttpVersion::Http2
+        } else {
+            HttpVersion::Http11
+        },
         tr_encoding: args.tr_encoding,
         default_protocol: args.proto_default.clone(),
         ip_resolve: match (args.ipv4, args.ipv6) {

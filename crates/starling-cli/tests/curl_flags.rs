@@ -367,7 +367,7 @@ fn etags_are_saved_and_compared() {
 }
 
 #[test]
-fn proxies_cookies_and_http2_are_refused_never_ignored() {
+fn proxies_and_cookies_are_refused_never_ignored() {
     let server = HttpServer::start();
     let tmp = TempDir::new();
     let url = server.url("/bytes/4");
@@ -375,7 +375,6 @@ fn proxies_cookies_and_http2_are_refused_never_ignored() {
         &["-x", "http://127.0.0.1:9", url.as_str()][..],
         &["-b", "a=1", url.as_str()],
         &["-c", "jar.txt", url.as_str()],
-        &["--http2", url.as_str()],
     ] {
         let out = run(&tmp, args);
         assert_eq!(out.status.code(), Some(4), "{args:?}: {}", text(&out.stderr));
@@ -522,4 +521,40 @@ fn continue_at_an_offset_to_standard_output() {
     let out = run(&tmp, &["-C", "4", &server.url("/f")]);
     assert_eq!(out.status.code(), Some(33), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn http2_flags_choose_the_version_curl_would() {
+    let h2c = HttpServer::start_h2c();
+    let h1 = HttpServer::start();
+    let tmp = TempDir::new();
+    let urls: Vec<String> = (0..5).map(|i| h2c.url(&format!("/bytes/{}", 1000 * i))).collect();
+    let mut args = vec![
+        "--http2-prior-knowledge",
+        "-s",
+        "-w",
+        "%{http_version} %{size_download}\\n",
+    ];
+    for url in &urls {
+        args.extend(["-o", "/dev/null", url.as_str()]);
+    }
+    let out = run(&tmp, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    let want: Vec<String> = (0..5).map(|i| format!("2 {}", 1000 * i)).collect();
+    assert_eq!(lines, want);
+    // --http2 offers HTTP/2 over TLS only: http:// stays HTTP/1.1.
+    let out = run(
+        &tmp,
+        &[
+            "--http2",
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_version}",
+            &h1.url("/bytes/10"),
+        ],
+    );
+    assert_eq!(text(&out.stdout), "1.1");
 }

@@ -259,3 +259,22 @@ fn paused_streams_resume_without_losing_a_byte() {
     ev.assert_clean();
     assert_eq!(server.connections_accepted(), 1);
 }
+
+/// Once its last stream is over, an HTTP/2 connection's socket is REMOVEd
+/// as an idle HTTP/1.1 one's is (a loop that ends when nothing is watched
+/// ends), and the next transfer to the host takes it again.
+#[test]
+fn an_idle_http2_connection_is_unwatched_and_reused() {
+    let server = HttpServer::start_h2c();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    for seed in 0..3u64 {
+        let mut e = h2c(&server, &format!("/bytes/5000?seed={seed}"));
+        e.handler(Verify::new(seed));
+        let (e, result) = ev.run_one(e, Duration::from_secs(30));
+        result.unwrap_or_else(|err| panic!("{err}"));
+        assert!(e.handler_ref::<Verify>().unwrap().complete(5000));
+        assert!(ev.record.borrow().watched.is_empty(), "nothing watched once idle");
+        assert!(ev.run_until_idle(Duration::from_secs(5), |_| {}), "the loop ends");
+    }
+    assert_eq!(server.connections_accepted(), 1);
+}

@@ -283,9 +283,10 @@ unsafe fn answer(
     let uploaded = i.body_bytes_sent as i64;
     let upload_speed = (uploaded as f64 / total.as_secs_f64().max(1e-9)) as i64;
     let https = url.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"));
-    // libcurl's CURL_HTTP_VERSION_1_0 and _1_1.
+    // libcurl's CURL_HTTP_VERSION_1_0, _1_1 and _2_0.
     let version = match i.version {
         Some(v) if v == starling::Version::HTTP_10 => 1,
+        Some(v) if v == starling::Version::HTTP_2 => 3,
         Some(_) => 2,
         None => 0,
     };

@@ -283,7 +283,22 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             // QUICK_EXIT asks libcurl not to wait for its resolver threads
             // at cleanup; Starling never waits for them.
-            NOSIGNAL | BUFFERSIZE | HTTP_VERSION | PIPEWAIT | QUICK_EXIT => {}
+            NOSIGNAL | BUFFERSIZE | PIPEWAIT | QUICK_EXIT => {}
+            // libcurl's CURL_HTTP_VERSION_*: NONE, 1_0 and 1_1 speak
+            // HTTP/1.1 (Starling sends no HTTP/1.0 requests); 2_0 and 2TLS
+            // offer h2 in ALPN; 2_PRIOR_KNOWLEDGE speaks HTTP/2 at once;
+            // 3, 3ONLY and
+            // any other fail as in a libcurl built without HTTP/3.
+            HTTP_VERSION => {
+                let version = match value {
+                    0..=2 => starling::HttpVersion::Http11,
+                    3 | 4 => starling::HttpVersion::Http2,
+                    5 => starling::HttpVersion::Http2PriorKnowledge,
+                    v if v < 0 => return CURLE_BAD_FUNCTION_ARGUMENT,
+                    _ => return CURLE_UNSUPPORTED_PROTOCOL,
+                };
+                easy.http_version(version);
+            }
             _ => {
                 return super::tls::setopt_long(h, option, value)
                     .unwrap_or_else(|| unimplemented_easy_option(option, Given::Long(value)))

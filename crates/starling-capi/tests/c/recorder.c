@@ -9,6 +9,7 @@
  *   recorder [-L] [-c] STEP...
  *
  *   -L          follow redirects (CURLOPT_FOLLOWLOCATION)
+ *   -2          HTTP/2 with prior knowledge (CURLOPT_HTTP_VERSION)
  *   -c          cancel the timer whenever the running count drops to zero
  *               (as programs that count their own transfers do)
  *   -m N        CURLMOPT_MAX_HOST_CONNECTIONS N
@@ -48,7 +49,7 @@
 
 static CURLM *multi;
 static int epfd, tfd;
-static int follow, cancel_at_zero;
+static int follow, cancel_at_zero, h2;
 static int timer_armed;
 static int watched[MAX_FDS];
 static int watched_count;
@@ -155,6 +156,9 @@ static CURL *make(const char *url, long id)
   curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, xferinfo);
   curl_easy_setopt(easy, CURLOPT_XFERINFODATA, (char *)0 + id);
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, (long)follow);
+  if(h2)
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+                     (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
   return easy;
 }
 
@@ -266,6 +270,8 @@ int main(int argc, char **argv)
     const char *a = argv[i];
     if(!strcmp(a, "-L"))
       follow = 1;
+    else if(!strcmp(a, "-2"))
+      h2 = 1;
     else if(!strcmp(a, "-c"))
       cancel_at_zero = 1;
     else if(!strcmp(a, "-m") && i + 1 < argc)

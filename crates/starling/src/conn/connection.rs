@@ -152,10 +152,19 @@ impl Connection {
     pub fn interest(&self, watch_idle: bool) -> Option<What> {
         let tls_out = self.transport.wants_write();
         if let (Some(h2), ConnState::Open) = (&self.h2, self.state) {
-            // Always readable: the server may send on any stream, or
-            // SETTINGS, PING and GOAWAY on none.
             let out = tls_out || h2.wants_write();
-            return Some(if out { What::InOut } else { What::In });
+            // Readable while it carries a stream: the server may send on
+            // any, or SETTINGS, PING and GOAWAY on none. Without one it is
+            // REMOVEd as an idle HTTP/1.1 connection is (unless idle
+            // sockets are watched); what came meanwhile is read when a
+            // stream opens on it.
+            let read = h2.busy() || watch_idle;
+            return match (read, out) {
+                (true, true) => Some(What::InOut),
+                (true, false) => Some(What::In),
+                (false, true) => Some(What::Out),
+                (false, false) => None,
+            };
         }
         let paused = self.proto.paused;
         let wanted = match (self.state, self.proto.phase) {

@@ -95,7 +95,7 @@ impl Core {
             }
         }
         if self.conns[key.index as usize].h2.is_some() {
-            return self.drive_h2(key, now);
+            return self.drive_h2(key, events, now);
         }
         if self.conns[key.index as usize].phase() == Some(Phase::Sending) {
             match self.send_request(key) {

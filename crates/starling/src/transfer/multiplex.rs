@@ -11,7 +11,7 @@ use std::num::NonZeroU32;
 use std::time::Instant;
 
 use super::core::Core;
-use crate::conn::{ConnState, H2Stream, Http2Proto};
+use crate::conn::{ConnState, H2Stream, Http2Proto, MAX_IDLE_AGE};
 use crate::easy::{HttpVersion, RequestBody};
 use crate::error::{Error, ErrorKind};
 use crate::handler::Trace;
@@ -113,7 +113,17 @@ impl Core {
             return None;
         }
         let host = t.host?;
-        self.pool.find_multiplexed(host, &self.conns)
+        loop {
+            let key = self.pool.find_multiplexed(host, &self.conns)?;
+            let conn = &self.conns[key.index as usize];
+            let idle = !conn.h2.as_ref().is_some_and(|h2| h2.busy());
+            if idle && self.env.now().saturating_duration_since(conn.idle_since) > MAX_IDLE_AGE {
+                // As an idle HTTP/1.1 connection: too old to trust.
+                self.close_connection(key);
+                continue;
+            }
+            return Some(key);
+        }
     }
 
     /// Binds a transfer to a stream of an HTTP/2 connection and prepares
@@ -128,7 +138,11 @@ impl Core {
         if conn.transport.tls.is_some() {
             t.easy.inner.info.timings.appconnect = t.elapsed(now);
         }
-        let _ = self.prepare_request(id, key, now);
+        if self.prepare_request(id, key, now) {
+            // The stream's HEADERS go out when the connection is driven,
+            // later in this call.
+            self.runnable.push(key);
+        }
     }
 
     /// `prepare_request` encoded the request as HTTP/1.1 into the
@@ -198,15 +212,20 @@ impl Core {
         conn.proto.head = head;
         conn.proto.head.clear();
         self.mark_dirty(key);
-        self.runnable.push(key);
         true
     }
 
     /// The transfer's stream is over (its response complete, or left):
     /// the connection goes on with its other streams.
     pub(super) fn h2_stream_over(&mut self, key: ConnKey, id: TransferId) {
-        if let Some(h2) = self.conns.get_mut(key.index as usize).and_then(|c| c.h2.as_mut()) {
-            h2.detach(id);
+        let now = self.env.now();
+        if let Some(conn) = self.conns.get_mut(key.index as usize) {
+            if let Some(h2) = conn.h2.as_mut() {
+                h2.detach(id);
+                if !h2.busy() {
+                    conn.idle_since = now;
+                }
+            }
         }
         if let Some(t) = self.transfer_mut(id) {
             t.conn = None;

@@ -12,6 +12,7 @@ use crate::conn::buffers::RECV_BUF_SIZE;
 use crate::conn::Http2Proto;
 use crate::easy::RequestBody;
 use crate::error::{Error, ErrorKind};
+use crate::events::Events;
 use crate::handler::{Flow, Trace};
 use crate::http2::connection::{ConnError, Event};
 use crate::http2::frame::ErrorCode;
@@ -37,13 +38,19 @@ fn connection_error(e: ConnError) -> Error {
 impl Core {
     /// Drives an HTTP/2 connection: resumed streams, what waits to be
     /// sent, and what the socket has.
-    pub(super) fn drive_h2(&mut self, key: ConnKey, now: Instant) {
+    pub(super) fn drive_h2(&mut self, key: ConnKey, events: Events, now: Instant) {
         self.resume_h2(key, now);
         if self.conn_mut(key).is_none() {
             return;
         }
         if let Err(e) = self.send_h2(key, now) {
             return self.h2_transport_ended(key, Some(e), now);
+        }
+        if events == Events::OUT && self.conns[key.index as usize].transport.tls.is_none() {
+            // Writable only: what was just sent cannot be answered yet;
+            // the read waits for the loop to say so, as libcurl's does
+            // (over TLS, decrypted bytes may wait that no event will tell).
+            return self.mark_dirty(key);
         }
         let budget = self.read_budget as usize * RECV_BUF_SIZE;
         let mut read_bytes = 0;
@@ -357,7 +364,9 @@ impl Core {
                 ),
                 false => Error::new(ErrorKind::Http2, format!("the HTTP/2 connection ended: {why}")),
             };
-            self.finish_transfer(s.transfer, Err(e), now);
+            // No answer yet: the server may have closed the connection
+            // idle before it saw the request, which may go again once.
+            self.fail_or_retry(s.transfer, e, !began, now);
         }
     }
 }
