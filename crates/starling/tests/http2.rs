@@ -278,3 +278,74 @@ fn an_idle_http2_connection_is_unwatched_and_reused() {
     }
     assert_eq!(server.connections_accepted(), 1);
 }
+
+/// A body read from the handler, of known and of unknown length, goes out
+/// over HTTP/2 unframed (DATA frames are its framing) and comes back
+/// whole; a pause of the upload holds it until the loop lifts it.
+#[test]
+fn bodies_read_from_the_handler_go_over_http2() {
+    use starling::{Action, Flow, Handler, Pause, ReadFlow};
+    struct Upload {
+        data: Vec<u8>,
+        pos: usize,
+        echoed: Vec<u8>,
+        pause_at: Option<usize>,
+    }
+    impl Handler for Upload {
+        fn read(&mut self, buf: &mut [u8]) -> ReadFlow {
+            if self.pause_at.is_some_and(|at| self.pos >= at) {
+                self.pause_at = None;
+                return ReadFlow::Pause;
+            }
+            let n = buf.len().min(self.data.len() - self.pos).min(7000);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            ReadFlow::Data(n)
+        }
+        fn write(&mut self, data: &[u8]) -> Flow {
+            self.echoed.extend_from_slice(data);
+            Flow::Continue
+        }
+    }
+    let server = HttpServer::start_h2c();
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 253) as u8).collect();
+    for (len, pause_at) in [
+        (Some(data.len() as u64), None),
+        (None, None),
+        (None, Some(100_000)),
+    ] {
+        let mut e = h2c(&server, "/echo");
+        e.method(starling::Method::POST).body_from_handler(len);
+        e.handler(Upload {
+            data: data.clone(),
+            pos: 0,
+            echoed: Vec::new(),
+            pause_at,
+        });
+        let mut ev = EventLoop::new(Multi::new(), false);
+        let id = ev.multi.add(e);
+        ev.multi.socket_action(Action::Timeout);
+        let end = std::time::Instant::now() + Duration::from_secs(20);
+        let mut result = None;
+        while result.is_none() {
+            assert!(std::time::Instant::now() < end, "timed out");
+            if ev.multi.pause_state(id).is_some_and(|p| p.send) {
+                ev.multi.set_pause(id, Pause::NONE).unwrap();
+            }
+            ev.step(Duration::from_millis(10));
+            if let Some(msg) = ev.multi.info_read() {
+                result = Some(msg.result);
+            }
+        }
+        result.unwrap().unwrap_or_else(|err| panic!("{len:?}: {err}"));
+        ev.assert_clean();
+        let e = ev.multi.remove(id).unwrap();
+        assert_eq!(e.info().version, Some(Version::HTTP_2));
+        let h = e.handler_ref::<Upload>().unwrap();
+        assert!(
+            h.echoed == data,
+            "{len:?} {pause_at:?}: {} bytes echoed",
+            h.echoed.len()
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! transfer's request body went out. Many streams at once; the pool offers
 //! the connection while the machine has a free one.
 
+use super::upload::StreamUpload;
 use crate::http2::connection::{Http2, LocalSettings};
 use crate::ids::TransferId;
 
@@ -15,6 +16,10 @@ pub(crate) struct H2Stream {
     /// sent so far, and whether the body (or its absence) was all sent.
     pub body_sent: usize,
     pub body_done: bool,
+    /// A body read from the handler as the windows open.
+    pub upload: Option<Box<StreamUpload>>,
+    /// The handler paused that body: nothing to write until it resumes.
+    pub send_paused: bool,
     /// The handler paused receiving: body bytes since are held by the
     /// transfer, and the stream's window stays shut until they are taken.
     pub paused: bool,
@@ -71,7 +76,7 @@ impl Http2Proto {
             || self
                 .streams
                 .iter()
-                .any(|s| !s.body_done && self.machine.send_capacity(s.id) > 0)
+                .any(|s| !s.body_done && !s.send_paused && self.machine.send_capacity(s.id) > 0)
     }
 
     /// Whether a stream is open.

@@ -38,6 +38,9 @@ pub(crate) struct StreamUpload {
     read: u64,
     /// The handler said the body is complete (and its framing is queued).
     ended: bool,
+    /// Chunk framing for a body of unknown length (HTTP/1.1); HTTP/2
+    /// frames the body itself.
+    chunked: bool,
 }
 
 impl StreamUpload {
@@ -50,6 +53,16 @@ impl StreamUpload {
             total,
             read: 0,
             ended: false,
+            chunked: total.is_none(),
+        }
+    }
+
+    /// An upload whose bytes go out as the handler gives them, framed by
+    /// the protocol (HTTP/2's DATA frames), whatever its length.
+    pub fn unframed(total: Option<u64>) -> Self {
+        StreamUpload {
+            chunked: false,
+            ..StreamUpload::new(total)
         }
     }
 
@@ -66,7 +79,7 @@ impl StreamUpload {
     /// True when what is pending is the terminating chunk of a chunked
     /// body.
     pub fn last_chunk(&self) -> bool {
-        self.ended && self.total.is_none() && !self.pending().is_empty()
+        self.ended && self.chunked && !self.pending().is_empty()
     }
 
     /// Everything, framing included, was written.
@@ -118,7 +131,7 @@ impl StreamUpload {
     fn frame(&mut self, n: usize) {
         self.start = PREFIX;
         self.end = PREFIX + n;
-        if self.total.is_none() {
+        if self.chunked {
             let mut digits = [0u8; 16];
             let hex = hex_digits(n as u64, &mut digits);
             self.start = PREFIX - hex.len() - 2;
@@ -133,6 +146,7 @@ impl StreamUpload {
     fn end_of_body(&mut self) -> Fill {
         self.ended = true;
         match self.total {
+            None if !self.chunked => Fill::Ended,
             None => {
                 self.buf[..5].copy_from_slice(b"0\r\n\r\n");
                 self.start = 0;

@@ -11,6 +11,7 @@ use std::num::NonZeroU32;
 use std::time::Instant;
 
 use super::core::Core;
+use crate::conn::upload::StreamUpload;
 use crate::conn::{ConnState, H2Stream, Http2Proto, MAX_IDLE_AGE};
 use crate::easy::{HttpVersion, RequestBody};
 use crate::error::{Error, ErrorKind};
@@ -152,25 +153,20 @@ impl Core {
         let conn = &mut self.conns[key.index as usize];
         conn.proto.transfer = None;
         conn.proto.expect = false;
-        let upload = conn.proto.upload.take();
+        conn.proto.upload = None;
         let head = std::mem::take(&mut conn.proto.head);
         let t = &self.transfers[id.index as usize];
-        if upload.is_some() {
-            let e = Error::new(
-                ErrorKind::SendError,
-                "a request body read from the handler cannot go over HTTP/2 yet",
-            );
-            self.finish_transfer(id, Err(e), now);
-            return false;
-        }
         let scheme = if t.route().target.is_https() {
             "https"
         } else {
             "http"
         };
-        let body_len = match t.body() {
-            RequestBody::Bytes(b) => b.len(),
-            _ => 0,
+        // A body read from the handler goes out unframed (DATA frames are
+        // its framing), as the windows open.
+        let (body_len, upload) = match t.body() {
+            RequestBody::Bytes(b) => (b.len(), None),
+            RequestBody::Stream(len) => (1, Some(Box::new(StreamUpload::unframed(len)))),
+            RequestBody::None => (0, None),
         };
         let Some(fields) = h2_fields(&head, scheme) else {
             let e = Error::new(
@@ -196,6 +192,8 @@ impl Core {
             transfer: id,
             body_sent: 0,
             body_done: body_len == 0,
+            upload,
+            send_paused: false,
             paused: false,
             held: 0,
             end_pending: false,

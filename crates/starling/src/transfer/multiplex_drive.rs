@@ -8,13 +8,15 @@ use std::time::Instant;
 
 use super::core::Core;
 use super::deliver::Delivery;
+use super::state::Transfer;
 use crate::conn::buffers::RECV_BUF_SIZE;
+use crate::conn::upload::{Fill, StreamUpload};
 use crate::conn::Http2Proto;
 use crate::easy::RequestBody;
 use crate::error::{Error, ErrorKind};
 use crate::events::Events;
 use crate::handler::{Flow, Trace};
-use crate::http2::connection::{ConnError, Event};
+use crate::http2::connection::{ConnError, Event, Http2};
 use crate::http2::frame::ErrorCode;
 use crate::ids::{ConnKey, TransferId};
 
@@ -33,6 +35,40 @@ fn connection_error(e: ConnError) -> Error {
         ErrorKind::Http2,
         format!("Error in the HTTP2 framing layer: {} ({})", e.reason, e.code),
     )
+}
+
+/// Sends a body read from the handler as far as the windows allow: true
+/// once all of it (and the stream's end) went into the machine, false when
+/// the windows shut or the handler paused (then `t.pause.send` is set).
+fn send_upload(
+    machine: &mut Http2,
+    stream: u32,
+    upload: &mut StreamUpload,
+    t: &mut Transfer,
+) -> Result<bool, Error> {
+    loop {
+        if upload.pending().is_empty() {
+            match t.easy.inner.with_handler(|h, _| upload.fill(h)) {
+                Fill::Ready => {}
+                Fill::Ended => {
+                    machine.send_data(stream, &[], true);
+                    return Ok(true);
+                }
+                Fill::Paused => {
+                    t.pause.send = true;
+                    return Ok(false);
+                }
+                Fill::Failed(e) => return Err(e),
+            }
+        }
+        let n = machine.send_data(stream, upload.pending(), false);
+        if n == 0 {
+            return Ok(false);
+        }
+        t.easy.inner.trace(Trace::DataOut, &upload.pending()[..n]);
+        t.easy.inner.info.body_bytes_sent += n as u64;
+        upload.advance(n);
+    }
 }
 
 impl Core {
@@ -99,8 +135,23 @@ impl Core {
         let conn = &mut self.conns[key.index as usize];
         let h2 = conn.h2.as_mut().expect("an HTTP/2 connection");
         let Http2Proto { machine, streams } = &mut **h2;
-        for s in streams.iter_mut().filter(|s| !s.body_done) {
+        let mut failed = Vec::new();
+        for s in streams.iter_mut().filter(|s| !s.body_done && !s.send_paused) {
             let t = &mut self.transfers[s.transfer.index as usize];
+            if let Some(upload) = s.upload.as_mut() {
+                match send_upload(machine, s.id, upload, t) {
+                    Ok(true) => {
+                        s.body_done = true;
+                        t.easy.inner.info.timings.posttransfer = t.elapsed(now);
+                    }
+                    Ok(false) => {
+                        s.send_paused = t.pause.send;
+                        self.maybe_paused |= s.send_paused;
+                    }
+                    Err(e) => failed.push((s.transfer, e)),
+                }
+                continue;
+            }
             let RequestBody::Bytes(body) = t.body() else {
                 s.body_done = true;
                 continue;
@@ -137,6 +188,9 @@ impl Core {
                 Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
                 _ => {}
             }
+        }
+        for (id, e) in failed {
+            self.abort_on(key, id, e, now);
         }
         Ok(())
     }
@@ -300,6 +354,9 @@ impl Core {
     fn resume_h2(&mut self, key: ConnKey, now: Instant) {
         let conn = &mut self.conns[key.index as usize];
         let Some(h2) = conn.h2.as_mut() else { return };
+        for s in h2.streams.iter_mut().filter(|s| s.send_paused) {
+            s.send_paused = self.transfers[s.transfer.index as usize].pause.send;
+        }
         let resumed: Vec<TransferId> = h2
             .streams
             .iter()
