@@ -349,3 +349,35 @@ fn bodies_read_from_the_handler_go_over_http2() {
         );
     }
 }
+
+/// Twenty transfers added at once: with `pipewait` they wait for the
+/// first connection and share it; without, each opens its own (as in
+/// libcurl); with multiplexing off, none shares a connection at once.
+#[test]
+fn pipewait_and_multiplexing_decide_how_many_connections_open() {
+    for (pipewait, multiplex, connections) in [(true, true, 1), (false, true, 20), (true, false, 20)] {
+        let server = HttpServer::start_h2c();
+        let mut multi = Multi::new();
+        multi.set_multiplexing(multiplex);
+        let mut ev = EventLoop::new(multi, false);
+        for i in 0..20u64 {
+            let mut e = h2c(&server, &format!("/bytes/3000?seed={i}"));
+            e.pipewait(pipewait).handler(Verify::new(i));
+            ev.multi.add(e);
+        }
+        let mut done = 0;
+        assert!(ev.run(Duration::from_secs(30), |multi, msg| {
+            msg.result.as_ref().unwrap_or_else(|e| panic!("{e}"));
+            let easy = multi.remove(msg.id).unwrap();
+            assert!(easy.handler_ref::<Verify>().unwrap().complete(3000));
+            done += 1;
+        }));
+        ev.assert_clean();
+        assert_eq!(done, 20);
+        assert_eq!(
+            server.connections_accepted(),
+            connections,
+            "pipewait {pipewait}, multiplexing {multiplex}"
+        );
+    }
+}

@@ -283,7 +283,10 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             // QUICK_EXIT asks libcurl not to wait for its resolver threads
             // at cleanup; Starling never waits for them.
-            NOSIGNAL | BUFFERSIZE | PIPEWAIT | QUICK_EXIT => {}
+            NOSIGNAL | BUFFERSIZE | QUICK_EXIT => {}
+            PIPEWAIT => {
+                easy.pipewait(value != 0);
+            }
             // libcurl's CURL_HTTP_VERSION_*: NONE, 1_0 and 1_1 speak
             // HTTP/1.1 (Starling sends no HTTP/1.0 requests); 2_0 and 2TLS
             // offer h2 in ALPN; 2_PRIOR_KNOWLEDGE speaks HTTP/2 at once;

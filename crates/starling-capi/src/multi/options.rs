@@ -19,6 +19,8 @@ const TIMERDATA: i32 = 10_005;
 const MAXCONNECTS: i32 = 6;
 const MAX_HOST_CONNECTIONS: i32 = 7;
 const MAX_TOTAL_CONNECTIONS: i32 = 13;
+const MAX_CONCURRENT_STREAMS: i32 = 16;
+const CURLPIPE_MULTIPLEX: c_long = 2;
 
 /// Typed `curl_multi_setopt` for long options.
 ///
@@ -44,9 +46,21 @@ pub unsafe extern "C" fn starling_multi_setopt_long(
             MAXCONNECTS => limits.max_idle_connections = limit,
             MAX_HOST_CONNECTIONS => limits.max_host_connections = limit,
             MAX_TOTAL_CONNECTIONS => limits.max_total_connections = limit,
-            // HTTP/1.1 pipelining is gone from libcurl too; multiplexing
-            // comes with HTTP/2.
-            PIPELINING => return CURLM_OK,
+            // HTTP/1.1 pipelining is gone from libcurl too; the
+            // CURLPIPE_MULTIPLEX bit turns HTTP/2 multiplexing on or off.
+            PIPELINING => {
+                engine.set_multiplexing(value & CURLPIPE_MULTIPLEX != 0);
+                return CURLM_OK;
+            }
+            // libcurl takes anything below 1 as its default, 100.
+            MAX_CONCURRENT_STREAMS => {
+                engine.set_max_concurrent_streams(if value < 1 {
+                    100
+                } else {
+                    value.min(u32::MAX as c_long) as u32
+                });
+                return CURLM_OK;
+            }
             _ => return other_multi_option(option),
         }
         engine.set_limits(limits);
@@ -55,8 +69,8 @@ pub unsafe extern "C" fn starling_multi_setopt_long(
 }
 
 /// libcurl's other multi options are accepted and ignored, as libcurl
-/// itself ignores the pipelining ones today; the HTTP/2 ones (server push,
-/// concurrent streams) have nothing to act on before HTTP/2 lands.
+/// itself ignores the pipelining ones today; server push is refused as
+/// Starling's HTTP/2 client refuses it (SETTINGS_ENABLE_PUSH 0).
 fn other_multi_option(option: i32) -> CurlMCode {
     if is_multi_option(option) {
         CURLM_OK

@@ -10,6 +10,7 @@
  *
  *   -L          follow redirects (CURLOPT_FOLLOWLOCATION)
  *   -2          HTTP/2 with prior knowledge (CURLOPT_HTTP_VERSION)
+ *   -w          wait for a connection that may multiplex (CURLOPT_PIPEWAIT)
  *   -c          cancel the timer whenever the running count drops to zero
  *               (as programs that count their own transfers do)
  *   -m N        CURLMOPT_MAX_HOST_CONNECTIONS N
@@ -49,7 +50,7 @@
 
 static CURLM *multi;
 static int epfd, tfd;
-static int follow, cancel_at_zero, h2;
+static int follow, cancel_at_zero, h2, pipewait;
 static int timer_armed;
 static int watched[MAX_FDS];
 static int watched_count;
@@ -159,6 +160,8 @@ static CURL *make(const char *url, long id)
   if(h2)
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
                      (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+  if(pipewait)
+    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   return easy;
 }
 
@@ -272,6 +275,8 @@ int main(int argc, char **argv)
       follow = 1;
     else if(!strcmp(a, "-2"))
       h2 = 1;
+    else if(!strcmp(a, "-w"))
+      pipewait = 1;
     else if(!strcmp(a, "-c"))
       cancel_at_zero = 1;
     else if(!strcmp(a, "-m") && i + 1 < argc)

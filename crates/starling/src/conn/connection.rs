@@ -88,6 +88,9 @@ pub(crate) struct Connection {
     pub remote_addr: Option<SocketAddr>,
     /// In the multi handle's list of connections whose interest may have changed.
     pub dirty: bool,
+    /// Being set up for a transfer that asked for HTTP/2: it may turn out
+    /// to multiplex, so transfers with `pipewait` wait for it.
+    pub may_multiplex: bool,
     /// Stopped reading at its read budget: to be driven on the next call
     /// (its entry in the `again` list is stale once this is false).
     pub again: bool,
@@ -116,6 +119,7 @@ impl Connection {
             local_addr: None,
             remote_addr: None,
             dirty: false,
+            may_multiplex: false,
             again: false,
             idle_since: now,
             timer: None,

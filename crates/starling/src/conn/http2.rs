@@ -37,10 +37,15 @@ pub(crate) struct Http2Proto {
 }
 
 impl Http2Proto {
-    /// A connection whose preface waits in the machine's output.
-    pub fn new() -> Http2Proto {
+    /// A connection whose preface waits in the machine's output; it opens
+    /// at most `max_streams` at once.
+    pub fn new(max_streams: u32) -> Http2Proto {
+        let local = LocalSettings {
+            max_streams,
+            ..LocalSettings::default()
+        };
         Http2Proto {
-            machine: Http2::new(LocalSettings::default()),
+            machine: Http2::new(local),
             streams: Vec::new(),
         }
     }

@@ -61,6 +61,10 @@ struct Host {
     /// HTTP/2 connections, busy or not: a transfer rides on one that has a
     /// free stream. Entries of closed connections go when next looked at.
     multiplexed: Vec<ConnKey>,
+    /// Connections being set up that may turn out to multiplex, and the
+    /// transfers (`pipewait`) waiting to know.
+    may_multiplex: usize,
+    multiplex_waiting: Vec<TransferId>,
     /// Transfers waiting because the host has its maximum of connections.
     waiting: VecDeque<TransferId>,
 }
@@ -98,6 +102,8 @@ impl ConnectionPool {
                     conns: 0,
                     idle: Vec::new(),
                     multiplexed: Vec::new(),
+                    may_multiplex: 0,
+                    multiplex_waiting: Vec::new(),
                     waiting: VecDeque::new(),
                 });
                 // Slab keys are dense: a u32 holds as many hosts as a
@@ -202,8 +208,14 @@ impl ConnectionPool {
         self.hosts[host as usize].multiplexed.push(conn);
     }
 
-    /// An HTTP/2 connection to `host` with a free stream, if any.
-    pub fn find_multiplexed(&mut self, host: HostId, conns: &Slab<Connection>) -> Option<ConnKey> {
+    /// An HTTP/2 connection to `host` with a free stream, if any (one with
+    /// no stream at all unless `multiplex`).
+    pub fn find_multiplexed(
+        &mut self,
+        host: HostId,
+        conns: &Slab<Connection>,
+        multiplex: bool,
+    ) -> Option<ConnKey> {
         let list = &mut self.hosts[host as usize].multiplexed;
         let live = |k: &ConnKey| {
             conns
@@ -215,8 +227,34 @@ impl ConnectionPool {
             conns[k.index as usize]
                 .h2
                 .as_ref()
-                .is_some_and(|h2| h2.streams_free() > 0)
+                .is_some_and(|h2| h2.streams_free() > 0 && (multiplex || !h2.busy()))
         })
+    }
+
+    /// Counts a connection to `host` that may turn out to multiplex
+    /// (`true`), or one that no longer may (it is known, or closed).
+    pub fn may_multiplex(&mut self, host: HostId, pending: bool) {
+        let h = &mut self.hosts[host as usize];
+        match pending {
+            true => h.may_multiplex += 1,
+            false => h.may_multiplex -= 1,
+        }
+    }
+
+    /// Whether a connection to `host` that may multiplex is being set up.
+    pub fn multiplex_pending(&self, host: HostId) -> bool {
+        self.hosts[host as usize].may_multiplex > 0
+    }
+
+    /// Queues a transfer until a connection to `host` turns out to
+    /// multiplex or not.
+    pub fn wait_for_multiplex(&mut self, host: HostId, transfer: TransferId) {
+        self.hosts[host as usize].multiplex_waiting.push(transfer);
+    }
+
+    /// The transfers waiting to know, all at once.
+    pub fn take_multiplex_waiters(&mut self, host: HostId) -> Vec<TransferId> {
+        std::mem::take(&mut self.hosts[host as usize].multiplex_waiting)
     }
 
     /// The key `host` was held with.

@@ -425,6 +425,14 @@ impl Easy {
         self
     }
 
+    /// Wait for a connection to the host that is being set up and may turn
+    /// out to speak HTTP/2, rather than open another (`CURLOPT_PIPEWAIT`):
+    /// many transfers added at once then share one connection.
+    pub fn pipewait(&mut self, wait: bool) -> &mut Self {
+        self.inner.extras_mut().pipewait = wait;
+        self
+    }
+
     /// Open a new connection for this transfer instead of taking one from
     /// the pool (`CURLOPT_FRESH_CONNECT`).
     pub fn fresh_connect(&mut self, fresh: bool) -> &mut Self {

@@ -105,6 +105,8 @@ pub(crate) struct Extras {
     pub(crate) forbid_reuse: bool,
     pub(crate) fresh_connect: bool,
     pub(crate) http_version: HttpVersion,
+    /// Wait for a connection that may multiplex rather than open another.
+    pub(crate) pipewait: bool,
     /// Stop once connected and leave the connection to the application.
     pub(crate) connect_only: bool,
     /// Stop once the protocol switched (WebSocket) and leave the
@@ -224,6 +226,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     forbid_reuse: false,
     fresh_connect: false,
     http_version: HttpVersion::Http11,
+    pipewait: false,
     connect_only: false,
     upgrade_only: false,
     ip_resolve: IpResolve::Whatever,

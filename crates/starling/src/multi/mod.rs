@@ -133,6 +133,20 @@ impl Multi {
         self.core.pool.limits
     }
 
+    /// Whether transfers asking for HTTP/2 share a connection at once
+    /// (libcurl's CURLMOPT_PIPELINING: `CURLPIPE_MULTIPLEX`, the default,
+    /// or `CURLPIPE_NOTHING`); off, each carries one transfer at a time.
+    pub fn set_multiplexing(&mut self, on: bool) {
+        self.core.multiplex = on;
+    }
+
+    /// Streams opened at most on one HTTP/2 connection, whatever the
+    /// server allows (CURLMOPT_MAX_CONCURRENT_STREAMS; default 100, at
+    /// least 1); for connections opened from now on.
+    pub fn set_max_concurrent_streams(&mut self, streams: u32) {
+        self.core.max_streams = streams.max(1);
+    }
+
     /// How much one socket may read per event, in units of 64 KiB, before
     /// the engine moves on; the rest is read on the next call, which the
     /// timer callback asks for at once. Lower is fairer among many busy

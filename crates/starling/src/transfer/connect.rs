@@ -63,10 +63,15 @@ impl Core {
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("started transfer has a host");
         let delay = t.easy.inner.extras().happy_eyeballs_timeout;
+        let may_multiplex = t.easy.inner.extras().http_version != crate::easy::HttpVersion::Http11;
         let generation = self.next_generation();
         let fd = socket.fd();
         let mut conn = Connection::connecting(socket, host, generation, now);
         conn.remote_addr = addr;
+        conn.may_multiplex = may_multiplex;
+        if may_multiplex {
+            self.pool.may_multiplex(host, true);
+        }
         // Wrapping after four billion connections only repeats numbers.
         conn.number = self.counters.connections_opened as u32;
         let index = self.conns.insert(conn);

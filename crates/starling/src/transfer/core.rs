@@ -107,6 +107,12 @@ pub(crate) struct Core {
     pub messages: VecDeque<Message>,
     /// Reads one socket gets per event before the engine yields to others.
     pub read_budget: u32,
+    /// Transfers may share an HTTP/2 connection at once (libcurl's
+    /// CURLMOPT_PIPELINING with CURLPIPE_MULTIPLEX, its default).
+    pub multiplex: bool,
+    /// Streams this side opens at most on one HTTP/2 connection
+    /// (CURLMOPT_MAX_CONCURRENT_STREAMS), whatever the server allows.
+    pub max_streams: u32,
     /// Transfers added and not finished.
     pub running: usize,
     /// Transfers started so far: the next one's number (its XFER_ID).
@@ -149,6 +155,8 @@ impl Core {
             parked: Vec::new(),
             messages: VecDeque::with_capacity(64),
             read_budget: DEFAULT_READ_BUDGET,
+            multiplex: true,
+            max_streams: 100,
             running: 0,
             started: 0,
             maybe_paused: false,

@@ -215,6 +215,7 @@ impl Core {
         if self.wants_h2(key, id) {
             self.begin_h2(key);
         }
+        self.multiplex_known(key);
         let conn = &mut self.conns[key.index as usize];
         let t = &mut self.transfers[id.index as usize];
         let target = &t.route().target;
@@ -530,6 +531,7 @@ impl Core {
             return;
         }
         self.again_served(key);
+        self.multiplex_known(key);
         let conn = self.conns.remove(key.index as usize);
         if let Some(timer) = conn.timer {
             self.timers.remove(timer);

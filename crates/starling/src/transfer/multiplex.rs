@@ -11,6 +11,7 @@ use std::num::NonZeroU32;
 use std::time::Instant;
 
 use super::core::Core;
+use super::state::TransferState;
 use crate::conn::upload::StreamUpload;
 use crate::conn::{ConnState, H2Stream, Http2Proto, MAX_IDLE_AGE};
 use crate::easy::{HttpVersion, RequestBody};
@@ -100,14 +101,54 @@ impl Core {
     /// Makes a connection an HTTP/2 one, offered to other transfers to its
     /// host while it has free streams.
     pub(super) fn begin_h2(&mut self, key: ConnKey) {
+        let max_streams = self.max_streams;
         let conn = &mut self.conns[key.index as usize];
-        conn.h2 = Some(Box::new(Http2Proto::new()));
+        conn.h2 = Some(Box::new(Http2Proto::new(max_streams)));
         conn.state = ConnState::Open;
         let host = conn.host;
         self.pool.add_multiplexed(host, key);
     }
 
-    /// An HTTP/2 connection to the transfer's host with a free stream.
+    /// Whether a connection being set up turned out to multiplex or not
+    /// (or closed first): transfers waiting to know look again.
+    pub(super) fn multiplex_known(&mut self, key: ConnKey) {
+        let Some(conn) = self.conn_mut(key) else { return };
+        if !std::mem::take(&mut conn.may_multiplex) {
+            return;
+        }
+        let host = conn.host;
+        self.pool.may_multiplex(host, false);
+        let now = self.env.now();
+        for id in self.pool.take_multiplex_waiters(host) {
+            let Some(t) = self.transfer_mut(id) else { continue };
+            if t.generation == id.generation && t.state == TransferState::Waiting {
+                t.state = TransferState::Queued;
+                t.wait_turned(now);
+                self.starting.push(id);
+            }
+        }
+    }
+
+    /// Whether `id` waits for a connection being set up that may turn out
+    /// to multiplex (`pipewait`), instead of opening another.
+    pub(super) fn pipewaits(&mut self, id: TransferId, now: Instant) -> bool {
+        let t = &mut self.transfers[id.index as usize];
+        let extras = t.easy.inner.extras();
+        let Some(host) = t.host else { return false };
+        if !self.multiplex || !extras.pipewait || extras.http_version == HttpVersion::Http11 {
+            return false;
+        }
+        if !self.pool.multiplex_pending(host) {
+            return false;
+        }
+        t.state = TransferState::Waiting;
+        t.wait_turned(now);
+        self.pool.wait_for_multiplex(host, id);
+        true
+    }
+
+    /// An HTTP/2 connection to the transfer's host with a free stream (with
+    /// multiplexing off, one that carries none).
     pub(super) fn find_multiplexed(&mut self, id: TransferId) -> Option<ConnKey> {
         let t = &self.transfers[id.index as usize];
         if t.easy.inner.extras().http_version == HttpVersion::Http11 {
@@ -115,7 +156,7 @@ impl Core {
         }
         let host = t.host?;
         loop {
-            let key = self.pool.find_multiplexed(host, &self.conns)?;
+            let key = self.pool.find_multiplexed(host, &self.conns, self.multiplex)?;
             let conn = &self.conns[key.index as usize];
             let idle = !conn.h2.as_ref().is_some_and(|h2| h2.busy());
             if idle && self.env.now().saturating_duration_since(conn.idle_since) > MAX_IDLE_AGE {
@@ -134,7 +175,7 @@ impl Core {
         conn.last_transfer = Some(id);
         let t = &mut self.transfers[id.index as usize];
         t.conn = Some(key);
-        t.state = super::state::TransferState::OnConnection;
+        t.state = TransferState::OnConnection;
         t.easy.inner.info.timings.connect = t.elapsed(now);
         if conn.transport.tls.is_some() {
             t.easy.inner.info.timings.appconnect = t.elapsed(now);

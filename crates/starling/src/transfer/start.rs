@@ -295,6 +295,9 @@ impl Core {
                 }
                 return;
             }
+            if self.pipewaits(id, now) {
+                return;
+            }
         }
         if let (Some(share), true) = (&share, reuse) {
             if let Some(conn) = self.unpark_connection(id, host, share, now) {
