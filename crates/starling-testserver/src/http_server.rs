@@ -131,6 +131,14 @@ impl HttpServer {
         }
     }
 
+    /// [`HttpServer::start_h2c`] on 127.0.0.1 `port`, as
+    /// [`HttpServer::start_on`].
+    pub fn start_h2c_on(port: u16) -> std::io::Result<HttpServer> {
+        Ok(HttpServer {
+            core: ServerCore::start_on("h2c-server", port, serve_h2c)?,
+        })
+    }
+
     /// The address the server listens on (always 127.0.0.1).
     pub fn addr(&self) -> SocketAddr {
         self.core.addr()

@@ -2,7 +2,7 @@
 //! the server and the client as separate processes (on separate cores).
 //!
 //! ```text
-//! starling-testserver [--port PORT] [--seconds N]
+//! starling-testserver [--h2c] [--port PORT] [--seconds N]
 //! starling-testserver --git-root DIR [--port PORT] [--seconds N]
 //! ```
 //!
@@ -11,7 +11,8 @@
 //! `listening on http://127.0.0.1:PORT` on stdout and serves until killed,
 //! or for `N` seconds, after which it prints its counters on stderr and
 //! exits. The routes are those of [`HttpServer`] (`/bytes/N`, `/delay/MS/N`,
-//! ...).
+//! ...); with `--h2c` over HTTP/2 with prior knowledge (no TLS, no
+//! upgrade).
 //!
 //! With `--git-root DIR` it serves git's smart HTTP protocol instead:
 //! `git http-backend` behind a [`CgiServer`] (one run of the program per
@@ -26,7 +27,7 @@ use std::time::{Duration, Instant};
 use starling_testserver::{raise_fd_limit, CgiProgram, CgiServer, HttpServer};
 
 fn usage() -> ! {
-    eprintln!("usage: starling-testserver [--git-root DIR] [--port PORT] [--seconds N]");
+    eprintln!("usage: starling-testserver [--h2c | --git-root DIR] [--port PORT] [--seconds N]");
     std::process::exit(2)
 }
 
@@ -47,11 +48,13 @@ fn main() {
     let mut port = 0u16;
     let mut seconds = None::<u64>;
     let mut git_root = None::<std::path::PathBuf>;
+    let mut h2c = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => port = value(&mut args),
             "--seconds" => seconds = Some(value(&mut args)),
             "--git-root" => git_root = Some(value(&mut args)),
+            "--h2c" => h2c = true,
             _ => usage(),
         }
     }
@@ -79,7 +82,11 @@ fn main() {
             (url, Box::new(counters))
         }
         None => {
-            let server = HttpServer::start_on(port).unwrap_or_else(|e| cannot_listen(port, e));
+            let server = match h2c {
+                true => HttpServer::start_h2c_on(port),
+                false => HttpServer::start_on(port),
+            }
+            .unwrap_or_else(|e| cannot_listen(port, e));
             let url = server.url("");
             let counters = move || {
                 format!(
