@@ -10,7 +10,7 @@
  *
  *   curl_multi --url URL --mode keepalive|newconn|download --requests N
  *              [--parallel C] [--background-url URL2 --background H]
- *              [--max-seconds S] [--cacert FILE]
+ *              [--max-seconds S] [--cacert FILE] [--http2]
  *   curl_multi --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]
  *
  * The last line of standard output is one JSON object. --cacert sets
@@ -364,6 +364,9 @@ static long raise_fd_limit(void)
 
 /* --cacert: the PEM file of CA certificates every handle trusts, or NULL. */
 static const char *cainfo;
+/* --http2: HTTP/2 with prior knowledge, every transfer waiting for the
+ * first connection and sharing it (PIPEWAIT), as loadgen --http2. */
+static bool http2;
 
 static CURL *new_easy(const char *url, struct xfer *x, enum kind kind, bool forbid_reuse)
 {
@@ -377,6 +380,10 @@ static CURL *new_easy(const char *url, struct xfer *x, enum kind kind, bool forb
     x->head = false;
     curl_easy_setopt(easy, CURLOPT_URL, url);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    if (http2) {
+        curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+        curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    }
     curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)x);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, kind == KIND_LOAD ? (void *)&g.body_bytes : (void *)&g.held_bytes);
@@ -458,6 +465,10 @@ static struct args parse_args(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i];
+        if (!strcmp(k, "--http2")) {
+            http2 = true;
+            continue;
+        }
         if (i + 1 >= argc)
             usage();
         const char *v = argv[++i];

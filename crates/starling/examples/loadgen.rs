@@ -5,7 +5,7 @@
 //! ```text
 //! loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C
 //!         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE]
-//!         [--remove-idle]
+//!         [--remove-idle] [--http2]
 //! loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]
 //! ```
 //!
@@ -16,7 +16,10 @@
 //! then the resident memory they cost. With a background, H such held
 //! transfers stay open while the measured load runs. `--cacert FILE`: trust
 //! the CA certificates of this PEM file for `https://` URLs
-//! (`Easy::cainfo`), on every transfer.
+//! (`Easy::cainfo`), on every transfer. `--http2`: HTTP/2 with prior
+//! knowledge over `http://` (ALPN over `https://`), transfers waiting for
+//! the first connection and sharing it (`pipewait`): C streams on one
+//! connection, as `h2load -c 1 -m C` runs them.
 //!
 //! The last line of output is a JSON object with the figures; the exit code
 //! is 1 if a transfer failed or the time limit ran out.
@@ -31,7 +34,7 @@ use starling_testserver::raise_fd_limit;
 fn usage() -> ! {
     eprintln!(
         "usage: loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C\n       \
-         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE] [--remove-idle]\n       \
+         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE] [--remove-idle] [--http2]\n       \
          loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]"
     );
     std::process::exit(2)
@@ -53,6 +56,8 @@ struct Args {
     /// (the multi handle's default), instead of kept registered (the
     /// blocking driver's choice).
     remove_idle: bool,
+    /// `--http2`: HTTP/2, C streams on one connection.
+    http2: bool,
 }
 
 fn parse_args() -> Args {
@@ -68,6 +73,7 @@ fn parse_args() -> Args {
         limit: Duration::from_secs(600),
         cacert: None,
         remove_idle: false,
+        http2: false,
     };
     let number = |args: &mut std::iter::Skip<std::env::Args>| -> u64 {
         args.next()
@@ -86,6 +92,7 @@ fn parse_args() -> Args {
             "--max-seconds" => a.limit = Duration::from_secs(number(&mut args)),
             "--cacert" => a.cacert = Some(args.next().unwrap_or_else(|| usage())),
             "--remove-idle" => a.remove_idle = true,
+            "--http2" => a.http2 = true,
             _ => usage(),
         }
     }
@@ -158,6 +165,10 @@ fn new_easy(args: &Args, url: &str) -> Easy {
     if let Some(cacert) = &args.cacert {
         easy.cainfo(cacert);
     }
+    if args.http2 {
+        easy.http_version(starling::HttpVersion::Http2PriorKnowledge)
+            .pipewait(true);
+    }
     easy
 }
 
@@ -226,6 +237,7 @@ fn hold(driver: &mut Blocking, args: &Args) -> io::Result<bool> {
         limit: args.limit,
         cacert: args.cacert.clone(),
         remove_idle: args.remove_idle,
+        http2: args.http2,
     };
     print_report(&args, &report);
     Ok(held.len() == n)
