@@ -141,13 +141,13 @@ pub struct Args {
     #[arg(long = "etag-compare", value_name = "FILE")]
     pub etag_compare: Option<PathBuf>,
 
-    /// Speak HTTP/1.1 (the default).
+    /// Speak HTTP/1.1 only.
     #[arg(long = "http1.1")]
     pub http1_1: bool,
 
-    /// Offer HTTP/2 to HTTPS servers (ALPN); those that decline, and
-    /// http:// URLs, get HTTP/1.1. Transfers to one host share one
-    /// connection.
+    /// Offer HTTP/2 to HTTPS servers (ALPN), the default; those that
+    /// decline, and http:// URLs, get HTTP/1.1. Transfers to one host
+    /// share one connection.
     #[arg(long = "http2")]
     pub http2: bool,
 

@@ -424,13 +424,14 @@ fn settings(args: &Args) -> Result<Settings, String> {
         location: args.location,
         max_redirs: args.max_redirs,
         compressed: args.compressed,
-        // The last word wins in curl; here the strongest does.
+        // The last word wins in curl; here the strongest does. Without
+        // one, HTTP/2 over TLS when the server agrees, as curl.
         http_version: if args.http2_prior_knowledge {
             HttpVersion::Http2PriorKnowledge
-        } else if args.http2 {
-            HttpVersion::Http2
-        } else {
+        } else if args.http1_1 && !args.http2 {
             HttpVersion::Http11
+        } else {
+            HttpVersion::Http2
         },
         tr_encoding: args.tr_encoding,
         default_protocol: args.proto_default.clone(),

@@ -71,8 +71,9 @@ fn a_post_body_and_a_missing_route_over_prior_knowledge() {
     assert_eq!(e.info().status.map(|s| s.as_u16()), Some(404));
 }
 
-/// ALPN: a server that offers h2 gets HTTP/2 from a transfer that asks;
-/// one that does not, or a transfer that does not ask, gets HTTP/1.1.
+/// ALPN: a server that offers h2 gets HTTP/2 by default and from a transfer
+/// that asks; one that does not, or a transfer that asks for HTTP/1.1,
+/// gets HTTP/1.1.
 #[test]
 fn alpn_chooses_http2_when_both_sides_offer_it() {
     let pki = TestPki::new();
@@ -93,6 +94,11 @@ fn alpn_chooses_http2_when_both_sides_offer_it() {
         assert!(e.handler_ref::<Verify>().unwrap().complete(100_000));
         e.info().version
     };
+    assert_eq!(
+        fetch(&h2_server, HttpVersion::default()),
+        Some(Version::HTTP_2),
+        "curl 8's default"
+    );
     assert_eq!(fetch(&h2_server, HttpVersion::Http2), Some(Version::HTTP_2));
     assert_eq!(fetch(&h2_server, HttpVersion::Http11), Some(Version::HTTP_11));
     assert_eq!(fetch(&h1_server, HttpVersion::Http2), Some(Version::HTTP_11));

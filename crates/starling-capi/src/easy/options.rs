@@ -287,15 +287,16 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             PIPEWAIT => {
                 easy.pipewait(value != 0);
             }
-            // libcurl's CURL_HTTP_VERSION_*: NONE, 1_0 and 1_1 speak
-            // HTTP/1.1 (Starling sends no HTTP/1.0 requests); 2_0 and 2TLS
-            // offer h2 in ALPN; 2_PRIOR_KNOWLEDGE speaks HTTP/2 at once;
+            // libcurl's CURL_HTTP_VERSION_*: 1_0 and 1_1 speak HTTP/1.1
+            // (Starling sends no HTTP/1.0 requests); NONE (the default, as
+            // in a libcurl built with HTTP/2), 2_0 and 2TLS offer h2 in
+            // ALPN; 2_PRIOR_KNOWLEDGE speaks HTTP/2 at once;
             // 3, 3ONLY and
             // any other fail as in a libcurl built without HTTP/3.
             HTTP_VERSION => {
                 let version = match value {
-                    0..=2 => starling::HttpVersion::Http11,
-                    3 | 4 => starling::HttpVersion::Http2,
+                    1 | 2 => starling::HttpVersion::Http11,
+                    0 | 3 | 4 => starling::HttpVersion::Http2,
                     5 => starling::HttpVersion::Http2PriorKnowledge,
                     v if v < 0 => return CURLE_BAD_FUNCTION_ARGUMENT,
                     _ => return CURLE_UNSUPPORTED_PROTOCOL,

@@ -414,10 +414,10 @@ impl Easy {
         self
     }
 
-    /// The HTTP version to speak (`CURLOPT_HTTP_VERSION`); HTTP/1.1 by
-    /// default. Transfers asking for HTTP/2 share its connections: a new
-    /// one rides on a connection to the same host while it has a free
-    /// stream.
+    /// The HTTP version to speak (`CURLOPT_HTTP_VERSION`); by default
+    /// HTTP/2 over TLS when the server agrees, HTTP/1.1 otherwise, as curl
+    /// 8. Transfers speaking HTTP/2 share its connections: a new one rides
+    /// on a connection to the same host while it has a free stream.
     pub fn http_version(&mut self, version: HttpVersion) -> &mut Self {
         let extras = self.inner.extras_mut();
         extras.http_version = version;

@@ -225,7 +225,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
     fresh_connect: false,
-    http_version: HttpVersion::Http11,
+    http_version: HttpVersion::Http2,
     pipewait: false,
     connect_only: false,
     upgrade_only: false,
@@ -245,7 +245,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
         versions: TlsVersions::ANY,
         pin: None,
         client_cert: None,
-        alpn_h2: false,
+        alpn_h2: true,
     },
 };
 

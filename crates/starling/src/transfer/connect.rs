@@ -18,6 +18,7 @@ use std::time::Instant;
 use super::core::Core;
 use super::start::connect_error;
 use crate::conn::{ConnState, Connection, Racer};
+use crate::easy::{HttpVersion, TlsOptions};
 use crate::env::{BindFailed, ConnectState, RefusedByHook, Socket, SocketHooks};
 use crate::error::{Error, ErrorKind};
 use crate::ids::{ConnKey, TransferId};
@@ -63,7 +64,7 @@ impl Core {
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("started transfer has a host");
         let delay = t.easy.inner.extras().happy_eyeballs_timeout;
-        let may_multiplex = t.easy.inner.extras().http_version != crate::easy::HttpVersion::Http11;
+        let may_multiplex = t.easy.inner.extras().http_version != HttpVersion::Http11;
         let generation = self.next_generation();
         let fd = socket.fd();
         let mut conn = Connection::connecting(socket, host, generation, now);
@@ -363,7 +364,21 @@ impl Core {
         };
         let t = &self.transfers[id.index as usize];
         let peer = self.conns[key.index as usize].remote_addr;
-        let options = &t.easy.inner.extras().tls;
+        let extras = t.easy.inner.extras();
+        // A WebSocket or a connect-only transfer speaks HTTP/1.1 on the
+        // connection itself: its ALPN offers nothing else, as libcurl's.
+        let h1_only = t.route().target.is_websocket() || extras.connect_only;
+        let h1_options;
+        let options = match (h1_only, extras.tls.alpn_h2) {
+            (true, true) => {
+                h1_options = TlsOptions {
+                    alpn_h2: false,
+                    ..extras.tls.clone()
+                };
+                &h1_options
+            }
+            _ => &extras.tls,
+        };
         let config = match shared {
             // Sessions kept in the share, lock calls naming this handle.
             Some(share) => shared_config(options, share, t.easy.inner.private),
