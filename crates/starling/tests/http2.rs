@@ -387,3 +387,47 @@ fn pipewait_and_multiplexing_decide_how_many_connections_open() {
         );
     }
 }
+
+/// A transfer that times out, or whose progress call aborts, loses its
+/// stream only: the others on the connection complete.
+#[test]
+fn a_timeout_or_an_abort_ends_one_stream_only() {
+    use starling::{ErrorKind, Flow, Handler, Progress};
+    struct AbortingProgress;
+    impl Handler for AbortingProgress {
+        fn write(&mut self, _: &[u8]) -> Flow {
+            Flow::Continue
+        }
+        fn progress(&mut self, _: &Progress) -> Flow {
+            Flow::Abort
+        }
+    }
+    let server = HttpServer::start_h2c();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    ev.run_one(h2c(&server, "/bytes/10"), Duration::from_secs(30))
+        .1
+        .unwrap();
+    let mut slow = h2c(&server, "/delay/3000/10");
+    slow.timeout(Duration::from_millis(300));
+    let slow = ev.multi.add(slow);
+    let mut aborting = h2c(&server, "/delay/100/10");
+    aborting.progress(true).handler(AbortingProgress);
+    let aborting = ev.multi.add(aborting);
+    let mut good = h2c(&server, "/delay/500/100000?seed=4");
+    good.handler(Verify::new(4));
+    let good = ev.multi.add(good);
+    let mut results = Vec::new();
+    assert!(ev.run(Duration::from_secs(30), |multi, msg| {
+        let easy = multi.remove(msg.id).unwrap();
+        if msg.id == good {
+            assert!(easy.handler_ref::<Verify>().unwrap().complete(100_000));
+        }
+        results.push((msg.id, msg.result.map_err(|e| e.kind())));
+    }));
+    ev.assert_clean();
+    let result = |id| results.iter().find(|(i, _)| *i == id).map(|(_, r)| *r);
+    assert_eq!(result(slow), Some(Err(ErrorKind::TimedOut)));
+    assert_eq!(result(aborting), Some(Err(ErrorKind::AbortedByCallback)));
+    assert_eq!(result(good), Some(Ok(())));
+    assert_eq!(server.connections_accepted(), 1);
+}

@@ -122,6 +122,21 @@ impl Core {
             let buf = conn.recv.take().expect("checked");
             self.buffers.put(buf);
         }
+        if read_bytes > 0 {
+            // Each stream's handler hears how far its transfer got, as
+            // libcurl runs every transfer of a connection that was read.
+            let ids: Vec<TransferId> = self.conns[key.index as usize]
+                .h2
+                .as_ref()
+                .map(|h2| h2.streams.iter().map(|s| s.transfer).collect())
+                .unwrap_or_default();
+            for id in ids {
+                self.progress_call(id, now);
+            }
+            if self.conn_mut(key).is_none() {
+                return;
+            }
+        }
         // Window updates and acknowledgements the events queued.
         if let Err(e) = self.send_h2(key, now) {
             self.h2_transport_ended(key, Some(e), now);

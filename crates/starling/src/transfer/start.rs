@@ -406,13 +406,17 @@ impl Core {
     }
 
     /// Ends a transfer with `error` wherever it is; its connection (if
-    /// any) is closed, being mid-request.
+    /// any) is closed, being mid-request, unless it is an HTTP/2 one, which
+    /// only loses the transfer's stream.
     pub(crate) fn fail_now(&mut self, id: TransferId, error: Error, now: Instant) {
         let Some(t) = self.transfer(id) else { return };
         let conn = t.conn;
         self.finish_transfer(id, Err(error), now);
-        if let Some(conn) = conn {
-            self.close_connection(conn);
+        match conn {
+            // One stream of many: reset, the others go on.
+            Some(conn) if self.is_h2(conn) => self.h2_stream_over(conn, id),
+            Some(conn) => self.close_connection(conn),
+            None => {}
         }
     }
 
