@@ -431,3 +431,36 @@ fn a_timeout_or_an_abort_ends_one_stream_only() {
     assert_eq!(result(good), Some(Ok(())));
     assert_eq!(server.connections_accepted(), 1);
 }
+
+/// Removing a transfer in the middle of its response resets its stream;
+/// the other one on the connection completes, and then nothing is watched.
+#[test]
+fn removing_a_transfer_resets_only_its_stream() {
+    let server = HttpServer::start_h2c();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    ev.run_one(h2c(&server, "/bytes/10"), Duration::from_secs(30))
+        .1
+        .unwrap();
+    let removed = ev.multi.add(h2c(&server, "/delay/2000/10"));
+    let mut kept = h2c(&server, "/delay/200/50000?seed=6");
+    kept.handler(Verify::new(6));
+    let kept = ev.multi.add(kept);
+    ev.step(Duration::from_millis(50));
+    ev.step(Duration::from_millis(50));
+    assert!(ev.multi.remove(removed).is_ok());
+    let mut done = false;
+    assert!(ev.run(Duration::from_secs(30), |multi, msg| {
+        assert_eq!(msg.id, kept);
+        msg.result.as_ref().unwrap_or_else(|e| panic!("{e}"));
+        let easy = multi.remove(msg.id).unwrap();
+        assert!(easy.handler_ref::<Verify>().unwrap().complete(50_000));
+        done = true;
+    }));
+    assert!(done);
+    ev.assert_clean();
+    assert!(
+        ev.run_until_idle(Duration::from_secs(5), |_| {}),
+        "nothing watched once idle"
+    );
+    assert_eq!(server.connections_accepted(), 1);
+}

@@ -465,10 +465,18 @@ impl Core {
         let conn = t.conn.take();
         t.stream = None;
         let host = t.host.take();
-        if let Some(c) = conn.and_then(|conn| self.conn_mut(conn)) {
-            c.proto.transfer = None;
-            if let Some(h2) = c.h2.as_mut() {
-                h2.detach(id);
+        if let Some(key) = conn {
+            if let Some(c) = self.conn_mut(key) {
+                c.proto.transfer = None;
+                if let Some(h2) = c.h2.as_mut() {
+                    // Its stream is reset (if still open); the connection's
+                    // interest changes when it was the last.
+                    h2.detach(id);
+                    if !h2.busy() {
+                        c.idle_since = fresh;
+                    }
+                    self.mark_dirty(key);
+                }
             }
         }
         for handle in timers.into_iter().flatten() {
