@@ -1,0 +1,209 @@
+//! HTTP/2 against real servers of the field, started by the test on
+//! 127.0.0.1 from their Debian packages: nginx (prior knowledge, and TLS
+//! with ALPN) and nghttpd (nghttp2's server, both ways too). Each serves
+//! files of the test's pattern; thirty transfers wait for one connection
+//! (`pipewait`) and share it, every body checked byte for byte, every
+//! callback by the recording loop. A missing server skips its test, unless
+//! `STARLING_CAPI_REQUIRE_TOOLS` is set (CI sets it, and installs them).
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{EventLoop, Verify};
+use starling::{Easy, HttpVersion, Multi, Version};
+use starling_testserver::{pattern, TestPki};
+
+const LOCAL: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const SIZES: [u64; 5] = [0, 100, 16_384, 70_000, 1_000_000];
+
+/// Whether `program` runs; if not, the test is skipped (or fails when the
+/// tools are required).
+fn have(program: &str) -> bool {
+    let found = Command::new(program)
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    let required = std::env::var_os("STARLING_CAPI_REQUIRE_TOOLS").is_some_and(|v| v != "0" && !v.is_empty());
+    assert!(
+        found || !required,
+        "{program} is not installed and the tools are required"
+    );
+    if !found {
+        eprintln!("{program} is not installed: skipped");
+    }
+    found
+}
+
+/// A port free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind((LOCAL, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A server process, killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits (at most 10 s) until something listens on each port.
+fn wait_listening(ports: &[u16]) {
+    let end = Instant::now() + Duration::from_secs(10);
+    for &port in ports {
+        while TcpStream::connect((LOCAL, port)).is_err() {
+            assert!(Instant::now() < end, "nothing listens on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// A directory with the pattern files `f0` ... and the test PKI's
+/// certificate for `h2.test` and its CA.
+struct Site {
+    dir: PathBuf,
+    ca: PathBuf,
+}
+
+impl Site {
+    fn new(name: &str) -> Site {
+        let dir = std::env::temp_dir().join(format!("starling-h2-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("www")).unwrap();
+        std::fs::create_dir_all(dir.join("tmp")).unwrap();
+        for (i, &size) in SIZES.iter().enumerate() {
+            std::fs::write(dir.join(format!("www/f{i}")), pattern(i as u64, size as usize)).unwrap();
+        }
+        let pki = TestPki::new();
+        let cert = pki.leaf(&["h2.test"]);
+        std::fs::write(dir.join("cert.pem"), cert.cert_pem()).unwrap();
+        std::fs::write(dir.join("key.pem"), cert.key_pem()).unwrap();
+        let ca = dir.join("ca.pem");
+        std::fs::write(&ca, pki.ca_pem()).unwrap();
+        Site { dir, ca }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Thirty transfers (the files in turn) through one connection to `base`
+/// (`http://127.0.0.1:P` with prior knowledge, or `https://h2.test:P`).
+fn thirty_on_one_connection(base: &str, ca: &Path) {
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        let i = n % SIZES.len();
+        let mut e = Easy::new(format!("{base}/f{i}"));
+        if base.starts_with("https") {
+            let port = base.rsplit(':').next().unwrap().parse().unwrap();
+            e.resolve("h2.test", port, LOCAL).cainfo(ca);
+        } else {
+            e.http_version(HttpVersion::Http2PriorKnowledge);
+        }
+        e.pipewait(true).timeout(Duration::from_secs(20));
+        e.handler(Verify::new(i as u64));
+        ids.push((ev.multi.add(e), i));
+    }
+    let mut connections = std::collections::HashSet::new();
+    let mut done = 0;
+    assert!(ev.run(Duration::from_secs(30), |multi, msg| {
+        msg.result.as_ref().unwrap_or_else(|e| panic!("{base}: {e}"));
+        let i = ids.iter().find(|(id, _)| *id == msg.id).unwrap().1;
+        let easy = multi.remove(msg.id).unwrap();
+        assert!(
+            easy.handler_ref::<Verify>().unwrap().complete(SIZES[i]),
+            "{base}/f{i}"
+        );
+        assert_eq!(easy.info().version, Some(Version::HTTP_2), "{base}");
+        connections.insert(easy.info().connection.map(|c| c.id()));
+        done += 1;
+    }));
+    ev.assert_clean();
+    assert_eq!(done, 30);
+    assert_eq!(connections.len(), 1, "{base}: one connection for all");
+}
+
+#[test]
+fn nginx_serves_thirty_streams_on_one_connection_both_ways() {
+    if !have("nginx") {
+        return;
+    }
+    let site = Site::new("nginx");
+    let (clear, tls) = (free_port(), free_port());
+    let d = site.dir.display();
+    let conf = format!(
+        "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{\n  access_log off;\n  client_body_temp_path {d}/tmp;\n  proxy_temp_path {d}/tmp;\n  \
+         fastcgi_temp_path {d}/tmp;\n  uwsgi_temp_path {d}/tmp;\n  scgi_temp_path {d}/tmp;\n  \
+         server {{ listen 127.0.0.1:{clear} http2; root {d}/www; }}\n  \
+         server {{ listen 127.0.0.1:{tls} ssl http2; root {d}/www; ssl_certificate {d}/cert.pem; \
+         ssl_certificate_key {d}/key.pem; }}\n}}\n"
+    );
+    std::fs::write(site.path("nginx.conf"), conf).unwrap();
+    let child = Command::new("nginx")
+        .arg("-p")
+        .arg(&site.dir)
+        .arg("-c")
+        .arg(site.path("nginx.conf"))
+        .args(["-g", "daemon off; master_process off;"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Server(child);
+    wait_listening(&[clear, tls]);
+    thirty_on_one_connection(&format!("http://127.0.0.1:{clear}"), &site.ca);
+    thirty_on_one_connection(&format!("https://h2.test:{tls}"), &site.ca);
+}
+
+#[test]
+fn nghttpd_serves_thirty_streams_on_one_connection_both_ways() {
+    if !have("nghttpd") {
+        return;
+    }
+    let site = Site::new("nghttpd");
+    let (clear, tls) = (free_port(), free_port());
+    let www = site.path("www");
+    let spawn = |args: &[&std::ffi::OsStr]| {
+        let child = Command::new("nghttpd")
+            .arg("-a")
+            .arg("127.0.0.1")
+            .arg("-d")
+            .arg(&www)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Server(child)
+    };
+    let clear_port = clear.to_string();
+    let tls_port = tls.to_string();
+    let _plain = spawn(&["--no-tls".as_ref(), clear_port.as_ref()]);
+    let (key, cert) = (site.path("key.pem"), site.path("cert.pem"));
+    let _secure = spawn(&[tls_port.as_ref(), key.as_os_str(), cert.as_os_str()]);
+    wait_listening(&[clear, tls]);
+    thirty_on_one_connection(&format!("http://127.0.0.1:{clear}"), &site.ca);
+    thirty_on_one_connection(&format!("https://h2.test:{tls}"), &site.ca);
+}
