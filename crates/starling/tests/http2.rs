@@ -464,3 +464,39 @@ fn removing_a_transfer_resets_only_its_stream() {
     );
     assert_eq!(server.connections_accepted(), 1);
 }
+
+/// A receive speed limit slows its own stream (what arrives is held, its
+/// window shut, until its average is under the limit) and not the others
+/// on the connection. The stream's first window (1 MiB) may arrive at once,
+/// as it does for libcurl, whose window is larger still.
+#[test]
+fn a_speed_limit_slows_its_stream_only() {
+    let server = HttpServer::start_h2c();
+    let mut ev = EventLoop::new(Multi::new(), false);
+    ev.run_one(h2c(&server, "/bytes/10"), Duration::from_secs(30))
+        .1
+        .unwrap();
+    let mut slow = h2c(&server, "/bytes/4000000?seed=1");
+    slow.max_recv_speed(Some(2_000_000)).handler(Verify::new(1));
+    let slow = ev.multi.add(slow);
+    let mut fast = h2c(&server, "/bytes/4000000?seed=2");
+    fast.handler(Verify::new(2));
+    ev.multi.add(fast);
+    let started = std::time::Instant::now();
+    let mut took = std::collections::HashMap::new();
+    assert!(ev.run(Duration::from_secs(30), |multi, msg| {
+        msg.result.as_ref().unwrap_or_else(|e| panic!("{e}"));
+        let easy = multi.remove(msg.id).unwrap();
+        let seed = if msg.id == slow { 1 } else { 2 };
+        assert!(easy.handler_ref::<Verify>().unwrap().complete(4_000_000));
+        took.insert(seed, started.elapsed());
+    }));
+    ev.assert_clean();
+    // 4 MB at 2 MB/s: about two seconds; well over one in any case.
+    assert!(took[&1] >= Duration::from_secs(1), "limited: {took:?}");
+    assert!(
+        took[&2] < took[&1] / 2,
+        "the other stream is not held back: {took:?}"
+    );
+    assert_eq!(server.connections_accepted(), 1);
+}

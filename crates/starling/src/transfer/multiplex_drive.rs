@@ -255,7 +255,21 @@ impl Core {
                     };
                     buf.start += used;
                     match delivery {
-                        Delivery::Taken => h2.machine.consumed(stream, range.len()),
+                        Delivery::Taken => {
+                            h2.machine.consumed(stream, range.len());
+                            if self.over_speed(id, now) {
+                                // Ahead of its speed limit: the stream holds
+                                // what comes, its window shut, until the
+                                // limit's timer lets it go on.
+                                if let Some(s) = self.conns[key.index as usize]
+                                    .h2
+                                    .as_mut()
+                                    .and_then(|h2| h2.stream_of(id))
+                                {
+                                    s.paused = true;
+                                }
+                            }
+                        }
                         Delivery::Paused => {
                             if !s.paused {
                                 s.paused = true;
@@ -378,17 +392,32 @@ impl Core {
             .filter(|s| s.paused && !self.transfers[s.transfer.index as usize].pause.recv)
             .map(|s| s.transfer)
             .collect();
+        let resumed: Vec<TransferId> = resumed
+            .into_iter()
+            .filter(|&id| !self.speed_waiting(id))
+            .collect();
         for id in resumed {
             let delivery = self.transfers[id.index as usize].deliver_held();
-            let Some(h2) = self.conns.get_mut(key.index as usize).and_then(|c| c.h2.as_mut()) else {
+            if !self.is_h2(key) {
                 return;
-            };
-            let Some(s) = h2.stream_of(id) else { continue };
+            }
             match delivery {
+                // Still ahead of its speed limit (what it held counts as
+                // received): the window stays shut a while longer.
+                Delivery::Taken if self.over_speed(id, now) => {}
                 Delivery::Taken => {
+                    let Some(s) = self.conns[key.index as usize]
+                        .h2
+                        .as_mut()
+                        .and_then(|h2| h2.stream_of(id))
+                    else {
+                        continue;
+                    };
                     s.paused = false;
                     let (stream, held, ended) = (s.id, std::mem::take(&mut s.held), s.end_pending);
-                    h2.machine.consumed(stream, held);
+                    if let Some(h2) = self.conns[key.index as usize].h2.as_mut() {
+                        h2.machine.consumed(stream, held);
+                    }
                     if ended {
                         self.body_done(key, id, true, now);
                     }

@@ -105,7 +105,10 @@ impl Core {
                 conn.proto.paused = pause;
                 // Bytes already read (decrypted TLS records, a kept
                 // buffer) make the socket no readier: those are driven now.
-                buffered = conn.transport.tls.is_some() || conn.recv.as_ref().is_some_and(|b| !b.is_empty());
+                // An HTTP/2 stream resumes when its connection is driven.
+                buffered = conn.transport.tls.is_some()
+                    || conn.recv.as_ref().is_some_and(|b| !b.is_empty())
+                    || conn.h2.is_some();
             }
             // Watched again, and driven when the loop says the socket is
             // ready, as libcurl leaves its RATELIMITING state: the
