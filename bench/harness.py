@@ -36,6 +36,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PORT = 18480
 SLOW_PORT = 18481
 TLS_PORT = 18443
+# HTTP/2: with prior knowledge in clear text, and over TLS (ALPN h2).
+H2C_PORT = 18482
+H2_TLS_PORT = 18444
 # Handshakes in https-newconn-100 (full and quick mode).
 HTTPS_NEWCONN_FULL = 10_000
 HTTPS_NEWCONN_QUICK = 2_000
@@ -98,7 +101,8 @@ class Nginx:
             conf = f.read()
         affinity = " ".join(["01"] * self.workers)  # every worker on core 0
         for key, value in (("@WORK@", self.work), ("@PORT@", str(PORT)), ("@SLOW_PORT@", str(SLOW_PORT)),
-                           ("@TLS_PORT@", str(TLS_PORT)), ("@WORKERS@", str(self.workers)),
+                           ("@TLS_PORT@", str(TLS_PORT)), ("@H2C_PORT@", str(H2C_PORT)),
+                           ("@H2_TLS_PORT@", str(H2_TLS_PORT)), ("@WORKERS@", str(self.workers)),
                            ("@AFFINITY@", affinity)):
             conf = conf.replace(key, value)
         path = os.path.join(self.work, "nginx.conf")
@@ -266,9 +270,12 @@ def run_wrk(connections, seconds, nginx):
 
 def h2load_cmd(args):
     """h2load over HTTP/1.1 with the workload's URL, N and C, one request in
-    flight per connection (one thread, h2load's default)."""
-    return ["h2load", "--h1", "-n", args[args.index("--requests") + 1], "-c", args[args.index("--parallel") + 1],
-            "-m", "1", args[args.index("--url") + 1]]
+    flight per connection (one thread, h2load's default); for an HTTP/2
+    workload (`--http2`), C/100 connections of 100 streams each."""
+    n, c, url = args[args.index("--requests") + 1], int(args[args.index("--parallel") + 1]), args[args.index("--url") + 1]
+    if "--http2" in args:
+        return ["h2load", "-n", n, "-c", str(max(1, c // H2_STREAMS)), "-m", str(H2_STREAMS), url]
+    return ["h2load", "--h1", "-n", n, "-c", str(c), "-m", "1", url]
 
 
 def run_h2load(args, nginx, limit):
@@ -285,12 +292,14 @@ def run_h2load(args, nginx, limit):
     ok, failed = int(req.group(4)), int(req.group(5))
     data = re.search(r"\((\d+)\) data", out)
     c = int(args[args.index("--parallel") + 1])
+    h2 = "--http2" in args
     return {
-        "client": "h2load-" + h2load_version() + " --h1", "mode": "keepalive", "parallel": c,
+        "client": "h2load-" + h2load_version() + ("" if h2 else " --h1"), "mode": "keepalive", "parallel": c,
         "requests": int(req.group(1)), "ok": ok, "failed": failed,
         # h2load's own window, so that rate() gives the requests/s it prints.
         "seconds": ok / float(fin.group(3)), "cpu_user": usage.ru_utime, "cpu_sys": usage.ru_stime,
-        "max_rss_kb": hwm, "body_bytes": int(data.group(1)) if data else None, "connections": c,
+        "max_rss_kb": hwm, "body_bytes": int(data.group(1)) if data else None,
+        "connections": max(1, c // H2_STREAMS) if h2 else c,
         "socket_actions": None, "nginx_cpu_share": ngx, "exit": code,
         "note": f"{failed} failed" if failed else "",
     }, None
@@ -321,7 +330,10 @@ STARLING_REMOVE_IDLE_WORKLOADS = ("keepalive-100", "keepalive-1000", "syscalls")
 # The libcurl client (bench/curl/curl_multi.c) built against Starling's
 # libcurl-compatible C interface runs in these workloads only.
 STARLING_CAPI = "libcurl API (Starling)"
-STARLING_CAPI_WORKLOADS = ("keepalive-100", "keepalive-1000")
+STARLING_CAPI_WORKLOADS = ("keepalive-100", "keepalive-1000", "h2-1x100", "h2-10x100")
+
+# Streams per HTTP/2 connection in the HTTP/2 workloads (h2load -m).
+H2_STREAMS = 100
 
 
 def clients(work):
@@ -340,9 +352,9 @@ def clients(work):
         tls = None
         if name == "starling":
             found.append({"name": STARLING_REMOVE_IDLE, "cmd": [path, "--remove-idle"], "tls": None,
-                          "only": STARLING_REMOVE_IDLE_WORKLOADS})
+                          "only": STARLING_REMOVE_IDLE_WORKLOADS, "h1_only": None})
         if name == STARLING_CAPI:
-            found.append({"name": name, "cmd": [path], "tls": None, "only": STARLING_CAPI_WORKLOADS})
+            found.append({"name": name, "cmd": [path], "tls": None, "only": STARLING_CAPI_WORKLOADS, "h1_only": None})
             continue
         if name == "hyper":
             tls = "it speaks plain HTTP only"
@@ -352,7 +364,8 @@ def clients(work):
                 tls = "this libcurl has no TLS backend"
                 if name == "libcurl (newest)":
                     tls += ": bench/curl/build.sh builds it from curl-sys with the default features off"
-        found.append({"name": name, "cmd": [path], "tls": tls, "only": None})
+        h1_only = "it speaks HTTP/1.1 only" if name == "hyper" else None
+        found.append({"name": name, "cmd": [path], "tls": tls, "only": None, "h1_only": h1_only})
     return found
 
 
@@ -430,6 +443,16 @@ def workloads(quick):
         ["--url", f"https://127.0.0.1:{TLS_PORT}/100b", "--mode", "keepalive",
          "--requests", str(keepalive_n[100]), "--parallel", "100"], h2load=True)
     n = HTTPS_NEWCONN_QUICK if quick else HTTPS_NEWCONN_FULL
+    # HTTP/2 (clients given --http2: prior knowledge, PIPEWAIT): 1 and 10
+    # connections of 100 streams each, beside h2load -m 100; and over TLS.
+    n = 50_000 if quick else 100_000
+    for conns in (1, 10):
+        add(f"h2-{conns}x100", f"HTTP/2 GETs of 100 bytes, {conns} connection{'s' if conns > 1 else ''} × 100 streams",
+            "keepalive", ["--url", f"http://127.0.0.1:{H2C_PORT}/100b", "--mode", "keepalive", "--requests", str(n),
+                          "--parallel", str(conns * H2_STREAMS), "--http2"], h2load=True)
+    add("https-h2-1x100", "HTTPS HTTP/2 GETs of 100 bytes, 1 connection × 100 streams", "keepalive",
+        ["--url", f"https://127.0.0.1:{H2_TLS_PORT}/100b", "--mode", "keepalive", "--requests", str(n),
+         "--parallel", str(H2_STREAMS), "--http2"], h2load=True)
     add("https-newconn-100", "HTTPS: a new connection (a new TLS handshake) per request, 100 in flight",
         "handshakes",
         ["--url", f"https://127.0.0.1:{TLS_PORT}/100b", "--mode", "newconn", "--requests", str(n),
@@ -853,10 +876,14 @@ def main():
                 continue
             log(f"== {key}: {title}")
             https = any(a.startswith("https://") for a in args)
+            h2 = "--http2" in args
             runners = [c for c in all_clients
-                       if not (https and c["tls"]) and (c["only"] is None or key in c["only"])]
-            results[key] = {"title": title, "mode": mode, "runs": [], "not_measured": {},
-                            "left_out": {c["name"]: c["tls"] for c in all_clients if https and c["tls"]}}
+                       if not (https and c["tls"]) and not (h2 and c["h1_only"])
+                       and (c["only"] is None or key in c["only"])]
+            left_out = {c["name"]: c["tls"] for c in all_clients if https and c["tls"]}
+            if h2:
+                left_out.update({c["name"]: c["h1_only"] for c in all_clients if c["h1_only"]})
+            results[key] = {"title": title, "mode": mode, "runs": [], "not_measured": {}, "left_out": left_out}
             if mode == "cli":
                 cli_found, results[key]["left_out"] = cli_clients(opts.work)
                 urls, config = cli_files(opts.work, w["files"], w["path"])
@@ -1318,6 +1345,11 @@ def targets(results, syscalls):
     v = r_ratio("https-keepalive-100", "h2load", rate)
     add("HTTPS keep-alive at C=100 ≥ h2load --h1", f"starling ÷ h2load {v:.2f}×" if v else "–",
         v >= 1 if v else None)
+    for key, what in (("h2-1x100", "HTTP/2 1×100"), ("h2-10x100", "HTTP/2 10×100"), ("https-h2-1x100", "HTTPS HTTP/2 1×100")):
+        v = r_ratio(key, "h2load", rate)
+        add(f"{what}: requests/s ≥ h2load's", f"starling ÷ h2load {v:.2f}×" if v else "–", v >= 1 if v else None)
+        v = r_ratio(key, "h2load", per_100k, invert=True)
+        add(f"{what}: CPU per request ≤ h2load's", f"h2load ÷ starling {v:.2f}×" if v else "–", v >= 1 if v else None)
     v = r_ratio("https-newconn-100", "libcurl (Debian)", rate)
     add("HTTPS new connections: rate ≥ libcurl (Debian)'s", f"starling ÷ libcurl (Debian) {v:.2f}×" if v else "–",
         v >= 1 if v else None)
