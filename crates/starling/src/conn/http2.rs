@@ -27,6 +27,9 @@ pub(crate) struct H2Stream {
     pub held: usize,
     /// The response ended while the stream was paused.
     pub end_pending: bool,
+    /// Its handler wants progress calls (so that a read of the
+    /// connection looks only at the streams that do).
+    pub progress: bool,
 }
 
 /// See the module documentation.

@@ -34,7 +34,15 @@ impl HeadBuilder {
                 self.error = Some(":status after a field or twice");
             } else {
                 match StatusCode::from_bytes(value) {
-                    Ok(status) => self.status = Some(status),
+                    Ok(status) => {
+                        // The status line first, so that the fields after it
+                        // land where the head keeps them (no copy later).
+                        self.block.reserve(256);
+                        self.block.extend_from_slice(b"HTTP/2 ");
+                        self.block.extend_from_slice(status.as_str().as_bytes());
+                        self.block.extend_from_slice(b" \r\n");
+                        self.status = Some(status);
+                    }
                     Err(_) => self.error = Some("a :status that is not three digits"),
                 }
             }
@@ -66,16 +74,11 @@ impl HeadBuilder {
             return Err(e);
         }
         let status = self.status.ok_or("a response head without :status")?;
-        let mut line = format!("HTTP/2 {} \r\n", status.as_u16()).into_bytes();
-        let shift = line.len();
-        line.extend_from_slice(&self.block);
-        line.extend_from_slice(b"\r\n");
-        let mut headers = ResponseHeaders::with_block(Bytes::from(line), self.fields.len());
+        let mut block = self.block;
+        block.extend_from_slice(b"\r\n");
+        let mut headers = ResponseHeaders::with_block(Bytes::from(block), self.fields.len());
         for (name, value) in self.fields {
-            headers.push(
-                name.start + shift..name.end + shift,
-                value.start + shift..value.end + shift,
-            );
+            headers.push(name, value);
         }
         Ok(ResponseHead {
             version: Version::HTTP_2,

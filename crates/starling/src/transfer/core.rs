@@ -113,6 +113,9 @@ pub(crate) struct Core {
     /// Streams this side opens at most on one HTTP/2 connection
     /// (CURLMOPT_MAX_CONCURRENT_STREAMS), whatever the server allows.
     pub max_streams: u32,
+    /// Where an HTTP/2 request's header block is encoded (kept, so that
+    /// encoding allocates nothing once warm).
+    pub h2_scratch: Vec<u8>,
     /// Transfers added and not finished.
     pub running: usize,
     /// Transfers started so far: the next one's number (its XFER_ID).
@@ -157,6 +160,7 @@ impl Core {
             read_budget: DEFAULT_READ_BUDGET,
             multiplex: true,
             max_streams: 100,
+            h2_scratch: Vec::new(),
             running: 0,
             started: 0,
             maybe_paused: false,

@@ -17,6 +17,7 @@ use crate::conn::{ConnState, H2Stream, Http2Proto, MAX_IDLE_AGE};
 use crate::easy::{HttpVersion, RequestBody};
 use crate::error::{Error, ErrorKind};
 use crate::handler::Trace;
+use crate::http2::hpack;
 use crate::ids::{ConnKey, StreamId, TransferId};
 
 /// HTTP/1.1 fields that have no place in HTTP/2 (RFC 9113, 8.2.2), and
@@ -34,35 +35,61 @@ fn dropped(name: &[u8], value: &[u8]) -> bool {
     ) || (name == b"te" && !value.eq_ignore_ascii_case(b"trailers"))
 }
 
-/// An HTTP/1.1 request head as HTTP/2 fields: the request line and Host
-/// as pseudo-fields, the rest with lower-case names.
-fn h2_fields(head: &[u8], scheme: &str) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+/// A field's name and value, as slices of a head.
+type Field<'a> = (&'a [u8], &'a [u8]);
+
+/// The lines of an HTTP/1.1 request head: the request line, then each
+/// field's name and value (trimmed).
+fn head_lines(head: &[u8]) -> Option<(&[u8], impl Iterator<Item = Option<Field<'_>>>)> {
     let mut lines = head
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
     let request = lines.next()?;
+    let fields = lines.take_while(|l| !l.is_empty()).map(|line| {
+        let colon = line.iter().position(|&b| b == b':')?;
+        Some((&line[..colon], line[colon + 1..].trim_ascii()))
+    });
+    Some((request, fields))
+}
+
+/// An HTTP/1.1 request head encoded as an HTTP/2 header block into `out`:
+/// the request line and Host as pseudo-fields, the rest with lower-case
+/// names, nothing allocated but `out`'s growth. Whether it is a HEAD
+/// request; `None` for a head that is not one.
+fn encode_h2_request(head: &[u8], scheme: &str, out: &mut Vec<u8>) -> Option<bool> {
+    let (request, fields) = head_lines(head)?;
     let mut parts = request.splitn(3, |&b| b == b' ');
     let (method, target) = (parts.next()?, parts.next()?);
-    let mut authority = Vec::new();
-    let mut regular = Vec::new();
-    for line in lines.take_while(|l| !l.is_empty()) {
-        let colon = line.iter().position(|&b| b == b':')?;
-        let name = line[..colon].to_ascii_lowercase();
-        let value = line[colon + 1..].trim_ascii().to_vec();
-        if name == b"host" {
-            authority = value;
-        } else if !dropped(&name, &value) {
-            regular.push((name, value));
+    let authority = head_lines(head)?
+        .1
+        .flatten()
+        .find(|(n, _)| n.eq_ignore_ascii_case(b"host"))
+        .map_or(&b""[..], |(_, v)| v);
+    hpack::encode_field(b":method", method, out);
+    hpack::encode_field(b":scheme", scheme.as_bytes(), out);
+    hpack::encode_field(b":authority", authority, out);
+    hpack::encode_field(b":path", target, out);
+    let mut lower = [0u8; 64];
+    let mut long = Vec::new();
+    for (name, value) in fields.flatten() {
+        let name: &[u8] = match lower.get_mut(..name.len()) {
+            Some(buf) => {
+                buf.copy_from_slice(name);
+                buf.make_ascii_lowercase();
+                buf
+            }
+            None => {
+                long.clear();
+                long.extend_from_slice(name);
+                long.make_ascii_lowercase();
+                &long
+            }
+        };
+        if name != b"host" && !dropped(name, value) {
+            hpack::encode_field(name, value, out);
         }
     }
-    let mut fields = vec![
-        (b":method".to_vec(), method.to_vec()),
-        (b":scheme".to_vec(), scheme.as_bytes().to_vec()),
-        (b":authority".to_vec(), authority),
-        (b":path".to_vec(), target.to_vec()),
-    ];
-    fields.extend(regular);
-    Some(fields)
+    Some(method == b"HEAD")
 }
 
 /// The request head as libcurl traces an HTTP/2 request: its HTTP/1.1
@@ -209,7 +236,9 @@ impl Core {
             RequestBody::Stream(len) => (1, Some(Box::new(StreamUpload::unframed(len)))),
             RequestBody::None => (0, None),
         };
-        let Some(fields) = h2_fields(&head, scheme) else {
+        let mut block = std::mem::take(&mut self.h2_scratch);
+        block.clear();
+        let Some(head_request) = encode_h2_request(&head, scheme, &mut block) else {
             let e = Error::new(
                 ErrorKind::SendError,
                 "the request head could not be carried over to HTTP/2",
@@ -219,10 +248,8 @@ impl Core {
         };
         let conn = &mut self.conns[key.index as usize];
         let h2 = conn.h2.as_mut().expect("an HTTP/2 connection");
-        let opened = h2.machine.open_stream(
-            fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice())),
-            body_len == 0,
-        );
+        let opened = h2.machine.open_stream_block(&block, body_len == 0, head_request);
+        self.h2_scratch = block;
         let Some(stream) = opened else {
             let e = Error::new(ErrorKind::Http2, "the HTTP/2 connection has no free stream");
             self.finish_transfer(id, Err(e), now);
@@ -235,6 +262,7 @@ impl Core {
             body_done: body_len == 0,
             upload,
             send_paused: false,
+            progress: self.transfers[id.index as usize].easy.inner.progress,
             paused: false,
             held: 0,
             end_pending: false,
@@ -295,16 +323,17 @@ mod tests {
     #[test]
     fn a_request_head_becomes_http2_fields() {
         let head = b"POST /a?b HTTP/1.1\r\nHost: example.com:8080\r\nUser-Agent: x\r\nConnection: TE\r\nTE: gzip\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
-        let fields = h2_fields(head, "https").unwrap();
-        let text: Vec<(String, String)> = fields
-            .iter()
-            .map(|(n, v)| {
-                (
-                    String::from_utf8_lossy(n).into(),
-                    String::from_utf8_lossy(v).into(),
-                )
+        let mut block = Vec::new();
+        assert_eq!(encode_h2_request(head, "https", &mut block), Some(false));
+        let mut text = Vec::new();
+        hpack::Decoder::new(4096)
+            .decode(&block, 1 << 16, |n, v| {
+                text.push((
+                    String::from_utf8_lossy(n).into_owned(),
+                    String::from_utf8_lossy(v).into_owned(),
+                ))
             })
-            .collect();
+            .unwrap();
         let want = [
             (":method", "POST"),
             (":scheme", "https"),
@@ -315,6 +344,11 @@ mod tests {
         ];
         let want: Vec<(String, String)> = want.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
         assert_eq!(text, want);
+        let mut block = Vec::new();
+        assert_eq!(
+            encode_h2_request(b"HEAD / HTTP/1.1\r\n\r\n", "http", &mut block),
+            Some(true)
+        );
         assert_eq!(
             traced_head(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"),
             b"GET / HTTP/2\r\nHost: h\r\n\r\n"

@@ -128,7 +128,13 @@ impl Core {
             let ids: Vec<TransferId> = self.conns[key.index as usize]
                 .h2
                 .as_ref()
-                .map(|h2| h2.streams.iter().map(|s| s.transfer).collect())
+                .map(|h2| {
+                    h2.streams
+                        .iter()
+                        .filter(|s| s.progress)
+                        .map(|s| s.transfer)
+                        .collect()
+                })
                 .unwrap_or_default();
             for id in ids {
                 self.progress_call(id, now);

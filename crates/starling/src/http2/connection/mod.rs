@@ -14,7 +14,7 @@ use std::ops::Range;
 use http::StatusCode;
 
 use super::frame::{self, setting, ErrorCode, FrameError};
-use super::hpack::{self, Decoder};
+use super::hpack::Decoder;
 use crate::http1::ResponseHead;
 
 /// What this side announces and enforces.
@@ -222,23 +222,30 @@ impl Http2 {
 
     /// Opens a stream with a request head of `fields` (pseudo-fields
     /// first, names in lower case); `end_stream` when no body follows.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn open_stream<'f>(
         &mut self,
         fields: impl IntoIterator<Item = (&'f [u8], &'f [u8])>,
         end_stream: bool,
     ) -> Option<u32> {
+        let mut block = Vec::new();
+        let mut head_request = false;
+        for (name, value) in fields {
+            head_request |= name == b":method" && value == b"HEAD";
+            super::hpack::encode_field(name, value, &mut block);
+        }
+        self.open_stream_block(&block, end_stream, head_request)
+    }
+
+    /// Opens a stream with a header block already encoded (`hpack`'s
+    /// request encoding); `head_request`: its method is HEAD.
+    pub fn open_stream_block(&mut self, block: &[u8], end_stream: bool, head_request: bool) -> Option<u32> {
         if self.streams_free() == 0 {
             return None;
         }
         let id = self.next_id;
         self.next_id += 2;
-        let mut block = Vec::new();
-        let mut head_request = false;
-        for (name, value) in fields {
-            head_request |= name == b":method" && value == b"HEAD";
-            hpack::encode_field(name, value, &mut block);
-        }
-        frame::write::headers(id, &block, end_stream, self.peer_max_frame, &mut self.out);
+        frame::write::headers(id, block, end_stream, self.peer_max_frame, &mut self.out);
         self.streams.push(Stream {
             id,
             recv_window: self.local.stream_window as i64,

@@ -34,6 +34,11 @@ impl Http2 {
                 end_headers,
             } => {
                 self.known(stream)?;
+                if end_headers && block.len() <= 2 * self.local.max_header_list as usize {
+                    // The whole block in one frame (most): decoded where it
+                    // lies, no copy.
+                    return self.header_block(stream, end_stream, block);
+                }
                 self.assembly = Some(Assembly {
                     stream,
                     end_stream,
@@ -155,17 +160,22 @@ impl Http2 {
             return Ok(Event::Nothing);
         }
         let a = self.assembly.take().expect("inside a header block");
+        self.header_block(a.stream, a.end_stream, &a.block)
+    }
+
+    /// A whole header block of `stream`: its head, interim head or
+    /// trailers, decoded against the connection's table.
+    fn header_block(&mut self, stream: u32, end_stream: bool, block: &[u8]) -> Result<Event, ConnError> {
         let mut builder = HeadBuilder::default();
         let size = self
             .decoder
-            .decode(&a.block, self.local.max_header_list as usize, |n, v| {
+            .decode(block, self.local.max_header_list as usize, |n, v| {
                 builder.field(n, v)
             })
             .map_err(|_| ConnError {
                 code: ErrorCode::COMPRESSION_ERROR,
                 reason: "a header block HPACK cannot decode",
             })?;
-        let stream = a.stream;
         let Some(s) = self.find(stream) else {
             // A block for a stream already ended: decoded for the table's
             // sake, and dropped.
@@ -179,7 +189,7 @@ impl Http2 {
             );
         }
         if s.head {
-            if !a.end_stream {
+            if !end_stream {
                 return self.reset(
                     stream,
                     ErrorCode::PROTOCOL_ERROR,
@@ -199,7 +209,7 @@ impl Http2 {
             Err(reason) => return self.reset(stream, ErrorCode::PROTOCOL_ERROR, reason),
         };
         if head.status.is_informational() {
-            if a.end_stream {
+            if end_stream {
                 return self.reset(
                     stream,
                     ErrorCode::PROTOCOL_ERROR,
@@ -226,7 +236,7 @@ impl Http2 {
             s.head = true;
             s.content_length = content_length.filter(|_| !s.head_request && !no_content);
         }
-        if a.end_stream {
+        if end_stream {
             self.ended(stream);
         }
         Ok(Event::Head { stream, head })

@@ -151,38 +151,30 @@ pub(crate) fn encode(input: &[u8], out: &mut Vec<u8>) {
 /// Appends the decoding of the Huffman-coded `input` to `out`.
 pub(crate) fn decode(input: &[u8], out: &mut Vec<u8>) -> Result<(), HuffmanError> {
     // Each symbol takes at least 5 bits.
-    out.reserve(input.len() * 8 / 5);
+    out.reserve(input.len() * 8 / 5 + 1);
+    // The bits not decoded yet, left-aligned (the next one is bit 63),
+    // zeros past the input's end.
     let mut acc = 0u64;
     let mut bits = 0u32;
-    let mut bytes = input.iter();
+    let mut pos = 0;
     loop {
-        while bits <= 56 {
-            match bytes.next() {
-                Some(&b) => {
-                    acc = (acc << 8) | b as u64;
-                    bits += 8;
-                }
-                None => break,
-            }
+        while bits <= 56 && pos < input.len() {
+            acc |= (input[pos] as u64) << (56 - bits);
+            bits += 8;
+            pos += 1;
         }
         if bits == 0 {
             return Ok(());
         }
-        // The next 32 bits, left-justified; zeros past the input's end.
-        let window = if bits >= 32 {
-            (acc >> (bits - 32)) as u32
-        } else {
-            ((acc << (32 - bits)) & 0xffff_ffff) as u32
-        };
-        let (symbol, len) = match TABLES.fast[(window >> 24) as usize] {
+        let (symbol, len) = match TABLES.fast[(acc >> 56) as usize] {
             (symbol, len) if len > 0 => (symbol as u16, len as u32),
-            _ => slow(window),
+            _ => slow((acc >> 32) as u32),
         };
         if len > bits {
             // What is left is shorter than any code it could start: padding,
             // which must be under 8 bits and all ones (EOS's first bits).
-            let mask = (1u64 << bits) - 1;
-            return if bits < 8 && acc & mask == mask {
+            let left = acc >> (64 - bits);
+            return if bits < 8 && left == (1 << bits) - 1 {
                 Ok(())
             } else {
                 Err(HuffmanError::Padding)
@@ -192,8 +184,8 @@ pub(crate) fn decode(input: &[u8], out: &mut Vec<u8>) -> Result<(), HuffmanError
             return Err(HuffmanError::Eos);
         }
         out.push(symbol as u8);
+        acc <<= len;
         bits -= len;
-        acc &= (1u64 << bits) - 1;
     }
 }
 

@@ -159,19 +159,79 @@ impl DynamicTable {
     }
 }
 
+/// The first static index of each name: entries of one name are
+/// neighbours, so the encoder looks at those only.
+fn first_static(name: &[u8]) -> Option<usize> {
+    Some(match name {
+        b":authority" => 1,
+        b":method" => 2,
+        b":path" => 4,
+        b":scheme" => 6,
+        b":status" => 8,
+        b"accept-charset" => 15,
+        b"accept-encoding" => 16,
+        b"accept-language" => 17,
+        b"accept-ranges" => 18,
+        b"accept" => 19,
+        b"access-control-allow-origin" => 20,
+        b"age" => 21,
+        b"allow" => 22,
+        b"authorization" => 23,
+        b"cache-control" => 24,
+        b"content-disposition" => 25,
+        b"content-encoding" => 26,
+        b"content-language" => 27,
+        b"content-length" => 28,
+        b"content-location" => 29,
+        b"content-range" => 30,
+        b"content-type" => 31,
+        b"cookie" => 32,
+        b"date" => 33,
+        b"etag" => 34,
+        b"expect" => 35,
+        b"expires" => 36,
+        b"from" => 37,
+        b"host" => 38,
+        b"if-match" => 39,
+        b"if-modified-since" => 40,
+        b"if-none-match" => 41,
+        b"if-range" => 42,
+        b"if-unmodified-since" => 43,
+        b"last-modified" => 44,
+        b"link" => 45,
+        b"location" => 46,
+        b"max-forwards" => 47,
+        b"proxy-authenticate" => 48,
+        b"proxy-authorization" => 49,
+        b"range" => 50,
+        b"referer" => 51,
+        b"refresh" => 52,
+        b"retry-after" => 53,
+        b"server" => 54,
+        b"set-cookie" => 55,
+        b"strict-transport-security" => 56,
+        b"transfer-encoding" => 57,
+        b"user-agent" => 58,
+        b"vary" => 59,
+        b"via" => 60,
+        b"www-authenticate" => 61,
+        _ => return None,
+    })
+}
+
 /// The static index of a field with this exact name and value, or of the
 /// first entry with this name (`exact` false), for the encoder.
 pub(crate) fn find_static(name: &[u8], value: &[u8]) -> Option<(usize, bool)> {
-    let mut by_name = None;
-    for (i, (n, v)) in STATIC.iter().enumerate() {
-        if n.as_bytes() == name {
-            if v.as_bytes() == value {
-                return Some((i + 1, true));
-            }
-            by_name.get_or_insert((i + 1, false));
+    let first = first_static(name)?;
+    let same = STATIC[first - 1..]
+        .iter()
+        .take_while(|(n, _)| n.as_bytes() == name);
+    for (i, (_, v)) in same.enumerate() {
+        if v.as_bytes() == value {
+            return Some((first + i, true));
         }
     }
-    by_name
+    Some((first, false))
 }
 
 #[cfg(test)]
@@ -205,6 +265,14 @@ mod tests {
         assert_eq!(t.get(62).unwrap().0, b"cccc");
         t.insert(&[b'x'; 20], b"");
         assert_eq!((t.size(), t.get(62)), (0, None));
+    }
+
+    #[test]
+    fn every_static_entry_is_found_at_its_index() {
+        for (i, (n, v)) in STATIC.iter().enumerate() {
+            let (index, exact) = find_static(n.as_bytes(), v.as_bytes()).unwrap();
+            assert!(exact && STATIC[index - 1] == STATIC[i], "{n}: {v}");
+        }
     }
 
     #[test]
