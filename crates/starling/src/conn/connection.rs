@@ -91,6 +91,9 @@ pub(crate) struct Connection {
     /// Being set up for a transfer that asked for HTTP/2: it may turn out
     /// to multiplex, so transfers with `pipewait` wait for it.
     pub may_multiplex: bool,
+    /// In the multi handle's list of HTTP/2 connections to write at the
+    /// end of the call.
+    pub flush_queued: bool,
     /// Stopped reading at its read budget: to be driven on the next call
     /// (its entry in the `again` list is stale once this is false).
     pub again: bool,
@@ -120,6 +123,7 @@ impl Connection {
             remote_addr: None,
             dirty: false,
             may_multiplex: false,
+            flush_queued: false,
             again: false,
             idle_since: now,
             timer: None,

@@ -116,6 +116,9 @@ pub(crate) struct Core {
     /// Where an HTTP/2 request's header block is encoded (kept, so that
     /// encoding allocates nothing once warm).
     pub h2_scratch: Vec<u8>,
+    /// HTTP/2 connections with streams opened in this call, written once
+    /// every transfer of the call started (one send for all of them).
+    pub h2_flush: Vec<ConnKey>,
     /// Transfers added and not finished.
     pub running: usize,
     /// Transfers started so far: the next one's number (its XFER_ID).
@@ -161,6 +164,7 @@ impl Core {
             multiplex: true,
             max_streams: 100,
             h2_scratch: Vec::new(),
+            h2_flush: Vec::new(),
             running: 0,
             started: 0,
             maybe_paused: false,
@@ -270,6 +274,13 @@ impl Core {
                 self.drive_connection(conn, Events::NONE, now);
             } else if let Some(id) = self.ready.pop_front() {
                 self.start_transfer(id, now);
+            } else if let Some(conn) = self.h2_flush.pop() {
+                // The streams opened on an HTTP/2 connection in this call
+                // go out together, once every transfer started.
+                if let Some(c) = self.conn_mut(conn) {
+                    c.flush_queued = false;
+                    self.drive_connection(conn, Events::NONE, now);
+                }
             } else {
                 break;
             }

@@ -208,9 +208,13 @@ impl Core {
             t.easy.inner.info.timings.appconnect = t.elapsed(now);
         }
         if self.prepare_request(id, key, now) {
-            // The stream's HEADERS go out when the connection is driven,
-            // later in this call.
-            self.runnable.push(key);
+            // The stream's HEADERS go out with those of the other streams
+            // opened in this call, at its end.
+            if let Some(conn) = self.conn_mut(key) {
+                if !std::mem::replace(&mut conn.flush_queued, true) {
+                    self.h2_flush.push(key);
+                }
+            }
         }
     }
 

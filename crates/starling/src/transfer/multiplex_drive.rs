@@ -82,9 +82,12 @@ impl Core {
         if let Err(e) = self.send_h2(key, now) {
             return self.h2_transport_ended(key, Some(e), now);
         }
-        if events == Events::OUT && self.conns[key.index as usize].transport.tls.is_none() {
-            // Writable only: what was just sent cannot be answered yet;
-            // the read waits for the loop to say so, as libcurl's does
+        if !events.intersects(Events::IN | Events::ERR)
+            && self.conns[key.index as usize].transport.tls.is_none()
+        {
+            // Not readable (writable, or driven for what was queued): what
+            // was just sent cannot be answered yet, and the loop says when
+            // anything else comes; the read waits for it, as libcurl's does
             // (over TLS, decrypted bytes may wait that no event will tell).
             return self.mark_dirty(key);
         }
