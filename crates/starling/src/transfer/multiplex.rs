@@ -353,6 +353,15 @@ mod tests {
             encode_h2_request(b"HEAD / HTTP/1.1\r\n\r\n", "http", &mut block),
             Some(true)
         );
+        // A name longer than the stack buffer is lowered all the same.
+        let long = format!("GET / HTTP/1.1\r\nX-{}: v\r\n\r\n", "A".repeat(100));
+        let mut block = Vec::new();
+        encode_h2_request(long.as_bytes(), "http", &mut block).unwrap();
+        let mut names = Vec::new();
+        hpack::Decoder::new(4096)
+            .decode(&block, 1 << 16, |n, _| names.push(n.to_vec()))
+            .unwrap();
+        assert_eq!(names.last().unwrap(), format!("x-{}", "a".repeat(100)).as_bytes());
         assert_eq!(
             traced_head(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"),
             b"GET / HTTP/2\r\nHost: h\r\n\r\n"
