@@ -52,11 +52,12 @@ fn head_lines(head: &[u8]) -> Option<(&[u8], impl Iterator<Item = Option<Field<'
     Some((request, fields))
 }
 
-/// An HTTP/1.1 request head encoded as an HTTP/2 header block into `out`:
-/// the request line and Host as pseudo-fields, the rest with lower-case
-/// names, nothing allocated but `out`'s growth. Whether it is a HEAD
-/// request; `None` for a head that is not one.
-fn encode_h2_request(head: &[u8], scheme: &str, out: &mut Vec<u8>) -> Option<bool> {
+/// Calls `field` with each HTTP/2 field of an HTTP/1.1 request head, in
+/// libcurl's order: the pseudo-fields (`:method`, `:path`, `:scheme`,
+/// `:authority` from Host), then the rest with lower-case names, those
+/// HTTP/2 has no place for left out. Whether it is a HEAD request; `None`
+/// for a head that is not one.
+fn h2_request_fields(head: &[u8], scheme: &str, mut field: impl FnMut(&[u8], &[u8])) -> Option<bool> {
     let (request, fields) = head_lines(head)?;
     let mut parts = request.splitn(3, |&b| b == b' ');
     let (method, target) = (parts.next()?, parts.next()?);
@@ -65,10 +66,10 @@ fn encode_h2_request(head: &[u8], scheme: &str, out: &mut Vec<u8>) -> Option<boo
         .flatten()
         .find(|(n, _)| n.eq_ignore_ascii_case(b"host"))
         .map_or(&b""[..], |(_, v)| v);
-    hpack::encode_field(b":method", method, out);
-    hpack::encode_field(b":scheme", scheme.as_bytes(), out);
-    hpack::encode_field(b":authority", authority, out);
-    hpack::encode_field(b":path", target, out);
+    field(b":method", method);
+    field(b":path", target);
+    field(b":scheme", scheme.as_bytes());
+    field(b":authority", authority);
     let mut lower = [0u8; 64];
     let mut long = Vec::new();
     for (name, value) in fields.flatten() {
@@ -86,27 +87,52 @@ fn encode_h2_request(head: &[u8], scheme: &str, out: &mut Vec<u8>) -> Option<boo
             }
         };
         if name != b"host" && !dropped(name, value) {
-            hpack::encode_field(name, value, out);
+            field(name, value);
         }
     }
     Some(method == b"HEAD")
 }
 
-/// The request head as libcurl traces an HTTP/2 request: its HTTP/1.1
-/// lines with `HTTP/2` as the version.
-fn traced_head(head: &[u8]) -> Vec<u8> {
-    let end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
-    let line = &head[..end];
-    let mut out = Vec::with_capacity(head.len());
-    match line.strip_suffix(b" HTTP/1.1\r") {
-        Some(start) => {
-            out.extend_from_slice(start);
-            out.extend_from_slice(b" HTTP/2\r");
+/// An HTTP/1.1 request head encoded as an HTTP/2 header block into `out`,
+/// nothing allocated but `out`'s growth (see [`h2_request_fields`]).
+fn encode_h2_request(head: &[u8], scheme: &str, out: &mut Vec<u8>) -> Option<bool> {
+    h2_request_fields(head, scheme, |name, value| hpack::encode_field(name, value, out))
+}
+
+/// What libcurl 7.88 traces for an HTTP/2 request: a text line
+/// `h2h3 [name: value]` per field, and the head as HTTP/1.1 lines with
+/// `HTTP/2` as the version, `Host` as given and the other names in lower
+/// case.
+fn h2_request_trace(head: &[u8], scheme: &str) -> (Vec<String>, Vec<u8>) {
+    let mut lines = Vec::new();
+    let mut traced = Vec::with_capacity(head.len());
+    let _ = h2_request_fields(head, scheme, |name, value| {
+        lines.push(format!(
+            "h2h3 [{}: {}]",
+            String::from_utf8_lossy(name),
+            String::from_utf8_lossy(value)
+        ));
+    });
+    let Some((request, fields)) = head_lines(head) else {
+        return (lines, traced);
+    };
+    traced.extend_from_slice(request.strip_suffix(b" HTTP/1.1").unwrap_or(request));
+    traced.extend_from_slice(b" HTTP/2\r\n");
+    for (name, value) in fields.flatten() {
+        let lower = name.to_ascii_lowercase();
+        if lower == b"host" {
+            traced.extend_from_slice(name);
+        } else if dropped(&lower, value) {
+            continue;
+        } else {
+            traced.extend_from_slice(&lower);
         }
-        None => out.extend_from_slice(line),
+        traced.extend_from_slice(b": ");
+        traced.extend_from_slice(value);
+        traced.extend_from_slice(b"\r\n");
     }
-    out.extend_from_slice(&head[end..]);
-    out
+    traced.extend_from_slice(b"\r\n");
+    (lines, traced)
 }
 
 impl Core {
@@ -276,7 +302,15 @@ impl Core {
         t.easy.inner.info.version = Some(http::Version::HTTP_2);
         t.easy.inner.info.request_bytes_sent += head.len() as u64;
         if t.easy.inner.verbose {
-            t.easy.inner.trace(Trace::HeaderOut, &traced_head(&head));
+            let (lines, traced) = h2_request_trace(&head, scheme);
+            for line in lines {
+                t.easy.inner.trace_text(|| line);
+            }
+            let handle = &*t.easy.inner as *const _ as usize;
+            t.easy
+                .inner
+                .trace_text(|| format!("Using Stream ID: {stream} (easy handle {handle:#x})"));
+            t.easy.inner.trace(Trace::HeaderOut, &traced);
         }
         // The scratch head keeps its capacity for the next request.
         let conn = &mut self.conns[key.index as usize];
@@ -340,9 +374,9 @@ mod tests {
             .unwrap();
         let want = [
             (":method", "POST"),
+            (":path", "/a?b"),
             (":scheme", "https"),
             (":authority", "example.com:8080"),
-            (":path", "/a?b"),
             ("user-agent", "x"),
             ("content-length", "3"),
         ];
@@ -362,9 +396,20 @@ mod tests {
             .decode(&block, 1 << 16, |n, _| names.push(n.to_vec()))
             .unwrap();
         assert_eq!(names.last().unwrap(), format!("x-{}", "a".repeat(100)).as_bytes());
-        assert_eq!(
-            traced_head(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"),
-            b"GET / HTTP/2\r\nHost: h\r\n\r\n"
+        let (lines, traced) = h2_request_trace(
+            b"GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nExpect: 100-continue\r\n\r\n",
+            "http",
         );
+        assert_eq!(
+            lines,
+            [
+                "h2h3 [:method: GET]",
+                "h2h3 [:path: /]",
+                "h2h3 [:scheme: http]",
+                "h2h3 [:authority: h]",
+                "h2h3 [x-a: 1]"
+            ]
+        );
+        assert_eq!(traced, b"GET / HTTP/2\r\nHost: h\r\nx-a: 1\r\n\r\n");
     }
 }

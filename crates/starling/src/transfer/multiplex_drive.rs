@@ -71,6 +71,18 @@ fn send_upload(
     }
 }
 
+/// A stream's request body all went into the machine: its POSTTRANSFER
+/// time, and libcurl's words for a body sent after its head (on HTTP/2,
+/// every body).
+fn body_sent(t: &mut Transfer, now: Instant) {
+    t.easy.inner.info.timings.posttransfer = t.elapsed(now);
+    if t.easy.inner.verbose {
+        t.easy
+            .inner
+            .trace_text(|| "We are completely uploaded and fine".to_owned());
+    }
+}
+
 impl Core {
     /// Drives an HTTP/2 connection: resumed streams, what waits to be
     /// sent, and what the socket has.
@@ -166,7 +178,7 @@ impl Core {
                 match send_upload(machine, s.id, upload, t) {
                     Ok(true) => {
                         s.body_done = true;
-                        t.easy.inner.info.timings.posttransfer = t.elapsed(now);
+                        body_sent(t, now);
                     }
                     Ok(false) => {
                         s.send_paused = t.pause.send;
@@ -193,7 +205,7 @@ impl Core {
                 s.body_sent += n;
                 if s.body_sent == body.len() {
                     s.body_done = true;
-                    t.easy.inner.info.timings.posttransfer = t.elapsed(now);
+                    body_sent(t, now);
                     break;
                 }
             }
