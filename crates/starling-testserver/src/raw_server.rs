@@ -100,6 +100,11 @@ pub enum Script {
     /// (FIN and a short linger): a plain-text server on a TLS port, or a
     /// scripted TLS record.
     OnFirstBytes(Vec<u8>),
+    /// As [`Script::OnFirstBytes`], but the close comes this long after
+    /// the bytes: a server that closes a connection once it has been idle
+    /// a while (an HTTP/2 one, whose client cannot tell its answer from
+    /// the close when both come at once).
+    OnFirstBytesThenIdle(Vec<u8>, Duration),
     /// Connection `i` (counted from 0 in the order accepted) runs script
     /// `i`, and every connection after the last runs the last one: a first
     /// connection that misbehaves and later ones that do not, to see
@@ -272,6 +277,15 @@ async fn run_script(mut stream: TcpStream, script: Arc<Script>, counters: Arc<Co
             if matches!(stream.read(&mut first).await, Ok(n) if n > 0)
                 && stream.write_all(bytes).await.is_ok()
             {
+                close_gracefully(&mut stream).await;
+            }
+        }
+        Script::OnFirstBytesThenIdle(bytes, idle) => {
+            let mut first = [0u8; 4096];
+            if matches!(stream.read(&mut first).await, Ok(n) if n > 0)
+                && stream.write_all(bytes).await.is_ok()
+            {
+                tokio::time::sleep(*idle).await;
                 close_gracefully(&mut stream).await;
             }
         }

@@ -500,3 +500,36 @@ fn a_speed_limit_slows_its_stream_only() {
     );
     assert_eq!(server.connections_accepted(), 1);
 }
+
+/// An idle HTTP/2 connection the server closed is found closed when the
+/// next transfer looks at it (as libcurl checks a connection it reuses),
+/// not after the request was lost on it: the transfer keeps its one retry
+/// for a refused stream on the next connection.
+#[test]
+fn an_idle_connection_the_server_closed_is_not_reused() {
+    use starling_testserver::Script::{OnFirstBytes, OnFirstBytesThenIdle, Sequence};
+    let refused = [frames::SETTINGS, &frames::rst_stream(1, 7)].concat();
+    let (server, first) = scripted(Sequence(vec![
+        OnFirstBytesThenIdle(answer(), Duration::from_millis(200)),
+        OnFirstBytes(refused),
+        OnFirstBytes(answer()),
+    ]));
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let (_, result) = ev.run_one(first, Duration::from_secs(20));
+    result.unwrap_or_else(|e| panic!("{e}"));
+    // The server closes the first connection once it has been idle.
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while server.open_connections() > 0 {
+        assert!(std::time::Instant::now() < end, "the server keeps it open");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut second = Easy::new(server.url("/"));
+    second
+        .http_version(HttpVersion::Http2PriorKnowledge)
+        .timeout(Duration::from_secs(20))
+        .handler(Collect::default());
+    let (second, result) = ev.run_one(second, Duration::from_secs(20));
+    result.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(second.handler_ref::<Collect>().unwrap().body(), b"hello");
+    assert_eq!(server.connections_accepted(), 3);
+}

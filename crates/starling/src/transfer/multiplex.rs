@@ -16,6 +16,7 @@ use crate::conn::upload::StreamUpload;
 use crate::conn::{ConnState, H2Stream, Http2Proto, MAX_IDLE_AGE};
 use crate::easy::{HttpVersion, RequestBody};
 use crate::error::{Error, ErrorKind};
+use crate::events::Events;
 use crate::handler::Trace;
 use crate::http2::hpack;
 use crate::ids::{ConnKey, StreamId, TransferId};
@@ -212,10 +213,25 @@ impl Core {
             let key = self.pool.find_multiplexed(host, &self.conns, self.multiplex)?;
             let conn = &self.conns[key.index as usize];
             let idle = !conn.h2.as_ref().is_some_and(|h2| h2.busy());
-            if idle && self.env.now().saturating_duration_since(conn.idle_since) > MAX_IDLE_AGE {
+            let now = self.env.now();
+            if idle && now.saturating_duration_since(conn.idle_since) > MAX_IDLE_AGE {
                 // As an idle HTTP/1.1 connection: too old to trust.
                 self.close_connection(key);
                 continue;
+            }
+            if idle && !self.watch_idle {
+                // Unwatched while idle: what the server sent meanwhile (a
+                // close, a GOAWAY, a PING) is read now, as libcurl checks a
+                // connection before it reuses it; one that ended is closed
+                // and the next looked at.
+                self.drive_h2(key, Events::IN, now);
+                let usable = self
+                    .conn_mut(key)
+                    .and_then(|c| c.h2.as_ref())
+                    .is_some_and(|h2| h2.streams_free() > 0);
+                if !usable {
+                    continue;
+                }
             }
             return Some(key);
         }
