@@ -533,3 +533,22 @@ fn an_idle_connection_the_server_closed_is_not_reused() {
     assert_eq!(second.handler_ref::<Collect>().unwrap().body(), b"hello");
     assert_eq!(server.connections_accepted(), 3);
 }
+
+/// A send speed limit slows its stream's upload (the stream stops both
+/// ways until the limit's timer, as on HTTP/1.1), and the body arrives
+/// whole.
+#[test]
+fn a_send_speed_limit_slows_its_upload() {
+    let server = HttpServer::start_h2c();
+    let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 239) as u8).collect();
+    let mut e = h2c(&server, "/echo");
+    e.method(starling::Method::POST).body(body.clone());
+    e.max_send_speed(Some(1_000_000)).handler(Collect::default());
+    let started = std::time::Instant::now();
+    let (e, result) = run_alone(e);
+    result.unwrap_or_else(|err| panic!("{err}"));
+    let took = started.elapsed();
+    assert!(e.handler_ref::<Collect>().unwrap().body() == body, "echoed whole");
+    // 3 MB at 1 MB/s: about three seconds, the first window at once.
+    assert!(took >= Duration::from_millis(1500), "limited: {took:?}");
+}

@@ -172,8 +172,13 @@ impl Core {
         let h2 = conn.h2.as_mut().expect("an HTTP/2 connection");
         let Http2Proto { machine, streams } = &mut **h2;
         let mut failed = Vec::new();
+        let mut limited = Vec::new();
         for s in streams.iter_mut().filter(|s| !s.body_done && !s.send_paused) {
             let t = &mut self.transfers[s.transfer.index as usize];
+            if t.easy.inner.extras().max_send_speed.is_some() {
+                // Looked at once this round's bytes went.
+                limited.push(s.transfer);
+            }
             if let Some(upload) = s.upload.as_mut() {
                 match send_upload(machine, s.id, upload, t) {
                     Ok(true) => {
@@ -227,6 +232,21 @@ impl Core {
         }
         for (id, e) in failed {
             self.abort_on(key, id, e, now);
+        }
+        for id in limited {
+            // Ahead of its send limit: the stream stops both ways (as a
+            // transfer over its limit does on HTTP/1.1) until the limit's
+            // timer lets it go on.
+            if self.over_speed(id, now) {
+                if let Some(s) = self.conns[key.index as usize]
+                    .h2
+                    .as_mut()
+                    .and_then(|h2| h2.stream_of(id))
+                {
+                    s.send_paused = true;
+                    s.paused = true;
+                }
+            }
         }
         Ok(())
     }
@@ -402,10 +422,22 @@ impl Core {
     /// Streams whose handler lifted its pause: what they held is offered
     /// again, their window opens, and a response that ended meanwhile ends.
     fn resume_h2(&mut self, key: ConnKey, now: Instant) {
-        let conn = &mut self.conns[key.index as usize];
-        let Some(h2) = conn.h2.as_mut() else { return };
+        let Some(h2) = self.conns[key.index as usize].h2.as_ref() else {
+            return;
+        };
+        // Over a speed limit: stopped until the limit's timer, whatever
+        // the handler's pause says.
+        let paused: Vec<TransferId> = h2
+            .streams
+            .iter()
+            .filter(|s| s.send_paused || s.paused)
+            .map(|s| s.transfer)
+            .collect();
+        let waiting: Vec<TransferId> = paused.into_iter().filter(|&id| self.speed_waiting(id)).collect();
+        let h2 = self.conns[key.index as usize].h2.as_mut().expect("checked");
         for s in h2.streams.iter_mut().filter(|s| s.send_paused) {
-            s.send_paused = self.transfers[s.transfer.index as usize].pause.send;
+            s.send_paused =
+                self.transfers[s.transfer.index as usize].pause.send || waiting.contains(&s.transfer);
         }
         let resumed: Vec<TransferId> = h2
             .streams
