@@ -12,37 +12,7 @@
 
 #include <curl/curl.h>
 
-static size_t data_in, data_out;
-
-static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *user)
-{
-  static const char *marks[] = {"*", "<", ">", "{", "}"};
-  size_t start = 0, i;
-  (void)h;
-  (void)user;
-  if(type > CURLINFO_DATA_OUT)
-    return 0;
-  if(type == CURLINFO_DATA_IN || type == CURLINFO_DATA_OUT) {
-    *(type == CURLINFO_DATA_IN ? &data_in : &data_out) += size;
-    return 0;
-  }
-  for(i = 0; i <= size; i++) {
-    if(i == size || data[i] == '\n') {
-      size_t len = i - start;
-      const char *line = data + start;
-      const char *handle = memchr(line, '(', len);
-      if(len && line[len - 1] == '\r')
-        len--;
-      if(type == CURLINFO_TEXT && strncmp(line, "Using Stream ID", 15) == 0 && handle)
-        len = (size_t)(handle - line);
-      if(i < size || len)
-        if(len < 5 || strncmp(line, "date:", 5) != 0)
-          printf("%s %.*s\n", marks[type], (int)len, line);
-      start = i + 1;
-    }
-  }
-  return 0;
-}
+#include "trace_lines.h"
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 {

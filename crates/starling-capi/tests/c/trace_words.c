@@ -16,44 +16,7 @@
 #include <curl/curl.h>
 
 #include "body_callbacks.h"
-
-/* Data traced in and out in the current transfer: the sizes of the pieces
-   follow each library's reads and writes, their sums do not. */
-static size_t data_in, data_out;
-
-/* Prints a head or text, line by line with its mark, without the ends of
-   lines; sums the data. libcurl's lines naming a connection bundle are
-   left out: they print a memory address ("Found bundle for host:
-   0x55d0...") and come in a pair with "Can not multiplex". */
-static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *user)
-{
-  static const char *marks[] = {"*", "<", ">", "{", "}"};
-  size_t start = 0, i;
-  (void)h;
-  (void)user;
-  if(type > CURLINFO_DATA_OUT)
-    return 0;
-  if(type == CURLINFO_DATA_IN || type == CURLINFO_DATA_OUT) {
-    *(type == CURLINFO_DATA_IN ? &data_in : &data_out) += size;
-    return 0;
-  }
-  if(type == CURLINFO_TEXT &&
-     (strncmp(data, "Found bundle for host", 21) == 0 || strncmp(data, "Can not multiplex", 17) == 0))
-    return 0;
-  for(i = 0; i <= size; i++) {
-    if(i == size || data[i] == '\n') {
-      size_t len = i - start;
-      const char *line = data + start;
-      if(len && line[len - 1] == '\r')
-        len--;
-      if(i < size || len)
-        if(len < 5 || strncmp(line, "date:", 5) != 0)
-          printf("%s %.*s\n", marks[type], (int)len, line);
-      start = i + 1;
-    }
-  }
-  return 0;
-}
+#include "trace_lines.h"
 
 static char big[100000];
 

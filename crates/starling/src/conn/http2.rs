@@ -36,6 +36,7 @@ pub(crate) struct H2Stream {
 #[derive(Debug)]
 pub(crate) struct Http2Proto {
     pub machine: Http2,
+    /// By increasing id (as opened).
     pub streams: Vec<H2Stream>,
 }
 
@@ -58,9 +59,16 @@ impl Http2Proto {
         self.machine.streams_free()
     }
 
+    /// Stream `id` (streams are kept in the order opened, which is the
+    /// order of their ids: found by bisection, once per frame).
+    pub fn by_id(&mut self, id: u32) -> Option<&mut H2Stream> {
+        let i = self.streams.binary_search_by_key(&id, |s| s.id).ok()?;
+        Some(&mut self.streams[i])
+    }
+
     /// The transfer stream `id` carries.
-    pub fn transfer_of(&self, id: u32) -> Option<TransferId> {
-        self.streams.iter().find(|s| s.id == id).map(|s| s.transfer)
+    pub fn transfer_of(&mut self, id: u32) -> Option<TransferId> {
+        self.by_id(id).map(|s| s.transfer)
     }
 
     /// The stream of `transfer`.
@@ -72,7 +80,8 @@ impl Http2Proto {
     /// may still send on it.
     pub fn detach(&mut self, transfer: TransferId) {
         if let Some(i) = self.streams.iter().position(|s| s.transfer == transfer) {
-            let s = self.streams.swap_remove(i);
+            // Not swap_remove: the order of ids is kept for `by_id`.
+            let s = self.streams.remove(i);
             self.machine.cancel(s.id);
         }
     }

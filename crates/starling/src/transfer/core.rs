@@ -223,10 +223,10 @@ impl Core {
         if t.state != TransferState::Done {
             let conn = t.conn;
             self.end_transfer(id, now);
-            // An HTTP/2 connection lost one stream (reset); HTTP/1.1's
-            // cannot be reused in the middle of a response.
-            if let Some(conn) = conn.filter(|&c| !self.is_h2(c)) {
-                self.close_connection(conn);
+            // HTTP/1.1's connection cannot be reused in the middle of a
+            // response; HTTP/2's loses the stream.
+            if let Some(conn) = conn {
+                self.leave_connection(conn, id, false, now);
             }
         }
         let t = self.transfers.remove(id.index as usize);

@@ -434,11 +434,20 @@ impl Core {
     /// response) cannot be reused.
     pub(super) fn abort_on(&mut self, key: ConnKey, id: TransferId, error: Error, now: Instant) {
         self.finish_transfer(id, Err(error), now);
+        self.leave_connection(key, id, false, now);
+    }
+
+    /// A transfer is done with its connection. An HTTP/2 one loses only the
+    /// transfer's stream (reset if still open), the others go on; an
+    /// HTTP/1.1 one goes back to the pool when `reusable`, else closes.
+    pub(crate) fn leave_connection(&mut self, key: ConnKey, id: TransferId, reusable: bool, now: Instant) {
         if self.is_h2(key) {
-            // One stream of many: reset, the others go on.
-            return self.h2_stream_over(key, id);
+            self.h2_stream_over(key, id);
+        } else if reusable {
+            self.release_connection(key, now);
+        } else {
+            self.close_connection(key);
         }
-        self.close_connection(key);
     }
 
     /// Whether the connection speaks HTTP/2.

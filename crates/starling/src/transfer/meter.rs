@@ -79,7 +79,20 @@ impl Core {
             .filter(|(_, t)| t.state != TransferState::Done)
             .filter_map(|(index, t)| {
                 let c = conns.get(t.conn?.index as usize)?;
-                (c.proto.paused.recv || c.proto.paused.send).then_some(TransferId {
+                // An HTTP/2 connection's streams pause one by one: the
+                // transfer's own pause (or its speed limit's wait) says.
+                let paused = match c.h2 {
+                    Some(_) => {
+                        t.pause.recv
+                            || t.pause.send
+                            || t.aside
+                                .as_ref()
+                                .and_then(|a| a.limits.as_ref())
+                                .is_some_and(|l| l.waiting)
+                    }
+                    None => c.proto.paused.recv || c.proto.paused.send,
+                };
+                paused.then_some(TransferId {
                     index: index as u32,
                     generation: t.generation,
                 })

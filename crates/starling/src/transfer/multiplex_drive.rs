@@ -87,7 +87,11 @@ impl Core {
     /// Drives an HTTP/2 connection: resumed streams, what waits to be
     /// sent, and what the socket has.
     pub(super) fn drive_h2(&mut self, key: ConnKey, events: Events, now: Instant) {
-        self.resume_h2(key, now);
+        if self.maybe_paused {
+            // Only when a stream may be held: no look at every stream per
+            // event otherwise.
+            self.resume_h2(key, now);
+        }
         if self.conn_mut(key).is_none() {
             return;
         }
@@ -271,16 +275,16 @@ impl Core {
                     return false;
                 }
             };
-            let transfer = |stream: u32| h2.transfer_of(stream);
             match event {
                 Event::Nothing => buf.start += used,
                 Event::Data { stream, range } => {
-                    let Some(id) = transfer(stream) else {
+                    let Some(s) = h2.streams.binary_search_by_key(&stream, |s| s.id).ok() else {
                         h2.machine.consumed(stream, range.len());
                         buf.start += used;
                         continue;
                     };
-                    let s = h2.stream_of(id).expect("its stream");
+                    let s = &mut h2.streams[s];
+                    let id = s.transfer;
                     let t = &mut self.transfers[id.index as usize];
                     let bytes = &input[range.clone()];
                     t.easy.inner.info.body_bytes_received += bytes.len() as u64;
@@ -323,7 +327,7 @@ impl Core {
                 }
                 Event::Head { stream, head } => {
                     buf.start += used;
-                    if let Some(id) = transfer(stream) {
+                    if let Some(id) = h2.transfer_of(stream) {
                         let t = &mut self.transfers[id.index as usize];
                         t.easy.inner.info.header_bytes_received += head.headers.raw().len() as u64;
                         let _ = self.response_head(key, id, head, now);
@@ -331,13 +335,13 @@ impl Core {
                 }
                 Event::Interim { stream, status } => {
                     buf.start += used;
-                    if let Some(id) = transfer(stream) {
+                    if let Some(id) = h2.transfer_of(stream) {
                         self.h2_interim(key, id, status, now);
                     }
                 }
                 Event::Trailers { stream, lines } => {
                     buf.start += used;
-                    if let Some(id) = transfer(stream) {
+                    if let Some(id) = h2.transfer_of(stream) {
                         let t = &mut self.transfers[id.index as usize];
                         let aborted = !t.has_next()
                             && lines
@@ -354,8 +358,8 @@ impl Core {
                 }
                 Event::End { stream } => {
                     buf.start += used;
-                    if let Some(id) = transfer(stream) {
-                        let s = h2.stream_of(id).expect("its stream");
+                    if let Some(s) = h2.by_id(stream) {
+                        let id = s.transfer;
                         if s.paused {
                             s.end_pending = true;
                         } else {
@@ -365,7 +369,7 @@ impl Core {
                 }
                 Event::Reset { stream, code, reason } => {
                     buf.start += used;
-                    if let Some(id) = transfer(stream) {
+                    if let Some(id) = h2.transfer_of(stream) {
                         h2.detach(id);
                         // A refused stream was never processed: it may go
                         // again, on a new connection.

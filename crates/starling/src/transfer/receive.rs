@@ -337,13 +337,7 @@ impl Core {
         }
         self.trace_connection_fate(key, id, reusable);
         self.finish_transfer(id, Ok(()), now);
-        if self.is_h2(key) {
-            self.h2_stream_over(key, id);
-        } else if reusable {
-            self.release_connection(key, now);
-        } else {
-            self.close_connection(key);
-        }
+        self.leave_connection(key, id, reusable, now);
     }
 
     /// The transport under a connection's streams ended: each stream it

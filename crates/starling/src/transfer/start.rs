@@ -412,11 +412,8 @@ impl Core {
         let Some(t) = self.transfer(id) else { return };
         let conn = t.conn;
         self.finish_transfer(id, Err(error), now);
-        match conn {
-            // One stream of many: reset, the others go on.
-            Some(conn) if self.is_h2(conn) => self.h2_stream_over(conn, id),
-            Some(conn) => self.close_connection(conn),
-            None => {}
+        if let Some(conn) = conn {
+            self.leave_connection(conn, id, false, now);
         }
     }
 
