@@ -8,7 +8,7 @@
 //! - one seed fixing every choice (short reads and writes, spurious
 //!   EAGAINs, chunk sizes, the order ready sockets are handed over), so a
 //!   failing seed replays exactly;
-//! - HTTP/1.1 servers whose answers the request path chooses (see
+//! - HTTP/1.1 and HTTP/2 servers whose answers the request path chooses (see
 //!   [`server`]), servers that refuse, vanish, reset, stall or close idle
 //!   connections, names with lookup latency, failures and several
 //!   addresses;

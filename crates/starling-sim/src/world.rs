@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use starling::env::{LookupDone, LookupJob};
 
+use crate::server::http1::Http1Conn;
+use crate::server::http2::Http2Conn;
 use crate::server::{ServerConfig, ServerConn, ServerOut};
 
 /// How the network between the engine and every server behaves.
@@ -54,6 +56,8 @@ impl Default for NetConfig {
 pub enum Listener {
     /// An HTTP/1.1 server.
     Http(ServerConfig),
+    /// An HTTP/2 server for clients with prior knowledge (h2c).
+    Http2(ServerConfig),
     /// Nothing listens: connects are refused at once (RST).
     Refuse,
     /// Packets vanish: connects never complete.
@@ -91,6 +95,10 @@ struct ClientSock {
     rx: VecDeque<u8>,
     rx_eof: bool,
     rx_reset: bool,
+    /// The server, gone, answered bytes written after its FIN with a
+    /// reset: writes fail; what arrived before stays readable, then the
+    /// end (as Linux gives it: the FIN came first).
+    tx_refused: bool,
     /// Bytes written and not yet arrived at the server.
     in_flight: usize,
     /// When the last byte written arrives (keeps the stream in order).
@@ -120,6 +128,8 @@ enum Ev {
     ToClient(u64, Vec<u8>),
     /// The server's FIN (true) or RST (false) reaches the client.
     ServerClosed(u64, bool),
+    /// The reset answering bytes sent after the server's FIN arrives.
+    PeerReset(u64),
     /// The server closes a connection idle since `generation`.
     IdleClose(u64, u32),
     /// A lookup finished.
@@ -317,6 +327,7 @@ impl World {
             rx: VecDeque::new(),
             rx_eof: false,
             rx_reset: false,
+            tx_refused: false,
             in_flight: 0,
             tx_busy_until: Duration::ZERO,
         };
@@ -400,11 +411,15 @@ impl World {
         if sock.rx_reset {
             return Err(io::ErrorKind::ConnectionReset.into());
         }
-        if sock.rx_eof {
-            // The server is gone. A real socket would take the bytes and
-            // the peer answer them with a reset; refusing at once is the
-            // same outcome a round trip earlier.
+        if sock.tx_refused {
             return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        if sock.rx_eof {
+            // The server is gone: the bytes are taken and answered with a
+            // reset, which arrives a round trip later.
+            let id = sock.id;
+            self.schedule(now + 2 * latency, Ev::PeerReset(id));
+            return Ok(data.len());
         }
         if !matches!(sock.state, SockState::Connected) {
             return Err(io::ErrorKind::NotConnected.into());
@@ -462,8 +477,9 @@ impl World {
                 SockState::Refused => (true, true, true),
                 SockState::Connected => {
                     let readable = !s.rx.is_empty() || s.rx_eof || s.rx_reset;
-                    let writable = s.in_flight < self.net.send_buffer || s.rx_reset;
-                    (readable, writable, s.rx_reset)
+                    let failed = s.rx_reset || s.tx_refused;
+                    let writable = s.in_flight < self.net.send_buffer || failed;
+                    (readable, writable, failed)
                 }
             }),
         }
@@ -553,16 +569,25 @@ impl World {
                     self.touched.push(fd);
                 }
             }
+            Ev::PeerReset(id) => {
+                if let Some((fd, sock)) = self.sock_by_id(id) {
+                    sock.tx_refused = true;
+                    self.touched.push(fd);
+                }
+            }
             Ev::IdleClose(id, generation) => {
                 let idle = self
                     .servers
                     .get(&id)
                     .is_some_and(|s| s.idle_generation() == Some(generation));
-                if idle {
-                    let clean = !self.servers.remove(&id).is_some_and(|s| s.idle_reset());
+                if let Some(mut server) = idle.then(|| self.servers.remove(&id)).flatten() {
                     self.stats.idle_closes += 1;
                     let at = self.now + self.net.latency;
-                    self.schedule(at, Ev::ServerClosed(id, clean));
+                    let farewell = server.farewell();
+                    if !farewell.is_empty() {
+                        self.schedule(at, Ev::ToClient(id, farewell));
+                    }
+                    self.schedule(at, Ev::ServerClosed(id, !server.idle_reset()));
                 }
             }
             Ev::LookupDone(done) => {
@@ -583,7 +608,13 @@ impl World {
         match self.listeners.get(&remote).cloned() {
             Some(Listener::Http(config)) => {
                 self.stats.accepted += 1;
-                self.servers.insert(id, ServerConn::new(config));
+                self.servers.insert(id, ServerConn::Http1(Http1Conn::new(config)));
+                self.schedule(at, Ev::Handshake(id, true));
+            }
+            Some(Listener::Http2(config)) => {
+                self.stats.accepted += 1;
+                let server = ServerConn::Http2(Box::new(Http2Conn::new(config)));
+                self.servers.insert(id, server);
                 self.schedule(at, Ev::Handshake(id, true));
             }
             Some(Listener::Refuse) | None => self.schedule(at, Ev::Handshake(id, false)),

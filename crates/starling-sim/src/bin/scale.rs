@@ -4,12 +4,15 @@
 //! wall time, engine time per transfer, engine memory per open transfer,
 //! callbacks per transfer.
 //!
-//! `cargo run --release -p starling-sim --bin starling-sim-scale -- [TRANSFERS] [OPEN] [SEED] [fresh]`
+//! `cargo run --release -p starling-sim --bin starling-sim-scale -- [TRANSFERS] [OPEN] [SEED] [fresh] [h2]`
 //!
 //! With `fresh`, every transfer opens its own connection and closes it
 //! (the same work per transfer whatever the number open); without, a
 //! finished transfer's connection is reused when the next transfer goes to
-//! its host.
+//! its host. With `h2`, the servers speak HTTP/2 (prior knowledge, 100
+//! streams per connection) and the transfers are streams that wait for a
+//! connection to multiplex on (`pipewait`): OPEN/100 connections carry
+//! them, and the memory figure is per open stream.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -17,7 +20,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use starling::Easy;
+use starling::{Easy, HttpVersion};
 use starling_sim::{Expect, HostEntry, Listener, NetConfig, ServerConfig, Sim};
 
 /// Live bytes allocated by the engine (and the application around it) and
@@ -83,9 +86,10 @@ static ALLOC: Tagged = Tagged;
 
 fn main() {
     let fresh = std::env::args().any(|a| a == "fresh");
+    let h2 = std::env::args().any(|a| a == "h2");
     let mut args = std::env::args()
         .skip(1)
-        .filter(|a| a != "fresh")
+        .filter(|a| a != "fresh" && a != "h2")
         .map(|a| a.parse::<u64>().expect("numbers: TRANSFERS OPEN SEED"));
     let total = args.next().unwrap_or(1_000_000);
     let open = args.next().unwrap_or(100_000) as usize;
@@ -104,12 +108,15 @@ fn main() {
         );
         let server = ServerConfig {
             think: Duration::from_millis(20),
+            max_streams: Some(100),
             ..ServerConfig::default()
         };
-        sim.world().listen(
-            format!("{addr}:80").parse().expect("address"),
-            Listener::Http(server),
-        );
+        let listener = match h2 {
+            true => Listener::Http2(server),
+            false => Listener::Http(server),
+        };
+        sim.world()
+            .listen(format!("{addr}:80").parse().expect("address"), listener);
     }
     let before = ENGINE.load(Ordering::Relaxed);
     let at_peak = Rc::new(Cell::new(0i64));
@@ -124,6 +131,9 @@ fn main() {
         let mut easy = Easy::new(format!("http://h{}.sim/size/100", i % hosts));
         if fresh {
             easy.fresh_connect(true).forbid_reuse(true);
+        }
+        if h2 {
+            easy.http_version(HttpVersion::Http2PriorKnowledge).pipewait(true);
         }
         (
             easy,

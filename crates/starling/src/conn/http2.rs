@@ -101,3 +101,24 @@ impl Http2Proto {
         !self.streams.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::H2Stream;
+    use crate::http2::connection::STREAM_BYTES;
+
+    /// What an open stream costs beyond its transfer: its entry here and
+    /// the machine's, in lists that grow by doubling (so at most twice
+    /// that), and no allocation of its own for a request without a
+    /// streamed body. The bound is a kilobyte; the figure with
+    /// the handle and transfer is in docs/benchmarks.md.
+    #[test]
+    fn an_open_stream_costs_far_less_than_a_kilobyte() {
+        let per_stream = std::mem::size_of::<H2Stream>() + STREAM_BYTES;
+        eprintln!(
+            "{per_stream} bytes per stream, at most {} with list slack",
+            2 * per_stream
+        );
+        assert!(2 * per_stream <= 256, "{per_stream} bytes per stream");
+    }
+}

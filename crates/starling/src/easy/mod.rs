@@ -82,6 +82,11 @@ pub(crate) struct EasyInner {
     pub(crate) progress: bool,
     /// Trace the transfer through [`Handler::trace`].
     pub(crate) verbose: bool,
+    /// The HTTP version to speak (kept out of the extras: an HTTP/2 user
+    /// sets it on every handle).
+    pub(crate) http_version: HttpVersion,
+    /// Wait for a connection that may multiplex rather than open another.
+    pub(crate) pipewait: bool,
     /// Options most transfers leave at their defaults, boxed only once one
     /// is set: an open transfer then costs less memory (see
     /// docs/architecture.md, Memory).
@@ -114,6 +119,8 @@ impl Easy {
                 handler: Box::new(Discard),
                 progress: false,
                 verbose: false,
+                http_version: HttpVersion::Http2,
+                pipewait: false,
                 extras: None,
                 private: None,
                 route: None,
@@ -136,6 +143,8 @@ impl Easy {
                 handler: Box::new(handler),
                 progress: inner.progress,
                 verbose: inner.verbose,
+                http_version: inner.http_version,
+                pipewait: inner.pipewait,
                 extras: inner.extras.clone(),
                 private: inner.private,
                 route: inner.route.clone(),
@@ -419,9 +428,11 @@ impl Easy {
     /// 8. Transfers speaking HTTP/2 share its connections: a new one rides
     /// on a connection to the same host while it has a free stream.
     pub fn http_version(&mut self, version: HttpVersion) -> &mut Self {
-        let extras = self.inner.extras_mut();
-        extras.http_version = version;
-        extras.tls.alpn_h2 = version != HttpVersion::Http11;
+        self.inner.http_version = version;
+        let alpn_h2 = version != HttpVersion::Http11;
+        if self.inner.extras().tls.alpn_h2 != alpn_h2 {
+            self.inner.extras_mut().tls.alpn_h2 = alpn_h2;
+        }
         self
     }
 
@@ -429,7 +440,7 @@ impl Easy {
     /// out to speak HTTP/2, rather than open another (`CURLOPT_PIPEWAIT`):
     /// many transfers added at once then share one connection.
     pub fn pipewait(&mut self, wait: bool) -> &mut Self {
-        self.inner.extras_mut().pipewait = wait;
+        self.inner.pipewait = wait;
         self
     }
 

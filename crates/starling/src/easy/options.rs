@@ -12,7 +12,6 @@ use bytes::Bytes;
 
 use super::allowed::{KeepPost, Schemes};
 use super::time_condition::TimeCondition;
-use super::version::HttpVersion;
 use crate::alt_svc::AltSvc;
 use crate::connect_to::ConnectToList;
 use crate::env::{SocketHooks, SocketOptions};
@@ -104,9 +103,6 @@ pub(crate) struct Extras {
     pub(crate) max_header_bytes: usize,
     pub(crate) forbid_reuse: bool,
     pub(crate) fresh_connect: bool,
-    pub(crate) http_version: HttpVersion,
-    /// Wait for a connection that may multiplex rather than open another.
-    pub(crate) pipewait: bool,
     /// Stop once connected and leave the connection to the application.
     pub(crate) connect_only: bool,
     /// Stop once the protocol switched (WebSocket) and leave the
@@ -225,8 +221,6 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
     fresh_connect: false,
-    http_version: HttpVersion::Http2,
-    pipewait: false,
     connect_only: false,
     upgrade_only: false,
     ip_resolve: IpResolve::Whatever,

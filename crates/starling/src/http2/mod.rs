@@ -1,9 +1,8 @@
 //! HTTP/2 (RFC 9113) as a sans-IO protocol, in the shape of `http1/`:
-//! bytes in, frames and header fields out, no socket, no clock.
-//!
-//! Being built in parts: the frame layer and HPACK are here and tested;
-//! the connection's stream machine (settings, flow control, streams) and
-//! the engine's use of it follow, so only the tests call this yet.
+//! bytes in, frames and header fields out, no socket, no clock. The frame
+//! layer, HPACK and the connection's stream machine (settings, flow
+//! control, streams, limits) are here; the engine drives them from
+//! `conn/http2.rs` and `transfer/multiplex*.rs`.
 
 pub(crate) mod connection;
 pub(crate) mod frame;

@@ -64,7 +64,7 @@ impl Core {
         let t = &self.transfers[id.index as usize];
         let host = t.host.expect("started transfer has a host");
         let delay = t.easy.inner.extras().happy_eyeballs_timeout;
-        let may_multiplex = t.easy.inner.extras().http_version != HttpVersion::Http11;
+        let may_multiplex = t.easy.inner.http_version != HttpVersion::Http11;
         let generation = self.next_generation();
         let fd = socket.fd();
         let mut conn = Connection::connecting(socket, host, generation, now);

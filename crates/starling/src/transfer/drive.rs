@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::core::Core;
 use super::receive::Ended;
 use super::send::{SendFailed, Sent};
-use super::state::TransferState;
+use super::state::{Retry, TransferState};
 use crate::conn::upload::StreamUpload;
 use crate::conn::{ConnState, Phase};
 use crate::decode::ACCEPT_ALL;
@@ -467,7 +467,7 @@ impl Core {
             other => other,
         };
         self.close_connection(key);
-        self.fail_or_retry(id, http1_error(error), may_retry, now);
+        self.fail_or_retry(id, http1_error(error), Retry::fresh_if(may_retry), now);
     }
 
     /// A connection finished a response and may carry another request: it

@@ -145,7 +145,7 @@ impl Core {
             return false;
         }
         let t = &self.transfers[id.index as usize];
-        let version = t.easy.inner.extras().http_version;
+        let version = t.easy.inner.http_version;
         match conn.transport.tls.as_deref() {
             Some(tls) => version != HttpVersion::Http11 && tls.speaks_h2(),
             None => version == HttpVersion::Http2PriorKnowledge && !t.route().target.is_websocket(),
@@ -187,9 +187,9 @@ impl Core {
     /// to multiplex (`pipewait`), instead of opening another.
     pub(super) fn pipewaits(&mut self, id: TransferId, now: Instant) -> bool {
         let t = &mut self.transfers[id.index as usize];
-        let extras = t.easy.inner.extras();
+        let inner = &t.easy.inner;
         let Some(host) = t.host else { return false };
-        if !self.multiplex || !extras.pipewait || extras.http_version == HttpVersion::Http11 {
+        if !self.multiplex || !inner.pipewait || inner.http_version == HttpVersion::Http11 {
             return false;
         }
         if !self.pool.multiplex_pending(host) {
@@ -205,7 +205,7 @@ impl Core {
     /// multiplexing off, one that carries none).
     pub(super) fn find_multiplexed(&mut self, id: TransferId) -> Option<ConnKey> {
         let t = &self.transfers[id.index as usize];
-        if t.easy.inner.extras().http_version == HttpVersion::Http11 {
+        if t.easy.inner.http_version == HttpVersion::Http11 {
             return None;
         }
         let host = t.host?;

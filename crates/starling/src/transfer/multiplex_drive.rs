@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::core::Core;
 use super::deliver::Delivery;
-use super::state::Transfer;
+use super::state::{Retry, Transfer};
 use crate::conn::buffers::RECV_BUF_SIZE;
 use crate::conn::upload::{Fill, StreamUpload};
 use crate::conn::Http2Proto;
@@ -373,8 +373,11 @@ impl Core {
                         h2.detach(id);
                         // A refused stream was never processed: it may go
                         // again, on a new connection.
-                        let refused = code == ErrorCode::REFUSED_STREAM;
-                        self.fail_or_retry(id, stream_error(stream, code, reason), refused, now);
+                        let retry = match code {
+                            ErrorCode::REFUSED_STREAM => Retry::Anywhere,
+                            _ => Retry::No,
+                        };
+                        self.fail_or_retry(id, stream_error(stream, code, reason), retry, now);
                     }
                 }
                 Event::GoAway { last_stream, code } => {
@@ -391,7 +394,7 @@ impl Core {
                         format!("the server sent GOAWAY ({code}) before this stream was processed"),
                     );
                     for id in unprocessed {
-                        self.fail_or_retry(id, e.clone(), true, now);
+                        self.fail_or_retry(id, e.clone(), Retry::Anywhere, now);
                     }
                     self.close_if_drained(key);
                 }
@@ -511,6 +514,7 @@ impl Core {
         };
         let ended: Vec<(u32, bool)> = h2.machine.transport_ended().collect();
         let streams = std::mem::take(&mut h2.streams);
+        let reused = self.conns[key.index as usize].requests > 1;
         self.close_connection(key);
         let why = error.map_or_else(|| "the connection closed".to_owned(), |e| e.to_string());
         for s in streams {
@@ -522,9 +526,14 @@ impl Core {
                 ),
                 false => Error::new(ErrorKind::Http2, format!("the HTTP/2 connection ended: {why}")),
             };
-            // No answer yet: the server may have closed the connection
-            // idle before it saw the request, which may go again once.
-            self.fail_or_retry(s.transfer, e, !began, now);
+            // No answer yet on a connection that carried other requests:
+            // the server may have closed it idle before it saw this one,
+            // which may go again (libcurl's rule for a reused connection).
+            let retry = match !began && reused {
+                true => Retry::Anywhere,
+                false => Retry::No,
+            };
+            self.fail_or_retry(s.transfer, e, retry, now);
         }
     }
 }

@@ -10,6 +10,7 @@ use super::deliver::Delivery;
 use super::response_head::{
     head_lines, header_callback_abort, headers_over_budget, trace_head, HeadKind, Step,
 };
+use super::state::Retry;
 use crate::conn::buffers::RECV_BUF_SIZE;
 use crate::conn::{ConnState, Phase, StreamEnd, StreamEvent, TransportEnd};
 use crate::error::{Error, ErrorKind};
@@ -372,7 +373,7 @@ impl Core {
                 StreamEnd::Broken(e) => self.protocol_failed(key, id, e, now),
                 StreamEnd::Lost { unprocessed } => {
                     self.close_connection(key);
-                    self.fail_or_retry(id, how.error(), unprocessed, now);
+                    self.fail_or_retry(id, how.error(), Retry::fresh_if(unprocessed), now);
                 }
             }
         }

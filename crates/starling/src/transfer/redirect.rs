@@ -72,7 +72,7 @@ impl Core {
         if let Some(speed) = t.aside.as_mut().and_then(|a| a.speed.as_mut()) {
             *speed = Speed::new(now, info.body_bytes_sent);
         }
-        t.retried = false;
+        t.retries = 0;
         t.fresh_connection = false;
         let aside = t.aside_mut();
         aside.decoder = None;

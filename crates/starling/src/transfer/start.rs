@@ -23,7 +23,7 @@ use std::time::Instant;
 use super::aside::Speed;
 use super::core::Core;
 use super::meter::TICK;
-use super::state::{Transfer, TransferState};
+use super::state::{Retry, Transfer, TransferState, MAX_RETRIES};
 use crate::conn::pool::Wait;
 use crate::conn::ConnState;
 use crate::conn::MAX_IDLE_AGE;
@@ -229,7 +229,7 @@ impl Core {
         let bound = extras.socket.local.as_deref();
         let unix = extras.unix_socket.as_deref();
         // Prior knowledge: a clear-text connection that speaks HTTP/2 only.
-        let h2c = extras.http_version == HttpVersion::Http2PriorKnowledge && !target.is_https();
+        let h2c = t.easy.inner.http_version == HttpVersion::Http2PriorKnowledge && !target.is_https();
         let host = if route.via().is_none()
             && !h2c
             && !other_tls
@@ -487,22 +487,34 @@ impl Core {
         true
     }
 
-    /// A failed transfer's error, or a retry on a fresh connection when the
-    /// request died on a reused connection before any response byte.
-    pub(crate) fn fail_or_retry(&mut self, id: TransferId, error: Error, may_retry: bool, now: Instant) {
+    /// A failed transfer's error, or its request sent again when `retry`
+    /// says it may go (libcurl's `Curl_retry_request`): at most
+    /// [`MAX_RETRIES`] times, then libcurl's error for giving up.
+    pub(crate) fn fail_or_retry(&mut self, id: TransferId, error: Error, retry: Retry, now: Instant) {
         let Some(t) = self.transfer_mut(id) else { return };
-        if may_retry && !t.retried {
-            t.retried = true;
-            t.fresh_connection = true;
-            t.easy.inner.info.body_bytes_sent = 0;
-            t.state = TransferState::Queued;
-            t.conn = None;
-            t.stream = None;
-            if self.rewind_body(id, now) {
-                self.ready.push_back(id);
+        let error = match retry {
+            Retry::No => error,
+            _ if t.retries >= MAX_RETRIES => Error::new(
+                ErrorKind::SendError,
+                format!("Connection died, tried {MAX_RETRIES} times before giving up"),
+            ),
+            _ => {
+                t.retries += 1;
+                let count = t.retries;
+                t.easy.inner.trace_text(|| {
+                    format!("Connection died, retrying a fresh connect (retry count: {count})")
+                });
+                t.fresh_connection = retry == Retry::Fresh;
+                t.easy.inner.info.body_bytes_sent = 0;
+                t.state = TransferState::Queued;
+                t.conn = None;
+                t.stream = None;
+                if self.rewind_body(id, now) {
+                    self.ready.push_back(id);
+                }
+                return;
             }
-            return;
-        }
+        };
         self.finish_transfer(id, Err(error), now);
     }
 }

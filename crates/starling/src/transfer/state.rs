@@ -43,8 +43,9 @@ pub(crate) struct Transfer {
     pub conn: Option<ConnKey>,
     pub stream: Option<StreamId>,
     pub timers: [Option<TimerHandle>; TIMER_KINDS],
-    /// The one retry on a fresh connection was used.
-    pub retried: bool,
+    /// Times its request was sent again after its connection died under
+    /// it (libcurl's `retrycount`).
+    pub retries: u8,
     /// Do not take a pooled connection (retry after a dead reused one).
     pub fresh_connection: bool,
     /// Send the body without `Expect: 100-continue` (the server refused it).
@@ -72,7 +73,7 @@ impl Transfer {
             conn: None,
             stream: None,
             timers: [None; TIMER_KINDS],
-            retried: false,
+            retries: 0,
             fresh_connection: false,
             no_expect: false,
             body_after_head: false,
@@ -157,3 +158,32 @@ mod tests {
         assert!(size <= 160, "Transfer is {size} bytes");
     }
 }
+
+/// Whether a transfer whose request died with its connection, or was not
+/// processed, may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// No: it fails with its error.
+    No,
+    /// On a new connection: a reused HTTP/1.1 connection died before any
+    /// byte of the response.
+    Fresh,
+    /// On any connection the pool offers: an HTTP/2 stream refused, left
+    /// unprocessed by a GOAWAY, or lost with its reused connection before
+    /// its answer began (the connection it was on takes no new stream).
+    Anywhere,
+}
+
+impl Retry {
+    /// `Fresh` when `may` holds.
+    pub(crate) fn fresh_if(may: bool) -> Retry {
+        if may {
+            Retry::Fresh
+        } else {
+            Retry::No
+        }
+    }
+}
+
+/// Retries of one request at most (libcurl's `CONN_MAX_RETRIES`).
+pub(crate) const MAX_RETRIES: u8 = 5;
