@@ -146,7 +146,9 @@ pub unsafe extern "C" fn curl_easy_recv(
     })
 }
 
-/// Keeps the handle's idle connections alive: nothing to do for HTTP/1.1.
+/// Keeps the handle's idle connections alive: a PING on each HTTP/2
+/// connection quiet longer than `CURLOPT_UPKEEP_INTERVAL_MS`; nothing for
+/// HTTP/1.1.
 ///
 /// # Safety
 /// `handle` is NULL or a live easy handle.
@@ -155,7 +157,10 @@ pub unsafe extern "C" fn curl_easy_upkeep(handle: *mut c_void) -> CurlCode {
     crate::guard(CURLE_BAD_FUNCTION_ARGUMENT, || {
         // SAFETY: by the caller's contract.
         match unsafe { easy_ref(handle) } {
-            Some(_) => CURLE_OK,
+            Some(h) => {
+                h.upkeep();
+                CURLE_OK
+            }
             None => CURLE_BAD_FUNCTION_ARGUMENT,
         }
     })

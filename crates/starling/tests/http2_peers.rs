@@ -207,3 +207,68 @@ fn nghttpd_serves_thirty_streams_on_one_connection_both_ways() {
     thirty_on_one_connection(&format!("http://127.0.0.1:{clear}"), &site.ca);
     thirty_on_one_connection(&format!("https://h2.test:{tls}"), &site.ca);
 }
+
+/// How many lines of nghttpd's verbose log at `log` hold `what`.
+fn log_count(log: &Path, what: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(what))
+        .count()
+}
+
+/// Waits (at most 10 s) until the log holds `what` `n` times.
+fn wait_in_log(log: &Path, what: &str, n: usize) {
+    let end = Instant::now() + Duration::from_secs(10);
+    while log_count(log, what) < n {
+        assert!(Instant::now() < end, "{what} not {n} times in the server's log");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `Multi::upkeep` (libcurl 8's `curl_easy_upkeep`): a PING on a pooled
+/// HTTP/2 connection quiet longer than the interval, none on a younger
+/// one; the server's ACK is taken when the connection is next used, and
+/// that next transfer rides on it. nghttpd's verbose log shows the frames.
+#[test]
+fn an_upkeep_pings_a_quiet_connection_which_goes_on() {
+    if !have("nghttpd") {
+        return;
+    }
+    let site = Site::new("upkeep");
+    let port = free_port();
+    let log = site.path("log");
+    let child = Command::new("nghttpd")
+        .args(["-v", "--no-tls", "-a", "127.0.0.1", "-d"])
+        .arg(site.path("www"))
+        .arg(port.to_string())
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Server(child);
+    wait_listening(&[port]);
+    let mut driver = starling::drive::Blocking::with_new_multi().unwrap();
+    let mut connections = Vec::new();
+    let mut get = |driver: &mut starling::drive::Blocking, i: usize| {
+        let mut e = Easy::new(format!("http://127.0.0.1:{port}/f{i}"));
+        e.http_version(HttpVersion::Http2PriorKnowledge)
+            .timeout(Duration::from_secs(20))
+            .handler(Verify::new(i as u64));
+        let (easy, result) = driver.perform_one(e);
+        result.unwrap();
+        assert!(easy.handler_ref::<Verify>().unwrap().complete(SIZES[i]));
+        connections.push(easy.info().connection.map(|c| c.id()));
+    };
+    get(&mut driver, 1);
+    assert_eq!(driver.multi().upkeep(Duration::from_secs(60)), 0, "too young");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(driver.multi().upkeep(Duration::from_millis(100)), 1);
+    // Just sent: not due again for another interval.
+    assert_eq!(driver.multi().upkeep(Duration::from_millis(100)), 0);
+    wait_in_log(&log, "recv PING frame <length=8, flags=0x00", 1);
+    wait_in_log(&log, "send PING frame <length=8, flags=0x01", 1);
+    get(&mut driver, 2);
+    assert_eq!(connections[0], connections[1], "the same connection");
+    assert_eq!(log_count(&log, "recv PING frame"), 1);
+}

@@ -64,6 +64,9 @@ pub(super) struct Kept {
     pub(super) fresh_connect: bool,
     /// WS_OPTIONS: `CURLWS_RAW_MODE`.
     pub(super) ws_options: c_long,
+    /// UPKEEP_INTERVAL_MS: how long a connection may show its server
+    /// nothing before `curl_easy_upkeep` sends it a PING.
+    pub(super) upkeep_interval_ms: c_long,
 }
 
 impl Default for Kept {
@@ -92,6 +95,7 @@ impl Default for Kept {
             connect_only: 0,
             fresh_connect: false,
             ws_options: 0,
+            upkeep_interval_ms: 60_000,
         }
     }
 }

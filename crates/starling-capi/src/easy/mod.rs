@@ -403,6 +403,19 @@ pub unsafe fn easy_ref<'a>(handle: *mut c_void) -> Option<&'a mut CEasy> {
     unsafe { handle.cast::<CEasy>().as_mut() }.filter(|h| h.magic == EASY_MAGIC)
 }
 
+impl CEasy {
+    /// `curl_easy_upkeep`: PINGs the HTTP/2 connections of
+    /// `curl_easy_perform`'s driver that have been quiet longer than
+    /// UPKEEP_INTERVAL_MS (libcurl 8 upkeeps the connections of the
+    /// handle's own cache only; a handle used in a multi has none).
+    pub(crate) fn upkeep(&mut self) {
+        let interval = std::time::Duration::from_millis(self.opts.upkeep_interval_ms.max(0) as u64);
+        if let Some(driver) = self.driver.as_mut() {
+            driver.multi().upkeep(interval);
+        }
+    }
+}
+
 /// Marks a live easy handle.
 const EASY_MAGIC: u32 = 0x5354_4c45;
 

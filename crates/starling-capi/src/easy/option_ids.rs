@@ -25,6 +25,7 @@ pub(super) const FILETIME: i32 = 69;
 pub(super) const TCP_KEEPIDLE: i32 = 214;
 pub(super) const TCP_KEEPINTVL: i32 = 215;
 pub(super) const PIPEWAIT: i32 = 237;
+pub(super) const UPKEEP_INTERVAL_MS: i32 = 281;
 pub(super) const WRITEDATA: i32 = 10_001;
 pub(super) const URL: i32 = 10_002;
 pub(super) const ERRORBUFFER: i32 = 10_010;

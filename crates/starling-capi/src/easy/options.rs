@@ -85,6 +85,11 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 h.opts.ws_options = value;
                 return CURLE_OK;
             }
+            UPKEEP_INTERVAL_MS if value < 0 => return CURLE_BAD_FUNCTION_ARGUMENT,
+            UPKEEP_INTERVAL_MS => {
+                h.opts.upkeep_interval_ms = value;
+                return CURLE_OK;
+            }
             _ => {}
         }
         match option {

@@ -3,6 +3,8 @@
 //! transfer's request body went out. Many streams at once; the pool offers
 //! the connection while the machine has a free one.
 
+use std::time::Instant;
+
 use super::upload::StreamUpload;
 use crate::http2::connection::{Http2, LocalSettings};
 use crate::ids::TransferId;
@@ -38,12 +40,15 @@ pub(crate) struct Http2Proto {
     pub machine: Http2,
     /// By increasing id (as opened).
     pub streams: Vec<H2Stream>,
+    /// When the connection last showed it was alive to the server: set
+    /// up, or a PING sent by an upkeep (libcurl's `conn->keepalive`).
+    pub keepalive: Instant,
 }
 
 impl Http2Proto {
     /// A connection whose preface waits in the machine's output; it opens
     /// at most `max_streams` at once.
-    pub fn new(max_streams: u32) -> Http2Proto {
+    pub fn new(max_streams: u32, now: Instant) -> Http2Proto {
         let local = LocalSettings {
             max_streams,
             ..LocalSettings::default()
@@ -51,6 +56,7 @@ impl Http2Proto {
         Http2Proto {
             machine: Http2::new(local),
             streams: Vec::new(),
+            keepalive: now,
         }
     }
 

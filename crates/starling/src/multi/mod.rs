@@ -259,6 +259,23 @@ impl Multi {
         self.core.running
     }
 
+    /// Keeps idle connections alive (libcurl 8's `curl_easy_upkeep`):
+    /// each HTTP/2 connection that has shown nothing to its server for
+    /// longer than `interval` (libcurl's `CURLOPT_UPKEEP_INTERVAL_MS`,
+    /// 60 s by default) sends a PING, so that a load balancer or NAT on
+    /// the way does not drop it while it waits in the pool, and a server
+    /// that has gone is found (its close is read when the connection is
+    /// next taken). HTTP/1.1 has no such frame: nothing is sent on it.
+    /// Call it now and then from the application's loop; it reports
+    /// socket changes as `socket_action` does. Returns the PINGs sent.
+    pub fn upkeep(&mut self, interval: Duration) -> usize {
+        let now = self.core.env.now();
+        let _clock = ClockLoan::new(&*self.core.env);
+        let sent = self.core.upkeep(interval, now);
+        self.flush(now);
+        sent
+    }
+
     /// Does what is due without an event: the work of
     /// `socket_action(Action::Timeout)`, for loops that poll the engine
     /// instead of keeping its timer (libcurl's `curl_multi_perform`). Unlike

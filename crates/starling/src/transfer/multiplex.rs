@@ -155,9 +155,9 @@ impl Core {
     /// Makes a connection an HTTP/2 one, offered to other transfers to its
     /// host while it has free streams.
     pub(super) fn begin_h2(&mut self, key: ConnKey) {
-        let max_streams = self.max_streams;
+        let (max_streams, now) = (self.max_streams, self.env.now());
         let conn = &mut self.conns[key.index as usize];
-        conn.h2 = Some(Box::new(Http2Proto::new(max_streams)));
+        conn.h2 = Some(Box::new(Http2Proto::new(max_streams, now)));
         conn.state = ConnState::Open;
         let host = conn.host;
         self.pool.add_multiplexed(host, key);

@@ -4,7 +4,7 @@
 //! all of them.
 
 use std::io;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::core::Core;
 use super::deliver::Delivery;
@@ -174,7 +174,7 @@ impl Core {
         let env = &*self.env;
         let conn = &mut self.conns[key.index as usize];
         let h2 = conn.h2.as_mut().expect("an HTTP/2 connection");
-        let Http2Proto { machine, streams } = &mut **h2;
+        let Http2Proto { machine, streams, .. } = &mut **h2;
         let mut failed = Vec::new();
         let mut limited = Vec::new();
         for s in streams.iter_mut().filter(|s| !s.body_done && !s.send_paused) {
@@ -486,6 +486,36 @@ impl Core {
                 Delivery::Failed(e) => self.abort_on(key, id, e, now),
             }
         }
+    }
+
+    /// Keeps HTTP/2 connections alive (libcurl 8's `curl_easy_upkeep`):
+    /// each that showed nothing to its server for longer than `interval`
+    /// sends a PING now. HTTP/1.1 has nothing to send. Returns the PINGs
+    /// sent.
+    pub(crate) fn upkeep(&mut self, interval: Duration, now: Instant) -> usize {
+        let due: Vec<ConnKey> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| {
+                c.h2.as_ref()
+                    .is_some_and(|h2| now.saturating_duration_since(h2.keepalive) > interval)
+            })
+            .map(|(i, c)| ConnKey {
+                index: i as u32,
+                generation: c.generation,
+            })
+            .collect();
+        for &key in &due {
+            let h2 = self.conns[key.index as usize].h2.as_mut().expect("chosen for it");
+            h2.machine.ping();
+            h2.keepalive = now;
+            if let Err(e) = self.send_h2(key, now) {
+                self.h2_transport_ended(key, Some(e), now);
+                continue;
+            }
+            self.mark_dirty(key);
+        }
+        due.len()
     }
 
     /// The connection failed (a protocol error): every stream's transfer

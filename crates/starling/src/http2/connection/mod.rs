@@ -216,6 +216,14 @@ impl Http2 {
         }
     }
 
+    /// Queues a PING (eight zero bytes, as nghttp2 sends one without
+    /// data): a keep-alive for a connection that carries nothing, which
+    /// middleboxes would otherwise forget; the server's ACK is taken as any
+    /// frame is.
+    pub fn ping(&mut self) {
+        frame::write::ping(false, [0; 8], &mut self.out);
+    }
+
     /// How many more streams may open now.
     pub fn streams_free(&self) -> usize {
         if self.going_away || self.next_id > frame::MAX_WINDOW {
