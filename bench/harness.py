@@ -443,10 +443,11 @@ def workloads(quick):
         ["--url", f"https://127.0.0.1:{TLS_PORT}/100b", "--mode", "keepalive",
          "--requests", str(keepalive_n[100]), "--parallel", "100"], h2load=True)
     n = HTTPS_NEWCONN_QUICK if quick else HTTPS_NEWCONN_FULL
-    # HTTP/2 (clients given --http2: prior knowledge, PIPEWAIT): 1 and 10
-    # connections of 100 streams each, beside h2load -m 100; and over TLS.
+    # HTTP/2 (clients given --http2: prior knowledge, PIPEWAIT): 1, 10 and
+    # 100 connections of 100 streams each (C=100 to C=10,000), beside
+    # h2load -m 100; and over TLS.
     n = 50_000 if quick else 100_000
-    for conns in (1, 10):
+    for conns in (1, 10, 100):
         add(f"h2-{conns}x100", f"HTTP/2 GETs of 100 bytes, {conns} connection{'s' if conns > 1 else ''} × 100 streams",
             "keepalive", ["--url", f"http://127.0.0.1:{H2C_PORT}/100b", "--mode", "keepalive", "--requests", str(n),
                           "--parallel", str(conns * H2_STREAMS), "--http2"], h2load=True)
@@ -1350,6 +1351,12 @@ def targets(results, syscalls):
         add(f"{what}: requests/s ≥ h2load's", f"starling ÷ h2load {v:.2f}×" if v else "–", v >= 1 if v else None)
         v = r_ratio(key, "h2load", per_100k, invert=True)
         add(f"{what}: CPU per request ≤ h2load's", f"h2load ÷ starling {v:.2f}×" if v else "–", v >= 1 if v else None)
+    if "h2-100x100" in results and "h2-1x100" in results:
+        many = column(results, "h2-100x100", "starling", per_100k)
+        few = column(results, "h2-1x100", "starling", per_100k)
+        v = many[0] / few[0] if many and few and few[0] else None
+        add("HTTP/2 C=10,000 over 100 connections: CPU per request ≤ 1.3× C=100's",
+            f"{v:.2f}×" if v else "–", v <= 1.3 if v else None)
     v = r_ratio("https-newconn-100", "libcurl (Debian)", rate)
     add("HTTPS new connections: rate ≥ libcurl (Debian)'s", f"starling ÷ libcurl (Debian) {v:.2f}×" if v else "–",
         v >= 1 if v else None)

@@ -36,8 +36,12 @@ impl HeadBuilder {
                 match StatusCode::from_bytes(value) {
                     Ok(status) => {
                         // The status line first, so that the fields after it
-                        // land where the head keeps them (no copy later).
-                        self.block.reserve(256);
+                        // land where the head keeps them (no copy later),
+                        // with room for a typical server's head (nginx's
+                        // passes 256 bytes) and fields, so that neither
+                        // grows while it is built.
+                        self.block.reserve(384);
+                        self.fields.reserve(16);
                         self.block.extend_from_slice(b"HTTP/2 ");
                         self.block.extend_from_slice(status.as_str().as_bytes());
                         self.block.extend_from_slice(b" \r\n");
@@ -49,11 +53,11 @@ impl HeadBuilder {
             return;
         }
         self.regular = true;
-        if name.is_empty() || name.iter().any(|&b| !is_name_byte(b)) {
+        if name.is_empty() || name.iter().any(|&b| !NAME_BYTES[b as usize]) {
             self.error = Some("a field name with upper case or a byte not allowed");
         } else if is_connection_specific(name, value) {
             self.error = Some("a connection-specific field in HTTP/2");
-        } else if value.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+        } else if value.iter().any(|&b| BREAKS_LINE[b as usize]) {
             self.error = Some("a field value with CR, LF or NUL");
         } else {
             let start = self.block.len();
@@ -99,9 +103,26 @@ impl HeadBuilder {
 }
 
 /// Lower-case token bytes (RFC 9110's tchar without upper case).
-fn is_name_byte(b: u8) -> bool {
-    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
-}
+/// The bytes a field name may hold: a token's, in lower case (one lookup
+/// per byte: every field of every response passes here).
+const NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'a'..=b'z' | b'0'..=b'9' | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
+        b += 1;
+    }
+    table
+};
+
+/// The bytes a field value may not hold: they would break its line.
+const BREAKS_LINE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'\r' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[0] = true;
+    table
+};
 
 fn is_connection_specific(name: &[u8], value: &[u8]) -> bool {
     matches!(

@@ -4,10 +4,16 @@
 //! the previous one plus one, shifted left by the growth in length. So the
 //! table below holds only each symbol's code length, and every other table
 //! (codes, the decoder's limits, the 8-bit fast path) is computed from it at
-//! compile time. The decoder reads a left-justified 32-bit window: a code
-//! of up to 8 bits (the letters and digits of most fields) is one lookup,
-//! a longer one a comparison per length. Canonical decoding and no tree:
-//! nothing is allocated and nothing depends on input beyond its length.
+//! compile time. The decoder reads a left-justified window: its top 12
+//! bits give, in one lookup, the one or two symbols of at most 8 bits
+//! whose codes fit in them (the letters, digits and most punctuation of
+//! header values take 5 to 8 bits, so mostly two); a code of up to 8 bits
+//! that was not paired is one lookup of the top 8 bits, and a longer one a
+//! comparison per length. Canonical decoding and no tree: nothing is
+//! allocated and nothing depends on input beyond its length. (The pair
+//! table halved the decoder's instructions per response in the
+//! `h2-1x100` benchmark's profile, where Huffman decoding was the largest
+//! cost; docs/benchmarks.md.)
 
 /// Code length of each symbol, 0..=255 and EOS (256), from RFC 7541's table.
 const LENGTHS: [u8; 257] = [
@@ -49,6 +55,23 @@ struct Tables {
     /// The top 8 bits of a window → (symbol, length) for codes of at most 8
     /// bits; length 0 where the code is longer.
     fast: [(u8, u8); 256],
+    /// The top [`PAIR_BITS`] bits of a window → the symbols of at most 8
+    /// bits whose codes fit in them, one or two.
+    pairs: [Pair; 1 << PAIR_BITS],
+}
+
+/// Bits a pair lookup reads.
+const PAIR_BITS: u32 = 12;
+
+/// Up to two symbols decoded at once.
+#[derive(Clone, Copy)]
+struct Pair {
+    first: u8,
+    second: u8,
+    /// Bits both codes take (0: the first code is longer than 8 bits).
+    len: u8,
+    /// Symbols: 0, 1 or 2.
+    count: u8,
 }
 
 const TABLES: Tables = build();
@@ -103,6 +126,37 @@ const fn build() -> Tables {
         }
         s += 1;
     }
+    let mut pairs = [Pair {
+        first: 0,
+        second: 0,
+        len: 0,
+        count: 0,
+    }; 1 << PAIR_BITS];
+    let mut i = 0;
+    while i < (1 << PAIR_BITS) {
+        let (a, la) = fast[i >> (PAIR_BITS - 8)];
+        if la > 0 {
+            // The bits after the first code, left-aligned in PAIR_BITS.
+            let rest = (i << la) & ((1 << PAIR_BITS) - 1);
+            let (b, lb) = fast[rest >> (PAIR_BITS - 8)];
+            pairs[i] = if lb > 0 && (la + lb) as u32 <= PAIR_BITS {
+                Pair {
+                    first: a,
+                    second: b,
+                    len: la + lb,
+                    count: 2,
+                }
+            } else {
+                Pair {
+                    first: a,
+                    second: 0,
+                    len: la,
+                    count: 1,
+                }
+            };
+        }
+        i += 1;
+    }
     Tables {
         codes,
         sorted,
@@ -110,6 +164,7 @@ const fn build() -> Tables {
         offset,
         limit,
         fast,
+        pairs,
     }
 }
 
@@ -158,13 +213,38 @@ pub(crate) fn decode(input: &[u8], out: &mut Vec<u8>) -> Result<(), HuffmanError
     let mut bits = 0u32;
     let mut pos = 0;
     loop {
-        while bits <= 56 && pos < input.len() {
-            acc |= (input[pos] as u64) << (56 - bits);
-            bits += 8;
-            pos += 1;
+        if bits <= 56 {
+            if let Some(chunk) = input.get(pos..pos + 8) {
+                // Eight bytes at once; the whole ones that fit are counted.
+                // The bits of a byte only partly taken are ORed in again,
+                // at the same place, by the next refill: no harm.
+                let word = u64::from_be_bytes(chunk.try_into().expect("eight bytes"));
+                acc |= word >> bits;
+                let take = (64 - bits) / 8;
+                bits += take * 8;
+                pos += take as usize;
+            } else {
+                while bits <= 56 && pos < input.len() {
+                    acc |= (input[pos] as u64) << (56 - bits);
+                    bits += 8;
+                    pos += 1;
+                }
+            }
         }
         if bits == 0 {
             return Ok(());
+        }
+        let pair = TABLES.pairs[(acc >> (64 - PAIR_BITS)) as usize];
+        if pair.count > 0 && pair.len as u32 <= bits {
+            // Every bit the pair takes is the input's (not the zeros past
+            // its end).
+            out.push(pair.first);
+            if pair.count == 2 {
+                out.push(pair.second);
+            }
+            acc <<= pair.len;
+            bits -= pair.len as u32;
+            continue;
         }
         let (symbol, len) = match TABLES.fast[(acc >> 56) as usize] {
             (symbol, len) if len > 0 => (symbol as u16, len as u32),
@@ -262,6 +342,23 @@ mod tests {
             let ((a, la), (b, lb)) = (pair[0], pair[1]);
             let end_a = ((a as u64) + 1) << (32 - la);
             assert!(end_a <= (b as u64) << (32 - lb), "{a:b}/{la} overlaps {b:b}/{lb}");
+        }
+    }
+
+    /// Every string of two or three symbols of at most 8 bits (where the
+    /// pair table does the work) decodes to itself, whatever follows.
+    #[test]
+    fn short_codes_decode_in_pairs_as_one_by_one() {
+        let short: Vec<u8> = (0..=255u8).filter(|&b| LENGTHS[b as usize] <= 8).collect();
+        for &a in &short {
+            for &b in &short {
+                for tail in [&[][..], &[b'0'][..], &[0u8][..]] {
+                    let text: Vec<u8> = [a, b].iter().chain(tail).copied().collect();
+                    let mut out = Vec::new();
+                    encode(&text, &mut out);
+                    assert_eq!(decoded(&out).unwrap(), text, "{text:?}");
+                }
+            }
         }
     }
 
