@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
         idle_close: (habits & 0x10 != 0).then(|| Duration::from_millis(u64::from(habits % 5))),
         max_requests: (habits & 0x20 != 0).then_some(1 + u32::from(habits % 4)),
         idle_reset: habits & 0x40 != 0,
+        ..ServerConfig::default()
     };
     let total = 1 + u64::from(input.byte() % 40);
     let open = 1 + usize::from(input.byte() % 20);
