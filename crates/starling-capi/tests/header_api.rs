@@ -137,3 +137,19 @@ fn the_header_api_is_clean_under_valgrind() {
     );
     assert!(out.lines().last().is_some_and(|l| l.starts_with("results ")));
 }
+
+/// After an HTTP/2 transfer (`tests/c/header_api_h2.c`, prior knowledge
+/// against the test server's h2c), `:status` is a pseudo-header
+/// (CURLH_PSEUDO) beside the fields, as libcurl keeps it.
+#[test]
+fn an_http2_status_is_a_pseudo_header_as_in_libcurl() {
+    if !have_libcurl() {
+        return;
+    }
+    let server = starling_testserver::HttpServer::start_h2c();
+    let args = [server.url("/bytes/10")];
+    let ours = common::output_of("header_api_h2", Library::Starling, &args);
+    let theirs = common::output_of("header_api_h2", Library::Libcurl, &args);
+    assert!(theirs.contains("perform 0"), "{theirs}");
+    common::assert_same_lines(&ours, &theirs);
+}

@@ -2,7 +2,8 @@
 //! handler gets, the way libcurl 7.88 keeps them for its header API: every
 //! field of every head (interim ones marked `CURLH_1XX`), with the number
 //! of the request it answered, the name as sent and the value trimmed; the
-//! status lines and the empty lines are not kept.
+//! status lines and the empty lines are not kept, but an HTTP/2 head's
+//! status is, as the `:status` pseudo-header (`CURLH_PSEUDO`).
 //!
 //! The bytes go into a few chunks that never move (a chunk is never grown
 //! past its capacity), so the name and value pointers handed to C stay
@@ -19,6 +20,8 @@ const ORIGIN_HEADER: u8 = 1 << 0;
 const ORIGIN_TRAILER: u8 = 1 << 1;
 /// `CURLH_1XX`: a field of an interim head.
 const ORIGIN_1XX: u8 = 1 << 3;
+/// `CURLH_PSEUDO`: an HTTP/2 pseudo-header (`:status`).
+const ORIGIN_PSEUDO: u8 = 1 << 4;
 /// Every origin bit libcurl 7.88 defines (`CURLH_HEADER` to `CURLH_PSEUDO`).
 const ALL_ORIGINS: u32 = 0x1f;
 /// A bit libcurl sets in every `origin` it hands out, so that programs
@@ -167,8 +170,14 @@ impl Headers {
             self.request += 1;
             self.final_done = false;
         }
-        let interim = status_code(status_line).is_some_and(|code| (100..200).contains(&code));
+        let code = status_code(status_line);
+        let interim = code.is_some_and(|code| (100..200).contains(&code));
         self.head = Some(if interim { ORIGIN_1XX } else { ORIGIN_HEADER });
+        // An HTTP/2 head's status came as the `:status` pseudo-header,
+        // which libcurl keeps, first, apart from the fields.
+        if let (true, Some(code)) = (status_line.starts_with(b"HTTP/2 "), code) {
+            self.push(b":status", code.to_string().as_bytes(), ORIGIN_PSEUDO);
+        }
     }
 
     /// Keeps a field.
