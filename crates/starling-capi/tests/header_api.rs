@@ -74,10 +74,18 @@ fn run(lib: Library, wrapper: &[&str]) -> String {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
-        .replace(&first.addr().port().to_string(), "FIRST")
-        .replace(&last.addr().port().to_string(), "LAST")
-        .replace(&dead_end.addr().port().to_string(), "DEAD_END")
+    let text = String::from_utf8_lossy(&out.stdout);
+    let text = common::named_number(&text, first.addr().port(), "FIRST");
+    let text = common::named_number(&text, last.addr().port(), "LAST");
+    common::named_number(&text, dead_end.addr().port(), "DEAD_END")
+}
+
+#[test]
+fn a_port_is_named_only_where_it_stands_alone() {
+    assert_eq!(
+        common::named_number("http://127.0.0.1:5516/a 18446744073709551615 5516", 5516, "LAST"),
+        "http://127.0.0.1:LAST/a 18446744073709551615 LAST"
+    );
 }
 
 #[test]

@@ -337,9 +337,6 @@ fn http2_faults_end_only_their_own_stream() {
             let (path, expect) = match i % 10 {
                 0 => ("/reset-mid/100000", Expect::Fails(ErrorKind::Http2Stream)),
                 1 => ("/reset", Expect::Fails(ErrorKind::Http2Stream)),
-                // Refused (REFUSED_STREAM): sent again, five times at most,
-                // as libcurl does, then libcurl's 55.
-                2 => ("/empty", Expect::Fails(ErrorKind::SendError)),
                 3 => ("/cut/1000", Expect::Fails(ErrorKind::Http2Stream)),
                 4 => ("/stall", Expect::Fails(ErrorKind::TimedOut)),
                 5 => ("/close/3000", ok(3000)),
@@ -352,6 +349,31 @@ fn http2_faults_end_only_their_own_stream() {
         assert_eq!(report.transfers, 1_000);
         // The faults are the streams': the connection carries on.
         assert_eq!(report.net.connects, 1, "{report}");
+    }
+}
+
+/// A refused stream (REFUSED_STREAM) is sent again, five times at most,
+/// then fails with libcurl's 55; the connection that refused it takes no
+/// new stream and closes once its others are done, as libcurl's does.
+#[test]
+fn http2_a_refused_stream_goes_again_elsewhere() {
+    for seed in seeds() {
+        let sim = Sim::new(seed, rough());
+        name(&sim, "a.sim", &["10.0.0.1"], 1);
+        sim.world()
+            .listen(at("10.0.0.1:80"), Listener::Http2(ServerConfig::default()));
+        let report = passed(sim.run(300, 30, |i, _| match i % 10 {
+            0 => (
+                h2("http://a.sim/empty".into()),
+                Expect::Fails(ErrorKind::SendError),
+            ),
+            _ => (h2("http://a.sim/size/2000".into()), ok(2000)),
+        }));
+        // Six tries of each of the thirty refused transfers, each answered;
+        // a refusal retires its connection (without that, one would do),
+        // the tries waiting at once sharing the next one.
+        assert_eq!(report.net.requests, 270 + 30 * 6, "{report}");
+        assert!(report.net.connects > 1, "{report}");
     }
 }
 

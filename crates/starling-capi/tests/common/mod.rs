@@ -207,3 +207,25 @@ pub fn same_as_libcurl(name: &str, args: &[String], marker: &str, expected: usiz
     assert_eq!(theirs.matches(marker).count(), expected, "{theirs}");
     assert_same_lines(&ours, &theirs);
 }
+
+/// `text` with the number `n` written as `name` where it stands alone (not
+/// inside a longer number, such as SIZE_MAX in an answer: a port's digits
+/// may be among its digits).
+pub fn named_number(text: &str, n: u16, name: &str) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&digits) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + digits.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(|c| c.is_ascii_digit()) || after.is_some_and(|c| c.is_ascii_digit()) {
+            out.push_str(&digits);
+        } else {
+            out.push_str(name);
+        }
+        rest = &rest[at + digits.len()..];
+    }
+    out.push_str(rest);
+    out
+}

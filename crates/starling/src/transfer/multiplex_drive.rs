@@ -372,12 +372,23 @@ impl Core {
                     if let Some(id) = h2.transfer_of(stream) {
                         h2.detach(id);
                         // A refused stream was never processed: it may go
-                        // again, on a new connection.
+                        // again, on another connection. This one takes no
+                        // new stream and closes once its streams are done,
+                        // as libcurl closes it ("don't use this anymore").
                         let retry = match code {
-                            ErrorCode::REFUSED_STREAM => Retry::Anywhere,
+                            ErrorCode::REFUSED_STREAM => {
+                                h2.machine.retire();
+                                self.transfers[id.index as usize].easy.inner.trace_text(|| {
+                                    "REFUSED_STREAM, try again on a new connection".to_owned()
+                                });
+                                Retry::Anywhere
+                            }
                             _ => Retry::No,
                         };
                         self.fail_or_retry(id, stream_error(stream, code, reason), retry, now);
+                        if retry == Retry::Anywhere {
+                            self.close_if_drained(key);
+                        }
                     }
                 }
                 Event::GoAway { last_stream, code } => {

@@ -324,6 +324,12 @@ impl Http2 {
         }
     }
 
+    /// Opens no new stream, the open ones going on: the connection is
+    /// left to close once they are done.
+    pub fn retire(&mut self) {
+        self.going_away = true;
+    }
+
     /// Ends a stream from this side (the transfer was removed).
     pub fn cancel(&mut self, stream: u32) {
         if let Some(i) = self.index(stream) {
