@@ -412,3 +412,45 @@ fn a_hundred_thousand_http2_streams() {
     assert_eq!(report.peak_running, 10_000);
     assert_eq!(report.net.connects, 100, "{report}");
 }
+
+/// Servers that break HTTP/2: a broken header block, DATA on stream 0 and
+/// a frame over the size the client allows end their whole connection
+/// (16), and only it; a window pushed past its maximum ends only its
+/// stream (92), its connection carrying the other transfers on.
+#[test]
+fn http2_hostile_servers_break_only_what_they_touch() {
+    for seed in seeds() {
+        let sim = Sim::new(seed, rough());
+        name(&sim, "good.sim", &["10.0.0.1"], 1);
+        name(&sim, "bad.sim", &["10.0.0.2"], 1);
+        for ip in ["10.0.0.1:80", "10.0.0.2:80"] {
+            sim.world()
+                .listen(at(ip), Listener::Http2(ServerConfig::default()));
+        }
+        let report = passed(sim.run(600, 60, |i, _| {
+            let (url, expect) = match i % 6 {
+                0 => (
+                    "http://bad.sim/h2-hostile/bad-hpack",
+                    Expect::Fails(ErrorKind::Http2),
+                ),
+                1 => (
+                    "http://bad.sim/h2-hostile/data-on-zero",
+                    Expect::Fails(ErrorKind::Http2),
+                ),
+                2 => (
+                    "http://bad.sim/h2-hostile/oversized-frame",
+                    Expect::Fails(ErrorKind::Http2),
+                ),
+                3 => (
+                    "http://good.sim/h2-hostile/window-overflow",
+                    Expect::Fails(ErrorKind::Http2Stream),
+                ),
+                _ => ("http://good.sim/size/5000", ok(5000)),
+            };
+            let mut easy = h2(url.to_owned());
+            easy.timeout(Duration::from_secs(5));
+            (easy, expect)
+        }));
+        assert_eq!(report.transfers, 600);
+    }
+}

@@ -121,7 +121,7 @@ impl Http1Conn {
                 self.stalled = true;
                 return false;
             }
-            Route::NotFound => head(
+            Route::NotFound | Route::Hostile(_) => head(
                 b,
                 "404 Not Found",
                 &format!("Content-Length: 0\r\n{close_header}"),

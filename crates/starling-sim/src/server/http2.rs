@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use loona_hpack::{Decoder, Encoder};
 
-use super::{body, Route, ServerConfig, ServerOut};
+use super::{body, Hostile, Route, ServerConfig, ServerOut};
 
 const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const FRAME_HEAD: usize = 9;
@@ -376,6 +376,11 @@ impl Http2Conn {
                 s.stalled = true;
                 return self.quota(id, out);
             }
+            Route::Hostile(how) => {
+                s.stalled = true;
+                self.hostile(how, id, out);
+                return self.quota(id, out);
+            }
             Route::NotFound => (404, Some(0), 0, Ending::End),
         };
         (s.len, s.ending) = (len, ending);
@@ -402,6 +407,22 @@ impl Http2Conn {
             }
         }
         self.quota(id, out);
+    }
+
+    /// A broken answer to stream `id` (the stream is left unanswered).
+    fn hostile(&mut self, how: Hostile, id: u32, out: &mut ServerOut) {
+        let b = &mut out.bytes;
+        match how {
+            // Indexed field 16,510: in no table.
+            Hostile::BadHpack => frame(b, kind::HEADERS, flag::END_HEADERS, id, &[0xff, 0xff, 0x7f]),
+            Hostile::DataOnZero => frame(b, kind::DATA, 0, 0, b"x"),
+            Hostile::OversizedFrame => {
+                let len = self.peer_max_frame + 1;
+                frame_head(b, len as usize, kind::DATA, 0, id);
+                body(b, 0, len);
+            }
+            Hostile::WindowOverflow => window_update(b, id, 0x7fff_ffff),
+        }
     }
 
     /// After answering `id`: a connection at its quota says GOAWAY.

@@ -16,7 +16,15 @@
 //! | `/empty` | closes without a byte | the stream is refused (REFUSED_STREAM) |
 //! | `/reset` | resets the connection without a byte | the stream is reset (INTERNAL_ERROR) |
 //! | `/stall` | never answers | the same, the other streams go on |
+//! | `/h2-hostile/NAME` | 404, empty body | a broken answer (below) |
 //! | anything else | 404, empty body | the same |
+//!
+//! The HTTP/2 server's broken answers: `bad-hpack` (a header block whose
+//! index is in no table: a connection error), `data-on-zero` (DATA on
+//! stream 0: a connection error), `oversized-frame` (a frame over the
+//! client's SETTINGS_MAX_FRAME_SIZE: a connection error) and
+//! `window-overflow` (a WINDOW_UPDATE that takes the stream's send window
+//! past 2^31-1: a stream error, the connection going on).
 
 pub(crate) mod http1;
 pub(crate) mod http2;
@@ -75,7 +83,18 @@ pub(crate) enum Route {
     Empty,
     Reset,
     Stall,
+    /// An HTTP/2 server's broken answer (HTTP/1.1: not found).
+    Hostile(Hostile),
     NotFound,
+}
+
+/// The HTTP/2 server's broken answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hostile {
+    BadHpack,
+    DataOnZero,
+    OversizedFrame,
+    WindowOverflow,
 }
 
 impl Route {
@@ -97,6 +116,13 @@ impl Route {
             ("empty", None) => Route::Empty,
             ("reset", None) => Route::Reset,
             ("stall", None) => Route::Stall,
+            ("h2-hostile", None) => match path.split_once('/').map_or("", |(_, name)| name) {
+                "bad-hpack" => Route::Hostile(Hostile::BadHpack),
+                "data-on-zero" => Route::Hostile(Hostile::DataOnZero),
+                "oversized-frame" => Route::Hostile(Hostile::OversizedFrame),
+                "window-overflow" => Route::Hostile(Hostile::WindowOverflow),
+                _ => Route::NotFound,
+            },
             _ => Route::NotFound,
         }
     }
@@ -159,7 +185,7 @@ impl ServerConn {
 
 #[cfg(test)]
 mod tests {
-    use super::Route;
+    use super::{Hostile, Route};
 
     #[test]
     fn paths_name_their_routes() {
@@ -168,6 +194,11 @@ mod tests {
         assert_eq!(Route::of("/status/99999"), Route::NotFound);
         assert_eq!(Route::of("/stall"), Route::Stall);
         assert_eq!(Route::of("/size/x"), Route::NotFound);
+        assert_eq!(
+            Route::of("/h2-hostile/bad-hpack"),
+            Route::Hostile(Hostile::BadHpack)
+        );
+        assert_eq!(Route::of("/h2-hostile/nothing"), Route::NotFound);
         assert_eq!(Route::of("/"), Route::NotFound);
     }
 }
