@@ -1,14 +1,15 @@
 //! The simulated network driven by fuzz input: the bytes choose the seed,
-//! the network's roughness, the servers' habits and every transfer's path
-//! (and so its predicted outcome); the contract checker must find nothing
-//! and every transfer must end as predicted.
+//! the network's roughness, the servers' habits, the protocol (HTTP/1.1,
+//! or HTTP/2 with prior knowledge) and every transfer's path (and so its
+//! predicted outcome); the contract checker must find nothing and every
+//! transfer must end as predicted.
 
 #![no_main]
 
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use starling::{Easy, ErrorKind};
+use starling::{Easy, ErrorKind, HttpVersion};
 use starling_fuzz::Input;
 use starling_sim::{Expect, HostEntry, Listener, NetConfig, ServerConfig, Sim};
 
@@ -34,6 +35,13 @@ fuzz_target!(|data: &[u8]| {
         idle_reset: habits & 0x40 != 0,
         ..ServerConfig::default()
     };
+    let h2 = habits & 0x80 != 0;
+    // What a broken answer ends with on each protocol.
+    let (cut, refused, reset, reset_mid) = match h2 {
+        false => (ErrorKind::PartialFile, ErrorKind::GotNothing, ErrorKind::RecvError, ErrorKind::RecvError),
+        // A refused stream goes again, five times, then 55.
+        true => (ErrorKind::Http2Stream, ErrorKind::SendError, ErrorKind::Http2Stream, ErrorKind::Http2Stream),
+    };
     let total = 1 + u64::from(input.byte() % 40);
     let open = 1 + usize::from(input.byte() % 20);
     let plan: Vec<(String, Expect)> = (0..total)
@@ -45,10 +53,10 @@ fuzz_target!(|data: &[u8]| {
                 2 => (format!("/close/{n}"), Expect::Ok { status: 200, body: n }),
                 3 => (format!("/redirect/{n}"), Expect::Ok { status: 200, body: n }),
                 4 => ("/status/204".into(), Expect::Ok { status: 204, body: 0 }),
-                5 if n >= 2 => (format!("/cut/{n}"), Expect::Fails(ErrorKind::PartialFile)),
-                6 => ("/empty".into(), Expect::Fails(ErrorKind::GotNothing)),
-                7 => ("/reset".into(), Expect::Fails(ErrorKind::RecvError)),
-                8 if n >= 2 => (format!("/reset-mid/{n}"), Expect::Fails(ErrorKind::RecvError)),
+                5 if n >= 2 => (format!("/cut/{n}"), Expect::Fails(cut)),
+                6 => ("/empty".into(), Expect::Fails(refused)),
+                7 => ("/reset".into(), Expect::Fails(reset)),
+                8 if n >= 2 => (format!("/reset-mid/{n}"), Expect::Fails(reset_mid)),
                 _ => ("/status/404".into(), Expect::Ok { status: 404, body: 0 }),
             }
         })
@@ -62,12 +70,19 @@ fuzz_target!(|data: &[u8]| {
             failure: None,
         },
     );
-    sim.world()
-        .listen("10.0.0.1:80".parse().unwrap(), Listener::Http(server));
+    let listener = match h2 {
+        true => Listener::Http2(server),
+        false => Listener::Http(server),
+    };
+    sim.world().listen("10.0.0.1:80".parse().unwrap(), listener);
+    let pipewait = seed & 1 != 0;
     let report = sim.run(total, open, |i, _| {
         let (path, expect) = plan[i as usize].clone();
         let mut easy = Easy::new(format!("http://a.sim{path}"));
         easy.follow_location(true).timeout(Duration::from_secs(60));
+        if h2 {
+            easy.http_version(HttpVersion::Http2PriorKnowledge).pipewait(pipewait);
+        }
         (easy, expect)
     });
     assert!(report.violations.is_empty(), "{report}");

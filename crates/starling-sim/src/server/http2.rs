@@ -139,9 +139,15 @@ impl Http2Conn {
     }
 
     /// The generation to close at when idle: no stream open, no frame
-    /// half-received.
+    /// half-received, and a first stream seen (a connection whose preface
+    /// came alone is waiting for its request, as an HTTP/1.1 one with half
+    /// a request is).
     pub fn idle_generation(&self) -> Option<u32> {
-        (self.streams.is_empty() && self.rx.is_empty() && self.block.is_none() && !self.failed)
+        (self.highest > 0
+            && self.streams.is_empty()
+            && self.rx.is_empty()
+            && self.block.is_none()
+            && !self.failed)
             .then_some(self.generation)
     }
 
