@@ -167,6 +167,8 @@ pub struct World {
     /// Client socket id → descriptor, while open.
     by_id: HashMap<u64, RawFd>,
     servers: HashMap<u64, ServerConn>,
+    /// When the last byte a server sent arrives, per connection.
+    server_busy_until: HashMap<u64, Duration>,
     listeners: HashMap<SocketAddr, Listener>,
     hosts: HashMap<String, HostEntry>,
     events: BinaryHeap<Reverse<(Duration, u64)>>,
@@ -196,6 +198,7 @@ impl World {
             free: BinaryHeap::new(),
             by_id: HashMap::new(),
             servers: HashMap::new(),
+            server_busy_until: HashMap::new(),
             listeners: HashMap::new(),
             hosts: HashMap::new(),
             events: BinaryHeap::new(),
@@ -548,6 +551,7 @@ impl World {
             }
             Ev::ClientClosed(id) => {
                 self.servers.remove(&id);
+                self.server_busy_until.remove(&id);
             }
             Ev::ToClient(id, bytes) => {
                 if let Some((fd, sock)) = self.sock_by_id(id) {
@@ -624,11 +628,16 @@ impl World {
 
     fn server_out(&mut self, id: u64, out: ServerOut) {
         let (latency, bandwidth, segment) = (self.net.latency, self.net.bandwidth, self.net.segment);
-        let mut at = self.now + out.think + latency;
+        // After what the server sent before: a stream's bytes keep their
+        // order (an answer given while the last is still on the wire
+        // queues behind it).
+        let busy = self.server_busy_until.get(&id).copied().unwrap_or_default();
+        let mut at = (self.now + out.think + latency).max(busy);
         for piece in out.bytes.chunks(segment.max(1)) {
             at += transmit(piece.len(), bandwidth);
             self.schedule(at, Ev::ToClient(id, piece.to_vec()));
         }
+        self.server_busy_until.insert(id, at);
         if let Some(clean) = out.close {
             self.servers.remove(&id);
             self.schedule(at, Ev::ServerClosed(id, clean));
