@@ -11,9 +11,9 @@
 //! that was not paired is one lookup of the top 8 bits, and a longer one a
 //! comparison per length. Canonical decoding and no tree: nothing is
 //! allocated and nothing depends on input beyond its length. (The pair
-//! table halved the decoder's instructions per response in the
-//! `h2-1x100` benchmark's profile, where Huffman decoding was the largest
-//! cost; docs/benchmarks.md.)
+//! table and the eight-byte refill took a quarter off the decoder's
+//! instructions in the `h2-1x100` benchmark's profile, where Huffman
+//! decoding was the largest cost; docs/benchmarks.md.)
 
 /// Code length of each symbol, 0..=255 and EOS (256), from RFC 7541's table.
 const LENGTHS: [u8; 257] = [
