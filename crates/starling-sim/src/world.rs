@@ -103,6 +103,9 @@ struct ClientSock {
     in_flight: usize,
     /// When the last byte written arrives (keeps the stream in order).
     tx_busy_until: Duration,
+    /// When the last byte the server sent arrives (keeps that stream in
+    /// order too).
+    rx_busy_until: Duration,
 }
 
 /// What the descriptor numbers stand for.
@@ -167,8 +170,6 @@ pub struct World {
     /// Client socket id → descriptor, while open.
     by_id: HashMap<u64, RawFd>,
     servers: HashMap<u64, ServerConn>,
-    /// When the last byte a server sent arrives, per connection.
-    server_busy_until: HashMap<u64, Duration>,
     listeners: HashMap<SocketAddr, Listener>,
     hosts: HashMap<String, HostEntry>,
     events: BinaryHeap<Reverse<(Duration, u64)>>,
@@ -198,7 +199,6 @@ impl World {
             free: BinaryHeap::new(),
             by_id: HashMap::new(),
             servers: HashMap::new(),
-            server_busy_until: HashMap::new(),
             listeners: HashMap::new(),
             hosts: HashMap::new(),
             events: BinaryHeap::new(),
@@ -333,6 +333,7 @@ impl World {
             tx_refused: false,
             in_flight: 0,
             tx_busy_until: Duration::ZERO,
+            rx_busy_until: Duration::ZERO,
         };
         let fd = self.alloc_fd(Fd::Sock(sock));
         self.by_id.insert(id, fd);
@@ -551,7 +552,6 @@ impl World {
             }
             Ev::ClientClosed(id) => {
                 self.servers.remove(&id);
-                self.server_busy_until.remove(&id);
             }
             Ev::ToClient(id, bytes) => {
                 if let Some((fd, sock)) = self.sock_by_id(id) {
@@ -631,13 +631,17 @@ impl World {
         // After what the server sent before: a stream's bytes keep their
         // order (an answer given while the last is still on the wire
         // queues behind it).
-        let busy = self.server_busy_until.get(&id).copied().unwrap_or_default();
+        let busy = self
+            .sock_by_id(id)
+            .map_or(Duration::ZERO, |(_, s)| s.rx_busy_until);
         let mut at = (self.now + out.think + latency).max(busy);
         for piece in out.bytes.chunks(segment.max(1)) {
             at += transmit(piece.len(), bandwidth);
             self.schedule(at, Ev::ToClient(id, piece.to_vec()));
         }
-        self.server_busy_until.insert(id, at);
+        if let Some((_, sock)) = self.sock_by_id(id) {
+            sock.rx_busy_until = at;
+        }
         if let Some(clean) = out.close {
             self.servers.remove(&id);
             self.schedule(at, Ev::ServerClosed(id, clean));

@@ -187,22 +187,25 @@ impl Http2Conn {
             self.rx.drain(..PREFACE.len());
             self.preface_seen = true;
         }
+        // Taken out while its frames are handled (no copy of each payload).
+        let mut rx = std::mem::take(&mut self.rx);
         let mut at = 0;
-        while self.rx.len() - at >= FRAME_HEAD {
-            let h = &self.rx[at..at + FRAME_HEAD];
+        while rx.len() - at >= FRAME_HEAD {
+            let h = &rx[at..at + FRAME_HEAD];
             let len = (usize::from(h[0]) << 16) | (usize::from(h[1]) << 8) | usize::from(h[2]);
-            if self.rx.len() - at - FRAME_HEAD < len {
+            if rx.len() - at - FRAME_HEAD < len {
                 break;
             }
             let (kind, flags) = (h[3], h[4]);
             let id = u32::from_be_bytes([h[5], h[6], h[7], h[8]]) & 0x7fff_ffff;
-            let payload = self.rx[at + FRAME_HEAD..at + FRAME_HEAD + len].to_vec();
+            let payload = &rx[at + FRAME_HEAD..at + FRAME_HEAD + len];
             at += FRAME_HEAD + len;
-            if let Err(code) = self.frame(kind, flags, id, &payload, &mut out) {
+            if let Err(code) = self.frame(kind, flags, id, payload, &mut out) {
                 return self.fail(out, code);
             }
         }
-        self.rx.drain(..at);
+        rx.drain(..at);
+        self.rx = rx;
         self.flush(&mut out, rng);
         if self.goaway.is_some() && self.streams.is_empty() {
             out.close = Some(true);
