@@ -32,6 +32,10 @@
 //! * [`RawServer`]: a TCP server that runs a fixed [`Script`] on each
 //!   connection, for misbehaving-server tests and `Expect: 100-continue`
 //!   tests ([`Script::ExpectNoContinue`], [`Script::ExpectReject`]).
+//! * [`H2ScriptServer`]: HTTP/2 with prior knowledge at the frame level,
+//!   answering each connection's requests as a script says, with frames
+//!   (valid or broken) built by [`h2_frames`]: hostile-peer tests, with
+//!   the catalogue's HTTP/2 rows as cases in [`h2_hostile`].
 //! * [`RecordingServer`]: records each request's head byte for byte and
 //!   its body (de-chunked), answering `100 Continue`, redirects and a
 //!   dropped keep-alive connection by path, to compare what clients send.
@@ -70,6 +74,9 @@ mod body;
 mod cgi_server;
 mod checksum;
 mod fds;
+pub mod h2_frames;
+pub mod h2_hostile;
+mod h2_script_server;
 mod http_server;
 mod pattern;
 mod pki;
@@ -83,6 +90,7 @@ mod unaccepted;
 pub use cgi_server::{CgiProgram, CgiServer};
 pub use checksum::{fnv1a64, Fnv1a64};
 pub use fds::{open_fd_count, raise_fd_limit, wait_for_fd_count};
+pub use h2_script_server::{H2Request, H2ScriptServer, H2Step};
 pub use http_server::HttpServer;
 pub use pattern::{pattern, pattern_byte, pattern_fill, pattern_matches, pattern_mismatch, PatternChecker};
 pub use pki::{ServerCert, TestPki};
