@@ -39,8 +39,8 @@ fuzz_target!(|data: &[u8]| {
     // What a broken answer ends with on each protocol.
     let (cut, refused, reset, reset_mid) = match h2 {
         false => (ErrorKind::PartialFile, ErrorKind::GotNothing, ErrorKind::RecvError, ErrorKind::RecvError),
-        // A refused stream goes again, five times, then 55.
-        true => (ErrorKind::Http2Stream, ErrorKind::SendError, ErrorKind::Http2Stream, ErrorKind::Http2Stream),
+        // A refused stream goes again, five times, then 56 (libcurl 7.88.1).
+        true => (ErrorKind::Http2Stream, ErrorKind::RecvError, ErrorKind::Http2Stream, ErrorKind::Http2Stream),
     };
     let total = 1 + u64::from(input.byte() % 40);
     let open = 1 + usize::from(input.byte() % 20);

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::h2_frames::{self as f, kind, END_HEADERS, PADDED};
-use crate::{pattern, H2Request, H2ScriptServer, H2Step};
+use crate::{pattern, H2Request, H2ScriptServer, H2Step, ServerCert};
 
 /// The seed of `/good`'s pattern body.
 pub const GOOD_SEED: u64 = 7;
@@ -75,9 +75,12 @@ impl Streams {
         self.bad.expect("a /bad stream")
     }
 
-    /// `/good`'s head and the first half of its body.
+    /// `/good`'s head and the first half of its body (nothing on a
+    /// connection `/good` is not on).
     fn good_start(&self) -> H2Step {
-        let good = self.good.expect("a /good stream");
+        let Some(good) = self.good else {
+            return H2Step::Send(Vec::new());
+        };
         let body = pattern(GOOD_SEED, GOOD_LEN);
         let length = GOOD_LEN.to_string();
         let mut out = f::head(good, &[(":status", "200"), ("content-length", &length)], false);
@@ -87,7 +90,9 @@ impl Streams {
 
     /// The rest of `/good`'s body, ending its stream.
     fn good_end(&self) -> H2Step {
-        let good = self.good.expect("a /good stream");
+        let Some(good) = self.good else {
+            return H2Step::Send(Vec::new());
+        };
         let body = pattern(GOOD_SEED, GOOD_LEN);
         H2Step::Send(f::data_frames(good, &body[GOOD_LEN / 2..], true))
     }
@@ -123,10 +128,18 @@ impl std::fmt::Debug for H2HostileCase {
 }
 
 impl H2HostileCase {
-    /// A fresh server for this case.
+    /// A fresh server for this case (prior knowledge).
     pub fn server(&self) -> H2ScriptServer {
         let steps = Arc::clone(&self.steps);
         H2ScriptServer::start(self.greeting.clone(), move |pending| script(&*steps, pending))
+    }
+
+    /// A fresh server for this case over TLS with `cert`.
+    pub fn server_tls(&self, cert: &ServerCert) -> H2ScriptServer {
+        let steps = Arc::clone(&self.steps);
+        H2ScriptServer::start_tls(cert, self.greeting.clone(), move |pending| {
+            script(&*steps, pending)
+        })
     }
 
     fn new(row: impl Into<String>, steps: impl Fn(Streams) -> Vec<H2Step> + Send + Sync + 'static) -> Self {
@@ -318,11 +331,16 @@ pub fn h2_hostile_cases() -> Vec<H2HostileCase> {
         });
     }
     cases.extend([
-        Case::harmless("H2-07 one SETTINGS, one setting 2,000 times", |b| {
-            let mut out = f::settings(&[(3, 100); 2000]);
+        Case::harmless("H2-07 one SETTINGS, one setting 32 times", |b| {
+            let mut out = f::settings(&[(3, 100); 32]);
             out.extend(f::response(b, 200, b"fine"));
             out
         }),
+        Case::connection(
+            "H2-07 one SETTINGS, one setting 33 times",
+            "ENHANCE_YOUR_CALM",
+            |_| f::settings(&[(3, 100); 33]),
+        ),
         Case::connection("H2-08 empty DATA frames", "ENHANCE_YOUR_CALM", |b| {
             [status_200(b), f::data(b, b"", false).repeat(101)].concat()
         }),
@@ -339,9 +357,10 @@ pub fn h2_hostile_cases() -> Vec<H2HostileCase> {
                 f::data(b, b"x", false).repeat(150)
             })
         },
-        // Refused every time: five retries, each on a new connection.
+        // Refused every time: five retries, each on a new connection, then
+        // the refusal's code.
         Case {
-            bad: End::Code(55),
+            bad: End::Code(56),
             words: "tried 5 times",
             connections_after: Some(7),
             ..Case::new("H2-10 refused every time", |s| match s.conn {
@@ -524,10 +543,15 @@ pub fn h2_hostile_cases() -> Vec<H2HostileCase> {
         ),
         Case::harmless("H2-29 a PRIORITY flood", |b| {
             [
-                f::frame(kind::PRIORITY, 0, b, &[0, 0, 0, 3, 9]).repeat(10_000),
+                f::frame(kind::PRIORITY, 0, b, &[0, 0, 0, 0, 9]).repeat(10_000),
                 f::response(b, 200, b"fine"),
             ]
             .concat()
+        }),
+        Case::stream("H2-29 a stream depending on itself", "PROTOCOL_ERROR", |b| {
+            let mut priority = b.to_be_bytes().to_vec();
+            priority.push(9);
+            f::frame(kind::PRIORITY, 0, b, &priority)
         }),
         Case {
             bad: End::Code(18),

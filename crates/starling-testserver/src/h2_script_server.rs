@@ -1,6 +1,8 @@
-//! A frame-level scripted HTTP/2 server (prior knowledge) for tests of
-//! hostile peers: a real HTTP/2 server library refuses to send broken
-//! frames, this one sends whatever its script says.
+//! A frame-level scripted HTTP/2 server for tests of hostile peers: a real
+//! HTTP/2 server library refuses to send broken frames, this one sends
+//! whatever its script says. In clear text it expects prior knowledge;
+//! over TLS it offers `h2` then `http/1.1` in ALPN and speaks HTTP/2
+//! whatever was chosen.
 //!
 //! Each connection reads the client's preface, sends the server's greeting
 //! (normally a SETTINGS frame; a test may send anything, HTTP/1.1 text
@@ -16,11 +18,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use loona_hpack::Decoder;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio_rustls::TlsAcceptor;
 
 use crate::h2_frames::{self, kind, CLIENT_PREFACE, END_HEADERS, PADDED};
 use crate::runner::{Counters, ServerCore};
+use crate::tls_server::{server_config, TlsServerOptions};
+use crate::ServerCert;
 
 /// How long a closing connection keeps reading (and discarding) after its
 /// FIN, so that unread client bytes do not turn the close into a reset.
@@ -69,6 +73,7 @@ type Script = dyn Fn(&[H2Request]) -> Vec<H2Step> + Send + Sync;
 pub struct H2ScriptServer {
     core: ServerCore,
     requests: Arc<Mutex<Vec<H2Request>>>,
+    scheme: &'static str,
 }
 
 impl std::fmt::Debug for H2ScriptServer {
@@ -86,25 +91,56 @@ impl H2ScriptServer {
         greeting: Vec<u8>,
         script: impl Fn(&[H2Request]) -> Vec<H2Step> + Send + Sync + 'static,
     ) -> H2ScriptServer {
-        let script: Arc<Script> = Arc::new(script);
+        H2ScriptServer::start_with(None, greeting, Arc::new(script))
+    }
+
+    /// The same over TLS with `cert` (ALPN `h2`, then `http/1.1`).
+    pub fn start_tls(
+        cert: &ServerCert,
+        greeting: Vec<u8>,
+        script: impl Fn(&[H2Request]) -> Vec<H2Step> + Send + Sync + 'static,
+    ) -> H2ScriptServer {
+        let options = TlsServerOptions {
+            h2: true,
+            ..TlsServerOptions::default()
+        };
+        let acceptor = TlsAcceptor::from(server_config(cert, &options));
+        H2ScriptServer::start_with(Some(acceptor), greeting, Arc::new(script))
+    }
+
+    fn start_with(tls: Option<TlsAcceptor>, greeting: Vec<u8>, script: Arc<Script>) -> H2ScriptServer {
         let greeting = Arc::new(greeting);
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&requests);
+        let scheme = if tls.is_some() { "https" } else { "http" };
         H2ScriptServer {
             core: ServerCore::start("h2-script", move |stream, counters: Arc<Counters>| {
                 let index = counters.accepted.load(std::sync::atomic::Ordering::SeqCst) - 1;
-                let conn = ScriptedConnection {
-                    stream,
-                    index,
-                    script: Arc::clone(&script),
-                    log: Arc::clone(&log),
-                    decoder: Decoder::new(),
-                    highest: 0,
-                    pending: Vec::new(),
-                };
-                conn.run(Arc::clone(&greeting))
+                let (script, log, greeting, tls) = (
+                    Arc::clone(&script),
+                    Arc::clone(&log),
+                    Arc::clone(&greeting),
+                    tls.clone(),
+                );
+                async move {
+                    match tls {
+                        None => {
+                            ScriptedConnection::new(stream, index, script, log)
+                                .run(greeting)
+                                .await
+                        }
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                ScriptedConnection::new(stream, index, script, log)
+                                    .run(greeting)
+                                    .await;
+                            }
+                        }
+                    }
+                }
             }),
             requests,
+            scheme,
         }
     }
 
@@ -120,9 +156,9 @@ impl H2ScriptServer {
         self.core.addr()
     }
 
-    /// `"http://127.0.0.1:PORT"` followed by `path`.
+    /// `"http://127.0.0.1:PORT"` (`https` over TLS) followed by `path`.
     pub fn url(&self, path: &str) -> String {
-        self.core.url(path)
+        format!("{}://{}{}", self.scheme, self.addr(), path)
     }
 
     /// Number of TCP connections accepted since the server started.
@@ -136,8 +172,8 @@ impl H2ScriptServer {
     }
 }
 
-struct ScriptedConnection {
-    stream: TcpStream,
+struct ScriptedConnection<S> {
+    stream: S,
     index: usize,
     script: Arc<Script>,
     log: Arc<Mutex<Vec<H2Request>>>,
@@ -154,7 +190,19 @@ enum Next {
     Gone,
 }
 
-impl ScriptedConnection {
+impl<S: AsyncRead + AsyncWrite + Unpin> ScriptedConnection<S> {
+    fn new(stream: S, index: usize, script: Arc<Script>, log: Arc<Mutex<Vec<H2Request>>>) -> Self {
+        ScriptedConnection {
+            stream,
+            index,
+            script,
+            log,
+            decoder: Decoder::new(),
+            highest: 0,
+            pending: Vec::new(),
+        }
+    }
+
     async fn run(mut self, greeting: Arc<Vec<u8>>) {
         let mut preface = [0u8; 24];
         if self.stream.read_exact(&mut preface).await.is_err() || preface != CLIENT_PREFACE {
@@ -296,7 +344,7 @@ impl ScriptedConnection {
 }
 
 /// Writes `bytes` `times` times in batches; false once a write fails.
-async fn repeat(stream: &mut TcpStream, bytes: &[u8], times: usize) -> bool {
+async fn repeat(stream: &mut (impl AsyncWrite + Unpin), bytes: &[u8], times: usize) -> bool {
     let per_batch = (64 * 1024 / bytes.len().max(1)).max(1);
     let batch: Vec<u8> = bytes.repeat(per_batch);
     let mut left = times;
@@ -311,7 +359,7 @@ async fn repeat(stream: &mut TcpStream, bytes: &[u8], times: usize) -> bool {
 }
 
 /// Reads and discards until the peer closes or the socket fails.
-async fn discard(stream: &mut TcpStream) {
+async fn discard(stream: &mut (impl AsyncRead + Unpin)) {
     let mut buf = vec![0u8; 16 * 1024];
     while let Ok(n) = stream.read(&mut buf).await {
         if n == 0 {

@@ -207,7 +207,7 @@ pub struct TlsServerOptions {
     pub h2: bool,
 }
 
-fn server_config(cert: &ServerCert, options: &TlsServerOptions) -> Arc<ServerConfig> {
+pub(crate) fn server_config(cert: &ServerCert, options: &TlsServerOptions) -> Arc<ServerConfig> {
     // The provider is named rather than taken from the process default, which
     // panics when more than one provider is compiled in.
     let provider = Arc::new(rustls::crypto::ring::default_provider());

@@ -494,8 +494,14 @@ impl Core {
         let Some(t) = self.transfer_mut(id) else { return };
         let error = match retry {
             Retry::No => error,
+            // libcurl 7.88.1 ends a stream refused five times with the
+            // refusal's own code (56) under these words, and other retries
+            // with 55 (its `Curl_retry_request`).
             _ if t.retries >= MAX_RETRIES => Error::new(
-                ErrorKind::SendError,
+                match error.kind() {
+                    ErrorKind::Http2Stream => ErrorKind::RecvError,
+                    _ => ErrorKind::SendError,
+                },
                 format!("Connection died, tried {MAX_RETRIES} times before giving up"),
             ),
             _ => {

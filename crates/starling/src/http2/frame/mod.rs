@@ -257,6 +257,13 @@ fn payload_frame(ty: u8, flags: u8, stream: u32, payload: &[u8]) -> Result<Frame
                     reason: "a PRIORITY frame of other than 5 bytes",
                 });
             }
+            if u32_at(payload, 0) & MAX_WINDOW == stream {
+                return Err(FrameError {
+                    code: ErrorCode::PROTOCOL_ERROR,
+                    stream: Some(stream),
+                    reason: "a stream that depends on itself",
+                });
+            }
             Frame::Priority
         }
         kind::RST_STREAM => {
@@ -346,11 +353,21 @@ fn unpad(flags: u8, payload: &[u8]) -> Result<&[u8], FrameError> {
     Ok(&payload[1..payload.len() - pad])
 }
 
+/// Settings one SETTINGS frame may carry: more is a flood, as nghttp2
+/// (libcurl's HTTP/2) counts it (its `max_settings`, 32 by default).
+const MAX_SETTINGS_PER_FRAME: usize = 32;
+
 fn settings(payload: &[u8]) -> Result<Settings, FrameError> {
     if payload.len() % 6 != 0 {
         return Err(conn_error(
             ErrorCode::FRAME_SIZE_ERROR,
             "a SETTINGS frame not a multiple of 6 bytes",
+        ));
+    }
+    if payload.len() / 6 > MAX_SETTINGS_PER_FRAME {
+        return Err(conn_error(
+            ErrorCode::ENHANCE_YOUR_CALM,
+            "too many settings in one SETTINGS frame",
         ));
     }
     let mut s = Settings::default();
@@ -455,13 +472,18 @@ mod tests {
 
     #[test]
     fn each_rule_on_a_single_frame_is_kept() {
-        let cases: [(Vec<u8>, ErrorCode, Option<u32>); 12] = [
+        let cases: [(Vec<u8>, ErrorCode, Option<u32>); 13] = [
             (frame(kind::DATA, 0, 0, b"x"), ErrorCode::PROTOCOL_ERROR, None),
             (frame(kind::HEADERS, 0, 0, b""), ErrorCode::PROTOCOL_ERROR, None),
             (
                 frame(kind::PRIORITY, 0, 1, b"1234"),
                 ErrorCode::FRAME_SIZE_ERROR,
                 Some(1),
+            ),
+            (
+                frame(kind::PRIORITY, 0, 3, b"\0\0\0\x03\x10"),
+                ErrorCode::PROTOCOL_ERROR,
+                Some(3),
             ),
             (
                 frame(kind::RST_STREAM, 0, 1, b"123"),
