@@ -64,11 +64,10 @@ pub(crate) struct RouteOptions<'a> {
 
 impl RouteOptions<'_> {
     /// The `resolve` addresses for `host` and `port`.
-    fn resolved(&self, host: &str, port: u16) -> impl Iterator<Item = SocketAddr> + '_ {
-        let host = host.to_ascii_lowercase();
+    fn resolved<'s>(&'s self, host: &'s str, port: u16) -> impl Iterator<Item = SocketAddr> + 's {
         self.resolve
             .iter()
-            .filter(move |(h, p, _)| *h == host && *p == port)
+            .filter(move |(h, p, _)| h.eq_ignore_ascii_case(host) && *p == port)
             .map(move |(_, _, a)| SocketAddr::new(*a, port))
     }
 }

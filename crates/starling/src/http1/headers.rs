@@ -15,9 +15,20 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 /// Offsets of one field in the block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Field {
+pub(crate) struct Field {
     name: (u32, u32),
     value: (u32, u32),
+}
+
+impl Field {
+    /// The field whose name is `block[name]` and value `block[value]`.
+    pub(crate) fn new(name: Range<usize>, value: Range<usize>) -> Self {
+        let pair = |r: Range<usize>| (r.start as u32, (r.end - r.start) as u32);
+        Field {
+            name: pair(name),
+            value: pair(value),
+        }
+    }
 }
 
 fn range((start, len): (u32, u32)) -> Range<usize> {
@@ -41,6 +52,12 @@ impl ResponseHeaders {
     }
 
     /// Fields will be slices of `block`.
+    /// A head whose fields were found in `block` already, in order (the
+    /// list taken as it is, not copied).
+    pub(crate) fn from_fields(block: Bytes, fields: Vec<Field>) -> Self {
+        ResponseHeaders { block, fields }
+    }
+
     pub(crate) fn with_block(block: Bytes, capacity: usize) -> Self {
         ResponseHeaders {
             block,
@@ -51,11 +68,7 @@ impl ResponseHeaders {
     /// Adds a field whose name and value are these ranges of the block
     /// (already validated by the parser).
     pub(crate) fn push(&mut self, name: Range<usize>, value: Range<usize>) {
-        let pair = |r: Range<usize>| (r.start as u32, (r.end - r.start) as u32);
-        self.fields.push(Field {
-            name: pair(name),
-            value: pair(value),
-        });
+        self.fields.push(Field::new(name, value));
     }
 
     /// Number of fields (a name sent twice counts twice).

@@ -65,6 +65,7 @@ pub use chunked::MAX_TRAILER_BYTES;
 pub use chunked::{ChunkedDecoder, Decoded};
 pub use error::Http1Error;
 pub use framing::MAX_TRANSFER_CODINGS;
+pub(crate) use headers::Field;
 pub use headers::ResponseHeaders;
 pub use request::{
     encode_chunk, encode_last_chunk, encode_request_head, AddedFields, BodyFraming, OptionFields,

@@ -8,13 +8,13 @@
 use bytes::Bytes;
 use http::{StatusCode, Version};
 
-use crate::http1::{ResponseHead, ResponseHeaders};
+use crate::http1::{Field, ResponseHead, ResponseHeaders};
 
 /// Builds a head (or a trailer block) field by field.
 #[derive(Debug, Default)]
 pub(crate) struct HeadBuilder {
     block: Vec<u8>,
-    fields: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    fields: Vec<Field>,
     status: Option<StatusCode>,
     regular: bool,
     /// The first rule a field broke.
@@ -68,7 +68,7 @@ impl HeadBuilder {
             self.block.extend_from_slice(value);
             let value_range = value_start..self.block.len();
             self.block.extend_from_slice(b"\r\n");
-            self.fields.push((name_range, value_range));
+            self.fields.push(Field::new(name_range, value_range));
         }
     }
 
@@ -80,10 +80,7 @@ impl HeadBuilder {
         let status = self.status.ok_or("a response head without :status")?;
         let mut block = self.block;
         block.extend_from_slice(b"\r\n");
-        let mut headers = ResponseHeaders::with_block(Bytes::from(block), self.fields.len());
-        for (name, value) in self.fields {
-            headers.push(name, value);
-        }
+        let headers = ResponseHeaders::from_fields(Bytes::from(block), self.fields);
         Ok(ResponseHead {
             version: Version::HTTP_2,
             status,

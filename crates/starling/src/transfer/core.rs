@@ -116,6 +116,9 @@ pub(crate) struct Core {
     /// Where an HTTP/2 request's header block is encoded (kept, so that
     /// encoding allocates nothing once warm).
     pub h2_scratch: Vec<u8>,
+    /// Where a pool key other than the origin's is written (kept, so that
+    /// a prior-knowledge or bound transfer allocates none once warm).
+    pub key_scratch: String,
     /// HTTP/2 connections with streams opened in this call, written once
     /// every transfer of the call started (one send for all of them).
     pub h2_flush: Vec<ConnKey>,
@@ -164,6 +167,7 @@ impl Core {
             multiplex: true,
             max_streams: 100,
             h2_scratch: Vec::new(),
+            key_scratch: String::new(),
             h2_flush: Vec::new(),
             running: 0,
             started: 0,

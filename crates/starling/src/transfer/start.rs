@@ -240,7 +240,9 @@ impl Core {
             self.pool.hold_host(target.pool_key())
         } else {
             use std::fmt::Write as _;
-            let mut key = String::from(target.pool_key());
+            let mut key = std::mem::take(&mut self.key_scratch);
+            key.clear();
+            key.push_str(target.pool_key());
             if let Some(via) = route.via() {
                 // A connection is for one origin (its Host header, its TLS
                 // name) and goes to one place: both are in its key, so a
@@ -269,7 +271,9 @@ impl Core {
                 // and the local port).
                 let _ = write!(key, "#{bound:?}");
             }
-            self.pool.hold_host(&key)
+            let host = self.pool.hold_host(&key);
+            self.key_scratch = key;
+            host
         };
         self.transfers[id.index as usize].host = Some(host);
         self.acquire_connection(id, now);
