@@ -9,6 +9,7 @@
 //! reference and no copy.
 
 use super::huffman::{self, HuffmanError};
+use super::memo::HuffmanMemo;
 use super::table::{DynamicTable, ENTRY_OVERHEAD};
 
 /// Why a header block could not be decoded: for HTTP/2, a connection error
@@ -63,6 +64,9 @@ pub(crate) struct Decoder {
     allowed: usize,
     name_buf: Vec<u8>,
     value_buf: Vec<u8>,
+    /// Huffman-coded values decoded lately (a server sending the same
+    /// fields on every response is read without decoding them again).
+    memo: HuffmanMemo,
 }
 
 impl Decoder {
@@ -74,6 +78,7 @@ impl Decoder {
             allowed,
             name_buf: Vec::new(),
             value_buf: Vec::new(),
+            memo: HuffmanMemo::default(),
         }
     }
 
@@ -91,6 +96,7 @@ impl Decoder {
             allowed,
             name_buf,
             value_buf,
+            memo,
         } = self;
         let mut pos = 0;
         let mut fields = false;
@@ -136,7 +142,7 @@ impl Decoder {
                     name_buf.extend_from_slice(name);
                     name_buf
                 };
-                let (value, n) = string(&block[pos..], value_buf)?;
+                let (value, n) = value_string(&block[pos..], value_buf, memo)?;
                 pos += n;
                 emit(name, value);
                 if indexing {
@@ -190,6 +196,23 @@ fn string<'a>(input: &'a [u8], scratch: &'a mut Vec<u8>) -> Result<(&'a [u8], us
     scratch.clear();
     huffman::decode(raw, scratch).map_err(HpackError::Huffman)?;
     Ok((scratch, n + len))
+}
+
+/// A field value's string literal, as [`string`] reads one, Huffman-coded
+/// values looked up in (and kept in) `memo` first.
+fn value_string<'a>(
+    input: &'a [u8],
+    scratch: &'a mut Vec<u8>,
+    memo: &'a mut HuffmanMemo,
+) -> Result<(&'a [u8], usize), HpackError> {
+    let huffman = input.first().ok_or(HpackError::Truncated)? & 0x80 != 0;
+    let (len, n) = integer(input, 7)?;
+    let raw = input.get(n..n + len).ok_or(HpackError::Truncated)?;
+    if !huffman {
+        return Ok((raw, n + len));
+    }
+    let value = memo.decode(raw, scratch).map_err(HpackError::Huffman)?;
+    Ok((value, n + len))
 }
 
 #[cfg(test)]

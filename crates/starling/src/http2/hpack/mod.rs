@@ -8,6 +8,7 @@
 mod decoder;
 mod encoder;
 mod huffman;
+mod memo;
 mod table;
 
 pub(crate) use decoder::{Decoder, ListSize};
