@@ -33,15 +33,15 @@ int main(int argc, char **argv)
          (int)curl_easy_setopt(easy, CURLOPT_UPKEEP_INTERVAL_MS, -1L));
   printf("interval 0: %d\n",
          (int)curl_easy_setopt(easy, CURLOPT_UPKEEP_INTERVAL_MS, 0L));
-  printf("interval 200: %d\n",
-         (int)curl_easy_setopt(easy, CURLOPT_UPKEEP_INTERVAL_MS, 200L));
+  printf("interval 1000: %d\n",
+         (int)curl_easy_setopt(easy, CURLOPT_UPKEEP_INTERVAL_MS, 1000L));
   curl_easy_setopt(easy, CURLOPT_URL, argv[1]);
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
                    (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
   printf("perform %d\n", (int)curl_easy_perform(easy));
   printf("upkeep within the interval %d\n", (int)curl_easy_upkeep(easy));
-  usleep(500 * 1000);
+  usleep(1500 * 1000);
   printf("upkeep after it %d\n", (int)curl_easy_upkeep(easy));
   /* Time for the frame to reach the server's log. */
   usleep(200 * 1000);
