@@ -353,8 +353,9 @@ fn http2_faults_end_only_their_own_stream() {
 }
 
 /// A refused stream (REFUSED_STREAM) is sent again, five times at most,
-/// then fails with 56, as libcurl 7.88.1's does; the connection that refused it takes no
-/// new stream and closes once its others are done, as libcurl's does.
+/// then fails with 56, as libcurl 7.88.1's does; the connection that
+/// refused it takes no new stream and closes once its others are done, as
+/// libcurl's does.
 #[test]
 fn http2_a_refused_stream_goes_again_elsewhere() {
     for seed in seeds() {

@@ -51,13 +51,13 @@ impl ResponseHeaders {
         &self.block
     }
 
-    /// Fields will be slices of `block`.
     /// A head whose fields were found in `block` already, in order (the
     /// list taken as it is, not copied).
     pub(crate) fn from_fields(block: Bytes, fields: Vec<Field>) -> Self {
         ResponseHeaders { block, fields }
     }
 
+    /// Fields will be slices of `block`.
     pub(crate) fn with_block(block: Bytes, capacity: usize) -> Self {
         ResponseHeaders {
             block,

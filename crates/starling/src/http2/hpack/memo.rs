@@ -5,7 +5,7 @@
 //! every response. Comparing those bytes with the ones decoded last costs
 //! a few instructions per byte; decoding them again costs about thirty.
 //! The memo is a small table of eight values replaced oldest first,
-//! allocated on the connection's first Huffman-coded value (1,056 bytes)
+//! allocated on the connection's first Huffman-coded value (1,008 bytes)
 //! and never grown.
 
 use super::huffman::{self, HuffmanError};
@@ -130,6 +130,11 @@ mod tests {
     fn huffman_decoded(coded: &[u8]) -> Result<Vec<u8>, HuffmanError> {
         let mut out = Vec::new();
         huffman::decode(coded, &mut out).map(|()| out)
+    }
+
+    #[test]
+    fn the_table_is_the_size_its_doc_gives() {
+        assert_eq!(std::mem::size_of::<[Slot; SLOTS]>(), 1008);
     }
 
     #[test]
