@@ -88,9 +88,16 @@ impl ResponseHeaders {
 
     /// Every field as (name as sent, value), in the order received.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
-        self.fields
-            .iter()
-            .map(|f| (self.name(f), &self.block[range(f.value)]))
+        // One UTF-8 check of the whole block (a head is nearly always
+        // valid UTF-8) instead of one per name; names then slice it.
+        let text = std::str::from_utf8(&self.block).ok();
+        self.fields.iter().map(move |f| {
+            let name = match text.and_then(|t| t.get(range(f.name))) {
+                Some(name) => name,
+                None => self.name(f),
+            };
+            (name, &self.block[range(f.value)])
+        })
     }
 
     /// The values of every field called `name` (any case).

@@ -116,6 +116,9 @@ pub(crate) struct Core {
     /// Where an HTTP/2 request's header block is encoded (kept, so that
     /// encoding allocates nothing once warm).
     pub h2_scratch: Vec<u8>,
+    /// The HTTP/2 request fields encoded lately (the same host, user
+    /// agent and accept go out on every request).
+    pub h2_fields: crate::http2::hpack::EncodeMemo,
     /// Where a pool key other than the origin's is written (kept, so that
     /// a prior-knowledge or bound transfer allocates none once warm).
     pub key_scratch: String,
@@ -167,6 +170,7 @@ impl Core {
             multiplex: true,
             max_streams: 100,
             h2_scratch: Vec::new(),
+            h2_fields: Default::default(),
             key_scratch: String::new(),
             h2_flush: Vec::new(),
             running: 0,

@@ -94,10 +94,16 @@ fn h2_request_fields(head: &[u8], scheme: &str, mut field: impl FnMut(&[u8], &[u
     Some(method == b"HEAD")
 }
 
-/// An HTTP/1.1 request head encoded as an HTTP/2 header block into `out`,
-/// nothing allocated but `out`'s growth (see [`h2_request_fields`]).
-fn encode_h2_request(head: &[u8], scheme: &str, out: &mut Vec<u8>) -> Option<bool> {
-    h2_request_fields(head, scheme, |name, value| hpack::encode_field(name, value, out))
+/// An HTTP/1.1 request head encoded as an HTTP/2 header block into `out`
+/// (see [`h2_request_fields`]), the fields sent lately taken from `memo`;
+/// nothing allocated once warm.
+fn encode_h2_request(
+    head: &[u8],
+    scheme: &str,
+    memo: &mut hpack::EncodeMemo,
+    out: &mut Vec<u8>,
+) -> Option<bool> {
+    h2_request_fields(head, scheme, |name, value| memo.encode_field(name, value, out))
 }
 
 /// What libcurl 7.88 traces for an HTTP/2 request: a text line
@@ -284,7 +290,7 @@ impl Core {
         };
         let mut block = std::mem::take(&mut self.h2_scratch);
         block.clear();
-        let Some(head_request) = encode_h2_request(&head, scheme, &mut block) else {
+        let Some(head_request) = encode_h2_request(&head, scheme, &mut self.h2_fields, &mut block) else {
             let e = Error::new(
                 ErrorKind::SendError,
                 "the request head could not be carried over to HTTP/2",
@@ -378,7 +384,10 @@ mod tests {
     fn a_request_head_becomes_http2_fields() {
         let head = b"POST /a?b HTTP/1.1\r\nHost: example.com:8080\r\nUser-Agent: x\r\nConnection: TE\r\nTE: gzip\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
         let mut block = Vec::new();
-        assert_eq!(encode_h2_request(head, "https", &mut block), Some(false));
+        assert_eq!(
+            encode_h2_request(head, "https", &mut hpack::EncodeMemo::default(), &mut block),
+            Some(false)
+        );
         let mut text = Vec::new();
         hpack::Decoder::new(4096)
             .decode(&block, 1 << 16, |n, v| {
@@ -400,13 +409,24 @@ mod tests {
         assert_eq!(text, want);
         let mut block = Vec::new();
         assert_eq!(
-            encode_h2_request(b"HEAD / HTTP/1.1\r\n\r\n", "http", &mut block),
+            encode_h2_request(
+                b"HEAD / HTTP/1.1\r\n\r\n",
+                "http",
+                &mut hpack::EncodeMemo::default(),
+                &mut block
+            ),
             Some(true)
         );
         // A name longer than the stack buffer is lowered all the same.
         let long = format!("GET / HTTP/1.1\r\nX-{}: v\r\n\r\n", "A".repeat(100));
         let mut block = Vec::new();
-        encode_h2_request(long.as_bytes(), "http", &mut block).unwrap();
+        encode_h2_request(
+            long.as_bytes(),
+            "http",
+            &mut hpack::EncodeMemo::default(),
+            &mut block,
+        )
+        .unwrap();
         let mut names = Vec::new();
         hpack::Decoder::new(4096)
             .decode(&block, 1 << 16, |n, _| names.push(n.to_vec()))

@@ -6,10 +6,13 @@
 //! (panics) on a table size above its limit; `h2`'s codec is not public.
 
 mod decoder;
+mod encode_memo;
 mod encoder;
 mod huffman;
 mod memo;
 mod table;
 
 pub(crate) use decoder::{Decoder, ListSize};
+pub(crate) use encode_memo::EncodeMemo;
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use encoder::encode_field;
