@@ -111,7 +111,7 @@ pub(super) fn trace_head(handler: &mut dyn Handler, head: &[u8], verbose: bool, 
 /// Gives a head's lines as received (status line, header lines, the
 /// empty line) to [`Handler::header_line`], as slices of `head`.
 pub(super) fn head_lines(handler: &mut dyn Handler, head: &[u8]) -> Flow {
-    for line in head.split_inclusive(|&b| b == b'\n') {
+    for line in crate::http1::lines(head) {
         if handler.header_line(line) == Flow::Abort {
             return Flow::Abort;
         }
