@@ -59,9 +59,12 @@ fn allocations(f: impl FnOnce()) -> u64 {
     COUNT.with(|c| c.get())
 }
 
-fn run(driver: &mut Blocking, urls: &[String]) {
+/// Runs `urls` to their end, each handle set up by `setup`.
+fn run_with(driver: &mut Blocking, urls: &[String], setup: fn(&mut Easy)) {
     for url in urls {
-        driver.add(Easy::new(url.clone()));
+        let mut e = Easy::new(url.clone());
+        setup(&mut e);
+        driver.add(e);
     }
     driver
         .perform_with(|multi, msg| {
@@ -71,19 +74,38 @@ fn run(driver: &mut Blocking, urls: &[String]) {
         .unwrap();
 }
 
+fn run(driver: &mut Blocking, urls: &[String]) {
+    run_with(driver, urls, |_| {});
+}
+
+/// HTTP/2 with prior knowledge, every transfer waiting to share one
+/// connection.
+fn run_h2(driver: &mut Blocking, urls: &[String]) {
+    run_with(driver, urls, |e| {
+        e.http_version(HttpVersion::Http2PriorKnowledge).pipewait(true);
+    });
+}
+
+/// The allocations of a 4 MB and of a 32 MB body from `server` (whose
+/// `url` makes its URLs), after a warm-up: the pool, buffers and queues
+/// reach their working size (the pool's idle list grows to its compaction
+/// bound over ~100 requests). Both URLs have the same length, so URL
+/// handling allocates alike.
+fn body_allocations(url: impl Fn(&str) -> String, run: fn(&mut Blocking, &[String])) -> (u64, u64) {
+    let mut driver = Blocking::with_new_multi().unwrap();
+    run(&mut driver, &[url("/bytes/8000000")]);
+    for _ in 0..200 {
+        run(&mut driver, &[url("/bytes/10")]);
+    }
+    let small = allocations(|| run(&mut driver, &[url("/bytes/04000000")]));
+    let large = allocations(|| run(&mut driver, &[url("/bytes/32000000")]));
+    (small, large)
+}
+
 #[test]
 fn streaming_a_body_allocates_nothing_per_event() {
     let server = HttpServer::start();
-    let mut driver = Blocking::with_new_multi().unwrap();
-    // Warm up: the pool, buffers and queues reach their working size (the
-    // pool's idle list grows to its compaction bound over ~100 requests).
-    run(&mut driver, &[server.url("/bytes/8000000")]);
-    for _ in 0..200 {
-        run(&mut driver, &[server.url("/bytes/10")]);
-    }
-    let small = allocations(|| run(&mut driver, &[server.url("/bytes/04000000")]));
-    let large = allocations(|| run(&mut driver, &[server.url("/bytes/32000000")]));
-    // (Both URLs have the same length, so URL handling allocates alike.)
+    let (small, large) = body_allocations(|path| server.url(path), run);
     // 28 MB more is hundreds more socket events, and not one allocation more.
     assert_eq!(small, large, "allocations for a 4 MB and a 32 MB body");
 }
@@ -110,32 +132,12 @@ fn keep_alive_requests_allocate_a_fixed_small_amount() {
     assert_eq!(server.connections_accepted(), 1);
 }
 
-fn run_h2(driver: &mut Blocking, urls: &[String]) {
-    for url in urls {
-        let mut e = Easy::new(url.clone());
-        e.http_version(HttpVersion::Http2PriorKnowledge).pipewait(true);
-        driver.add(e);
-    }
-    driver
-        .perform_with(|multi, msg| {
-            msg.result.unwrap();
-            multi.remove(msg.id).unwrap();
-        })
-        .unwrap();
-}
-
 /// HTTP/2 bodies: hundreds more DATA frames, not one allocation more (the
 /// `h2` crate was measured at three per DATA frame).
 #[test]
 fn http2_bodies_allocate_nothing_per_data_frame() {
     let server = HttpServer::start_h2c();
-    let mut driver = Blocking::with_new_multi().unwrap();
-    run_h2(&mut driver, &[server.url("/bytes/8000000")]);
-    for _ in 0..200 {
-        run_h2(&mut driver, &[server.url("/bytes/10")]);
-    }
-    let small = allocations(|| run_h2(&mut driver, &[server.url("/bytes/04000000")]));
-    let large = allocations(|| run_h2(&mut driver, &[server.url("/bytes/32000000")]));
+    let (small, large) = body_allocations(|path| server.url(path), run_h2);
     assert_eq!(small, large, "allocations for a 4 MB and a 32 MB body");
     assert_eq!(server.connections_accepted(), 1);
 }

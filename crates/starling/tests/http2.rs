@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use common::{run_alone, EventLoop, Verify};
 use starling::{Collect, Easy, HttpVersion, Multi, Version};
+use starling_testserver::h2_frames as frames;
 use starling_testserver::{HttpServer, TestPki, TlsServer, TlsServerOptions};
 
 const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
@@ -114,38 +115,6 @@ fn prior_knowledge_against_an_http1_server_fails_with_16() {
     assert_eq!(err.kind().code(), 16, "{err}");
 }
 
-/// Frames a scripted server sends, written out by hand.
-mod frames {
-    pub const SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
-
-    pub fn rst_stream(stream: u8, code: u8) -> Vec<u8> {
-        vec![0, 0, 4, 3, 0, 0, 0, 0, stream, 0, 0, 0, code]
-    }
-
-    pub fn goaway(last: u8) -> Vec<u8> {
-        vec![0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, last, 0, 0, 0, 0]
-    }
-
-    /// `:status 200` (static index 8), and `content-length` (static name
-    /// 28) when given.
-    pub fn head(stream: u8, length: Option<&str>) -> Vec<u8> {
-        let mut block = vec![0x88];
-        if let Some(len) = length {
-            block.extend([0x0f, 0x0d, len.len() as u8]);
-            block.extend(len.as_bytes());
-        }
-        let mut f = vec![0, 0, block.len() as u8, 1, 4, 0, 0, 0, stream];
-        f.extend(block);
-        f
-    }
-
-    pub fn data(stream: u8, bytes: &[u8], end: bool) -> Vec<u8> {
-        let mut f = vec![0, 0, bytes.len() as u8, 0, u8::from(end), 0, 0, 0, stream];
-        f.extend(bytes);
-        f
-    }
-}
-
 fn scripted(script: starling_testserver::Script) -> (starling_testserver::RawServer, Easy) {
     let server = starling_testserver::RawServer::start(script);
     let mut e = Easy::new(server.url("/"));
@@ -155,13 +124,21 @@ fn scripted(script: starling_testserver::Script) -> (starling_testserver::RawSer
     (server, e)
 }
 
+/// The server's empty SETTINGS.
+fn settings() -> Vec<u8> {
+    frames::settings(&[])
+}
+
+/// `:status 200`, with `content-length` when given.
+fn head(stream: u32, length: Option<&str>) -> Vec<u8> {
+    match length {
+        Some(len) => frames::head(stream, &[(":status", "200"), ("content-length", len)], false),
+        None => frames::head(stream, &[(":status", "200")], false),
+    }
+}
+
 fn answer() -> Vec<u8> {
-    [
-        frames::SETTINGS,
-        &frames::head(1, None),
-        &frames::data(1, b"hello", true),
-    ]
-    .concat()
+    [settings(), head(1, None), frames::data(1, b"hello", true)].concat()
 }
 
 /// REFUSED_STREAM and a GOAWAY before the stream: never processed, so the
@@ -169,8 +146,8 @@ fn answer() -> Vec<u8> {
 #[test]
 fn a_refused_or_unprocessed_stream_goes_again_on_a_new_connection() {
     use starling_testserver::Script::{OnFirstBytes, Sequence};
-    for refusal in [frames::rst_stream(1, 7), frames::goaway(0)] {
-        let first = [frames::SETTINGS, &refusal].concat();
+    for refusal in [frames::rst_stream(1, 7), frames::goaway(0, 0)] {
+        let first = [settings(), refusal].concat();
         let (server, e) = scripted(Sequence(vec![OnFirstBytes(first), OnFirstBytes(answer())]));
         let (e, result) = run_alone(e);
         result.unwrap_or_else(|err| panic!("{err}"));
@@ -185,22 +162,17 @@ fn a_refused_or_unprocessed_stream_goes_again_on_a_new_connection() {
 fn a_reset_or_a_close_mid_body_fails_the_transfer() {
     use starling_testserver::Script::OnFirstBytes;
     let reset = [
-        frames::SETTINGS,
-        &frames::head(1, None),
-        &frames::data(1, b"par", false),
-        &frames::rst_stream(1, 2),
+        settings(),
+        head(1, None),
+        frames::data(1, b"par", false),
+        frames::rst_stream(1, 2),
     ]
     .concat();
     let (_server, e) = scripted(OnFirstBytes(reset));
     let err = run_alone(e).1.unwrap_err();
     assert_eq!(err.kind().code(), 92, "{err}");
     assert!(err.to_string().contains("INTERNAL_ERROR"), "{err}");
-    let cut = [
-        frames::SETTINGS,
-        &frames::head(1, Some("10")),
-        &frames::data(1, b"part", false),
-    ]
-    .concat();
+    let cut = [settings(), head(1, Some("10")), frames::data(1, b"part", false)].concat();
     let (_server, e) = scripted(OnFirstBytes(cut));
     let err = run_alone(e).1.unwrap_err();
     assert_eq!(err.kind().code(), 18, "{err}");
@@ -508,7 +480,7 @@ fn a_speed_limit_slows_its_stream_only() {
 #[test]
 fn an_idle_connection_the_server_closed_is_not_reused() {
     use starling_testserver::Script::{OnFirstBytes, OnFirstBytesThenIdle, Sequence};
-    let refused = [frames::SETTINGS, &frames::rst_stream(1, 7)].concat();
+    let refused = [settings(), frames::rst_stream(1, 7)].concat();
     let (server, first) = scripted(Sequence(vec![
         OnFirstBytesThenIdle(answer(), Duration::from_millis(200)),
         OnFirstBytes(refused),
