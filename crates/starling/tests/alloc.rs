@@ -158,6 +158,10 @@ fn http2_requests_allocate_a_fixed_small_amount() {
     // pool key of a prior-knowledge transfer, the lower-cased host of the
     // resolve lookup and a second copy of the head's field list were gone.
     assert!(per_request <= 12.0, "{per_request} allocations per request");
-    // 300 at once: a hundred streams per connection (libcurl's default).
-    assert_eq!(server.connections_accepted(), 3);
+    // 300 at once, a hundred streams per connection (libcurl's default):
+    // the pooled connection and at most two new ones. Two when the pooled
+    // one's streams ended while the second was set up, and the transfers
+    // waiting for it (pipewait) rode on the first again.
+    let accepted = server.connections_accepted();
+    assert!(matches!(accepted, 2 | 3), "{accepted} connections");
 }

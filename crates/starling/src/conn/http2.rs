@@ -43,6 +43,9 @@ pub(crate) struct Http2Proto {
     /// When the connection last showed it was alive to the server: set
     /// up, or a PING sent by an upkeep (libcurl's `conn->keepalive`).
     pub keepalive: Instant,
+    /// The pool marked the connection full (see `ConnectionPool::room_on`,
+    /// which must hear when it takes a transfer again).
+    pub listed_full: bool,
 }
 
 impl Http2Proto {
@@ -57,6 +60,7 @@ impl Http2Proto {
             machine: Http2::new(local),
             streams: Vec::new(),
             keepalive: now,
+            listed_full: false,
         }
     }
 
@@ -105,6 +109,12 @@ impl Http2Proto {
     /// Whether a stream is open.
     pub fn busy(&self) -> bool {
         !self.streams.is_empty()
+    }
+
+    /// Whether a new transfer may ride on the connection now: a free
+    /// stream, and no stream at all unless `multiplex`.
+    pub fn takes_transfer(&self, multiplex: bool) -> bool {
+        self.streams_free() > 0 && (multiplex || !self.busy())
     }
 }
 

@@ -48,6 +48,17 @@ struct IdleRef {
     epoch: u32,
 }
 
+/// An HTTP/2 connection as listed for transfers to ride on.
+#[derive(Debug, Clone, Copy)]
+struct Multiplexed {
+    conn: ConnKey,
+    /// False once the connection was seen to take no transfer, until
+    /// [`ConnectionPool::room_on`] says a stream ended: a search for a
+    /// free stream skips it without touching the connection, which keeps
+    /// the search cheap when a hundred connections are full.
+    room: bool,
+}
+
 /// State kept per host.
 #[derive(Debug)]
 struct Host {
@@ -58,9 +69,12 @@ struct Host {
     conns: usize,
     /// Idle connections, most recently used last.
     idle: Vec<IdleRef>,
-    /// HTTP/2 connections, busy or not: a transfer rides on one that has a
-    /// free stream. Entries of closed connections go when next looked at.
-    multiplexed: Vec<ConnKey>,
+    /// HTTP/2 connections, busy or not, oldest first: a transfer rides on
+    /// the first that has a free stream, as libcurl takes the first of its
+    /// bundle. Connections are unlisted as they close or are parked.
+    multiplexed: Vec<Multiplexed>,
+    /// Entries before this one have no room: where a search starts.
+    first_room: usize,
     /// Connections being set up that may turn out to multiplex, and the
     /// transfers (`pipewait`) waiting to know.
     may_multiplex: usize,
@@ -102,6 +116,7 @@ impl ConnectionPool {
                     conns: 0,
                     idle: Vec::new(),
                     multiplexed: Vec::new(),
+                    first_room: 0,
                     may_multiplex: 0,
                     multiplex_waiting: Vec::new(),
                     waiting: VecDeque::new(),
@@ -205,30 +220,91 @@ impl ConnectionPool {
 
     /// Lists an HTTP/2 connection to `host` for transfers to ride on.
     pub fn add_multiplexed(&mut self, host: HostId, conn: ConnKey) {
-        self.hosts[host as usize].multiplexed.push(conn);
+        let h = &mut self.hosts[host as usize];
+        h.first_room = h.first_room.min(h.multiplexed.len());
+        h.multiplexed.push(Multiplexed { conn, room: true });
     }
 
-    /// An HTTP/2 connection to `host` with a free stream, if any (one with
-    /// no stream at all unless `multiplex`).
+    /// The first HTTP/2 connection to `host` (oldest first) that takes a
+    /// transfer now: a free stream, and no stream at all unless
+    /// `multiplex`. One found without that is marked full
+    /// ([`Http2Proto::listed_full`]) and skipped until
+    /// [`ConnectionPool::room_on`].
+    ///
+    /// [`Http2Proto::listed_full`]: crate::conn::http2::Http2Proto
     pub fn find_multiplexed(
         &mut self,
         host: HostId,
-        conns: &Slab<Connection>,
+        conns: &mut Slab<Connection>,
         multiplex: bool,
     ) -> Option<ConnKey> {
-        let list = &mut self.hosts[host as usize].multiplexed;
-        let live = |k: &ConnKey| {
-            conns
-                .get(k.index as usize)
-                .is_some_and(|c| c.generation == k.generation && c.h2.is_some())
+        let h = &mut self.hosts[host as usize];
+        let list = &mut h.multiplexed;
+        let mut i = h.first_room;
+        let found = loop {
+            let Some(entry) = list.get_mut(i) else { break None };
+            if !entry.room {
+                i += 1;
+                continue;
+            }
+            let k = entry.conn;
+            let h2 = conns
+                .get_mut(k.index as usize)
+                .filter(|c| c.generation == k.generation)
+                .and_then(|c| c.h2.as_mut());
+            let Some(h2) = h2 else {
+                debug_assert!(false, "a closed connection stayed listed");
+                list.remove(i);
+                continue;
+            };
+            if h2.takes_transfer(multiplex) {
+                break Some(k);
+            }
+            entry.room = false;
+            h2.listed_full = true;
+            i += 1;
         };
-        list.retain(live);
-        list.iter().copied().find(|k| {
-            conns[k.index as usize]
-                .h2
-                .as_ref()
-                .is_some_and(|h2| h2.streams_free() > 0 && (multiplex || !h2.busy()))
-        })
+        h.first_room = i;
+        debug_assert!(list[..h.first_room.min(list.len())].iter().all(|e| !e.room));
+        debug_assert!(
+            list.iter().filter(|e| !e.room).all(|e| conns
+                .get(e.conn.index as usize)
+                .filter(|c| c.generation == e.conn.generation)
+                .and_then(|c| c.h2.as_ref())
+                .is_none_or(|h2| h2.listed_full && !h2.takes_transfer(multiplex))),
+            "a connection with room was left marked full"
+        );
+        found
+    }
+
+    /// A stream of listed connection `conn` ended (or its settings
+    /// changed): it may take a transfer again.
+    pub fn room_on(&mut self, host: HostId, conn: ConnKey) {
+        let h = &mut self.hosts[host as usize];
+        if let Some(i) = h.multiplexed.iter().position(|e| e.conn == conn) {
+            h.multiplexed[i].room = true;
+            h.first_room = h.first_room.min(i);
+        }
+    }
+
+    /// Every listed connection may take a transfer again (multiplexing
+    /// was turned on: busy connections count).
+    pub fn all_rooms_open(&mut self) {
+        for (_, h) in self.hosts.iter_mut() {
+            h.multiplexed.iter_mut().for_each(|e| e.room = true);
+            h.first_room = 0;
+        }
+    }
+
+    /// Unlists HTTP/2 connection `conn` as it closes.
+    pub fn unlist_multiplexed(&mut self, host: HostId, conn: ConnKey) {
+        let h = &mut self.hosts[host as usize];
+        if let Some(i) = h.multiplexed.iter().position(|e| e.conn == conn) {
+            h.multiplexed.remove(i);
+            if i < h.first_room {
+                h.first_room -= 1;
+            }
+        }
     }
 
     /// Counts a connection to `host` that may turn out to multiplex
@@ -317,6 +393,7 @@ mod tests {
 
     use super::*;
     use crate::conn::connection::ConnState;
+    use crate::conn::http2::Http2Proto;
     use crate::conn::Phase;
     use crate::env::Socket;
 
@@ -353,6 +430,68 @@ mod tests {
 
     fn waiter(index: u32) -> TransferId {
         TransferId { index, generation: 0 }
+    }
+
+    /// Opens a stream on HTTP/2 connection `key`.
+    fn open_stream(conns: &mut Conns, key: ConnKey) -> u32 {
+        let h2 = conns.0[key.index as usize].h2.as_mut().expect("HTTP/2");
+        h2.machine
+            .open_stream([(&b":method"[..], &b"GET"[..])], true)
+            .expect("a free stream")
+    }
+
+    /// Ends `stream` of `conn` to `host` and says so, as the engine does.
+    fn end_stream(
+        conns: &mut Conns,
+        pool: &mut ConnectionPool,
+        (host, conn): (HostId, ConnKey),
+        stream: u32,
+    ) {
+        let h2 = conns.0[conn.index as usize].h2.as_mut().expect("HTTP/2");
+        h2.machine.cancel(stream);
+        pool.room_on(host, conn);
+    }
+
+    #[test]
+    fn transfers_ride_the_oldest_connection_with_room_and_full_ones_wait_for_word() {
+        let mut pool = ConnectionPool::default();
+        let mut conns = Conns(Slab::new());
+        let host = pool.hold_host("http://a:80");
+        let keys: Vec<ConnKey> = (10..13)
+            .map(|fd| {
+                let key = conns.add(host, fd);
+                pool.opened(host);
+                // One stream each, so that one stream fills a connection.
+                conns.0[key.index as usize].h2 = Some(Box::new(Http2Proto::new(1, Instant::now())));
+                pool.add_multiplexed(host, key);
+                key
+            })
+            .collect();
+        let mut streams = Vec::new();
+        for &key in &keys {
+            assert_eq!(pool.find_multiplexed(host, &mut conns.0, true), Some(key));
+            streams.push(open_stream(&mut conns, key));
+        }
+        assert_eq!(pool.find_multiplexed(host, &mut conns.0, true), None);
+        assert!(keys
+            .iter()
+            .all(|k| conns.0[k.index as usize].h2.as_ref().unwrap().listed_full));
+        // The middle one's stream ends and the engine says so: it is found
+        // again, before the newest.
+        end_stream(&mut conns, &mut pool, (host, keys[1]), streams[1]);
+        assert_eq!(pool.find_multiplexed(host, &mut conns.0, true), Some(keys[1]));
+        // Without multiplexing only a connection with no stream is taken;
+        // turned on again, every connection is looked at anew.
+        end_stream(&mut conns, &mut pool, (host, keys[0]), streams[0]);
+        open_stream(&mut conns, keys[1]);
+        assert_eq!(pool.find_multiplexed(host, &mut conns.0, false), Some(keys[0]));
+        pool.all_rooms_open();
+        assert_eq!(pool.find_multiplexed(host, &mut conns.0, true), Some(keys[0]));
+        // A closed connection is unlisted; the others keep their order.
+        pool.unlist_multiplexed(host, keys[0]);
+        assert_eq!(pool.find_multiplexed(host, &mut conns.0, true), None);
+        end_stream(&mut conns, &mut pool, (host, keys[2]), streams[2]);
+        assert_eq!(pool.find_multiplexed(host, &mut conns.0, true), Some(keys[2]));
     }
 
     #[test]

@@ -137,6 +137,9 @@ impl Multi {
     /// (libcurl's CURLMOPT_PIPELINING: `CURLPIPE_MULTIPLEX`, the default,
     /// or `CURLPIPE_NOTHING`); off, each carries one transfer at a time.
     pub fn set_multiplexing(&mut self, on: bool) {
+        if on && !self.core.multiplex {
+            self.core.pool.all_rooms_open();
+        }
         self.core.multiplex = on;
     }
 

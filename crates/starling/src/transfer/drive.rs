@@ -565,6 +565,9 @@ impl Core {
         }
         self.closing.push((socket, named));
         self.wake_waiter(conn.host);
+        if conn.h2.is_some() {
+            self.pool.unlist_multiplexed(conn.host, key);
+        }
         self.pool.closed(conn.host);
         // HTTP/2 streams still open end with the connection.
         let left = conn.h2.map(|h2| h2.streams).unwrap_or_default();

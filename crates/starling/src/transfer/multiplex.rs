@@ -216,7 +216,9 @@ impl Core {
         }
         let host = t.host?;
         loop {
-            let key = self.pool.find_multiplexed(host, &self.conns, self.multiplex)?;
+            let key = self
+                .pool
+                .find_multiplexed(host, &mut self.conns, self.multiplex)?;
             let conn = &self.conns[key.index as usize];
             let idle = !conn.h2.as_ref().is_some_and(|h2| h2.busy());
             let now = self.env.now();
@@ -360,7 +362,30 @@ impl Core {
         }
         self.mark_dirty(key);
         self.runnable.push(key);
+        self.note_room(key);
         self.close_if_drained(key);
+    }
+
+    /// Tells the pool when a connection it marked full takes a transfer
+    /// again: after a stream ended, or the server allowed more.
+    pub(super) fn note_room(&mut self, key: ConnKey) {
+        let multiplex = self.multiplex;
+        let Some(conn) = self
+            .conns
+            .get_mut(key.index as usize)
+            .filter(|c| c.generation == key.generation)
+        else {
+            return;
+        };
+        let host = conn.host;
+        if let Some(h2) = conn
+            .h2
+            .as_mut()
+            .filter(|h2| h2.listed_full && h2.takes_transfer(multiplex))
+        {
+            h2.listed_full = false;
+            self.pool.room_on(host, key);
+        }
     }
 
     /// A connection that will take no stream again (GOAWAY, an error) is

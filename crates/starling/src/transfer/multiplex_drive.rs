@@ -87,6 +87,12 @@ impl Core {
     /// Drives an HTTP/2 connection: resumed streams, what waits to be
     /// sent, and what the socket has.
     pub(super) fn drive_h2(&mut self, key: ConnKey, events: Events, now: Instant) {
+        self.drive_h2_streams(key, events, now);
+        // Streams that ended, or SETTINGS that allow more, make room.
+        self.note_room(key);
+    }
+
+    fn drive_h2_streams(&mut self, key: ConnKey, events: Events, now: Instant) {
         if self.maybe_paused {
             // Only when a stream may be held: no look at every stream per
             // event otherwise.

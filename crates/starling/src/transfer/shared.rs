@@ -112,6 +112,9 @@ impl Core {
         let owner = named.and_then(|id| self.owner(id));
         self.parked.push((conn.transport.socket.fd(), key, named));
         let host = conn.host;
+        if conn.h2.is_some() {
+            self.pool.unlist_multiplexed(host, key);
+        }
         let pool_key = self.pool.key(host).to_owned();
         conn.state = ConnState::Idle;
         conn.dirty = false;
