@@ -3,6 +3,7 @@
 //! transfer's request body went out. Many streams at once; the pool offers
 //! the connection while the machine has a free one.
 
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use super::upload::StreamUpload;
@@ -38,8 +39,8 @@ pub(crate) struct H2Stream {
 #[derive(Debug)]
 pub(crate) struct Http2Proto {
     pub machine: Http2,
-    /// By increasing id (as opened).
-    pub streams: Vec<H2Stream>,
+    /// By increasing id (as opened); a deque, as the machine's list.
+    pub streams: VecDeque<H2Stream>,
     /// When the connection last showed it was alive to the server: set
     /// up, or a PING sent by an upkeep (libcurl's `conn->keepalive`).
     pub keepalive: Instant,
@@ -58,7 +59,7 @@ impl Http2Proto {
         };
         Http2Proto {
             machine: Http2::new(local),
-            streams: Vec::new(),
+            streams: VecDeque::new(),
             keepalive: now,
             listed_full: false,
         }
@@ -89,9 +90,9 @@ impl Http2Proto {
     /// Forgets `transfer`'s stream, resetting it (CANCEL) if the server
     /// may still send on it.
     pub fn detach(&mut self, transfer: TransferId) {
-        if let Some(i) = self.streams.iter().position(|s| s.transfer == transfer) {
-            // Not swap_remove: the order of ids is kept for `by_id`.
-            let s = self.streams.remove(i);
+        let i = self.streams.iter().position(|s| s.transfer == transfer);
+        // Not swap_remove: the order of ids is kept for `by_id`.
+        if let Some(s) = i.and_then(|i| self.streams.remove(i)) {
             self.machine.cancel(s.id);
         }
     }

@@ -28,20 +28,30 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The zero bytes of `x` (their high bits; the lowest one marked is
+/// exact, those above it may be false alarms).
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
+}
+
+fn word(chunk: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    u64::from_le_bytes(word)
+}
+
 /// The index of the first `\n`: eight bytes per step (a byte equal to
 /// `\n` is a zero byte of the word XORed with eight `\n`s, and the classic
 /// zero-byte test marks the first one exactly), the tail byte by byte.
 fn find_newline(s: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     const NL: u64 = LO * b'\n' as u64;
     let mut chunks = s.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ NL;
-        let zero = x.wrapping_sub(LO) & !x & HI;
+        let zero = zero_bytes(word(chunk) ^ NL);
         if zero != 0 {
             return Some(at + (zero.trailing_zeros() / 8) as usize);
         }
@@ -52,6 +62,22 @@ fn find_newline(s: &[u8]) -> Option<usize> {
         .iter()
         .position(|&b| b == b'\n')
         .map(|i| at + i)
+}
+
+/// Whether `value` holds a byte that would break its line (CR, LF or
+/// NUL), eight bytes per step: every value of every HTTP/2 response is
+/// checked (RFC 9113, section 8.2.1).
+pub(crate) fn breaks_line(value: &[u8]) -> bool {
+    const CR: u64 = LO * b'\r' as u64;
+    const NL: u64 = LO * b'\n' as u64;
+    let mut chunks = value.chunks_exact(8);
+    for chunk in &mut chunks {
+        let x = word(chunk);
+        if zero_bytes(x) | zero_bytes(x ^ CR) | zero_bytes(x ^ NL) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| matches!(b, b'\r' | b'\n' | 0))
 }
 
 #[cfg(test)]
@@ -80,6 +106,28 @@ mod tests {
             let ours: Vec<&[u8]> = lines(&case).collect();
             let std: Vec<&[u8]> = case.split_inclusive(|&b| b == b'\n').collect();
             assert_eq!(ours, std, "{case:?}");
+        }
+    }
+
+    #[test]
+    fn a_line_break_is_found_wherever_it_is() {
+        for len in 0..24 {
+            assert!(!breaks_line(&vec![b'x'; len]));
+            for at in 0..len {
+                for bad in [b'\r', b'\n', 0] {
+                    let mut v = vec![b'x'; len];
+                    v[at] = bad;
+                    assert!(breaks_line(&v), "{v:?}");
+                }
+                // Neighbours of the three, and high bytes, are no break.
+                let mut v = vec![0x0b; len];
+                v[at] = 0xff;
+                assert!(!breaks_line(&v), "{v:?}");
+                v[at] = 0x0e;
+                assert!(!breaks_line(&v), "{v:?}");
+                v[at] = 0x01;
+                assert!(!breaks_line(&v), "{v:?}");
+            }
         }
     }
 }

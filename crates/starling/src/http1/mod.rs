@@ -68,7 +68,7 @@ pub use error::Http1Error;
 pub use framing::MAX_TRANSFER_CODINGS;
 pub(crate) use headers::Field;
 pub use headers::ResponseHeaders;
-pub(crate) use lines::lines;
+pub(crate) use lines::{breaks_line, lines};
 pub use request::{
     encode_chunk, encode_last_chunk, encode_request_head, AddedFields, BodyFraming, OptionFields,
 };

@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use http::{StatusCode, Version};
 
-use crate::http1::{Field, ResponseHead, ResponseHeaders};
+use crate::http1::{breaks_line, Field, ResponseHead, ResponseHeaders};
 
 /// Builds a head (or a trailer block) field by field.
 #[derive(Debug, Default)]
@@ -23,7 +23,15 @@ pub(crate) struct HeadBuilder {
 
 impl HeadBuilder {
     /// Takes one decoded field.
+    #[cfg(test)]
     pub fn field(&mut self, name: &[u8], value: &[u8]) {
+        self.field_named(name, value, false);
+    }
+
+    /// Takes one decoded field; `static_name`: its name came from HPACK's
+    /// static table, all lower-case tokens, so it is not checked again
+    /// (a typical server's every name).
+    pub fn field_named(&mut self, name: &[u8], value: &[u8], static_name: bool) {
         if self.error.is_some() {
             return;
         }
@@ -53,11 +61,11 @@ impl HeadBuilder {
             return;
         }
         self.regular = true;
-        if name.is_empty() || name.iter().any(|&b| !NAME_BYTES[b as usize]) {
+        if !static_name && (name.is_empty() || name.iter().any(|&b| !NAME_BYTES[b as usize])) {
             self.error = Some("a field name with upper case or a byte not allowed");
         } else if is_connection_specific(name, value) {
             self.error = Some("a connection-specific field in HTTP/2");
-        } else if value.iter().any(|&b| BREAKS_LINE[b as usize]) {
+        } else if breaks_line(value) {
             self.error = Some("a field value with CR, LF or NUL");
         } else {
             let start = self.block.len();
@@ -112,15 +120,6 @@ const NAME_BYTES: [bool; 256] = {
     table
 };
 
-/// The bytes a field value may not hold: they would break its line.
-const BREAKS_LINE: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'\r' as usize] = true;
-    table[b'\n' as usize] = true;
-    table[0] = true;
-    table
-};
-
 fn is_connection_specific(name: &[u8], value: &[u8]) -> bool {
     matches!(
         name,
@@ -168,5 +167,22 @@ mod tests {
             assert!(build(fields).is_err(), "{fields:?}");
         }
         assert!(build(&[(":status", "200"), ("te", "trailers")]).is_ok());
+    }
+
+    /// A name from the static table skips only the name's own check: a
+    /// connection-specific one (the table has transfer-encoding) and a
+    /// value that breaks its line are still refused.
+    #[test]
+    fn a_static_name_is_still_checked_for_what_it_means() {
+        for (name, value, ok) in [
+            ("content-type", "text/plain", true),
+            ("transfer-encoding", "chunked", false),
+            ("content-type", "a\0b", false),
+        ] {
+            let mut b = HeadBuilder::default();
+            b.field(b":status", b"200");
+            b.field_named(name.as_bytes(), value.as_bytes(), true);
+            assert_eq!(b.head().is_ok(), ok, "{name}: {value:?}");
+        }
     }
 }

@@ -42,9 +42,11 @@ type Field<'a> = (&'a [u8], &'a [u8]);
 /// The lines of an HTTP/1.1 request head: the request line, then each
 /// field's name and value (trimmed).
 fn head_lines(head: &[u8]) -> Option<(&[u8], impl Iterator<Item = Option<Field<'_>>>)> {
-    let mut lines = head
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    // Eight bytes per step (`lines`): the head is read twice per request.
+    let mut lines = crate::http1::lines(head).map(|l| {
+        let l = l.strip_suffix(b"\n").unwrap_or(l);
+        l.strip_suffix(b"\r").unwrap_or(l)
+    });
     let request = lines.next()?;
     let fields = lines.take_while(|l| !l.is_empty()).map(|line| {
         let colon = line.iter().position(|&b| b == b':')?;
@@ -309,7 +311,7 @@ impl Core {
             self.finish_transfer(id, Err(e), now);
             return false;
         };
-        h2.streams.push(H2Stream {
+        h2.streams.push_back(H2Stream {
             id: stream,
             transfer: id,
             body_sent: 0,

@@ -9,6 +9,7 @@
 
 mod receive;
 
+use std::collections::VecDeque;
 use std::ops::Range;
 
 use http::StatusCode;
@@ -147,8 +148,10 @@ pub(crate) struct Http2 {
     recv_window: i64,
     unacked: u32,
     send_window: i64,
-    /// Open streams, by increasing id.
-    streams: Vec<Stream>,
+    /// Open streams, by increasing id; a deque because streams mostly end
+    /// in the order they opened, and the oldest leaves without the other
+    /// ninety-nine moving.
+    streams: VecDeque<Stream>,
     next_id: u32,
     assembly: Option<Assembly>,
     going_away: bool,
@@ -191,7 +194,7 @@ impl Http2 {
             recv_window: local.connection_window.max(default_window) as i64,
             unacked: 0,
             send_window: default_window as i64,
-            streams: Vec::new(),
+            streams: VecDeque::new(),
             next_id: 1,
             assembly: None,
             going_away: false,
@@ -259,7 +262,7 @@ impl Http2 {
         let id = self.next_id;
         self.next_id += 2;
         frame::write::headers(id, block, end_stream, self.peer_max_frame, &mut self.out);
-        self.streams.push(Stream {
+        self.streams.push_back(Stream {
             id,
             recv_window: self.local.stream_window as i64,
             unacked: 0,
@@ -381,7 +384,7 @@ impl Http2 {
 
     /// A connection error: GOAWAY out, every stream gone.
     fn fail(&mut self, e: ConnError) -> ConnError {
-        let last = self.streams.last().map_or(0, |s| s.id);
+        let last = self.streams.back().map_or(0, |s| s.id);
         frame::write::goaway(last, e.code, &mut self.out);
         self.streams.clear();
         self.going_away = true;

@@ -169,8 +169,8 @@ impl Http2 {
         let mut builder = HeadBuilder::default();
         let size = self
             .decoder
-            .decode(block, self.local.max_header_list as usize, |n, v| {
-                builder.field(n, v)
+            .decode_fields(block, self.local.max_header_list as usize, |n, v, static_name| {
+                builder.field_named(n, v, static_name)
             })
             .map_err(|_| ConnError {
                 code: ErrorCode::COMPRESSION_ERROR,
@@ -255,7 +255,7 @@ impl Http2 {
     /// its content-length).
     pub(super) fn end(&mut self, stream: u32) -> Option<Event> {
         let i = self.index(stream)?;
-        let s = self.streams.remove(i);
+        let s = self.streams.remove(i)?;
         if s.content_length.is_some_and(|n| n != s.received) {
             frame::write::rst_stream(stream, ErrorCode::PROTOCOL_ERROR, &mut self.out);
             return Some(Event::Reset {

@@ -10,7 +10,7 @@
 
 use super::huffman::{self, HuffmanError};
 use super::memo::HuffmanMemo;
-use super::table::{DynamicTable, ENTRY_OVERHEAD};
+use super::table::{DynamicTable, ENTRY_OVERHEAD, STATIC};
 
 /// Why a header block could not be decoded: for HTTP/2, a connection error
 /// of type COMPRESSION_ERROR (RFC 9113, section 4.3).
@@ -85,11 +85,24 @@ impl Decoder {
     /// Decodes one whole header block (HEADERS plus its CONTINUATIONs),
     /// calling `field(name, value)` in order while the list's size (name +
     /// value + 32 per field) stays within `max_list`.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn decode(
         &mut self,
         block: &[u8],
         max_list: usize,
         mut field: impl FnMut(&[u8], &[u8]),
+    ) -> Result<ListSize, HpackError> {
+        self.decode_fields(block, max_list, |name, value, _| field(name, value))
+    }
+
+    /// As [`Decoder::decode`], telling `field` also whether the name is
+    /// the static table's (`field(name, value, static_name)`): a name known
+    /// to be a lower-case token, which the head need not check again.
+    pub fn decode_fields(
+        &mut self,
+        block: &[u8],
+        max_list: usize,
+        mut field: impl FnMut(&[u8], &[u8], bool),
     ) -> Result<ListSize, HpackError> {
         let Decoder {
             table,
@@ -101,10 +114,10 @@ impl Decoder {
         let mut pos = 0;
         let mut fields = false;
         let mut list = 0usize;
-        let mut emit = |name: &[u8], value: &[u8]| {
+        let mut emit = |name: &[u8], value: &[u8], static_name: bool| {
             list = list.saturating_add(name.len() + value.len() + ENTRY_OVERHEAD);
             if list <= max_list {
-                field(name, value);
+                field(name, value, static_name);
             }
         };
         while let Some(&first) = block.get(pos) {
@@ -113,7 +126,7 @@ impl Decoder {
                 let (index, n) = integer(rest, 7)?;
                 pos += n;
                 let (name, value) = table.get(index).ok_or(HpackError::Index(index))?;
-                emit(name, value);
+                emit(name, value, index <= STATIC.len());
                 fields = true;
             } else if first & 0xe0 == 0x20 {
                 let (size, n) = integer(rest, 5)?;
@@ -144,7 +157,7 @@ impl Decoder {
                 };
                 let (value, n) = value_string(&block[pos..], value_buf, memo)?;
                 pos += n;
-                emit(name, value);
+                emit(name, value, index != 0 && index <= STATIC.len());
                 if indexing {
                     table.insert(name, value);
                 }
