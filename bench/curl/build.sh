@@ -3,7 +3,8 @@
 #   curl-debian    against the system's libcurl (Debian's libcurl4-openssl-dev)
 #   curl-newest    statically against the libcurl bundled in the Rust crate
 #                  curl-sys 0.4.91 (libcurl 8.22.0-DEV), fetched and built by
-#                  cargo from bench/curl/newest/ (HTTP only, no TLS)
+#                  cargo from bench/curl/newest/ (HTTP/1.1, and HTTP/2 with
+#                  the nghttp2 that libnghttp2-sys bundles; no TLS)
 #   curl-starling  the same source, unchanged, against Starling's
 #                  libcurl-compatible C interface (crates/starling-capi: its
 #                  headers and its release static library); left out, with
@@ -46,7 +47,17 @@ for line in sys.stdin:
     if m.get("reason") == "build-script-executed" and re.search(r"(^|#)curl-sys[@ ]", m["package_id"]):
         print(m["out_dir"])
 ')
-if [ -z "$curl_out" ] || [ ! -f "$curl_out/build/libcurl.a" ]; then
+nghttp2_out=$(printf '%s\n' "$messages" | python3 -c '
+import json, re, sys
+for line in sys.stdin:
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") == "build-script-executed" and re.search(r"(^|#)libnghttp2-sys[@ ]", m["package_id"]):
+        print(m["out_dir"])
+')
+if [ -z "$curl_out" ] || [ ! -f "$curl_out/build/libcurl.a" ] || [ ! -f "$nghttp2_out/i/lib/libnghttp2.a" ]; then
   echo "build.sh: the curl-sys build failed; its output:" >&2
   (cd "$here/newest" && CFLAGS="${CFLAGS:+$CFLAGS }-DHAVE_POLL" cargo build --release --locked) >&2 || true
   exit 1
@@ -56,10 +67,11 @@ if ! nm "$lib" 2>/dev/null | grep ' U poll$' >/dev/null; then
   echo "build.sh: $lib was built without poll() (HAVE_POLL); it would fail on sockets >= 1024" >&2
   exit 1
 fi
-# The link needs what curl-sys tells cargo: zlib (libz-sys, the system's)
-# and the threads of libcurl's threaded resolver.
+# The link needs what curl-sys tells cargo: nghttp2 (libnghttp2-sys's
+# static build), zlib (libz-sys, the system's) and the threads of
+# libcurl's threaded resolver.
 "$CC" "${CFLAGS_CLIENT[@]}" -DCURL_STATICLIB -I"$curl_out/include" -o "$out/curl-newest" \
-  "$here/curl_multi.c" "$lib" -lz -lpthread
+  "$here/curl_multi.c" "$lib" "$nghttp2_out/i/lib/libnghttp2.a" -lz -lpthread
 
 deb_version=$("$out/curl-debian" --version)
 new_version=$("$out/curl-newest" --version)
