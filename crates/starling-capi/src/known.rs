@@ -100,9 +100,9 @@ mod tests {
 
     #[test]
     fn tells_libcurls_options_from_nobodys() {
-        // CURLOPT_PROXY (10004), CURLOPT_SSLCERT (10025), CURLOPT_SSH_AUTH_TYPES (151),
+        // CURLOPT_PROXYUSERPWD (10006), CURLOPT_SSLCERT (10025), CURLOPT_SSH_AUTH_TYPES (151),
         // CURLOPT_MIMEPOST (10269), CURLOPT_SSLCERT_BLOB (40291).
-        for known in [10_004, 10_025, 10_269, 40_291] {
+        for known in [10_006, 10_025, 10_269, 40_291] {
             let given = Given::Pointer { null: false };
             assert_eq!(
                 unimplemented_easy_option(known, given),
@@ -128,10 +128,10 @@ mod tests {
 
     #[test]
     fn a_default_value_is_accepted_where_the_feature_is_missing() {
-        // CURLOPT_PROXY NULL, CURLOPT_NETRC 0, CURLOPT_SSL_ENABLE_ALPN 1,
+        // CURLOPT_PROXYUSERPWD NULL, CURLOPT_NETRC 0, CURLOPT_SSL_ENABLE_ALPN 1,
         // CURLOPT_TCP_KEEPIDLE 60, CURLOPT_MAX_SEND_SPEED_LARGE 0.
         assert_eq!(
-            unimplemented_easy_option(10_004, Given::Pointer { null: true }),
+            unimplemented_easy_option(10_006, Given::Pointer { null: true }),
             CURLE_OK
         );
         assert_eq!(unimplemented_easy_option(51, Given::Long(0)), CURLE_OK);
@@ -142,6 +142,6 @@ mod tests {
         // error buffer.
         assert_eq!(unimplemented_easy_option(226, Given::Long(0)), CURLE_NOT_BUILT_IN);
         assert_eq!(unimplemented_easy_option(51, Given::Long(1)), CURLE_NOT_BUILT_IN);
-        assert!(not_built_in_message(10_004).starts_with("CURLOPT_PROXY with this value is not built"));
+        assert!(not_built_in_message(10_006).starts_with("CURLOPT_PROXYUSERPWD with this value is not built"));
     }
 }

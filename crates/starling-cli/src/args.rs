@@ -66,12 +66,17 @@ pub struct Args {
     #[arg(short = 'u', long = "user", value_name = "USER:PASSWORD")]
     pub user: Option<String>,
 
-    /// Use a proxy (refused: this version has no proxy support, and
-    /// going direct instead would bypass the proxy silently).
+    /// Use this HTTP proxy, [http://][USER:PASSWORD@]HOST[:PORT] (port
+    /// 1080 when none), for http:// URLs; URLs that would need a tunnel
+    /// (https://) and other proxy kinds fail with 4 rather than go direct.
+    /// Without it, curl's environment variables (http_proxy, https_proxy,
+    /// all_proxy) apply.
     #[arg(short = 'x', long = "proxy", value_name = "URL")]
     pub proxy: Option<String>,
 
-    /// Hosts that bypass the proxy (accepted for scripts; no proxy is used).
+    /// Hosts that go direct, not through the proxy: names (with the names
+    /// below them), addresses and ranges (10.0.0.0/8), comma-separated, or
+    /// `*` for all (else no_proxy/NO_PROXY).
     #[arg(long = "noproxy", value_name = "HOSTS")]
     pub noproxy: Option<String>,
 

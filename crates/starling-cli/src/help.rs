@@ -21,7 +21,7 @@ const CATEGORIES: &[(&str, &str)] = &[
     ("important", "The most used options"),
     ("output", "What is printed, and where"),
     ("post", "Request bodies and forms"),
-    ("proxy", "Proxies (refused: this version has none)"),
+    ("proxy", "Proxies (HTTP proxies for http:// URLs)"),
     ("tls", "TLS and certificates"),
     ("upload", "Uploads"),
 ];

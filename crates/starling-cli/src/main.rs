@@ -10,7 +10,6 @@ mod help;
 mod outcome;
 mod output;
 mod progress;
-mod proxy_env;
 mod rate_limit;
 mod report;
 mod run;

@@ -19,16 +19,12 @@ use crate::destination::{is_stdout, InPlaceFile};
 use crate::outcome::Outcome;
 use crate::output::{remote_name, target_path, PartFile};
 use crate::progress::Progress;
-use crate::proxy_env::proxy_for;
 use crate::rate_limit::Limiter;
 use crate::report::json_line;
 use crate::settings::Resume;
 use crate::settings::Settings;
 use crate::sink::{Body, Sink};
 use crate::writeout::render;
-
-/// curl's exit code for a feature this version lacks (CURLE_NOT_BUILT_IN).
-const NOT_BUILT_IN: i32 = 4;
 
 /// curl's exit code for a server that ignored a resume's range
 /// (CURLE_RANGE_ERROR).
@@ -255,39 +251,14 @@ fn start(settings: &Settings, job: &Job) -> Result<(Easy, Option<PathBuf>), Box<
         })
     };
     // A URL without a scheme is the engine's to guess; its host and path
-    // (for -O and the proxy rules) read the same under any scheme. Parsed
-    // only when needed: 100,000 URLs add up.
-    let needs_parse = matches!(job.output, Output::File { name: None, .. }) || !settings.proxy_env.is_empty();
+    // (for -O) read the same under any scheme. Parsed only when needed:
+    // 100,000 URLs add up.
+    let needs_parse = matches!(job.output, Output::File { name: None, .. });
     let parsed = if needs_parse {
         url::Url::parse(&job.url).or_else(|_| url::Url::parse(&format!("http://{}", job.url)))
     } else {
         Err(url::ParseError::EmptyHost)
     };
-    let env = |name: &str| {
-        let found = settings.proxy_env.iter().find(|(n, _)| n == name);
-        found.map(|(_, v)| v.clone())
-    };
-    let proxies_set = settings
-        .proxy_env
-        .iter()
-        .any(|(n, _)| !n.eq_ignore_ascii_case("no_proxy"));
-    if let (Ok(url), true) = (&parsed, proxies_set) {
-        if let Some((var, proxy)) = proxy_for(url, settings.noproxy.as_deref(), &env) {
-            return Err(Box::new(Outcome {
-                url: job.url.clone(),
-                effective_url: job.url.clone(),
-                exit_code: NOT_BUILT_IN,
-                error: Some((
-                    "NotBuiltIn".into(),
-                    format!(
-                        "{var} is set ({proxy}), but this version of starling has no proxy support; \
-                         unset it or exempt the host with --noproxy or no_proxy rather than go direct"
-                    ),
-                )),
-                ..Outcome::default()
-            }));
-        }
-    }
     let mut easy = Easy::new(job.url.clone());
     settings
         .apply(&mut easy)

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use starling::{Easy, Error, ErrorKind, HttpVersion, IpResolve, Method};
+use starling::{Easy, Error, ErrorKind, HttpVersion, IpResolve, Method, ProxySetting};
 
 use crate::args::Args;
 use crate::{form, writeout};
@@ -76,10 +76,10 @@ pub struct Settings {
     pub create_dirs: bool,
     pub resume: Option<Resume>,
     pub etag_save: Option<PathBuf>,
+    /// `-x`: the proxy (else the environment's, which the library reads).
+    pub proxy: Option<String>,
     /// `--noproxy`.
     pub noproxy: Option<String>,
-    /// The proxy variables of the environment that are set, read once.
-    pub proxy_env: Vec<(String, String)>,
     pub silent: bool,
     pub show_error: bool,
     pub verbose: bool,
@@ -96,9 +96,7 @@ pub struct Settings {
 /// (curl's "not built in"): ignoring them would do something else than
 /// asked, silently.
 fn refused(args: &Args) -> Option<String> {
-    let why = if args.proxy.is_some() {
-        "-x/--proxy: this version of starling has no proxy support (refused rather than going direct)"
-    } else if args.cookie.is_some() || args.cookie_jar.is_some() {
+    let why = if args.cookie.is_some() || args.cookie_jar.is_some() {
         "-b/-c: this version of starling has no cookie engine"
     } else {
         return None;
@@ -226,6 +224,12 @@ impl Settings {
             // As curl reads them: an entry that cannot be read never
             // applies; a malformed one that applies fails with 49.
             easy.connect_to_as_libcurl(&self.connect_to);
+        }
+        if let Some(proxy) = &self.proxy {
+            easy.proxy(ProxySetting::Url(proxy.clone()));
+        }
+        if self.noproxy.is_some() {
+            easy.noproxy(self.noproxy.as_deref());
         }
         Ok(())
     }
@@ -465,11 +469,8 @@ fn settings(args: &Args) -> Result<Settings, String> {
         create_dirs: args.create_dirs,
         resume,
         etag_save: args.etag_save.clone(),
+        proxy: args.proxy.clone(),
         noproxy: args.noproxy.clone(),
-        proxy_env: crate::proxy_env::VARIABLES
-            .iter()
-            .filter_map(|name| std::env::var(name).ok().map(|v| (name.to_string(), v)))
-            .collect(),
         silent: args.silent,
         show_error: args.show_error,
         verbose: args.verbose,

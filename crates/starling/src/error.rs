@@ -14,6 +14,11 @@ pub enum ErrorKind {
     UnsupportedProtocol,
     /// The URL could not be parsed. CURLE_URL_MALFORMAT (3).
     UrlMalformed,
+    /// A feature the transfer asks for is not built in (a proxy kind
+    /// Starling does not speak yet). CURLE_NOT_BUILT_IN (4).
+    NotBuiltIn,
+    /// The proxy's name could not be resolved. CURLE_COULDNT_RESOLVE_PROXY (5).
+    CouldntResolveProxy,
     /// The host name could not be resolved. CURLE_COULDNT_RESOLVE_HOST (6).
     CouldntResolveHost,
     /// No address of the host accepted a connection. CURLE_COULDNT_CONNECT (7).
@@ -101,6 +106,8 @@ impl ErrorKind {
         match self {
             ErrorKind::UnsupportedProtocol => 1,
             ErrorKind::UrlMalformed => 3,
+            ErrorKind::NotBuiltIn => 4,
+            ErrorKind::CouldntResolveProxy => 5,
             ErrorKind::CouldntResolveHost => 6,
             ErrorKind::CouldntConnect => 7,
             ErrorKind::WeirdServerReply => 8,

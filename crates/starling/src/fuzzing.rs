@@ -126,6 +126,9 @@ impl Handle {
             resolve: &[],
             unix_socket: false,
             alt_svc: None,
+            proxy: &crate::proxy::OFF,
+            noproxy: None,
+            proxy_port: 0,
         }
     }
 

@@ -110,6 +110,9 @@ pub struct TransferInfo {
     /// failed the [`TimeCondition`](crate::TimeCondition) (libcurl's
     /// CONDITION_UNMET).
     pub condition_unmet: bool,
+    /// The last request went through a proxy (libcurl 8.7's
+    /// CURLINFO_USED_PROXY).
+    pub used_proxy: bool,
     /// When the transfer started, for the time so far while it runs.
     pub(crate) started: Option<std::time::Instant>,
 }

@@ -48,6 +48,7 @@ mod ids;
 mod info;
 mod location;
 mod multi;
+mod proxy;
 mod share;
 mod socket_table;
 mod sys;
@@ -75,5 +76,6 @@ pub use info::{Timings, TransferInfo};
 pub use multi::{
     Action, Counters, Events, Limits, Message, Multi, Pause, SocketAssign, SocketEvent, TransferId, What,
 };
+pub use proxy::ProxySetting;
 pub use share::{Share, ShareLock, Shared};
 pub use sys::SystemEnv;

@@ -13,6 +13,7 @@ use crate::alt_svc::{Alpn, AltSvc};
 use crate::auth::basic_credentials;
 use crate::connect_to::ConnectToList;
 use crate::error::{Error, ErrorKind};
+use crate::proxy::{from_environment, no_proxy_matches, Proxy, ProxySetting};
 
 /// Where a handle's transfers go: the URL's target, where its connection
 /// goes, and the addresses to try. Computed when a transfer starts and kept
@@ -40,6 +41,8 @@ pub(crate) struct Via {
     /// The alternative service this is (the protocols from and to), when
     /// an `Alt-Svc` entry and not a connect-to entry chose it.
     pub alt: Option<(Alpn, Alpn)>,
+    /// The HTTP proxy this is, which takes the requests in absolute form.
+    pub proxy: Option<Box<Proxy>>,
 }
 
 /// What a route needs of a handle: its URL and the options that decide
@@ -60,6 +63,13 @@ pub(crate) struct RouteOptions<'a> {
     /// `CURLOPT_ALTSVC_CTRL`: the alternative services an `https://`
     /// origin may be reached at.
     pub alt_svc: Option<&'a Mutex<AltSvc>>,
+    /// `CURLOPT_PROXY`, or the environment.
+    pub proxy: &'a ProxySetting,
+    /// `CURLOPT_NOPROXY`; `None`: the environment's `no_proxy`/`NO_PROXY`.
+    pub noproxy: Option<&'a str>,
+    /// `CURLOPT_PROXYPORT`: the port of a proxy string without one (0:
+    /// libcurl's 1080).
+    pub proxy_port: u16,
 }
 
 impl RouteOptions<'_> {
@@ -87,8 +97,48 @@ fn alternative(target: &Target, cache: &Mutex<AltSvc>) -> Option<Box<Via>> {
             host: dst.host.into(),
             port: dst.port,
             alt: Some((src, dst.alpn)),
+            proxy: None,
         }))
     })
+}
+
+/// The proxy `target` goes through, as libcurl chooses it: none when the
+/// `no_proxy` list (the option's, else the environment's) names its host;
+/// else the option's proxy, or the environment's for its scheme. A proxy
+/// Starling cannot use for it fails the transfer (never bypassed).
+fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<Option<Proxy>, Error> {
+    if options.unix_socket || *options.proxy == ProxySetting::Off {
+        return Ok(None);
+    }
+    let var = |name: &str| std::env::var(name).ok();
+    let no_proxy = match options.noproxy {
+        Some(list) => Some(list.to_owned()),
+        None => var("no_proxy").or_else(|| var("NO_PROXY")),
+    };
+    if no_proxy.is_some_and(|list| no_proxy_matches(target.host(), &list)) {
+        return Ok(None);
+    }
+    let given = match options.proxy {
+        ProxySetting::Url(url) if url.is_empty() => return Ok(None),
+        ProxySetting::Url(url) => url.clone(),
+        ProxySetting::Off => return Ok(None),
+        ProxySetting::Environment => match from_environment(target.url().scheme(), var) {
+            Some((_, value)) => value,
+            None => return Ok(None),
+        },
+    };
+    let proxy = Proxy::parse(&given, options.proxy_port)?;
+    if target.is_https() || target.is_websocket() {
+        return Err(Error::new(
+            ErrorKind::NotBuiltIn,
+            format!(
+                "{} through proxy {} needs a CONNECT tunnel, which is not built into Starling yet",
+                target.url().scheme(),
+                proxy.authority()
+            ),
+        ));
+    }
+    Ok(Some(proxy))
 }
 
 impl Route {
@@ -114,17 +164,28 @@ impl Route {
     /// The route to `target` (the handle's connect-to entries matched
     /// against it), with the addresses known without a lookup.
     pub fn to(target: Target, options: RouteOptions<'_>) -> Result<Route, Error> {
-        let via = options
-            .connect_to
-            .destination(target.host(), target.port())?
-            .map(|(host, port)| {
-                Box::new(Via {
-                    host: host.into(),
-                    port,
-                    alt: None,
+        let via = match proxy_for(&target, &options)? {
+            // Through an HTTP proxy, the connection goes to the proxy
+            // whatever connect-to entries and alternative services say.
+            Some(proxy) => Some(Box::new(Via {
+                host: proxy.host.clone(),
+                port: proxy.port,
+                alt: None,
+                proxy: Some(Box::new(proxy)),
+            })),
+            None => options
+                .connect_to
+                .destination(target.host(), target.port())?
+                .map(|(host, port)| {
+                    Box::new(Via {
+                        host: host.into(),
+                        port,
+                        alt: None,
+                        proxy: None,
+                    })
                 })
-            })
-            .or_else(|| alternative(&target, options.alt_svc?));
+                .or_else(|| alternative(&target, options.alt_svc?)),
+        };
         let (host, port) = match &via {
             Some(v) => (&*v.host, v.port),
             None => (target.host(), target.port()),
@@ -150,6 +211,11 @@ impl Route {
     /// connection goes.
     pub fn via(&self) -> Option<&Via> {
         self.via.as_deref()
+    }
+
+    /// The HTTP proxy the requests go through.
+    pub fn proxy(&self) -> Option<&Proxy> {
+        self.via.as_ref().and_then(|v| v.proxy.as_deref())
     }
 
     /// The host the connection goes to (looked up, named in connect
@@ -381,6 +447,12 @@ impl Target {
         &self.url[Position::BeforePath..Position::AfterQuery]
     }
 
+    /// The URL without credentials and fragment: the request target in
+    /// absolute form, as a request through an HTTP proxy has it.
+    pub fn absolute_target(&self) -> &str {
+        &self.url[..Position::AfterQuery]
+    }
+
     /// Connections are shared by transfers with the same key: scheme, host
     /// and port (`http://host[:port]`, a default port never written).
     pub fn pool_key(&self) -> &str {
@@ -389,7 +461,7 @@ impl Target {
 }
 
 /// Undoes the URL's percent-encoding of a user name or password.
-fn percent_decode(s: &str) -> Vec<u8> {
+pub(crate) fn percent_decode(s: &str) -> Vec<u8> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

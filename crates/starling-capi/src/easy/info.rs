@@ -328,8 +328,8 @@ unsafe fn answer(
             INFO_POSTTRANSFER_TIME_T => *out.cast::<i64>() = micros(t.posttransfer),
             INFO_XFER_ID => *out.cast::<i64>() = i.xfer_id.map_or(-1, |n| n as i64),
             INFO_CONN_ID => *out.cast::<i64>() = i.connection.map_or(-1, |c| c.id() as i64),
-            // No proxy, no TLS early data.
-            INFO_USED_PROXY => *out.cast::<c_long>() = 0,
+            INFO_USED_PROXY => *out.cast::<c_long>() = c_long::from(i.used_proxy),
+            // No TLS early data.
             INFO_EARLYDATA_SENT_T => *out.cast::<i64>() = 0,
             INFO_SIZE_DOWNLOAD => *out.cast::<f64>() = size as f64,
             INFO_SPEED_DOWNLOAD => *out.cast::<f64>() = speed as f64,

@@ -110,3 +110,7 @@ pub(super) const HSTS_CTRL: i32 = 299;
 pub(super) const HSTS: i32 = 10_300;
 pub(super) const ALTSVC_CTRL: i32 = 286;
 pub(super) const ALTSVC: i32 = 10_287;
+pub(super) const PROXY: i32 = 10_004;
+pub(super) const NOPROXY: i32 = 10_177;
+pub(super) const PROXYPORT: i32 = 59;
+pub(super) const PROXYTYPE: i32 = 101;

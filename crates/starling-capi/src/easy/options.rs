@@ -4,7 +4,7 @@
 use std::ffi::{c_long, c_void, CStr};
 use std::time::Duration;
 
-use starling::Method;
+use starling::{Method, ProxySetting};
 
 use super::{easy_ref, PostFields};
 use crate::codes::*;
@@ -93,6 +93,25 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             _ => {}
         }
         match option {
+            PROXYPORT if !(0..=65_535).contains(&value) => return CURLE_BAD_FUNCTION_ARGUMENT,
+            PROXYPORT => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.proxy_port(value as u16);
+                return CURLE_OK;
+            }
+            // CURLPROXY_HTTP and CURLPROXY_HTTP_1_0 (which differs only in
+            // the CONNECT request's version); the other kinds (HTTPS,
+            // SOCKS) are libcurl's but not built in, and any other number
+            // is refused, as libcurl refuses it.
+            PROXYTYPE => {
+                return match value {
+                    0 | 1 => CURLE_OK,
+                    2..=7 => CURLE_NOT_BUILT_IN,
+                    _ => CURLE_BAD_FUNCTION_ARGUMENT,
+                }
+            }
             RESUME_FROM => {
                 h.opts.fields.resume_from = (value > 0).then_some(value as u64);
                 return h.apply_fields();
@@ -588,6 +607,17 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     }
                     (DEFAULT_PROTOCOL, text) => {
                         easy.default_protocol(text.as_deref());
+                    }
+                    // NULL: the environment's proxy, as by default; "": none.
+                    (PROXY, text) => {
+                        easy.proxy(match text {
+                            None => ProxySetting::Environment,
+                            Some(text) if text.is_empty() => ProxySetting::Off,
+                            Some(text) => ProxySetting::Url(text),
+                        });
+                    }
+                    (NOPROXY, text) => {
+                        easy.noproxy(text.as_deref());
                     }
                     (RESOLVE, _) => {
                         // SAFETY: RESOLVE takes a curl_slist (or NULL).

@@ -14,6 +14,7 @@ use crate::handler::{Discard, Handler};
 use crate::http1::OptionFields;
 use crate::http1::{InvalidField, RequestHeaders};
 use crate::info::TransferInfo;
+use crate::proxy::ProxySetting;
 use crate::target::{Route, RouteOptions};
 
 mod allowed;
@@ -537,6 +538,43 @@ impl Easy {
         self
     }
 
+    /// The proxy the handle's transfers go through (`CURLOPT_PROXY`):
+    /// by default the environment's, read as libcurl reads it
+    /// (`http_proxy` for `http://` URLs, never `HTTP_PROXY`;
+    /// `https_proxy`/`HTTPS_PROXY`; then `all_proxy`/`ALL_PROXY`) when a
+    /// transfer of the handle first starts; [`ProxySetting::Off`] (libcurl's
+    /// `""`) for none. A proxy string is `[http://][user[:password]@]host[:port]`
+    /// (port 1080, or [`Easy::proxy_port`], when none is written); its
+    /// credentials go to the proxy as Basic authentication.
+    ///
+    /// An HTTP proxy carries `http://` requests. A transfer that would need
+    /// a tunnel (`https://`, WebSocket) or another kind of proxy (HTTPS,
+    /// SOCKS) fails with [`ErrorKind::NotBuiltIn`] (libcurl's 4): it is
+    /// never sent around the proxy.
+    pub fn proxy(&mut self, setting: ProxySetting) -> &mut Self {
+        self.inner.extras_mut().proxy = setting;
+        self.inner.route = None;
+        self
+    }
+
+    /// Hosts reached without the proxy (`CURLOPT_NOPROXY`): names (each
+    /// with the names below it), addresses and `address/bits` ranges,
+    /// separated by commas or spaces, or `*` for every host. `None`: the
+    /// environment's `no_proxy` or `NO_PROXY`.
+    pub fn noproxy(&mut self, list: Option<&str>) -> &mut Self {
+        self.inner.extras_mut().noproxy = list.map(str::to_owned);
+        self.inner.route = None;
+        self
+    }
+
+    /// The port of a proxy string that names none (`CURLOPT_PROXYPORT`;
+    /// 0, the default, is libcurl's 1080).
+    pub fn proxy_port(&mut self, port: u16) -> &mut Self {
+        self.inner.extras_mut().proxy_port = port;
+        self.inner.route = None;
+        self
+    }
+
     /// What a route needs of this handle (see [`Route::of`]).
     pub(crate) fn route_options(&self) -> RouteOptions<'_> {
         let extras = self.inner.extras();
@@ -552,6 +590,9 @@ impl Easy {
             resolve: if shared { &[] } else { &extras.resolve },
             unix_socket: extras.unix_socket.is_some(),
             alt_svc: extras.alt_svc.as_ref().map(|a| &*a.0),
+            proxy: &extras.proxy,
+            noproxy: extras.noproxy.as_deref(),
+            proxy_port: extras.proxy_port,
         }
     }
 

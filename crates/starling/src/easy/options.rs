@@ -17,6 +17,7 @@ use crate::connect_to::ConnectToList;
 use crate::env::{SocketHooks, SocketOptions};
 use crate::hsts::Hsts;
 use crate::http1::OptionFields;
+use crate::proxy::ProxySetting;
 use crate::share::Share;
 
 use super::tls::{ClientCert, TlsVersions};
@@ -112,6 +113,11 @@ pub(crate) struct Extras {
     pub(crate) resolve: Vec<(String, u16, IpAddr)>,
     /// `CURLOPT_CONNECT_TO`: where requests for some hosts connect instead.
     pub(crate) connect_to: ConnectToList,
+    /// `CURLOPT_PROXY` (or the environment), `CURLOPT_NOPROXY` and
+    /// `CURLOPT_PROXYPORT`.
+    pub(crate) proxy: ProxySetting,
+    pub(crate) noproxy: Option<String>,
+    pub(crate) proxy_port: u16,
     pub(crate) tls: TlsOptions,
     /// The scheme of a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`).
     pub(crate) default_protocol: Option<String>,
@@ -226,6 +232,9 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     ip_resolve: IpResolve::Whatever,
     resolve: Vec::new(),
     connect_to: ConnectToList::EMPTY,
+    proxy: ProxySetting::Environment,
+    noproxy: None,
+    proxy_port: 0,
     default_protocol: None,
     share: None,
     resolve_fresh: false,

@@ -87,6 +87,7 @@ pub fn encode_request_head(
     if let Some(o) = options {
         o.after_encoding.write_lines_unless_in(headers, out);
     }
+    push_defaults(out, headers, extra.after_referer);
     if body == BodyFraming::Chunked && !headers.contains_key("Transfer-Encoding") {
         push_header(out, "Transfer-Encoding", b"chunked");
     }
@@ -114,6 +115,9 @@ pub struct AddedFields<'a> {
     pub first: &'a [(&'a str, &'a [u8])],
     /// After Accept (TE, Accept-Encoding).
     pub early: &'a [(&'a str, &'a [u8])],
+    /// After the Referer, before Transfer-Encoding (Proxy-Connection
+    /// through an HTTP proxy).
+    pub after_referer: &'a [(&'a str, &'a [u8])],
     /// After the options' fields, before the request's own (libcurl: a
     /// time condition's `If-Modified-Since` and its kin).
     pub conditions: &'a [(&'a str, &'a [u8])],
@@ -128,6 +132,7 @@ impl AddedFields<'_> {
     pub const NONE: AddedFields<'static> = AddedFields {
         first: &[],
         early: &[],
+        after_referer: &[],
         conditions: &[],
         late: &[],
         options: None,
@@ -139,6 +144,7 @@ impl AddedFields<'_> {
             .first
             .iter()
             .chain(self.early)
+            .chain(self.after_referer)
             .chain(self.conditions)
             .chain(self.late)
             .map(|(n, v)| n.len() + v.len() + 4)
@@ -324,6 +330,7 @@ mod tests {
         let extra = AddedFields {
             first: &[("Authorization", b"Basic eDp5")],
             early: &[("Accept-Encoding", b"gzip")],
+            after_referer: &[],
             conditions: &[("If-Modified-Since", b"Sun, 06 Nov 1994 08:49:37 GMT")],
             late: &[
                 ("Content-Type", b"application/x-www-form-urlencoded"),
@@ -400,12 +407,16 @@ mod tests {
             before_own: map(&[("Cookie", "a=1")]),
         };
         let extra = AddedFields {
-            first: &[("Authorization", b"Basic eDp5")],
+            first: &[
+                ("Proxy-Authorization", b"Basic cDpx"),
+                ("Authorization", b"Basic eDp5"),
+            ],
             early: &[
                 ("Connection", b"TE"),
                 ("TE", b"gzip"),
                 ("Accept-Encoding", b"gzip"),
             ],
+            after_referer: &[("Proxy-Connection", b"Keep-Alive")],
             conditions: &[("If-Unmodified-Since", b"Thu, 01 Jan 1970 00:00:00 GMT")],
             late: &[("Content-Type", b"text/x"), ("Expect", b"100-continue")],
             options: Some(&options),
@@ -423,9 +434,11 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "POST / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic eDp5\r\nRange: bytes=1-\r\n\
+            "POST / HTTP/1.1\r\nHost: h\r\nProxy-Authorization: Basic cDpx\r\n\
+             Authorization: Basic eDp5\r\nRange: bytes=1-\r\n\
              User-Agent: ua/1\r\nAccept: */*\r\nConnection: TE\r\nTE: gzip\r\n\
-             Accept-Encoding: gzip\r\nReferer: http://r.test/\r\nTransfer-Encoding: chunked\r\n\
+             Accept-Encoding: gzip\r\nReferer: http://r.test/\r\nProxy-Connection: Keep-Alive\r\n\
+             Transfer-Encoding: chunked\r\n\
              Cookie: a=1\r\nIf-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\nX-Own: 1\r\n\
              Content-Type: text/x\r\nExpect: 100-continue\r\n\r\n"
         );

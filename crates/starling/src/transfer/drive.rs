@@ -247,8 +247,22 @@ impl Core {
                 RequestBody::Stream(len) => len.is_none_or(|l| l > threshold),
             };
         let asked = asks_for_continue(headers, &body, t.no_expect);
-        let first: &[(&str, &[u8])] = match target.auth() {
-            Some(auth) => &[("Authorization", auth.as_bytes())],
+        // Through an HTTP proxy: the proxy's credentials right after Host
+        // (before the origin's), and libcurl 7.88's Proxy-Connection.
+        let proxy = t.route().proxy();
+        let used_proxy = proxy.is_some();
+        let mut first: [(&str, &[u8]); 2] = [("", b""); 2];
+        let mut f = 0;
+        if let Some(auth) = proxy.and_then(|p| p.auth.as_deref()) {
+            first[f] = ("Proxy-Authorization", auth.as_bytes());
+            f += 1;
+        }
+        if let Some(auth) = target.auth() {
+            first[f] = ("Authorization", auth.as_bytes());
+            f += 1;
+        }
+        let after_referer: &[(&str, &[u8])] = match proxy {
+            Some(_) => &[("Proxy-Connection", b"Keep-Alive")],
             None => &[],
         };
         let mut early: [(&str, &[u8]); 3] = [("", b""); 3];
@@ -303,12 +317,16 @@ impl Core {
         encode_request_head(
             &mut conn.proto.head,
             t.method(),
-            target.request_target(),
+            match proxy {
+                Some(_) => target.absolute_target(),
+                None => target.request_target(),
+            },
             target.authority(),
             headers,
             AddedFields {
-                first,
+                first: &first[..f],
                 early: &early[..n],
+                after_referer,
                 conditions,
                 late: &late[..m],
                 options: Some(&inner.extras().option_fields).filter(|o| !o.is_empty()),
@@ -328,12 +346,15 @@ impl Core {
         let elapsed = t.elapsed(now);
         let method = t.method().clone();
         if conn.requests > 1 && t.easy.inner.verbose {
-            // libcurl names the host without its port.
-            let host = t.route().target.host().to_owned();
+            // libcurl names the host (or the proxy) without its port.
+            let (what, host) = match t.route().proxy() {
+                Some(p) => ("proxy", p.host.to_string()),
+                None => ("host", t.route().target.host().to_owned()),
+            };
             let n = conn.number;
             t.easy
                 .inner
-                .trace_text(|| format!("Re-using existing connection #{n} with host {host}"));
+                .trace_text(|| format!("Re-using existing connection #{n} with {what} {host}"));
         }
         if t.easy.inner.verbose && !t.request_headers().contains_key("Authorization") {
             // libcurl's word for the credentials it sends (the options'
@@ -353,6 +374,7 @@ impl Core {
         info.remote_addr = conn.remote_addr;
         info.timings.pretransfer = elapsed;
         info.method = Some(method);
+        info.used_proxy = used_proxy;
         info.upload_length = upload_length;
         info.body_bytes_with_head += with_head;
         t.body_after_head = body_after_head;

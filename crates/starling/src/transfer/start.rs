@@ -36,6 +36,21 @@ use crate::share::Shared;
 use crate::target::{Route, Via};
 use crate::timer_queue::{TimerKey, TimerKind};
 
+/// The error of a name that could not be looked up: the proxy's, in
+/// libcurl's words and code (5), or the host's (6).
+fn unresolved(proxy: bool, host: &str, reason: &str) -> Error {
+    match proxy {
+        true => Error::new(
+            ErrorKind::CouldntResolveProxy,
+            format!("Could not resolve proxy: {host} ({reason})"),
+        ),
+        false => Error::new(
+            ErrorKind::CouldntResolveHost,
+            format!("couldn't resolve host '{host}': {reason}"),
+        ),
+    }
+}
+
 impl Core {
     /// Starts (or restarts) a queued transfer: finds where to connect, then
     /// a connection.
@@ -100,6 +115,7 @@ impl Core {
                     host,
                     port,
                     alt: Some((from, to)),
+                    ..
                 }) => {
                     let target = &t.route().target;
                     let origin = format!("{}:{}", target.host(), target.port());
@@ -111,6 +127,7 @@ impl Core {
                         )
                     });
                 }
+                Some(Via { proxy: Some(_), .. }) => {}
                 // curl -v's lines for a connect-to entry.
                 Some(Via { host, port, .. }) => {
                     t.easy
@@ -151,10 +168,7 @@ impl Core {
         }
         let host = t.route().connect_host().to_owned();
         if let Err(e) = self.resolver.start(&*self.env, &host, id) {
-            let e = Error::new(
-                ErrorKind::CouldntResolveHost,
-                format!("couldn't resolve host '{host}': {e}"),
-            );
+            let e = unresolved(t.route().proxy().is_some(), &host, &e.to_string());
             self.finish_transfer(id, Err(e), now);
             return false;
         }
@@ -190,10 +204,7 @@ impl Core {
                         self.addresses_known(id, now);
                     }
                     Err(reason) => {
-                        let e = Error::new(
-                            ErrorKind::CouldntResolveHost,
-                            format!("couldn't resolve host '{}': {reason}", lookup.host),
-                        );
+                        let e = unresolved(t.route().proxy().is_some(), &lookup.host, &reason.to_string());
                         self.finish_transfer(id, Err(e), now);
                     }
                 }
@@ -243,7 +254,18 @@ impl Core {
             let mut key = std::mem::take(&mut self.key_scratch);
             key.clear();
             key.push_str(target.pool_key());
-            if let Some(via) = route.via() {
+            if let Some(proxy) = route.proxy() {
+                // Requests in absolute form go to the proxy whatever their
+                // origin: its connections serve every origin (as
+                // libcurl's), but only with the same credentials.
+                key.clear();
+                let _ = write!(key, "proxy {}", proxy.authority());
+                if let Some(auth) = &proxy.auth {
+                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                    std::hash::Hash::hash(auth, &mut hasher);
+                    let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));
+                }
+            } else if let Some(via) = route.via() {
                 // A connection is for one origin (its Host header, its TLS
                 // name) and goes to one place: both are in its key, so a
                 // request that would go elsewhere never takes it.

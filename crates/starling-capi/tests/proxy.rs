@@ -1,0 +1,81 @@
+//! Transfers through an HTTP proxy (`tests/c/proxy.c`): CURLOPT_PROXY in
+//! its forms, CURLOPT_PROXYPORT, the proxy's and the URL's credentials,
+//! CURLOPT_NOPROXY, the environment (`http_proxy` read, `HTTP_PROXY`
+//! never), a proxy name that does not resolve, and a proxy kind Starling
+//! does not speak. Built against Debian's libcurl and against Starling,
+//! each run against its own recording server as the proxy: the result
+//! codes must be the same, and so must every request the proxy received,
+//! byte for byte (absolute form, Host, Proxy-Authorization before
+//! Authorization, Proxy-Connection), but where the two are known to
+//! differ (below).
+
+mod common;
+
+use common::{assert_same_lines, have_libcurl, output_of, Library};
+use starling_testserver::RecordingServer;
+
+/// What one library did: the program's lines and the heads the proxy
+/// received (its port written as `<port>`).
+fn run(lib: Library) -> (String, Vec<String>) {
+    let server = RecordingServer::start();
+    let addr = server.addr().to_string();
+    let lines = output_of("proxy", lib, std::slice::from_ref(&addr));
+    let heads = server
+        .take()
+        .into_iter()
+        .map(|r| String::from_utf8_lossy(&r.head).replace(&addr, "<proxy>"))
+        .collect();
+    (lines, heads)
+}
+
+#[test]
+fn requests_go_through_the_proxy_as_libcurls_do() {
+    if !have_libcurl() {
+        return;
+    }
+    let (ours, our_heads) = run(Library::Starling);
+    let (theirs, their_heads) = run(Library::Libcurl);
+    eprintln!("libcurl:\n{theirs}\nstarling:\n{ours}");
+    // A SOCKS proxy (on a port where nothing listens): libcurl speaks
+    // SOCKS and fails to reach it, Starling does not speak SOCKS yet and
+    // fails at once with 4 (never around the proxy).
+    let known = |lines: &str| -> String {
+        lines
+            .lines()
+            .map(|l| match l.starts_with("socks5:") {
+                true => "socks5: (libcurl fails to connect, Starling 4)",
+                false => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_same_lines(&known(&ours), &known(&theirs));
+    assert!(
+        ours.lines().any(|l| l == "socks5: setopt 0 perform 4 response 0"),
+        "{ours}"
+    );
+    for (i, (a, b)) in our_heads.iter().zip(&their_heads).enumerate() {
+        assert_eq!(a, b, "request {i} through the proxy");
+    }
+    assert_eq!(
+        our_heads.len(),
+        their_heads.len(),
+        "{our_heads:#?}\n{their_heads:#?}"
+    );
+    // What the comparison covers (not two empty lists): the first
+    // request in absolute form, without the fragment, and the one with
+    // both kinds of credentials.
+    assert_eq!(our_heads.len(), 9, "{our_heads:#?}");
+    assert!(
+        our_heads[0].starts_with("GET http://origin.invalid/a/b?c=1 HTTP/1.1\r\nHost: origin.invalid\r\n"),
+        "{}",
+        our_heads[0]
+    );
+    assert!(our_heads[0].contains("\r\nProxy-Connection: Keep-Alive\r\n"));
+    let both = &our_heads[3];
+    let (proxy_auth, auth) = (
+        both.find("Proxy-Authorization: Basic "),
+        both.find("\r\nAuthorization: Basic "),
+    );
+    assert!(proxy_auth.is_some() && proxy_auth < auth, "{both}");
+}

@@ -1,0 +1,188 @@
+//! Proxies as libcurl takes them: a proxy string (`CURLOPT_PROXY`, `-x`,
+//! or the environment's `http_proxy` and kin) read with libcurl's rules,
+//! and the `no_proxy` list that exempts hosts from it.
+//!
+//! An HTTP proxy carries `http://` requests in absolute form on a
+//! connection to the proxy (shared by every origin, as libcurl shares
+//! it). What needs a tunnel (`https://` and WebSocket URLs through a
+//! proxy) and the other proxy kinds (HTTPS, SOCKS) fail with libcurl's
+//! "not built in" until they exist: a proxy that is set is never
+//! bypassed.
+
+mod environment;
+mod no_proxy;
+
+pub(crate) use environment::from_environment;
+pub(crate) use no_proxy::no_proxy_matches;
+
+use url::Url;
+
+use crate::auth::basic_credentials;
+use crate::error::{Error, ErrorKind};
+
+/// libcurl's port for a proxy string without one (`CURL_DEFAULT_PROXY_PORT`).
+pub const DEFAULT_PORT: u16 = 1080;
+
+/// Where a handle's proxy comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// The environment (`http_proxy`, `https_proxy`/`HTTPS_PROXY`,
+    /// `all_proxy`/`ALL_PROXY`), as libcurl reads it when no proxy is set.
+    #[default]
+    Environment,
+    /// No proxy, whatever the environment says (libcurl's `""`).
+    Off,
+    /// This proxy string: `[scheme://][user[:password]@]host[:port]`.
+    Url(String),
+}
+
+/// No proxy: for routes that must not read the environment.
+#[cfg(feature = "fuzzing")]
+pub(crate) static OFF: ProxySetting = ProxySetting::Off;
+
+/// A proxy's kind, from its scheme (`http://` when it has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProxyKind {
+    Http,
+}
+
+/// A proxy to send a transfer through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Proxy {
+    pub kind: ProxyKind,
+    /// A name or an address (IPv6 without brackets).
+    pub host: Box<str>,
+    pub port: u16,
+    /// `Basic …` from the proxy string's credentials, sent as
+    /// Proxy-Authorization (libcurl's default proxy authentication is
+    /// Basic, sent at once).
+    pub auth: Option<Box<str>>,
+}
+
+impl Proxy {
+    /// Reads a proxy string as libcurl 7.88 does: the scheme (`http://`
+    /// when none), credentials, host and port (`default_port`, from
+    /// `CURLOPT_PROXYPORT`, when none is written; libcurl's 1080 when that
+    /// is 0). A known scheme Starling does not speak yet fails with
+    /// libcurl's "not built in" (4); an unknown one as libcurl fails it,
+    /// with "couldn't connect" (7).
+    pub fn parse(proxy: &str, default_port: u16) -> Result<Proxy, Error> {
+        let (scheme, rest) = match proxy.find("://") {
+            Some(at) => (proxy[..at].to_ascii_lowercase(), &proxy[at + 3..]),
+            None => ("http".to_owned(), proxy),
+        };
+        match scheme.as_str() {
+            "http" => {}
+            "https" | "socks4" | "socks4a" | "socks5" | "socks5h" => {
+                return Err(Error::new(
+                    ErrorKind::NotBuiltIn,
+                    format!("{scheme} proxies ('{proxy}') are not built into Starling yet"),
+                ))
+            }
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::CouldntConnect,
+                    format!("Unsupported proxy scheme for '{proxy}'"),
+                ))
+            }
+        }
+        // A scheme without a default port, so that an explicit `:80` is
+        // kept (the URL parser drops a special scheme's default port).
+        let parsed = Url::parse(&format!("starling-proxy://{rest}"))
+            .ok()
+            .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::CouldntResolveProxy,
+                    format!("Could not resolve proxy: '{proxy}' names no host"),
+                )
+            })?;
+        let host = parsed.host_str().unwrap_or("");
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        let port = parsed.port().unwrap_or(match default_port {
+            0 => DEFAULT_PORT,
+            port => port,
+        });
+        let auth = (!parsed.username().is_empty() || parsed.password().is_some()).then(|| {
+            let user = crate::target::percent_decode(parsed.username());
+            let password = crate::target::percent_decode(parsed.password().unwrap_or(""));
+            basic_credentials(&user, &password).into_boxed_str()
+        });
+        Ok(Proxy {
+            kind: ProxyKind::Http,
+            host: host.into(),
+            port,
+            auth,
+        })
+    }
+
+    /// `host:port`, IPv6 in brackets: how the proxy is named in keys and
+    /// messages.
+    pub fn authority(&self) -> String {
+        match self.host.contains(':') {
+            true => format!("[{}]:{}", self.host, self.port),
+            false => format!("{}:{}", self.host, self.port),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proxy_string_reads_as_libcurl_reads_it() {
+        let cases = [
+            ("127.0.0.1:3128", "127.0.0.1", 3128),
+            ("http://127.0.0.1:3128", "127.0.0.1", 3128),
+            ("HTTP://Proxy.Example:80", "Proxy.Example", 80),
+            ("proxy.example", "proxy.example", DEFAULT_PORT),
+            ("http://proxy.example/", "proxy.example", DEFAULT_PORT),
+            ("[::1]:8080", "::1", 8080),
+        ];
+        for (given, host, port) in cases {
+            let p = Proxy::parse(given, 0).unwrap();
+            assert_eq!(
+                (&*p.host, p.port, p.auth.is_none()),
+                (host, port, true),
+                "{given}"
+            );
+        }
+        // CURLOPT_PROXYPORT stands for a port the string does not give.
+        assert_eq!(Proxy::parse("proxy.example", 8888).unwrap().port, 8888);
+        assert_eq!(Proxy::parse("proxy.example:81", 8888).unwrap().port, 81);
+        let p = Proxy::parse("http://us%40er:p%3Aw@proxy:3128", 0).unwrap();
+        assert_eq!(p.auth.as_deref(), Some(&*basic_credentials(b"us@er", b"p:w")));
+        assert_eq!(p.authority(), "proxy:3128");
+        assert_eq!(Proxy::parse("[::1]:8080", 0).unwrap().authority(), "[::1]:8080");
+    }
+
+    #[test]
+    fn other_schemes_are_refused_with_libcurls_codes() {
+        for given in [
+            "https://p:443",
+            "socks5://p",
+            "socks5h://p",
+            "socks4://p",
+            "socks4a://p",
+        ] {
+            let e = Proxy::parse(given, 0).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::NotBuiltIn, "{given}");
+        }
+        let e = Proxy::parse("gopher://p", 0).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.message()),
+            (
+                ErrorKind::CouldntConnect,
+                "Unsupported proxy scheme for 'gopher://p'"
+            )
+        );
+        assert_eq!(
+            Proxy::parse("http://", 0).unwrap_err().kind(),
+            ErrorKind::CouldntResolveProxy
+        );
+    }
+}
