@@ -39,6 +39,9 @@
 //! * [`RecordingServer`]: records each request's head byte for byte and
 //!   its body (de-chunked), answering `100 Continue`, redirects and a
 //!   dropped keep-alive connection by path, to compare what clients send.
+//! * [`ConnectProxy`]: an HTTP proxy answering `CONNECT` as a
+//!   [`ConnectReply`] says (a tunnel to 127.0.0.1, a refusal, raw bytes),
+//!   recording each request head.
 //! * [`pattern`] and friends: deterministic, verifiable body bytes.
 //! * [`fnv1a64`] and [`Fnv1a64`]: the checksum the servers report bodies by.
 //! * [`refused_port`], [`open_fd_count`], [`wait_for_fd_count`],
@@ -73,6 +76,7 @@
 mod body;
 mod cgi_server;
 mod checksum;
+mod connect_proxy;
 mod fds;
 pub mod h2_frames;
 pub mod h2_hostile;
@@ -89,6 +93,7 @@ mod unaccepted;
 
 pub use cgi_server::{CgiProgram, CgiServer};
 pub use checksum::{fnv1a64, Fnv1a64};
+pub use connect_proxy::{ConnectProxy, ConnectReply};
 pub use fds::{open_fd_count, raise_fd_limit, wait_for_fd_count};
 pub use h2_script_server::{H2Request, H2ScriptServer, H2Step};
 pub use http_server::HttpServer;

@@ -30,6 +30,9 @@ pub(crate) struct Route {
     /// Where a `connect_to` entry sends the connection; `None`: the
     /// target's host and port. Boxed: most routes have none.
     via: Option<Box<Via>>,
+    /// The proxy variables of the environment read for the route, for
+    /// the trace.
+    proxy_env: ProxyEnv,
 }
 
 /// The host and port a connection goes to instead of the URL's.
@@ -105,27 +108,36 @@ fn alternative(target: &Target, cache: &Mutex<AltSvc>) -> Option<Box<Via>> {
 /// The proxy `target` goes through, as libcurl chooses it: none when the
 /// `no_proxy` list (the option's, else the environment's) names its host;
 /// else the option's proxy, or the environment's for its scheme. A proxy
-/// Starling cannot use for it fails the transfer (never bypassed).
-fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<Option<Proxy>, Error> {
-    if options.unix_socket || *options.proxy == ProxySetting::Off {
-        return Ok(None);
-    }
+/// Starling cannot use for it fails the transfer (never bypassed). With
+/// it, the environment variables read, which libcurl's trace names.
+fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<(Option<Proxy>, ProxyEnv), Error> {
     let var = |name: &str| std::env::var(name).ok();
-    let no_proxy = match options.noproxy {
-        Some(list) => Some(list.to_owned()),
-        None => var("no_proxy").or_else(|| var("NO_PROXY")),
+    let mut read = ProxyEnv::default();
+    let env_list = match options.noproxy {
+        Some(_) => None,
+        None => ["no_proxy", "NO_PROXY"]
+            .into_iter()
+            .find_map(|name| var(name).map(|value| (name, value))),
     };
-    if no_proxy.is_some_and(|list| no_proxy_matches(target.host(), &list)) {
-        return Ok(None);
+    if let Some((name, _)) = env_list {
+        read.0[0] = Some(name);
     }
+    let no_proxy = options
+        .noproxy
+        .or(env_list.as_ref().map(|(_, list)| list.as_str()));
+    let exempt = no_proxy.is_some_and(|list| no_proxy_matches(target.host(), list));
     let given = match options.proxy {
-        ProxySetting::Url(url) if url.is_empty() => return Ok(None),
-        ProxySetting::Url(url) => url.clone(),
-        ProxySetting::Off => return Ok(None),
-        ProxySetting::Environment => match from_environment(target.url().scheme(), var) {
-            Some((_, value)) => value,
-            None => return Ok(None),
-        },
+        _ if exempt || options.unix_socket => None,
+        ProxySetting::Off => None,
+        ProxySetting::Url(url) if url.is_empty() => None,
+        ProxySetting::Url(url) => Some(url.clone()),
+        ProxySetting::Environment => from_environment(target.url().scheme(), var).map(|(name, value)| {
+            read.0[1] = Some(name);
+            value
+        }),
+    };
+    let Some(given) = given else {
+        return Ok((None, read));
     };
     let proxy = Proxy::parse(&given, options.proxy_port)?;
     if target.is_https() || target.is_websocket() {
@@ -138,7 +150,24 @@ fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<Option<Proxy
             ),
         ));
     }
-    Ok(Some(proxy))
+    Ok((Some(proxy), read))
+}
+
+/// The proxy variables of the environment a route read (the `no_proxy`
+/// one, then the proxy's), by name: their values are read again for the
+/// trace, so that a route allocates nothing for them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ProxyEnv([Option<&'static str>; 2]);
+
+impl ProxyEnv {
+    /// libcurl's trace lines for the variables read:
+    /// "Uses proxy env variable NAME == 'VALUE'".
+    pub fn notes(&self) -> impl Iterator<Item = String> + '_ {
+        self.0.iter().flatten().map(|name| {
+            let value = std::env::var(name).unwrap_or_default();
+            format!("Uses proxy env variable {name} == '{value}'")
+        })
+    }
 }
 
 impl Route {
@@ -164,7 +193,8 @@ impl Route {
     /// The route to `target` (the handle's connect-to entries matched
     /// against it), with the addresses known without a lookup.
     pub fn to(target: Target, options: RouteOptions<'_>) -> Result<Route, Error> {
-        let via = match proxy_for(&target, &options)? {
+        let (proxy, proxy_env) = proxy_for(&target, &options)?;
+        let via = match proxy {
             // Through an HTTP proxy, the connection goes to the proxy
             // whatever connect-to entries and alternative services say.
             Some(proxy) => Some(Box::new(Via {
@@ -204,6 +234,7 @@ impl Route {
             addrs,
             fixed,
             via,
+            proxy_env,
         })
     }
 
@@ -211,6 +242,12 @@ impl Route {
     /// connection goes.
     pub fn via(&self) -> Option<&Via> {
         self.via.as_deref()
+    }
+
+    /// The proxy variables of the environment the route read (libcurl's
+    /// trace says "Uses proxy env variable NAME == 'VALUE'" for each).
+    pub fn proxy_env(&self) -> ProxyEnv {
+        self.proxy_env
     }
 
     /// The HTTP proxy the requests go through.

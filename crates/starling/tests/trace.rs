@@ -17,11 +17,15 @@ type Call = (Trace, Vec<u8>);
 struct Recorder(Rc<RefCell<Vec<Call>>>);
 
 impl Recorder {
+    /// The calls of `kind`, without libcurl's lines naming the proxy
+    /// variables of the environment (which `.ci/run` sets, and a
+    /// developer's shell may).
     fn texts(&self, kind: Trace) -> Vec<String> {
         let calls = self.0.borrow();
         let texts = calls.iter().filter(|(k, _)| *k == kind);
         texts
             .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+            .filter(|t| !t.starts_with("Uses proxy env variable "))
             .collect()
     }
 }

@@ -555,8 +555,8 @@ static void unknown_options(void)
   CHECK(curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 4L) == CURLM_OK,
         "a known multi option after unknown ones");
   /* libcurl's own options that Starling does not implement. */
-  CHECK(curl_easy_setopt(easy, CURLOPT_PROXY, "http://127.0.0.1:1/") ==
-        CURLE_NOT_BUILT_IN, "CURLOPT_PROXY is not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_PROXYUSERPWD, "u:p") ==
+        CURLE_NOT_BUILT_IN, "CURLOPT_PROXYUSERPWD is not built in");
   CHECK(curl_easy_setopt(easy, CURLOPT_SSH_AUTH_TYPES, 1L) == CURLE_NOT_BUILT_IN,
         "CURLOPT_SSH_AUTH_TYPES is not built in");
   CHECK(curl_easy_setopt(easy, CURLOPT_CHUNK_BGN_FUNCTION, on_write) ==
@@ -565,7 +565,8 @@ static void unknown_options(void)
         CURLE_BAD_FUNCTION_ARGUMENT, "CURLOPT_MAX_RECV_SPEED_LARGE -1 is refused");
   /* ... set to libcurl's default, they are accepted (the curl tool sets
    * many so and stops at the first error) ... */
-  CHECK(curl_easy_setopt(easy, CURLOPT_PROXY, NULL) == CURLE_OK, "CURLOPT_PROXY NULL");
+  CHECK(curl_easy_setopt(easy, CURLOPT_PROXYUSERPWD, NULL) == CURLE_OK,
+        "CURLOPT_PROXYUSERPWD NULL");
   CHECK(curl_easy_setopt(easy, CURLOPT_NETRC, 0L) == CURLE_OK, "CURLOPT_NETRC 0");
   CHECK(curl_easy_setopt(easy, CURLOPT_SSL_ENABLE_ALPN, 1L) == CURLE_OK,
         "CURLOPT_SSL_ENABLE_ALPN 1");

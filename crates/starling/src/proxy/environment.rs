@@ -1,27 +1,33 @@
 //! The proxy the environment names for a URL's scheme, as libcurl 7.88's
 //! `detect_proxy` reads it.
 
+/// The variables that may name a proxy for `scheme`, in the order read:
+/// `<scheme>_proxy`, its upper-case form except `HTTP_PROXY` (which a CGI
+/// program's client could set through a `Proxy:` request header), then
+/// `all_proxy` and `ALL_PROXY`. Static, so that a lookup allocates only
+/// for a value found.
+fn candidates(scheme: &str) -> &'static [&'static str] {
+    match scheme {
+        "http" => &["http_proxy", "all_proxy", "ALL_PROXY"],
+        "https" => &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"],
+        "ws" => &["ws_proxy", "WS_PROXY", "all_proxy", "ALL_PROXY"],
+        "wss" => &["wss_proxy", "WSS_PROXY", "all_proxy", "ALL_PROXY"],
+        _ => &["all_proxy", "ALL_PROXY"],
+    }
+}
+
 /// The variable and the proxy string the environment gives for `scheme`
-/// (`http`, `https`, `ws`, `wss`), looked up through `var`: first
-/// `<scheme>_proxy`, then its upper-case form except for `HTTP_PROXY`
-/// (which a CGI program's client could set through a `Proxy:` request
-/// header), then `all_proxy` and `ALL_PROXY`. A variable set to nothing
-/// counts as unset.
+/// (`http`, `https`, `ws`, `wss`), looked up through `var` in the order of
+/// libcurl 7.88's `detect_proxy`. A variable set to nothing counts as
+/// unset.
 pub(crate) fn from_environment(
     scheme: &str,
     var: impl Fn(&str) -> Option<String>,
-) -> Option<(String, String)> {
-    let lower = format!("{}_proxy", scheme.to_ascii_lowercase());
-    let upper = lower.to_ascii_uppercase();
-    let mut names = vec![lower.as_str()];
-    if lower != "http_proxy" {
-        names.push(&upper);
-    }
-    names.extend(["all_proxy", "ALL_PROXY"]);
-    names.into_iter().find_map(|name| {
+) -> Option<(&'static str, String)> {
+    candidates(scheme).iter().find_map(|&name| {
         var(name)
             .filter(|value| !value.is_empty())
-            .map(|value| (name.to_owned(), value))
+            .map(|value| (name, value))
     })
 }
 
@@ -41,9 +47,9 @@ mod tests {
             ("ALL_PROXY", "a:3"),
         ];
         let found = |scheme| from_environment(scheme, env(&vars));
-        assert_eq!(found("http"), Some(("http_proxy".into(), "h:1".into())));
-        assert_eq!(found("https"), Some(("HTTPS_PROXY".into(), "s:2".into())));
-        assert_eq!(found("ws"), Some(("ALL_PROXY".into(), "a:3".into())));
+        assert_eq!(found("http"), Some(("http_proxy", "h:1".into())));
+        assert_eq!(found("https"), Some(("HTTPS_PROXY", "s:2".into())));
+        assert_eq!(found("ws"), Some(("ALL_PROXY", "a:3".into())));
     }
 
     #[test]
