@@ -415,6 +415,16 @@ fn outcome_of(settings: &Settings, run: &Running, easy: &mut Easy, result: Resul
     let sink_error = easy
         .handler_mut::<crate::sink::Sink>()
         .and_then(|s| s.write_error.take());
+    // A WebSocket the server closed with its close frame ended well, even
+    // when its socket then reset our answer to that frame.
+    let ws_closed = easy
+        .handler_ref::<Sink>()
+        .and_then(|s| s.frames.as_deref())
+        .is_some_and(|f| f.closed());
+    let result = match result {
+        Err(e) if ws_closed && matches!(e.kind(), ErrorKind::RecvError | ErrorKind::SendError) => Ok(()),
+        result => result,
+    };
     let resuming = easy.handler_ref::<Sink>().is_some_and(|s| s.resuming);
     if resuming && status.is_some_and(|s| s != 206) && !(settings.fail && status.is_some_and(|s| s >= 400)) {
         outcome.exit_code = RANGE_ERROR;

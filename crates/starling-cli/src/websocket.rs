@@ -15,6 +15,8 @@ pub struct Frames {
     out: Vec<u8>,
     /// The control frame being read (answered once whole).
     control: Vec<u8>,
+    /// The server's close frame came (and was answered).
+    closed: bool,
 }
 
 impl Frames {
@@ -55,11 +57,19 @@ impl Frames {
                     // A control frame's payload fits (at most 125 bytes).
                     let _ = ws::write_frame(&mut self.out, kind, false, &self.control);
                 }
+                self.closed |= f & flags::CLOSE != 0;
                 self.control.clear();
             }
         }
         self.input.drain(..at);
         Ok(true)
+    }
+
+    /// Whether the server's close frame came: the WebSocket ended, and a
+    /// reset after it (a server that closed its socket at once, then got
+    /// our answer) is its end, not a failure.
+    pub fn closed(&self) -> bool {
+        self.closed
     }
 
     /// Moves the answers waiting into `out`.
@@ -101,5 +111,6 @@ mod tests {
         assert_eq!((out[0], out[1]), (0x8A, 0x81));
         assert_eq!((out[7], out[8]), (0x88, 0x80));
         assert_eq!(out.len(), 13);
+        assert!(f.closed());
     }
 }
