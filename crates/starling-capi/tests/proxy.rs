@@ -1,8 +1,10 @@
 //! Transfers through an HTTP proxy (`tests/c/proxy.c`): CURLOPT_PROXY in
 //! its forms, CURLOPT_PROXYPORT, the proxy's and the URL's credentials,
 //! CURLOPT_NOPROXY, the environment (`http_proxy` read, `HTTP_PROXY`
-//! never), a proxy name that does not resolve, and a proxy kind Starling
-//! does not speak. Built against Debian's libcurl and against Starling,
+//! never), a proxy name that does not resolve, a proxy kind Starling
+//! does not speak, and `https://` through a CONNECT tunnel (the CONNECT
+//! request, the proxy's answer through the header callback,
+//! HTTP_CONNECTCODE, a 407 refusal). Built against Debian's libcurl and against Starling,
 //! each run against its own recording server as the proxy: the result
 //! codes must be the same, and so must every request the proxy received,
 //! byte for byte (absolute form, Host, Proxy-Authorization before
@@ -12,14 +14,46 @@
 mod common;
 
 use common::{assert_same_lines, have_libcurl, output_of, Library};
-use starling_testserver::RecordingServer;
+use starling_testserver::{ConnectProxy, ConnectReply, RecordingServer, TestPki, TlsServer};
 
 /// What one library did: the program's lines and the heads the proxy
 /// received (its port written as `<port>`).
 fn run(lib: Library) -> (String, Vec<String>) {
     let server = RecordingServer::start();
     let addr = server.addr().to_string();
-    let lines = output_of("proxy", lib, std::slice::from_ref(&addr));
+    // The tunnel cases: an https:// origin on localhost, a proxy that
+    // tunnels to it and one that answers CONNECT with 407.
+    let pki = TestPki::new();
+    let origin = TlsServer::start(pki.leaf(&["localhost"]));
+    let ca = pki.write_ca_file();
+    let tunnel = ConnectProxy::start(ConnectReply::Tunnel);
+    let refusing = ConnectProxy::start(ConnectReply::Refuse(407));
+    let args = [
+        addr.clone(),
+        tunnel.addr().to_string(),
+        format!("https://localhost:{}/bytes/10", origin.addr().port()),
+        ca.display().to_string(),
+        refusing.addr().to_string(),
+    ];
+    let lines = output_of("proxy", lib, &args);
+    // What each library sent the CONNECT proxies, the origin's port named.
+    let port = origin.addr().port().to_string();
+    let connects: Vec<String> = tunnel
+        .heads()
+        .iter()
+        .chain(&refusing.heads())
+        .map(|h| String::from_utf8_lossy(h).replace(&port, "<port>"))
+        .collect();
+    // The origin's Date may tick between the two libraries' runs.
+    let lines: Vec<&str> = lines
+        .lines()
+        .filter(|l| !l.starts_with("  header: date: "))
+        .collect();
+    let lines = format!(
+        "{}\n{}",
+        lines.join("\n").replace(&port, "<port>"),
+        connects.join("")
+    );
     let heads = server
         .take()
         .into_iter()

@@ -382,13 +382,15 @@ fn cookies_are_refused_and_a_proxy_never_bypassed() {
     let out = run(&tmp, &["-x", &proxy, "http://origin.invalid/bytes/4"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(out.stdout, pattern(0, 4));
-    // What would need a tunnel or another proxy kind fails with 4.
-    for args in [
-        &["-x", proxy.as_str(), "https://127.0.0.1:1/"][..],
-        &["-x", "socks5://127.0.0.1:9", url.as_str()],
+    // Another proxy kind fails with 4; https:// asks this proxy (no
+    // CONNECT proxy) for a tunnel, which it refuses: 56. Neither goes
+    // direct.
+    for (args, code) in [
+        (&["-x", "socks5://127.0.0.1:9", url.as_str()][..], 4),
+        (&["-x", proxy.as_str(), "https://127.0.0.1:1/"], 56),
     ] {
         let out = run(&tmp, args);
-        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", text(&out.stderr));
     }
     // The environment's proxy (nothing listens there): the transfer
     // fails to connect to it (7) rather than go direct.

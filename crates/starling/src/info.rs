@@ -113,6 +113,9 @@ pub struct TransferInfo {
     /// The last request went through a proxy (libcurl 8.7's
     /// CURLINFO_USED_PROXY).
     pub used_proxy: bool,
+    /// The proxy's answer code to the last CONNECT, 0 without one
+    /// (CURLINFO_HTTP_CONNECTCODE).
+    pub connect_code: u16,
     /// When the transfer started, for the time so far while it runs.
     pub(crate) started: Option<std::time::Instant>,
 }

@@ -139,17 +139,18 @@ fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<(Option<Prox
     let Some(given) = given else {
         return Ok((None, read));
     };
-    let proxy = Proxy::parse(&given, options.proxy_port)?;
-    if target.is_https() || target.is_websocket() {
+    let mut proxy = Proxy::parse(&given, options.proxy_port)?;
+    if target.is_websocket() {
         return Err(Error::new(
             ErrorKind::NotBuiltIn,
             format!(
-                "{} through proxy {} needs a CONNECT tunnel, which is not built into Starling yet",
+                "{} through proxy {} is not built into Starling yet",
                 target.url().scheme(),
                 proxy.authority()
             ),
         ));
     }
+    proxy.tunnel = target.is_https();
     Ok((Some(proxy), read))
 }
 

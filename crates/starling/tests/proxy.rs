@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use starling::drive::{self, Blocking};
 use starling::{Collect, Easy, ErrorKind, ProxySetting};
-use starling_testserver::HttpServer;
+use starling_testserver::{ConnectProxy, ConnectReply, HttpServer, TestPki, TlsServer};
 
 /// A handle for `url` through `proxy`, collecting its body, bounded in
 /// time. Its no-proxy list is empty, so that the environment's (`.ci/run`
@@ -96,13 +96,13 @@ fn what_the_proxy_cannot_carry_fails_and_never_goes_around_it() {
     let proxy = HttpServer::start();
     let origin = HttpServer::start();
     let addr = proxy.addr().to_string();
-    // An https:// URL needs a CONNECT tunnel; a SOCKS proxy another
-    // protocol: neither is built in yet, so the transfer fails at once.
-    let https = format!("https://127.0.0.1:{}/", origin.addr().port());
+    // A SOCKS proxy speaks another protocol, and a WebSocket through a
+    // proxy is not built in yet: the transfer fails at once.
+    let ws = origin.url("/ws").replace("http://", "ws://");
     for (url, proxy_string) in [
-        (https.as_str(), addr.clone()),
         (&*origin.url("/bytes/10"), format!("socks5://{addr}")),
         (&*origin.url("/bytes/10"), format!("socks5h://{addr}")),
+        (ws.as_str(), addr.clone()),
     ] {
         let (_, result) = drive::perform_one(easy(url, &proxy_string));
         let e = result.unwrap_err();
@@ -115,6 +115,70 @@ fn what_the_proxy_cannot_carry_fails_and_never_goes_around_it() {
     }
     assert_eq!(origin.connections_accepted(), 0);
     assert_eq!(proxy.connections_accepted(), 0);
+}
+
+/// Records the header lines a transfer is given.
+#[derive(Default)]
+struct Lines(Vec<String>);
+
+impl starling::Handler for Lines {
+    fn write(&mut self, _data: &[u8]) -> starling::Flow {
+        starling::Flow::Continue
+    }
+
+    fn header_line(&mut self, line: &[u8]) -> starling::Flow {
+        self.0.push(String::from_utf8_lossy(line).into_owned());
+        starling::Flow::Continue
+    }
+}
+
+#[test]
+fn https_goes_through_a_connect_tunnel_with_tls_to_the_origin() {
+    let pki = TestPki::new();
+    let origin = TlsServer::start(pki.leaf(&["localhost"]));
+    let ca = pki.write_ca_file();
+    let proxy = ConnectProxy::start(ConnectReply::Tunnel);
+    let url = format!("https://localhost:{}/bytes/100", origin.addr().port());
+    let mut e = easy(&url, &format!("http://u:p@{}", proxy.addr()));
+    e.cainfo(&ca);
+    e.handler(Lines::default());
+    let (e, result) = drive::perform_one(e);
+    result.unwrap_or_else(|err| panic!("{err}"));
+    let port = origin.addr().port();
+    assert_eq!(
+        proxy.heads(),
+        vec![format!(
+            "CONNECT localhost:{port} HTTP/1.1\r\nHost: localhost:{port}\r\n\
+             Proxy-Authorization: Basic dTpw\r\nProxy-Connection: Keep-Alive\r\n\r\n"
+        )
+        .into_bytes()]
+    );
+    // The proxy's answer, then the origin's, through the header callback.
+    let lines = &e.handler_ref::<Lines>().unwrap().0;
+    assert_eq!(lines[..2], ["HTTP/1.1 200 Connection established\r\n", "\r\n"]);
+    assert_eq!(lines[2], "HTTP/1.1 200 OK\r\n");
+    assert_eq!(e.info().connect_code, 200);
+    assert_eq!(origin.sni_names(), vec![Some("localhost".to_string())]);
+    assert!(e.info().used_proxy);
+}
+
+#[test]
+fn a_refused_or_garbled_connect_fails_the_transfer() {
+    for (reply, code) in [
+        (ConnectReply::Refuse(407), 407),
+        (ConnectReply::Refuse(403), 403),
+        (ConnectReply::Raw(b"SSH-2.0-nope\r\n\r\n".to_vec()), 0),
+        (ConnectReply::Raw(Vec::new()), 0),
+    ] {
+        let proxy = ConnectProxy::start(reply.clone());
+        let mut e = easy("https://localhost:1/", &proxy.addr().to_string());
+        e.handler(Lines::default());
+        let (e, result) = drive::perform_one(e);
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::RecvError, "{reply:?}: {err}");
+        assert_eq!(e.info().connect_code, code, "{reply:?}");
+        assert_eq!(proxy.heads().len(), 1);
+    }
 }
 
 #[test]

@@ -349,7 +349,7 @@ unsafe fn answer(
             INFO_CONTENT_LENGTH_UPLOAD => *out.cast::<f64>() = upload_length as f64,
             INFO_CONTENT_LENGTH_UPLOAD_T => *out.cast::<i64>() = upload_length,
             // No proxy, so no CONNECT.
-            INFO_HTTP_CONNECTCODE => *out.cast::<c_long>() = 0,
+            INFO_HTTP_CONNECTCODE => *out.cast::<c_long>() = c_long::from(i.connect_code),
             INFO_HTTP_VERSION => *out.cast::<c_long>() = version,
             // CURLPROTO_HTTPS and CURLPROTO_HTTP.
             INFO_PROTOCOL => *out.cast::<c_long>() = if https { 2 } else { 1 },

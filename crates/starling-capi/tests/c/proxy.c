@@ -10,6 +10,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+static size_t discard(char *data, size_t size, size_t n, void *user);
+
+static size_t header_line(char *data, size_t size, size_t n, void *user) {
+  (void)user;
+  printf("  header: %.*s", (int)(size * n), data);
+  if (size * n < 2 || data[size * n - 1] != '\n')
+    printf("\n");
+  return size * n;
+}
+
+/* An https:// transfer through a CONNECT proxy, trusting `ca`: its code,
+ * response, CONNECT code and every header line. */
+static void tunnel(const char *name, const char *proxy, const char *url, const char *ca) {
+  CURL *h = curl_easy_init();
+  long code = 0, connect_code = 0;
+  CURLcode rc;
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_PROXY, proxy);
+  curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_line);
+  printf("%s:\n", name);
+  rc = curl_easy_perform(h);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+  printf("%s: perform %d response %ld connect %ld\n", name, (int)rc, code, connect_code);
+  curl_easy_cleanup(h);
+}
+
 static size_t discard(char *data, size_t size, size_t n, void *user) {
   (void)data;
   (void)user;
@@ -117,6 +147,15 @@ int main(int argc, char **argv) {
     s.name = "env all_proxy";
     run(&s, addr);
     unsetenv("all_proxy");
+  }
+  if (argc >= 6) {
+    /* argv[2]: a tunnelling proxy, argv[3]: an https:// URL through it,
+     * argv[4]: the CA that signed the origin, argv[5]: a proxy that
+     * refuses CONNECT with 407. */
+    char with_credentials[256];
+    snprintf(with_credentials, sizeof with_credentials, "http://u:p@%s", argv[2]);
+    tunnel("tunnel", with_credentials, argv[3], argv[4]);
+    tunnel("tunnel refused", argv[5], argv[3], argv[4]);
   }
   curl_global_cleanup();
   return 0;

@@ -12,6 +12,7 @@ mod http1;
 mod http2;
 pub(crate) mod pool;
 mod transport;
+mod tunnel;
 pub(crate) mod upload;
 
 pub(crate) use connection::{ConnState, Connection};
@@ -19,3 +20,4 @@ pub(crate) use http1::{Phase, StreamEnd, StreamEvent, TransportEnd};
 pub(crate) use http2::{H2Stream, Http2Proto};
 pub(crate) use pool::MAX_IDLE_AGE;
 pub(crate) use transport::Racer;
+pub(crate) use tunnel::{Tunnel, MAX_ANSWER};

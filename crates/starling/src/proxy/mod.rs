@@ -57,6 +57,9 @@ pub(crate) struct Proxy {
     /// Proxy-Authorization (libcurl's default proxy authentication is
     /// Basic, sent at once).
     pub auth: Option<Box<str>>,
+    /// Requests go through a CONNECT tunnel (an `https://` URL) rather
+    /// than to the proxy in absolute form.
+    pub tunnel: bool,
 }
 
 impl Proxy {
@@ -116,6 +119,7 @@ impl Proxy {
             host: host.into(),
             port,
             auth,
+            tunnel: false,
         })
     }
 

@@ -340,6 +340,10 @@ impl Core {
                         .inner
                         .trace_text(|| format!("Connected to {host} ({ip}) port {port} (#{n})"));
                 }
+                if t.route().proxy().is_some_and(|p| p.tunnel) {
+                    // The connect timeout covers the tunnel too.
+                    return self.start_tunnel(key, id, now);
+                }
                 if t.route().target.is_https() {
                     // The connect timeout covers the TLS handshake too.
                     return self.start_tls(key, id, now);
@@ -357,7 +361,7 @@ impl Core {
 
 impl Core {
     /// TCP is up on an `https://` connection: the TLS handshake starts.
-    fn start_tls(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
+    pub(super) fn start_tls(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
         let shared = match self.transfers[id.index as usize].easy.inner.extras().share {
             Some(_) => self.share_for(id, Shared::TlsSessions),
             None => None,

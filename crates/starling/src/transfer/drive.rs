@@ -76,6 +76,11 @@ impl Core {
                     return;
                 }
             }
+            ConnState::Tunneling => {
+                if !self.drive_tunnel(key, now) {
+                    return;
+                }
+            }
             ConnState::Handshaking => {
                 if !self.drive_handshake(key, now) {
                     return;
@@ -249,8 +254,10 @@ impl Core {
         let asked = asks_for_continue(headers, &body, t.no_expect);
         // Through an HTTP proxy: the proxy's credentials right after Host
         // (before the origin's), and libcurl 7.88's Proxy-Connection.
-        let proxy = t.route().proxy();
-        let used_proxy = proxy.is_some();
+        let used_proxy = t.route().proxy().is_some();
+        // Absolute form and the proxy's fields for a request to the proxy;
+        // through a tunnel the request is the origin's own.
+        let proxy = t.route().proxy().filter(|p| !p.tunnel);
         let mut first: [(&str, &[u8]); 2] = [("", b""); 2];
         let mut f = 0;
         if let Some(auth) = proxy.and_then(|p| p.auth.as_deref()) {

@@ -42,4 +42,5 @@ mod start;
 mod state;
 #[cfg(test)]
 mod tests;
+mod tunnel;
 mod upgraded;

@@ -263,9 +263,13 @@ impl Core {
             if let Some(proxy) = route.proxy() {
                 // Requests in absolute form go to the proxy whatever their
                 // origin: its connections serve every origin (as
-                // libcurl's), but only with the same credentials.
-                key.clear();
-                let _ = write!(key, "proxy {}", proxy.authority());
+                // libcurl's); a tunnel serves its origin only. Either only
+                // with the same credentials.
+                match proxy.tunnel {
+                    true => key.push_str(" tunnel"),
+                    false => key.clear(),
+                }
+                let _ = write!(key, " proxy {}", proxy.authority());
                 if let Some(auth) = &proxy.auth {
                     let mut hasher = std::collections::hash_map::DefaultHasher::new();
                     std::hash::Hash::hash(auth, &mut hasher);
@@ -424,7 +428,12 @@ impl Core {
         let connecting = t
             .conn
             .and_then(|key| self.conns.get(key.index as usize))
-            .is_none_or(|c| matches!(c.state, ConnState::Connecting | ConnState::Handshaking));
+            .is_none_or(|c| {
+                matches!(
+                    c.state,
+                    ConnState::Connecting | ConnState::Tunneling | ConnState::Handshaking
+                )
+            });
         let t = &self.transfers[id.index as usize];
         let error = match kind {
             // The connect timeout while connecting: libcurl's connect

@@ -1,0 +1,110 @@
+//! A CONNECT tunnel being set up through an HTTP proxy (RFC 9110, section
+//! 9.3.6): the request as libcurl 7.88 writes it, how much of it went out,
+//! and the proxy's answer head as it arrives. Once the proxy answers 2xx
+//! the socket carries the origin's bytes unchanged: the tunnel needs no
+//! layer in the transport.
+
+/// The longest answer head a proxy may send (libcurl's limit for a head).
+pub(crate) const MAX_ANSWER: usize = 100 * 1024;
+
+/// See the module documentation.
+#[derive(Debug)]
+pub(crate) struct Tunnel {
+    pub request: Vec<u8>,
+    pub sent: usize,
+    pub answer: Vec<u8>,
+}
+
+impl Tunnel {
+    /// The CONNECT request for `authority` (`host:port`, IPv6 in
+    /// brackets), with the proxy's credentials and the application's
+    /// User-Agent when it set one, in libcurl's order.
+    pub fn new(authority: &str, proxy_auth: Option<&str>, user_agent: Option<&[u8]>) -> Tunnel {
+        let mut request = Vec::with_capacity(128);
+        request.extend_from_slice(b"CONNECT ");
+        request.extend_from_slice(authority.as_bytes());
+        request.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+        request.extend_from_slice(authority.as_bytes());
+        request.extend_from_slice(b"\r\n");
+        if let Some(auth) = proxy_auth {
+            request.extend_from_slice(b"Proxy-Authorization: ");
+            request.extend_from_slice(auth.as_bytes());
+            request.extend_from_slice(b"\r\n");
+        }
+        if let Some(agent) = user_agent {
+            request.extend_from_slice(b"User-Agent: ");
+            request.extend_from_slice(agent);
+            request.extend_from_slice(b"\r\n");
+        }
+        request.extend_from_slice(b"Proxy-Connection: Keep-Alive\r\n\r\n");
+        Tunnel {
+            request,
+            sent: 0,
+            answer: Vec::new(),
+        }
+    }
+
+    /// Whether the whole request went out.
+    pub fn sent_all(&self) -> bool {
+        self.sent == self.request.len()
+    }
+
+    /// The length of the answer head, once it is whole.
+    pub fn head_len(&self) -> Option<usize> {
+        self.answer
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|at| at + 4)
+    }
+
+    /// The answer's status code (`HTTP/1.x NNN ...`), if the head reads
+    /// as one.
+    pub fn status(&self) -> Option<u16> {
+        let line = self.answer.split(|&b| b == b'\r').next()?;
+        let rest = line.strip_prefix(b"HTTP/1.")?;
+        let code = rest.get(2..5)?;
+        if rest.get(1) != Some(&b' ') || !code.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(code).ok()?.parse().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_is_libcurls() {
+        let t = Tunnel::new("example.test:443", Some("Basic dTpw"), Some(b"ua/1"));
+        assert_eq!(
+            t.request,
+            b"CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\
+              Proxy-Authorization: Basic dTpw\r\nUser-Agent: ua/1\r\n\
+              Proxy-Connection: Keep-Alive\r\n\r\n"
+        );
+        let t = Tunnel::new("[::1]:8443", None, None);
+        assert!(t
+            .request
+            .starts_with(b"CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\nProxy-Connection"));
+    }
+
+    #[test]
+    fn the_answer_head_and_its_status() {
+        let mut t = Tunnel::new("h:1", None, None);
+        t.answer
+            .extend_from_slice(b"HTTP/1.1 200 Connection established\r\n");
+        assert_eq!((t.head_len(), t.status()), (None, Some(200)));
+        t.answer.extend_from_slice(b"\r\n");
+        assert_eq!(t.head_len(), Some(39));
+        for bad in [
+            &b"HTTP/2 200 x\r\n"[..],
+            b"HTTP/1.1 20\r\n",
+            b"garbage\r\n",
+            b"HTTP/1.1 2x0\r\n",
+        ] {
+            t.answer = bad.to_vec();
+            assert_eq!(t.status(), None, "{bad:?}");
+        }
+    }
+}
