@@ -251,7 +251,16 @@ impl Core {
                     buf.start += n;
                     let upgraded = conn.proto.upgraded;
                     match delivery {
-                        Delivery::Taken if upgraded => self.send_upgraded(key, id, now),
+                        Delivery::Taken if upgraded => {
+                            // What the handler answers goes out now; a
+                            // write that fails ends the connection (a peer
+                            // that closed after its close frame resets our
+                            // answer), and nothing is left to read.
+                            self.send_upgraded(key, id, now);
+                            if self.conn_mut(key).is_none() {
+                                return Step::Stop;
+                            }
+                        }
                         Delivery::Taken => {}
                         Delivery::Paused => {
                             conn.proto.paused.recv = true;
