@@ -80,6 +80,11 @@ pub struct Args {
     #[arg(long = "noproxy", value_name = "HOSTS")]
     pub noproxy: Option<String>,
 
+    /// Send http:// URLs through a CONNECT tunnel too (https:// always
+    /// tunnels).
+    #[arg(short = 'p', long = "proxytunnel")]
+    pub proxytunnel: bool,
+
     /// Send cookies (refused: no cookie engine in this version).
     #[arg(short = 'b', long = "cookie", value_name = "DATA|FILE")]
     pub cookie: Option<String>,

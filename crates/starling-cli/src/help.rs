@@ -88,6 +88,7 @@ const CATEGORY_OF: &[(&str, &str)] = &[
     ("json", "post"),
     ("proxy", "proxy"),
     ("noproxy", "proxy"),
+    ("proxytunnel", "proxy"),
     ("insecure", "tls"),
     ("cacert", "tls"),
     ("capath", "tls"),

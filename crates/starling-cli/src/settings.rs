@@ -80,6 +80,8 @@ pub struct Settings {
     pub proxy: Option<String>,
     /// `--noproxy`.
     pub noproxy: Option<String>,
+    /// `-p`: http:// through a tunnel too.
+    pub proxytunnel: bool,
     pub silent: bool,
     pub show_error: bool,
     pub verbose: bool,
@@ -230,6 +232,9 @@ impl Settings {
         }
         if self.noproxy.is_some() {
             easy.noproxy(self.noproxy.as_deref());
+        }
+        if self.proxytunnel {
+            easy.proxy_tunnel(true);
         }
         Ok(())
     }
@@ -471,6 +476,7 @@ fn settings(args: &Args) -> Result<Settings, String> {
         etag_save: args.etag_save.clone(),
         proxy: args.proxy.clone(),
         noproxy: args.noproxy.clone(),
+        proxytunnel: args.proxytunnel,
         silent: args.silent,
         show_error: args.show_error,
         verbose: args.verbose,

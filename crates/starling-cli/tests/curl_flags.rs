@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Output;
 
-use starling_testserver::{pattern, percent_encode, HttpServer};
+use starling_testserver::{pattern, percent_encode, ConnectProxy, ConnectReply, HttpServer};
 
 use common::{entries, response, starling, ScriptedServer, TempDir};
 
@@ -382,6 +382,14 @@ fn cookies_are_refused_and_a_proxy_never_bypassed() {
     let out = run(&tmp, &["-x", &proxy, "http://origin.invalid/bytes/4"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(out.stdout, pattern(0, 4));
+    // -p: an http:// URL through a CONNECT tunnel (to this server, named
+    // localhost, which only the proxy resolves).
+    let tunnel = ConnectProxy::start(ConnectReply::Tunnel);
+    let through = format!("http://localhost:{}/bytes/4", server.addr().port());
+    let out = run(&tmp, &["-p", "-x", &tunnel.addr().to_string(), &through]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, pattern(0, 4));
+    assert_eq!(tunnel.heads().len(), 1);
     // Another proxy kind fails with 4; https:// asks this proxy (no
     // CONNECT proxy) for a tunnel, which it refuses: 56. Neither goes
     // direct.

@@ -129,6 +129,7 @@ impl Handle {
             proxy: &crate::proxy::OFF,
             noproxy: None,
             proxy_port: 0,
+            proxy_tunnel: false,
         }
     }
 

@@ -73,6 +73,8 @@ pub(crate) struct RouteOptions<'a> {
     /// `CURLOPT_PROXYPORT`: the port of a proxy string without one (0:
     /// libcurl's 1080).
     pub proxy_port: u16,
+    /// `CURLOPT_HTTPPROXYTUNNEL`: `http://` through a CONNECT tunnel too.
+    pub proxy_tunnel: bool,
 }
 
 impl RouteOptions<'_> {
@@ -150,7 +152,7 @@ fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<(Option<Prox
             ),
         ));
     }
-    proxy.tunnel = target.is_https();
+    proxy.tunnel = target.is_https() || options.proxy_tunnel;
     Ok((Some(proxy), read))
 }
 

@@ -114,3 +114,4 @@ pub(super) const PROXY: i32 = 10_004;
 pub(super) const NOPROXY: i32 = 10_177;
 pub(super) const PROXYPORT: i32 = 59;
 pub(super) const PROXYTYPE: i32 = 101;
+pub(super) const HTTPPROXYTUNNEL: i32 = 61;

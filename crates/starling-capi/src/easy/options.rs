@@ -93,6 +93,13 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             _ => {}
         }
         match option {
+            HTTPPROXYTUNNEL => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.proxy_tunnel(value != 0);
+                return CURLE_OK;
+            }
             PROXYPORT if !(0..=65_535).contains(&value) => return CURLE_BAD_FUNCTION_ARGUMENT,
             PROXYPORT => {
                 let Some(easy) = h.easy_mut() else {

@@ -156,6 +156,25 @@ int main(int argc, char **argv) {
     snprintf(with_credentials, sizeof with_credentials, "http://u:p@%s", argv[2]);
     tunnel("tunnel", with_credentials, argv[3], argv[4]);
     tunnel("tunnel refused", argv[5], argv[3], argv[4]);
+    {
+      /* http:// through the tunnel with HTTPPROXYTUNNEL, to the recording
+       * server (named localhost, which only the proxy resolves). */
+      char url[256];
+      long code = 0, connect_code = 0;
+      CURLcode rc;
+      CURL *h = curl_easy_init();
+      snprintf(url, sizeof url, "http://localhost:%s/tunnelled", port_only);
+      curl_easy_setopt(h, CURLOPT_URL, url);
+      curl_easy_setopt(h, CURLOPT_PROXY, argv[2]);
+      curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+      curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
+      curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+      rc = curl_easy_perform(h);
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+      curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+      printf("http tunnel: perform %d response %ld connect %ld\n", (int)rc, code, connect_code);
+      curl_easy_cleanup(h);
+    }
   }
   curl_global_cleanup();
   return 0;

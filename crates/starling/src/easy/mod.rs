@@ -575,6 +575,15 @@ impl Easy {
         self
     }
 
+    /// Sends `http://` requests through a CONNECT tunnel too, rather than
+    /// to the proxy in absolute form (`CURLOPT_HTTPPROXYTUNNEL`;
+    /// `https://` always tunnels).
+    pub fn proxy_tunnel(&mut self, on: bool) -> &mut Self {
+        self.inner.extras_mut().proxy_tunnel = on;
+        self.inner.route = None;
+        self
+    }
+
     /// What a route needs of this handle (see [`Route::of`]).
     pub(crate) fn route_options(&self) -> RouteOptions<'_> {
         let extras = self.inner.extras();
@@ -593,6 +602,7 @@ impl Easy {
             proxy: &extras.proxy,
             noproxy: extras.noproxy.as_deref(),
             proxy_port: extras.proxy_port,
+            proxy_tunnel: extras.proxy_tunnel,
         }
     }
 

@@ -118,6 +118,7 @@ pub(crate) struct Extras {
     pub(crate) proxy: ProxySetting,
     pub(crate) noproxy: Option<String>,
     pub(crate) proxy_port: u16,
+    pub(crate) proxy_tunnel: bool,
     pub(crate) tls: TlsOptions,
     /// The scheme of a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`).
     pub(crate) default_protocol: Option<String>,
@@ -235,6 +236,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     proxy: ProxySetting::Environment,
     noproxy: None,
     proxy_port: 0,
+    proxy_tunnel: false,
     default_protocol: None,
     share: None,
     resolve_fresh: false,
