@@ -70,6 +70,8 @@ impl Core {
         };
         while !tunnel.sent_all() {
             match conn.transport.write(&*self.env, &tunnel.request[tunnel.sent..]) {
+                // Nothing taken: as a full socket, wait to be writable.
+                Ok(0) => return Ok(false),
                 Ok(n) => tunnel.sent += n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
