@@ -37,26 +37,21 @@ fi
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1}
 messages=$(cd "$here/newest" && CFLAGS="${CFLAGS:+$CFLAGS }-DHAVE_POLL" \
   cargo build --release --locked --message-format=json 2>/dev/null || true)
-curl_out=$(printf '%s\n' "$messages" | python3 -c '
+# The OUT_DIR of package $1's build script, from cargo's messages.
+out_dir_of() {
+  printf '%s\n' "$messages" | python3 -c '
 import json, re, sys
 for line in sys.stdin:
     try:
         m = json.loads(line)
     except ValueError:
         continue
-    if m.get("reason") == "build-script-executed" and re.search(r"(^|#)curl-sys[@ ]", m["package_id"]):
+    if m.get("reason") == "build-script-executed" and re.search(r"(^|#)" + re.escape(sys.argv[1]) + r"[@ ]", m["package_id"]):
         print(m["out_dir"])
-')
-nghttp2_out=$(printf '%s\n' "$messages" | python3 -c '
-import json, re, sys
-for line in sys.stdin:
-    try:
-        m = json.loads(line)
-    except ValueError:
-        continue
-    if m.get("reason") == "build-script-executed" and re.search(r"(^|#)libnghttp2-sys[@ ]", m["package_id"]):
-        print(m["out_dir"])
-')
+' "$1"
+}
+curl_out=$(out_dir_of curl-sys)
+nghttp2_out=$(out_dir_of libnghttp2-sys)
 if [ -z "$curl_out" ] || [ ! -f "$curl_out/build/libcurl.a" ] || [ ! -f "$nghttp2_out/i/lib/libnghttp2.a" ]; then
   echo "build.sh: the curl-sys build failed; its output:" >&2
   (cd "$here/newest" && CFLAGS="${CFLAGS:+$CFLAGS }-DHAVE_POLL" cargo build --release --locked) >&2 || true

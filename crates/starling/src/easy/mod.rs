@@ -547,10 +547,12 @@ impl Easy {
     /// (port 1080, or [`Easy::proxy_port`], when none is written); its
     /// credentials go to the proxy as Basic authentication.
     ///
-    /// An HTTP proxy carries `http://` requests. A transfer that would need
-    /// a tunnel (`https://`, WebSocket) or another kind of proxy (HTTPS,
-    /// SOCKS) fails with [`ErrorKind::NotBuiltIn`] (libcurl's 4): it is
-    /// never sent around the proxy.
+    /// An HTTP proxy carries `http://` requests in absolute form and
+    /// `https://` ones through a CONNECT tunnel (see
+    /// [`Easy::proxy_tunnel`]). A WebSocket transfer through a proxy, or
+    /// another kind of proxy (HTTPS, SOCKS), fails with
+    /// [`ErrorKind::NotBuiltIn`] (libcurl's 4): it is never sent around
+    /// the proxy.
     pub fn proxy(&mut self, setting: ProxySetting) -> &mut Self {
         self.inner.extras_mut().proxy = setting;
         self.inner.route = None;

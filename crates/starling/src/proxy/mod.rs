@@ -4,8 +4,9 @@
 //!
 //! An HTTP proxy carries `http://` requests in absolute form on a
 //! connection to the proxy (shared by every origin, as libcurl shares
-//! it). What needs a tunnel (`https://` and WebSocket URLs through a
-//! proxy) and the other proxy kinds (HTTPS, SOCKS) fail with libcurl's
+//! it), and `https://` ones (`http://` too when asked) through a CONNECT
+//! tunnel (`conn/tunnel.rs`, `transfer/tunnel.rs`). WebSocket URLs through
+//! a proxy and the other proxy kinds (HTTPS, SOCKS) fail with libcurl's
 //! "not built in" until they exist: a proxy that is set is never
 //! bypassed.
 
