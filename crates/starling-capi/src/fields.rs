@@ -1,6 +1,6 @@
 //! The request header fields a C handle's options make: HTTPHEADER's list
 //! and the options libcurl turns into fields of their own (USERAGENT,
-//! REFERER, COOKIE, RANGE, RESUME_FROM, USERPWD and its parts). libcurl
+//! REFERER, COOKIE, RANGE, RESUME_FROM). libcurl
 //! keeps them apart, whatever the order they are set in, and a field the
 //! list names wins over the option's.
 
@@ -12,7 +12,8 @@ use crate::codes::{CurlCode, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OK};
 /// Where in the request head libcurl writes an option's field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
-    /// Before Accept: Authorization, Range, User-Agent.
+    /// Before Accept: Range, User-Agent (the engine writes Authorization
+    /// before them).
     BeforeAccept,
     /// After Accept-Encoding: Referer.
     AfterEncoding,
@@ -20,11 +21,8 @@ pub enum Slot {
     BeforeOwn,
 }
 
-/// `CURLAUTH_BASIC`.
-pub const AUTH_BASIC: u64 = 1;
-
 /// What the options say about the request's header fields.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RequestFields {
     /// HTTPHEADER's fields, as (name, value).
     pub list: Vec<(String, String)>,
@@ -35,26 +33,6 @@ pub struct RequestFields {
     pub range: Option<String>,
     /// RESUME_FROM(_LARGE): a range from this byte on, unless RANGE is set.
     pub resume_from: Option<u64>,
-    pub user: Option<String>,
-    pub password: Option<String>,
-    /// HTTPAUTH's methods (Basic only is built in).
-    pub auth: u64,
-}
-
-impl Default for RequestFields {
-    fn default() -> Self {
-        RequestFields {
-            list: Vec::new(),
-            user_agent: None,
-            referer: None,
-            cookie: None,
-            range: None,
-            resume_from: None,
-            user: None,
-            password: None,
-            auth: AUTH_BASIC,
-        }
-    }
 }
 
 impl RequestFields {
@@ -68,7 +46,6 @@ impl RequestFields {
             _ => None,
         };
         [
-            (Slot::BeforeAccept, "Authorization", self.basic_auth()),
             (Slot::BeforeAccept, "Range", range),
             (Slot::BeforeAccept, "User-Agent", self.user_agent.clone()),
             (Slot::AfterEncoding, "Referer", self.referer.clone()),
@@ -77,16 +54,6 @@ impl RequestFields {
         .into_iter()
         .filter_map(|(slot, name, value)| Some((slot, name, value?)).filter(|_| !listed(name)))
         .collect()
-    }
-
-    fn basic_auth(&self) -> Option<String> {
-        if self.auth & AUTH_BASIC == 0 || (self.user.is_none() && self.password.is_none()) {
-            return None;
-        }
-        Some(starling::basic_credentials(
-            self.user.as_deref().unwrap_or("").as_bytes(),
-            self.password.as_deref().unwrap_or("").as_bytes(),
-        ))
     }
 
     /// Replaces `easy`'s header fields with these.
@@ -129,15 +96,12 @@ mod tests {
             referer: Some("http://r.test/".into()),
             cookie: Some("a=1".into()),
             resume_from: Some(5),
-            user: Some("user".into()),
-            password: Some("pass".into()),
             ..RequestFields::default()
         };
         let row = |slot, name, value: &str| (slot, name, value.to_string());
         assert_eq!(
             made(&f),
             [
-                row(Slot::BeforeAccept, "Authorization", "Basic dXNlcjpwYXNz"),
                 row(Slot::BeforeAccept, "Range", "bytes=5-"),
                 row(Slot::BeforeAccept, "User-Agent", "ua/1"),
                 row(Slot::AfterEncoding, "Referer", "http://r.test/"),
@@ -146,7 +110,6 @@ mod tests {
         );
         f.range = Some("0-9".into());
         f.list = vec![("user-agent".into(), "listed".into()), ("X-A".into(), "b".into())];
-        f.auth = 2; // Digest only: no Basic credentials.
         assert_eq!(
             made(&f),
             [

@@ -46,9 +46,8 @@ fn long_default(option: i32) -> std::ffi::c_long {
         // FTP_USE_EPSV, FTP_USE_EPRT, FTP_SKIP_PASV_IP, SSL_SESSIONID_CACHE,
         // HTTP_TRANSFER_DECODING, HTTP_CONTENT_DECODING, SSL_ENABLE_NPN,
         // SSL_ENABLE_ALPN, PROXY_SSL_VERIFYPEER, DOH_SSL_VERIFYPEER,
-        // FTP_FILEMETHOD (MULTICWD), PROXYAUTH (BASIC), LOCALPORTRANGE,
-        // HEADEROPT (SEPARATE).
-        85 | 106 | 137 | 150 | 157 | 158 | 225 | 226 | 248 | 306 | 138 | 111 | 164 | 229 => 1,
+        // FTP_FILEMETHOD (MULTICWD), LOCALPORTRANGE, HEADEROPT (SEPARATE).
+        85 | 106 | 137 | 150 | 157 | 158 | 225 | 226 | 248 | 306 | 138 | 164 | 229 => 1,
         // PROXY_SSL_VERIFYHOST, DOH_SSL_VERIFYHOST.
         249 | 307 => 2,
         // SOCKS5_AUTH: BASIC | GSSAPI.
@@ -100,9 +99,9 @@ mod tests {
 
     #[test]
     fn tells_libcurls_options_from_nobodys() {
-        // CURLOPT_PROXYUSERPWD (10006), CURLOPT_SSLCERT (10025), CURLOPT_SSH_AUTH_TYPES (151),
+        // CURLOPT_SSH_PUBLIC_KEYFILE (10152), CURLOPT_SSLCERT (10025), CURLOPT_SSH_AUTH_TYPES (151),
         // CURLOPT_MIMEPOST (10269), CURLOPT_SSLCERT_BLOB (40291).
-        for known in [10_006, 10_025, 10_269, 40_291] {
+        for known in [10_152, 10_025, 10_269, 40_291] {
             let given = Given::Pointer { null: false };
             assert_eq!(
                 unimplemented_easy_option(known, given),
@@ -128,10 +127,10 @@ mod tests {
 
     #[test]
     fn a_default_value_is_accepted_where_the_feature_is_missing() {
-        // CURLOPT_PROXYUSERPWD NULL, CURLOPT_NETRC 0, CURLOPT_SSL_ENABLE_ALPN 1,
+        // CURLOPT_SSH_PUBLIC_KEYFILE NULL, CURLOPT_NETRC 0, CURLOPT_SSL_ENABLE_ALPN 1,
         // CURLOPT_TCP_KEEPIDLE 60, CURLOPT_MAX_SEND_SPEED_LARGE 0.
         assert_eq!(
-            unimplemented_easy_option(10_006, Given::Pointer { null: true }),
+            unimplemented_easy_option(10_152, Given::Pointer { null: true }),
             CURLE_OK
         );
         assert_eq!(unimplemented_easy_option(51, Given::Long(0)), CURLE_OK);
@@ -142,6 +141,7 @@ mod tests {
         // error buffer.
         assert_eq!(unimplemented_easy_option(226, Given::Long(0)), CURLE_NOT_BUILT_IN);
         assert_eq!(unimplemented_easy_option(51, Given::Long(1)), CURLE_NOT_BUILT_IN);
-        assert!(not_built_in_message(10_006).starts_with("CURLOPT_PROXYUSERPWD with this value is not built"));
+        assert!(not_built_in_message(10_152)
+            .starts_with("CURLOPT_SSH_PUBLIC_KEYFILE with this value is not built"));
     }
 }

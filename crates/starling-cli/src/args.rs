@@ -62,15 +62,39 @@ pub struct Args {
     #[arg(short = 'e', long = "referer", value_name = "URL")]
     pub referer: Option<String>,
 
-    /// Credentials, USER:PASSWORD, sent with Basic authentication.
+    /// The server's credentials, USER:PASSWORD (sent with Basic unless
+    /// --digest or --anyauth says otherwise).
     #[arg(short = 'u', long = "user", value_name = "USER:PASSWORD")]
     pub user: Option<String>,
 
+    /// Authenticate with Basic (the default).
+    #[arg(long = "basic", overrides_with_all = ["digest", "anyauth"])]
+    pub basic: bool,
+
+    /// Authenticate with Digest (MD5, SHA-256, SHA-512/256), answering the
+    /// server's challenge.
+    #[arg(long = "digest", overrides_with_all = ["basic", "anyauth"])]
+    pub digest: bool,
+
+    /// Ask first, then authenticate with the strongest method the server
+    /// offers.
+    #[arg(long = "anyauth", overrides_with_all = ["basic", "digest"])]
+    pub anyauth: bool,
+
+    /// Send this bearer token (`Authorization: Bearer TOKEN`).
+    #[arg(long = "oauth2-bearer", value_name = "TOKEN")]
+    pub oauth2_bearer: Option<String>,
+
+    /// Send the credentials (-u, URL credentials) to the hosts redirects
+    /// lead to as well, not only to the first one.
+    #[arg(long = "location-trusted")]
+    pub location_trusted: bool,
+
     /// Use this HTTP proxy, [http://][USER:PASSWORD@]HOST[:PORT] (port
-    /// 1080 when none), for http:// URLs; URLs that would need a tunnel
-    /// (https://) and other proxy kinds fail with 4 rather than go direct.
-    /// Without it, curl's environment variables (http_proxy, https_proxy,
-    /// all_proxy) apply.
+    /// 1080 when none): http:// URLs go to it in absolute form, https://
+    /// URLs (and http:// ones with -p) through a CONNECT tunnel; other
+    /// proxy kinds fail with 4 rather than go direct. Without it, curl's
+    /// environment variables (http_proxy, https_proxy, all_proxy) apply.
     #[arg(short = 'x', long = "proxy", value_name = "URL")]
     pub proxy: Option<String>,
 
@@ -84,6 +108,23 @@ pub struct Args {
     /// tunnels).
     #[arg(short = 'p', long = "proxytunnel")]
     pub proxytunnel: bool,
+
+    /// The proxy's credentials, USER:PASSWORD (they replace the proxy
+    /// URL's).
+    #[arg(short = 'U', long = "proxy-user", value_name = "USER:PASSWORD")]
+    pub proxy_user: Option<String>,
+
+    /// Authenticate with the proxy with Basic (the default).
+    #[arg(long = "proxy-basic", overrides_with_all = ["proxy_digest", "proxy_anyauth"])]
+    pub proxy_basic: bool,
+
+    /// Authenticate with the proxy with Digest.
+    #[arg(long = "proxy-digest", overrides_with_all = ["proxy_basic", "proxy_anyauth"])]
+    pub proxy_digest: bool,
+
+    /// Authenticate with the proxy with the strongest method it offers.
+    #[arg(long = "proxy-anyauth", overrides_with_all = ["proxy_basic", "proxy_digest"])]
+    pub proxy_anyauth: bool,
 
     /// Send cookies (refused: no cookie engine in this version).
     #[arg(short = 'b', long = "cookie", value_name = "DATA|FILE")]

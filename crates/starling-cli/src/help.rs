@@ -21,7 +21,10 @@ const CATEGORIES: &[(&str, &str)] = &[
     ("important", "The most used options"),
     ("output", "What is printed, and where"),
     ("post", "Request bodies and forms"),
-    ("proxy", "Proxies (HTTP proxies for http:// URLs)"),
+    (
+        "proxy",
+        "Proxies (HTTP proxies, CONNECT tunnels, their credentials)",
+    ),
     ("tls", "TLS and certificates"),
     ("upload", "Uploads"),
 ];
@@ -29,6 +32,11 @@ const CATEGORIES: &[(&str, &str)] = &[
 /// Each option's category, by long name (`important` is a list of its own).
 const CATEGORY_OF: &[(&str, &str)] = &[
     ("user", "auth"),
+    ("basic", "auth"),
+    ("digest", "auth"),
+    ("anyauth", "auth"),
+    ("oauth2-bearer", "auth"),
+    ("location-trusted", "auth"),
     ("connect-timeout", "connection"),
     ("max-time", "connection"),
     ("ipv4", "connection"),
@@ -89,6 +97,10 @@ const CATEGORY_OF: &[(&str, &str)] = &[
     ("proxy", "proxy"),
     ("noproxy", "proxy"),
     ("proxytunnel", "proxy"),
+    ("proxy-user", "proxy"),
+    ("proxy-basic", "proxy"),
+    ("proxy-digest", "proxy"),
+    ("proxy-anyauth", "proxy"),
     ("insecure", "tls"),
     ("cacert", "tls"),
     ("capath", "tls"),

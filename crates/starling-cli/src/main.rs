@@ -3,6 +3,7 @@
 
 mod args;
 mod config;
+mod credentials;
 mod demo;
 mod destination;
 mod form;

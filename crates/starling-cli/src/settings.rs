@@ -11,6 +11,7 @@ use bytes::Bytes;
 use starling::{Easy, Error, ErrorKind, HttpVersion, IpResolve, Method, ProxySetting};
 
 use crate::args::Args;
+use crate::credentials::Credentials;
 use crate::{form, writeout};
 
 /// Where `-D` writes the heads of every transfer of the run.
@@ -30,7 +31,7 @@ pub struct Settings {
     pub method: Option<Method>,
     /// `-H` headers as typed.
     pub headers: Vec<String>,
-    /// Headers the flags make (User-Agent, Referer, Authorization,
+    /// Headers the flags make (User-Agent, Referer,
     /// Content-Type, Accept, If-None-Match), but those `-H` names (sets or
     /// removes), which were left out once for the whole run.
     pub implied_headers: Vec<(String, String)>,
@@ -80,6 +81,8 @@ pub struct Settings {
     pub proxy: Option<String>,
     /// `--noproxy`.
     pub noproxy: Option<String>,
+    /// `-u`, `--digest`, `-U` and their kin.
+    pub credentials: Credentials,
     /// `-p`: http:// through a tunnel too.
     pub proxytunnel: bool,
     pub silent: bool,
@@ -236,6 +239,7 @@ impl Settings {
         if self.proxytunnel {
             easy.proxy_tunnel(true);
         }
+        self.credentials.apply(easy)?;
         Ok(())
     }
 }
@@ -319,18 +323,6 @@ fn implied_headers(args: &Args, form_type: Option<String>) -> Result<Vec<(String
     }
     if let Some(referer) = &args.referer {
         headers.push(("Referer".into(), referer.clone()));
-    }
-    if let Some(user) = &args.user {
-        if !user.contains(':') {
-            return Err(format!(
-                "-u {user}: give USER:PASSWORD (starling does not prompt for a password)"
-            ));
-        }
-        let (name, password) = user.split_once(':').unwrap_or((user, ""));
-        headers.push((
-            "Authorization".into(),
-            starling::basic_credentials(name.as_bytes(), password.as_bytes()),
-        ));
     }
     if let Some(content_type) = form_type {
         headers.push(("Content-Type".into(), content_type));
@@ -477,6 +469,7 @@ fn settings(args: &Args) -> Result<Settings, String> {
         proxy: args.proxy.clone(),
         noproxy: args.noproxy.clone(),
         proxytunnel: args.proxytunnel,
+        credentials: Credentials::from_args(args)?,
         silent: args.silent,
         show_error: args.show_error,
         verbose: args.verbose,

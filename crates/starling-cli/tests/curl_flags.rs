@@ -132,6 +132,27 @@ fn user_agent_referer_and_basic_credentials() {
 }
 
 #[test]
+fn digest_anyauth_and_bearer_credentials() {
+    let server = HttpServer::start();
+    let tmp = TempDir::new();
+    for (flags, path) in [
+        (&["-u", "u:p", "--digest"][..], "/digest-auth/auth/u/p/SHA-256"),
+        (&["-u", "u:p", "--anyauth"], "/any-auth/u/p"),
+        (&["-u", "u:p", "--digest", "--basic"], "/basic-auth/u/p"),
+        (&["--oauth2-bearer", "tok"], "/bearer-auth/tok"),
+    ] {
+        let url = server.url(path);
+        let out = run(&tmp, &[flags, &["-w", "%{response_code}", url.as_str()]].concat());
+        assert_eq!(out.status.code(), Some(0), "{flags:?}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), "authenticated\n200", "{flags:?}");
+    }
+    // Wrong credentials: the 401 is the answer (22 with -f).
+    let url = server.url("/digest-auth/auth/u/p/MD5");
+    let out = run(&tmp, &["-f", "-u", "u:bad", "--digest", &url]);
+    assert_eq!(out.status.code(), Some(22), "{}", text(&out.stderr));
+}
+
+#[test]
 fn connect_to_sends_a_hosts_requests_to_another_server() {
     let server = HttpServer::start();
     let other = HttpServer::start();

@@ -18,7 +18,7 @@ use tokio::net::TcpStream;
 
 use crate::body::{Framing, ServerBody};
 use crate::routes::{
-    bodies, encoded, inspect, not_found, query_param, redirect, seed_param, status, websocket,
+    auth, bodies, encoded, inspect, not_found, query_param, redirect, seed_param, status, websocket,
 };
 use crate::runner::{Counters, ServerCore};
 
@@ -68,6 +68,11 @@ use crate::runner::{Counters, ServerCore};
 /// * any method `/sts?v=VALUE`: 200 with `Strict-Transport-Security:
 ///   VALUE` (percent-decoded), for HSTS; `/alt-svc?v=VALUE` the same with
 ///   `Alt-Svc: VALUE`, for alternative services. The body is `field\n`.
+/// * any method `/basic-auth/USER/PASS`, `/digest-auth/QOP/USER/PASS/ALG`
+///   (QOP `auth`, `auth-int` or `none`; ALG `MD5`, `MD5-sess`, `SHA-256`,
+///   `SHA-256-sess`), `/any-auth/USER/PASS` (both offered) and
+///   `/bearer-auth/TOKEN`: 200 `authenticated\n` with the right
+///   credentials, else 401 with the challenges (a fixed nonce).
 /// * any method `/chain/N`: N > 0 answers 302 with `Location: /chain/N-1`
 ///   (relative); N = 0 answers 200 `chain end\n`.
 /// * `GET /encoded/CODINGS/N?seed=S`: `pattern(S, N)` compressed with each
@@ -227,7 +232,18 @@ pub(crate) async fn route(req: Request<Incoming>) -> Response<ServerBody> {
     let query = query.as_deref();
     let seed = seed_param(query);
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let target = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let asked = auth::Asked {
+        method: &method,
+        target: &target,
+        headers: req.headers(),
+        head,
+    };
     match segments.as_slice() {
+        ["basic-auth", user, pass] => auth::basic(&asked, user, pass),
+        ["digest-auth", qop, user, pass, algorithm] => auth::digest(&asked, qop, user, pass, algorithm),
+        ["any-auth", user, pass] => auth::any(&asked, user, pass),
+        ["bearer-auth", token] => auth::bearer(&asked, token),
         // Any method.
         ["echo"] => inspect::echo(req).await,
         ["inspect"] => inspect::inspect(req).await,

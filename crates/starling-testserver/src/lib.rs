@@ -12,6 +12,8 @@
 //!   * `/inspect`: method, body length and checksum, chunked or not,
 //!     `Expect` and every header, read back with [`Inspected`];
 //!   * `/status/CODE`: any final status;
+//!   * `/basic-auth/…`, `/digest-auth/…`, `/any-auth/…`, `/bearer-auth/…`:
+//!     401 with challenges until the right credentials come;
 //!   * `/redirect/CODE?to=TARGET` (see [`percent_encode`]) and `/chain/N`:
 //!     redirects;
 //!   * `GET /encoded/CODINGS/N?seed=S`: a pattern body compressed with

@@ -87,7 +87,9 @@ impl UrlParts {
             authority: t.authority().to_owned(),
             request_target: t.request_target().to_owned(),
             pool_key: t.pool_key().to_owned(),
-            auth: t.auth().map(str::to_owned),
+            auth: t
+                .credentials()
+                .map(|c| crate::basic_credentials(&c.user, &c.password)),
             https: t.is_https(),
             guessed: t.guessed().map(str::to_owned),
             connect: (route.connect_host().to_owned(), route.connect_port()),
@@ -130,6 +132,8 @@ impl Handle {
             noproxy: None,
             proxy_port: 0,
             proxy_tunnel: false,
+            proxy_user: None,
+            proxy_password: None,
         }
     }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use http::{StatusCode, Version};
 
+use crate::auth::AuthMethods;
 use crate::http1::ResponseHeaders;
 
 /// Points in a transfer's life, each measured from its start (libcurl's
@@ -116,6 +117,12 @@ pub struct TransferInfo {
     /// The proxy's answer code to the last CONNECT, 0 without one
     /// (CURLINFO_HTTP_CONNECTCODE).
     pub connect_code: u16,
+    /// The methods the server's 401 challenges offered during the
+    /// transfer, of those Starling speaks (CURLINFO_HTTPAUTH_AVAIL).
+    pub http_auth_available: AuthMethods,
+    /// The methods the proxy's 407 challenges offered
+    /// (CURLINFO_PROXYAUTH_AVAIL).
+    pub proxy_auth_available: AuthMethods,
     /// When the transfer started, for the time so far while it runs.
     pub(crate) started: Option<std::time::Instant>,
 }

@@ -59,7 +59,7 @@ mod trace;
 mod transfer;
 pub mod ws;
 
-pub use auth::basic_credentials;
+pub use auth::{basic_credentials, AuthMethods};
 pub use current::{with_current, Current};
 pub use dns::DnsConfig;
 pub use easy::{

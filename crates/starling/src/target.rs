@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use url::{Position, Url};
 
 use crate::alt_svc::{Alpn, AltSvc};
-use crate::auth::basic_credentials;
+use crate::auth::UserPassword;
 use crate::connect_to::ConnectToList;
 use crate::error::{Error, ErrorKind};
 use crate::proxy::{from_environment, no_proxy_matches, Proxy, ProxySetting};
@@ -75,6 +75,10 @@ pub(crate) struct RouteOptions<'a> {
     pub proxy_port: u16,
     /// `CURLOPT_HTTPPROXYTUNNEL`: `http://` through a CONNECT tunnel too.
     pub proxy_tunnel: bool,
+    /// `CURLOPT_PROXYUSERNAME` and `CURLOPT_PROXYPASSWORD`: each replaces
+    /// the proxy string's.
+    pub proxy_user: Option<&'a [u8]>,
+    pub proxy_password: Option<&'a [u8]>,
 }
 
 impl RouteOptions<'_> {
@@ -153,6 +157,22 @@ fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<(Option<Prox
         ));
     }
     proxy.tunnel = target.is_https() || options.proxy_tunnel;
+    if options.proxy_user.is_some() || options.proxy_password.is_some() {
+        // Each option replaces its part; without a user (the option's
+        // or the string's) there are no credentials, as in libcurl.
+        let from_url = proxy.credentials.take();
+        let (user, password) = from_url.map_or((None, None), |c| (Some(c.user), Some(c.password)));
+        if let Some(user) = options.proxy_user.map(Into::into).or(user) {
+            proxy.credentials = Some(Box::new(UserPassword {
+                user,
+                password: options
+                    .proxy_password
+                    .map(Into::into)
+                    .or(password)
+                    .unwrap_or_default(),
+            }));
+        }
+    }
     Ok((Some(proxy), read))
 }
 
@@ -289,8 +309,8 @@ impl Route {
 pub(crate) struct Target {
     url: Url,
     port: u16,
-    /// `Basic …` from the URL's credentials, sent as Authorization.
-    auth: Option<Box<str>>,
+    /// The URL's user and password, percent-decoded.
+    credentials: Option<Box<UserPassword>>,
     /// The scheme is `https` (or `wss`).
     https: bool,
     /// The scheme is `ws` or `wss`.
@@ -398,11 +418,9 @@ impl Target {
         let https = matches!(parsed.scheme(), "https" | "wss");
         let websocket = matches!(parsed.scheme(), "ws" | "wss");
         let mut parsed = parsed;
-        let mut auth = None;
+        let mut credentials = None;
         if !parsed.username().is_empty() || parsed.password().is_some() {
-            let user = percent_decode(parsed.username());
-            let password = percent_decode(parsed.password().unwrap_or(""));
-            auth = Some(basic_credentials(&user, &password).into_boxed_str());
+            credentials = Some(Box::new(UserPassword::from_url(&parsed)));
             // Credentials are not part of where a request goes, nor of the
             // pool key, nor of what the request line shows.
             let _ = parsed.set_username("");
@@ -411,7 +429,7 @@ impl Target {
         Ok(Target {
             url: parsed,
             port,
-            auth,
+            credentials,
             https,
             websocket,
             guessed: None,
@@ -445,16 +463,29 @@ impl Target {
         &self.url
     }
 
-    /// The Authorization value from the URL's credentials.
-    pub fn auth(&self) -> Option<&str> {
-        self.auth.as_deref()
+    /// The URL as given, credentials included (libcurl's trace shows it).
+    pub fn url_with_credentials(&self) -> String {
+        let Some(c) = self.credentials() else {
+            return self.url.as_str().to_owned();
+        };
+        let mut url = self.url.clone();
+        let _ = url.set_username(&String::from_utf8_lossy(&c.user));
+        if !c.password.is_empty() {
+            let _ = url.set_password(Some(&String::from_utf8_lossy(&c.password)));
+        }
+        url.as_str().to_owned()
+    }
+
+    /// The URL's user and password.
+    pub fn credentials(&self) -> Option<&UserPassword> {
+        self.credentials.as_deref()
     }
 
     /// Takes over `other`'s URL credentials when this URL has none (a
     /// redirect to the same origin keeps them, as curl does).
     pub fn inherit_auth(&mut self, other: &Target) {
-        if self.auth.is_none() {
-            self.auth.clone_from(&other.auth);
+        if self.credentials.is_none() {
+            self.credentials.clone_from(&other.credentials);
         }
     }
 
@@ -500,29 +531,10 @@ impl Target {
     }
 }
 
-/// Undoes the URL's percent-encoding of a user name or password.
-pub(crate) fn percent_decode(s: &str) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::basic_credentials;
     use crate::easy::Easy;
 
     /// `with_scheme`'s answer for `url` without a default protocol.
@@ -649,7 +661,7 @@ mod tests {
         let route = Route::of(easy.route_options()).unwrap();
         assert_eq!(route.target.guessed(), Some("http://u:p@Ftp.Example:81/x"));
         assert_eq!(route.target.pool_key(), "http://ftp.example:81");
-        assert_eq!(route.target.auth(), Some("Basic dTpw"));
+        assert_eq!(route.target.credentials().map(|c| &*c.user), Some(&b"u"[..]));
         easy.default_protocol(None);
         let e = Route::of(easy.route_options()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnsupportedProtocol);
@@ -699,10 +711,11 @@ mod tests {
             (t.authority(), t.request_target(), t.pool_key()),
             ("h", "/", "http://h")
         );
-        assert_eq!(t.auth(), Some("Basic dTpw"));
+        let basic = |t: &Target| t.credentials().map(|c| basic_credentials(&c.user, &c.password));
+        assert_eq!(basic(&t).as_deref(), Some("Basic dTpw"));
         let t = Target::parse("http://us%3Aer:p%40ss%2@h/").unwrap();
-        assert_eq!(t.auth(), Some(basic_credentials(b"us:er", b"p@ss%2").as_str()));
-        assert_eq!(Target::parse("http://h/").unwrap().auth(), None);
+        assert_eq!(basic(&t), Some(basic_credentials(b"us:er", b"p@ss%2")));
+        assert_eq!(Target::parse("http://h/").unwrap().credentials(), None);
     }
 
     #[test]

@@ -139,27 +139,6 @@ fn url_port(url: &str) -> c_long {
     })
 }
 
-/// CURLAUTH_* bits of the methods a 401's WWW-Authenticate fields offer
-/// (libcurl's HTTPAUTH_AVAIL reads them only on a 401).
-fn auth_offered(i: &TransferInfo) -> c_long {
-    if i.status.map(|s| s.as_u16()) != Some(401) {
-        return 0;
-    }
-    let mut bits = 0;
-    for value in i.headers.get_all("www-authenticate") {
-        let value = String::from_utf8_lossy(value);
-        let scheme = value.trim_start().split([' ', ',']).next().unwrap_or("");
-        bits |= match scheme.to_ascii_lowercase().as_str() {
-            "basic" => 1,
-            "digest" => 2,
-            "negotiate" => 4,
-            "ntlm" => 8,
-            "bearer" => 64,
-            _ => 0,
-        };
-    }
-    bits
-}
 const INFO_TLS_SSL_PTR: i32 = 0x40_002D;
 
 /// `struct curl_tlssessioninfo`: the TLS backend and its session object.
@@ -379,14 +358,13 @@ unsafe fn answer(
             }
             INFO_REDIRECT_TIME => *out.cast::<f64>() = secs(t.redirect),
             INFO_REDIRECT_TIME_T => *out.cast::<i64>() = micros(t.redirect),
-            INFO_HTTPAUTH_AVAIL => *out.cast::<c_long>() = auth_offered(i),
+            INFO_HTTPAUTH_AVAIL => *out.cast::<c_long>() = c_long::from(i.http_auth_available.bits()),
+            INFO_PROXYAUTH_AVAIL => *out.cast::<c_long>() = c_long::from(i.proxy_auth_available.bits()),
             INFO_CONDITION_UNMET => *out.cast::<c_long>() = c_long::from(i.condition_unmet),
-            // No proxy, no RTSP.
-            INFO_PROXYAUTH_AVAIL
-            | INFO_PROXY_ERROR
-            | INFO_RTSP_CLIENT_CSEQ
-            | INFO_RTSP_SERVER_CSEQ
-            | INFO_RTSP_CSEQ_RECV => *out.cast::<c_long>() = 0,
+            // No SOCKS proxy, no RTSP.
+            INFO_PROXY_ERROR | INFO_RTSP_CLIENT_CSEQ | INFO_RTSP_SERVER_CSEQ | INFO_RTSP_CSEQ_RECV => {
+                *out.cast::<c_long>() = 0
+            }
             INFO_OS_ERRNO => *out.cast::<c_long>() = i.os_errno.unwrap_or(0) as c_long,
             INFO_LASTSOCKET => *out.cast::<c_long>() = c_long::from(asked.active_socket),
             INFO_ACTIVESOCKET => *out.cast::<std::ffi::c_int>() = asked.active_socket,

@@ -4,11 +4,10 @@
 use std::ffi::{c_long, c_void, CStr};
 use std::time::Duration;
 
-use starling::{Method, ProxySetting};
+use starling::{AuthMethods, Method, ProxySetting};
 
 use super::{easy_ref, PostFields};
 use crate::codes::*;
-use crate::fields::AUTH_BASIC;
 use crate::guard;
 use crate::handler::{CHandler, DebugFn, PrereqFn, ProgressFn, ReadFn, SeekFn, WriteFn, XferInfoFn};
 use crate::known::{not_built_in_message, unimplemented_easy_option, Given};
@@ -199,13 +198,26 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 easy.socket_options(options);
                 return CURLE_OK;
             }
-            HTTPAUTH => {
-                // Of libcurl's methods only Basic is built in.
-                if value as u64 & AUTH_BASIC == 0 {
-                    return CURLE_NOT_BUILT_IN;
-                }
-                h.opts.fields.auth = value as u64;
-                return h.apply_fields();
+            HTTPAUTH | PROXYAUTH | UNRESTRICTED_AUTH => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                // libcurl's bits are an unsigned long; those above 31 name
+                // no method.
+                let methods = AuthMethods::from_bits(value as u64 as u32);
+                let set = match option {
+                    HTTPAUTH => easy.http_auth(methods).map(drop),
+                    PROXYAUTH => easy.proxy_auth(methods).map(drop),
+                    _ => {
+                        easy.unrestricted_auth(value != 0);
+                        Ok(())
+                    }
+                };
+                // No method left that Starling speaks: libcurl's answer.
+                return match set {
+                    Ok(()) => CURLE_OK,
+                    Err(_) => CURLE_NOT_BUILT_IN,
+                };
             }
             _ => {}
         }
@@ -447,7 +459,7 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 h.opts.post = true;
                 h.apply_request();
             }
-            USERAGENT | REFERER | COOKIE | RANGE | USERNAME | PASSWORD => {
+            USERAGENT | REFERER | COOKIE | RANGE => {
                 // SAFETY: these options take a C string (or NULL).
                 let text = unsafe { string(value) };
                 let f = &mut h.opts.fields;
@@ -455,9 +467,7 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     USERAGENT => f.user_agent = text,
                     REFERER => f.referer = text,
                     COOKIE => f.cookie = text,
-                    RANGE => f.range = text,
-                    USERNAME => f.user = text,
-                    _ => f.password = text,
+                    _ => f.range = text,
                 }
                 return h.apply_fields();
             }
@@ -473,16 +483,23 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 };
                 h.apply_request();
             }
-            USERPWD => {
-                // SAFETY: USERPWD takes a C string (or NULL).
+            USERPWD | PROXYUSERPWD => {
+                // SAFETY: these options take a C string (or NULL).
                 let text = unsafe { string(value) };
+                // `user:password`; without a colon, a user alone.
                 let (user, password) = match text.as_deref().map(|t| t.split_once(':')) {
-                    Some(Some((u, p))) => (Some(u.to_string()), Some(p.to_string())),
-                    Some(None) => (text, None),
+                    Some(Some((u, p))) => (Some(u), Some(p)),
+                    Some(None) => (text.as_deref(), None),
                     None => (None, None),
                 };
-                (h.opts.fields.user, h.opts.fields.password) = (user, password);
-                return h.apply_fields();
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                let (user, password) = (user.map(str::as_bytes), password.map(str::as_bytes));
+                match option {
+                    USERPWD => easy.username(user).password(password),
+                    _ => easy.proxy_username(user).proxy_password(password),
+                };
             }
             HTTPHEADER => {
                 // SAFETY: HTTPHEADER takes a curl_slist (or NULL).
@@ -625,6 +642,21 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     }
                     (NOPROXY, text) => {
                         easy.noproxy(text.as_deref());
+                    }
+                    (USERNAME, text) => {
+                        easy.username(text.as_deref().map(str::as_bytes));
+                    }
+                    (PASSWORD, text) => {
+                        easy.password(text.as_deref().map(str::as_bytes));
+                    }
+                    (PROXYUSERNAME, text) => {
+                        easy.proxy_username(text.as_deref().map(str::as_bytes));
+                    }
+                    (PROXYPASSWORD, text) => {
+                        easy.proxy_password(text.as_deref().map(str::as_bytes));
+                    }
+                    (XOAUTH2_BEARER, text) => {
+                        easy.bearer_token(text.as_deref());
                     }
                     (RESOLVE, _) => {
                         // SAFETY: RESOLVE takes a curl_slist (or NULL).

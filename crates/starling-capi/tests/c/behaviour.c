@@ -555,8 +555,8 @@ static void unknown_options(void)
   CHECK(curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 4L) == CURLM_OK,
         "a known multi option after unknown ones");
   /* libcurl's own options that Starling does not implement. */
-  CHECK(curl_easy_setopt(easy, CURLOPT_PROXYUSERPWD, "u:p") ==
-        CURLE_NOT_BUILT_IN, "CURLOPT_PROXYUSERPWD is not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_SSH_PUBLIC_KEYFILE, "key.pub") ==
+        CURLE_NOT_BUILT_IN, "CURLOPT_SSH_PUBLIC_KEYFILE is not built in");
   CHECK(curl_easy_setopt(easy, CURLOPT_SSH_AUTH_TYPES, 1L) == CURLE_NOT_BUILT_IN,
         "CURLOPT_SSH_AUTH_TYPES is not built in");
   CHECK(curl_easy_setopt(easy, CURLOPT_CHUNK_BGN_FUNCTION, on_write) ==

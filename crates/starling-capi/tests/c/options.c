@@ -337,9 +337,12 @@ static void fields_from_options(void)
   CHECK(r.len == 0, "nothing written: %zu", r.len);
   curl_easy_setopt(easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)0);
 
-  /* Only Basic is built in. */
-  CHECK(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST) == CURLE_NOT_BUILT_IN,
-        "HTTPAUTH Digest alone is not built in");
+  /* Basic, Digest and Bearer are built in; NTLM and Negotiate are not. */
+  CHECK(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_NTLM) == CURLE_NOT_BUILT_IN,
+        "HTTPAUTH NTLM alone is not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_NTLM | CURLAUTH_NEGOTIATE) ==
+        CURLE_NOT_BUILT_IN, "HTTPAUTH NTLM and Negotiate are not built in");
+  CHECK(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST) == CURLE_OK, "HTTPAUTH Digest");
   CHECK(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_ANY) == CURLE_OK, "HTTPAUTH ANY");
   CHECK(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC) == CURLE_OK, "HTTPAUTH BASIC");
   curl_easy_cleanup(easy);

@@ -2,6 +2,7 @@
 //! and the response helpers they share. The dispatch itself is
 //! `http_server::route`.
 
+pub(crate) mod auth;
 pub(crate) mod bodies;
 pub(crate) mod encoded;
 pub(crate) mod inspect;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::Method;
 
+use crate::auth::AuthMethods;
 use crate::connect_to::ConnectToList;
 use crate::env::SocketOptions;
 use crate::error::{Error, ErrorKind};
@@ -18,12 +19,14 @@ use crate::proxy::ProxySetting;
 use crate::target::{Route, RouteOptions};
 
 mod allowed;
+mod credentials;
 mod options;
 mod time_condition;
 mod tls;
 mod version;
 
 pub use allowed::{KeepPost, Schemes};
+pub(crate) use credentials::{AuthOptions, AuthState};
 pub use options::{
     BodyStyle, IpResolve, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
     DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
@@ -54,8 +57,13 @@ impl EasyInner {
         }
     }
 
+    /// The less common options, when any was set.
+    pub(crate) fn extras_mut_if_set(&mut self) -> Option<&mut Extras> {
+        self.extras.as_deref_mut()
+    }
+
     /// The less common options, to set one.
-    fn extras_mut(&mut self) -> &mut Extras {
+    pub(crate) fn extras_mut(&mut self) -> &mut Extras {
         self.extras
             .get_or_insert_with(|| Box::new(DEFAULT_EXTRAS.clone()))
     }
@@ -146,7 +154,12 @@ impl Easy {
                 verbose: inner.verbose,
                 http_version: inner.http_version,
                 pipewait: inner.pipewait,
-                extras: inner.extras.clone(),
+                // The options, not where the last transfer's negotiation
+                // stood (libcurl's duphandle copies no state).
+                extras: inner.extras.clone().map(|mut extras| {
+                    extras.auth_state = None;
+                    extras
+                }),
                 private: inner.private,
                 route: inner.route.clone(),
                 info: TransferInfo::default(),
@@ -586,6 +599,74 @@ impl Easy {
         self
     }
 
+    /// The user name sent to the server, replacing the URL's
+    /// (`CURLOPT_USERNAME`); `None`: the URL's. Any bytes, as libcurl
+    /// takes them.
+    pub fn username(&mut self, user: Option<&[u8]>) -> &mut Self {
+        self.inner.extras_mut().auth.user = user.map(Into::into);
+        self
+    }
+
+    /// The password sent to the server, replacing the URL's
+    /// (`CURLOPT_PASSWORD`); `None`: the URL's.
+    pub fn password(&mut self, password: Option<&[u8]>) -> &mut Self {
+        self.inner.extras_mut().auth.password = password.map(Into::into);
+        self
+    }
+
+    /// The token of Bearer authentication (`CURLOPT_XOAUTH2_BEARER`), sent
+    /// when [`AuthMethods::BEARER`] is allowed and picked.
+    pub fn bearer_token(&mut self, token: Option<&str>) -> &mut Self {
+        self.inner.extras_mut().auth.bearer = token.map(Into::into);
+        self
+    }
+
+    /// The methods the server may be authenticated with
+    /// (`CURLOPT_HTTPAUTH`; Basic by default). One method alone goes out
+    /// with the first request (Digest once a challenge gave its nonce);
+    /// several (or one with [`AuthMethods::ONLY`]) wait for the server's
+    /// 401 and answer with the strongest method it offers. Fails with
+    /// [`ErrorKind::NotBuiltIn`] when no method given is built in (NTLM,
+    /// Negotiate and AWS signatures are not), as libcurl fails.
+    pub fn http_auth(&mut self, methods: AuthMethods) -> Result<&mut Self, Error> {
+        let (methods, ie) = methods_as_set(methods)?;
+        let auth = &mut self.inner.extras_mut().auth;
+        (auth.methods, auth.ie_style) = (methods, ie);
+        Ok(self)
+    }
+
+    /// The user name sent to the proxy, replacing the proxy string's
+    /// (`CURLOPT_PROXYUSERNAME`).
+    pub fn proxy_username(&mut self, user: Option<&[u8]>) -> &mut Self {
+        self.inner.extras_mut().auth.proxy_user = user.map(Into::into);
+        self.inner.route = None;
+        self
+    }
+
+    /// The password sent to the proxy, replacing the proxy string's
+    /// (`CURLOPT_PROXYPASSWORD`).
+    pub fn proxy_password(&mut self, password: Option<&[u8]>) -> &mut Self {
+        self.inner.extras_mut().auth.proxy_password = password.map(Into::into);
+        self.inner.route = None;
+        self
+    }
+
+    /// The methods the proxy may be authenticated with
+    /// (`CURLOPT_PROXYAUTH`; Basic by default), as [`Easy::http_auth`].
+    pub fn proxy_auth(&mut self, methods: AuthMethods) -> Result<&mut Self, Error> {
+        let (methods, ie) = methods_as_set(methods)?;
+        let auth = &mut self.inner.extras_mut().auth;
+        (auth.proxy_methods, auth.proxy_ie_style) = (methods, ie);
+        Ok(self)
+    }
+
+    /// Sends the credentials to every host a redirect leads to, not only
+    /// to the first (`CURLOPT_UNRESTRICTED_AUTH`; off by default).
+    pub fn unrestricted_auth(&mut self, on: bool) -> &mut Self {
+        self.inner.extras_mut().auth.unrestricted = on;
+        self
+    }
+
     /// What a route needs of this handle (see [`Route::of`]).
     pub(crate) fn route_options(&self) -> RouteOptions<'_> {
         let extras = self.inner.extras();
@@ -605,6 +686,8 @@ impl Easy {
             noproxy: extras.noproxy.as_deref(),
             proxy_port: extras.proxy_port,
             proxy_tunnel: extras.proxy_tunnel,
+            proxy_user: extras.auth.proxy_user.as_deref(),
+            proxy_password: extras.auth.proxy_password.as_deref(),
         }
     }
 
@@ -658,4 +741,17 @@ pub(crate) fn url_in_use<'a>(url: &'a str, route: &'a Option<crate::target::Rout
         Some(r) => r.target.guessed().unwrap_or(url),
         None => url,
     }
+}
+
+/// `methods` as kept, or libcurl's refusal when none is built in.
+fn methods_as_set(methods: AuthMethods) -> Result<(AuthMethods, bool), Error> {
+    methods.as_set().ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotBuiltIn,
+            format!(
+                "none of the authentication methods {:#x} is built into Starling (Basic, Digest and Bearer are)",
+                methods.bits()
+            ),
+        )
+    })
 }

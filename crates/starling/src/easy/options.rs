@@ -11,6 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::allowed::{KeepPost, Schemes};
+use super::credentials::{AuthOptions, AuthState};
 use super::time_condition::TimeCondition;
 use crate::alt_svc::AltSvc;
 use crate::connect_to::ConnectToList;
@@ -127,6 +128,10 @@ pub(crate) struct Extras {
     /// `resolve` entries were added since the last transfer started (a
     /// share takes them then, once, as libcurl loads them into its cache).
     pub(crate) resolve_fresh: bool,
+    /// Credentials and the methods they may go out with.
+    pub(crate) auth: AuthOptions,
+    /// Where authentication stands, kept between transfers.
+    pub(crate) auth_state: Option<Box<AuthState>>,
 }
 
 /// A handle's HSTS cache, shared with whoever else holds it.
@@ -240,6 +245,8 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     default_protocol: None,
     share: None,
     resolve_fresh: false,
+    auth: AuthOptions::DEFAULT,
+    auth_state: None,
     tls: TlsOptions {
         cainfo: None,
         capath: None,

@@ -18,7 +18,7 @@ pub(crate) use no_proxy::no_proxy_matches;
 
 use url::Url;
 
-use crate::auth::basic_credentials;
+use crate::auth::UserPassword;
 use crate::error::{Error, ErrorKind};
 
 /// libcurl's port for a proxy string without one (`CURL_DEFAULT_PROXY_PORT`).
@@ -54,10 +54,9 @@ pub(crate) struct Proxy {
     /// A name or an address (IPv6 without brackets).
     pub host: Box<str>,
     pub port: u16,
-    /// `Basic …` from the proxy string's credentials, sent as
-    /// Proxy-Authorization (libcurl's default proxy authentication is
-    /// Basic, sent at once).
-    pub auth: Option<Box<str>>,
+    /// The credentials: the proxy string's, each part replaced by its
+    /// option's (`CURLOPT_PROXYUSERNAME`, `CURLOPT_PROXYPASSWORD`).
+    pub credentials: Option<Box<UserPassword>>,
     /// Requests go through a CONNECT tunnel (an `https://` URL) rather
     /// than to the proxy in absolute form.
     pub tunnel: bool,
@@ -110,16 +109,13 @@ impl Proxy {
             0 => DEFAULT_PORT,
             port => port,
         });
-        let auth = (!parsed.username().is_empty() || parsed.password().is_some()).then(|| {
-            let user = crate::target::percent_decode(parsed.username());
-            let password = crate::target::percent_decode(parsed.password().unwrap_or(""));
-            basic_credentials(&user, &password).into_boxed_str()
-        });
+        let credentials = (!parsed.username().is_empty() || parsed.password().is_some())
+            .then(|| Box::new(UserPassword::from_url(&parsed)));
         Ok(Proxy {
             kind: ProxyKind::Http,
             host: host.into(),
             port,
-            auth,
+            credentials,
             tunnel: false,
         })
     }
@@ -151,7 +147,7 @@ mod tests {
         for (given, host, port) in cases {
             let p = Proxy::parse(given, 0).unwrap();
             assert_eq!(
-                (&*p.host, p.port, p.auth.is_none()),
+                (&*p.host, p.port, p.credentials.is_none()),
                 (host, port, true),
                 "{given}"
             );
@@ -160,7 +156,8 @@ mod tests {
         assert_eq!(Proxy::parse("proxy.example", 8888).unwrap().port, 8888);
         assert_eq!(Proxy::parse("proxy.example:81", 8888).unwrap().port, 81);
         let p = Proxy::parse("http://us%40er:p%3Aw@proxy:3128", 0).unwrap();
-        assert_eq!(p.auth.as_deref(), Some(&*basic_credentials(b"us@er", b"p:w")));
+        let c = p.credentials.as_deref().unwrap();
+        assert_eq!((&*c.user, &*c.password), (&b"us@er"[..], &b"p:w"[..]));
         assert_eq!(p.authority(), "proxy:3128");
         assert_eq!(Proxy::parse("[::1]:8080", 0).unwrap().authority(), "[::1]:8080");
     }

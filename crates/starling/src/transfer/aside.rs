@@ -38,6 +38,13 @@ pub(crate) struct Aside {
     /// The `Sec-WebSocket-Accept` a WebSocket handshake must be answered
     /// with.
     pub ws_accept: Option<Box<str>>,
+    /// Authentication met a problem (credentials refused, a bad
+    /// challenge): no more asking.
+    pub auth_problem: bool,
+    /// The request goes out as an empty probe for a challenge.
+    pub auth_probe: bool,
+    /// Times the transfer asked again for authentication.
+    pub auth_rounds: u8,
 }
 
 /// What a response leads to instead of the end of its transfer.
@@ -48,6 +55,8 @@ pub(crate) enum NextRequest {
     /// The server answered 417 to `Expect: 100-continue`: the same request
     /// again without it.
     WithoutExpect,
+    /// The same request again, with the credentials authentication picked.
+    Authenticate,
 }
 
 /// The request of a transfer after redirects.

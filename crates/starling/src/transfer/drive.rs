@@ -34,15 +34,6 @@ const INITIAL_POST_LIMIT: usize = 64 * 1024;
 /// The Content-Type libcurl gives a POST body that has none.
 const FORM_TYPE: &[u8] = b"application/x-www-form-urlencoded";
 
-/// The user name in a Basic Authorization value.
-fn basic_user(value: &[u8]) -> Option<String> {
-    use base64::Engine as _;
-    let encoded = value.strip_prefix(b"Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
-    let user = decoded.split(|&b| b == b':').next()?;
-    Some(String::from_utf8_lossy(user).into_owned())
-}
-
 /// Whether a body goes out with a Content-Length (not chunked).
 fn framing_is_length(framing: BodyFraming) -> bool {
     matches!(framing, BodyFraming::Length(_))
@@ -223,6 +214,7 @@ impl Core {
         self.multiplex_known(key);
         let conn = &mut self.conns[key.index as usize];
         let t = &mut self.transfers[id.index as usize];
+        let auth = t.auth_fields();
         let target = &t.route().target;
         let inner = &t.easy.inner;
         let body = t.body();
@@ -260,12 +252,12 @@ impl Core {
         let proxy = t.route().proxy().filter(|p| !p.tunnel);
         let mut first: [(&str, &[u8]); 2] = [("", b""); 2];
         let mut f = 0;
-        if let Some(auth) = proxy.and_then(|p| p.auth.as_deref()) {
-            first[f] = ("Proxy-Authorization", auth.as_bytes());
+        if let Some(value) = &auth.proxy {
+            first[f] = ("Proxy-Authorization", value.as_bytes());
             f += 1;
         }
-        if let Some(auth) = target.auth() {
-            first[f] = ("Authorization", auth.as_bytes());
+        if let Some(value) = &auth.host {
+            first[f] = ("Authorization", value.as_bytes());
             f += 1;
         }
         let after_referer: &[(&str, &[u8])] = match proxy {
@@ -363,16 +355,9 @@ impl Core {
                 .inner
                 .trace_text(|| format!("Re-using existing connection #{n} with {what} {host}"));
         }
-        if t.easy.inner.verbose && !t.request_headers().contains_key("Authorization") {
-            // libcurl's word for the credentials it sends (the options'
-            // before the URL's), unless the request brings its own field.
-            let inner = &t.easy.inner;
-            let options = inner.extras().option_fields.before_accept.get("Authorization");
-            let url = t.route().target.auth().map(str::as_bytes);
-            if let Some(user) = options.or(url).and_then(basic_user) {
-                t.easy
-                    .inner
-                    .trace_text(|| format!("Server auth using Basic with user '{user}'"));
+        if t.easy.inner.verbose {
+            for line in auth.said {
+                t.easy.inner.trace_text(|| line);
             }
         }
         let info = &mut t.easy.inner.info;

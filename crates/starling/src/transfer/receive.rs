@@ -7,9 +7,7 @@ use std::time::Instant;
 
 use super::core::Core;
 use super::deliver::Delivery;
-use super::response_head::{
-    head_lines, header_callback_abort, headers_over_budget, trace_head, HeadKind, Step,
-};
+use super::response_head::{deliver_head, header_callback_abort, headers_over_budget, HeadKind, Said, Step};
 use super::state::Retry;
 use crate::conn::buffers::RECV_BUF_SIZE;
 use crate::conn::{ConnState, Phase, StreamEnd, StreamEvent, TransportEnd};
@@ -204,9 +202,8 @@ impl Core {
                     let verbose = t.easy.inner.verbose;
                     let head = &input[..n];
                     let flow = t.easy.inner.with_handler(|h, _| {
-                        trace_head(h, head, verbose, HeadKind::Interim);
                         h.interim(status, http::Version::HTTP_11);
-                        head_lines(h, head)
+                        deliver_head(h, head, verbose, HeadKind::Interim, Said::NONE)
                     });
                     buf.start += n;
                     if flow == Flow::Abort {

@@ -85,6 +85,13 @@ impl Core {
                     t.easy.inner.trace_text(|| another_request(&url));
                 }
             }
+            NextRequest::Authenticate => {
+                if t.easy.inner.verbose {
+                    // libcurl names the URL with its credentials.
+                    let url = t.route().target.url_with_credentials();
+                    t.easy.inner.trace_text(|| another_request(&url));
+                }
+            }
             NextRequest::Redirect { url, status } => {
                 let url = t.hsts_upgrade(&url).unwrap_or(url);
                 let target = match Target::from_url(url) {

@@ -86,26 +86,67 @@ pub(super) enum HeadKind {
     RedirectAfterBody,
 }
 
-/// Traces a head's lines as received, when the transfer is verbose, with
-/// the words libcurl says among them.
-pub(super) fn trace_head(handler: &mut dyn Handler, head: &[u8], verbose: bool, kind: HeadKind) {
-    if !verbose {
-        return;
-    }
-    if head.starts_with(b"HTTP/1.0 ") {
+/// libcurl's words about a head's challenge fields: each with the ordinal
+/// of the field (named `field`) it is said before.
+#[derive(Clone, Copy)]
+pub(super) struct Said<'a> {
+    pub words: &'a [(usize, &'static str)],
+    pub field: &'static str,
+}
+
+impl Said<'_> {
+    /// No words.
+    pub const NONE: Said<'static> = Said {
+        words: &[],
+        field: "",
+    };
+}
+
+/// Gives a final head's lines to the handler as libcurl gives them, line
+/// by line: its words on the line (a challenge's problem, the rewind
+/// before a Location), the line traced, then the line to
+/// [`Handler::header_line`].
+pub(super) fn deliver_head(
+    handler: &mut dyn Handler,
+    head: &[u8],
+    verbose: bool,
+    kind: HeadKind,
+    said: Said<'_>,
+) -> Flow {
+    if verbose && head.starts_with(b"HTTP/1.0 ") {
         handler.trace(Trace::Text, b"HTTP 1.0, assume close after body\n");
     }
     let mut rewind_said = kind != HeadKind::RedirectAfterBody;
-    for line in head.split_inclusive(|&b| b == b'\n') {
-        if kind == HeadKind::Interim && matches!(line, b"\r\n" | b"\n") {
-            continue;
+    let mut challenges = 0;
+    for line in crate::http1::lines(head) {
+        let named = |name: &str| {
+            line.len() > name.len()
+                && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+                && line[name.len()] == b':'
+        };
+        if !said.words.is_empty() && named(said.field) {
+            for (_, word) in said.words.iter().filter(|(i, _)| *i == challenges) {
+                if verbose {
+                    handler.trace(Trace::Text, format!("{word}\n").as_bytes());
+                }
+            }
+            challenges += 1;
         }
-        if !rewind_said && line.len() > 9 && line[..9].eq_ignore_ascii_case(b"location:") {
-            handler.trace(Trace::Text, b"Please rewind output before next send\n");
-            rewind_said = true;
+        if verbose {
+            if !rewind_said && named("location") {
+                handler.trace(Trace::Text, b"Please rewind output before next send\n");
+                rewind_said = true;
+            }
+            // An interim head's empty line is not traced (libcurl).
+            if !(kind == HeadKind::Interim && matches!(line, b"\r\n" | b"\n")) {
+                handler.trace(Trace::HeaderIn, line);
+            }
         }
-        handler.trace(Trace::HeaderIn, line);
+        if handler.header_line(line) == Flow::Abort {
+            return Flow::Abort;
+        }
     }
+    Flow::Continue
 }
 
 /// Gives a head's lines as received (status line, header lines, the
@@ -196,6 +237,9 @@ impl Core {
                 t.alt_svc_learn(&host, port, &head.headers);
             }
         }
+        // The challenges are read as the head arrives (libcurl's words on
+        // them come among its lines).
+        let auth_words = t.auth_read(&head);
         let retry_without_expect = expect_refused && !t.no_expect;
         // A redirect beyond the limit fails once its head reached the
         // handler, as in libcurl (whose follow fails after the response).
@@ -213,6 +257,9 @@ impl Core {
                     return Step::Stop;
                 }
             }
+            if !t.has_next() && t.auth_again(head.status.as_u16()) {
+                t.aside_mut().next = Some(NextRequest::Authenticate);
+            }
         }
         // The fields go into the info before the handler sees them: a
         // header callback may look (libcurl's CURLINFO_CONTENT_TYPE).
@@ -228,17 +275,24 @@ impl Core {
                 true => HeadKind::RedirectAfterBody,
                 false => HeadKind::Final,
             };
+        let challenge_field = match head.status.as_u16() {
+            407 => "proxy-authenticate",
+            _ => "www-authenticate",
+        };
+        let said = Said {
+            words: &auth_words,
+            field: challenge_field,
+        };
         let flow = t.easy.inner.with_handler(|handler, info| {
             let raw = info.headers.raw();
-            trace_head(handler, raw, verbose, kind);
             if retry_without_expect {
                 // libcurl's header callback sees the 417 too, though the
                 // transfer goes on with the request again.
-                return head_lines(handler, raw);
+                return deliver_head(handler, raw, verbose, kind, said);
             }
             let mut flow = handler.status(head.status, head.version);
             if flow != Flow::Abort {
-                flow = head_lines(handler, raw);
+                flow = deliver_head(handler, raw, verbose, kind, said);
             }
             for (name, value) in info.headers.iter() {
                 if flow == Flow::Abort {

@@ -88,6 +88,7 @@ impl Core {
             if let Err(e) = t.hsts_route() {
                 return self.finish_transfer(id, Err(e), now);
             }
+            t.auth_begin();
             let https = t.route().target.is_https();
             if !t.easy.inner.extras().protocols.allows(https) {
                 return self.finish_transfer(id, Err(Schemes::refuse(https)), now);
@@ -270,7 +271,7 @@ impl Core {
                     false => key.clear(),
                 }
                 let _ = write!(key, " proxy {}", proxy.authority());
-                if let Some(auth) = &proxy.auth {
+                if let Some(auth) = &proxy.credentials {
                     let mut hasher = std::collections::hash_map::DefaultHasher::new();
                     std::hash::Hash::hash(auth, &mut hasher);
                     let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));

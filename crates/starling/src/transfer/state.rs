@@ -123,6 +123,9 @@ impl Transfer {
 
     /// The current request's body.
     pub fn body(&self) -> RequestBody<'_> {
+        if let Some(probe) = self.probe_body() {
+            return probe;
+        }
         match self.redirect() {
             Some(r) if !r.keep_body => RequestBody::None,
             _ => self.easy.inner.request_body(),

@@ -25,7 +25,7 @@ impl Core {
             true => format!("[{host}]:{}", target.port()),
             false => format!("{host}:{}", target.port()),
         };
-        let auth = route.proxy().and_then(|p| p.auth.as_deref());
+        let (auth, said) = t.connect_auth(&authority);
         let agent = t
             .easy
             .inner
@@ -33,10 +33,13 @@ impl Core {
             .option_fields
             .before_accept
             .get("User-Agent");
-        let tunnel = Tunnel::new(&authority, auth, agent);
+        let tunnel = Tunnel::new(&authority, auth.as_deref(), agent);
         t.easy
             .inner
             .trace_text(|| format!("Establish HTTP proxy tunnel to {authority}"));
+        if let Some(line) = said {
+            t.easy.inner.trace_text(|| line);
+        }
         let conn = &mut self.conns[key.index as usize];
         conn.tunnel = Some(Box::new(tunnel));
         conn.state = ConnState::Tunneling;
