@@ -109,8 +109,8 @@ pub struct Args {
     #[arg(short = 'p', long = "proxytunnel")]
     pub proxytunnel: bool,
 
-    /// The proxy's credentials, USER:PASSWORD (they replace the proxy
-    /// URL's).
+    /// The proxy's credentials, USER:PASSWORD (a proxy URL's own win, as
+    /// in curl).
     #[arg(short = 'U', long = "proxy-user", value_name = "USER:PASSWORD")]
     pub proxy_user: Option<String>,
 

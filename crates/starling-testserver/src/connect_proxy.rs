@@ -1,7 +1,8 @@
 //! An HTTP proxy that answers `CONNECT` (RFC 9110, section 9.3.6), for
 //! tests of tunnels: it records each request head as it arrived, then
 //! answers as told: a tunnel to the target (on 127.0.0.1 only), a refusal
-//! with a status, or bytes that are no HTTP at all.
+//! with a status, bytes that are no HTTP at all, or a tunnel only once a
+//! CONNECT carries the right proxy credentials.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -9,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::routes::auth::{connect_challenge, connect_credentials_ok, Asked};
 use crate::runner::ServerCore;
 
 /// The longest request head the proxy reads.
@@ -26,6 +28,22 @@ pub enum ConnectReply {
     Refuse(u16),
     /// These bytes, then the connection closes.
     Raw(Vec<u8>),
+    /// A tunnel (as [`ConnectReply::Tunnel`]) for a CONNECT whose
+    /// `Proxy-Authorization` carries `user` and `password` (Basic, or
+    /// Digest with MD5 and qop=auth answering the routes' fixed nonce); any
+    /// other gets `407` with a `Proxy-Authenticate` challenge and the body
+    /// `unauthorized\n`, after which the proxy reads the next CONNECT on
+    /// the same connection, or closes it when `close`.
+    Authenticate {
+        /// The user the credentials must name.
+        user: String,
+        /// Their password.
+        password: String,
+        /// Digest rather than Basic.
+        digest: bool,
+        /// Close the connection after a 407.
+        close: bool,
+    },
 }
 
 /// See the module documentation. Dropping it stops it.
@@ -95,11 +113,67 @@ fn local_target(head: &[u8]) -> Option<String> {
     matches!(host, "127.0.0.1" | "localhost").then(|| format!("127.0.0.1:{port}"))
 }
 
+/// Whether a CONNECT head carries the credentials, read as the auth
+/// routes read a request's.
+fn authorized(head: &[u8], user: &str, password: &str, digest: bool) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split("\r\n");
+    let target = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .unwrap_or("")
+        .to_owned();
+    let mut headers = http::HeaderMap::new();
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.trim().as_bytes()),
+            http::HeaderValue::from_str(value.trim()),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    let asked = Asked {
+        method: &http::Method::CONNECT,
+        target: &target,
+        headers: &headers,
+        head: false,
+        proxy: true,
+    };
+    connect_credentials_ok(&asked, user, password, digest)
+}
+
 async fn serve(mut client: TcpStream, heads: Arc<Mutex<Vec<Vec<u8>>>>, reply: Arc<ConnectReply>) {
-    let Some(head) = read_head(&mut client).await else {
+    let Some(mut head) = read_head(&mut client).await else {
         return;
     };
     heads.lock().unwrap_or_else(|e| e.into_inner()).push(head.clone());
+    if let ConnectReply::Authenticate {
+        user,
+        password,
+        digest,
+        close,
+    } = &*reply
+    {
+        while !authorized(&head, user, password, *digest) {
+            let answer = format!(
+                "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: {}\r\n\
+                 Content-Length: 13\r\n\r\nunauthorized\n",
+                connect_challenge(*digest)
+            );
+            if client.write_all(answer.as_bytes()).await.is_err() || *close {
+                return;
+            }
+            let Some(next) = read_head(&mut client).await else {
+                return;
+            };
+            head = next;
+            heads.lock().unwrap_or_else(|e| e.into_inner()).push(head.clone());
+        }
+        return tunnel(client, &head).await;
+    }
     match &*reply {
         ConnectReply::Raw(bytes) => {
             let _ = client.write_all(bytes).await;
@@ -108,25 +182,29 @@ async fn serve(mut client: TcpStream, heads: Arc<Mutex<Vec<Vec<u8>>>>, reply: Ar
             let answer = format!("HTTP/1.1 {code} Refused\r\nContent-Length: 8\r\n\r\nrefused\n");
             let _ = client.write_all(answer.as_bytes()).await;
         }
-        ConnectReply::Tunnel => {
-            let target = match local_target(&head) {
-                Some(target) => TcpStream::connect(target).await.ok(),
-                None => None,
-            };
-            let Some(mut target) = target else {
-                let _ = client
-                    .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-                    .await;
-                return;
-            };
-            if client
-                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                .await
-                .is_err()
-            {
-                return;
-            }
-            let _ = tokio::io::copy_bidirectional(&mut client, &mut target).await;
-        }
+        ConnectReply::Tunnel => tunnel(client, &head).await,
+        ConnectReply::Authenticate { .. } => {}
     }
+}
+
+/// Opens the tunnel a CONNECT head asks for, and carries its bytes.
+async fn tunnel(mut client: TcpStream, head: &[u8]) {
+    let target = match local_target(head) {
+        Some(target) => TcpStream::connect(target).await.ok(),
+        None => None,
+    };
+    let Some(mut target) = target else {
+        let _ = client
+            .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+            .await;
+        return;
+    };
+    if client
+        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut target).await;
 }

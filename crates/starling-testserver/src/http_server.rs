@@ -72,7 +72,9 @@ use crate::runner::{Counters, ServerCore};
 ///   (QOP `auth`, `auth-int` or `none`; ALG `MD5`, `MD5-sess`, `SHA-256`,
 ///   `SHA-256-sess`), `/any-auth/USER/PASS` (both offered) and
 ///   `/bearer-auth/TOKEN`: 200 `authenticated\n` with the right
-///   credentials, else 401 with the challenges (a fixed nonce).
+///   credentials, else 401 with the challenges (a fixed nonce). Under
+///   `/proxy/` the same as a proxy wanting credentials: 407,
+///   `Proxy-Authenticate`, `Proxy-Authorization` checked.
 /// * any method `/chain/N`: N > 0 answers 302 with `Location: /chain/N-1`
 ///   (relative); N = 0 answers 200 `chain end\n`.
 /// * `GET /encoded/CODINGS/N?seed=S`: `pattern(S, N)` compressed with each
@@ -233,17 +235,29 @@ pub(crate) async fn route(req: Request<Incoming>) -> Response<ServerBody> {
     let seed = seed_param(query);
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let target = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    // The auth routes, and under /proxy/ the same as a proxy.
+    let (proxy, auth_segments) = match segments.as_slice() {
+        ["proxy", rest @ ..] => (true, rest),
+        all => (false, all),
+    };
     let asked = auth::Asked {
         method: &method,
         target: &target,
         headers: req.headers(),
         head,
+        proxy,
     };
+    let answer = match auth_segments {
+        ["basic-auth", user, pass] => Some(auth::basic(&asked, user, pass)),
+        ["digest-auth", qop, user, pass, algorithm] => Some(auth::digest(&asked, qop, user, pass, algorithm)),
+        ["any-auth", user, pass] => Some(auth::any(&asked, user, pass)),
+        ["bearer-auth", token] => Some(auth::bearer(&asked, token)),
+        _ => None,
+    };
+    if let Some(answer) = answer {
+        return answer;
+    }
     match segments.as_slice() {
-        ["basic-auth", user, pass] => auth::basic(&asked, user, pass),
-        ["digest-auth", qop, user, pass, algorithm] => auth::digest(&asked, qop, user, pass, algorithm),
-        ["any-auth", user, pass] => auth::any(&asked, user, pass),
-        ["bearer-auth", token] => auth::bearer(&asked, token),
         // Any method.
         ["echo"] => inspect::echo(req).await,
         ["inspect"] => inspect::inspect(req).await,

@@ -75,8 +75,8 @@ pub(crate) struct RouteOptions<'a> {
     pub proxy_port: u16,
     /// `CURLOPT_HTTPPROXYTUNNEL`: `http://` through a CONNECT tunnel too.
     pub proxy_tunnel: bool,
-    /// `CURLOPT_PROXYUSERNAME` and `CURLOPT_PROXYPASSWORD`: each replaces
-    /// the proxy string's.
+    /// `CURLOPT_PROXYUSERNAME` and `CURLOPT_PROXYPASSWORD`, for a proxy
+    /// string without credentials.
     pub proxy_user: Option<&'a [u8]>,
     pub proxy_password: Option<&'a [u8]>,
 }
@@ -157,19 +157,14 @@ fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<(Option<Prox
         ));
     }
     proxy.tunnel = target.is_https() || options.proxy_tunnel;
-    if options.proxy_user.is_some() || options.proxy_password.is_some() {
-        // Each option replaces its part; without a user (the option's
-        // or the string's) there are no credentials, as in libcurl.
-        let from_url = proxy.credentials.take();
-        let (user, password) = from_url.map_or((None, None), |c| (Some(c.user), Some(c.password)));
-        if let Some(user) = options.proxy_user.map(Into::into).or(user) {
+    if proxy.credentials.is_none() {
+        // The options' credentials, unless the proxy string has its own:
+        // those win, as libcurl reads the string after the options.
+        // Without a user there are none.
+        if let Some(user) = options.proxy_user {
             proxy.credentials = Some(Box::new(UserPassword {
-                user,
-                password: options
-                    .proxy_password
-                    .map(Into::into)
-                    .or(password)
-                    .unwrap_or_default(),
+                user: user.into(),
+                password: options.proxy_password.unwrap_or_default().into(),
             }));
         }
     }

@@ -10,8 +10,8 @@
 use std::time::Duration;
 
 use starling::drive::perform_one;
-use starling::{AuthMethods, Collect, Easy, ErrorKind, HttpVersion};
-use starling_testserver::{percent_encode, HttpServer, RawServer, Script};
+use starling::{AuthMethods, Collect, Easy, ErrorKind, HttpVersion, ProxySetting};
+use starling_testserver::{percent_encode, ConnectProxy, ConnectReply, HttpServer, RawServer, Script};
 
 fn easy(url: &str) -> Easy {
     let mut easy = Easy::new(url);
@@ -150,4 +150,71 @@ fn a_server_that_is_always_stale_does_not_keep_a_transfer_asking() {
     // The first request, and at most ten more.
     let asked = server.requests_served();
     assert!((2..=11).contains(&asked), "{asked} requests");
+}
+
+#[test]
+fn a_connect_answered_407_goes_again_with_the_proxys_credentials() {
+    let origin = HttpServer::start();
+    let url = format!("http://localhost:{}/bytes/10", origin.addr().port());
+    for (digest, close) in [(false, false), (true, false), (true, true)] {
+        let proxy = ConnectProxy::start(ConnectReply::Authenticate {
+            user: "pu".into(),
+            password: "pp".into(),
+            digest,
+            close,
+        });
+        let mut e = easy(&url);
+        e.proxy(ProxySetting::Url(format!("http://{}", proxy.addr())));
+        e.noproxy(Some(""));
+        e.proxy_tunnel(true);
+        e.proxy_username(Some(b"pu")).proxy_password(Some(b"pp"));
+        e.proxy_auth(AuthMethods::ANY).unwrap();
+        let (e, result) = perform_one(e);
+        let heads = proxy.heads();
+        if close {
+            // Asked again on the connection the proxy closed, as libcurl
+            // asks: the proxy's 407 did not say it would close.
+            assert_eq!(result.unwrap_err().kind(), ErrorKind::RecvError);
+            assert_eq!(e.info().connect_code, 407);
+            continue;
+        }
+        result.unwrap_or_else(|err| panic!("digest {digest}: {err}"));
+        assert_eq!(
+            e.handler_ref::<Collect>().unwrap().body(),
+            starling_testserver::pattern(0, 10)
+        );
+        assert_eq!(e.info().connect_code, 200);
+        // One connection: the 407's body was read and the CONNECT sent
+        // again on it, the second one with the credentials.
+        assert_eq!(proxy.connections_accepted(), 1);
+        assert_eq!(heads.len(), 2);
+        let second = String::from_utf8_lossy(&heads[1]).into_owned();
+        let scheme = if digest { "Digest" } else { "Basic" };
+        assert!(
+            second.contains(&format!("Proxy-Authorization: {scheme} ")),
+            "{second}"
+        );
+    }
+}
+
+#[test]
+fn a_proxy_that_refuses_every_answer_fails_the_transfer() {
+    let origin = HttpServer::start();
+    let proxy = ConnectProxy::start(ConnectReply::Authenticate {
+        user: "pu".into(),
+        password: "pp".into(),
+        digest: true,
+        close: false,
+    });
+    let mut e = easy(&format!("http://localhost:{}/bytes/10", origin.addr().port()));
+    e.proxy(ProxySetting::Url(format!("http://pu:wrong@{}", proxy.addr())));
+    e.noproxy(Some(""));
+    e.proxy_tunnel(true);
+    e.proxy_auth(AuthMethods::DIGEST).unwrap();
+    let (e, result) = perform_one(e);
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RecvError, "{err}");
+    assert_eq!(e.info().connect_code, 407);
+    // The challenge, the wrong answer, then no more.
+    assert_eq!(proxy.heads().len(), 2);
 }

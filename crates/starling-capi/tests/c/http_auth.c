@@ -1,11 +1,16 @@
 /* HTTP authentication as an application sees it (argv[1]: "127.0.0.1:PORT"
  * of a server with the auth routes): CURLOPT_HTTPAUTH's methods and their
  * negotiation, USERPWD, USERNAME and PASSWORD, credentials in the URL,
- * XOAUTH2_BEARER, a wrong password, a POST, and a handle used twice. For
+ * XOAUTH2_BEARER, a wrong password, a POST, and a handle used twice; the
+ * same server as a proxy that wants credentials (PROXYUSERPWD,
+ * PROXYUSERNAME, PROXYPASSWORD, PROXYAUTH, the proxy string's); and
+ * CONNECT tunnels through proxies that want credentials (argv[2]: Basic,
+ * argv[3]: Digest, argv[4]: Digest closing after its 407). For
  * each case: every request head sent (Digest's random cnonce and the
  * response hash it makes are replaced by the test), the trace's words
  * about authentication, the header lines received, the body bytes
- * delivered, and the result code, response code and HTTPAUTH_AVAIL. */
+ * delivered, and the result code, response code, HTTPAUTH_AVAIL,
+ * PROXYAUTH_AVAIL and HTTP_CONNECTCODE. */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,13 +76,44 @@ struct auth_case {
   int url_credentials;
   const char *post; /* POSTFIELDS, or NULL */
   int performs;     /* times the one handle is performed */
+  int proxy;        /* through the server as a proxy, to origin.test */
+  long proxy_methods; /* CURLOPT_PROXYAUTH; 0: not set */
+  const char *proxy_userpwd;
+  const char *proxy_username;
+  const char *proxy_password;
+  int proxy_url_credentials; /* "http://pu:pp@ADDR" as the proxy */
+  int tunnel; /* through the CONNECT proxy argv[1 + tunnel] to localhost */
 };
 
+static char **args;
+
 static void run(const struct auth_case *c, const char *addr) {
-  char url[512];
+  char url[512], proxy[512];
   CURL *h = curl_easy_init();
-  snprintf(url, sizeof url, "http://%s%s%s", c->url_credentials ? "u:p@" : "", addr, c->path);
+  snprintf(url, sizeof url, "http://%s%s%s", c->url_credentials ? "u:p@" : "",
+           c->proxy ? "origin.test" : addr, c->path);
+  if (c->tunnel)
+    snprintf(url, sizeof url, "http://localhost:%s%s", strchr(addr, ':') + 1, c->path);
   curl_easy_setopt(h, CURLOPT_URL, url);
+  if (c->tunnel) {
+    curl_easy_setopt(h, CURLOPT_PROXY, args[1 + c->tunnel]);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "");
+    curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+  }
+  if (c->proxy) {
+    snprintf(proxy, sizeof proxy, "http://%s%s", c->proxy_url_credentials ? "pu:pp@" : "", addr);
+    curl_easy_setopt(h, CURLOPT_PROXY, proxy);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "");
+  }
+  if (c->proxy_methods)
+    printf("%s: setopt PROXYAUTH %d\n", c->name,
+           (int)curl_easy_setopt(h, CURLOPT_PROXYAUTH, c->proxy_methods));
+  if (c->proxy_userpwd)
+    curl_easy_setopt(h, CURLOPT_PROXYUSERPWD, c->proxy_userpwd);
+  if (c->proxy_username)
+    curl_easy_setopt(h, CURLOPT_PROXYUSERNAME, c->proxy_username);
+  if (c->proxy_password)
+    curl_easy_setopt(h, CURLOPT_PROXYPASSWORD, c->proxy_password);
   curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
   curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
   curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, trace);
@@ -97,14 +133,17 @@ static void run(const struct auth_case *c, const char *addr) {
   if (c->post)
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->post);
   for (int i = 0; i < (c->performs ? c->performs : 1); i++) {
-    long code = 0, avail = -1;
+    long code = 0, avail = -1, proxy_avail = -1, connect_code = -1;
     CURLcode rc;
     printf("%s:\n", c->name);
     body_bytes = 0;
     rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_getinfo(h, CURLINFO_HTTPAUTH_AVAIL, &avail);
-    printf("%s: perform %d response %ld avail %ld body %zu\n", c->name, (int)rc, code, avail, body_bytes);
+    curl_easy_getinfo(h, CURLINFO_PROXYAUTH_AVAIL, &proxy_avail);
+    curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    printf("%s: perform %d response %ld avail %ld proxy avail %ld connect %ld body %zu\n", c->name,
+           (int)rc, code, avail, proxy_avail, connect_code, body_bytes);
   }
   curl_easy_cleanup(h);
 }
@@ -138,9 +177,45 @@ int main(int argc, char **argv) {
     {.name = "any twice", .path = "/any-auth/u/p", .methods = CURLAUTH_ANY, .userpwd = "u:p", .performs = 2},
     {.name = "only", .path = "/basic-auth/u/p", .methods = CURLAUTH_BASIC | CURLAUTH_ONLY, .userpwd = "u:p"},
     {.name = "none", .path = "/basic-auth/u/p", .methods = CURLAUTH_NONE, .userpwd = "u:p"},
+    {.name = "proxy basic", .path = "/proxy/basic-auth/pu/pp", .methods = -1, .proxy = 1,
+     .proxy_userpwd = "pu:pp"},
+    {.name = "proxy basic wrong", .path = "/proxy/basic-auth/pu/pp", .methods = -1, .proxy = 1,
+     .proxy_userpwd = "pu:no"},
+    {.name = "proxy without credentials", .path = "/proxy/digest-auth/auth/pu/pp/MD5",
+     .methods = -1, .proxy = 1},
+    {.name = "proxy digest", .path = "/proxy/digest-auth/auth/pu/pp/MD5", .methods = -1,
+     .proxy = 1, .proxy_methods = CURLAUTH_DIGEST, .proxy_userpwd = "pu:pp"},
+    {.name = "proxy digest sha-256 twice", .path = "/proxy/digest-auth/auth/pu/pp/SHA-256",
+     .methods = -1, .proxy = 1, .proxy_methods = CURLAUTH_DIGEST, .proxy_username = "pu",
+     .proxy_password = "pp", .performs = 2},
+    {.name = "proxy any", .path = "/proxy/any-auth/pu/pp", .methods = -1, .proxy = 1,
+     .proxy_methods = CURLAUTH_ANY, .proxy_userpwd = "pu:pp"},
+    {.name = "proxy string credentials", .path = "/proxy/basic-auth/pu/pp", .methods = -1,
+     .proxy = 1, .proxy_url_credentials = 1},
+    {.name = "proxy option over string", .path = "/proxy/basic-auth/pu/other", .methods = -1,
+     .proxy = 1, .proxy_url_credentials = 1, .proxy_password = "other"},
+    {.name = "proxy digest post", .path = "/proxy/digest-auth/auth/pu/pp/MD5", .methods = -1,
+     .proxy = 1, .proxy_methods = CURLAUTH_DIGEST, .proxy_userpwd = "pu:pp", .post = "hello"},
+    {.name = "proxy and server", .path = "/proxy/basic-auth/pu/pp", .methods = CURLAUTH_DIGEST,
+     .userpwd = "u:p", .proxy = 1, .proxy_userpwd = "pu:pp"},
+    {.name = "connect basic", .path = "/bytes/10", .methods = -1, .tunnel = 1,
+     .proxy_userpwd = "pu:pp"},
+    {.name = "connect basic wrong", .path = "/bytes/10", .methods = -1, .tunnel = 1,
+     .proxy_userpwd = "pu:no"},
+    {.name = "connect without credentials", .path = "/bytes/10", .methods = -1, .tunnel = 1},
+    {.name = "connect digest", .path = "/bytes/10", .methods = -1, .tunnel = 2,
+     .proxy_methods = CURLAUTH_DIGEST, .proxy_userpwd = "pu:pp"},
+    {.name = "connect any", .path = "/bytes/10", .methods = -1, .tunnel = 2,
+     .proxy_methods = CURLAUTH_ANY, .proxy_userpwd = "pu:pp"},
+    {.name = "connect digest closing", .path = "/bytes/10", .methods = -1, .tunnel = 3,
+     .proxy_methods = CURLAUTH_DIGEST, .proxy_userpwd = "pu:pp"},
+    {.name = "connect digest and server digest", .path = "/digest-auth/auth/u/p/MD5",
+     .methods = CURLAUTH_DIGEST, .userpwd = "u:p", .tunnel = 2, .proxy_methods = CURLAUTH_DIGEST,
+     .proxy_userpwd = "pu:pp"},
   };
-  if (argc < 2)
+  if (argc < 5)
     return 2;
+  args = argv;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     run(&cases[i], argv[1]);

@@ -4,11 +4,16 @@
 //! 200 `authenticated\n` to a request with the right credentials and 401
 //! with its challenges to any other; the Digest routes check the
 //! response hash as RFC 7616 defines it, independently of Starling's code.
+//! Under `/proxy/` the same routes play a proxy that wants credentials
+//! (`Proxy-Authorization`, 407 with `Proxy-Authenticate`), for requests
+//! sent to this server as a proxy in absolute form.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use bytes::Bytes;
-use http::header::{HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
+use http::header::{
+    HeaderName, HeaderValue, AUTHORIZATION, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, WWW_AUTHENTICATE,
+};
 use http::{HeaderMap, Method, Response, StatusCode};
 
 use super::{not_found, text};
@@ -31,14 +36,26 @@ pub(crate) struct Asked<'a> {
     pub target: &'a str,
     pub headers: &'a HeaderMap,
     pub head: bool,
+    /// Asked as a proxy (the routes under `/proxy/`).
+    pub proxy: bool,
+}
+
+impl Asked<'_> {
+    /// The credentials the request carries for this side.
+    fn credentials(&self) -> Option<&HeaderValue> {
+        self.headers.get(match self.proxy {
+            true => PROXY_AUTHORIZATION,
+            false => AUTHORIZATION,
+        })
+    }
 }
 
 /// `/basic-auth/USER/PASS`.
 pub(crate) fn basic(asked: &Asked<'_>, user: &str, pass: &str) -> Response<ServerBody> {
-    if basic_matches(asked.headers, user, pass) {
+    if basic_matches(asked, user, pass) {
         return authenticated(asked.head);
     }
-    challenge(&[basic_challenge()], asked.head)
+    challenge(asked, &[basic_challenge()])
 }
 
 /// `/digest-auth/QOP/USER/PASS/ALGORITHM`: QOP is `auth`, `auth-int` or
@@ -62,47 +79,45 @@ pub(crate) fn digest(
     if digest_matches(asked, user, pass, algorithm) {
         return authenticated(asked.head);
     }
-    challenge(&[digest_challenge(qop, algorithm)], asked.head)
+    challenge(asked, &[digest_challenge(qop, algorithm)])
 }
 
 /// `/any-auth/USER/PASS`: Basic and Digest (MD5, qop=auth) offered in
 /// two fields; either answer is taken.
 pub(crate) fn any(asked: &Asked<'_>, user: &str, pass: &str) -> Response<ServerBody> {
-    if basic_matches(asked.headers, user, pass) || digest_matches(asked, user, pass, "MD5") {
+    if basic_matches(asked, user, pass) || digest_matches(asked, user, pass, "MD5") {
         return authenticated(asked.head);
     }
-    challenge(
-        &[basic_challenge(), digest_challenge(Some("auth"), "MD5")],
-        asked.head,
-    )
+    challenge(asked, &[basic_challenge(), digest_challenge(Some("auth"), "MD5")])
 }
 
 /// `/bearer-auth/TOKEN`.
 pub(crate) fn bearer(asked: &Asked<'_>, token: &str) -> Response<ServerBody> {
     let expected = format!("Bearer {token}");
     if asked
-        .headers
-        .get(AUTHORIZATION)
+        .credentials()
         .is_some_and(|v| v.as_bytes() == expected.as_bytes())
     {
         return authenticated(asked.head);
     }
-    challenge(&[format!("Bearer realm=\"{REALM}\"")], asked.head)
+    challenge(asked, &[format!("Bearer realm=\"{REALM}\"")])
 }
 
 fn authenticated(head: bool) -> Response<ServerBody> {
     text(StatusCode::OK, Bytes::from_static(b"authenticated\n"), head)
 }
 
-fn challenge(offers: &[String], head: bool) -> Response<ServerBody> {
-    let mut response = text(
-        StatusCode::UNAUTHORIZED,
-        Bytes::from_static(b"unauthorized\n"),
-        head,
-    );
+/// 401 with `WWW-Authenticate` fields, or as a proxy 407 with
+/// `Proxy-Authenticate` ones.
+fn challenge(asked: &Asked<'_>, offers: &[String]) -> Response<ServerBody> {
+    let (status, field): (StatusCode, HeaderName) = match asked.proxy {
+        true => (StatusCode::PROXY_AUTHENTICATION_REQUIRED, PROXY_AUTHENTICATE),
+        false => (StatusCode::UNAUTHORIZED, WWW_AUTHENTICATE),
+    };
+    let mut response = text(status, Bytes::from_static(b"unauthorized\n"), asked.head);
     for offer in offers {
         let value = HeaderValue::from_str(offer).expect("ASCII challenge");
-        response.headers_mut().append(WWW_AUTHENTICATE, value);
+        response.headers_mut().append(field.clone(), value);
     }
     response
 }
@@ -120,17 +135,34 @@ fn digest_challenge(qop: Option<&str>, algorithm: &str) -> String {
     offer
 }
 
-fn basic_matches(headers: &HeaderMap, user: &str, pass: &str) -> bool {
+/// For [`ConnectProxy`](crate::ConnectProxy): whether a CONNECT carries
+/// these credentials (Basic, or Digest with MD5 and qop=auth).
+pub(crate) fn connect_credentials_ok(asked: &Asked<'_>, user: &str, pass: &str, digest: bool) -> bool {
+    match digest {
+        true => digest_matches(asked, user, pass, "MD5"),
+        false => basic_matches(asked, user, pass),
+    }
+}
+
+/// The `Proxy-Authenticate` value a CONNECT without them gets.
+pub(crate) fn connect_challenge(digest: bool) -> String {
+    match digest {
+        true => digest_challenge(Some("auth"), "MD5"),
+        false => basic_challenge(),
+    }
+}
+
+fn basic_matches(asked: &Asked<'_>, user: &str, pass: &str) -> bool {
     let expected = format!("Basic {}", BASE64.encode(format!("{user}:{pass}")));
-    headers
-        .get(AUTHORIZATION)
+    asked
+        .credentials()
         .is_some_and(|v| v.as_bytes() == expected.as_bytes())
 }
 
 /// Whether the request's Authorization is a Digest answer to this
 /// route's challenge with these credentials.
 fn digest_matches(asked: &Asked<'_>, user: &str, pass: &str, algorithm: &str) -> bool {
-    let Some(value) = asked.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = asked.credentials().and_then(|v| v.to_str().ok()) else {
         return false;
     };
     let Some(params) = value.strip_prefix("Digest ") else {

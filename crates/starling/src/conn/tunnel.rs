@@ -13,6 +13,9 @@ pub(crate) struct Tunnel {
     pub request: Vec<u8>,
     pub sent: usize,
     pub answer: Vec<u8>,
+    /// Bytes of the last answer's body still to read and drop before
+    /// this answer (a CONNECT asked again on the same connection).
+    pub discard: u64,
 }
 
 impl Tunnel {
@@ -41,6 +44,7 @@ impl Tunnel {
             request,
             sent: 0,
             answer: Vec::new(),
+            discard: 0,
         }
     }
 
@@ -55,6 +59,39 @@ impl Tunnel {
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
             .map(|at| at + 4)
+    }
+
+    /// The values of the answer head's fields named `name`.
+    pub fn fields<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let head = &self.answer[..self.head_len().unwrap_or(0)];
+        crate::http1::lines(head).skip(1).filter_map(move |line| {
+            let colon = line.iter().position(|&b| b == b':')?;
+            line[..colon]
+                .eq_ignore_ascii_case(name.as_bytes())
+                .then(|| line[colon + 1..].trim_ascii())
+        })
+    }
+
+    /// The answer body's length, when a Content-Length gives it and no
+    /// chunked coding or close is announced (a body the connection can be
+    /// reused after).
+    pub fn body_length(&self) -> Option<u64> {
+        let closes = |v: &[u8]| v.eq_ignore_ascii_case(b"close");
+        if self.fields("transfer-encoding").next().is_some()
+            || self.fields("connection").any(closes)
+            || self.fields("proxy-connection").any(closes)
+            || self.answer.starts_with(b"HTTP/1.0")
+        {
+            return None;
+        }
+        let mut lengths = self.fields("content-length");
+        let first: u64 = std::str::from_utf8(lengths.next().unwrap_or(b"0"))
+            .ok()?
+            .parse()
+            .ok()?;
+        lengths
+            .all(|other| other == first.to_string().as_bytes())
+            .then_some(first)
     }
 
     /// The answer's status code (`HTTP/1.x NNN ...`), if the head reads

@@ -16,7 +16,8 @@ pub(crate) struct AuthOptions {
     /// `CURLOPT_HTTPAUTH`, as kept (see [`AuthMethods::as_set`]).
     pub methods: AuthMethods,
     pub ie_style: bool,
-    /// Replace the proxy string's (`CURLOPT_PROXYUSERNAME`, ...).
+    /// The proxy's (`CURLOPT_PROXYUSERNAME`, ...), for a proxy string
+    /// without credentials.
     pub proxy_user: Option<Box<[u8]>>,
     pub proxy_password: Option<Box<[u8]>>,
     /// `CURLOPT_PROXYAUTH`, as kept.

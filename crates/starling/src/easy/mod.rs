@@ -635,16 +635,16 @@ impl Easy {
         Ok(self)
     }
 
-    /// The user name sent to the proxy, replacing the proxy string's
-    /// (`CURLOPT_PROXYUSERNAME`).
+    /// The user name sent to the proxy (`CURLOPT_PROXYUSERNAME`); a proxy
+    /// string's own credentials win over it, as in libcurl.
     pub fn proxy_username(&mut self, user: Option<&[u8]>) -> &mut Self {
         self.inner.extras_mut().auth.proxy_user = user.map(Into::into);
         self.inner.route = None;
         self
     }
 
-    /// The password sent to the proxy, replacing the proxy string's
-    /// (`CURLOPT_PROXYPASSWORD`).
+    /// The password sent to the proxy (`CURLOPT_PROXYPASSWORD`), with
+    /// [`Easy::proxy_username`].
     pub fn proxy_password(&mut self, password: Option<&[u8]>) -> &mut Self {
         self.inner.extras_mut().auth.proxy_password = password.map(Into::into);
         self.inner.route = None;

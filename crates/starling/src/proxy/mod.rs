@@ -54,8 +54,8 @@ pub(crate) struct Proxy {
     /// A name or an address (IPv6 without brackets).
     pub host: Box<str>,
     pub port: u16,
-    /// The credentials: the proxy string's, each part replaced by its
-    /// option's (`CURLOPT_PROXYUSERNAME`, `CURLOPT_PROXYPASSWORD`).
+    /// The credentials: the proxy string's, else the options'
+    /// (`CURLOPT_PROXYUSERNAME`, `CURLOPT_PROXYPASSWORD`).
     pub credentials: Option<Box<UserPassword>>,
     /// Requests go through a CONNECT tunnel (an `https://` URL) rather
     /// than to the proxy in absolute form.

@@ -154,16 +154,31 @@ impl Transfer {
     }
 
     /// The Proxy-Authorization of a CONNECT to `authority`, with libcurl's
-    /// words for it.
-    pub(super) fn connect_auth(&mut self, authority: &str) -> (Option<String>, Option<String>) {
+    /// words for it. As in libcurl, the server's side is worked out too
+    /// (its words said, a Digest nonce counted) though the CONNECT does not
+    /// carry it.
+    pub(super) fn connect_auth(&mut self, authority: &str) -> AuthFields {
+        let mut out = AuthFields::default();
         let Some(mut state) = self.take_auth_state() else {
-            return (None, None);
+            return out;
         };
-        let mut out = (None, None);
-        if let Some(credentials) = self.route().proxy().and_then(|p| p.credentials.as_deref()) {
+        let allowed = self.auth_allowed_to_host();
+        let route = self.route();
+        let proxy = route.proxy().and_then(|p| p.credentials.as_deref());
+        let host = host_credentials(&self.easy.inner.extras().auth, &route.target);
+        if let Some(credentials) = proxy {
             let creds = proxy_credentials(credentials);
             let (name, value) = state.proxy.output(creds, false, "CONNECT", authority);
-            out = (value, name.map(|name| said("Proxy", name, creds.user)));
+            if let Some(name) = name {
+                out.said.push(said("Proxy", name, creds.user));
+            }
+            out.proxy = value;
+        }
+        if (proxy.is_some() || host.any()) && allowed {
+            let own = self.request_headers().contains_key("Authorization");
+            if let (Some(name), _) = state.host.output(host, own, "CONNECT", authority) {
+                out.said.push(said("Server", name, host.user));
+            }
         }
         self.put_auth_state(state);
         out
@@ -187,6 +202,16 @@ impl Transfer {
             407 => ("proxy-authenticate", true),
             _ => return Vec::new(),
         };
+        self.auth_read_values(proxy, head.headers.get_all(field))
+    }
+
+    /// [`Transfer::auth_read`] for the challenge fields' values of a 401
+    /// (or, `proxy`, a 407).
+    pub(super) fn auth_read_values<'v>(
+        &mut self,
+        proxy: bool,
+        values: impl Iterator<Item = &'v [u8]>,
+    ) -> Vec<(usize, &'static str)> {
         let mut state = self.take_auth_state();
         // Without credentials the offers are still read (for the info).
         let mut unused = AuthSide::default();
@@ -200,7 +225,7 @@ impl Transfer {
         let mut offered = AuthMethods::NONE;
         let mut words = Vec::new();
         let mut problem = false;
-        for (i, value) in head.headers.get_all(field).enumerate() {
+        for (i, value) in values.enumerate() {
             problem |= side.read_challenge(value, &mut offered, &mut |w| words.push((i, w)));
         }
         if let Some(state) = state {
@@ -220,8 +245,9 @@ impl Transfer {
     /// Whether a final response sends the same request again with other
     /// credentials (libcurl's `Curl_http_auth_act`): a 401 (407) whose
     /// challenges offer a method wanted, or a probe the server took
-    /// without asking for credentials.
-    pub(super) fn auth_again(&mut self, status: u16) -> bool {
+    /// without asking for credentials. `connect`: the answer to a CONNECT,
+    /// which only the proxy's credentials can answer.
+    pub(super) fn auth_again(&mut self, status: u16, connect: bool) -> bool {
         let (problem, probe, rounds) = self.aside.as_ref().map_or((false, false, 0), |a| {
             (a.auth_problem, a.auth_probe, a.auth_rounds)
         });
@@ -232,10 +258,11 @@ impl Transfer {
             return false;
         };
         let route = self.route();
-        let host = host_credentials(&self.easy.inner.extras().auth, &route.target).any();
+        let host = !connect && host_credentials(&self.easy.inner.extras().auth, &route.target).any();
         let proxy = route
             .proxy()
-            .is_some_and(|p| !p.tunnel && p.credentials.is_some());
+            .is_some_and(|p| p.tunnel == connect && p.credentials.is_some());
+        let probe = probe && !connect;
         let mut picked = false;
         let mut problem = false;
         if host && (status == 401 || (probe && status < 300)) {

@@ -92,6 +92,9 @@ pub(super) enum HeadKind {
 pub(super) struct Said<'a> {
     pub words: &'a [(usize, &'static str)],
     pub field: &'static str,
+    /// Said after the field is handed on rather than before (libcurl's
+    /// order for a CONNECT answer).
+    pub after: bool,
 }
 
 impl Said<'_> {
@@ -99,6 +102,7 @@ impl Said<'_> {
     pub const NONE: Said<'static> = Said {
         words: &[],
         field: "",
+        after: false,
     };
 }
 
@@ -124,13 +128,20 @@ pub(super) fn deliver_head(
                 && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
                 && line[name.len()] == b':'
         };
-        if !said.words.is_empty() && named(said.field) {
-            for (_, word) in said.words.iter().filter(|(i, _)| *i == challenges) {
-                if verbose {
-                    handler.trace(Trace::Text, format!("{word}\n").as_bytes());
-                }
+        let words = match !said.words.is_empty() && named(said.field) {
+            true => {
+                challenges += 1;
+                Some(challenges - 1)
             }
-            challenges += 1;
+            false => None,
+        };
+        let say = |handler: &mut dyn Handler| {
+            for (_, word) in said.words.iter().filter(|(i, _)| Some(*i) == words) {
+                handler.trace(Trace::Text, format!("{word}\n").as_bytes());
+            }
+        };
+        if verbose && !said.after {
+            say(handler);
         }
         if verbose {
             if !rewind_said && named("location") {
@@ -145,16 +156,8 @@ pub(super) fn deliver_head(
         if handler.header_line(line) == Flow::Abort {
             return Flow::Abort;
         }
-    }
-    Flow::Continue
-}
-
-/// Gives a head's lines as received (status line, header lines, the
-/// empty line) to [`Handler::header_line`], as slices of `head`.
-pub(super) fn head_lines(handler: &mut dyn Handler, head: &[u8]) -> Flow {
-    for line in crate::http1::lines(head) {
-        if handler.header_line(line) == Flow::Abort {
-            return Flow::Abort;
+        if verbose && said.after {
+            say(handler);
         }
     }
     Flow::Continue
@@ -257,7 +260,7 @@ impl Core {
                     return Step::Stop;
                 }
             }
-            if !t.has_next() && t.auth_again(head.status.as_u16()) {
+            if !t.has_next() && t.auth_again(head.status.as_u16(), false) {
                 t.aside_mut().next = Some(NextRequest::Authenticate);
             }
         }
@@ -282,6 +285,7 @@ impl Core {
         let said = Said {
             words: &auth_words,
             field: challenge_field,
+            after: false,
         };
         let flow = t.easy.inner.with_handler(|handler, info| {
             let raw = info.headers.raw();
