@@ -90,11 +90,14 @@ pub struct Args {
     #[arg(long = "location-trusted")]
     pub location_trusted: bool,
 
-    /// Use this HTTP proxy, [http://][USER:PASSWORD@]HOST[:PORT] (port
-    /// 1080 when none): http:// URLs go to it in absolute form, https://
-    /// URLs (and http:// ones with -p) through a CONNECT tunnel; other
-    /// proxy kinds fail with 4 rather than go direct. Without it, curl's
-    /// environment variables (http_proxy, https_proxy, all_proxy) apply.
+    /// Use this proxy, [SCHEME://][USER:PASSWORD@]HOST[:PORT] (port 1080
+    /// when none). An HTTP proxy (http://, the default) takes http:// URLs
+    /// in absolute form and https:// ones (http:// too with -p) through a
+    /// CONNECT tunnel; socks4://, socks4a://, socks5:// and socks5h://
+    /// proxies connect to the origin (socks4a and socks5h resolving its
+    /// name). HTTPS proxies fail with 4 rather than go direct. Without it,
+    /// curl's environment variables (http_proxy, https_proxy, all_proxy)
+    /// apply.
     #[arg(short = 'x', long = "proxy", value_name = "URL")]
     pub proxy: Option<String>,
 
@@ -103,6 +106,26 @@ pub struct Args {
     /// `*` for all (else no_proxy/NO_PROXY).
     #[arg(long = "noproxy", value_name = "HOSTS")]
     pub noproxy: Option<String>,
+
+    /// Use this SOCKS4 proxy, HOST[:PORT], the origin's name resolved
+    /// here (wins over -x).
+    #[arg(long = "socks4", value_name = "HOST[:PORT]")]
+    pub socks4: Option<String>,
+
+    /// Use this SOCKS4a proxy, HOST[:PORT], which resolves the origin's
+    /// name (wins over -x).
+    #[arg(long = "socks4a", value_name = "HOST[:PORT]")]
+    pub socks4a: Option<String>,
+
+    /// Use this SOCKS5 proxy, HOST[:PORT], the origin's name resolved
+    /// here (wins over -x).
+    #[arg(long = "socks5", value_name = "HOST[:PORT]")]
+    pub socks5: Option<String>,
+
+    /// Use this SOCKS5 proxy, HOST[:PORT], which resolves the origin's
+    /// name (wins over -x).
+    #[arg(long = "socks5-hostname", value_name = "HOST[:PORT]")]
+    pub socks5_hostname: Option<String>,
 
     /// Send http:// URLs through a CONNECT tunnel too (https:// always
     /// tunnels).

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use starling::{Easy, Error, ErrorKind, HttpVersion, IpResolve, Method, ProxySetting};
+use starling::{Easy, Error, ErrorKind, HttpVersion, IpResolve, Method, ProxyKind, ProxySetting};
 
 use crate::args::Args;
 use crate::credentials::Credentials;
@@ -77,8 +77,9 @@ pub struct Settings {
     pub create_dirs: bool,
     pub resume: Option<Resume>,
     pub etag_save: Option<PathBuf>,
-    /// `-x`: the proxy (else the environment's, which the library reads).
-    pub proxy: Option<String>,
+    /// `-x` or `--socks5` and kin: the proxy and the kind of one named
+    /// without a scheme (else the environment's, which the library reads).
+    pub proxy: Option<(String, ProxyKind)>,
     /// `--noproxy`.
     pub noproxy: Option<String>,
     /// `-u`, `--digest`, `-U` and their kin.
@@ -230,8 +231,9 @@ impl Settings {
             // applies; a malformed one that applies fails with 49.
             easy.connect_to_as_libcurl(&self.connect_to);
         }
-        if let Some(proxy) = &self.proxy {
+        if let Some((proxy, kind)) = &self.proxy {
             easy.proxy(ProxySetting::Url(proxy.clone()));
+            easy.proxy_type(*kind);
         }
         if self.noproxy.is_some() {
             easy.noproxy(self.noproxy.as_deref());
@@ -242,6 +244,20 @@ impl Settings {
         self.credentials.apply(easy)?;
         Ok(())
     }
+}
+
+/// `--socks4`, `--socks4a`, `--socks5`, `--socks5-hostname`: the proxy
+/// and its kind (the string's own scheme, if any, still decides, as in
+/// curl).
+fn socks_proxy(args: &Args) -> Option<(String, ProxyKind)> {
+    [
+        (&args.socks5_hostname, ProxyKind::Socks5Hostname),
+        (&args.socks5, ProxyKind::Socks5),
+        (&args.socks4a, ProxyKind::Socks4a),
+        (&args.socks4, ProxyKind::Socks4),
+    ]
+    .into_iter()
+    .find_map(|(given, kind)| given.clone().map(|p| (p, kind)))
 }
 
 /// Seconds from the command line as a duration.
@@ -466,7 +482,7 @@ fn settings(args: &Args) -> Result<Settings, String> {
         create_dirs: args.create_dirs,
         resume,
         etag_save: args.etag_save.clone(),
-        proxy: args.proxy.clone(),
+        proxy: socks_proxy(args).or_else(|| args.proxy.clone().map(|p| (p, ProxyKind::Http))),
         noproxy: args.noproxy.clone(),
         proxytunnel: args.proxytunnel,
         credentials: Credentials::from_args(args)?,

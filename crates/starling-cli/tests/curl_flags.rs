@@ -6,7 +6,9 @@ mod common;
 
 use std::process::Output;
 
-use starling_testserver::{pattern, percent_encode, ConnectProxy, ConnectReply, HttpServer};
+use starling_testserver::{
+    pattern, percent_encode, ConnectProxy, ConnectReply, HttpServer, SocksProxy, SocksReply,
+};
 
 use common::{entries, response, starling, ScriptedServer, TempDir};
 
@@ -411,16 +413,34 @@ fn cookies_are_refused_and_a_proxy_never_bypassed() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(out.stdout, pattern(0, 4));
     assert_eq!(tunnel.heads().len(), 1);
-    // Another proxy kind fails with 4; https:// asks this proxy (no
-    // CONNECT proxy) for a tunnel, which it refuses: 56. Neither goes
-    // direct.
+    // An HTTPS proxy fails with 4; a SOCKS proxy where nothing listens
+    // with 7; https:// asks this proxy (no CONNECT proxy) for a tunnel,
+    // which it refuses: 56. None goes direct.
     for (args, code) in [
-        (&["-x", "socks5://127.0.0.1:9", url.as_str()][..], 4),
+        (&["-x", "https://127.0.0.1:9", url.as_str()][..], 4),
+        (&["-x", "socks5://127.0.0.1:9", url.as_str()], 7),
         (&["-x", proxy.as_str(), "https://127.0.0.1:1/"], 56),
     ] {
         let out = run(&tmp, args);
         assert_eq!(out.status.code(), Some(code), "{args:?}: {}", text(&out.stderr));
     }
+    // SOCKS proxies by flag and by scheme.
+    let socks = SocksProxy::start(SocksReply::Serve { credentials: None });
+    let socks_addr = socks.addr().to_string();
+    let local = format!("http://localhost:{}/bytes/4", server.addr().port());
+    let socks5h = format!("socks5h://{socks_addr}");
+    for args in [
+        &["--socks5-hostname", socks_addr.as_str(), local.as_str()][..],
+        &["--socks5", &socks_addr, &local],
+        &["--socks4a", &socks_addr, &local],
+        &["--socks4", &socks_addr, &local],
+        &["-x", &socks5h, &local],
+    ] {
+        let out = run(&tmp, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(out.stdout, pattern(0, 4), "{args:?}");
+    }
+    assert_eq!(socks.connections_accepted(), 5);
     // The environment's proxy (nothing listens there): the transfer
     // fails to connect to it (7) rather than go direct.
     let out = starling(tmp.path())

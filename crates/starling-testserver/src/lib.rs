@@ -44,6 +44,9 @@
 //! * [`ConnectProxy`]: an HTTP proxy answering `CONNECT` as a
 //!   [`ConnectReply`] says (a tunnel to 127.0.0.1, a refusal, raw bytes),
 //!   recording each request head.
+//! * [`SocksProxy`]: a SOCKS4/4a/5 proxy answering as a [`SocksReply`]
+//!   says (a connection to 127.0.0.1, with or without credentials, a
+//!   refusal, raw bytes, silence), recording each handshake's bytes.
 //! * [`pattern`] and friends: deterministic, verifiable body bytes.
 //! * [`fnv1a64`] and [`Fnv1a64`]: the checksum the servers report bodies by.
 //! * [`refused_port`], [`open_fd_count`], [`wait_for_fd_count`],
@@ -90,6 +93,7 @@ mod raw_server;
 mod recording_server;
 mod routes;
 mod runner;
+mod socks_proxy;
 mod tls_server;
 mod unaccepted;
 
@@ -105,6 +109,7 @@ pub use raw_server::{RawServer, Script};
 pub use recording_server::{Recorded, RecordingServer};
 pub use routes::inspect::Inspected;
 pub use routes::redirect::percent_encode;
+pub use socks_proxy::{SocksProxy, SocksReply};
 pub use tls_server::{TlsServer, TlsServerOptions, TlsVersionOnly};
 pub use unaccepted::Unaccepted;
 

@@ -39,6 +39,11 @@ pub enum ErrorKind {
     /// The server refused the handshake for want of a client certificate.
     /// CURLE_SSL_CLIENTCERT (98).
     SslClientCert,
+    /// A proxy's handshake failed (a SOCKS proxy refused, answered
+    /// nonsense, or the name it needed could not be looked up);
+    /// [`TransferInfo::proxy_error`](crate::TransferInfo::proxy_error) says
+    /// how, as libcurl's `CURLINFO_PROXY_ERROR`. CURLE_PROXY (97).
+    Proxy,
     /// The server's public key is not the pinned one.
     /// CURLE_SSL_PINNEDPUBKEYNOTMATCH (90).
     SslPinnedPubkeyNotMatch,
@@ -135,6 +140,7 @@ impl ErrorKind {
             ErrorKind::SslPinnedPubkeyNotMatch => 90,
             ErrorKind::Http2Stream => 92,
             ErrorKind::SslClientCert => 98,
+            ErrorKind::Proxy => 97,
             ErrorKind::TooLarge => 100,
             ErrorKind::RecursiveApiCall | ErrorKind::UnknownHandle => 43,
         }

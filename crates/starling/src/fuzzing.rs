@@ -132,6 +132,7 @@ impl Handle {
             noproxy: None,
             proxy_port: 0,
             proxy_tunnel: false,
+            proxy_type: crate::ProxyKind::Http,
             proxy_user: None,
             proxy_password: None,
         }

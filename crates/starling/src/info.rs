@@ -117,6 +117,9 @@ pub struct TransferInfo {
     /// The proxy's answer code to the last CONNECT, 0 without one
     /// (CURLINFO_HTTP_CONNECTCODE).
     pub connect_code: u16,
+    /// How a proxy's handshake failed: libcurl's `CURLproxycode`
+    /// (CURLINFO_PROXY_ERROR), 0 when it did not.
+    pub proxy_error: u8,
     /// The methods the server's 401 challenges offered during the
     /// transfer, of those Starling speaks (CURLINFO_HTTPAUTH_AVAIL).
     pub http_auth_available: AuthMethods,

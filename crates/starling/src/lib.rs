@@ -76,6 +76,6 @@ pub use info::{Timings, TransferInfo};
 pub use multi::{
     Action, Counters, Events, Limits, Message, Multi, Pause, SocketAssign, SocketEvent, TransferId, What,
 };
-pub use proxy::ProxySetting;
+pub use proxy::{ProxyKind, ProxySetting};
 pub use share::{Share, ShareLock, Shared};
 pub use sys::SystemEnv;

@@ -13,7 +13,7 @@ use crate::alt_svc::{Alpn, AltSvc};
 use crate::auth::UserPassword;
 use crate::connect_to::ConnectToList;
 use crate::error::{Error, ErrorKind};
-use crate::proxy::{from_environment, no_proxy_matches, Proxy, ProxySetting};
+use crate::proxy::{from_environment, no_proxy_matches, Proxy, ProxyKind, ProxySetting};
 
 /// Where a handle's transfers go: the URL's target, where its connection
 /// goes, and the addresses to try. Computed when a transfer starts and kept
@@ -75,6 +75,8 @@ pub(crate) struct RouteOptions<'a> {
     pub proxy_port: u16,
     /// `CURLOPT_HTTPPROXYTUNNEL`: `http://` through a CONNECT tunnel too.
     pub proxy_tunnel: bool,
+    /// `CURLOPT_PROXYTYPE`: the kind of a proxy string without a scheme.
+    pub proxy_type: ProxyKind,
     /// `CURLOPT_PROXYUSERNAME` and `CURLOPT_PROXYPASSWORD`, for a proxy
     /// string without credentials.
     pub proxy_user: Option<&'a [u8]>,
@@ -145,8 +147,8 @@ fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<(Option<Prox
     let Some(given) = given else {
         return Ok((None, read));
     };
-    let mut proxy = Proxy::parse(&given, options.proxy_port)?;
-    if target.is_websocket() {
+    let mut proxy = Proxy::parse(&given, options.proxy_port, options.proxy_type)?;
+    if target.is_websocket() && proxy.kind == ProxyKind::Http {
         return Err(Error::new(
             ErrorKind::NotBuiltIn,
             format!(

@@ -361,10 +361,9 @@ unsafe fn answer(
             INFO_HTTPAUTH_AVAIL => *out.cast::<c_long>() = c_long::from(i.http_auth_available.bits()),
             INFO_PROXYAUTH_AVAIL => *out.cast::<c_long>() = c_long::from(i.proxy_auth_available.bits()),
             INFO_CONDITION_UNMET => *out.cast::<c_long>() = c_long::from(i.condition_unmet),
-            // No SOCKS proxy, no RTSP.
-            INFO_PROXY_ERROR | INFO_RTSP_CLIENT_CSEQ | INFO_RTSP_SERVER_CSEQ | INFO_RTSP_CSEQ_RECV => {
-                *out.cast::<c_long>() = 0
-            }
+            INFO_PROXY_ERROR => *out.cast::<c_long>() = c_long::from(i.proxy_error),
+            // No RTSP.
+            INFO_RTSP_CLIENT_CSEQ | INFO_RTSP_SERVER_CSEQ | INFO_RTSP_CSEQ_RECV => *out.cast::<c_long>() = 0,
             INFO_OS_ERRNO => *out.cast::<c_long>() = i.os_errno.unwrap_or(0) as c_long,
             INFO_LASTSOCKET => *out.cast::<c_long>() = c_long::from(asked.active_socket),
             INFO_ACTIVESOCKET => *out.cast::<std::ffi::c_int>() = asked.active_socket,

@@ -4,7 +4,7 @@
 use std::ffi::{c_long, c_void, CStr};
 use std::time::Duration;
 
-use starling::{AuthMethods, Method, ProxySetting};
+use starling::{AuthMethods, Method, ProxyKind, ProxySetting};
 
 use super::{easy_ref, PostFields};
 use crate::codes::*;
@@ -112,11 +112,22 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             // SOCKS) are libcurl's but not built in, and any other number
             // is refused, as libcurl refuses it.
             PROXYTYPE => {
-                return match value {
-                    0 | 1 => CURLE_OK,
-                    2..=7 => CURLE_NOT_BUILT_IN,
-                    _ => CURLE_BAD_FUNCTION_ARGUMENT,
-                }
+                let kind = match value {
+                    // CURLPROXY_HTTP, CURLPROXY_HTTP_1_0 (an HTTP proxy).
+                    0 | 1 => ProxyKind::Http,
+                    4 => ProxyKind::Socks4,
+                    5 => ProxyKind::Socks5,
+                    6 => ProxyKind::Socks4a,
+                    7 => ProxyKind::Socks5Hostname,
+                    // CURLPROXY_HTTPS: not built in yet.
+                    2 | 3 => return CURLE_NOT_BUILT_IN,
+                    _ => return CURLE_BAD_FUNCTION_ARGUMENT,
+                };
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.proxy_type(kind);
+                return CURLE_OK;
             }
             RESUME_FROM => {
                 h.opts.fields.resume_from = (value > 0).then_some(value as u64);

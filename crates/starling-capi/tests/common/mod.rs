@@ -166,6 +166,19 @@ pub fn output_of(name: &str, lib: Library, args: &[String]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs `run` on libcurl, then on Starling, and asserts that the lines
+/// it gives are the same (skipped without Debian's libcurl).
+pub fn assert_runs_alike(run: impl Fn(Library) -> String) {
+    if !have_libcurl() {
+        return;
+    }
+    let theirs = run(Library::Libcurl);
+    eprintln!("libcurl:\n{theirs}");
+    let ours = run(Library::Starling);
+    eprintln!("starling:\n{ours}");
+    assert_same_lines(&ours, &theirs);
+}
+
 /// Asserts that a program's output on Starling is line for line its
 /// output on libcurl, listing every line that differs when it is not.
 pub fn assert_same_lines(starling: &str, libcurl: &str) {

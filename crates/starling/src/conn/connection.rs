@@ -109,6 +109,12 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
+    /// A SOCKS handshake on it waits for its origin's name to be looked
+    /// up.
+    pub fn resolving_socks(&self) -> bool {
+        self.tunnel.as_ref().is_some_and(|t| t.resolving)
+    }
+
     /// A connection whose connect to the first address is in progress.
     pub fn connecting(socket: Socket, host: HostId, generation: u32, now: Instant) -> Self {
         Connection {
@@ -183,9 +189,11 @@ impl Connection {
         let wanted = match (self.state, self.proto.phase) {
             (ConnState::Connecting, _) => Some(What::Out),
             (ConnState::Handshaking, _) => Some(What::In),
-            (ConnState::Tunneling, _) => match self.tunnel.as_ref().is_some_and(|t| !t.sent_all()) {
-                true => Some(What::Out),
-                false => Some(What::In),
+            (ConnState::Tunneling, _) => match self.tunnel.as_deref() {
+                // Waiting for the resolver, not the socket.
+                Some(t) if t.resolving => None,
+                Some(t) if !t.sent_all() => Some(What::Out),
+                _ => Some(What::In),
             },
             (ConnState::Idle, _) if !watch_idle => None,
             (ConnState::Held, _) => None,

@@ -1,8 +1,11 @@
-//! A CONNECT tunnel being set up through an HTTP proxy (RFC 9110, section
-//! 9.3.6): the request as libcurl 7.88 writes it, how much of it went out,
-//! and the proxy's answer head as it arrives. Once the proxy answers 2xx
-//! the socket carries the origin's bytes unchanged: the tunnel needs no
-//! layer in the transport.
+//! A tunnel being set up through a proxy: a CONNECT through an HTTP proxy
+//! (RFC 9110, section 9.3.6), the request as libcurl 7.88 writes it, or a
+//! SOCKS handshake; how much of the current request went out, and the
+//! proxy's answer as it arrives. Once the proxy agrees the socket carries
+//! the origin's bytes unchanged: the tunnel needs no layer in the
+//! transport.
+
+use crate::proxy::SocksHandshake;
 
 /// The longest answer head a proxy may send (libcurl's limit for a head).
 pub(crate) const MAX_ANSWER: usize = 100 * 1024;
@@ -16,6 +19,10 @@ pub(crate) struct Tunnel {
     /// Bytes of the last answer's body still to read and drop before
     /// this answer (a CONNECT asked again on the same connection).
     pub discard: u64,
+    /// The SOCKS handshake this is, rather than a CONNECT.
+    pub socks: Option<Box<SocksHandshake>>,
+    /// The handshake waits for the origin's name to be looked up.
+    pub resolving: bool,
 }
 
 impl Tunnel {
@@ -45,6 +52,37 @@ impl Tunnel {
             sent: 0,
             answer: Vec::new(),
             discard: 0,
+            socks: None,
+            resolving: false,
+        }
+    }
+
+    /// A SOCKS handshake whose first bytes are `request`.
+    pub fn socks(handshake: SocksHandshake, request: Vec<u8>) -> Tunnel {
+        Tunnel {
+            request,
+            sent: 0,
+            answer: Vec::new(),
+            discard: 0,
+            socks: Some(Box::new(handshake)),
+            resolving: false,
+        }
+    }
+
+    /// The answer is whole: a CONNECT's head, or a SOCKS step's bytes.
+    pub fn answered(&self) -> bool {
+        match &self.socks {
+            Some(s) => self.answer.len() >= s.needed(&self.answer),
+            None => self.head_len().is_some(),
+        }
+    }
+
+    /// How many bytes to read at most: a SOCKS step's rest exactly (what
+    /// follows is the origin's), a CONNECT's head in pieces of `buf`.
+    pub fn to_read(&self, buf: usize) -> usize {
+        match &self.socks {
+            Some(s) if self.discard == 0 => s.needed(&self.answer).saturating_sub(self.answer.len()).min(buf),
+            _ => buf,
         }
     }
 

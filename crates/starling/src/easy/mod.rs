@@ -15,7 +15,7 @@ use crate::handler::{Discard, Handler};
 use crate::http1::OptionFields;
 use crate::http1::{InvalidField, RequestHeaders};
 use crate::info::TransferInfo;
-use crate::proxy::ProxySetting;
+use crate::proxy::{ProxyKind, ProxySetting};
 use crate::target::{Route, RouteOptions};
 
 mod allowed;
@@ -590,6 +590,15 @@ impl Easy {
         self
     }
 
+    /// The kind of a proxy string that names none by its scheme
+    /// (`CURLOPT_PROXYTYPE`; HTTP by default): `proxy:1080` is then a
+    /// SOCKS5 proxy with [`ProxyKind::Socks5`].
+    pub fn proxy_type(&mut self, kind: ProxyKind) -> &mut Self {
+        self.inner.extras_mut().proxy_type = kind;
+        self.inner.route = None;
+        self
+    }
+
     /// Sends `http://` requests through a CONNECT tunnel too, rather than
     /// to the proxy in absolute form (`CURLOPT_HTTPPROXYTUNNEL`;
     /// `https://` always tunnels).
@@ -686,6 +695,7 @@ impl Easy {
             noproxy: extras.noproxy.as_deref(),
             proxy_port: extras.proxy_port,
             proxy_tunnel: extras.proxy_tunnel,
+            proxy_type: extras.proxy_type,
             proxy_user: extras.auth.proxy_user.as_deref(),
             proxy_password: extras.auth.proxy_password.as_deref(),
         }

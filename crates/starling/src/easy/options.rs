@@ -18,7 +18,7 @@ use crate::connect_to::ConnectToList;
 use crate::env::{SocketHooks, SocketOptions};
 use crate::hsts::Hsts;
 use crate::http1::OptionFields;
-use crate::proxy::ProxySetting;
+use crate::proxy::{ProxyKind, ProxySetting};
 use crate::share::Share;
 
 use super::tls::{ClientCert, TlsVersions};
@@ -120,6 +120,8 @@ pub(crate) struct Extras {
     pub(crate) noproxy: Option<String>,
     pub(crate) proxy_port: u16,
     pub(crate) proxy_tunnel: bool,
+    /// `CURLOPT_PROXYTYPE`: the kind of a proxy string without a scheme.
+    pub(crate) proxy_type: ProxyKind,
     pub(crate) tls: TlsOptions,
     /// The scheme of a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`).
     pub(crate) default_protocol: Option<String>,
@@ -242,6 +244,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     noproxy: None,
     proxy_port: 0,
     proxy_tunnel: false,
+    proxy_type: ProxyKind::Http,
     default_protocol: None,
     share: None,
     resolve_fresh: false,

@@ -5,16 +5,19 @@
 //! An HTTP proxy carries `http://` requests in absolute form on a
 //! connection to the proxy (shared by every origin, as libcurl shares
 //! it), and `https://` ones (`http://` too when asked) through a CONNECT
-//! tunnel (`conn/tunnel.rs`, `transfer/tunnel.rs`). WebSocket URLs through
-//! a proxy and the other proxy kinds (HTTPS, SOCKS) fail with libcurl's
-//! "not built in" until they exist: a proxy that is set is never
-//! bypassed.
+//! tunnel (`conn/tunnel.rs`, `transfer/tunnel.rs`). A SOCKS proxy
+//! (`socks.rs`) connects each connection to its origin, which then speaks
+//! as if reached directly. WebSocket URLs through a proxy and HTTPS
+//! proxies fail with libcurl's "not built in" until they exist: a proxy
+//! that is set is never bypassed.
 
 mod environment;
 mod no_proxy;
+mod socks;
 
 pub(crate) use environment::from_environment;
 pub(crate) use no_proxy::no_proxy_matches;
+pub(crate) use socks::{ProxyCode, SocksError, SocksHandshake, SocksNext, SocksVersion};
 
 use url::Url;
 
@@ -41,10 +44,46 @@ pub enum ProxySetting {
 #[cfg(feature = "fuzzing")]
 pub(crate) static OFF: ProxySetting = ProxySetting::Off;
 
-/// A proxy's kind, from its scheme (`http://` when it has none).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ProxyKind {
+/// A proxy's kind: from its scheme, or for a proxy string without one
+/// the handle's [`Easy::proxy_type`](crate::Easy::proxy_type)
+/// (libcurl's `CURLOPT_PROXYTYPE`; HTTP by default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ProxyKind {
+    /// An HTTP proxy (`http://`).
+    #[default]
     Http,
+    /// SOCKS4, the origin's address resolved here (`socks4://`).
+    Socks4,
+    /// SOCKS4a, the origin's name resolved by the proxy (`socks4a://`).
+    Socks4a,
+    /// SOCKS5, the origin's address resolved here (`socks5://`).
+    Socks5,
+    /// SOCKS5 with the origin's name resolved by the proxy (`socks5h://`).
+    Socks5Hostname,
+}
+
+impl ProxyKind {
+    /// The SOCKS dialect, for a SOCKS proxy.
+    pub(crate) fn socks(self) -> Option<SocksVersion> {
+        match self {
+            ProxyKind::Http => None,
+            ProxyKind::Socks4 => Some(SocksVersion::V4),
+            ProxyKind::Socks4a => Some(SocksVersion::V4a),
+            ProxyKind::Socks5 => Some(SocksVersion::V5),
+            ProxyKind::Socks5Hostname => Some(SocksVersion::V5h),
+        }
+    }
+
+    /// The scheme that names the kind.
+    fn scheme(self) -> &'static str {
+        match self {
+            ProxyKind::Http => "http",
+            ProxyKind::Socks4 => "socks4",
+            ProxyKind::Socks4a => "socks4a",
+            ProxyKind::Socks5 => "socks5",
+            ProxyKind::Socks5Hostname => "socks5h",
+        }
+    }
 }
 
 /// A proxy to send a transfer through.
@@ -58,7 +97,7 @@ pub(crate) struct Proxy {
     /// (`CURLOPT_PROXYUSERNAME`, `CURLOPT_PROXYPASSWORD`).
     pub credentials: Option<Box<UserPassword>>,
     /// Requests go through a CONNECT tunnel (an `https://` URL) rather
-    /// than to the proxy in absolute form.
+    /// than to the proxy in absolute form (HTTP proxies).
     pub tunnel: bool,
 }
 
@@ -69,14 +108,18 @@ impl Proxy {
     /// is 0). A known scheme Starling does not speak yet fails with
     /// libcurl's "not built in" (4); an unknown one as libcurl fails it,
     /// with "couldn't connect" (7).
-    pub fn parse(proxy: &str, default_port: u16) -> Result<Proxy, Error> {
+    pub fn parse(proxy: &str, default_port: u16, default_kind: ProxyKind) -> Result<Proxy, Error> {
         let (scheme, rest) = match proxy.find("://") {
             Some(at) => (proxy[..at].to_ascii_lowercase(), &proxy[at + 3..]),
-            None => ("http".to_owned(), proxy),
+            None => (default_kind.scheme().to_owned(), proxy),
         };
-        match scheme.as_str() {
-            "http" => {}
-            "https" | "socks4" | "socks4a" | "socks5" | "socks5h" => {
+        let kind = match scheme.as_str() {
+            "http" => ProxyKind::Http,
+            "socks4" => ProxyKind::Socks4,
+            "socks4a" => ProxyKind::Socks4a,
+            "socks5" => ProxyKind::Socks5,
+            "socks5h" => ProxyKind::Socks5Hostname,
+            "https" => {
                 return Err(Error::new(
                     ErrorKind::NotBuiltIn,
                     format!("{scheme} proxies ('{proxy}') are not built into Starling yet"),
@@ -88,7 +131,7 @@ impl Proxy {
                     format!("Unsupported proxy scheme for '{proxy}'"),
                 ))
             }
-        }
+        };
         // A scheme without a default port, so that an explicit `:80` is
         // kept (the URL parser drops a special scheme's default port).
         let parsed = Url::parse(&format!("starling-proxy://{rest}"))
@@ -112,12 +155,24 @@ impl Proxy {
         let credentials = (!parsed.username().is_empty() || parsed.password().is_some())
             .then(|| Box::new(UserPassword::from_url(&parsed)));
         Ok(Proxy {
-            kind: ProxyKind::Http,
+            kind,
             host: host.into(),
             port,
             credentials,
             tunnel: false,
         })
+    }
+
+    /// Requests go to the proxy in absolute form (an HTTP proxy, no
+    /// tunnel).
+    pub fn absolute_form(&self) -> bool {
+        self.kind == ProxyKind::Http && !self.tunnel
+    }
+
+    /// HTTP authentication with the proxy applies: to a request in
+    /// absolute form, or (`connect`) to a CONNECT.
+    pub fn http_auth_applies(&self, connect: bool) -> bool {
+        self.kind == ProxyKind::Http && self.tunnel == connect
     }
 
     /// `host:port`, IPv6 in brackets: how the proxy is named in keys and
@@ -145,7 +200,7 @@ mod tests {
             ("[::1]:8080", "::1", 8080),
         ];
         for (given, host, port) in cases {
-            let p = Proxy::parse(given, 0).unwrap();
+            let p = Proxy::parse(given, 0, ProxyKind::Http).unwrap();
             assert_eq!(
                 (&*p.host, p.port, p.credentials.is_none()),
                 (host, port, true),
@@ -153,28 +208,48 @@ mod tests {
             );
         }
         // CURLOPT_PROXYPORT stands for a port the string does not give.
-        assert_eq!(Proxy::parse("proxy.example", 8888).unwrap().port, 8888);
-        assert_eq!(Proxy::parse("proxy.example:81", 8888).unwrap().port, 81);
-        let p = Proxy::parse("http://us%40er:p%3Aw@proxy:3128", 0).unwrap();
+        assert_eq!(
+            Proxy::parse("proxy.example", 8888, ProxyKind::Http).unwrap().port,
+            8888
+        );
+        assert_eq!(
+            Proxy::parse("proxy.example:81", 8888, ProxyKind::Http)
+                .unwrap()
+                .port,
+            81
+        );
+        let p = Proxy::parse("http://us%40er:p%3Aw@proxy:3128", 0, ProxyKind::Http).unwrap();
         let c = p.credentials.as_deref().unwrap();
         assert_eq!((&*c.user, &*c.password), (&b"us@er"[..], &b"p:w"[..]));
         assert_eq!(p.authority(), "proxy:3128");
-        assert_eq!(Proxy::parse("[::1]:8080", 0).unwrap().authority(), "[::1]:8080");
+        assert_eq!(
+            Proxy::parse("[::1]:8080", 0, ProxyKind::Http)
+                .unwrap()
+                .authority(),
+            "[::1]:8080"
+        );
     }
 
     #[test]
     fn other_schemes_are_refused_with_libcurls_codes() {
-        for given in [
-            "https://p:443",
-            "socks5://p",
-            "socks5h://p",
-            "socks4://p",
-            "socks4a://p",
+        let e = Proxy::parse("https://p:443", 0, ProxyKind::Http).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotBuiltIn);
+        for (given, kind) in [
+            ("socks5://p", ProxyKind::Socks5),
+            ("SOCKS5H://p", ProxyKind::Socks5Hostname),
+            ("socks4://p", ProxyKind::Socks4),
+            ("socks4a://p:9", ProxyKind::Socks4a),
         ] {
-            let e = Proxy::parse(given, 0).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::NotBuiltIn, "{given}");
+            assert_eq!(
+                Proxy::parse(given, 0, ProxyKind::Http).unwrap().kind,
+                kind,
+                "{given}"
+            );
         }
-        let e = Proxy::parse("gopher://p", 0).unwrap_err();
+        // Without a scheme, the kind CURLOPT_PROXYTYPE says.
+        let p = Proxy::parse("p", 0, ProxyKind::Socks5Hostname).unwrap();
+        assert_eq!((p.kind, p.port), (ProxyKind::Socks5Hostname, DEFAULT_PORT));
+        let e = Proxy::parse("gopher://p", 0, ProxyKind::Http).unwrap_err();
         assert_eq!(
             (e.kind(), e.message()),
             (
@@ -183,7 +258,7 @@ mod tests {
             )
         );
         assert_eq!(
-            Proxy::parse("http://", 0).unwrap_err().kind(),
+            Proxy::parse("http://", 0, ProxyKind::Http).unwrap_err().kind(),
             ErrorKind::CouldntResolveProxy
         );
     }

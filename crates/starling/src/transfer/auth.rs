@@ -113,7 +113,7 @@ impl Transfer {
         // tunnel's CONNECT carried them.
         let proxy = route
             .proxy()
-            .filter(|p| !p.tunnel)
+            .filter(|p| p.http_auth_applies(false))
             .and_then(|p| p.credentials.as_deref());
         let host = host_credentials(options, target);
         if host.any() || proxy.is_some() {
@@ -261,7 +261,7 @@ impl Transfer {
         let host = !connect && host_credentials(&self.easy.inner.extras().auth, &route.target).any();
         let proxy = route
             .proxy()
-            .is_some_and(|p| p.tunnel == connect && p.credentials.is_some());
+            .is_some_and(|p| p.http_auth_applies(connect) && p.credentials.is_some());
         let probe = probe && !connect;
         let mut picked = false;
         let mut problem = false;

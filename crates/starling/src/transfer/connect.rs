@@ -340,8 +340,9 @@ impl Core {
                         .inner
                         .trace_text(|| format!("Connected to {host} ({ip}) port {port} (#{n})"));
                 }
-                if t.route().proxy().is_some_and(|p| p.tunnel) {
-                    // The connect timeout covers the tunnel too.
+                if t.route().proxy().is_some_and(|p| !p.absolute_form()) {
+                    // The connect timeout covers the tunnel (CONNECT or
+                    // SOCKS) too.
                     return self.start_tunnel(key, id, now);
                 }
                 if t.route().target.is_https() {

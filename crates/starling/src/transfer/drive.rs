@@ -249,7 +249,7 @@ impl Core {
         let used_proxy = t.route().proxy().is_some();
         // Absolute form and the proxy's fields for a request to the proxy;
         // through a tunnel the request is the origin's own.
-        let proxy = t.route().proxy().filter(|p| !p.tunnel);
+        let proxy = t.route().proxy().filter(|p| p.absolute_form());
         let mut first: [(&str, &[u8]); 2] = [("", b""); 2];
         let mut f = 0;
         if let Some(value) = &auth.proxy {

@@ -38,8 +38,8 @@ use crate::timer_queue::{TimerKey, TimerKind};
 
 /// The error of a name that could not be looked up: the proxy's, in
 /// libcurl's words and code (5), or the host's (6).
-fn unresolved(proxy: bool, host: &str, reason: &str) -> Error {
-    match proxy {
+fn unresolved(t: &Transfer, host: &str, reason: &str) -> Error {
+    match t.route().proxy().is_some() {
         true => Error::new(
             ErrorKind::CouldntResolveProxy,
             format!("Could not resolve proxy: {host} ({reason})"),
@@ -175,7 +175,7 @@ impl Core {
         }
         let host = t.route().connect_host().to_owned();
         if let Err(e) = self.resolver.start(&*self.env, &host, id) {
-            let e = unresolved(t.route().proxy().is_some(), &host, &e.to_string());
+            let e = unresolved(t, &host, &e.to_string());
             self.finish_transfer(id, Err(e), now);
             return false;
         }
@@ -195,6 +195,14 @@ impl Core {
         for lookup in done.drain(..) {
             for &id in &lookup.waiters {
                 let Some(t) = self.transfer_mut(id) else { continue };
+                // A SOCKS handshake waiting for its origin's address.
+                let socks = t.conn.filter(|_| t.state == TransferState::OnConnection);
+                let origin = lookup.is_for(t.route().target.host());
+                if origin && socks.is_some_and(|key| self.conns[key.index as usize].resolving_socks()) {
+                    self.socks_origin_known(id, &lookup.result, now);
+                    continue;
+                }
+                let Some(t) = self.transfer_mut(id) else { continue };
                 // A waiter that went away or now waits for another name
                 // (the list is never searched to take one out).
                 if t.state != TransferState::Resolving || !lookup.is_for(t.route().connect_host()) {
@@ -211,7 +219,7 @@ impl Core {
                         self.addresses_known(id, now);
                     }
                     Err(reason) => {
-                        let e = unresolved(t.route().proxy().is_some(), &lookup.host, &reason.to_string());
+                        let e = unresolved(t, &lookup.host, &reason.to_string());
                         self.finish_transfer(id, Err(e), now);
                     }
                 }
@@ -264,13 +272,13 @@ impl Core {
             if let Some(proxy) = route.proxy() {
                 // Requests in absolute form go to the proxy whatever their
                 // origin: its connections serve every origin (as
-                // libcurl's); a tunnel serves its origin only. Either only
-                // with the same credentials.
-                match proxy.tunnel {
-                    true => key.push_str(" tunnel"),
-                    false => key.clear(),
+                // libcurl's); a tunnel (CONNECT or SOCKS) serves its origin
+                // only. Either only with the same credentials.
+                match proxy.absolute_form() {
+                    false => key.push_str(" tunnel"),
+                    true => key.clear(),
                 }
-                let _ = write!(key, " proxy {}", proxy.authority());
+                let _ = write!(key, " proxy {:?} {}", proxy.kind, proxy.authority());
                 if let Some(auth) = &proxy.credentials {
                     let mut hasher = std::collections::hash_map::DefaultHasher::new();
                     std::hash::Hash::hash(auth, &mut hasher);

@@ -4,6 +4,8 @@
 //! header callback as libcurl hands it, and a 2xx opens the tunnel.
 
 use std::io;
+use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::aside::NextRequest;
@@ -14,12 +16,20 @@ use crate::conn::{ConnState, Tunnel, MAX_ANSWER};
 use crate::error::{Error, ErrorKind};
 use crate::handler::Trace;
 use crate::ids::{ConnKey, TransferId};
+use crate::proxy::{ProxyCode, ProxyKind, SocksError, SocksHandshake, SocksNext};
 use crate::timer_queue::TimerKind;
 
 impl Core {
     /// TCP is up to the proxy: the CONNECT request starts. True when the
     /// request is ready to go (never at once: the proxy answers first).
     pub(super) fn start_tunnel(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
+        if self.transfers[id.index as usize]
+            .route()
+            .proxy()
+            .is_some_and(|p| p.kind.socks().is_some())
+        {
+            return self.start_socks(key, id, now);
+        }
         let t = &mut self.transfers[id.index as usize];
         let authority = connect_authority(t);
         t.easy
@@ -73,14 +83,25 @@ impl Core {
             }
         }
         let mut buf = [0u8; 4096];
-        while tunnel.discard > 0 || tunnel.head_len().is_none() {
+        while tunnel.discard > 0 || !tunnel.answered() {
             if tunnel.answer.len() > MAX_ANSWER {
                 return Err(Error::new(
                     ErrorKind::RecvError,
                     "the proxy's answer to CONNECT is too large",
                 ));
             }
-            match conn.transport.read(&*self.env, &mut buf) {
+            let want = tunnel.to_read(buf.len());
+            match conn.transport.read(&*self.env, &mut buf[..want]) {
+                Ok(0) if tunnel.socks.is_some() => {
+                    return Err(socks_failed(
+                        &mut self.transfers,
+                        conn.proto.transfer,
+                        SocksError {
+                            code: ProxyCode::Closed,
+                            message: "connection to proxy closed".into(),
+                        },
+                    ))
+                }
                 Ok(0) => return Err(Error::new(ErrorKind::RecvError, "Proxy CONNECT aborted")),
                 Ok(n) => {
                     // The last answer's body first, dropped.
@@ -108,6 +129,9 @@ impl Core {
     /// transfer.
     fn tunnel_answered(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
         let tunnel = self.conns[key.index as usize].tunnel.take().expect("a tunnel");
+        if tunnel.socks.is_some() {
+            return self.socks_answered(key, id, tunnel, now);
+        }
         let head_len = tunnel.head_len().unwrap_or(tunnel.answer.len());
         let head = &tunnel.answer[..head_len];
         let status = tunnel.status();
@@ -153,12 +177,135 @@ impl Core {
             return false;
         }
         t.easy.inner.trace_text(|| "CONNECT phase completed".to_owned());
+        self.tunnel_open(key, id, now)
+    }
+
+    /// The proxy connected the socket to the origin: TLS with the origin
+    /// next, or the request.
+    fn tunnel_open(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
         self.conns[key.index as usize].state = ConnState::Connecting;
         if self.transfers[id.index as usize].route().target.is_https() {
             return self.start_tls(key, id, now);
         }
         self.clear_timer(id, TimerKind::Connect);
         self.prepare_request(id, key, now)
+    }
+
+    /// TCP is up to a SOCKS proxy: its handshake starts.
+    fn start_socks(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
+        let t = &mut self.transfers[id.index as usize];
+        let route = t.route();
+        let Some(proxy) = route.proxy() else {
+            return false;
+        };
+        let Some(version) = proxy.kind.socks() else {
+            return false;
+        };
+        let target = &route.target;
+        let creds = proxy.credentials.as_deref();
+        let mut handshake = SocksHandshake::new(
+            version,
+            target.host(),
+            // An address needs no lookup.
+            target.host().parse().ok(),
+            target.port(),
+            creds.map(|c| &*c.user),
+            creds.map(|c| &*c.password),
+        );
+        let next = handshake.start();
+        let tunnel = Box::new(Tunnel::socks(handshake, Vec::new()));
+        self.conns[key.index as usize].state = ConnState::Tunneling;
+        self.socks_step(key, id, tunnel, next, now)
+    }
+
+    /// A SOCKS step's answer is whole: the next step, the origin reached,
+    /// or the transfer failed with libcurl's proxy code.
+    fn socks_answered(
+        &mut self,
+        key: ConnKey,
+        id: TransferId,
+        mut tunnel: Box<Tunnel>,
+        now: Instant,
+    ) -> bool {
+        let handshake = tunnel.socks.as_mut().expect("a SOCKS handshake");
+        let next = handshake.answered(&tunnel.answer);
+        self.socks_step(key, id, tunnel, next, now)
+    }
+
+    /// The lookup of a SOCKS origin ended: the handshake goes on, or the
+    /// transfer fails as libcurl's handshake fails (97).
+    pub(super) fn socks_origin_known(
+        &mut self,
+        id: TransferId,
+        result: &Result<Arc<[IpAddr]>, String>,
+        now: Instant,
+    ) {
+        let Some(key) = self.transfers[id.index as usize].conn else {
+            return;
+        };
+        let Some(mut tunnel) = self.conns[key.index as usize].tunnel.take() else {
+            return;
+        };
+        tunnel.resolving = false;
+        let handshake = tunnel.socks.as_mut().expect("a SOCKS handshake");
+        let next = handshake.resolved(result.as_deref().ok());
+        self.socks_step(key, id, tunnel, next, now);
+        // Not within an event of the connection: its interest changed.
+        self.mark_dirty(key);
+    }
+
+    /// Does what the handshake asks next (its words traced first). True
+    /// when the request is ready to go.
+    fn socks_step(
+        &mut self,
+        key: ConnKey,
+        id: TransferId,
+        mut tunnel: Box<Tunnel>,
+        next: Result<SocksNext, SocksError>,
+        now: Instant,
+    ) -> bool {
+        let t = &mut self.transfers[id.index as usize];
+        let handshake = tunnel.socks.as_mut().expect("a SOCKS handshake");
+        for line in handshake.take_said() {
+            t.easy.inner.trace_text(|| line);
+        }
+        match next {
+            Ok(SocksNext::Send(request)) => {
+                tunnel.request = request;
+                tunnel.sent = 0;
+                tunnel.answer.clear();
+                self.conns[key.index as usize].tunnel = Some(tunnel);
+                self.drive_tunnel(key, now)
+            }
+            Ok(SocksNext::Resolve) => {
+                let host = t.route().target.host().to_owned();
+                let next = match self.resolver.immediate(&host, now) {
+                    Some(ips) => handshake.resolved(Some(&ips)),
+                    None => match self.resolver.start(&*self.env, &host, id) {
+                        Ok(()) => {
+                            if t.route().proxy().is_some_and(|p| p.kind == ProxyKind::Socks4) {
+                                t.easy
+                                    .inner
+                                    .trace_text(|| format!("SOCKS4 non-blocking resolve of {host}"));
+                            }
+                            // The connection waits for the resolver.
+                            tunnel.resolving = true;
+                            self.conns[key.index as usize].tunnel = Some(tunnel);
+                            return false;
+                        }
+                        Err(_) => handshake.resolved(None),
+                    },
+                };
+                self.socks_step(key, id, tunnel, next, now)
+            }
+            Ok(SocksNext::Done) => self.tunnel_open(key, id, now),
+            Err(e) => {
+                let e = socks_failed(&mut self.transfers, Some(id), e);
+                self.close_connection(key);
+                self.finish_transfer(id, Err(e), now);
+                false
+            }
+        }
     }
 
     /// The proxy asked for credentials the transfer can give: a CONNECT
@@ -217,4 +364,13 @@ fn connect_request(t: &mut Transfer, authority: &str) -> Tunnel {
     }
     t.easy.inner.trace(Trace::HeaderOut, &tunnel.request);
     tunnel
+}
+
+/// The error of a failed SOCKS handshake, its proxy code kept in the
+/// transfer's info (libcurl's `CURLINFO_PROXY_ERROR`).
+fn socks_failed(transfers: &mut slab::Slab<Transfer>, id: Option<TransferId>, e: SocksError) -> Error {
+    if let Some(t) = id.and_then(|id| transfers.get_mut(id.index as usize)) {
+        t.easy.inner.info.proxy_error = e.code as u8;
+    }
+    Error::new(ErrorKind::Proxy, e.message)
 }
