@@ -267,6 +267,13 @@ pub struct Args {
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
     pub headers: Vec<String>,
 
+    /// Extra header for the proxy only, "Name: value": after the request's
+    /// own on requests to an HTTP proxy, alone on a CONNECT (where it
+    /// replaces or, as "Name:", removes Host, User-Agent or
+    /// Proxy-Connection).
+    #[arg(long = "proxy-header", value_name = "HEADER")]
+    pub proxy_headers: Vec<String>,
+
     /// Request method.
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub request: Option<String>,

@@ -102,6 +102,7 @@ const CATEGORY_OF: &[(&str, &str)] = &[
     ("socks5", "proxy"),
     ("socks5-hostname", "proxy"),
     ("proxy-user", "proxy"),
+    ("proxy-header", "proxy"),
     ("proxy-basic", "proxy"),
     ("proxy-digest", "proxy"),
     ("proxy-anyauth", "proxy"),

@@ -31,6 +31,8 @@ pub struct Settings {
     pub method: Option<Method>,
     /// `-H` headers as typed.
     pub headers: Vec<String>,
+    /// `--proxy-header` headers as typed.
+    pub proxy_headers: Vec<String>,
     /// Headers the flags make (User-Agent, Referer,
     /// Content-Type, Accept, If-None-Match), but those `-H` names (sets or
     /// removes), which were left out once for the whole run.
@@ -176,13 +178,17 @@ impl Settings {
         }
         for header in &self.headers {
             // `Name:` (no value) removes a header Starling would send.
-            let (name, value) = header.split_once(':').ok_or_else(|| {
-                Error::new(
+            let (name, value) = header_parts(header)?;
+            easy.header(name, value)?;
+        }
+        for header in &self.proxy_headers {
+            let (name, value) = header_parts(header)?;
+            if easy.proxy_headers_mut().append(name, value).is_err() {
+                return Err(Error::new(
                     ErrorKind::BadFunctionArgument,
-                    format!("invalid header \"{header}\": expected \"Name: value\""),
-                )
-            })?;
-            easy.header(name.trim(), value.trim())?;
+                    format!("invalid proxy header \"{header}\""),
+                ));
+            }
         }
         if let Some(body) = &self.body {
             easy.body(body.clone());
@@ -258,6 +264,17 @@ fn socks_proxy(args: &Args) -> Option<(String, ProxyKind)> {
     ]
     .into_iter()
     .find_map(|(given, kind)| given.clone().map(|p| (p, kind)))
+}
+
+/// A header as typed, `Name: value`, in its parts.
+fn header_parts(header: &str) -> Result<(&str, &str), Error> {
+    let (name, value) = header.split_once(':').ok_or_else(|| {
+        Error::new(
+            ErrorKind::BadFunctionArgument,
+            format!("invalid header \"{header}\": expected \"Name: value\""),
+        )
+    })?;
+    Ok((name.trim(), value.trim()))
 }
 
 /// Seconds from the command line as a duration.
@@ -431,6 +448,7 @@ fn settings(args: &Args) -> Result<Settings, String> {
             (m, _) => m,
         },
         headers: args.headers.clone(),
+        proxy_headers: args.proxy_headers.clone(),
         implied_headers: implied_headers(args, form.map(|f| f.content_type))?,
         body: body.map(Bytes::from),
         query,

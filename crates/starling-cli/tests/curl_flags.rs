@@ -409,10 +409,22 @@ fn cookies_are_refused_and_a_proxy_never_bypassed() {
     // localhost, which only the proxy resolves).
     let tunnel = ConnectProxy::start(ConnectReply::Tunnel);
     let through = format!("http://localhost:{}/bytes/4", server.addr().port());
-    let out = run(&tmp, &["-p", "-x", &tunnel.addr().to_string(), &through]);
+    let out = run(
+        &tmp,
+        &[
+            "-p",
+            "-x",
+            &tunnel.addr().to_string(),
+            "--proxy-header",
+            "X-To-Proxy: yes",
+            &through,
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(out.stdout, pattern(0, 4));
     assert_eq!(tunnel.heads().len(), 1);
+    let connect = String::from_utf8_lossy(&tunnel.heads()[0]).into_owned();
+    assert!(connect.contains("\r\nX-To-Proxy: yes\r\n"), "{connect}");
     // An HTTPS proxy fails with 4; a SOCKS proxy where nothing listens
     // with 7; https:// asks this proxy (no CONNECT proxy) for a tunnel,
     // which it refuses: 56. None goes direct.

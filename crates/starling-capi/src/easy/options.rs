@@ -209,6 +209,14 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 easy.socket_options(options);
                 return CURLE_OK;
             }
+            HEADEROPT => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                // CURLHEADER_SEPARATE is bit 0; unified without it.
+                easy.unified_headers(value & 1 == 0);
+                return CURLE_OK;
+            }
             HTTPAUTH | PROXYAUTH | UNRESTRICTED_AUTH => {
                 let Some(easy) = h.easy_mut() else {
                     return CURLE_BAD_FUNCTION_ARGUMENT;
@@ -511,6 +519,21 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     USERPWD => easy.username(user).password(password),
                     _ => easy.proxy_username(user).proxy_password(password),
                 };
+            }
+            PROXYHEADER => {
+                // SAFETY: PROXYHEADER takes a curl_slist (or NULL).
+                let lines = unsafe { strings(value.cast::<CurlSlist>()) };
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                let fields = easy.proxy_headers_mut();
+                fields.clear();
+                for (name, field) in lines.iter().filter_map(|line| line.split_once(':')) {
+                    if fields.append(name.trim(), field.trim()).is_err() {
+                        return CURLE_BAD_FUNCTION_ARGUMENT;
+                    }
+                }
+                return CURLE_OK;
             }
             HTTPHEADER => {
                 // SAFETY: HTTPHEADER takes a curl_slist (or NULL).

@@ -5,6 +5,7 @@
 //! the origin's bytes unchanged: the tunnel needs no layer in the
 //! transport.
 
+use crate::http1::RequestHeaders;
 use crate::proxy::SocksHandshake;
 
 /// The longest answer head a proxy may send (libcurl's limit for a head).
@@ -27,26 +28,41 @@ pub(crate) struct Tunnel {
 
 impl Tunnel {
     /// The CONNECT request for `authority` (`host:port`, IPv6 in
-    /// brackets), with the proxy's credentials and the application's
-    /// User-Agent when it set one, in libcurl's order.
-    pub fn new(authority: &str, proxy_auth: Option<&str>, user_agent: Option<&[u8]>) -> Tunnel {
+    /// brackets), with the proxy's credentials, the application's
+    /// User-Agent when it set one, and the fields for the proxy (`custom`),
+    /// in libcurl's order: a custom field of the name replaces (or, empty,
+    /// removes) `Host`, `User-Agent` and `Proxy-Connection`.
+    pub fn new(
+        authority: &str,
+        proxy_auth: Option<&str>,
+        user_agent: Option<&[u8]>,
+        custom: &RequestHeaders,
+    ) -> Tunnel {
         let mut request = Vec::with_capacity(128);
-        request.extend_from_slice(b"CONNECT ");
-        request.extend_from_slice(authority.as_bytes());
-        request.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-        request.extend_from_slice(authority.as_bytes());
-        request.extend_from_slice(b"\r\n");
+        let mut field = |name: &str, value: &[u8]| {
+            if !custom.contains_key(name) {
+                request.extend_from_slice(name.as_bytes());
+                request.extend_from_slice(b": ");
+                request.extend_from_slice(value);
+                request.extend_from_slice(b"\r\n");
+            }
+        };
+        let mut start = Vec::with_capacity(128);
+        start.extend_from_slice(b"CONNECT ");
+        start.extend_from_slice(authority.as_bytes());
+        start.extend_from_slice(b" HTTP/1.1\r\n");
+        field("Host", authority.as_bytes());
         if let Some(auth) = proxy_auth {
-            request.extend_from_slice(b"Proxy-Authorization: ");
-            request.extend_from_slice(auth.as_bytes());
-            request.extend_from_slice(b"\r\n");
+            field("Proxy-Authorization", auth.as_bytes());
         }
         if let Some(agent) = user_agent {
-            request.extend_from_slice(b"User-Agent: ");
-            request.extend_from_slice(agent);
-            request.extend_from_slice(b"\r\n");
+            field("User-Agent", agent);
         }
-        request.extend_from_slice(b"Proxy-Connection: Keep-Alive\r\n\r\n");
+        field("Proxy-Connection", b"Keep-Alive");
+        custom.write_lines(&mut request);
+        request.extend_from_slice(b"\r\n");
+        start.extend_from_slice(&request);
+        let request = start;
         Tunnel {
             request,
             sent: 0,
@@ -151,14 +167,19 @@ mod tests {
 
     #[test]
     fn the_request_is_libcurls() {
-        let t = Tunnel::new("example.test:443", Some("Basic dTpw"), Some(b"ua/1"));
+        let t = Tunnel::new(
+            "example.test:443",
+            Some("Basic dTpw"),
+            Some(b"ua/1"),
+            &RequestHeaders::EMPTY,
+        );
         assert_eq!(
             t.request,
             b"CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\
               Proxy-Authorization: Basic dTpw\r\nUser-Agent: ua/1\r\n\
               Proxy-Connection: Keep-Alive\r\n\r\n"
         );
-        let t = Tunnel::new("[::1]:8443", None, None);
+        let t = Tunnel::new("[::1]:8443", None, None, &RequestHeaders::EMPTY);
         assert!(t
             .request
             .starts_with(b"CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\nProxy-Connection"));
@@ -166,7 +187,7 @@ mod tests {
 
     #[test]
     fn the_answer_head_and_its_status() {
-        let mut t = Tunnel::new("h:1", None, None);
+        let mut t = Tunnel::new("h:1", None, None, &RequestHeaders::EMPTY);
         t.answer
             .extend_from_slice(b"HTTP/1.1 200 Connection established\r\n");
         assert_eq!((t.head_len(), t.status()), (None, Some(200)));

@@ -599,6 +599,25 @@ impl Easy {
         self
     }
 
+    /// The header fields for the proxy (`CURLOPT_PROXYHEADER`), to set
+    /// them: a request in absolute form carries them after its own, a
+    /// CONNECT carries them alone, where one of them replaces (or, with an
+    /// empty value, removes) the CONNECT's `Host`, `User-Agent` or
+    /// `Proxy-Connection`; with [`Easy::unified_headers`] they are not
+    /// used.
+    pub fn proxy_headers_mut(&mut self) -> &mut RequestHeaders {
+        &mut self.inner.extras_mut().proxy_headers
+    }
+
+    /// The request's own header fields go to the proxy too, as libcurl's
+    /// `CURLOPT_HEADEROPT` `CURLHEADER_UNIFIED` sends them (a CONNECT
+    /// carries them); by default (separate) the proxy gets
+    /// [`Easy::proxy_headers_mut`]'s.
+    pub fn unified_headers(&mut self, on: bool) -> &mut Self {
+        self.inner.extras_mut().unified_headers = on;
+        self
+    }
+
     /// Sends `http://` requests through a CONNECT tunnel too, rather than
     /// to the proxy in absolute form (`CURLOPT_HTTPPROXYTUNNEL`;
     /// `https://` always tunnels).

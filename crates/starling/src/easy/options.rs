@@ -17,7 +17,7 @@ use crate::alt_svc::AltSvc;
 use crate::connect_to::ConnectToList;
 use crate::env::{SocketHooks, SocketOptions};
 use crate::hsts::Hsts;
-use crate::http1::OptionFields;
+use crate::http1::{OptionFields, RequestHeaders};
 use crate::proxy::{ProxyKind, ProxySetting};
 use crate::share::Share;
 
@@ -122,6 +122,11 @@ pub(crate) struct Extras {
     pub(crate) proxy_tunnel: bool,
     /// `CURLOPT_PROXYTYPE`: the kind of a proxy string without a scheme.
     pub(crate) proxy_type: ProxyKind,
+    /// `CURLOPT_PROXYHEADER`: fields for the proxy only.
+    pub(crate) proxy_headers: RequestHeaders,
+    /// `CURLOPT_HEADEROPT` unified: the request's own fields go to the
+    /// proxy too (a CONNECT carries them), the proxy's list is not used.
+    pub(crate) unified_headers: bool,
     pub(crate) tls: TlsOptions,
     /// The scheme of a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`).
     pub(crate) default_protocol: Option<String>,
@@ -245,6 +250,8 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     proxy_port: 0,
     proxy_tunnel: false,
     proxy_type: ProxyKind::Http,
+    proxy_headers: RequestHeaders::EMPTY,
+    unified_headers: false,
     default_protocol: None,
     share: None,
     resolve_fresh: false,

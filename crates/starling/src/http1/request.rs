@@ -96,6 +96,9 @@ pub fn encode_request_head(
     }
     push_defaults(out, headers, extra.conditions);
     headers.write_lines(out);
+    if let Some(after) = extra.after_own {
+        after.write_lines(out);
+    }
     if let BodyFraming::Length(len) = body {
         if !headers.contains_key("Content-Length") {
             out.extend_from_slice(b"Content-Length: ");
@@ -125,6 +128,9 @@ pub struct AddedFields<'a> {
     pub late: &'a [(&'a str, &'a [u8])],
     /// The fields an application's options make, each in its place.
     pub options: Option<&'a OptionFields>,
+    /// Right after the request's own fields (the fields for the proxy, on
+    /// a request in absolute form).
+    pub after_own: Option<&'a RequestHeaders>,
 }
 
 impl AddedFields<'_> {
@@ -136,6 +142,7 @@ impl AddedFields<'_> {
         conditions: &[],
         late: &[],
         options: None,
+        after_own: None,
     };
 
     /// Bytes the fields take in a head, at most.
@@ -152,7 +159,7 @@ impl AddedFields<'_> {
         let options = self.options.map_or(0, |o| {
             o.before_accept.byte_bound() + o.after_encoding.byte_bound() + o.before_own.byte_bound()
         });
-        listed + options
+        listed + options + self.after_own.map_or(0, RequestHeaders::byte_bound)
     }
 }
 
@@ -327,6 +334,7 @@ mod tests {
             after_encoding: map(&[("Referer", "http://r.test/")]),
             before_own: map(&[("Cookie", "a=1; b=2")]),
         };
+        let proxy_fields = map(&[("X-Proxy", &"p".repeat(100))]);
         let extra = AddedFields {
             first: &[("Authorization", b"Basic eDp5")],
             early: &[("Accept-Encoding", b"gzip")],
@@ -337,6 +345,7 @@ mod tests {
                 ("Expect", b"100-continue"),
             ],
             options: Some(&options),
+            after_own: Some(&proxy_fields),
         };
         for body in [
             BodyFraming::None,
@@ -398,7 +407,8 @@ mod tests {
 
     /// Every added field in the place libcurl writes it: Authorization
     /// right after Host, the option fields around Accept and its
-    /// negotiation fields, the application's own, then the body's.
+    /// negotiation fields, the application's own, the proxy's, then the
+    /// body's.
     #[test]
     fn added_fields_go_where_libcurl_writes_them() {
         let options = OptionFields {
@@ -406,6 +416,7 @@ mod tests {
             after_encoding: map(&[("Referer", "http://r.test/")]),
             before_own: map(&[("Cookie", "a=1")]),
         };
+        let proxy_fields = map(&[("X-Proxy", "p")]);
         let extra = AddedFields {
             first: &[
                 ("Proxy-Authorization", b"Basic cDpx"),
@@ -420,6 +431,7 @@ mod tests {
             conditions: &[("If-Unmodified-Since", b"Thu, 01 Jan 1970 00:00:00 GMT")],
             late: &[("Content-Type", b"text/x"), ("Expect", b"100-continue")],
             options: Some(&options),
+            after_own: Some(&proxy_fields),
         };
         let own = map(&[("X-Own", "1")]);
         let mut out = Vec::new();
@@ -440,7 +452,7 @@ mod tests {
              Accept-Encoding: gzip\r\nReferer: http://r.test/\r\nProxy-Connection: Keep-Alive\r\n\
              Transfer-Encoding: chunked\r\n\
              Cookie: a=1\r\nIf-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\nX-Own: 1\r\n\
-             Content-Type: text/x\r\nExpect: 100-continue\r\n\r\n"
+             X-Proxy: p\r\nContent-Type: text/x\r\nExpect: 100-continue\r\n\r\n"
         );
         // The application's own field replaces the option's, in its own
         // place; an option's Authorization replaces the URL's.

@@ -260,7 +260,14 @@ impl Core {
             first[f] = ("Authorization", value.as_bytes());
             f += 1;
         }
+        // The fields for the proxy (separate from the request's own unless
+        // unified) follow the request's own, and one of them may remove
+        // Proxy-Connection.
+        let proxy_fields = proxy
+            .map(|_| &inner.extras().proxy_headers)
+            .filter(|f| !f.is_empty() && !inner.extras().unified_headers);
         let after_referer: &[(&str, &[u8])] = match proxy {
+            Some(_) if proxy_fields.is_some_and(|f| f.contains_key("Proxy-Connection")) => &[],
             Some(_) => &[("Proxy-Connection", b"Keep-Alive")],
             None => &[],
         };
@@ -329,6 +336,7 @@ impl Core {
                 conditions,
                 late: &late[..m],
                 options: Some(&inner.extras().option_fields).filter(|o| !o.is_empty()),
+                after_own: proxy_fields,
             },
             framing,
         );

@@ -358,7 +358,12 @@ fn connect_request(t: &mut Transfer, authority: &str) -> Tunnel {
         .option_fields
         .before_accept
         .get("User-Agent");
-    let tunnel = Tunnel::new(authority, auth.proxy.as_deref(), agent);
+    let extras = t.easy.inner.extras();
+    let custom = match extras.unified_headers {
+        true => &t.easy.inner.headers,
+        false => &extras.proxy_headers,
+    };
+    let tunnel = Tunnel::new(authority, auth.proxy.as_deref(), agent, custom);
     for line in auth.said {
         t.easy.inner.trace_text(|| line);
     }
