@@ -81,6 +81,20 @@ pub struct Args {
     #[arg(long = "anyauth", overrides_with_all = ["basic", "digest"])]
     pub anyauth: bool,
 
+    /// Read the server's credentials from ~/.netrc (the URL's password
+    /// gives way to the file's).
+    #[arg(short = 'n', long = "netrc")]
+    pub netrc: bool,
+
+    /// Read ~/.netrc when the URL gives no password.
+    #[arg(long = "netrc-optional")]
+    pub netrc_optional: bool,
+
+    /// Read this file instead of ~/.netrc (as --netrc, or with
+    /// --netrc-optional as that).
+    #[arg(long = "netrc-file", value_name = "FILE")]
+    pub netrc_file: Option<std::path::PathBuf>,
+
     /// Send this bearer token (`Authorization: Bearer TOKEN`).
     #[arg(long = "oauth2-bearer", value_name = "TOKEN")]
     pub oauth2_bearer: Option<String>,

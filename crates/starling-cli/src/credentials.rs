@@ -1,9 +1,9 @@
 //! The credentials flags (`-u`, `--basic`, `--digest`, `--anyauth`,
-//! `--oauth2-bearer`, `-U`, `--proxy-basic`, `--proxy-digest`,
-//! `--proxy-anyauth`, `--location-trusted`) as curl's tool turns them into
-//! options.
+//! `--oauth2-bearer`, `-n`, `--netrc-optional`, `--netrc-file`, `-U`,
+//! `--proxy-basic`, `--proxy-digest`, `--proxy-anyauth`,
+//! `--location-trusted`) as curl's tool turns them into options.
 
-use starling::{AuthMethods, Easy};
+use starling::{AuthMethods, Easy, NetrcMode};
 
 use crate::args::Args;
 
@@ -20,6 +20,9 @@ pub struct Credentials {
     proxy_methods: Option<AuthMethods>,
     /// `--location-trusted`.
     unrestricted: bool,
+    /// `-n`, `--netrc-optional`, `--netrc-file`.
+    netrc: NetrcMode,
+    netrc_file: Option<std::path::PathBuf>,
 }
 
 /// `USER[:PASSWORD]`; curl prompts for a password it lacks, starling
@@ -69,6 +72,15 @@ impl Credentials {
                 .transpose()?,
             proxy_methods,
             unrestricted: args.location_trusted,
+            // As curl's tool: optional wins; a file alone is required.
+            netrc: if args.netrc_optional {
+                NetrcMode::Optional
+            } else if args.netrc || args.netrc_file.is_some() {
+                NetrcMode::Required
+            } else {
+                NetrcMode::Ignored
+            },
+            netrc_file: args.netrc_file.clone(),
         })
     }
 
@@ -93,6 +105,9 @@ impl Credentials {
         }
         if self.unrestricted {
             easy.unrestricted_auth(true);
+        }
+        if self.netrc != NetrcMode::Ignored {
+            easy.netrc(self.netrc).netrc_file(self.netrc_file.clone());
         }
         Ok(())
     }

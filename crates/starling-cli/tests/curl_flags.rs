@@ -148,6 +148,23 @@ fn digest_anyauth_and_bearer_credentials() {
         assert_eq!(out.status.code(), Some(0), "{flags:?}: {}", text(&out.stderr));
         assert_eq!(text(&out.stdout), "authenticated\n200", "{flags:?}");
     }
+    // .netrc: the file's credentials for the host.
+    let netrc = tmp.path().join("netrc");
+    std::fs::write(&netrc, "machine 127.0.0.1 login nu password np\n").unwrap();
+    let url = server.url("/basic-auth/nu/np");
+    let netrc = netrc.display().to_string();
+    for flags in [
+        &["--netrc-file", netrc.as_str()][..],
+        &["--netrc-optional", "--netrc-file", &netrc],
+    ] {
+        let out = run(&tmp, &[flags, &["-w", "%{response_code}", url.as_str()]].concat());
+        assert_eq!(
+            text(&out.stdout),
+            "authenticated\n200",
+            "{flags:?}: {}",
+            text(&out.stderr)
+        );
+    }
     // Wrong credentials: the 401 is the answer (22 with -f).
     let url = server.url("/digest-auth/auth/u/p/MD5");
     let out = run(&tmp, &["-f", "-u", "u:bad", "--digest", &url]);

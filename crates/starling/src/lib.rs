@@ -63,8 +63,8 @@ pub use auth::{basic_credentials, AuthMethods};
 pub use current::{with_current, Current};
 pub use dns::DnsConfig;
 pub use easy::{
-    BodyStyle, CertFormat, ClientCert, Easy, HttpVersion, IpResolve, KeepPost, Schemes, TimeCondition,
-    TlsSource, TlsVersion, TlsVersions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
+    BodyStyle, CertFormat, ClientCert, Easy, HttpVersion, IpResolve, KeepPost, NetrcMode, Schemes,
+    TimeCondition, TlsSource, TlsVersion, TlsVersions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
     DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_REDIRECTS,
 };
 pub use error::{Error, ErrorKind};

@@ -4,7 +4,7 @@
 use std::ffi::{c_long, c_void, CStr};
 use std::time::Duration;
 
-use starling::{AuthMethods, Method, ProxyKind, ProxySetting};
+use starling::{AuthMethods, Method, NetrcMode, ProxyKind, ProxySetting};
 
 use super::{easy_ref, PostFields};
 use crate::codes::*;
@@ -207,6 +207,19 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                     return CURLE_BAD_FUNCTION_ARGUMENT;
                 };
                 easy.socket_options(options);
+                return CURLE_OK;
+            }
+            NETRC => {
+                let mode = match value {
+                    0 => NetrcMode::Ignored,
+                    1 => NetrcMode::Optional,
+                    2 => NetrcMode::Required,
+                    _ => return CURLE_BAD_FUNCTION_ARGUMENT,
+                };
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.netrc(mode);
                 return CURLE_OK;
             }
             HEADEROPT => {
@@ -691,6 +704,9 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     }
                     (XOAUTH2_BEARER, text) => {
                         easy.bearer_token(text.as_deref());
+                    }
+                    (NETRC_FILE, text) => {
+                        easy.netrc_file(text.map(Into::into));
                     }
                     (RESOLVE, _) => {
                         // SAFETY: RESOLVE takes a curl_slist (or NULL).

@@ -8,9 +8,11 @@ mod challenge;
 mod digest;
 mod methods;
 mod negotiation;
+mod netrc;
 mod user_password;
 
 pub use basic::basic_credentials;
 pub use methods::AuthMethods;
 pub(crate) use negotiation::{AuthSide, Credentials};
+pub(crate) use netrc::{lookup as netrc_lookup, NetrcMiss};
 pub(crate) use user_password::UserPassword;

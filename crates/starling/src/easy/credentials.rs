@@ -2,6 +2,8 @@
 //! the server and for the proxy, and the negotiation state libcurl keeps
 //! from one of a handle's transfers to the next.
 
+use std::path::PathBuf;
+
 use crate::auth::{AuthMethods, AuthSide};
 
 /// The credentials options of a handle.
@@ -26,6 +28,24 @@ pub(crate) struct AuthOptions {
     /// Credentials follow redirects to other hosts
     /// (`CURLOPT_UNRESTRICTED_AUTH`).
     pub unrestricted: bool,
+    /// `CURLOPT_NETRC` and `CURLOPT_NETRC_FILE`.
+    pub netrc: NetrcMode,
+    pub netrc_file: Option<PathBuf>,
+}
+
+/// Whether a transfer reads `.netrc` for its host's credentials
+/// (libcurl's `CURLOPT_NETRC`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum NetrcMode {
+    /// Never (`CURL_NETRC_IGNORED`, the default).
+    #[default]
+    Ignored,
+    /// When the URL gives no password for its user, or no user
+    /// (`CURL_NETRC_OPTIONAL`).
+    Optional,
+    /// Only `.netrc`'s: the URL's credentials are not used
+    /// (`CURL_NETRC_REQUIRED`).
+    Required,
 }
 
 impl AuthOptions {
@@ -41,6 +61,8 @@ impl AuthOptions {
         proxy_methods: AuthMethods::BASIC,
         proxy_ie_style: false,
         unrestricted: false,
+        netrc: NetrcMode::Ignored,
+        netrc_file: None,
     };
 }
 

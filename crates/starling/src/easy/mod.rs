@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -26,6 +27,7 @@ mod tls;
 mod version;
 
 pub use allowed::{KeepPost, Schemes};
+pub use credentials::NetrcMode;
 pub(crate) use credentials::{AuthOptions, AuthState};
 pub use options::{
     BodyStyle, IpResolve, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT,
@@ -686,6 +688,21 @@ impl Easy {
         let auth = &mut self.inner.extras_mut().auth;
         (auth.proxy_methods, auth.proxy_ie_style) = (methods, ie);
         Ok(self)
+    }
+
+    /// Whether the credentials for a request's host come from `.netrc`
+    /// (`CURLOPT_NETRC`; ignored by default). A user set with
+    /// [`Easy::username`] turns it off, as in libcurl.
+    pub fn netrc(&mut self, mode: NetrcMode) -> &mut Self {
+        self.inner.extras_mut().auth.netrc = mode;
+        self
+    }
+
+    /// The `.netrc` file to read (`CURLOPT_NETRC_FILE`); `None`:
+    /// `$HOME/.netrc`.
+    pub fn netrc_file(&mut self, path: Option<PathBuf>) -> &mut Self {
+        self.inner.extras_mut().auth.netrc_file = path;
+        self
     }
 
     /// Sends the credentials to every host a redirect leads to, not only

@@ -45,6 +45,8 @@ pub(crate) struct Aside {
     pub auth_probe: bool,
     /// Times the transfer asked again for authentication.
     pub auth_rounds: u8,
+    /// What `.netrc` gave for the current request's host.
+    pub netrc: Option<Box<super::netrc::NetrcCredentials>>,
 }
 
 /// What a response leads to instead of the end of its transfer.

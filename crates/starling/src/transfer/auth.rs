@@ -9,9 +9,11 @@
 use bytes::Bytes;
 use http::Method;
 
+use super::netrc::NetrcCredentials;
 use super::state::Transfer;
 use crate::auth::{AuthMethods, AuthSide, Credentials, UserPassword};
 use crate::easy::{AuthOptions, AuthState, RequestBody};
+use crate::error::Error;
 use crate::http1::ResponseHead;
 use crate::target::Target;
 
@@ -32,14 +34,28 @@ pub(super) struct AuthFields {
     pub said: Vec<String>,
 }
 
-/// The server's credentials for a request to `target`: the options',
-/// each replacing the URL's part.
-fn host_credentials<'a>(options: &'a AuthOptions, target: &'a Target) -> Credentials<'a> {
-    let url = target.credentials();
-    Credentials {
-        user: options.user.as_deref().or(url.map(|c| &*c.user)),
-        password: options.password.as_deref().or(url.map(|c| &*c.password)),
-        bearer: options.bearer.as_deref(),
+/// The server's credentials for a request to `target`: `.netrc`'s when it
+/// decided, else the options', each replacing the URL's part.
+fn host_credentials<'a>(
+    options: &'a AuthOptions,
+    target: &'a Target,
+    netrc: Option<&'a NetrcCredentials>,
+) -> Credentials<'a> {
+    let bearer = options.bearer.as_deref();
+    match netrc {
+        Some(NetrcCredentials(c)) => Credentials {
+            user: Some(&c.user),
+            password: Some(&c.password),
+            bearer,
+        },
+        None => {
+            let url = target.credentials();
+            Credentials {
+                user: options.user.as_deref().or(url.map(|c| &*c.user)),
+                password: options.password.as_deref().or(url.map(|c| &*c.password)),
+                bearer,
+            }
+        }
     }
 }
 
@@ -55,13 +71,14 @@ impl Transfer {
     /// A transfer begins (libcurl's pretransfer): each side wants the
     /// methods set, a method picked by an earlier transfer kept if still
     /// wanted.
-    pub(super) fn auth_begin(&mut self) {
+    pub(super) fn auth_begin(&mut self) -> Result<(), Error> {
+        self.netrc_lookup()?;
         let extras = self.easy.inner.extras();
         let target = &self.route().target;
-        let any = host_credentials(&extras.auth, target).any()
+        let any = host_credentials(&extras.auth, target, self.netrc()).any()
             || self.route().proxy().is_some_and(|p| p.credentials.is_some());
         if !any && extras.auth_state.is_none() {
-            return;
+            return Ok(());
         }
         let options = &extras.auth;
         let host = (options.methods, options.ie_style);
@@ -74,6 +91,7 @@ impl Transfer {
             .get_or_insert_with(Box::default);
         state.host.begin(host.0, host.1);
         state.proxy.begin(proxy.0, proxy.1);
+        Ok(())
     }
 
     /// The handle's negotiation state, taken out while a request or a
@@ -90,7 +108,9 @@ impl Transfer {
     /// host: the first host's (scheme, name and port), or any with
     /// unrestricted auth (libcurl's `Curl_auth_allowed_to_host`).
     fn auth_allowed_to_host(&self) -> bool {
-        self.redirect().is_none()
+        // Credentials `.netrc` gave for this host may go to it.
+        self.netrc().is_some()
+            || self.redirect().is_none()
             || self.easy.inner.extras().auth.unrestricted
             || self.easy.route().target.same_origin(&self.route().target)
     }
@@ -115,7 +135,7 @@ impl Transfer {
             .proxy()
             .filter(|p| p.http_auth_applies(false))
             .and_then(|p| p.credentials.as_deref());
-        let host = host_credentials(options, target);
+        let host = host_credentials(options, target, self.netrc());
         if host.any() || proxy.is_some() {
             match proxy {
                 Some(credentials) => {
@@ -165,7 +185,7 @@ impl Transfer {
         let allowed = self.auth_allowed_to_host();
         let route = self.route();
         let proxy = route.proxy().and_then(|p| p.credentials.as_deref());
-        let host = host_credentials(&self.easy.inner.extras().auth, &route.target);
+        let host = host_credentials(&self.easy.inner.extras().auth, &route.target, self.netrc());
         if let Some(credentials) = proxy {
             let creds = proxy_credentials(credentials);
             let (name, value) = state.proxy.output(creds, false, "CONNECT", authority);
@@ -258,7 +278,8 @@ impl Transfer {
             return false;
         };
         let route = self.route();
-        let host = !connect && host_credentials(&self.easy.inner.extras().auth, &route.target).any();
+        let host =
+            !connect && host_credentials(&self.easy.inner.extras().auth, &route.target, self.netrc()).any();
         let proxy = route
             .proxy()
             .is_some_and(|p| p.http_auth_applies(connect) && p.credentials.is_some());

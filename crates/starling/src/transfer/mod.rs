@@ -5,7 +5,7 @@
 //! (`conn_timers.rs`), one event on a connection (`drive.rs`), the
 //! request (`send.rs`), the response and what it means for the transfer
 //! (`receive.rs`), a time condition's verdict on it (`condition.rs`),
-//! redirects (`redirect.rs`), authentication (`auth.rs`), HSTS (`hsts.rs`), alternative services
+//! redirects (`redirect.rs`), authentication (`auth.rs`, `netrc.rs`), HSTS (`hsts.rs`), alternative services
 //! (`alt_svc.rs`), connections held for a
 //! connect-only transfer's application (`held.rs`), streams switched to
 //! another protocol (`upgraded.rs`), a streamed body sent
@@ -32,6 +32,7 @@ mod hsts;
 mod meter;
 mod multiplex;
 mod multiplex_drive;
+mod netrc;
 mod rate;
 mod receive;
 mod redirect;

@@ -129,6 +129,10 @@ impl Core {
                     return self.finish_transfer(id, Err(Schemes::refuse(https)), now);
                 }
                 t.aside_mut().redirect = Some(redirect);
+                // The new host's `.netrc` entry.
+                if let Err(e) = t.netrc_lookup() {
+                    return self.finish_transfer(id, Err(e), now);
+                }
             }
         }
         if self.rewind_body(id, now) {

@@ -88,7 +88,9 @@ impl Core {
             if let Err(e) = t.hsts_route() {
                 return self.finish_transfer(id, Err(e), now);
             }
-            t.auth_begin();
+            if let Err(e) = t.auth_begin() {
+                return self.finish_transfer(id, Err(e), now);
+            }
             let https = t.route().target.is_https();
             if !t.easy.inner.extras().protocols.allows(https) {
                 return self.finish_transfer(id, Err(Schemes::refuse(https)), now);
