@@ -163,13 +163,20 @@ pub struct Args {
     #[arg(long = "proxy-anyauth", overrides_with_all = ["proxy_basic", "proxy_digest"])]
     pub proxy_anyauth: bool,
 
-    /// Send cookies (refused: no cookie engine in this version).
+    /// Send cookies: NAME=VALUE[; …] as it is, or (without a `=`) read a
+    /// cookie file (Netscape format, or Set-Cookie lines) into the run's
+    /// cookie jar, which learns from every response.
     #[arg(short = 'b', long = "cookie", value_name = "DATA|FILE")]
     pub cookie: Option<String>,
 
-    /// Save cookies to FILE (refused: no cookie engine in this version).
+    /// Write the run's cookie jar to FILE (Netscape format) when the run
+    /// ends ("-" for standard output).
     #[arg(short = 'c', long = "cookie-jar", value_name = "FILE")]
     pub cookie_jar: Option<String>,
+
+    /// Leave the session cookies of -b's file out (a new session).
+    #[arg(short = 'j', long = "junk-session-cookies")]
+    pub junk_session_cookies: bool,
 
     /// Resume a download at OFFSET, or where the output file ends (`-`).
     #[arg(

@@ -80,6 +80,7 @@ const CATEGORY_OF: &[(&str, &str)] = &[
     ("referer", "http"),
     ("cookie", "http"),
     ("cookie-jar", "http"),
+    ("junk-session-cookies", "http"),
     ("fail", "http"),
     ("fail-with-body", "http"),
     ("http1.1", "http"),

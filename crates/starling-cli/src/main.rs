@@ -3,6 +3,7 @@
 
 mod args;
 mod config;
+mod cookies;
 mod credentials;
 mod demo;
 mod destination;
@@ -119,7 +120,12 @@ fn main() -> ExitCode {
         1
     };
     match run::run(&settings, jobs, parallel) {
-        Ok(summary) => ended(summary, many && !settings.silent),
+        Ok(summary) => {
+            if let Err(e) = settings.cookies.save() {
+                eprintln!("starling: {e}");
+            }
+            ended(summary, many && !settings.silent)
+        }
         Err(e) => {
             eprintln!("starling: {e}");
             ExitCode::FAILURE

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use starling::{Easy, Error, ErrorKind, HttpVersion, IpResolve, Method, ProxyKind, ProxySetting};
 
 use crate::args::Args;
+use crate::cookies::Cookies;
 use crate::credentials::Credentials;
 use crate::{form, writeout};
 
@@ -86,6 +87,8 @@ pub struct Settings {
     pub noproxy: Option<String>,
     /// `-u`, `--digest`, `-U` and their kin.
     pub credentials: Credentials,
+    /// `-b`, `-c`, `-j`: the run's cookie jar.
+    pub cookies: Cookies,
     /// `-p`: http:// through a tunnel too.
     pub proxytunnel: bool,
     pub silent: bool,
@@ -98,18 +101,6 @@ pub struct Settings {
     pub report: Option<PathBuf>,
     /// The demo prints its own summary only.
     pub demo_quiet: bool,
-}
-
-/// The flags this version refuses rather than ignore, with exit code 4
-/// (curl's "not built in"): ignoring them would do something else than
-/// asked, silently.
-fn refused(args: &Args) -> Option<String> {
-    let why = if args.cookie.is_some() || args.cookie_jar.is_some() {
-        "-b/-c: this version of starling has no cookie engine"
-    } else {
-        return None;
-    };
-    Some(why.to_string())
 }
 
 /// An error of the command line: its message and exit code.
@@ -127,9 +118,6 @@ impl From<String> for UsageError {
 impl Settings {
     /// The settings of a command line.
     pub fn from_args(args: &Args) -> Result<Settings, UsageError> {
-        if let Some(message) = refused(args) {
-            return Err(UsageError { message, code: 4 });
-        }
         Ok(settings(args)?)
     }
 
@@ -248,6 +236,7 @@ impl Settings {
             easy.proxy_tunnel(true);
         }
         self.credentials.apply(easy)?;
+        self.cookies.apply(easy);
         Ok(())
     }
 }
@@ -504,6 +493,7 @@ fn settings(args: &Args) -> Result<Settings, String> {
         noproxy: args.noproxy.clone(),
         proxytunnel: args.proxytunnel,
         credentials: Credentials::from_args(args)?,
+        cookies: Cookies::from_args(args),
         silent: args.silent,
         show_error: args.show_error,
         verbose: args.verbose,

@@ -407,15 +407,38 @@ fn etags_are_saved_and_compared() {
 }
 
 #[test]
-fn cookies_are_refused_and_a_proxy_never_bypassed() {
+fn cookies_are_kept_and_a_proxy_never_bypassed() {
     let server = HttpServer::start();
     let tmp = TempDir::new();
     let url = server.url("/bytes/4");
-    for args in [&["-b", "a=1", url.as_str()][..], &["-c", "jar.txt", url.as_str()]] {
-        let out = run(&tmp, args);
-        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", text(&out.stderr));
-        assert!(!text(&out.stderr).contains("{"), "{}", text(&out.stderr));
-    }
+    // -c: the jar learns a response's cookies and is written at the end;
+    // -b FILE reads it back, a string goes as it is.
+    let jar = tmp.path().join("jar.txt").display().to_string();
+    let set = server.url("/set-cookie?v=a%3D1%3B%20Path%3D%2F%3B%20Max-Age%3D3600&v=s%3D2");
+    let out = run(&tmp, &["-c", &jar, &set]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&jar).unwrap();
+    assert!(written.starts_with("# Netscape HTTP Cookie File\n"), "{written}");
+    assert!(written.contains("\ta\t1\n"), "{written}");
+    let headers = server.url("/headers");
+    let out = run(&tmp, &["-b", &jar, &headers]);
+    assert!(
+        text(&out.stdout).contains("cookie: a=1; s=2\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&tmp, &["-j", "-b", &jar, &headers]);
+    assert!(
+        text(&out.stdout).contains("cookie: a=1\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&tmp, &["-b", "x=y", &headers]);
+    assert!(
+        text(&out.stdout).contains("cookie: x=y\n"),
+        "{}",
+        text(&out.stdout)
+    );
     // -x: an http:// URL goes through the proxy (this server answers
     // absolute-form requests itself), whatever host it names.
     let proxy = server.addr().to_string();

@@ -67,7 +67,8 @@ use crate::runner::{Counters, ServerCore};
 ///   query (see `routes/websocket.rs`).
 /// * any method `/sts?v=VALUE`: 200 with `Strict-Transport-Security:
 ///   VALUE` (percent-decoded), for HSTS; `/alt-svc?v=VALUE` the same with
-///   `Alt-Svc: VALUE`, for alternative services. The body is `field\n`.
+///   `Alt-Svc: VALUE`, for alternative services; `/set-cookie?v=…&v=…`
+///   with a `Set-Cookie` field per `v`. The body is `field\n`.
 /// * any method `/basic-auth/USER/PASS`, `/digest-auth/QOP/USER/PASS/ALG`
 ///   (QOP `auth`, `auth-int` or `none`; ALG `MD5`, `MD5-sess`, `SHA-256`,
 ///   `SHA-256-sess`), `/any-auth/USER/PASS` (both offered) and
@@ -216,11 +217,15 @@ async fn serve_h2c(stream: TcpStream, counters: Arc<Counters>) {
 fn with_field(name: &'static str, query: Option<&str>, head: bool) -> Response<ServerBody> {
     let body = bytes::Bytes::from_static(b"field\n");
     let mut response = crate::routes::text(http::StatusCode::OK, body, head);
-    let value = query_param(query, "v")
-        .and_then(redirect::percent_decode)
-        .and_then(|v| http::HeaderValue::from_bytes(&v).ok());
-    if let Some(value) = value {
-        response.headers_mut().insert(name, value);
+    // Each `v=` a field of its own, in order.
+    for pair in query.unwrap_or("").split('&') {
+        let value = pair
+            .strip_prefix("v=")
+            .and_then(redirect::percent_decode)
+            .and_then(|v| http::HeaderValue::from_bytes(&v).ok());
+        if let Some(value) = value {
+            response.headers_mut().append(name, value);
+        }
     }
     response
 }
@@ -272,6 +277,7 @@ pub(crate) async fn route(req: Request<Incoming>) -> Response<ServerBody> {
         ["chain", n] => redirect::chain(n, head),
         ["sts"] => with_field("strict-transport-security", query, head),
         ["alt-svc"] => with_field("alt-svc", query, head),
+        ["set-cookie"] => with_field("set-cookie", query, head),
         // GET and HEAD only.
         ["ws"] if method == Method::GET => websocket::upgrade(req, query),
         ["headers"] if is_get => inspect::headers(&req, head),

@@ -25,6 +25,7 @@ pub mod alt_svc;
 mod auth;
 mod conn;
 mod connect_to;
+mod cookie;
 mod counters;
 mod current;
 mod decode;
@@ -60,6 +61,7 @@ mod transfer;
 pub mod ws;
 
 pub use auth::{basic_credentials, AuthMethods};
+pub use cookie::CookieJar;
 pub use current::{with_current, Current};
 pub use dns::DnsConfig;
 pub use easy::{

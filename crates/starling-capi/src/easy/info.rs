@@ -189,6 +189,24 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
             unsafe { *out.cast::<*const TlsSessionInfo>() = &RUSTLS_SESSION.0 };
             return CURLE_OK;
         }
+        if info == INFO_COOKIELIST {
+            // The jar's cookies as Netscape lines, a list the program
+            // frees with curl_slist_free_all (none without a jar).
+            let lines = h
+                .easy_mut()
+                .and_then(|e| e.get_cookie_jar())
+                .map(|jar| jar.lock().unwrap_or_else(|e| e.into_inner()).lines())
+                .unwrap_or_default();
+            let mut list: *mut crate::slist::CurlSlist = ptr::null_mut();
+            for line in lines.into_iter().filter_map(|l| CString::new(l).ok()) {
+                // SAFETY: `list` is NULL or this list; `line` a C string.
+                list = unsafe { crate::slist::curl_slist_append(list, line.as_ptr()) };
+            }
+            // SAFETY: CURLINFO_COOKIELIST's out parameter is a
+            // `struct curl_slist **`.
+            unsafe { *out.cast::<*mut crate::slist::CurlSlist>() = list };
+            return CURLE_OK;
+        }
         let owner = h.owner_tag();
         let mut strings = std::mem::take(&mut h.info_strings);
         // Only the infos that need them pay for them (a copy, a lookup).

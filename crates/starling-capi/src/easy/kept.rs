@@ -44,6 +44,9 @@ pub(super) struct Kept {
     pub(super) hsts: CacheFile<Hsts>,
     /// ALTSVC_CTRL and ALTSVC: the alternative services cache, its file.
     pub(super) alt_svc: CacheFile<AltSvc>,
+    /// COOKIEJAR: where the cookie jar is written at cleanup (and on a
+    /// COOKIELIST `FLUSH`).
+    pub(super) cookie_jar_file: Option<std::path::PathBuf>,
     /// UNIX_SOCKET_PATH, for the infos that name it.
     pub(super) unix_socket: Option<String>,
     /// TIMECONDITION and TIMEVALUE(_LARGE), applied together.
@@ -87,6 +90,7 @@ impl Default for Kept {
             time_condition: (0, 0),
             unix_socket: None,
             hsts: CacheFile::default(),
+            cookie_jar_file: None,
             alt_svc: CacheFile::default(),
             sockets: crate::socket_hooks::SocketCallbacks::default(),
             tcp: TcpKept::default(),

@@ -476,8 +476,14 @@ pub unsafe extern "C" fn curl_easy_cleanup(handle: *mut c_void) {
             let close_held = boxed.connect_only();
             boxed.easy = unsafe { link.multi() }.remove(link.id(), handle, close_held);
         }
-        // The HSTS cache goes to its file, as libcurl's cleanup writes it.
+        // The HSTS cache and the cookie jar go to their files, as
+        // libcurl's cleanup writes them.
         boxed.opts.hsts.save();
+        if let Some(path) = boxed.opts.cookie_jar_file.clone() {
+            if let Some(jar) = boxed.easy_mut().and_then(|e| e.get_cookie_jar()) {
+                let _ = jar.lock().unwrap_or_else(|e| e.into_inner()).save_file(&path);
+            }
+        }
         boxed.opts.alt_svc.save();
         // Leaves its share last, as libcurl's cleanup does.
         boxed.set_share(ptr::null_mut());

@@ -209,6 +209,13 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 easy.socket_options(options);
                 return CURLE_OK;
             }
+            COOKIESESSION => {
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.cookie_session(value != 0);
+                return CURLE_OK;
+            }
             NETRC => {
                 let mode = match value {
                     0 => NetrcMode::Ignored,
@@ -708,6 +715,26 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     (NETRC_FILE, text) => {
                         easy.netrc_file(text.map(Into::into));
                     }
+                    // A file to read at the next transfer; "" only turns
+                    // the cookie engine on.
+                    (COOKIEFILE, Some(path)) => {
+                        if path.is_empty() {
+                            if easy.get_cookie_jar().is_none() {
+                                easy.cookie_jar(Some(Default::default()));
+                            }
+                        } else {
+                            easy.cookie_file(path);
+                        }
+                    }
+                    (COOKIEFILE, None) => {}
+                    (COOKIEJAR, path) => {
+                        if easy.get_cookie_jar().is_none() {
+                            easy.cookie_jar(Some(Default::default()));
+                        }
+                        h.opts.cookie_jar_file = path.map(Into::into);
+                    }
+                    (COOKIELIST, Some(command)) => return cookie_list(h, &command),
+                    (COOKIELIST, None) => {}
                     (RESOLVE, _) => {
                         // SAFETY: RESOLVE takes a curl_slist (or NULL).
                         for entry in unsafe { strings(value.cast::<CurlSlist>()) } {
@@ -846,4 +873,53 @@ pub unsafe extern "C" fn starling_easy_setopt_off(handle: *mut c_void, option: i
         h.apply_request();
         CURLE_OK
     })
+}
+
+/// CURLOPT_COOKIELIST: `ALL` forgets every cookie, `SESS` the session
+/// ones, `FLUSH` writes the jar to its COOKIEJAR file, `RELOAD` reads the
+/// COOKIEFILE files not read yet; anything else is a cookie line
+/// (`Set-Cookie: …` or a Netscape file line) for the jar, made if need be.
+fn cookie_list(h: &mut super::CEasy, command: &str) -> CurlCode {
+    let jar_file = h.opts.cookie_jar_file.clone();
+    let Some(easy) = h.easy_mut() else {
+        return CURLE_BAD_FUNCTION_ARGUMENT;
+    };
+    let upper = command.to_ascii_uppercase();
+    if upper == "RELOAD" {
+        easy.load_cookie_files_now();
+        return CURLE_OK;
+    }
+    let jar = match easy.get_cookie_jar() {
+        Some(jar) => jar,
+        None if matches!(upper.as_str(), "ALL" | "SESS" | "FLUSH") => return CURLE_OK,
+        None => {
+            let jar = std::sync::Arc::default();
+            easy.cookie_jar(Some(std::sync::Arc::clone(&jar)));
+            jar
+        }
+    };
+    let mut jar = jar.lock().unwrap_or_else(|e| e.into_inner());
+    let said = match upper.as_str() {
+        "ALL" => {
+            jar.clear();
+            None
+        }
+        "SESS" => {
+            jar.clear_session();
+            None
+        }
+        "FLUSH" => {
+            if let Some(path) = jar_file {
+                // libcurl writes what it can and says nothing of a failure.
+                let _ = jar.save_file(&path);
+            }
+            None
+        }
+        _ => jar.add_line(command.as_bytes()),
+    };
+    drop(jar);
+    if let Some(said) = said {
+        easy.verbose_text(&said);
+    }
+    CURLE_OK
 }

@@ -334,6 +334,13 @@ impl Easy {
         self
     }
 
+    /// Traces `text` as the engine's own words (libcurl's `infof`) when
+    /// the handle is verbose: for what an option does at once, such as a
+    /// cookie line given to the jar.
+    pub fn verbose_text(&mut self, text: &str) {
+        self.inner.trace_text(|| text.to_owned());
+    }
+
     /// Which of libcurl's rules announce the request body: libcurl's POST
     /// adds a default `Content-Type`, its upload asks for `100 Continue`
     /// before any body (see [`BodyStyle`]; default [`BodyStyle::Plain`]).

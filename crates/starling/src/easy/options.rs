@@ -15,6 +15,7 @@ use super::credentials::{AuthOptions, AuthState};
 use super::time_condition::TimeCondition;
 use crate::alt_svc::AltSvc;
 use crate::connect_to::ConnectToList;
+use crate::cookie::CookieJar;
 use crate::env::{SocketHooks, SocketOptions};
 use crate::hsts::Hsts;
 use crate::http1::{OptionFields, RequestHeaders};
@@ -100,6 +101,12 @@ pub(crate) struct Extras {
     pub(crate) hsts: Option<SharedHsts>,
     /// The alternative services cache the handle reads and teaches.
     pub(crate) alt_svc: Option<SharedAltSvc>,
+    /// The cookie jar the handle reads and teaches.
+    pub(crate) cookies: Option<SharedCookies>,
+    /// Cookie files to read into the jar when the next transfer starts.
+    pub(crate) cookie_files: Vec<PathBuf>,
+    /// Session cookies in those files are left out.
+    pub(crate) cookie_session: bool,
     /// Header fields options make, each written where libcurl writes it.
     pub(crate) option_fields: OptionFields,
     pub(crate) max_header_bytes: usize,
@@ -148,6 +155,16 @@ pub(crate) struct SharedHsts(pub(crate) Arc<Mutex<Hsts>>);
 impl std::fmt::Debug for SharedHsts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SharedHsts(..)")
+    }
+}
+
+/// A handle's cookie jar, shared with whoever else holds it.
+#[derive(Clone)]
+pub(crate) struct SharedCookies(pub(crate) Arc<Mutex<CookieJar>>);
+
+impl std::fmt::Debug for SharedCookies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedCookies(..)")
     }
 }
 
@@ -236,6 +253,9 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     unix_socket: None,
     hsts: None,
     alt_svc: None,
+    cookies: None,
+    cookie_files: Vec::new(),
+    cookie_session: false,
     option_fields: OptionFields::EMPTY,
     max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
     forbid_reuse: false,
@@ -361,6 +381,54 @@ impl super::Easy {
             // Whether names are looked up changes (`route_options`).
             self.inner.route = None;
         }
+        self
+    }
+
+    /// The cookie jar (libcurl's cookie engine): each response's
+    /// `Set-Cookie` fields teach it and each request carries the cookies
+    /// that match it, as libcurl's jar does. Handles given the same jar
+    /// share their cookies. `None` (the default): no cookies.
+    pub fn cookie_jar(&mut self, jar: Option<Arc<Mutex<CookieJar>>>) -> &mut Self {
+        if jar.is_some() || self.inner.extras().cookies.is_some() {
+            self.inner.extras_mut().cookies = jar.map(SharedCookies);
+        }
+        self
+    }
+
+    /// The handle's cookie jar, if it has one.
+    pub fn get_cookie_jar(&self) -> Option<Arc<Mutex<CookieJar>>> {
+        self.inner.extras().cookies.as_ref().map(|c| Arc::clone(&c.0))
+    }
+
+    /// A cookie file to read into the jar when the next transfer starts
+    /// (libcurl's `CURLOPT_COOKIEFILE`), once; a jar is made if the handle
+    /// has none. A file that cannot be read adds nothing.
+    pub fn cookie_file(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        if self.inner.extras().cookies.is_none() {
+            self.cookie_jar(Some(Arc::default()));
+        }
+        self.inner.extras_mut().cookie_files.push(path.into());
+        self
+    }
+
+    /// Reads the cookie files not read yet into the jar now (libcurl's
+    /// `CURLOPT_COOKIELIST` `RELOAD`).
+    pub fn load_cookie_files_now(&mut self) {
+        let extras = self.inner.extras_mut();
+        let files = std::mem::take(&mut extras.cookie_files);
+        let skip_session = extras.cookie_session;
+        if let Some(jar) = &extras.cookies {
+            let mut jar = jar.0.lock().unwrap_or_else(|e| e.into_inner());
+            for file in files {
+                jar.load_file(&file, skip_session);
+            }
+        }
+    }
+
+    /// Leaves the session cookies of the files read out (libcurl's
+    /// `CURLOPT_COOKIESESSION`): a new session.
+    pub fn cookie_session(&mut self, on: bool) -> &mut Self {
+        self.inner.extras_mut().cookie_session = on;
         self
     }
 

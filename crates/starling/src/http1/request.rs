@@ -91,8 +91,14 @@ pub fn encode_request_head(
     if body == BodyFraming::Chunked && !headers.contains_key("Transfer-Encoding") {
         push_header(out, "Transfer-Encoding", b"chunked");
     }
-    if let Some(o) = options {
-        o.before_own.write_lines_unless_in(headers, out);
+    match extra.cookie {
+        // The jar's cookies go whatever the request's own fields say.
+        Some(cookie) => push_header(out, "Cookie", cookie),
+        None => {
+            if let Some(o) = options {
+                o.before_own.write_lines_unless_in(headers, out);
+            }
+        }
     }
     push_defaults(out, headers, extra.conditions);
     headers.write_lines(out);
@@ -131,6 +137,9 @@ pub struct AddedFields<'a> {
     /// Right after the request's own fields (the fields for the proxy, on
     /// a request in absolute form).
     pub after_own: Option<&'a RequestHeaders>,
+    /// The `Cookie` value from the cookie jar (with the options' cookie
+    /// string in it), written in place of the options' `Cookie` field.
+    pub cookie: Option<&'a [u8]>,
 }
 
 impl AddedFields<'_> {
@@ -143,6 +152,7 @@ impl AddedFields<'_> {
         late: &[],
         options: None,
         after_own: None,
+        cookie: None,
     };
 
     /// Bytes the fields take in a head, at most.
@@ -159,7 +169,10 @@ impl AddedFields<'_> {
         let options = self.options.map_or(0, |o| {
             o.before_accept.byte_bound() + o.after_encoding.byte_bound() + o.before_own.byte_bound()
         });
-        listed + options + self.after_own.map_or(0, RequestHeaders::byte_bound)
+        listed
+            + options
+            + self.after_own.map_or(0, RequestHeaders::byte_bound)
+            + self.cookie.map_or(0, |c| c.len() + 10)
     }
 }
 
@@ -346,6 +359,7 @@ mod tests {
             ],
             options: Some(&options),
             after_own: Some(&proxy_fields),
+            cookie: None,
         };
         for body in [
             BodyFraming::None,
@@ -432,6 +446,7 @@ mod tests {
             late: &[("Content-Type", b"text/x"), ("Expect", b"100-continue")],
             options: Some(&options),
             after_own: Some(&proxy_fields),
+            cookie: None,
         };
         let own = map(&[("X-Own", "1")]);
         let mut out = Vec::new();

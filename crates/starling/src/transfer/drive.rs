@@ -215,6 +215,7 @@ impl Core {
         let conn = &mut self.conns[key.index as usize];
         let t = &mut self.transfers[id.index as usize];
         let auth = t.auth_fields();
+        let cookie = t.cookie_field();
         let target = &t.route().target;
         let inner = &t.easy.inner;
         let body = t.body();
@@ -337,6 +338,7 @@ impl Core {
                 late: &late[..m],
                 options: Some(&inner.extras().option_fields).filter(|o| !o.is_empty()),
                 after_own: proxy_fields,
+                cookie: cookie.as_deref().map(str::as_bytes),
             },
             framing,
         );

@@ -5,7 +5,8 @@
 //! (`conn_timers.rs`), one event on a connection (`drive.rs`), the
 //! request (`send.rs`), the response and what it means for the transfer
 //! (`receive.rs`), a time condition's verdict on it (`condition.rs`),
-//! redirects (`redirect.rs`), authentication (`auth.rs`, `netrc.rs`), HSTS (`hsts.rs`), alternative services
+//! redirects (`redirect.rs`), authentication (`auth.rs`, `netrc.rs`),
+//! cookies (`cookies.rs`), HSTS (`hsts.rs`), alternative services
 //! (`alt_svc.rs`), connections held for a
 //! connect-only transfer's application (`held.rs`), streams switched to
 //! another protocol (`upgraded.rs`), a streamed body sent
@@ -24,6 +25,7 @@ mod auth;
 mod condition;
 mod conn_timers;
 mod connect;
+mod cookies;
 pub(crate) mod core;
 mod deliver;
 mod drive;

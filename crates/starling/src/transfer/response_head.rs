@@ -86,13 +86,12 @@ pub(super) enum HeadKind {
     RedirectAfterBody,
 }
 
-/// libcurl's words about a head's challenge fields: each with the ordinal
-/// of the field (named `field`) it is said before.
+/// libcurl's words about a head's fields (a challenge's problem, a
+/// cookie learnt): each with the index of the line it is said at.
 #[derive(Clone, Copy)]
 pub(super) struct Said<'a> {
-    pub words: &'a [(usize, &'static str)],
-    pub field: &'static str,
-    /// Said after the field is handed on rather than before (libcurl's
+    pub words: &'a [(usize, String)],
+    /// Said after the line is handed on rather than before (libcurl's
     /// order for a CONNECT answer).
     pub after: bool,
 }
@@ -101,9 +100,35 @@ impl Said<'_> {
     /// No words.
     pub const NONE: Said<'static> = Said {
         words: &[],
-        field: "",
         after: false,
     };
+}
+
+/// Words said at the fields named `name` (by the fields' ordinals) as
+/// words at their lines of `head`.
+pub(super) fn at_lines<T: ToString>(
+    head: &[u8],
+    name: &str,
+    words: &[(usize, T)],
+    out: &mut Vec<(usize, String)>,
+) {
+    if words.is_empty() {
+        return;
+    }
+    let lines = crate::http1::lines(head)
+        .enumerate()
+        .filter(|(_, line)| {
+            line.len() > name.len()
+                && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+                && line[name.len()] == b':'
+        })
+        .map(|(at, _)| at)
+        .collect::<Vec<_>>();
+    for (ordinal, word) in words {
+        if let Some(&at) = lines.get(*ordinal) {
+            out.push((at, word.to_string()));
+        }
+    }
 }
 
 /// Gives a final head's lines to the handler as libcurl gives them, line
@@ -121,22 +146,14 @@ pub(super) fn deliver_head(
         handler.trace(Trace::Text, b"HTTP 1.0, assume close after body\n");
     }
     let mut rewind_said = kind != HeadKind::RedirectAfterBody;
-    let mut challenges = 0;
-    for line in crate::http1::lines(head) {
+    for (at, line) in crate::http1::lines(head).enumerate() {
         let named = |name: &str| {
             line.len() > name.len()
                 && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
                 && line[name.len()] == b':'
         };
-        let words = match !said.words.is_empty() && named(said.field) {
-            true => {
-                challenges += 1;
-                Some(challenges - 1)
-            }
-            false => None,
-        };
         let say = |handler: &mut dyn Handler| {
-            for (_, word) in said.words.iter().filter(|(i, _)| Some(*i) == words) {
+            for (_, word) in said.words.iter().filter(|(i, _)| *i == at) {
                 handler.trace(Trace::Text, format!("{word}\n").as_bytes());
             }
         };
@@ -240,9 +257,17 @@ impl Core {
                 t.alt_svc_learn(&host, port, &head.headers);
             }
         }
-        // The challenges are read as the head arrives (libcurl's words on
-        // them come among its lines).
+        // The challenges and cookies are read as the head arrives
+        // (libcurl's words on them come among its lines).
         let auth_words = t.auth_read(&head);
+        let cookie_words = t.learn_cookies(&head);
+        let challenge_field = match head.status.as_u16() {
+            407 => "proxy-authenticate",
+            _ => "www-authenticate",
+        };
+        let mut words = Vec::new();
+        at_lines(head.headers.raw(), challenge_field, &auth_words, &mut words);
+        at_lines(head.headers.raw(), "set-cookie", &cookie_words, &mut words);
         let retry_without_expect = expect_refused && !t.no_expect;
         // A redirect beyond the limit fails once its head reached the
         // handler, as in libcurl (whose follow fails after the response).
@@ -278,13 +303,8 @@ impl Core {
                 true => HeadKind::RedirectAfterBody,
                 false => HeadKind::Final,
             };
-        let challenge_field = match head.status.as_u16() {
-            407 => "proxy-authenticate",
-            _ => "www-authenticate",
-        };
         let said = Said {
-            words: &auth_words,
-            field: challenge_field,
+            words: &words,
             after: false,
         };
         let flow = t.easy.inner.with_handler(|handler, info| {

@@ -88,6 +88,7 @@ impl Core {
             if let Err(e) = t.hsts_route() {
                 return self.finish_transfer(id, Err(e), now);
             }
+            t.load_cookie_files();
             if let Err(e) = t.auth_begin() {
                 return self.finish_transfer(id, Err(e), now);
             }

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use super::aside::NextRequest;
 use super::core::Core;
-use super::response_head::{deliver_head, HeadKind, Said};
+use super::response_head::{at_lines, deliver_head, HeadKind, Said};
 use super::state::Transfer;
 use crate::conn::{ConnState, Tunnel, MAX_ANSWER};
 use crate::error::{Error, ErrorKind};
@@ -137,14 +137,15 @@ impl Core {
         let status = tunnel.status();
         let t = &mut self.transfers[id.index as usize];
         t.easy.inner.info.connect_code = status.unwrap_or(0);
-        let words = match status {
+        let auth_words = match status {
             Some(407) => t.auth_read_values(true, tunnel.fields("proxy-authenticate")),
             _ => Vec::new(),
         };
+        let mut words = Vec::new();
+        at_lines(head, "proxy-authenticate", &auth_words, &mut words);
         // libcurl reads a CONNECT answer's field after handing it on.
         let said = Said {
             words: &words,
-            field: "proxy-authenticate",
             after: true,
         };
         let verbose = t.easy.inner.verbose;

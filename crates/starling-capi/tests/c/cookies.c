@@ -1,0 +1,120 @@
+/* The cookie engine (argv[1]: "127.0.0.1:PORT" of a server with the
+ * /set-cookie route; argv[2]: a cookie file to read; argv[3]: where to
+ * write the jar): COOKIEFILE, COOKIEJAR, COOKIESESSION, COOKIELIST's
+ * commands and lines, CURLINFO_COOKIELIST, COOKIE beside the jar. One
+ * handle performs each step in turn; for each, the trace's words on
+ * cookies, the Cookie field sent, the jar's list and the codes. */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+static size_t discard(char *data, size_t size, size_t n, void *user) {
+  (void)data;
+  (void)user;
+  return size * n;
+}
+
+static int trace(CURL *h, curl_infotype type, char *data, size_t size, void *user) {
+  (void)h;
+  (void)user;
+  char text[2048];
+  size_t len = size < sizeof text - 1 ? size : sizeof text - 1;
+  memcpy(text, data, len);
+  text[len] = 0;
+  if (type == CURLINFO_HEADER_OUT) {
+    char *line = strstr(text, "Cookie: ");
+    if (line) {
+      char *end = strchr(line, '\r');
+      if (end)
+        *end = 0;
+      printf("  sent: %s\n", line);
+    }
+  } else if (type == CURLINFO_TEXT && (strstr(text, "ookie") || strstr(text, "dropped"))) {
+    printf("  text: %s", text);
+  }
+  return 0;
+}
+
+static void list(CURL *h, const char *when) {
+  struct curl_slist *cookies = NULL, *c;
+  curl_easy_getinfo(h, CURLINFO_COOKIELIST, &cookies);
+  printf("  jar %s:\n", when);
+  for (c = cookies; c; c = c->next)
+    printf("    %s\n", c->data);
+  curl_slist_free_all(cookies);
+}
+
+static void get(CURL *h, const char *addr, const char *host, const char *path) {
+  char url[2048];
+  long code = 0;
+  CURLcode rc;
+  snprintf(url, sizeof url, "http://%s%s%s", host ? host : addr,
+           host ? strchr(addr, ':') : "", path);
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  printf("%s:\n", path);
+  rc = curl_easy_perform(h);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  printf("  perform %d response %ld\n", (int)rc, code);
+}
+
+int main(int argc, char **argv) {
+  const char *addr;
+  CURL *h;
+  if (argc < 4)
+    return 2;
+  addr = argv[1];
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  h = curl_easy_init();
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
+  curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, trace);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+  /* No engine yet: Set-Cookie is not learnt. */
+  get(h, addr, NULL, "/set-cookie?v=early%3D1");
+  list(h, "without an engine");
+  printf("setopt COOKIEFILE: %d\n", (int)curl_easy_setopt(h, CURLOPT_COOKIEFILE, ""));
+  get(h, addr, NULL, "/set-cookie?v=a%3D1&v=b%3D2%3B%20Path%3D%2F&v=p%3Dx%3B%20Path%3D%2Fdeep%2F");
+  get(h, addr, NULL, "/deep/er");
+  get(h, addr, NULL, "/set-cookie?v=a%3D3%3B%20Path%3D%2F&v=s%3D1%3B%20Secure%3B%20HttpOnly%3B%20Path%3D%2F"
+                     "&v=e%3D1%3B%20Max-Age%3D0&v=d%3D1%3B%20Domain%3Dother.example"
+                     "&v=bad&v=%3Dnoname&v=q%3D%22quoted%22%3B%20Path%3D%2F");
+  list(h, "after a response");
+  get(h, addr, NULL, "/x");
+  /* COOKIE beside the jar: one field, the jar's first. */
+  curl_easy_setopt(h, CURLOPT_COOKIE, "own=x");
+  get(h, addr, NULL, "/x");
+  curl_easy_setopt(h, CURLOPT_COOKIE, NULL);
+  /* A host name: localhost and its own domain. */
+  get(h, addr, "localhost", "/set-cookie?v=l%3D1%3B%20Domain%3Dlocalhost%3B%20Path%3D%2F");
+  get(h, addr, "localhost", "/y");
+  /* COOKIELIST lines and commands. */
+  printf("setopt COOKIELIST line: %d\n",
+         (int)curl_easy_setopt(h, CURLOPT_COOKIELIST, "Set-Cookie: c=3; Path=/; domain=127.0.0.1"));
+  printf("setopt COOKIELIST netscape: %d\n",
+         (int)curl_easy_setopt(h, CURLOPT_COOKIELIST,
+                               "127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tn\tnet"));
+  list(h, "after lines");
+  get(h, addr, NULL, "/z");
+  curl_easy_setopt(h, CURLOPT_COOKIELIST, "SESS");
+  list(h, "after SESS");
+  curl_easy_setopt(h, CURLOPT_COOKIELIST, "ALL");
+  list(h, "after ALL");
+  /* A file read at the next transfer, its session cookies left out. */
+  curl_easy_setopt(h, CURLOPT_COOKIESESSION, 1L);
+  curl_easy_setopt(h, CURLOPT_COOKIEFILE, argv[2]);
+  get(h, addr, NULL, "/f");
+  list(h, "after the file");
+  curl_easy_setopt(h, CURLOPT_COOKIEJAR, argv[3]);
+  curl_easy_cleanup(h);
+  {
+    char line[1024];
+    FILE *f = fopen(argv[3], "r");
+    printf("jar file:\n");
+    while (f && fgets(line, sizeof line, f))
+      printf("  %s", line);
+    if (f)
+      fclose(f);
+  }
+  curl_global_cleanup();
+  return 0;
+}
