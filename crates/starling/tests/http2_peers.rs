@@ -8,67 +8,16 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::processes::{free_port, have, wait_listening, Server, LOCAL};
 use common::{EventLoop, Verify};
 use starling::{Easy, HttpVersion, Multi, Version};
 use starling_testserver::{pattern, TestPki};
 
-const LOCAL: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const SIZES: [u64; 5] = [0, 100, 16_384, 70_000, 1_000_000];
-
-/// Whether `program` runs; if not, the test is skipped (or fails when the
-/// tools are required).
-fn have(program: &str) -> bool {
-    let found = Command::new(program)
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    let required = std::env::var_os("STARLING_CAPI_REQUIRE_TOOLS").is_some_and(|v| v != "0" && !v.is_empty());
-    assert!(
-        found || !required,
-        "{program} is not installed and the tools are required"
-    );
-    if !found {
-        eprintln!("{program} is not installed: skipped");
-    }
-    found
-}
-
-/// A port free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind((LOCAL, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A server process, killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Waits (at most 10 s) until something listens on each port.
-fn wait_listening(ports: &[u16]) {
-    let end = Instant::now() + Duration::from_secs(10);
-    for &port in ports {
-        while TcpStream::connect((LOCAL, port)).is_err() {
-            assert!(Instant::now() < end, "nothing listens on {port}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
 
 /// A directory with the pattern files `f0` ... and the test PKI's
 /// certificate for `h2.test` and its CA.
@@ -145,7 +94,7 @@ fn thirty_on_one_connection(base: &str, ca: &Path) {
 
 #[test]
 fn nginx_serves_thirty_streams_on_one_connection_both_ways() {
-    if !have("nginx") {
+    if !have("nginx", "-v") {
         return;
     }
     let site = Site::new("nginx");
@@ -179,7 +128,7 @@ fn nginx_serves_thirty_streams_on_one_connection_both_ways() {
 
 #[test]
 fn nghttpd_serves_thirty_streams_on_one_connection_both_ways() {
-    if !have("nghttpd") {
+    if !have("nghttpd", "-v") {
         return;
     }
     let site = Site::new("nghttpd");
@@ -232,7 +181,7 @@ fn wait_in_log(log: &Path, what: &str, n: usize) {
 /// that next transfer rides on it. nghttpd's verbose log shows the frames.
 #[test]
 fn an_upkeep_pings_a_quiet_connection_which_goes_on() {
-    if !have("nghttpd") {
+    if !have("nghttpd", "-v") {
         return;
     }
     let site = Site::new("upkeep");

@@ -3,6 +3,8 @@
 //! on every callback it receives.
 #![allow(dead_code)]
 
+pub mod processes;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Read;
