@@ -135,6 +135,7 @@ fn kind_of(data: Shared) -> c_int {
         Shared::Dns => LOCK_DNS,
         Shared::Connections => LOCK_CONNECT,
         Shared::TlsSessions => LOCK_SSL_SESSION,
+        Shared::Cookies => LOCK_COOKIE,
     }
 }
 
@@ -243,10 +244,11 @@ pub unsafe extern "C" fn starling_share_setopt(
         match option {
             SHOPT_SHARE => {
                 let code = match kind {
-                    LOCK_DNS | LOCK_SSL_SESSION | LOCK_CONNECT => CURLSHE_OK,
-                    // Not in this build (no cookie engine, no public
-                    // suffix list, no HSTS): libcurl's answer then.
-                    LOCK_COOKIE | LOCK_HSTS | LOCK_PSL => CURLSHE_NOT_BUILT_IN,
+                    LOCK_DNS | LOCK_SSL_SESSION | LOCK_CONNECT | LOCK_COOKIE => CURLSHE_OK,
+                    // Not shared in this build (the public suffix list is
+                    // compiled in, HSTS caches are the handles'):
+                    // libcurl's answer then.
+                    LOCK_HSTS | LOCK_PSL => CURLSHE_NOT_BUILT_IN,
                     _ => CURLSHE_BAD_OPTION,
                 };
                 if code == CURLSHE_OK {
@@ -263,8 +265,8 @@ pub unsafe extern "C" fn starling_share_setopt(
                 }
                 set_engine(&share.engine, kind, false);
                 match kind {
-                    LOCK_DNS | LOCK_SSL_SESSION | LOCK_CONNECT => CURLSHE_OK,
-                    LOCK_COOKIE | LOCK_HSTS => CURLSHE_NOT_BUILT_IN,
+                    LOCK_DNS | LOCK_SSL_SESSION | LOCK_CONNECT | LOCK_COOKIE => CURLSHE_OK,
+                    LOCK_HSTS => CURLSHE_NOT_BUILT_IN,
                     // libcurl has no case for PSL here: BAD_OPTION.
                     _ => CURLSHE_BAD_OPTION,
                 }
@@ -296,6 +298,7 @@ fn set_engine(engine: &Share, kind: c_int, on: bool) {
         LOCK_DNS => Shared::Dns,
         LOCK_CONNECT => Shared::Connections,
         LOCK_SSL_SESSION => Shared::TlsSessions,
+        LOCK_COOKIE => Shared::Cookies,
         _ => return,
     };
     engine.set(data, on);

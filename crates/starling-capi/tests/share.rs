@@ -89,13 +89,11 @@ fn summarise(phase: &str, lines: &[String], lib: Library) -> Vec<String> {
     rest
 }
 
-/// libcurl's build has cookies, the public suffix list and HSTS; Starling
-/// has none, and answers as libcurl built without them does (docs/capi.md).
+/// libcurl's build shares the public suffix list and HSTS; Starling does
+/// not, and answers as libcurl built without them does (docs/capi.md).
 const NOT_BUILT_IN: &[(&str, &str)] = &[
-    ("share COOKIE(2): ", "5 Feature not enabled in this library"),
     ("share PSL(6): ", "5 Feature not enabled in this library"),
     ("share HSTS(7): ", "5 Feature not enabled in this library"),
-    ("unshare COOKIE(2): ", "5 Feature not enabled in this library"),
     ("unshare HSTS(7): ", "5 Feature not enabled in this library"),
 ];
 

@@ -18,6 +18,7 @@
 //! runs it. This module only keeps them; what a parked connection is, and
 //! how it is closed, is the connection layer's (`Parked`).
 
+use crate::cookie::CookieJar;
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
@@ -45,6 +46,9 @@ pub enum Shared {
     Connections,
     /// TLS sessions, for resumption.
     TlsSessions,
+    /// The cookie jar: handles with their cookie engine on use the
+    /// share's jar instead of their own.
+    Cookies,
 }
 
 /// The application's lock around each access to a share's data (libcurl's
@@ -87,6 +91,8 @@ struct Inner {
     connections: AtomicBool,
     /// TLS sessions are kept here.
     tls_sessions: AtomicBool,
+    /// The cookie jar is the share's.
+    cookies: AtomicBool,
     /// The application's lock calls, if any.
     lock: Option<Arc<dyn ShareLock>>,
     /// TLS sessions (rustls's cache, which locks itself).
@@ -110,6 +116,8 @@ pub(crate) struct Data {
     pinned: HashMap<String, Arc<[IpAddr]>>,
     /// Parked connections with their pool key, least recently parked first.
     idle: Vec<(Box<str>, Box<dyn Parked>)>,
+    /// The shared cookie jar.
+    pub(crate) cookies: CookieJar,
 }
 
 impl Drop for Data {
@@ -126,6 +134,7 @@ impl fmt::Debug for Share {
             .field("dns", &self.shares(Shared::Dns))
             .field("connections", &self.shares(Shared::Connections))
             .field("tls_sessions", &self.shares(Shared::TlsSessions))
+            .field("cookies", &self.shares(Shared::Cookies))
             .finish_non_exhaustive()
     }
 }
@@ -154,6 +163,7 @@ impl Share {
                 dns: AtomicBool::new(false),
                 connections: AtomicBool::new(false),
                 tls_sessions: AtomicBool::new(false),
+                cookies: AtomicBool::new(false),
                 lock,
                 sessions: Arc::new(ClientSessionMemoryCache::new(TLS_SESSIONS)),
                 tls_configs: Mutex::new(None),
@@ -180,6 +190,7 @@ impl Share {
             Shared::Dns => &self.inner.dns,
             Shared::Connections => &self.inner.connections,
             Shared::TlsSessions => &self.inner.tls_sessions,
+            Shared::Cookies => &self.inner.cookies,
         }
     }
 

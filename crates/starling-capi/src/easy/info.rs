@@ -194,8 +194,7 @@ pub unsafe extern "C" fn starling_easy_getinfo(handle: *mut c_void, info: i32, o
             // frees with curl_slist_free_all (none without a jar).
             let lines = h
                 .easy_mut()
-                .and_then(|e| e.get_cookie_jar())
-                .map(|jar| jar.lock().unwrap_or_else(|e| e.into_inner()).lines())
+                .and_then(|e| e.with_cookie_jar(|jar| jar.lines()))
                 .unwrap_or_default();
             let mut list: *mut crate::slist::CurlSlist = ptr::null_mut();
             for line in lines.into_iter().filter_map(|l| CString::new(l).ok()) {

@@ -480,8 +480,8 @@ pub unsafe extern "C" fn curl_easy_cleanup(handle: *mut c_void) {
         // libcurl's cleanup writes them.
         boxed.opts.hsts.save();
         if let Some(path) = boxed.opts.cookie_jar_file.clone() {
-            if let Some(jar) = boxed.easy_mut().and_then(|e| e.get_cookie_jar()) {
-                let _ = jar.lock().unwrap_or_else(|e| e.into_inner()).save_file(&path);
+            if let Some(easy) = boxed.easy_mut() {
+                easy.with_cookie_jar(|jar| jar.save_file(&path));
             }
         }
         boxed.opts.alt_svc.save();

@@ -889,35 +889,34 @@ fn cookie_list(h: &mut super::CEasy, command: &str) -> CurlCode {
         easy.load_cookie_files_now();
         return CURLE_OK;
     }
-    let jar = match easy.get_cookie_jar() {
-        Some(jar) => jar,
-        None if matches!(upper.as_str(), "ALL" | "SESS" | "FLUSH") => return CURLE_OK,
-        None => {
-            let jar = std::sync::Arc::default();
-            easy.cookie_jar(Some(std::sync::Arc::clone(&jar)));
-            jar
+    if easy.get_cookie_jar().is_none() {
+        if matches!(upper.as_str(), "ALL" | "SESS" | "FLUSH") {
+            return CURLE_OK;
         }
-    };
-    let mut jar = jar.lock().unwrap_or_else(|e| e.into_inner());
-    let said = match upper.as_str() {
-        "ALL" => {
-            jar.clear();
-            None
-        }
-        "SESS" => {
-            jar.clear_session();
-            None
-        }
-        "FLUSH" => {
-            if let Some(path) = jar_file {
-                // libcurl writes what it can and says nothing of a failure.
-                let _ = jar.save_file(&path);
+        // A cookie line turns the engine on.
+        easy.cookie_jar(Some(Default::default()));
+    }
+    let said = easy
+        .with_cookie_jar(|jar| match upper.as_str() {
+            "ALL" => {
+                jar.clear();
+                None
             }
-            None
-        }
-        _ => jar.add_line(command.as_bytes()),
-    };
-    drop(jar);
+            "SESS" => {
+                jar.clear_session();
+                None
+            }
+            "FLUSH" => {
+                if let Some(path) = &jar_file {
+                    // libcurl writes what it can and says nothing of a
+                    // failure.
+                    let _ = jar.save_file(path);
+                }
+                None
+            }
+            _ => jar.add_line(command.as_bytes()),
+        })
+        .flatten();
     if let Some(said) = said {
         easy.verbose_text(&said);
     }

@@ -107,6 +107,26 @@ int main(int argc, char **argv) {
   curl_easy_setopt(h, CURLOPT_COOKIEJAR, argv[3]);
   curl_easy_cleanup(h);
   {
+    /* Two handles sharing their cookies through a share. */
+    CURLSH *sh = curl_share_init();
+    CURL *a = curl_easy_init(), *b = curl_easy_init();
+    printf("share COOKIE: %d\n", (int)curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE));
+    for (CURL **p = (CURL *[]){a, b, NULL}; *p; p++) {
+      curl_easy_setopt(*p, CURLOPT_SHARE, sh);
+      curl_easy_setopt(*p, CURLOPT_COOKIEFILE, "");
+      curl_easy_setopt(*p, CURLOPT_TIMEOUT, 20L);
+      curl_easy_setopt(*p, CURLOPT_VERBOSE, 1L);
+      curl_easy_setopt(*p, CURLOPT_DEBUGFUNCTION, trace);
+      curl_easy_setopt(*p, CURLOPT_WRITEFUNCTION, discard);
+    }
+    get(a, addr, NULL, "/set-cookie?v=shared%3D1%3B%20Path%3D%2F");
+    get(b, addr, NULL, "/s");
+    list(b, "of the other handle");
+    curl_easy_cleanup(a);
+    curl_easy_cleanup(b);
+    curl_share_cleanup(sh);
+  }
+  {
     char line[1024];
     FILE *f = fopen(argv[3], "r");
     printf("jar file:\n");

@@ -395,9 +395,23 @@ impl super::Easy {
         self
     }
 
-    /// The handle's cookie jar, if it has one.
+    /// The handle's own cookie jar, if it has one.
     pub fn get_cookie_jar(&self) -> Option<Arc<Mutex<CookieJar>>> {
         self.inner.extras().cookies.as_ref().map(|c| Arc::clone(&c.0))
+    }
+
+    /// Runs `f` on the jar the handle's transfers use: its share's when
+    /// the share holds the cookies ([`Shared::Cookies`](crate::Shared)),
+    /// else its own; `None` when its cookie engine is off.
+    pub fn with_cookie_jar<R>(&self, f: impl FnOnce(&mut CookieJar) -> R) -> Option<R> {
+        let extras = self.inner.extras();
+        let own = extras.cookies.as_ref()?;
+        match extras.share.as_ref().filter(|s| s.shares(crate::Shared::Cookies)) {
+            Some(share) => {
+                Some(share.access(crate::Shared::Cookies, self.inner.private, |d| f(&mut d.cookies)))
+            }
+            None => Some(f(&mut own.0.lock().unwrap_or_else(|e| e.into_inner()))),
+        }
     }
 
     /// A cookie file to read into the jar when the next transfer starts
@@ -417,12 +431,11 @@ impl super::Easy {
         let extras = self.inner.extras_mut();
         let files = std::mem::take(&mut extras.cookie_files);
         let skip_session = extras.cookie_session;
-        if let Some(jar) = &extras.cookies {
-            let mut jar = jar.0.lock().unwrap_or_else(|e| e.into_inner());
+        self.with_cookie_jar(|jar| {
             for file in files {
                 jar.load_file(&file, skip_session);
             }
-        }
+        });
     }
 
     /// Leaves the session cookies of the files read out (libcurl's

@@ -19,16 +19,15 @@ impl Transfer {
     /// The `Cookie` value of the request about to go out, if any: the
     /// jar's cookies for it, then the handle's own cookie string.
     pub(super) fn cookie_field(&mut self) -> Option<String> {
-        let jar = self.easy.inner.extras().cookies.as_ref()?.0.clone();
+        self.easy.inner.extras().cookies.as_ref()?;
         let target = &self.route().target;
-        let host = target.host();
+        let host = target.host().to_owned();
         let path = target.request_target();
-        let path = path.split('?').next().unwrap_or(path);
-        let secure = secure_context(target.is_https(), host);
-        let (value, said) = jar
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .cookie_header(host, path, secure);
+        let path = path.split('?').next().unwrap_or(path).to_owned();
+        let secure = secure_context(target.is_https(), &host);
+        let (value, said) = self
+            .easy
+            .with_cookie_jar(|jar| jar.cookie_header(&host, &path, secure))?;
         if let Some(said) = said {
             self.easy.inner.trace_text(|| said);
         }
@@ -47,20 +46,25 @@ impl Transfer {
     /// Teaches the jar a response's `Set-Cookie` fields (at most libcurl's
     /// 50); libcurl's words on each, by the field's ordinal.
     pub(super) fn learn_cookies(&mut self, head: &ResponseHead) -> Vec<(usize, String)> {
-        let Some(jar) = self.easy.inner.extras().cookies.as_ref().map(|c| c.0.clone()) else {
+        if self.easy.inner.extras().cookies.is_none() || !head.headers.contains_key("set-cookie") {
             return Vec::new();
-        };
+        }
         let target = &self.route().target;
         let host = target.host().to_owned();
         let path = target.request_target();
         let path = path.split('?').next().unwrap_or(path).to_owned();
         let secure = secure_context(target.is_https(), &host);
-        let mut jar = jar.lock().unwrap_or_else(|e| e.into_inner());
-        head.headers
-            .get_all("set-cookie")
-            .take(MAX_SET_PER_RESPONSE)
-            .enumerate()
-            .filter_map(|(i, value)| jar.set_cookie(value, &host, &path, secure).map(|said| (i, said)))
-            .collect()
+        self.easy
+            .with_cookie_jar(|jar| {
+                head.headers
+                    .get_all("set-cookie")
+                    .take(MAX_SET_PER_RESPONSE)
+                    .enumerate()
+                    .filter_map(|(i, value)| {
+                        jar.set_cookie(value, &host, &path, secure).map(|said| (i, said))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
