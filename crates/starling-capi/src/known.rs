@@ -50,8 +50,6 @@ fn long_default(option: i32) -> std::ffi::c_long {
         85 | 106 | 137 | 150 | 157 | 158 | 225 | 226 | 248 | 306 | 138 | 164 => 1,
         // PROXY_SSL_VERIFYHOST, DOH_SSL_VERIFYHOST.
         249 | 307 => 2,
-        // SOCKS5_AUTH: BASIC | GSSAPI.
-        267 => 5,
         // STREAM_WEIGHT.
         239 => 16,
         // DNS_CACHE_TIMEOUT, TCP_KEEPIDLE, TCP_KEEPINTVL.

@@ -216,6 +216,18 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 easy.cookie_session(value != 0);
                 return CURLE_OK;
             }
+            SOCKS5_AUTH => {
+                // CURLAUTH_BASIC and CURLAUTH_GSSAPI (not built in, so
+                // never offered); any other bit is libcurl's "not built in".
+                if value as u64 & !(1 | 4) != 0 {
+                    return CURLE_NOT_BUILT_IN;
+                }
+                let Some(easy) = h.easy_mut() else {
+                    return CURLE_BAD_FUNCTION_ARGUMENT;
+                };
+                easy.socks5_basic_auth(value & 1 != 0);
+                return CURLE_OK;
+            }
             NETRC => {
                 let mode = match value {
                     0 => NetrcMode::Ignored,

@@ -41,6 +41,7 @@ struct socks_case {
   long type;          /* CURLOPT_PROXYTYPE; 0: not set */
   const char *userpwd;       /* in the proxy string */
   const char *proxy_userpwd; /* CURLOPT_PROXYUSERPWD */
+  int socks5_auth_none;      /* CURLOPT_SOCKS5_AUTH CURLAUTH_NONE */
 };
 
 static void run(const struct socks_case *c, char **argv) {
@@ -63,6 +64,9 @@ static void run(const struct socks_case *c, char **argv) {
            (int)curl_easy_setopt(h, CURLOPT_PROXYTYPE, c->type));
   if (c->proxy_userpwd)
     curl_easy_setopt(h, CURLOPT_PROXYUSERPWD, c->proxy_userpwd);
+  if (c->socks5_auth_none)
+    printf("%s: setopt SOCKS5_AUTH %d\n", c->name,
+           (int)curl_easy_setopt(h, CURLOPT_SOCKS5_AUTH, (long)CURLAUTH_NONE));
   printf("%s:\n", c->name);
   body_bytes = 0;
   rc = curl_easy_perform(h);
@@ -91,6 +95,8 @@ int main(int argc, char **argv) {
      .host = "localhost", .proxy_userpwd = "u:p"},
     {.name = "socks5h without credentials", .scheme = "socks5h://", .proxy = 3,
      .host = "localhost"},
+    {.name = "socks5h without basic", .scheme = "socks5h://", .proxy = 3, .host = "localhost",
+     .userpwd = "u:p", .socks5_auth_none = 1},
     {.name = "socks5h wrong password", .scheme = "socks5h://", .proxy = 3, .host = "localhost",
      .userpwd = "u:x"},
     {.name = "socks4 with a user", .scheme = "socks4://", .proxy = 3, .host = "localhost",

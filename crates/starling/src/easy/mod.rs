@@ -627,6 +627,14 @@ impl Easy {
         self
     }
 
+    /// Whether a SOCKS5 proxy is offered user name and password
+    /// authentication (RFC 1929) when credentials are given
+    /// (`CURLOPT_SOCKS5_AUTH` with `CURLAUTH_BASIC`; on by default).
+    pub fn socks5_basic_auth(&mut self, on: bool) -> &mut Self {
+        self.inner.extras_mut().socks5_basic = on;
+        self
+    }
+
     /// Sends `http://` requests through a CONNECT tunnel too, rather than
     /// to the proxy in absolute form (`CURLOPT_HTTPPROXYTUNNEL`;
     /// `https://` always tunnels).

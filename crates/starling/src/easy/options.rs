@@ -129,6 +129,9 @@ pub(crate) struct Extras {
     pub(crate) proxy_tunnel: bool,
     /// `CURLOPT_PROXYTYPE`: the kind of a proxy string without a scheme.
     pub(crate) proxy_type: ProxyKind,
+    /// `CURLOPT_SOCKS5_AUTH` with `CURLAUTH_BASIC`: a SOCKS5 proxy is
+    /// offered the user name and password.
+    pub(crate) socks5_basic: bool,
     /// `CURLOPT_PROXYHEADER`: fields for the proxy only.
     pub(crate) proxy_headers: RequestHeaders,
     /// `CURLOPT_HEADEROPT` unified: the request's own fields go to the
@@ -270,6 +273,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     proxy_port: 0,
     proxy_tunnel: false,
     proxy_type: ProxyKind::Http,
+    socks5_basic: true,
     proxy_headers: RequestHeaders::EMPTY,
     unified_headers: false,
     default_protocol: None,

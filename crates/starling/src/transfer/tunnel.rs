@@ -16,7 +16,7 @@ use crate::conn::{ConnState, Tunnel, MAX_ANSWER};
 use crate::error::{Error, ErrorKind};
 use crate::handler::Trace;
 use crate::ids::{ConnKey, TransferId};
-use crate::proxy::{ProxyCode, ProxyKind, SocksError, SocksHandshake, SocksNext};
+use crate::proxy::{ProxyCode, ProxyKind, SocksError, SocksHandshake, SocksNext, SocksVersion};
 use crate::timer_queue::TimerKind;
 
 impl Core {
@@ -204,6 +204,11 @@ impl Core {
         };
         let target = &route.target;
         let creds = proxy.credentials.as_deref();
+        // SOCKS5 offers the credentials only with Basic allowed (SOCKS4
+        // always names its user).
+        let basic =
+            t.easy.inner.extras().socks5_basic || matches!(version, SocksVersion::V4 | SocksVersion::V4a);
+        let creds = creds.filter(|_| basic);
         let mut handshake = SocksHandshake::new(
             version,
             target.host(),
