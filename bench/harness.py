@@ -26,6 +26,7 @@ import resource
 import shutil
 import signal
 import statistics
+import socket
 import subprocess
 import sys
 import threading
@@ -42,6 +43,10 @@ H2_TLS_PORT = 18444
 # Handshakes in https-newconn-100 (full and quick mode).
 HTTPS_NEWCONN_FULL = 10_000
 HTTPS_NEWCONN_QUICK = 2_000
+# The proxied workloads' proxies, on the server's core: squid for HTTP,
+# microsocks for SOCKS5 (both from Debian's packages).
+SQUID_PORT = 18490
+SOCKS_PORT = 18491
 SERVER_CORE = "0"
 CLIENT_CORE = "1"
 # Transfers in flight at most in the command-line workload (cli-files).
@@ -162,6 +167,65 @@ class Nginx:
             time.sleep(0.05)
 
 
+class Proxies:
+    """squid and microsocks, for the proxied workloads: started on the
+    server's core when the first of them runs, stopped at the end."""
+
+    def __init__(self, work):
+        self.work = work
+        self.procs = []
+
+    def start(self):
+        if self.procs:
+            return
+        d = os.path.join(self.work, "squid")
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, 0o777)
+        conf = os.path.join(d, "squid.conf")
+        with open(conf, "w") as f:
+            f.write(f"http_port 127.0.0.1:{SQUID_PORT}\npid_filename {d}/squid.pid\naccess_log none\n"
+                    f"cache_log {d}/cache.log\ncache_store_log none\ncache deny all\ncoredump_dir {d}\n"
+                    f"http_access allow all\npinger_enable off\nshutdown_lifetime 0 seconds\n")
+        self.procs.append(subprocess.Popen(["taskset", "-c", SERVER_CORE, "squid", "-N", "-f", conf],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.procs.append(subprocess.Popen(["taskset", "-c", SERVER_CORE, "microsocks", "-i", "127.0.0.1",
+                                            "-p", str(SOCKS_PORT)],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for port in (SQUID_PORT, SOCKS_PORT):
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            else:
+                raise RuntimeError(f"nothing listens on {port}")
+        log(f"squid on {SQUID_PORT}, microsocks on {SOCKS_PORT}, on core {SERVER_CORE}")
+
+    def stop(self):
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.procs = []
+
+
+def proxy_env(proxy):
+    """The environment of a client of a proxied workload: the machine's
+    proxy variables taken out, and the workload's proxy given the way
+    libcurl and Starling both read it (`http_proxy`, `all_proxy`)."""
+    env = {k: v for k, v in os.environ.items()
+           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
+    if proxy == "squid":
+        env["http_proxy"] = f"http://127.0.0.1:{SQUID_PORT}"
+    elif proxy == "socks5":
+        env["all_proxy"] = f"socks5h://127.0.0.1:{SOCKS_PORT}"
+    return env
+
+
 def cacert_args(args, work):
     """`--cacert` with bench/run's CA when the workload has an https:// URL."""
     if any(a.startswith("https://") for a in args):
@@ -177,13 +241,14 @@ def failure_reason(err, code):
     return f"exit {code}: {line[:200]}"
 
 
-def run_client(client, args, nginx, limit, work):
-    """Runs one client once; returns (figures, None), or (None, why) for a
-    failed run: no result line, or not one transfer succeeded."""
+def run_client(client, args, nginx, limit, work, env=None):
+    """Runs one client once (with `env` if given); returns (figures, None),
+    or (None, why) for a failed run: no result line, or not one transfer
+    succeeded."""
     cmd = ["taskset", "-c", CLIENT_CORE] + client["cmd"] + args + cacert_args(args, work) + [
         "--max-seconds", str(limit)]
     ngx0, t0 = nginx.cpu_seconds(), time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         out, err = proc.communicate(timeout=limit + 60)
     except subprocess.TimeoutExpired:
@@ -413,9 +478,10 @@ def workloads(quick):
     w = []
 
     def add(key, title, mode, args, wrk=None, h2load=False, files=None, size=None, path=None, parallel=None,
-            pushes=None):
+            pushes=None, proxy=None):
         w.append({"key": key, "title": title, "mode": mode, "args": args, "wrk": wrk, "h2load": h2load,
-                  "files": files, "size": size, "path": path, "parallel": parallel, "pushes": pushes})
+                  "files": files, "size": size, "path": path, "parallel": parallel, "pushes": pushes,
+                  "proxy": proxy})
 
     keepalive_n = {1: 10_000 if quick else 20_000, 100: 50_000 if quick else 100_000,
                    1000: 50_000 if quick else 100_000, 10000: 100_000}
@@ -463,6 +529,18 @@ def workloads(quick):
         "handshakes",
         ["--url", f"https://127.0.0.1:{TLS_PORT}/100b", "--mode", "newconn", "--requests", str(n),
          "--parallel", "100"])
+    # Through proxies (the clients read the proxy from the environment, as
+    # libcurl programs do): the keep-alive load of keepalive-100 direct, as
+    # the baseline of the same run, through squid (absolute form) and
+    # through microsocks (SOCKS5, the name sent); the proxies run on the
+    # server's core.
+    n = 50_000 if quick else 100_000
+    for key, how, proxy in (("proxy-direct-100", "direct (the proxied workloads' baseline)", "direct"),
+                            ("proxy-squid-100", "through squid (absolute form)", "squid"),
+                            ("proxy-socks5-100", "through microsocks (SOCKS5)", "socks5")):
+        add(key, f"keep-alive GETs of 100 bytes, 100 in flight, {how}", "keepalive",
+            ["--url", f"http://127.0.0.1:{PORT}/100b", "--mode", "keepalive", "--requests", str(n),
+             "--parallel", "100"], proxy=proxy)
     # The command line: the starling command beside the curl command and
     # xargs -P with curl, fetching `files` distinct URLs of 100 bytes each
     # to files on disk (cli_commands; no CLIENTS.md arguments).
@@ -868,6 +946,7 @@ def main():
     nginx = Nginx(opts.work, workers=4)
     nginx.stop()
     nginx.start()
+    proxies = Proxies(opts.work)
     all_clients = clients(opts.work)
     results = {}
     # The command-line runs' output directories kept until their workload
@@ -884,14 +963,21 @@ def main():
             https = any(a.startswith("https://") for a in args)
             h2 = "--http2" in args
             h2c = h2 and not https
+            proxy = w.get("proxy")
             runners = [c for c in all_clients
                        if not (https and c["tls"]) and not (h2 and c["h1_only"]) and not (h2c and c.get("h2c"))
+                       and not (proxy and c["name"] == "hyper")
                        and (c["only"] is None or key in c["only"])]
             left_out = {c["name"]: c["tls"] for c in all_clients if https and c["tls"]}
             if h2:
                 left_out.update({c["name"]: c["h1_only"] for c in all_clients if c["h1_only"]})
             if h2c:
                 left_out.update({c["name"]: c["h2c"] for c in all_clients if c.get("h2c")})
+            if proxy:
+                left_out.update({c["name"]: "it reads no proxy from the environment"
+                                 for c in all_clients if c["name"] == "hyper"})
+                if proxy != "direct":
+                    proxies.start()
             results[key] = {"title": title, "mode": mode, "runs": [], "not_measured": {}, "left_out": left_out}
             if mode == "cli":
                 cli_found, results[key]["left_out"] = cli_clients(opts.work)
@@ -958,8 +1044,9 @@ def main():
                                 cli_dirs.append(out)
                     results[key]["runs"].append(row)
                     continue
+                env = proxy_env(proxy) if proxy else None
                 for client in runners:
-                    record(client["name"], *run_client(client, args, nginx, limit, opts.work))
+                    record(client["name"], *run_client(client, args, nginx, limit, opts.work, env))
                 if w["wrk"]:
                     record("wrk", *run_wrk(int(args[args.index("--parallel") + 1]), w["wrk"], nginx))
                 if w["h2load"]:
@@ -986,6 +1073,7 @@ def main():
             shutil.rmtree(d, ignore_errors=True)
         if git_server:
             git_server.stop()
+        proxies.stop()
         nginx.stop()
     finished = datetime.datetime.now(datetime.timezone.utc)
     m = machine()
