@@ -6,6 +6,9 @@
 //! unrestricted, and a server that keeps answering with a fresh stale
 //! challenge not keeping a transfer asking for ever. The wire format is
 //! compared with Debian's libcurl in crates/starling-capi/tests/http_auth.rs.
+//! nginx with `auth_basic`, from Debian's package, is the real peer.
+
+mod common;
 
 use std::time::Duration;
 
@@ -217,4 +220,66 @@ fn a_proxy_that_refuses_every_answer_fails_the_transfer() {
     assert_eq!(e.info().connect_code, 407);
     // The challenge, the wrong answer, then no more.
     assert_eq!(proxy.heads().len(), 2);
+}
+
+/// nginx from Debian's package with `auth_basic`: Basic at once, Basic
+/// picked by ANY from nginx's own challenge, and a wrong password's 401.
+/// Skipped without nginx, unless `STARLING_CAPI_REQUIRE_TOOLS` is set.
+#[test]
+fn nginx_auth_basic_takes_starlings_credentials() {
+    use common::processes::{free_port, have, wait_listening, Server};
+    use std::process::{Command, Stdio};
+    if !have("nginx", "-v") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("starling-auth-nginx-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("www/private")).unwrap();
+    std::fs::create_dir_all(dir.join("tmp")).unwrap();
+    std::fs::write(dir.join("www/private/file"), "secret\n").unwrap();
+    // nginx's plain-text password scheme keeps the test free of hashing.
+    std::fs::write(dir.join("htpasswd"), "alice:{PLAIN}wonder land\n").unwrap();
+    let port = free_port();
+    let d = dir.display();
+    let conf = format!(
+        "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+         events {{ worker_connections 64; }}\n\
+         http {{\n  access_log off;\n  client_body_temp_path {d}/tmp;\n  proxy_temp_path {d}/tmp;\n  \
+         fastcgi_temp_path {d}/tmp;\n  uwsgi_temp_path {d}/tmp;\n  scgi_temp_path {d}/tmp;\n  \
+         server {{ listen 127.0.0.1:{port}; root {d}/www;\n    \
+         location /private/ {{ auth_basic \"starling\"; auth_basic_user_file {d}/htpasswd; }} }}\n}}\n"
+    );
+    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+    let child = Command::new("nginx")
+        .arg("-p")
+        .arg(&dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .args(["-g", "daemon off; master_process off;"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    wait_listening(&[port]);
+    let url = format!("http://127.0.0.1:{port}/private/file");
+    for (password, methods, expected) in [
+        (&b"wonder land"[..], AuthMethods::BASIC, 200),
+        (b"wonder land", AuthMethods::ANY, 200),
+        (b"wrong", AuthMethods::BASIC, 401),
+    ] {
+        let mut e = easy(&url);
+        e.username(Some(b"alice")).password(Some(password));
+        e.http_auth(methods).unwrap();
+        let (e, result) = perform_one(e);
+        result.unwrap();
+        assert_eq!(status(&e), expected, "{methods:?}");
+        if expected == 200 {
+            assert_eq!(body(&e), "secret\n");
+        } else {
+            assert_eq!(e.info().http_auth_available, AuthMethods::BASIC);
+        }
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
 }
