@@ -262,3 +262,11 @@ pub fn hpack_round_trip(fields: &[(&[u8], &[u8])]) -> Fields {
     }
     hpack_decode(&block, usize::MAX).expect("our own block decodes")
 }
+
+/// Feeds `data` to the readers of what servers, proxies and files send
+/// about credentials and cookies (Set-Cookie values, challenges and Digest
+/// answers, `.netrc` files, SOCKS replies): none may panic, and the
+/// Cookie field stays within libcurl's limit.
+pub fn credentials_input(data: &[u8]) {
+    crate::readers_input::feed(data);
+}

@@ -50,6 +50,8 @@ mod info;
 mod location;
 mod multi;
 mod proxy;
+#[cfg(any(test, feature = "fuzzing"))]
+mod readers_input;
 mod share;
 mod socket_table;
 mod sys;
