@@ -141,6 +141,11 @@ pub struct Args {
     #[arg(long = "socks5-hostname", value_name = "HOST[:PORT]")]
     pub socks5_hostname: Option<String>,
 
+    /// Reach the HTTP proxy (-x) through this SOCKS proxy,
+    /// SCHEME://HOST[:PORT] (socks4://, socks4a://, socks5://, socks5h://).
+    #[arg(long = "preproxy", value_name = "URL")]
+    pub preproxy: Option<String>,
+
     /// Send http:// URLs through a CONNECT tunnel too (https:// always
     /// tunnels).
     #[arg(short = 'p', long = "proxytunnel")]

@@ -105,6 +105,7 @@ const CATEGORY_OF: &[(&str, &str)] = &[
     ("socks4a", "proxy"),
     ("socks5", "proxy"),
     ("socks5-hostname", "proxy"),
+    ("preproxy", "proxy"),
     ("proxy-user", "proxy"),
     ("proxy-header", "proxy"),
     ("proxy-basic", "proxy"),

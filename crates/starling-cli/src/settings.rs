@@ -89,6 +89,8 @@ pub struct Settings {
     pub credentials: Credentials,
     /// `-b`, `-c`, `-j`: the run's cookie jar.
     pub cookies: Cookies,
+    /// `--preproxy`.
+    pub preproxy: Option<String>,
     /// `-p`: http:// through a tunnel too.
     pub proxytunnel: bool,
     pub silent: bool,
@@ -228,6 +230,9 @@ impl Settings {
         if let Some((proxy, kind)) = &self.proxy {
             easy.proxy(ProxySetting::Url(proxy.clone()));
             easy.proxy_type(*kind);
+        }
+        if self.preproxy.is_some() {
+            easy.pre_proxy(self.preproxy.as_deref());
         }
         if self.noproxy.is_some() {
             easy.noproxy(self.noproxy.as_deref());
@@ -492,6 +497,7 @@ fn settings(args: &Args) -> Result<Settings, String> {
         proxy: socks_proxy(args).or_else(|| args.proxy.clone().map(|p| (p, ProxyKind::Http))),
         noproxy: args.noproxy.clone(),
         proxytunnel: args.proxytunnel,
+        preproxy: args.preproxy.clone(),
         credentials: Credentials::from_args(args)?,
         cookies: Cookies::from_args(args),
         silent: args.silent,

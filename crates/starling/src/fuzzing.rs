@@ -133,6 +133,7 @@ impl Handle {
             proxy_port: 0,
             proxy_tunnel: false,
             proxy_type: crate::ProxyKind::Http,
+            pre_proxy: None,
             proxy_user: None,
             proxy_password: None,
         }

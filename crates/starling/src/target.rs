@@ -77,6 +77,8 @@ pub(crate) struct RouteOptions<'a> {
     pub proxy_tunnel: bool,
     /// `CURLOPT_PROXYTYPE`: the kind of a proxy string without a scheme.
     pub proxy_type: ProxyKind,
+    /// `CURLOPT_PRE_PROXY`: a SOCKS proxy in front of an HTTP proxy.
+    pub pre_proxy: Option<&'a str>,
     /// `CURLOPT_PROXYUSERNAME` and `CURLOPT_PROXYPASSWORD`, for a proxy
     /// string without credentials.
     pub proxy_user: Option<&'a [u8]>,
@@ -159,6 +161,18 @@ fn proxy_for(target: &Target, options: &RouteOptions<'_>) -> Result<(Option<Prox
         ));
     }
     proxy.tunnel = target.is_https() || options.proxy_tunnel;
+    if let Some(pre) = options.pre_proxy.filter(|p| !p.is_empty()) {
+        // In front of an HTTP proxy. An HTTP pre-proxy (a string without
+        // a scheme too) is where libcurl 7.88 sends the proxy's requests
+        // instead (measured: tests/socks.rs).
+        if proxy.kind == ProxyKind::Http {
+            let pre = Proxy::parse(pre, 0, ProxyKind::Http)?;
+            match pre.kind {
+                ProxyKind::Http => (proxy.host, proxy.port) = (pre.host, pre.port),
+                _ => proxy.pre = Some(Box::new(pre)),
+            }
+        }
+    }
     if proxy.credentials.is_none() {
         // The options' credentials, unless the proxy string has its own:
         // those win, as libcurl reads the string after the options.
@@ -218,8 +232,8 @@ impl Route {
             // Through an HTTP proxy, the connection goes to the proxy
             // whatever connect-to entries and alternative services say.
             Some(proxy) => Some(Box::new(Via {
-                host: proxy.host.clone(),
-                port: proxy.port,
+                host: proxy.pre.as_ref().map_or(&proxy.host, |pre| &pre.host).clone(),
+                port: proxy.pre.as_ref().map_or(proxy.port, |pre| pre.port),
                 alt: None,
                 proxy: Some(Box::new(proxy)),
             })),

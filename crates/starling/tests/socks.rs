@@ -102,3 +102,23 @@ fn refusals_and_unresolvable_origins_end_with_the_proxy_code() {
         assert_eq!(e.info().proxy_error, code, "{proxy}: {err}");
     }
 }
+
+#[test]
+fn a_pre_proxy_carries_the_connection_to_the_http_proxy() {
+    use starling_testserver::{ConnectProxy, ConnectReply};
+    let socks = SocksProxy::start(SocksReply::Serve { credentials: None });
+    let connect = ConnectProxy::start(ConnectReply::Tunnel);
+    let pki = TestPki::new();
+    let origin = TlsServer::start(pki.leaf(&["localhost"]));
+    // HTTPS: SOCKS5 to the HTTP proxy, then its CONNECT, then TLS.
+    let url = format!("https://localhost:{}/bytes/100", origin.addr().port());
+    let mut e = easy(&url, &format!("http://{}", connect.addr()));
+    e.pre_proxy(Some(&format!("socks5h://{}", socks.addr())));
+    e.cainfo(pki.write_ca_file());
+    let (e, result) = perform_one(e);
+    result.unwrap();
+    assert_eq!(body(&e), pattern(0, 100));
+    assert_eq!(e.info().connect_code, 200);
+    assert_eq!(socks.connections_accepted(), 1);
+    assert_eq!(connect.heads().len(), 1);
+}

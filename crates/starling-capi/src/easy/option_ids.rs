@@ -80,6 +80,7 @@ pub(super) const HTTPAUTH: i32 = 107;
 pub(super) const PROXYAUTH: i32 = 111;
 pub(super) const NETRC: i32 = 51;
 pub(super) const SOCKS5_AUTH: i32 = 267;
+pub(super) const PRE_PROXY: i32 = 10_262;
 pub(super) const NETRC_FILE: i32 = 10_118;
 pub(super) const PROXYHEADER: i32 = 10_228;
 pub(super) const HEADEROPT: i32 = 229;

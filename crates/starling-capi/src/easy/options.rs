@@ -709,6 +709,9 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     (NOPROXY, text) => {
                         easy.noproxy(text.as_deref());
                     }
+                    (PRE_PROXY, text) => {
+                        easy.pre_proxy(text.as_deref());
+                    }
                     (USERNAME, text) => {
                         easy.username(text.as_deref().map(str::as_bytes));
                     }

@@ -42,6 +42,7 @@ struct socks_case {
   const char *userpwd;       /* in the proxy string */
   const char *proxy_userpwd; /* CURLOPT_PROXYUSERPWD */
   int socks5_auth_none;      /* CURLOPT_SOCKS5_AUTH CURLAUTH_NONE */
+  int pre;                   /* the SOCKS proxy as PRE_PROXY, the origin as an HTTP proxy */
 };
 
 static void run(const struct socks_case *c, char **argv) {
@@ -53,6 +54,14 @@ static void run(const struct socks_case *c, char **argv) {
   snprintf(proxy, sizeof proxy, "%s%s%s%s", c->scheme, c->userpwd ? c->userpwd : "",
            c->userpwd ? "@" : "", argv[c->proxy]);
   curl_easy_setopt(h, CURLOPT_URL, url);
+  if (c->pre) {
+    /* The origin answers requests in absolute form itself: it is the
+     * HTTP proxy, reached through the SOCKS one. */
+    char http_proxy[256];
+    snprintf(http_proxy, sizeof http_proxy, "http://%s", argv[1]);
+    curl_easy_setopt(h, CURLOPT_PRE_PROXY, proxy);
+    snprintf(proxy, sizeof proxy, "%s", http_proxy);
+  }
   curl_easy_setopt(h, CURLOPT_PROXY, proxy);
   curl_easy_setopt(h, CURLOPT_NOPROXY, "");
   curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
@@ -95,6 +104,11 @@ int main(int argc, char **argv) {
      .host = "localhost", .proxy_userpwd = "u:p"},
     {.name = "socks5h without credentials", .scheme = "socks5h://", .proxy = 3,
      .host = "localhost"},
+    {.name = "pre-proxy socks5h", .scheme = "socks5h://", .proxy = 2, .host = "origin.test", .pre = 1},
+    {.name = "pre-proxy socks4", .scheme = "socks4://", .proxy = 2, .host = "origin.test", .pre = 1},
+    {.name = "pre-proxy socks4a", .scheme = "socks4a://", .proxy = 2, .host = "origin.test", .pre = 1},
+    {.name = "pre-proxy without a scheme", .scheme = "", .proxy = 2, .host = "origin.test", .pre = 1},
+    {.name = "pre-proxy refused", .scheme = "socks5://", .proxy = 5, .host = "origin.test", .pre = 1},
     {.name = "socks5h without basic", .scheme = "socks5h://", .proxy = 3, .host = "localhost",
      .userpwd = "u:p", .socks5_auth_none = 1},
     {.name = "socks5h wrong password", .scheme = "socks5h://", .proxy = 3, .host = "localhost",

@@ -627,6 +627,15 @@ impl Easy {
         self
     }
 
+    /// A SOCKS proxy the connections to an HTTP proxy go through
+    /// (`CURLOPT_PRE_PROXY`: `socks5h://host:port` and kin; without a
+    /// scheme, SOCKS4 as libcurl takes it). `None`: none.
+    pub fn pre_proxy(&mut self, proxy: Option<&str>) -> &mut Self {
+        self.inner.extras_mut().pre_proxy = proxy.map(Into::into);
+        self.inner.route = None;
+        self
+    }
+
     /// Whether a SOCKS5 proxy is offered user name and password
     /// authentication (RFC 1929) when credentials are given
     /// (`CURLOPT_SOCKS5_AUTH` with `CURLAUTH_BASIC`; on by default).
@@ -747,6 +756,7 @@ impl Easy {
             proxy_port: extras.proxy_port,
             proxy_tunnel: extras.proxy_tunnel,
             proxy_type: extras.proxy_type,
+            pre_proxy: extras.pre_proxy.as_deref(),
             proxy_user: extras.auth.proxy_user.as_deref(),
             proxy_password: extras.auth.proxy_password.as_deref(),
         }

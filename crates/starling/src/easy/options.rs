@@ -129,6 +129,8 @@ pub(crate) struct Extras {
     pub(crate) proxy_tunnel: bool,
     /// `CURLOPT_PROXYTYPE`: the kind of a proxy string without a scheme.
     pub(crate) proxy_type: ProxyKind,
+    /// `CURLOPT_PRE_PROXY`.
+    pub(crate) pre_proxy: Option<String>,
     /// `CURLOPT_SOCKS5_AUTH` with `CURLAUTH_BASIC`: a SOCKS5 proxy is
     /// offered the user name and password.
     pub(crate) socks5_basic: bool,
@@ -273,6 +275,7 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     proxy_port: 0,
     proxy_tunnel: false,
     proxy_type: ProxyKind::Http,
+    pre_proxy: None,
     socks5_basic: true,
     proxy_headers: RequestHeaders::EMPTY,
     unified_headers: false,

@@ -99,6 +99,9 @@ pub(crate) struct Proxy {
     /// Requests go through a CONNECT tunnel (an `https://` URL) rather
     /// than to the proxy in absolute form (HTTP proxies).
     pub tunnel: bool,
+    /// A SOCKS proxy the connection to this (HTTP) proxy goes through
+    /// (libcurl's `CURLOPT_PRE_PROXY`).
+    pub pre: Option<Box<Proxy>>,
 }
 
 impl Proxy {
@@ -160,6 +163,7 @@ impl Proxy {
             port,
             credentials,
             tunnel: false,
+            pre: None,
         })
     }
 
@@ -167,6 +171,16 @@ impl Proxy {
     /// tunnel).
     pub fn absolute_form(&self) -> bool {
         self.kind == ProxyKind::Http && !self.tunnel
+    }
+
+    /// The SOCKS proxy a connection speaks to first, and the host and port
+    /// it asks that proxy for: the pre-proxy and this proxy, or this
+    /// (SOCKS) proxy and `origin`.
+    pub fn socks_hop<'a>(&'a self, origin: (&'a str, u16)) -> Option<(&'a Proxy, (&'a str, u16))> {
+        match &self.pre {
+            Some(pre) => Some((pre, (&self.host, self.port))),
+            None => self.kind.socks().map(|_| (self, origin)),
+        }
     }
 
     /// HTTP authentication with the proxy applies: to a request in

@@ -374,6 +374,25 @@ impl SocksHandshake {
                     format!("Failed to resolve \"{}\" for SOCKS5 connect.", self.host),
                 ))
             }
+            // A name that is an address goes as one, though the proxy
+            // resolves (libcurl's words still say so).
+            _ if self.host.parse::<IpAddr>().is_ok() => {
+                self.said.push(format!(
+                    "SOCKS5 connect to {}:{} (remotely resolved)",
+                    self.host, self.port
+                ));
+                match self.host.parse::<IpAddr>() {
+                    Ok(IpAddr::V4(ip)) => {
+                        out.push(1);
+                        out.extend_from_slice(&ip.octets());
+                    }
+                    Ok(IpAddr::V6(ip)) => {
+                        out.push(4);
+                        out.extend_from_slice(&ip.octets());
+                    }
+                    Err(_) => {}
+                }
+            }
             _ => {
                 if self.host.len() > 255 {
                     return Err(fail(

@@ -340,7 +340,10 @@ impl Core {
                         .inner
                         .trace_text(|| format!("Connected to {host} ({ip}) port {port} (#{n})"));
                 }
-                if t.route().proxy().is_some_and(|p| !p.absolute_form()) {
+                if t.route()
+                    .proxy()
+                    .is_some_and(|p| !p.absolute_form() || p.pre.is_some())
+                {
                     // The connect timeout covers the tunnel (CONNECT or
                     // SOCKS) too.
                     return self.start_tunnel(key, id, now);

@@ -200,7 +200,7 @@ impl Core {
                 let Some(t) = self.transfer_mut(id) else { continue };
                 // A SOCKS handshake waiting for its origin's address.
                 let socks = t.conn.filter(|_| t.state == TransferState::OnConnection);
-                let origin = lookup.is_for(t.route().target.host());
+                let origin = lookup.is_for(super::tunnel::socks_destination(t));
                 if origin && socks.is_some_and(|key| self.conns[key.index as usize].resolving_socks()) {
                     self.socks_origin_known(id, &lookup.result, now);
                     continue;
@@ -282,6 +282,14 @@ impl Core {
                     true => key.clear(),
                 }
                 let _ = write!(key, " proxy {:?} {}", proxy.kind, proxy.authority());
+                if let Some(pre) = &proxy.pre {
+                    let _ = write!(key, " after {:?} {}", pre.kind, pre.authority());
+                    if let Some(auth) = &pre.credentials {
+                        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                        std::hash::Hash::hash(auth, &mut hasher);
+                        let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));
+                    }
+                }
                 if let Some(auth) = &proxy.credentials {
                     let mut hasher = std::collections::hash_map::DefaultHasher::new();
                     std::hash::Hash::hash(auth, &mut hasher);

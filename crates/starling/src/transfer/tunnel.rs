@@ -26,10 +26,15 @@ impl Core {
         if self.transfers[id.index as usize]
             .route()
             .proxy()
-            .is_some_and(|p| p.kind.socks().is_some())
+            .is_some_and(|p| p.kind.socks().is_some() || p.pre.is_some())
         {
             return self.start_socks(key, id, now);
         }
+        self.start_connect(key, id, now)
+    }
+
+    /// The CONNECT request to the HTTP proxy starts.
+    fn start_connect(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
         let t = &mut self.transfers[id.index as usize];
         let authority = connect_authority(t);
         t.easy
@@ -199,11 +204,34 @@ impl Core {
         let Some(proxy) = route.proxy() else {
             return false;
         };
-        let Some(version) = proxy.kind.socks() else {
+        let target = &route.target;
+        let Some((socks, (host, port))) = proxy.socks_hop((target.host(), target.port())) else {
+            return false;
+        };
+        let Some(version) = socks.kind.socks() else {
+            return false;
+        };
+        if proxy.pre.is_some() {
+            let name = match version {
+                SocksVersion::V4 => "SOCKS4",
+                SocksVersion::V4a => "SOCKS4a",
+                SocksVersion::V5 | SocksVersion::V5h => "SOCKS5",
+            };
+            let (host, port) = (host.to_owned(), port);
+            t.easy
+                .inner
+                .trace_text(|| format!("{name}: connecting to HTTP proxy {host} port {port}"));
+        }
+        let t = &self.transfers[id.index as usize];
+        let route = t.route();
+        let Some(proxy) = route.proxy() else {
             return false;
         };
         let target = &route.target;
-        let creds = proxy.credentials.as_deref();
+        let Some((socks, (host, port))) = proxy.socks_hop((target.host(), target.port())) else {
+            return false;
+        };
+        let creds = socks.credentials.as_deref();
         // SOCKS5 offers the credentials only with Basic allowed (SOCKS4
         // always names its user).
         let basic =
@@ -211,10 +239,10 @@ impl Core {
         let creds = creds.filter(|_| basic);
         let mut handshake = SocksHandshake::new(
             version,
-            target.host(),
+            host,
             // An address needs no lookup.
-            target.host().parse().ok(),
-            target.port(),
+            host.parse().ok(),
+            port,
             creds.map(|c| &*c.user),
             creds.map(|c| &*c.password),
         );
@@ -284,7 +312,7 @@ impl Core {
                 self.drive_tunnel(key, now)
             }
             Ok(SocksNext::Resolve) => {
-                let host = t.route().target.host().to_owned();
+                let host = socks_destination(t).to_owned();
                 let next = match self.resolver.immediate(&host, now) {
                     Some(ips) => handshake.resolved(Some(&ips)),
                     None => match self.resolver.start(&*self.env, &host, id) {
@@ -303,6 +331,11 @@ impl Core {
                     },
                 };
                 self.socks_step(key, id, tunnel, next, now)
+            }
+            // Through a pre-proxy to an HTTP proxy: its CONNECT next, when
+            // the request tunnels.
+            Ok(SocksNext::Done) if t.route().proxy().is_some_and(|p| p.pre.is_some() && p.tunnel) => {
+                self.start_connect(key, id, now)
             }
             Ok(SocksNext::Done) => self.tunnel_open(key, id, now),
             Err(e) => {
@@ -384,4 +417,15 @@ fn socks_failed(transfers: &mut slab::Slab<Transfer>, id: Option<TransferId>, e:
         t.easy.inner.info.proxy_error = e.code as u8;
     }
     Error::new(ErrorKind::Proxy, e.message)
+}
+
+/// The name a SOCKS handshake of the transfer asks for: the origin's, or
+/// through a pre-proxy the HTTP proxy's.
+pub(super) fn socks_destination(t: &Transfer) -> &str {
+    let route = t.route();
+    let target = &route.target;
+    route
+        .proxy()
+        .and_then(|p| p.socks_hop((target.host(), target.port())))
+        .map_or(target.host(), |(_, (host, _))| host)
 }
