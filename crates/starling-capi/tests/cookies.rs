@@ -9,13 +9,14 @@
 
 mod common;
 
-use common::{assert_runs_alike, output_of, Library};
+use common::{assert_runs_alike, output_of, Library, TempDir};
 use starling_testserver::HttpServer;
 
 fn run(lib: Library) -> String {
     let server = HttpServer::start();
-    let dir = std::env::temp_dir().join(format!("starling-cookies-{}-{}", std::process::id(), lib.name()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // Removed when the run ends, a failed one too.
+    let dir = TempDir::new(&format!("starling-cookies-{}-{}", std::process::id(), lib.name()));
+    let dir = dir.path();
     let file = dir.join("in.txt");
     std::fs::write(
         &file,
@@ -33,7 +34,6 @@ fn run(lib: Library) -> String {
         jar.display().to_string(),
     ];
     let out = output_of("cookies", lib, &args);
-    std::fs::remove_dir_all(&dir).ok();
     out.replace(&server.addr().port().to_string(), "<port>")
 }
 

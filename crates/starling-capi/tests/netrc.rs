@@ -7,13 +7,14 @@
 
 mod common;
 
-use common::{assert_runs_alike, output_of, Library};
+use common::{assert_runs_alike, output_of, Library, TempDir};
 use starling_testserver::HttpServer;
 
 fn run(lib: Library) -> String {
     let server = HttpServer::start();
-    let dir = std::env::temp_dir().join(format!("starling-netrc-{}-{}", std::process::id(), lib.name()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // Removed when the run ends, a failed one too.
+    let dir = TempDir::new(&format!("starling-netrc-{}-{}", std::process::id(), lib.name()));
+    let dir = dir.path();
     let file = |name: &str, text: &str| {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
@@ -32,7 +33,6 @@ fn run(lib: Library) -> String {
         file("open", "machine 127.0.0.1 login \"ipuser password ippass\n"),
     ];
     let out = output_of("netrc", lib, &args);
-    std::fs::remove_dir_all(&dir).ok();
     out.replace(&dir.display().to_string(), "<dir>")
         .replace(&server.addr().port().to_string(), "<port>")
 }

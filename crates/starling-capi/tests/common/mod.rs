@@ -242,3 +242,26 @@ pub fn named_number(text: &str, n: u16, name: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// A directory under the system's temporary one, removed when dropped.
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    /// Makes it (a directory of that name under the temporary one).
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
