@@ -105,13 +105,13 @@ pub struct Args {
     pub location_trusted: bool,
 
     /// Use this proxy, [SCHEME://][USER:PASSWORD@]HOST[:PORT] (port 1080
-    /// when none). An HTTP proxy (http://, the default) takes http:// URLs
-    /// in absolute form and https:// ones (http:// too with -p) through a
-    /// CONNECT tunnel; socks4://, socks4a://, socks5:// and socks5h://
-    /// proxies connect to the origin (socks4a and socks5h resolving its
-    /// name). HTTPS proxies fail with 4 rather than go direct. Without it,
-    /// curl's environment variables (http_proxy, https_proxy, all_proxy)
-    /// apply.
+    /// when none, 443 for https://). An HTTP proxy (http://, the default)
+    /// takes http:// URLs in absolute form and https:// ones (http:// too
+    /// with -p) through a CONNECT tunnel; an HTTPS proxy (https://) does
+    /// the same inside TLS, verified with --proxy-cacert; socks4://,
+    /// socks4a://, socks5:// and socks5h:// proxies connect to the origin
+    /// (socks4a and socks5h resolving its name). Without it, curl's
+    /// environment variables (http_proxy, https_proxy, all_proxy) apply.
     #[arg(short = 'x', long = "proxy", value_name = "URL")]
     pub proxy: Option<String>,
 
@@ -345,6 +345,20 @@ pub struct Args {
     /// Trust the CA certificates in this PEM file.
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
+
+    /// Accept any TLS certificate from an HTTPS proxy (the origin is
+    /// verified as before).
+    #[arg(long = "proxy-insecure")]
+    pub proxy_insecure: bool,
+
+    /// Trust the CA certificates in this PEM file for an HTTPS proxy
+    /// (--cacert is for the origin only).
+    #[arg(long = "proxy-cacert", value_name = "FILE")]
+    pub proxy_cacert: Option<PathBuf>,
+
+    /// Trust the CA certificates in this directory for an HTTPS proxy.
+    #[arg(long = "proxy-capath", value_name = "DIR")]
+    pub proxy_capath: Option<PathBuf>,
 
     /// Trust the CA certificates in this directory.
     #[arg(long, value_name = "DIR")]

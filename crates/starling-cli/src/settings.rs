@@ -63,6 +63,10 @@ pub struct Settings {
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
     pub capath: Option<PathBuf>,
+    /// `--proxy-insecure`, `--proxy-cacert`, `--proxy-capath`.
+    pub proxy_insecure: bool,
+    pub proxy_cacert: Option<PathBuf>,
+    pub proxy_capath: Option<PathBuf>,
     pub connect_timeout: Option<Duration>,
     pub max_time: Option<Duration>,
     pub max_filesize: Option<u64>,
@@ -206,6 +210,15 @@ impl Settings {
         }
         if let Some(dir) = &self.capath {
             easy.capath(dir);
+        }
+        if self.proxy_insecure {
+            easy.proxy_insecure(true);
+        }
+        if let Some(path) = &self.proxy_cacert {
+            easy.proxy_cainfo(path);
+        }
+        if let Some(dir) = &self.proxy_capath {
+            easy.proxy_capath(dir);
         }
         if let Some(limit) = self.connect_timeout {
             easy.connect_timeout(limit);
@@ -472,6 +485,9 @@ fn settings(args: &Args) -> Result<Settings, String> {
         insecure: args.insecure,
         cacert: args.cacert.clone(),
         capath: args.capath.clone(),
+        proxy_insecure: args.proxy_insecure,
+        proxy_cacert: args.proxy_cacert.clone(),
+        proxy_capath: args.proxy_capath.clone(),
         connect_timeout: seconds(args.connect_timeout, "--connect-timeout")?,
         max_time: seconds(args.max_time, "--max-time")?,
         max_filesize: args.max_filesize,

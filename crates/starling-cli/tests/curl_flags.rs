@@ -7,7 +7,8 @@ mod common;
 use std::process::Output;
 
 use starling_testserver::{
-    pattern, percent_encode, ConnectProxy, ConnectReply, HttpServer, SocksProxy, SocksReply,
+    pattern, percent_encode, ConnectProxy, ConnectReply, HttpServer, SocksProxy, SocksReply, TestPki,
+    TlsServer,
 };
 
 use common::{entries, response, starling, ScriptedServer, TempDir};
@@ -465,11 +466,32 @@ fn cookies_are_kept_and_a_proxy_never_bypassed() {
     assert_eq!(tunnel.heads().len(), 1);
     let connect = String::from_utf8_lossy(&tunnel.heads()[0]).into_owned();
     assert!(connect.contains("\r\nX-To-Proxy: yes\r\n"), "{connect}");
-    // An HTTPS proxy fails with 4; a SOCKS proxy where nothing listens
-    // with 7; https:// asks this proxy (no CONNECT proxy) for a tunnel,
-    // which it refuses: 56. None goes direct.
+    // An HTTPS proxy: verified with --proxy-cacert (60 with --cacert
+    // alone, which is the origin's), or not at all with
+    // --proxy-insecure.
+    let pki = TestPki::new();
+    let ca = pki.write_ca_file();
+    let ca = ca.to_str().unwrap();
+    let tls_proxy = TlsServer::start(pki.leaf(&["127.0.0.1"]));
+    let tls_proxy = format!("https://{}", tls_proxy.addr());
     for (args, code) in [
-        (&["-x", "https://127.0.0.1:9", url.as_str()][..], 4),
+        (&["--proxy-cacert", ca][..], 0),
+        (&["--cacert", ca], 60),
+        (&["--proxy-insecure"], 0),
+    ] {
+        let mut all = vec!["-x", &tls_proxy, "http://origin.invalid/bytes/4"];
+        all.extend_from_slice(args);
+        let out = run(&tmp, &all);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", text(&out.stderr));
+        if code == 0 {
+            assert_eq!(out.stdout, pattern(0, 4));
+        }
+    }
+    // An HTTPS or SOCKS proxy where nothing listens fails with 7;
+    // https:// asks this proxy (no CONNECT proxy) for a tunnel, which it
+    // refuses: 56. None goes direct.
+    for (args, code) in [
+        (&["-x", "https://127.0.0.1:9", url.as_str()][..], 7),
         (&["-x", "socks5://127.0.0.1:9", url.as_str()], 7),
         (&["-x", proxy.as_str(), "https://127.0.0.1:1/"], 56),
     ] {

@@ -2,13 +2,18 @@
 //! tests of tunnels: it records each request head as it arrived, then
 //! answers as told: a tunnel to the target (on 127.0.0.1 only), a refusal
 //! with a status, bytes that are no HTTP at all, or a tunnel only once a
-//! CONNECT carries the right proxy credentials.
+//! CONNECT carries the right proxy credentials. Over TCP, or over TLS as
+//! an HTTPS proxy ([`ConnectProxy::start_tls`]).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsAcceptor;
+
+use crate::pki::ServerCert;
+use crate::tls_server::{server_config, TlsServerOptions};
 
 use crate::routes::auth::{connect_challenge, connect_credentials_ok, Asked};
 use crate::runner::ServerCore;
@@ -65,6 +70,25 @@ impl ConnectProxy {
         ConnectProxy { core, heads }
     }
 
+    /// Starts an HTTPS proxy: the same, behind a TLS handshake (TLS 1.2
+    /// and 1.3, ALPN `http/1.1`) with `cert`. A client that fails the
+    /// handshake is dropped and the proxy goes on accepting.
+    pub fn start_tls(reply: ConnectReply, cert: ServerCert) -> ConnectProxy {
+        let heads: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let log = Arc::clone(&heads);
+        let reply = Arc::new(reply);
+        let acceptor = TlsAcceptor::from(server_config(&cert, &TlsServerOptions::default()));
+        let core = ServerCore::start("connect-proxy-tls", move |stream, _counters| {
+            let (log, reply, acceptor) = (Arc::clone(&log), Arc::clone(&reply), acceptor.clone());
+            async move {
+                if let Ok(stream) = acceptor.accept(stream).await {
+                    serve(stream, log, reply).await;
+                }
+            }
+        });
+        ConnectProxy { core, heads }
+    }
+
     /// The address the proxy listens on.
     pub fn addr(&self) -> SocketAddr {
         self.core.addr()
@@ -86,7 +110,7 @@ impl ConnectProxy {
 
 /// Reads one request head (through its empty line); `None` when the
 /// client closed first or sent more than [`MAX_HEAD`].
-async fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
+async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Vec<u8>> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     // Byte by byte: what follows the head belongs to the tunnel.
@@ -145,7 +169,11 @@ fn authorized(head: &[u8], user: &str, password: &str, digest: bool) -> bool {
     connect_credentials_ok(&asked, user, password, digest)
 }
 
-async fn serve(mut client: TcpStream, heads: Arc<Mutex<Vec<Vec<u8>>>>, reply: Arc<ConnectReply>) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut client: S,
+    heads: Arc<Mutex<Vec<Vec<u8>>>>,
+    reply: Arc<ConnectReply>,
+) {
     let Some(mut head) = read_head(&mut client).await else {
         return;
     };
@@ -188,7 +216,7 @@ async fn serve(mut client: TcpStream, heads: Arc<Mutex<Vec<Vec<u8>>>>, reply: Ar
 }
 
 /// Opens the tunnel a CONNECT head asks for, and carries its bytes.
-async fn tunnel(mut client: TcpStream, head: &[u8]) {
+async fn tunnel<S: AsyncRead + AsyncWrite + Unpin>(mut client: S, head: &[u8]) {
     let target = match local_target(head) {
         Some(target) => TcpStream::connect(target).await.ok(),
         None => None,

@@ -107,20 +107,20 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
                 easy.proxy_port(value as u16);
                 return CURLE_OK;
             }
-            // CURLPROXY_HTTP and CURLPROXY_HTTP_1_0 (which differs only in
-            // the CONNECT request's version); the other kinds (HTTPS,
-            // SOCKS) are libcurl's but not built in, and any other number
-            // is refused, as libcurl refuses it.
+            // libcurl 7.88's kinds; any other number is refused, as
+            // libcurl refuses it.
             PROXYTYPE => {
                 let kind = match value {
                     // CURLPROXY_HTTP, CURLPROXY_HTTP_1_0 (an HTTP proxy).
                     0 | 1 => ProxyKind::Http,
+                    2 => ProxyKind::Https,
                     4 => ProxyKind::Socks4,
                     5 => ProxyKind::Socks5,
                     6 => ProxyKind::Socks4a,
                     7 => ProxyKind::Socks5Hostname,
-                    // CURLPROXY_HTTPS: not built in yet.
-                    2 | 3 => return CURLE_NOT_BUILT_IN,
+                    // Between HTTPS and SOCKS4: no kind in libcurl 7.88
+                    // (8.x's HTTPS2), accepted there and meaningless.
+                    3 => return CURLE_NOT_BUILT_IN,
                     _ => return CURLE_BAD_FUNCTION_ARGUMENT,
                 };
                 let Some(easy) = h.easy_mut() else {
@@ -330,6 +330,12 @@ pub unsafe extern "C" fn starling_easy_setopt_long(
             }
             SSL_VERIFYHOST => {
                 easy.verify_host(value != 0);
+            }
+            PROXY_SSL_VERIFYPEER => {
+                easy.proxy_verify_peer(value != 0);
+            }
+            PROXY_SSL_VERIFYHOST => {
+                easy.proxy_verify_host(value != 0);
             }
             FORBID_REUSE => {
                 easy.forbid_reuse(value != 0);
@@ -694,6 +700,12 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                     }
                     (CAPATH, Some(path)) => {
                         easy.capath(path);
+                    }
+                    (PROXY_CAINFO, Some(path)) => {
+                        easy.proxy_cainfo(path);
+                    }
+                    (PROXY_CAPATH, Some(path)) => {
+                        easy.proxy_capath(path);
                     }
                     (DEFAULT_PROTOCOL, text) => {
                         easy.default_protocol(text.as_deref());

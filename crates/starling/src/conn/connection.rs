@@ -227,11 +227,12 @@ mod tests {
     /// hold workloads): growing it should be a decision, not an accident.
     /// (328: the connection's number, counted as libcurl counts them,
     /// took the last 8; 336: the HTTP/2 state's pointer, 8 more; 344: the
-    /// CONNECT tunnel's, 8 more, 0.4 % of a held-open transfer's bytes.)
+    /// CONNECT tunnel's, 8 more, 0.4 % of a held-open transfer's bytes;
+    /// 352: an HTTPS proxy's TLS session's, 8 more.)
     #[test]
     fn a_connection_stays_within_its_size() {
         assert!(
-            std::mem::size_of::<Connection>() <= 344,
+            std::mem::size_of::<Connection>() <= 352,
             "Connection is {} bytes",
             std::mem::size_of::<Connection>()
         );

@@ -22,6 +22,7 @@ use crate::target::{Route, RouteOptions};
 mod allowed;
 mod credentials;
 mod options;
+mod proxy_tls;
 mod time_condition;
 mod tls;
 mod version;

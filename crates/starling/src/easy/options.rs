@@ -140,6 +140,9 @@ pub(crate) struct Extras {
     /// proxy too (a CONNECT carries them), the proxy's list is not used.
     pub(crate) unified_headers: bool,
     pub(crate) tls: TlsOptions,
+    /// How an HTTPS proxy is verified (`CURLOPT_PROXY_CAINFO` and kin):
+    /// apart from the origin's, as libcurl keeps them.
+    pub(crate) proxy_tls: TlsOptions,
     /// The scheme of a URL given without one (`CURLOPT_DEFAULT_PROTOCOL`).
     pub(crate) default_protocol: Option<String>,
     /// The data this handle shares with others (`CURLOPT_SHARE`).
@@ -200,6 +203,21 @@ impl TlsOptions {
         *self == DEFAULT_EXTRAS.tls
     }
 }
+
+/// The TLS options of a handle that set none: the system's trust, full
+/// verification, both versions, ALPN offering HTTP/2 first.
+const DEFAULT_TLS: TlsOptions = TlsOptions {
+    cainfo: None,
+    capath: None,
+    verify_peer: true,
+    verify_host: true,
+    ca_blob: None,
+    native_ca: false,
+    versions: TlsVersions::ANY,
+    pin: None,
+    client_cert: None,
+    alpn_h2: true,
+};
 
 /// How a handle's HTTPS connections verify the server; connections are
 /// shared only among transfers with equal options.
@@ -284,17 +302,12 @@ pub(crate) static DEFAULT_EXTRAS: Extras = Extras {
     resolve_fresh: false,
     auth: AuthOptions::DEFAULT,
     auth_state: None,
-    tls: TlsOptions {
-        cainfo: None,
-        capath: None,
-        verify_peer: true,
-        verify_host: true,
-        ca_blob: None,
-        native_ca: false,
-        versions: TlsVersions::ANY,
-        pin: None,
-        client_cert: None,
-        alpn_h2: true,
+    tls: DEFAULT_TLS,
+    // libcurl 7.88 speaks HTTP/1.1 to an HTTPS proxy, and offers only
+    // that.
+    proxy_tls: TlsOptions {
+        alpn_h2: false,
+        ..DEFAULT_TLS
     },
 };
 

@@ -7,9 +7,11 @@
 //! it), and `https://` ones (`http://` too when asked) through a CONNECT
 //! tunnel (`conn/tunnel.rs`, `transfer/tunnel.rs`). A SOCKS proxy
 //! (`socks.rs`) connects each connection to its origin, which then speaks
-//! as if reached directly. WebSocket URLs through a proxy and HTTPS
-//! proxies fail with libcurl's "not built in" until they exist: a proxy
-//! that is set is never bypassed.
+//! as if reached directly. An HTTPS proxy is an HTTP proxy reached over
+//! TLS (its own trust options, `Easy::proxy_cainfo` and kin): the
+//! requests, or the CONNECT and then the origin's TLS, go inside that
+//! session. WebSocket URLs through an HTTP proxy fail with libcurl's "not
+//! built in" until they exist: a proxy that is set is never bypassed.
 
 mod environment;
 mod no_proxy;
@@ -26,6 +28,10 @@ use crate::error::{Error, ErrorKind};
 
 /// libcurl's port for a proxy string without one (`CURL_DEFAULT_PROXY_PORT`).
 pub const DEFAULT_PORT: u16 = 1080;
+
+/// libcurl's port for an HTTPS proxy string without one
+/// (`CURL_DEFAULT_HTTPS_PROXY_PORT`).
+pub const DEFAULT_HTTPS_PORT: u16 = 443;
 
 /// Where a handle's proxy comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,6 +58,9 @@ pub enum ProxyKind {
     /// An HTTP proxy (`http://`).
     #[default]
     Http,
+    /// An HTTP proxy reached over TLS (`https://`), verified with the
+    /// handle's proxy TLS options.
+    Https,
     /// SOCKS4, the origin's address resolved here (`socks4://`).
     Socks4,
     /// SOCKS4a, the origin's name resolved by the proxy (`socks4a://`).
@@ -66,7 +75,7 @@ impl ProxyKind {
     /// The SOCKS dialect, for a SOCKS proxy.
     pub(crate) fn socks(self) -> Option<SocksVersion> {
         match self {
-            ProxyKind::Http => None,
+            ProxyKind::Http | ProxyKind::Https => None,
             ProxyKind::Socks4 => Some(SocksVersion::V4),
             ProxyKind::Socks4a => Some(SocksVersion::V4a),
             ProxyKind::Socks5 => Some(SocksVersion::V5),
@@ -74,10 +83,17 @@ impl ProxyKind {
         }
     }
 
+    /// An HTTP proxy, over TLS or not: it takes requests in absolute form
+    /// and CONNECT.
+    pub(crate) fn is_http(self) -> bool {
+        matches!(self, ProxyKind::Http | ProxyKind::Https)
+    }
+
     /// The scheme that names the kind.
     fn scheme(self) -> &'static str {
         match self {
             ProxyKind::Http => "http",
+            ProxyKind::Https => "https",
             ProxyKind::Socks4 => "socks4",
             ProxyKind::Socks4a => "socks4a",
             ProxyKind::Socks5 => "socks5",
@@ -107,10 +123,9 @@ pub(crate) struct Proxy {
 impl Proxy {
     /// Reads a proxy string as libcurl 7.88 does: the scheme (`http://`
     /// when none), credentials, host and port (`default_port`, from
-    /// `CURLOPT_PROXYPORT`, when none is written; libcurl's 1080 when that
-    /// is 0). A known scheme Starling does not speak yet fails with
-    /// libcurl's "not built in" (4); an unknown one as libcurl fails it,
-    /// with "couldn't connect" (7).
+    /// `CURLOPT_PROXYPORT`, when none is written; libcurl's 443 for an
+    /// HTTPS proxy and 1080 for the others when that is 0). An unknown
+    /// scheme fails as libcurl fails it, with "couldn't connect" (7).
     pub fn parse(proxy: &str, default_port: u16, default_kind: ProxyKind) -> Result<Proxy, Error> {
         let (scheme, rest) = match proxy.find("://") {
             Some(at) => (proxy[..at].to_ascii_lowercase(), &proxy[at + 3..]),
@@ -118,16 +133,11 @@ impl Proxy {
         };
         let kind = match scheme.as_str() {
             "http" => ProxyKind::Http,
+            "https" => ProxyKind::Https,
             "socks4" => ProxyKind::Socks4,
             "socks4a" => ProxyKind::Socks4a,
             "socks5" => ProxyKind::Socks5,
             "socks5h" => ProxyKind::Socks5Hostname,
-            "https" => {
-                return Err(Error::new(
-                    ErrorKind::NotBuiltIn,
-                    format!("{scheme} proxies ('{proxy}') are not built into Starling yet"),
-                ))
-            }
             _ => {
                 return Err(Error::new(
                     ErrorKind::CouldntConnect,
@@ -151,9 +161,10 @@ impl Proxy {
             .strip_prefix('[')
             .and_then(|h| h.strip_suffix(']'))
             .unwrap_or(host);
-        let port = parsed.port().unwrap_or(match default_port {
-            0 => DEFAULT_PORT,
-            port => port,
+        let port = parsed.port().unwrap_or(match (default_port, kind) {
+            (0, ProxyKind::Https) => DEFAULT_HTTPS_PORT,
+            (0, _) => DEFAULT_PORT,
+            (port, _) => port,
         });
         let credentials = (!parsed.username().is_empty() || parsed.password().is_some())
             .then(|| Box::new(UserPassword::from_url(&parsed)));
@@ -170,7 +181,7 @@ impl Proxy {
     /// Requests go to the proxy in absolute form (an HTTP proxy, no
     /// tunnel).
     pub fn absolute_form(&self) -> bool {
-        self.kind == ProxyKind::Http && !self.tunnel
+        self.kind.is_http() && !self.tunnel
     }
 
     /// The SOCKS proxy a connection speaks to first, and the host and port
@@ -186,7 +197,7 @@ impl Proxy {
     /// HTTP authentication with the proxy applies: to a request in
     /// absolute form, or (`connect`) to a CONNECT.
     pub fn http_auth_applies(&self, connect: bool) -> bool {
-        self.kind == ProxyKind::Http && self.tunnel == connect
+        self.kind.is_http() && self.tunnel == connect
     }
 
     /// `host:port`, IPv6 in brackets: how the proxy is named in keys and
@@ -245,9 +256,14 @@ mod tests {
     }
 
     #[test]
-    fn other_schemes_are_refused_with_libcurls_codes() {
-        let e = Proxy::parse("https://p:443", 0, ProxyKind::Http).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::NotBuiltIn);
+    fn schemes_name_kinds_and_others_are_refused_with_libcurls_codes() {
+        let p = Proxy::parse("HTTPS://p", 0, ProxyKind::Http).unwrap();
+        assert_eq!((p.kind, p.port), (ProxyKind::Https, DEFAULT_HTTPS_PORT));
+        let p = Proxy::parse("p", 8443, ProxyKind::Https).unwrap();
+        assert_eq!(
+            (p.kind, p.port, p.absolute_form()),
+            (ProxyKind::Https, 8443, true)
+        );
         for (given, kind) in [
             ("socks5://p", ProxyKind::Socks5),
             ("SOCKS5H://p", ProxyKind::Socks5Hostname),

@@ -115,7 +115,11 @@ fn build_config(options: &TlsOptions) -> Result<ClientConfig, Error> {
             .map_err(|_| Error::new(ErrorKind::SslCacertBadFile, "no usable CA certificate"))?;
         Arc::new(Verifier::new(webpki, trusted, options.verify_host, pin))
     } else {
-        Arc::new(AcceptAny(provider, pin))
+        Arc::new(AcceptAny {
+            provider,
+            verify_host: options.verify_host,
+            pin,
+        })
     };
     let builder = builder.dangerous().with_custom_certificate_verifier(verifier);
     let mut config = match options.client_cert.as_deref() {

@@ -1,6 +1,8 @@
 //! The server certificate verifiers: [`Verifier`], rustls's webpki
 //! verification with what libcurl (on OpenSSL) does besides, and
-//! [`AcceptAny`] for `insecure`; both check a pinned key last.
+//! [`AcceptAny`] for an unverified chain, which still checks the name
+//! unless that is off too, as libcurl on OpenSSL does; both check a
+//! pinned key last.
 
 use std::fmt;
 use std::sync::Arc;
@@ -120,16 +122,9 @@ impl ServerCertVerifier for Verifier {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) if !self.verify_host => Ok(ServerCertVerified::assertion()),
-            Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
-                expected,
-                presented,
-            })) => Err(CertificateError::NotValidForNameContext {
-                expected,
-                // webpki lists the names in Rust debug form
-                // (`DnsName("a.test")`); the reader wants `a.test`.
-                presented: subject_alt_names(end_entity).unwrap_or(presented),
+            Err(e @ rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext { .. })) => {
+                Err(readable_names(e, end_entity))
             }
-            .into()),
             Err(e) => Err(self_signed_or(e, end_entity)),
             ok => ok,
         };
@@ -156,6 +151,22 @@ impl ServerCertVerifier for Verifier {
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
         self.webpki.supported_verify_schemes()
+    }
+}
+
+/// A name refusal listing the certificate's names as a reader writes them:
+/// webpki lists them in Rust debug form (`DnsName("a.test")`).
+fn readable_names(e: rustls::Error, end_entity: &CertificateDer<'_>) -> rustls::Error {
+    match e {
+        rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+            expected,
+            presented,
+        }) => CertificateError::NotValidForNameContext {
+            expected,
+            presented: subject_alt_names(end_entity).unwrap_or(presented),
+        }
+        .into(),
+        other => other,
     }
 }
 
@@ -199,23 +210,34 @@ fn self_signed_or(e: rustls::Error, end_entity: &CertificateDer<'_>) -> rustls::
     e
 }
 
-/// Accepts any certificate (`insecure`): the handshake's signatures are
-/// still checked, so the session is with whoever holds the certificate's
-/// key, but nothing says who that is, unless a pinned key (the second
-/// field) does.
+/// Accepts any certificate chain (`CURLOPT_SSL_VERIFYPEER` off): the
+/// handshake's signatures are still checked, so the session is with
+/// whoever holds the certificate's key, but nothing says who that is,
+/// unless the certificate names the host (checked when `verify_host`, as
+/// libcurl on OpenSSL checks it without the chain: measured in
+/// crates/starling-capi/tests/https_proxy.rs) or a pinned key (`pin`)
+/// does.
 #[derive(Debug)]
-pub(super) struct AcceptAny(pub(super) Arc<CryptoProvider>, pub(super) Option<Arc<str>>);
+pub(super) struct AcceptAny {
+    pub(super) provider: Arc<CryptoProvider>,
+    pub(super) verify_host: bool,
+    pub(super) pin: Option<Arc<str>>,
+}
 
 impl ServerCertVerifier for AcceptAny {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
         _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
+        server_name: &ServerName<'_>,
         _ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        pin::check(self.1.as_deref(), end_entity)?;
+        if self.verify_host {
+            verify_server_name(&ParsedCertificate::try_from(end_entity)?, server_name)
+                .map_err(|e| readable_names(e, end_entity))?;
+        }
+        pin::check(self.pin.as_deref(), end_entity)?;
         Ok(ServerCertVerified::assertion())
     }
 
@@ -225,7 +247,12 @@ impl ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -234,10 +261,17 @@ impl ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }

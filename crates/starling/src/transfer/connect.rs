@@ -340,12 +340,9 @@ impl Core {
                         .inner
                         .trace_text(|| format!("Connected to {host} ({ip}) port {port} (#{n})"));
                 }
-                if t.route()
-                    .proxy()
-                    .is_some_and(|p| !p.absolute_form() || p.pre.is_some())
-                {
-                    // The connect timeout covers the tunnel (CONNECT or
-                    // SOCKS) too.
+                if t.route().proxy().is_some() {
+                    // The connect timeout covers what the proxy needs
+                    // (TLS, CONNECT or SOCKS) too.
                     return self.start_tunnel(key, id, now);
                 }
                 if t.route().target.is_https() {
@@ -364,21 +361,41 @@ impl Core {
 }
 
 impl Core {
-    /// TCP is up on an `https://` connection: the TLS handshake starts.
+    /// TCP is up on an `https://` connection (through a proxy's tunnel,
+    /// if any): the TLS handshake with the origin starts.
     pub(super) fn start_tls(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
+        self.start_session(key, id, false, now)
+    }
+
+    /// The socket reaches an HTTPS proxy: the TLS handshake with the
+    /// proxy starts, verified with the proxy's options.
+    pub(super) fn start_proxy_tls(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
+        self.start_session(key, id, true, now)
+    }
+
+    /// A TLS session starts on the connection: with the proxy (`proxy`),
+    /// or with the origin.
+    fn start_session(&mut self, key: ConnKey, id: TransferId, proxy: bool, now: Instant) -> bool {
         let shared = match self.transfers[id.index as usize].easy.inner.extras().share {
             Some(_) => self.share_for(id, Shared::TlsSessions),
             None => None,
         };
         let t = &self.transfers[id.index as usize];
-        let peer = self.conns[key.index as usize].remote_addr;
+        // Through a proxy the socket's peer is the proxy: the origin's
+        // session names no address in its errors (the URL names the
+        // origin).
+        let peer = match proxy || t.route().proxy().is_none() {
+            true => self.conns[key.index as usize].remote_addr,
+            false => None,
+        };
         let extras = t.easy.inner.extras();
         // A WebSocket or a connect-only transfer speaks HTTP/1.1 on the
         // connection itself: its ALPN offers nothing else, as libcurl's.
         let h1_only = t.route().target.is_websocket() || extras.connect_only;
         let h1_options;
-        let options = match (h1_only, extras.tls.alpn_h2) {
-            (true, true) => {
+        let options = match (proxy, h1_only, extras.tls.alpn_h2) {
+            (true, _, _) => &extras.proxy_tls,
+            (false, true, true) => {
                 h1_options = TlsOptions {
                     alpn_h2: false,
                     ..extras.tls.clone()
@@ -387,16 +404,23 @@ impl Core {
             }
             _ => &extras.tls,
         };
+        let host = match t.route().proxy().filter(|_| proxy) {
+            Some(p) => &*p.host,
+            None => t.route().target.host(),
+        };
         let config = match shared {
             // Sessions kept in the share, lock calls naming this handle.
             Some(share) => shared_config(options, share, t.easy.inner.private),
             None => self.tls_configs.get(options),
         };
-        let session = config.and_then(|config| Session::new(config, t.route().target.host(), peer));
+        let session = config.and_then(|config| Session::new(config, host, peer));
         match session {
             Ok(session) => {
                 let conn = &mut self.conns[key.index as usize];
-                conn.transport.tls = Some(Box::new(session));
+                match proxy {
+                    true => conn.transport.proxy_tls = Some(Box::new(session)),
+                    false => conn.transport.tls = Some(Box::new(session)),
+                }
                 conn.state = ConnState::Handshaking;
                 self.drive_handshake(key, now)
             }
@@ -419,6 +443,15 @@ impl Core {
         };
         match step {
             Ok(Handshake::Blocked) => false,
+            Ok(Handshake::Done) if self.conns[key.index as usize].transport.tls.is_none() => {
+                // The proxy's session: its CONNECT or the request next.
+                let tls = self.conns[key.index as usize].transport.proxy_tls.as_deref();
+                let t = &mut self.transfers[id.index as usize];
+                t.easy
+                    .inner
+                    .trace_text(|| tls.map(Session::describe).unwrap_or_default());
+                self.proxy_reached(key, id, now)
+            }
             Ok(Handshake::Done) => {
                 self.clear_timer(id, TimerKind::Connect);
                 let t = &mut self.transfers[id.index as usize];

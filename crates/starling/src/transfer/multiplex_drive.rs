@@ -105,7 +105,7 @@ impl Core {
             return self.h2_transport_ended(key, Some(e), now);
         }
         if !events.intersects(Events::IN | Events::ERR)
-            && self.conns[key.index as usize].transport.tls.is_none()
+            && !self.conns[key.index as usize].transport.encrypted()
         {
             // Not readable (writable, or driven for what was queued): what
             // was just sent cannot be answered yet, and the loop says when

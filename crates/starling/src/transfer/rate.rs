@@ -106,7 +106,7 @@ impl Core {
                 // Bytes already read (decrypted TLS records, a kept
                 // buffer) make the socket no readier: those are driven now.
                 // An HTTP/2 stream resumes when its connection is driven.
-                buffered = conn.transport.tls.is_some()
+                buffered = conn.transport.encrypted()
                     || conn.recv.as_ref().is_some_and(|b| !b.is_empty())
                     || conn.h2.is_some();
             }

@@ -27,11 +27,12 @@ use super::state::{Retry, Transfer, TransferState, MAX_RETRIES};
 use crate::conn::pool::Wait;
 use crate::conn::ConnState;
 use crate::conn::MAX_IDLE_AGE;
-use crate::easy::{Easy, HttpVersion, IpResolve, Schemes};
+use crate::easy::{Easy, HttpVersion, IpResolve, Schemes, DEFAULT_EXTRAS};
 use crate::error::{Error, ErrorKind};
 use crate::events::Message;
 use crate::ids::TransferId;
 use crate::info::TransferInfo;
+use crate::proxy::ProxyKind;
 use crate::share::Shared;
 use crate::target::{Route, Via};
 use crate::timer_queue::{TimerKey, TimerKind};
@@ -285,15 +286,16 @@ impl Core {
                 if let Some(pre) = &proxy.pre {
                     let _ = write!(key, " after {:?} {}", pre.kind, pre.authority());
                     if let Some(auth) = &pre.credentials {
-                        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                        std::hash::Hash::hash(auth, &mut hasher);
-                        let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));
+                        push_hash(&mut key, auth);
                     }
                 }
                 if let Some(auth) = &proxy.credentials {
-                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                    std::hash::Hash::hash(auth, &mut hasher);
-                    let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));
+                    push_hash(&mut key, auth);
+                }
+                if proxy.kind == ProxyKind::Https && extras.proxy_tls != DEFAULT_EXTRAS.proxy_tls {
+                    // Nor a proxy verified differently.
+                    key.push_str(" proxy-tls");
+                    push_hash(&mut key, &extras.proxy_tls);
                 }
             } else if let Some(via) = route.via() {
                 // A connection is for one origin (its Host header, its TLS
@@ -303,9 +305,7 @@ impl Core {
             }
             if other_tls {
                 // Connections verified differently are not interchangeable.
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                std::hash::Hash::hash(tls, &mut hasher);
-                let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));
+                push_hash(&mut key, tls);
             }
             if h2c {
                 key.push_str(" h2c");
@@ -657,4 +657,14 @@ pub(crate) fn connect_error(route: &Route, kind: ErrorKind, after: std::time::Du
             after.as_millis()
         ),
     )
+}
+
+/// Adds `value`'s hash to a pool key (`#` and hex digits): connections
+/// made with other credentials or options get other keys, without the
+/// secrets in the key.
+fn push_hash(key: &mut String, value: &impl std::hash::Hash) {
+    use std::fmt::Write as _;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    let _ = write!(key, "#{:x}", std::hash::Hasher::finish(&hasher));
 }

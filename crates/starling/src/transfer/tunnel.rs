@@ -1,7 +1,10 @@
-//! A CONNECT tunnel through an HTTP proxy, set up between the TCP connect
-//! and the TLS handshake (within the connect timeout, as libcurl's): the
-//! request goes out, the proxy's answer head is read and handed to the
-//! header callback as libcurl hands it, and a 2xx opens the tunnel.
+//! What a connection through a proxy does between the TCP connect and the
+//! origin's TLS handshake or the request (within the connect timeout, as
+//! libcurl's): the SOCKS handshake with a SOCKS proxy or pre-proxy, the
+//! TLS handshake with an HTTPS proxy, and a CONNECT tunnel through an
+//! HTTP(S) proxy: the request goes out, the proxy's answer head is read
+//! and handed to the header callback as libcurl hands it, and a 2xx opens
+//! the tunnel.
 
 use std::io;
 use std::net::IpAddr;
@@ -20,8 +23,8 @@ use crate::proxy::{ProxyCode, ProxyKind, SocksError, SocksHandshake, SocksNext, 
 use crate::timer_queue::TimerKind;
 
 impl Core {
-    /// TCP is up to the proxy: the CONNECT request starts. True when the
-    /// request is ready to go (never at once: the proxy answers first).
+    /// TCP is up to the proxy (or the pre-proxy): its handshakes start.
+    /// True when the request is ready to go.
     pub(super) fn start_tunnel(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
         if self.transfers[id.index as usize]
             .route()
@@ -30,7 +33,24 @@ impl Core {
         {
             return self.start_socks(key, id, now);
         }
-        self.start_connect(key, id, now)
+        self.proxy_reached(key, id, now)
+    }
+
+    /// The socket reaches the HTTP(S) proxy, directly or through the
+    /// pre-proxy: TLS with an HTTPS proxy first, then the CONNECT, or the
+    /// request in absolute form. True when the request is ready to go.
+    pub(super) fn proxy_reached(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
+        let Some(proxy) = self.transfers[id.index as usize].route().proxy() else {
+            return self.tunnel_open(key, id, now);
+        };
+        let tunnel = proxy.tunnel;
+        if proxy.kind == ProxyKind::Https && self.conns[key.index as usize].transport.proxy_tls.is_none() {
+            return self.start_proxy_tls(key, id, now);
+        }
+        match tunnel {
+            true => self.start_connect(key, id, now),
+            false => self.tunnel_open(key, id, now),
+        }
     }
 
     /// The CONNECT request to the HTTP proxy starts.
@@ -186,8 +206,8 @@ impl Core {
         self.tunnel_open(key, id, now)
     }
 
-    /// The proxy connected the socket to the origin: TLS with the origin
-    /// next, or the request.
+    /// The proxy connected the socket to the origin (or takes requests in
+    /// absolute form): TLS with the origin next, or the request.
     fn tunnel_open(&mut self, key: ConnKey, id: TransferId, now: Instant) -> bool {
         self.conns[key.index as usize].state = ConnState::Connecting;
         if self.transfers[id.index as usize].route().target.is_https() {
@@ -332,10 +352,10 @@ impl Core {
                 };
                 self.socks_step(key, id, tunnel, next, now)
             }
-            // Through a pre-proxy to an HTTP proxy: its CONNECT next, when
-            // the request tunnels.
-            Ok(SocksNext::Done) if t.route().proxy().is_some_and(|p| p.pre.is_some() && p.tunnel) => {
-                self.start_connect(key, id, now)
+            // Through a pre-proxy to an HTTP(S) proxy: its TLS, its
+            // CONNECT or the request next.
+            Ok(SocksNext::Done) if t.route().proxy().is_some_and(|p| p.pre.is_some()) => {
+                self.proxy_reached(key, id, now)
             }
             Ok(SocksNext::Done) => self.tunnel_open(key, id, now),
             Err(e) => {
