@@ -4,7 +4,7 @@
 //! keeps them apart, whatever the order they are set in, and a field the
 //! list names wins over the option's.
 
-use starling::http1::OptionFields;
+use starling::http1::{HeaderEntry, OptionFields};
 use starling::Easy;
 
 use crate::codes::{CurlCode, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OK};
@@ -21,11 +21,44 @@ pub enum Slot {
     BeforeOwn,
 }
 
+/// One of HTTPHEADER's fields (see `HeaderEntry::read`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub name: String,
+    pub value: String,
+    /// `Name;`: sent with its empty value.
+    pub sent_empty: bool,
+}
+
+impl Listed {
+    /// The field an entry of a list is, if any.
+    pub fn read(line: &str) -> Option<Listed> {
+        HeaderEntry::read(line).map(|e| Listed {
+            name: e.name.to_owned(),
+            value: e.value.to_owned(),
+            sent_empty: e.sent_empty,
+        })
+    }
+
+    /// Whether it is called `name` (any case).
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    fn entry(&self) -> HeaderEntry<'_> {
+        HeaderEntry {
+            name: &self.name,
+            value: &self.value,
+            sent_empty: self.sent_empty,
+        }
+    }
+}
+
 /// What the options say about the request's header fields.
 #[derive(Debug, Clone, Default)]
 pub struct RequestFields {
-    /// HTTPHEADER's fields, as (name, value).
-    pub list: Vec<(String, String)>,
+    /// HTTPHEADER's fields.
+    pub list: Vec<Listed>,
     pub user_agent: Option<String>,
     pub referer: Option<String>,
     pub cookie: Option<String>,
@@ -39,7 +72,7 @@ impl RequestFields {
     /// The fields the options make, in the order libcurl writes them,
     /// each with its place in the head; none whose name the list has.
     pub fn made(&self) -> Vec<(Slot, &'static str, String)> {
-        let listed = |name: &str| self.list.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let listed = |name: &str| self.list.iter().any(|f| f.is(name));
         let range = match (&self.range, self.resume_from) {
             (Some(range), _) => Some(format!("bytes={range}")),
             (None, Some(from)) if from > 0 => Some(format!("bytes={from}-")),
@@ -60,8 +93,8 @@ impl RequestFields {
     pub fn apply(&self, easy: &mut Easy) -> CurlCode {
         easy.headers_mut().clear();
         let mut code = CURLE_OK;
-        for (name, value) in &self.list {
-            if easy.header(name, value).is_err() {
+        for field in &self.list {
+            if easy.headers_mut().append_entry(&field.entry()).is_err() {
                 code = CURLE_BAD_FUNCTION_ARGUMENT;
             }
         }
@@ -109,7 +142,10 @@ mod tests {
             ]
         );
         f.range = Some("0-9".into());
-        f.list = vec![("user-agent".into(), "listed".into()), ("X-A".into(), "b".into())];
+        f.list = ["user-agent: listed", "X-A: b"]
+            .into_iter()
+            .filter_map(Listed::read)
+            .collect();
         assert_eq!(
             made(&f),
             [

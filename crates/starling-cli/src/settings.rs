@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use starling::http1::HeaderEntry;
 use starling::{Easy, Error, ErrorKind, HttpVersion, IpResolve, Method, ProxyKind, ProxySetting};
 
 use crate::args::Args;
@@ -171,13 +172,19 @@ impl Settings {
             easy.header(name, value)?;
         }
         for header in &self.headers {
-            // `Name:` (no value) removes a header Starling would send.
-            let (name, value) = header_parts(header)?;
-            easy.header(name, value)?;
+            // `Name:` (no value) removes a header Starling would send;
+            // `Name;` sends it empty.
+            let entry = header_entry(header)?;
+            if easy.headers_mut().append_entry(&entry).is_err() {
+                return Err(Error::new(
+                    ErrorKind::BadFunctionArgument,
+                    format!("invalid header \"{header}\""),
+                ));
+            }
         }
         for header in &self.proxy_headers {
-            let (name, value) = header_parts(header)?;
-            if easy.proxy_headers_mut().append(name, value).is_err() {
+            let entry = header_entry(header)?;
+            if easy.proxy_headers_mut().append_entry(&entry).is_err() {
                 return Err(Error::new(
                     ErrorKind::BadFunctionArgument,
                     format!("invalid proxy header \"{header}\""),
@@ -273,15 +280,15 @@ fn socks_proxy(args: &Args) -> Option<(String, ProxyKind)> {
     .find_map(|(given, kind)| given.clone().map(|p| (p, kind)))
 }
 
-/// A header as typed, `Name: value`, in its parts.
-fn header_parts(header: &str) -> Result<(&str, &str), Error> {
-    let (name, value) = header.split_once(':').ok_or_else(|| {
+/// A header as typed, `Name: value` (or `Name:`, `Name;`), read as curl
+/// reads it.
+fn header_entry(header: &str) -> Result<HeaderEntry<'_>, Error> {
+    HeaderEntry::read(header).ok_or_else(|| {
         Error::new(
             ErrorKind::BadFunctionArgument,
             format!("invalid header \"{header}\": expected \"Name: value\""),
         )
-    })?;
-    Ok((name.trim(), value.trim()))
+    })
 }
 
 /// Seconds from the command line as a duration.
@@ -383,10 +390,9 @@ fn implied_headers(args: &Args, form_type: Option<String>) -> Result<Vec<(String
     }
     // `-H` wins over the flags, as in curl.
     let user_sets = |name: &str| {
-        args.headers.iter().any(|h| {
-            h.split_once(':')
-                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name))
-        })
+        args.headers
+            .iter()
+            .any(|h| HeaderEntry::read(h).is_some_and(|e| e.name.eq_ignore_ascii_case(name)))
     };
     headers.retain(|(name, _)| !user_sets(name));
     Ok(headers)

@@ -132,6 +132,13 @@ fn user_agent_referer_and_basic_credentials() {
     // -H wins over -A, as in curl.
     let lines = inspected(&run(&tmp, &["-A", "a/1", "-H", "User-Agent: h/1", &url]));
     assert!(has(&lines, "header user-agent: h/1"), "{lines:?}");
+    // `Name;` sends the field with an empty value, and wins over -A too.
+    let lines = inspected(&run(
+        &tmp,
+        &["-A", "a/1", "-H", "User-Agent;", "-H", "X-Empty;", &url],
+    ));
+    assert!(has(&lines, "header user-agent: "), "{lines:?}");
+    assert!(has(&lines, "header x-empty: "), "{lines:?}");
 }
 
 #[test]

@@ -4,10 +4,12 @@
 use std::ffi::{c_long, c_void, CStr};
 use std::time::Duration;
 
+use starling::http1::HeaderEntry;
 use starling::{AuthMethods, Method, NetrcMode, ProxyKind, ProxySetting};
 
 use super::{easy_ref, PostFields};
 use crate::codes::*;
+use crate::fields::Listed;
 use crate::guard;
 use crate::handler::{CHandler, DebugFn, PrereqFn, ProgressFn, ReadFn, SeekFn, WriteFn, XferInfoFn};
 use crate::known::{not_built_in_message, unimplemented_easy_option, Given};
@@ -566,8 +568,8 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
                 };
                 let fields = easy.proxy_headers_mut();
                 fields.clear();
-                for (name, field) in lines.iter().filter_map(|line| line.split_once(':')) {
-                    if fields.append(name.trim(), field.trim()).is_err() {
+                for entry in lines.iter().filter_map(|line| HeaderEntry::read(line)) {
+                    if fields.append_entry(&entry).is_err() {
                         return CURLE_BAD_FUNCTION_ARGUMENT;
                     }
                 }
@@ -576,11 +578,7 @@ pub unsafe extern "C" fn starling_easy_setopt_ptr(
             HTTPHEADER => {
                 // SAFETY: HTTPHEADER takes a curl_slist (or NULL).
                 let lines = unsafe { strings(value.cast::<CurlSlist>()) };
-                h.opts.fields.list = lines
-                    .iter()
-                    .filter_map(|line| line.split_once(':'))
-                    .map(|(name, v)| (name.trim().to_string(), v.trim().to_string()))
-                    .collect();
+                h.opts.fields.list = lines.iter().filter_map(|line| Listed::read(line)).collect();
                 return h.apply_fields();
             }
             PROTOCOLS_STR | REDIR_PROTOCOLS_STR => {

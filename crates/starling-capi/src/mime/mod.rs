@@ -26,6 +26,7 @@ use std::rc::Rc;
 use starling::{Easy, ReadFlow};
 
 use crate::codes::{CurlCode, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OK};
+use crate::fields::Listed;
 use crate::handler::CHandler;
 use crate::slist::CurlSlist;
 use form::HttpPost;
@@ -229,14 +230,14 @@ impl MimePost {
     /// the last transfer sent are rewound), its fields after the request's
     /// own (`list`, HTTPHEADER's), and the handler to read it. libcurl's
     /// order of fields: Content-Length, the body's Content-Type, Expect.
-    pub fn start(&mut self, easy: &mut Easy, list: &[(String, String)]) {
+    pub fn start(&mut self, easy: &mut Easy, list: &[Listed]) {
         self.dirty = true;
         self.start_failed = None;
         let own: Vec<Vec<u8>> = list
             .iter()
-            .map(|(n, v)| format!("{n}: {v}").into_bytes())
+            .map(|f| format!("{}: {}", f.name, f.value).into_bytes())
             .collect();
-        let listed = |name: &str| list.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let listed = |name: &str| list.iter().any(|f| f.is(name));
         let stream = match self.make_stream(easy, &own) {
             Ok((stream, lines)) => {
                 let headers = easy.headers_mut();

@@ -3,7 +3,8 @@
  * CONNECT to that server, named localhost): CURLOPT_PROXYHEADER beside
  * CURLOPT_HTTPHEADER, with CURLOPT_HEADEROPT separate (the default) and
  * unified, on requests in absolute form and on CONNECT, and proxy fields
- * that replace or remove the ones libcurl writes. Prints each case's
+ * that replace or remove the ones libcurl writes, and `Name;` entries.
+ * Prints each case's
  * codes; the test compares what the proxies and the server received. */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -84,6 +85,13 @@ int main(int argc, char **argv) {
      .user_agent = "ua/2"},
     {.name = "connect removed", .tunnel = 1, .headeropt = -1,
      .proxy = {"Proxy-Connection:", "User-Agent:"}, .user_agent = "ua/3"},
+    /* `Name;` sends the field empty; `Name; ` and `Name;x` send nothing
+     * but keep libcurl's own field of the name from going out. */
+    {.name = "absolute empty fields", .headeropt = -1,
+     .server = {"X-Empty;", "Accept; ", "User-Agent;x"},
+     .proxy = {"X-Proxy-Empty;", "Proxy-Connection;"}, .user_agent = "ua/4"},
+    {.name = "connect empty fields", .tunnel = 1, .headeropt = -1, .server = {"X-Empty;"},
+     .proxy = {"X-Proxy-Empty;", "User-Agent;", "Proxy-Connection; "}, .user_agent = "ua/5"},
   };
   if (argc < 3)
     return 2;

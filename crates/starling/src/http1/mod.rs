@@ -72,5 +72,5 @@ pub(crate) use lines::{breaks_line, lines};
 pub use request::{
     encode_chunk, encode_last_chunk, encode_request_head, AddedFields, BodyFraming, OptionFields,
 };
-pub use request_headers::{InvalidField, RequestHeaders};
+pub use request_headers::{HeaderEntry, InvalidField, RequestHeaders};
 pub use response::{Parsed, ResponseHead, ResponseParser, DEFAULT_MAX_HEADER_BYTES, MAX_HEADER_LINES};

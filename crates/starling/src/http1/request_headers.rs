@@ -14,12 +14,15 @@ use std::fmt;
 
 /// Offsets of one field's line in the block: `Name: value\r\n` starts at
 /// `start`; the name is `name_len` bytes, the value `value_len` after the
-/// `": "`.
+/// `": "`. A field sent with an empty value is the line `Name:\r\n`, as
+/// libcurl writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Field {
     start: u32,
     name_len: u32,
     value_len: u32,
+    /// Sent though its value is empty (`Name:`).
+    sent_empty: bool,
 }
 
 impl Field {
@@ -29,7 +32,8 @@ impl Field {
     }
 
     fn value(&self) -> std::ops::Range<usize> {
-        let start = self.start as usize + self.name_len as usize + 2;
+        let gap = if self.sent_empty { 1 } else { 2 };
+        let start = self.start as usize + self.name_len as usize + gap;
         start..start + self.value_len as usize
     }
 
@@ -37,6 +41,49 @@ impl Field {
     fn line(&self) -> std::ops::Range<usize> {
         let start = self.start as usize;
         start..self.value().end + 2
+    }
+
+    /// Whether the field goes out (rather than only keeping the engine's
+    /// own field of its name from going out).
+    fn sent(&self) -> bool {
+        self.value_len > 0 || self.sent_empty
+    }
+}
+
+/// An entry of a header list, read as libcurl reads
+/// `CURLOPT_HTTPHEADER`'s and `CURLOPT_PROXYHEADER`'s (and curl's `-H`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderEntry<'a> {
+    /// The field's name, trimmed.
+    pub name: &'a str,
+    /// Its value, trimmed; empty: not sent, unless `sent_empty`.
+    pub value: &'a str,
+    /// Sent with its empty value (`Name;`).
+    pub sent_empty: bool,
+}
+
+impl<'a> HeaderEntry<'a> {
+    /// Reads `line` as libcurl 7.88 does: `Name: value` is a field, and
+    /// `Name:` keeps the engine's own field of the name from going out;
+    /// without a colon, `Name;` is a field sent with an empty value
+    /// (`Name:`), and anything after the semicolon other than nothing
+    /// makes it only keep the engine's field from going out (libcurl
+    /// sends nothing for it, but its name matches); a line with neither
+    /// is no field (`None`).
+    pub fn read(line: &'a str) -> Option<HeaderEntry<'a>> {
+        if let Some((name, value)) = line.split_once(':') {
+            return Some(HeaderEntry {
+                name: name.trim(),
+                value: value.trim(),
+                sent_empty: false,
+            });
+        }
+        let (name, rest) = line.split_once(';')?;
+        Some(HeaderEntry {
+            name: name.trim(),
+            value: "",
+            sent_empty: rest.is_empty(),
+        })
     }
 }
 
@@ -64,7 +111,9 @@ impl std::error::Error for InvalidField {}
 /// Lookups compare names without regard to case, as HTTP requires.
 ///
 /// A field with an empty value is never sent: like curl's `-H "Accept:"`,
-/// it only stops the engine from sending its own field of that name.
+/// it only stops the engine from sending its own field of that name. One
+/// added with [`RequestHeaders::append_empty`] is sent with its empty
+/// value, like curl's `-H "Accept;"`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestHeaders {
     block: Vec<u8>,
@@ -105,12 +154,42 @@ impl RequestHeaders {
             start: too_long(self.block.len())?,
             name_len: too_long(name.len())?,
             value_len: too_long(value.len())?,
+            sent_empty: false,
         };
         too_long(self.block.len() + name.len() + value.len() + 4)?;
         self.block.extend_from_slice(name.as_bytes());
         self.block.extend_from_slice(b": ");
         self.block.extend_from_slice(value);
         self.block.extend_from_slice(b"\r\n");
+        self.fields.push(field);
+        Ok(self)
+    }
+
+    /// Adds a field read from a header list (see [`HeaderEntry::read`]).
+    pub fn append_entry(&mut self, entry: &HeaderEntry<'_>) -> Result<&mut Self, InvalidField> {
+        match entry.sent_empty {
+            true => self.append_empty(entry.name),
+            false => self.append(entry.name, entry.value),
+        }
+    }
+
+    /// Adds a field sent with an empty value (`Name:`, libcurl's line for
+    /// a `Name;` entry of `CURLOPT_HTTPHEADER`); like any field, it keeps
+    /// the engine's own field of that name from going out.
+    pub fn append_empty(&mut self, name: &str) -> Result<&mut Self, InvalidField> {
+        if name.is_empty() || !name.bytes().all(is_token_byte) {
+            return Err(InvalidField::Name);
+        }
+        let too_long = |n: usize| u32::try_from(n).map_err(|_| InvalidField::Value);
+        let field = Field {
+            start: too_long(self.block.len())?,
+            name_len: too_long(name.len())?,
+            value_len: 0,
+            sent_empty: true,
+        };
+        too_long(self.block.len() + name.len() + 3)?;
+        self.block.extend_from_slice(name.as_bytes());
+        self.block.extend_from_slice(b":\r\n");
         self.fields.push(field);
         Ok(self)
     }
@@ -163,22 +242,22 @@ impl RequestHeaders {
         })
     }
 
-    /// Appends the line of each field with a value (`Name: value\r\n`) to
-    /// `out`, in the order added.
     /// At least the bytes [`RequestHeaders::write_lines`] appends.
     pub(crate) fn byte_bound(&self) -> usize {
         self.block.len()
     }
 
+    /// Appends the line of each field that is sent (`Name: value\r\n`,
+    /// `Name:\r\n`) to `out`, in the order added.
     pub(crate) fn write_lines(&self, out: &mut Vec<u8>) {
-        for f in self.fields.iter().filter(|f| f.value_len > 0) {
+        for f in self.fields.iter().filter(|f| f.sent()) {
             out.extend_from_slice(&self.block[f.line()]);
         }
     }
 
     /// Writes the lines of the fields whose name `own` does not have.
     pub(crate) fn write_lines_unless_in(&self, own: &RequestHeaders, out: &mut Vec<u8>) {
-        for f in self.fields.iter().filter(|f| f.value_len > 0) {
+        for f in self.fields.iter().filter(|f| f.sent()) {
             // Names were checked to be tokens when added: ASCII.
             let name = std::str::from_utf8(&self.block[f.name()]).unwrap_or("");
             if !own.contains_key(name) {
@@ -227,6 +306,49 @@ mod tests {
             format!("{h:?}"),
             r#"[("X-Custom", "1"), ("x-ODD-case", "v"), ("X-Custom", "2"), ("Accept", "")]"#
         );
+    }
+
+    #[test]
+    fn a_field_added_empty_is_sent_empty_as_libcurl_writes_it() {
+        let mut h = RequestHeaders::new();
+        h.append_empty("X-Empty").unwrap();
+        h.append("Accept", "").unwrap();
+        h.append("X-B", "b").unwrap();
+        h.append_empty("Y").unwrap();
+        assert_eq!(lines(&h), "X-Empty:\r\nX-B: b\r\nY:\r\n");
+        assert_eq!(h.get("x-empty"), Some(&b""[..]));
+        assert_eq!(h.get("x-b"), Some(&b"b"[..]));
+        assert_eq!(
+            h.iter().collect::<Vec<_>>(),
+            [("X-Empty", &b""[..]), ("Accept", b""), ("X-B", b"b"), ("Y", b"")]
+        );
+        h.remove("x-empty");
+        assert_eq!(lines(&h), "X-B: b\r\nY:\r\n");
+        assert_eq!(h.append_empty("a b").err(), Some(InvalidField::Name));
+    }
+
+    #[test]
+    fn list_entries_read_as_libcurl_reads_them() {
+        let entry = |name, value, sent_empty| {
+            Some(HeaderEntry {
+                name,
+                value,
+                sent_empty,
+            })
+        };
+        assert_eq!(HeaderEntry::read("X-A:  b c "), entry("X-A", "b c", false));
+        assert_eq!(HeaderEntry::read("Accept:"), entry("Accept", "", false));
+        assert_eq!(HeaderEntry::read("X-Empty;"), entry("X-Empty", "", true));
+        assert_eq!(HeaderEntry::read("X-E; "), entry("X-E", "", false));
+        assert_eq!(HeaderEntry::read("X-E;x"), entry("X-E", "", false));
+        assert_eq!(HeaderEntry::read("X;y: z"), entry("X;y", "z", false));
+        assert_eq!(HeaderEntry::read("nothing"), None);
+        let mut h = RequestHeaders::new();
+        for line in ["X-Empty;", "Accept;x", "X-A: b"] {
+            h.append_entry(&HeaderEntry::read(line).unwrap()).unwrap();
+        }
+        assert_eq!(lines(&h), "X-Empty:\r\nX-A: b\r\n");
+        assert!(h.contains_key("accept"));
     }
 
     #[test]
