@@ -217,3 +217,21 @@ fn proxy_sessions_resume_only_under_the_options_that_saved_them() {
     assert_eq!(resumed, [0, 1, 1]);
     assert_eq!(proxy.handshakes_completed(), 3);
 }
+
+/// A proxy that takes the connection and never answers the ClientHello:
+/// the transfer ends at the connect timeout, which covers the proxy's
+/// handshake, and the loop is left clean.
+#[test]
+fn a_proxy_that_stalls_its_handshake_ends_at_the_connect_timeout() {
+    // Never accepted: the kernel completes the TCP handshake and the
+    // ClientHello waits in the socket unread.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("https://{}", silent.local_addr().unwrap());
+    let mut e = easy("http://origin.invalid/bytes/1", &proxy, None);
+    e.connect_timeout(Duration::from_millis(300));
+    let mut ev = EventLoop::new(Multi::new(), false);
+    let (_, result) = ev.run_one(e, Duration::from_secs(30));
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TimedOut, "{err}");
+    ev.assert_clean();
+}
