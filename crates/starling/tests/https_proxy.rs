@@ -12,19 +12,15 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{run_alone, EventLoop, Verify};
-use starling::{Collect, Easy, ErrorKind, Multi, ProxySetting};
+use common::{collected, run_alone, through_proxy, EventLoop, Verify};
+use starling::{Easy, ErrorKind, Multi};
 use starling_testserver::{ConnectProxy, ConnectReply, TestPki, TlsServer};
 
 /// A handle for `url` through `proxy`, bounded in time, the proxy
 /// trusted through `proxy_ca`. Its no-proxy list is empty, so that the
 /// environment's (`.ci/run` exempts loopback) does not decide.
 fn easy(url: &str, proxy: &str, proxy_ca: Option<&Path>) -> Easy {
-    let mut easy = Easy::new(url);
-    easy.handler(Collect::new());
-    easy.timeout(Duration::from_secs(20));
-    easy.proxy(ProxySetting::Url(proxy.to_owned()));
-    easy.noproxy(Some(""));
+    let mut easy = through_proxy(url, proxy);
     if let Some(ca) = proxy_ca {
         easy.proxy_cainfo(ca);
     }
@@ -32,7 +28,7 @@ fn easy(url: &str, proxy: &str, proxy_ca: Option<&Path>) -> Easy {
 }
 
 fn body(easy: &Easy) -> String {
-    String::from_utf8_lossy(easy.handler_ref::<Collect>().unwrap().body()).into_owned()
+    String::from_utf8_lossy(collected(easy)).into_owned()
 }
 
 #[test]
@@ -191,7 +187,7 @@ fn a_proxy_asking_for_credentials_gets_them_inside_its_session() {
     e.proxy_auth(starling::AuthMethods::ANY).unwrap();
     let (e, result) = run_alone(e);
     result.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(e.handler_ref::<Collect>().unwrap().body().len(), 100);
+    assert_eq!(collected(&e).len(), 100);
     // Asked again on the same connection, within the same session.
     assert_eq!((proxy.heads().len(), proxy.connections_accepted()), (2, 1));
 }

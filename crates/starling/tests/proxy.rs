@@ -6,30 +6,15 @@
 //! look like byte for byte is compared with libcurl's in
 //! crates/starling-capi/tests/proxy.rs.
 
-use std::time::Duration;
+mod common;
 
+use common::{collected as body_bytes, through_proxy as easy};
 use starling::drive::{self, Blocking};
-use starling::{Collect, Easy, ErrorKind, ProxySetting};
+use starling::{Easy, ErrorKind};
 use starling_testserver::{ConnectProxy, ConnectReply, HttpServer, TestPki, TlsServer};
-
-/// A handle for `url` through `proxy`, collecting its body, bounded in
-/// time. Its no-proxy list is empty, so that the environment's (`.ci/run`
-/// exempts loopback) does not decide.
-fn easy(url: &str, proxy: &str) -> Easy {
-    let mut easy = Easy::new(url);
-    easy.handler(Collect::new());
-    easy.timeout(Duration::from_secs(20));
-    easy.proxy(ProxySetting::Url(proxy.to_owned()));
-    easy.noproxy(Some(""));
-    easy
-}
 
 fn body(easy: &Easy) -> String {
     String::from_utf8_lossy(body_bytes(easy)).into_owned()
-}
-
-fn body_bytes(easy: &Easy) -> &[u8] {
-    easy.handler_ref::<Collect>().unwrap().body()
 }
 
 #[test]

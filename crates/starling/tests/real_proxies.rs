@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::processes::{free_port, have, wait_listening, Server};
-use common::{EventLoop, Verify};
+use common::{through_proxy as easy, EventLoop, Verify};
 use starling::{Collect, Easy, Limits, Multi, ProxySetting};
 use starling_testserver::{pattern, HttpServer, TestPki, TlsServer};
 
@@ -62,15 +62,6 @@ fn microsocks(credentials: Option<(&str, &str)>) -> Option<(Server, u16)> {
     let server = Server(child);
     wait_listening(&[port]);
     Some((server, port))
-}
-
-fn easy(url: &str, proxy: &str) -> Easy {
-    let mut easy = Easy::new(url);
-    easy.handler(Collect::new());
-    easy.timeout(Duration::from_secs(20));
-    easy.proxy(ProxySetting::Url(proxy.to_owned()));
-    easy.noproxy(Some(""));
-    easy
 }
 
 #[test]

@@ -6,24 +6,14 @@
 //! look like byte for byte is compared with libcurl's in
 //! crates/starling-capi/tests/socks.rs.
 
+mod common;
+
 use std::time::Duration;
 
+use common::{collected as body, through_proxy as easy};
 use starling::drive::{perform_one, Blocking};
-use starling::{Collect, Easy, ErrorKind, ProxyKind, ProxySetting};
+use starling::{ErrorKind, ProxyKind};
 use starling_testserver::{pattern, HttpServer, SocksProxy, SocksReply, TestPki, TlsServer};
-
-fn easy(url: &str, proxy: &str) -> Easy {
-    let mut easy = Easy::new(url);
-    easy.handler(Collect::new());
-    easy.timeout(Duration::from_secs(20));
-    easy.proxy(ProxySetting::Url(proxy.to_owned()));
-    easy.noproxy(Some(""));
-    easy
-}
-
-fn body(easy: &Easy) -> &[u8] {
-    easy.handler_ref::<Collect>().unwrap().body()
-}
 
 #[test]
 fn https_inside_a_socks5_connection() {

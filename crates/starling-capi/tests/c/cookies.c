@@ -8,32 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t discard(char *data, size_t size, size_t n, void *user) {
-  (void)data;
-  (void)user;
-  return size * n;
-}
-
-static int trace(CURL *h, curl_infotype type, char *data, size_t size, void *user) {
-  (void)h;
-  (void)user;
-  char text[2048];
-  size_t len = size < sizeof text - 1 ? size : sizeof text - 1;
-  memcpy(text, data, len);
-  text[len] = 0;
-  if (type == CURLINFO_HEADER_OUT) {
-    char *line = strstr(text, "Cookie: ");
-    if (line) {
-      char *end = strchr(line, '\r');
-      if (end)
-        *end = 0;
-      printf("  sent: %s\n", line);
-    }
-  } else if (type == CURLINFO_TEXT && (strstr(text, "ookie") || strstr(text, "dropped"))) {
-    printf("  text: %s", text);
-  }
-  return 0;
-}
+#include "body_callbacks.h"
+#include "trace_filter.h"
 
 static void list(CURL *h, const char *when) {
   struct curl_slist *cookies = NULL, *c;
@@ -58,6 +34,9 @@ static void get(CURL *h, const char *addr, const char *host, const char *path) {
 }
 
 int main(int argc, char **argv) {
+  static const char *const words[] = {"ookie", "dropped", NULL};
+  trace_words = words;
+  trace_field = "Cookie: ";
   const char *addr;
   CURL *h;
   if (argc < 4)

@@ -18,15 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "body_callbacks.h"
+
 static size_t print_body(char *data, size_t size, size_t n, void *user) {
   (void)user;
   printf("  body: %.*s", (int)(size * n), data);
-  return size * n;
-}
-
-static size_t discard(char *data, size_t size, size_t n, void *user) {
-  (void)data;
-  (void)user;
   return size * n;
 }
 

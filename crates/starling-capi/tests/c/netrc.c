@@ -10,32 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t discard(char *data, size_t size, size_t n, void *user) {
-  (void)data;
-  (void)user;
-  return size * n;
-}
-
-static int trace(CURL *h, curl_infotype type, char *data, size_t size, void *user) {
-  (void)h;
-  (void)user;
-  char text[1024];
-  size_t len = size < sizeof text - 1 ? size : sizeof text - 1;
-  memcpy(text, data, len);
-  text[len] = 0;
-  if (type == CURLINFO_HEADER_OUT) {
-    char *line = strstr(text, "Authorization: ");
-    if (line) {
-      char *end = strchr(line, '\r');
-      if (end)
-        *end = 0;
-      printf("  sent: %s\n", line);
-    }
-  } else if (type == CURLINFO_TEXT && (strstr(text, "netrc") || strstr(text, "find host"))) {
-    printf("  text: %s", text);
-  }
-  return 0;
-}
+#include "body_callbacks.h"
+#include "trace_filter.h"
 
 struct netrc_case {
   const char *name;
@@ -77,6 +53,9 @@ static void run(const struct netrc_case *c, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  static const char *const words[] = {"netrc", "find host", NULL};
+  trace_words = words;
+  trace_field = "Authorization: ";
   static const struct netrc_case cases[] = {
     {.name = "optional", .url = "http://%s/basic-auth/ipuser/ippass", .mode = CURL_NETRC_OPTIONAL, .file = 2},
     {.name = "optional url user", .url = "http://ipuser@%s/basic-auth/ipuser/ippass", .mode = CURL_NETRC_OPTIONAL, .file = 2},

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t discard(char *data, size_t size, size_t n, void *user);
+#include "body_callbacks.h"
 
 static size_t header_line(char *data, size_t size, size_t n, void *user) {
   (void)user;
@@ -38,12 +38,6 @@ static void tunnel(const char *name, const char *proxy, const char *url, const c
   curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &connect_code);
   printf("%s: perform %d response %ld connect %ld\n", name, (int)rc, code, connect_code);
   curl_easy_cleanup(h);
-}
-
-static size_t discard(char *data, size_t size, size_t n, void *user) {
-  (void)data;
-  (void)user;
-  return size * n;
 }
 
 struct setup {

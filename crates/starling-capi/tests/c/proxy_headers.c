@@ -10,11 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t discard(char *data, size_t size, size_t n, void *user) {
-  (void)data;
-  (void)user;
-  return size * n;
-}
+#include "body_callbacks.h"
 
 struct headers_case {
   const char *name;

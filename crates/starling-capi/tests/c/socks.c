@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+#include "trace_filter.h"
 
 static size_t body_bytes;
 
@@ -17,20 +18,6 @@ static size_t count_body(char *data, size_t size, size_t n, void *user) {
   (void)user;
   body_bytes += size * n;
   return size * n;
-}
-
-static int trace(CURL *h, curl_infotype type, char *data, size_t size, void *user) {
-  (void)h;
-  (void)user;
-  if (type == CURLINFO_TEXT) {
-    char text[512];
-    size_t len = size < sizeof text - 1 ? size : sizeof text - 1;
-    memcpy(text, data, len);
-    text[len] = 0;
-    if (strstr(text, "SOCKS") || strstr(text, "socks"))
-      printf("  text: %s", text);
-  }
-  return 0;
 }
 
 struct socks_case {
@@ -87,6 +74,8 @@ static void run(const struct socks_case *c, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  static const char *const words[] = {"SOCKS", "socks", NULL};
+  trace_words = words;
   static const struct socks_case cases[] = {
     {.name = "socks4 to an address", .scheme = "socks4://", .proxy = 2, .host = "127.0.0.1"},
     {.name = "socks4 to a name", .scheme = "socks4://", .proxy = 2, .host = "localhost"},

@@ -231,32 +231,20 @@ impl Core {
         let Some(version) = socks.kind.socks() else {
             return false;
         };
-        if proxy.pre.is_some() {
+        // Through a pre-proxy libcurl says where the hop leads first.
+        let said = (proxy.pre.is_some() && t.easy.inner.verbose).then(|| {
             let name = match version {
                 SocksVersion::V4 => "SOCKS4",
                 SocksVersion::V4a => "SOCKS4a",
                 SocksVersion::V5 | SocksVersion::V5h => "SOCKS5",
             };
-            let (host, port) = (host.to_owned(), port);
-            t.easy
-                .inner
-                .trace_text(|| format!("{name}: connecting to HTTP proxy {host} port {port}"));
-        }
-        let t = &self.transfers[id.index as usize];
-        let route = t.route();
-        let Some(proxy) = route.proxy() else {
-            return false;
-        };
-        let target = &route.target;
-        let Some((socks, (host, port))) = proxy.socks_hop((target.host(), target.port())) else {
-            return false;
-        };
-        let creds = socks.credentials.as_deref();
+            format!("{name}: connecting to HTTP proxy {host} port {port}")
+        });
         // SOCKS5 offers the credentials only with Basic allowed (SOCKS4
         // always names its user).
         let basic =
             t.easy.inner.extras().socks5_basic || matches!(version, SocksVersion::V4 | SocksVersion::V4a);
-        let creds = creds.filter(|_| basic);
+        let creds = socks.credentials.as_deref().filter(|_| basic);
         let mut handshake = SocksHandshake::new(
             version,
             host,
@@ -266,6 +254,9 @@ impl Core {
             creds.map(|c| &*c.user),
             creds.map(|c| &*c.password),
         );
+        if let Some(line) = said {
+            t.easy.inner.trace_text(|| line);
+        }
         let next = handshake.start();
         let tunnel = Box::new(Tunnel::socks(handshake, Vec::new()));
         self.conns[key.index as usize].state = ConnState::Tunneling;

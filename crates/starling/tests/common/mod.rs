@@ -15,6 +15,23 @@ use std::time::{Duration, Instant};
 use starling::{Action, Easy, Error, Events, Flow, Handler, Message, Multi, TransferId, What};
 use starling_testserver::{HttpServer, PatternChecker};
 
+/// A handle for `url` through `proxy`, collecting its body, bounded in
+/// time. Its no-proxy list is empty, so that the environment's (`.ci/run`
+/// exempts loopback) does not decide.
+pub fn through_proxy(url: &str, proxy: &str) -> Easy {
+    let mut easy = Easy::new(url);
+    easy.handler(starling::Collect::new());
+    easy.timeout(Duration::from_secs(20));
+    easy.proxy(starling::ProxySetting::Url(proxy.to_owned()));
+    easy.noproxy(Some(""));
+    easy
+}
+
+/// The body a [`starling::Collect`] handler gathered.
+pub fn collected(easy: &Easy) -> &[u8] {
+    easy.handler_ref::<starling::Collect>().unwrap().body()
+}
+
 /// Runs one transfer on a loop of its own (within 30 s).
 pub fn run_alone(easy: Easy) -> (Easy, Result<(), Error>) {
     EventLoop::new(Multi::new(), false).run_one(easy, Duration::from_secs(30))
