@@ -147,27 +147,42 @@ static PROTOCOLS: Shared<[*const c_char; 5]> = Shared([
 /// The `CURL_VERSION_*` bits that are true of Starling: IPv6, TLS, gzip
 /// and deflate (libz), brotli and zstd decoding, names resolved off the
 /// engine's thread (AsynchDNS), 64-bit sizes, international names (the URL
-/// parser's IDNA), and a thread-safe global init (there is no global state).
+/// parser's IDNA), a thread-safe global init (there is no global state),
+/// HTTP/2, Unix domain sockets, the public suffix list (cookies), HTTPS
+/// proxies, the alt-svc and HSTS caches. Programs gate what they ask for
+/// on these (the curl tool refuses `--http2` without HTTP2).
 const FEATURES: c_int = (1 << 0) // IPV6
     | (1 << 2) // SSL
     | (1 << 3) // LIBZ
     | (1 << 7) // ASYNCHDNS
     | (1 << 9) // LARGEFILE
     | (1 << 10) // IDN
+    | (1 << 16) // HTTP2
+    | (1 << 19) // UNIX_SOCKETS
+    | (1 << 20) // PSL
+    | (1 << 21) // HTTPS_PROXY
     | (1 << 23) // BROTLI
+    | (1 << 24) // ALTSVC
     | (1 << 26) // ZSTD
+    | (1 << 28) // HSTS
     | (1 << 30); // THREADSAFE
 
 /// The names of [`FEATURES`], as libcurl spells them, in its order.
-static FEATURE_NAMES: Shared<[*const c_char; 10]> = Shared([
+static FEATURE_NAMES: Shared<[*const c_char; 16]> = Shared([
+    c"alt-svc".as_ptr(),
     c"AsynchDNS".as_ptr(),
     c"brotli".as_ptr(),
+    c"HSTS".as_ptr(),
+    c"HTTP2".as_ptr(),
+    c"HTTPS-proxy".as_ptr(),
     c"IDN".as_ptr(),
     c"IPv6".as_ptr(),
     c"Largefile".as_ptr(),
     c"libz".as_ptr(),
+    c"PSL".as_ptr(),
     c"SSL".as_ptr(),
     c"threadsafe".as_ptr(),
+    c"UnixSockets".as_ptr(),
     c"zstd".as_ptr(),
     std::ptr::null(),
 ]);
@@ -203,7 +218,7 @@ static VERSION_INFO: Shared<VersionInfo> = Shared(VersionInfo {
     zstd_version: c"1.5.7".as_ptr(),
     hyper_version: std::ptr::null(),
     gsasl_version: std::ptr::null(),
-    feature_names: &FEATURE_NAMES.0 as *const [*const c_char; 10] as *const *const c_char,
+    feature_names: &FEATURE_NAMES.0 as *const [*const c_char; 16] as *const *const c_char,
 });
 
 /// What this library is and can do (`curl_version_info`).

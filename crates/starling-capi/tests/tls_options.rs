@@ -464,3 +464,85 @@ fn encrypted_keys(s: &Setup) {
         "{theirs}"
     );
 }
+
+/// Self-signed certificates as the `openssl` command makes them, each the
+/// CA file of its own server: with CA:TRUE and the name in
+/// subjectAltName (curl's documentation's recipe), with CA:TRUE and the
+/// name only in the common name (the default configuration's), and of
+/// version 1 without extensions (a configuration with none). libcurl on
+/// OpenSSL takes all three for the name they give, checking the common
+/// name when no subjectAltName names a host; Starling must answer the
+/// same for the right name, another name, no CA file, and the checks off.
+#[test]
+fn self_signed_certificates_made_by_openssl_as_libcurl_takes_them() {
+    if !have_libcurl() {
+        return;
+    }
+    let s = Setup::new();
+    std::fs::write(
+        s.dir.join("bare.cnf"),
+        "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = localhost\n",
+    )
+    .unwrap();
+    let kinds: [(&str, &[&str]); 3] = [
+        (
+            "san",
+            &[
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost",
+            ],
+        ),
+        ("cn", &["-subj", "/CN=localhost"]),
+        ("v1", &["-config", "bare.cnf"]),
+    ];
+    for (kind, args) in kinds {
+        let (cert, key) = (format!("{kind}.pem"), format!("{kind}.key"));
+        let made = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+            ])
+            .args(["-days", "2", "-keyout", &key, "-out", &cert])
+            .args(args)
+            .current_dir(&s.dir)
+            .output();
+        if !made.is_ok_and(|out| out.status.success()) {
+            common::missing("openssl");
+            return;
+        }
+        let read = |name: &str| std::fs::read_to_string(s.dir.join(name)).unwrap();
+        let server = TlsServer::start(ServerCert::from_pem(&read(&cert), &read(&key)).unwrap());
+        let port = server.addr().port();
+        let script = vec![
+            format!("url=https://localhost:{port}/bytes/100"),
+            s.file("CAINFO", &cert),
+            "perform".into(),
+            format!("url=https://127.0.0.1:{port}/bytes/100"),
+            "perform".into(),
+            "SSL_VERIFYHOST=0".into(),
+            "perform".into(),
+            "new".into(),
+            format!("url=https://localhost:{port}/bytes/100"),
+            "perform".into(),
+            "SSL_VERIFYPEER=0".into(),
+            format!("url=https://127.0.0.1:{port}/bytes/100"),
+            "perform".into(),
+            format!("url=https://localhost:{port}/bytes/100"),
+            "perform".into(),
+        ];
+        let (ours, theirs) = outputs(&script);
+        eprintln!("{kind}, libcurl:\n{theirs}");
+        assert_same_lines(&ours, &theirs);
+        assert!(
+            theirs.starts_with("CAINFO set: 0\nperform: 0 status 200"),
+            "{kind}: {theirs}"
+        );
+    }
+}

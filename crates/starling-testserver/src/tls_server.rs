@@ -233,9 +233,7 @@ pub(crate) fn server_config(cert: &ServerCert, options: &TlsServerOptions) -> Ar
             builder.with_client_cert_verifier(verifier)
         }
     };
-    let mut config = builder
-        .with_single_cert(cert.cert_chain(), cert.private_key())
-        .unwrap_or_else(|e| panic!("starling-testserver: tls-server: unusable certificate: {e}"));
+    let mut config = builder.with_cert_resolver(Arc::new(OneCert(certified_key(cert))));
     config.alpn_protocols = match options.h2 {
         true => vec![ALPN_H2.to_vec(), ALPN_HTTP11.to_vec()],
         false => vec![ALPN_HTTP11.to_vec()],
@@ -245,6 +243,35 @@ pub(crate) fn server_config(cert: &ServerCert, options: &TlsServerOptions) -> Ar
     config.ticketer = rustls::crypto::ring::Ticketer::new()
         .unwrap_or_else(|e| panic!("starling-testserver: tls-server: ticketer: {e}"));
     Arc::new(config)
+}
+
+/// The certificate and its signing key, checked to belong together where
+/// rustls can read the certificate. One it cannot read (version 1, as
+/// `openssl req -x509` makes it without extensions: webpki reads version
+/// 3 only) is served as it is, for tests of clients that take it.
+fn certified_key(cert: &ServerCert) -> Arc<rustls::sign::CertifiedKey> {
+    let provider = rustls::crypto::ring::default_provider();
+    let key = provider
+        .key_provider
+        .load_private_key(cert.private_key())
+        .unwrap_or_else(|e| panic!("starling-testserver: tls-server: unusable key: {e}"));
+    let certified = rustls::sign::CertifiedKey::new(cert.cert_chain(), key);
+    match certified.keys_match() {
+        Ok(()) => {}
+        Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(_))) => {}
+        Err(e) => panic!("starling-testserver: tls-server: unusable certificate: {e}"),
+    }
+    Arc::new(certified)
+}
+
+/// The one certificate, whatever name the client asks for.
+#[derive(Debug)]
+struct OneCert(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for OneCert {
+    fn resolve(&self, _hello: rustls::server::ClientHello<'_>) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(Arc::clone(&self.0))
+    }
 }
 
 async fn serve_tls(

@@ -720,8 +720,9 @@ typedef enum {
 #define CURLVERSION_NOW CURLVERSION_ELEVENTH
 
 /* What curl_version_info returns. Fields after `protocols` exist from the
-   struct's `age` on, as noted; Starling answers age CURLVERSION_FIRST. */
-typedef struct {
+   struct's `age` on, as noted; Starling fills in every one of them
+   (CURLVERSION_ELEVENTH). */
+typedef struct curl_version_info_data {
   CURLversion age;
   const char *version;
   unsigned int version_num;
@@ -1011,6 +1012,73 @@ enum curl_khmatch {
   CURLKHMATCH_MISMATCH = 1,
   CURLKHMATCH_MISSING = 2
 };
+
+/* The types of callbacks and structures of features Starling does not
+ * have (SSH, FTP wildcards and chunks, the SSL_CTX of OpenSSL, character
+ * conversion, the ioctl and resolver-start hooks) or has through options
+ * that take these types (HSTS's read and write callbacks, trailers),
+ * declared as libcurl 7.88 declares them so that programs naming them
+ * build; setting such an option answers as docs/capi.md says. */
+struct curl_khkey {
+  const char *key; /* NUL-terminated base64 when len is 0, else raw bytes */
+  size_t len;
+  enum curl_khtype keytype;
+};
+
+typedef int (*curl_sshkeycallback)(CURL *easy,
+                                   const struct curl_khkey *knownkey,
+                                   const struct curl_khkey *foundkey,
+                                   enum curl_khmatch match,
+                                   void *clientp);
+typedef int (*curl_sshhostkeycallback)(void *clientp, int keytype,
+                                       const char *key, size_t keylen);
+
+/* One host of the HSTS cache, for CURLOPT_HSTSREADFUNCTION and
+ * CURLOPT_HSTSWRITEFUNCTION; expire is "YYYYMMDD HH:MM:SS". */
+struct curl_hstsentry {
+  char *name;
+  size_t namelen;
+  unsigned int includeSubDomains:1;
+  char expire[18];
+};
+
+/* Where an entry stands among those being saved. */
+struct curl_index {
+  size_t index;
+  size_t total;
+};
+
+typedef CURLSTScode (*curl_hstsread_callback)(CURL *easy,
+                                              struct curl_hstsentry *e,
+                                              void *userp);
+typedef CURLSTScode (*curl_hstswrite_callback)(CURL *easy,
+                                               struct curl_hstsentry *e,
+                                               struct curl_index *i,
+                                               void *userp);
+typedef curlioerr (*curl_ioctl_callback)(CURL *handle, int cmd,
+                                         void *clientp);
+typedef int (*curl_trailer_callback)(struct curl_slist **list,
+                                     void *userdata);
+typedef int (*curl_resolver_start_callback)(void *resolver_state,
+                                            void *reserved, void *userdata);
+typedef CURLcode (*curl_conv_callback)(char *buffer, size_t length);
+typedef CURLcode (*curl_ssl_ctx_callback)(CURL *curl, void *ssl_ctx,
+                                          void *userptr);
+typedef long (*curl_chunk_bgn_callback)(const void *transfer_info,
+                                        void *ptr, int remains);
+typedef long (*curl_chunk_end_callback)(void *ptr);
+typedef int (*curl_fnmatch_callback)(void *ptr, const char *pattern,
+                                     const char *string);
+
+typedef enum {
+  CURLCLOSEPOLICY_NONE = 0,
+  CURLCLOSEPOLICY_OLDEST = 1,
+  CURLCLOSEPOLICY_LEAST_RECENTLY_USED = 2,
+  CURLCLOSEPOLICY_LEAST_TRAFFIC = 3,
+  CURLCLOSEPOLICY_SLOWEST = 4,
+  CURLCLOSEPOLICY_CALLBACK = 5,
+  CURLCLOSEPOLICY_LAST = 6
+} curl_closepolicy;
 
 enum CURL_NETRC_OPTION {
   CURL_NETRC_IGNORED = 0,

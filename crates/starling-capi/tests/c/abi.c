@@ -65,6 +65,33 @@ ABI_STATIC_ASSERT(offsetof(struct curl_certinfo, num_of_certs) == 0, "curl_certi
 ABI_STATIC_ASSERT(offsetof(struct curl_certinfo, certinfo) == PTR, "curl_certinfo.certinfo");
 ABI_STATIC_ASSERT(sizeof(struct curl_certinfo) == 2 * PTR, "curl_certinfo size");
 
+/* struct curl_hstsentry and curl_index, as HSTS callbacks see them:
+ * name, its length, the includeSubDomains bit, then the 18 bytes of the
+ * expiry in the bit's unit, from its second byte on (LP64 offsets as
+ * libcurl's own header gives them to a program compiled here). */
+ABI_STATIC_ASSERT(offsetof(struct curl_hstsentry, name) == 0, "curl_hstsentry.name");
+ABI_STATIC_ASSERT(offsetof(struct curl_hstsentry, namelen) == PTR, "curl_hstsentry.namelen");
+ABI_STATIC_ASSERT(offsetof(struct curl_hstsentry, expire) == 2 * PTR + 1, "curl_hstsentry.expire");
+ABI_STATIC_ASSERT(sizeof(struct curl_hstsentry) == 40, "LP64 curl_hstsentry is 40 bytes");
+ABI_STATIC_ASSERT(sizeof(struct curl_index) == 2 * sizeof(size_t), "curl_index size");
+ABI_STATIC_ASSERT(offsetof(struct curl_khkey, keytype) == 2 * PTR, "curl_khkey.keytype");
+
+/* Each callback type libcurl declares exists, with its signature. */
+static curl_sshkeycallback abi_sshkey;
+static curl_sshhostkeycallback abi_sshhostkey;
+static curl_hstsread_callback abi_hstsread;
+static curl_hstswrite_callback abi_hstswrite;
+static curl_ioctl_callback abi_ioctl;
+static curl_trailer_callback abi_trailer;
+static curl_resolver_start_callback abi_resolver_start;
+static curl_conv_callback abi_conv;
+static curl_ssl_ctx_callback abi_ssl_ctx;
+static curl_chunk_bgn_callback abi_chunk_bgn;
+static curl_chunk_end_callback abi_chunk_end;
+static curl_fnmatch_callback abi_fnmatch;
+static curl_closepolicy abi_closepolicy = CURLCLOSEPOLICY_LAST;
+static struct curl_version_info_data *abi_version_info;
+
 /* The enums are int-sized, as the C ABI of libcurl has them. */
 ABI_STATIC_ASSERT(sizeof(CURLcode) == sizeof(int), "CURLcode size");
 ABI_STATIC_ASSERT(sizeof(CURLMcode) == sizeof(int), "CURLMcode size");
@@ -1020,6 +1047,14 @@ int main(void)
               values[i].value, values[i].expected);
       failures++;
     }
+  }
+
+  /* Named so that the declarations above count as used. */
+  if(abi_sshkey || abi_sshhostkey || abi_hstsread || abi_hstswrite || abi_ioctl || abi_trailer ||
+     abi_resolver_start || abi_conv || abi_ssl_ctx || abi_chunk_bgn || abi_chunk_end ||
+     abi_fnmatch || abi_version_info || abi_closepolicy != CURLCLOSEPOLICY_LAST) {
+    fprintf(stderr, "callback declarations are not NULL\n");
+    failures++;
   }
 
   /* The getinfo type bits put every info in its family. */

@@ -113,7 +113,13 @@ fn build_config(options: &TlsOptions) -> Result<ClientConfig, Error> {
             // Only an empty store fails here, and `roots::trust` refuses
             // that first, naming the file.
             .map_err(|_| Error::new(ErrorKind::SslCacertBadFile, "no usable CA certificate"))?;
-        Arc::new(Verifier::new(webpki, trusted, options.verify_host, pin))
+        Arc::new(Verifier::new(
+            webpki,
+            provider.signature_verification_algorithms,
+            trusted,
+            options.verify_host,
+            pin,
+        ))
     } else {
         Arc::new(AcceptAny {
             provider,

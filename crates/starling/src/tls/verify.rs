@@ -9,13 +9,16 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{verify_server_name, WebPkiServerVerifier};
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::crypto::{
+    verify_tls12_signature, verify_tls13_signature, verify_tls13_signature_with_raw_key, CryptoProvider,
+    WebPkiSupportedAlgorithms,
+};
+use rustls::pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use rustls::server::ParsedCertificate;
-use rustls::{CertificateError, DigitallySignedStruct, OtherError};
+use rustls::{CertificateError, DigitallySignedStruct, OtherError, PeerMisbehaved};
 
 use super::pin;
-use super::x509::{cert_facts, subject_alt_names};
+use super::x509::{cert_facts, common_name, host_matches, public_key_info, subject_alt_names};
 
 /// Verifies the server's certificate with rustls's webpki verifier, plus
 /// two things libcurl does on OpenSSL:
@@ -28,13 +31,22 @@ use super::x509::{cert_facts, subject_alt_names};
 ///   certificate as a server's (`CaUsedAsEndEntity`), OpenSSL finds it in
 ///   its trust store and accepts it. Only that refusal leads here; every
 ///   other verdict of webpki stands.
+/// * A certificate that names no host in subjectAltName is checked against
+///   its subject's common name, as libcurl does on OpenSSL (webpki reads
+///   subjectAltName only). With the first point this takes the version 1
+///   certificate `openssl req -x509` makes without extensions, which
+///   webpki cannot read at all (`UnsupportedCertVersion`).
 /// * The host name check can be off (`CURLOPT_SSL_VERIFYHOST`), the chain
 ///   still checked.
 ///
-/// The handshake's signatures are always checked by the webpki verifier.
+/// The handshake's signatures are checked by the webpki verifier, or for
+/// a version 1 certificate it cannot read, with the key `x509` reads from
+/// it (`with_key_of`).
 #[derive(Debug)]
 pub(super) struct Verifier {
     webpki: Arc<WebPkiServerVerifier>,
+    /// The provider's algorithms, for the signatures webpki cannot check.
+    algs: WebPkiSupportedAlgorithms,
     /// The certificates of the user's CA file and directory as read (none
     /// for the system's store, which holds no server certificates).
     trusted: Box<[CertificateDer<'static>]>,
@@ -49,12 +61,14 @@ impl Verifier {
     /// the key against `pin`.
     pub fn new(
         webpki: Arc<WebPkiServerVerifier>,
+        algs: WebPkiSupportedAlgorithms,
         trusted: Vec<CertificateDer<'static>>,
         verify_host: bool,
         pin: Option<Arc<str>>,
     ) -> Verifier {
         Verifier {
             webpki,
+            algs,
             trusted: trusted.into(),
             verify_host,
             pin,
@@ -95,7 +109,7 @@ impl Verifier {
         if !facts.for_servers {
             return Err(CertificateError::InvalidPurpose.into());
         }
-        verify_server_name(&ParsedCertificate::try_from(end_entity)?, server_name)?;
+        check_name(end_entity, server_name)?;
         Ok(ServerCertVerified::assertion())
     }
 }
@@ -113,18 +127,19 @@ impl ServerCertVerifier for Verifier {
             .webpki
             .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
         {
-            Err(e) if is_ca_used_as_end_entity(&e) && self.trusts_directly(end_entity) => {
+            Err(e) if webpki_cannot_take(&e) && self.trusts_directly(end_entity) => {
                 self.verify_direct(end_entity, server_name, now)
+            }
+            // The chain is good (webpki checks the name last); the name
+            // may be the subject's common name.
+            Err(e) if is_name_error(&e) => {
+                check_name(end_entity, server_name).map(|()| ServerCertVerified::assertion())
             }
             other => other,
         };
         let verdict = match verdict {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) if !self.verify_host => Ok(ServerCertVerified::assertion()),
-            Err(e @ rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext { .. })) => {
-                Err(readable_names(e, end_entity))
-            }
+            Err(e) if is_name_error(&e) && !self.verify_host => Ok(ServerCertVerified::assertion()),
+            Err(e) if is_name_error(&e) => Err(e),
             Err(e) => Err(self_signed_or(e, end_entity)),
             ok => ok,
         };
@@ -137,7 +152,12 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls12_signature(message, cert, dss)
+        match self.webpki.verify_tls12_signature(message, cert, dss) {
+            Err(e) if is_webpki_error(&e, &webpki::Error::UnsupportedCertVersion) => {
+                with_key_of(cert, message, dss, &self.algs, false)
+            }
+            other => other,
+        }
     }
 
     fn verify_tls13_signature(
@@ -146,7 +166,12 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls13_signature(message, cert, dss)
+        match self.webpki.verify_tls13_signature(message, cert, dss) {
+            Err(e) if is_webpki_error(&e, &webpki::Error::UnsupportedCertVersion) => {
+                with_key_of(cert, message, dss, &self.algs, true)
+            }
+            other => other,
+        }
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
@@ -154,20 +179,85 @@ impl ServerCertVerifier for Verifier {
     }
 }
 
-/// A name refusal listing the certificate's names as a reader writes them:
-/// webpki lists them in Rust debug form (`DnsName("a.test")`).
-fn readable_names(e: rustls::Error, end_entity: &CertificateDer<'_>) -> rustls::Error {
-    match e {
-        rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
-            expected,
-            presented,
-        }) => CertificateError::NotValidForNameContext {
-            expected,
-            presented: subject_alt_names(end_entity).unwrap_or(presented),
+/// Whether the certificate names `server_name`: in subjectAltName, or
+/// when that names no host, in the subject's common name (libcurl on
+/// OpenSSL). A refusal lists the names as a reader writes them (webpki
+/// lists them in Rust debug form, `DnsName("a.test")`).
+fn check_name(end_entity: &CertificateDer<'_>, server_name: &ServerName<'_>) -> Result<(), rustls::Error> {
+    let alt_names = subject_alt_names(end_entity).unwrap_or_default();
+    if alt_names.is_empty() {
+        let host = match server_name {
+            ServerName::DnsName(name) => name.as_ref().to_owned(),
+            ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+            _ => String::new(),
+        };
+        let cn = common_name(end_entity);
+        if cn.as_deref().is_some_and(|cn| host_matches(cn, &host)) {
+            return Ok(());
         }
-        .into(),
-        other => other,
+        return Err(CertificateError::NotValidForNameContext {
+            expected: server_name.to_owned(),
+            presented: cn.into_iter().collect(),
+        }
+        .into());
     }
+    let parsed = ParsedCertificate::try_from(end_entity)?;
+    verify_server_name(&parsed, server_name).map_err(|e| match e {
+        rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext { expected, .. }) => {
+            CertificateError::NotValidForNameContext {
+                expected,
+                presented: alt_names,
+            }
+            .into()
+        }
+        other => other,
+    })
+}
+
+/// The handshake's signature checked with the public key `x509` reads
+/// from `cert`, for a certificate webpki cannot read (version 1) that the
+/// verifier took: TLS 1.3's way (the scheme's first algorithm) or TLS
+/// 1.2's (each of the scheme's algorithms), as rustls checks them.
+fn with_key_of(
+    cert: &CertificateDer<'_>,
+    message: &[u8],
+    dss: &DigitallySignedStruct,
+    algs: &WebPkiSupportedAlgorithms,
+    tls13: bool,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    let spki = SubjectPublicKeyInfoDer::from(public_key_info(cert).ok_or(CertificateError::BadEncoding)?);
+    if tls13 {
+        return verify_tls13_signature_with_raw_key(message, &spki, dss, algs);
+    }
+    let key = webpki::RawPublicKeyEntity::try_from(&spki).map_err(|_| CertificateError::BadEncoding)?;
+    let (_, candidates) = algs
+        .mapping
+        .iter()
+        .find(|(scheme, _)| *scheme == dss.scheme)
+        .ok_or(PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme)?;
+    match candidates
+        .iter()
+        .any(|alg| key.verify_signature(*alg, message, dss.signature()).is_ok())
+    {
+        true => Ok(HandshakeSignatureValid::assertion()),
+        false => Err(CertificateError::BadSignature.into()),
+    }
+}
+
+/// webpki's refusal of the name.
+fn is_name_error(e: &rustls::Error) -> bool {
+    matches!(
+        e,
+        rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
+        )
+    )
+}
+
+/// webpki's refusal of a certificate OpenSSL takes when it is itself in
+/// the CA file: a CA certificate as the server's, or one of version 1.
+fn webpki_cannot_take(e: &rustls::Error) -> bool {
+    is_ca_used_as_end_entity(e) || is_webpki_error(e, &webpki::Error::UnsupportedCertVersion)
 }
 
 /// webpki's refusal of a CA certificate as the server's. rustls passes it
@@ -175,9 +265,14 @@ fn readable_names(e: rustls::Error, end_entity: &CertificateDer<'_>) -> rustls::
 /// must be the version rustls uses for the downcast to see it (a test
 /// serving such a certificate fails if it is not).
 fn is_ca_used_as_end_entity(e: &rustls::Error) -> bool {
+    is_webpki_error(e, &webpki::Error::CaUsedAsEndEntity)
+}
+
+/// Whether `e` is this error of webpki's, which rustls passes on.
+fn is_webpki_error(e: &rustls::Error, which: &webpki::Error) -> bool {
     match e {
         rustls::Error::InvalidCertificate(CertificateError::Other(other)) => {
-            other.0.downcast_ref::<webpki::Error>() == Some(&webpki::Error::CaUsedAsEndEntity)
+            other.0.downcast_ref::<webpki::Error>() == Some(which)
         }
         _ => false,
     }
@@ -203,7 +298,7 @@ fn self_signed_or(e: rustls::Error, end_entity: &CertificateDer<'_>) -> rustls::
     let untrusted = matches!(
         e,
         rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)
-    ) || is_ca_used_as_end_entity(&e);
+    ) || webpki_cannot_take(&e);
     if untrusted && cert_facts(end_entity).is_some_and(|facts| facts.self_issued) {
         return CertificateError::Other(OtherError(Arc::new(SelfSigned))).into();
     }
@@ -234,8 +329,7 @@ impl ServerCertVerifier for AcceptAny {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         if self.verify_host {
-            verify_server_name(&ParsedCertificate::try_from(end_entity)?, server_name)
-                .map_err(|e| readable_names(e, end_entity))?;
+            check_name(end_entity, server_name)?;
         }
         pin::check(self.pin.as_deref(), end_entity)?;
         Ok(ServerCertVerified::assertion())
@@ -247,12 +341,13 @@ impl ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        let algs = &self.provider.signature_verification_algorithms;
+        match verify_tls12_signature(message, cert, dss, algs) {
+            Err(e) if is_webpki_error(&e, &webpki::Error::UnsupportedCertVersion) => {
+                with_key_of(cert, message, dss, algs, false)
+            }
+            other => other,
+        }
     }
 
     fn verify_tls13_signature(
@@ -261,12 +356,13 @@ impl ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        let algs = &self.provider.signature_verification_algorithms;
+        match verify_tls13_signature(message, cert, dss, algs) {
+            Err(e) if is_webpki_error(&e, &webpki::Error::UnsupportedCertVersion) => {
+                with_key_of(cert, message, dss, algs, true)
+            }
+            other => other,
+        }
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {

@@ -1,6 +1,8 @@
 //! The few fields of an X.509 certificate that Starling reads itself: the
 //! validity period, the extended key usage, whether the issuer is the
-//! subject, and the subject alternative names as text.
+//! subject, the subject alternative names as text, the subject's common
+//! name with libcurl's match of it against a host (for a certificate that
+//! names no host in subjectAltName), and the subject's public key.
 //!
 //! webpki checks these while it builds a chain but does not expose them,
 //! and a server certificate trusted directly (it is itself in the CA file,
@@ -17,8 +19,9 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use rustls::pki_types::UnixTime;
+use x509_cert::der::oid::db::rfc4519::CN;
 use x509_cert::der::oid::db::rfc5280::ID_KP_SERVER_AUTH;
-use x509_cert::der::Decode;
+use x509_cert::der::{Decode, Encode, Tag, Tagged};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{ExtendedKeyUsage, SubjectAltName};
 use x509_cert::time::Time;
@@ -77,6 +80,52 @@ pub(super) fn subject_alt_names(der: &[u8]) -> Option<Vec<String>> {
         _ => None,
     });
     Some(names.collect())
+}
+
+/// The subject's common name, the last one as libcurl takes it, when it
+/// is text (UTF8String, PrintableString, IA5String or T61String).
+pub(super) fn common_name(der: &[u8]) -> Option<String> {
+    let tbs = tbs(der)?;
+    let last = tbs
+        .subject
+        .0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .rfind(|atv| atv.oid == CN)?;
+    match last.value.tag() {
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::TeletexString => {
+            String::from_utf8(last.value.value().to_vec()).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Whether `host` is what `pattern` (a common name) names, as libcurl
+/// 7.88 matches them (`Curl_cert_hostcheck`): without regard to case or a
+/// trailing dot; a `*` only as the whole first label of a name with two
+/// more labels, standing for one label of a host that is no address.
+pub(super) fn host_matches(pattern: &str, host: &str) -> bool {
+    let pattern = pattern.strip_suffix('.').unwrap_or(pattern);
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if pattern.eq_ignore_ascii_case(host) {
+        return true;
+    }
+    let Some(rest) = pattern.strip_prefix("*.") else {
+        return false;
+    };
+    if !rest.contains('.') || rest.contains('*') || host.parse::<std::net::IpAddr>().is_ok() {
+        return false;
+    }
+    match host.split_once('.') {
+        Some((label, domain)) => !label.is_empty() && domain.eq_ignore_ascii_case(rest),
+        None => false,
+    }
+}
+
+/// The subject's public key (its SubjectPublicKeyInfo, DER), to check the
+/// handshake's signature with where webpki cannot read the certificate.
+pub(super) fn public_key_info(der: &[u8]) -> Option<Vec<u8>> {
+    tbs(der)?.subject_public_key_info.to_der().ok()
 }
 
 /// The certificate's to-be-signed part, if `x509-cert` decodes it.
@@ -142,6 +191,27 @@ mod tests {
         for len in 0..leaf[0].len() {
             assert_eq!(cert_facts(&leaf[0][..len]), None, "{len}");
             assert_eq!(subject_alt_names(&leaf[0][..len]), None, "{len}");
+        }
+    }
+
+    #[test]
+    fn common_names_match_hosts_as_libcurl_matches_them() {
+        let cert = starling_testserver::ServerCert::self_signed(&["cn.test"]).cert_chain();
+        assert_eq!(common_name(&cert[0]).as_deref(), Some("cn.test"));
+        for (pattern, host, ok) in [
+            ("localhost", "LOCALHOST", true),
+            ("localhost.", "localhost", true),
+            ("127.0.0.1", "127.0.0.1", true),
+            ("*.a.test", "x.a.test", true),
+            ("*.a.test", "X.A.TEST.", true),
+            ("*.a.test", "a.test", false),
+            ("*.a.test", "y.x.a.test", false),
+            ("*.test", "a.test", false),
+            ("*.0.0.1", "127.0.0.1", false),
+            ("a*.b.test", "ab.b.test", false),
+            ("other", "localhost", false),
+        ] {
+            assert_eq!(host_matches(pattern, host), ok, "{pattern} for {host}");
         }
     }
 
