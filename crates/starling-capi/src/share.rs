@@ -4,14 +4,17 @@
 //! A `CURLSH *` is a [`CShare`]: libcurl's bookkeeping (which data kinds
 //! are shared, the lock callbacks, how many easy handles use it) around
 //! the engine's [`Share`], which holds the DNS cache, the parked
-//! connections and the TLS sessions and serialises access to them itself.
+//! connections, the TLS sessions and the cookie jar and serialises access
+//! to them itself.
 //! Every field is atomic, so handles on several threads may use one share
 //! (libcurl's rule: with lock callbacks set) without undefined behaviour
 //! even if the program's callbacks lock nothing.
 //!
-//! The answers are Debian's libcurl 7.88.1's, for a build without cookies,
-//! the public suffix list and HSTS (Starling has none of them): sharing
-//! one of those answers `CURLSHE_NOT_BUILT_IN` as libcurl then does.
+//! The answers are Debian's libcurl 7.88.1's, but for the public suffix
+//! list and the HSTS cache, which Starling does not share (the list is
+//! compiled in and needs no lock; HSTS caches are the handles'): sharing
+//! one of those answers `CURLSHE_NOT_BUILT_IN`, as a libcurl built
+//! without them does.
 
 use std::ffi::{c_char, c_int, c_long, c_void};
 use std::ptr;

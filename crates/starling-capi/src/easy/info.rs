@@ -286,12 +286,7 @@ unsafe fn answer(
         Some(_) => 2,
         None => 0,
     };
-    // Retry-After in seconds (its HTTP-date form is not read).
-    let retry_after = i
-        .headers
-        .get_str("retry-after")
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .unwrap_or(0);
+    let retry_after = i.headers.get_str("retry-after").map_or(0, retry_after_secs);
     let length = i.content_length.map_or(-1, |n| n as i64);
     let (remote, local) = (i.remote_addr, i.local_addr);
     // Over a Unix socket libcurl names the socket, and the URL's port.
@@ -440,4 +435,37 @@ unsafe fn answer(
         }
     }
     CURLE_OK
+}
+
+/// Retry-After as libcurl 7.88 reads it: the leading decimal number,
+/// else an HTTP date as seconds from now (negative once past), else 0.
+fn retry_after_secs(value: &str) -> i64 {
+    let value = value.trim_start();
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    match value[..digits].parse::<i64>() {
+        Ok(secs) if secs != 0 => secs,
+        _ => starling::http_date::parse(value.as_bytes()).map_or(0, |date| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            date - now
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_a_number_or_a_date() {
+        assert_eq!(retry_after_secs(" 120"), 120);
+        assert_eq!(retry_after_secs("30 seconds"), 30);
+        assert_eq!(retry_after_secs("soon"), 0);
+        assert_eq!(retry_after_secs("0"), 0);
+        // A date long past: far below zero, as libcurl stores it.
+        assert!(retry_after_secs("Wed, 21 Oct 2015 07:28:00 GMT") < -300_000_000);
+        let later = retry_after_secs("Fri, 31 Dec 2099 23:59:59 GMT");
+        assert!(later > 2_000_000_000, "{later}");
+    }
 }
