@@ -1,6 +1,6 @@
 //! HTTP dates as libcurl reads and writes them: [`parse`] takes any of the
 //! forms libcurl reads (the three HTTP date formats, and the looser ones
-//! servers and programs use) to seconds since the epoch; [`format`] writes
+//! servers and programs use) to seconds since the epoch; [`format()`] writes
 //! the one form HTTP sends (IMF-fixdate).
 //!
 //! libcurl reads a date as up to six words and numbers, in any order, each

@@ -7,7 +7,8 @@
 //! callback; the loop calls [`Multi::socket_action`] when a socket is ready
 //! or the timer expires; finished transfers come out of
 //! [`Multi::info_read`]. Programs without a loop of their own use
-//! [`drive::perform`].
+//! [`drive::perform_one`] or [`drive::Blocking`] (with the `tokio` feature,
+//! `drive::tokio::Driver`).
 //!
 //! ```no_run
 //! use starling::{Collect, Easy};

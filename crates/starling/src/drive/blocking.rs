@@ -233,17 +233,7 @@ impl Blocking {
             }
         });
         let easy = self.remove(id).expect("the transfer was added to this driver");
-        let result = match (run, result) {
-            (Err(e), _) => Err(Error::new(
-                crate::ErrorKind::RecvError,
-                format!("event loop failed: {e}"),
-            )),
-            (Ok(()), Some(r)) => r,
-            (Ok(()), None) => Err(Error::new(
-                crate::ErrorKind::RecvError,
-                "transfer ended without a result",
-            )),
-        };
+        let result = super::outcome(run, result);
         (easy, result)
     }
 }

@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorKind};
 
 /// A set of the schemes Starling speaks (libcurl's `CURLPROTO_*` bits for
 /// HTTP and HTTPS): which a transfer may start with
-/// ([`Easy::protocols`](super::Easy::protocols)) and which a redirect may
+/// ([`Easy::protocols`](crate::Easy::protocols)(super::Easy::protocols)) and which a redirect may
 /// lead to ([`Easy::redirect_protocols`](super::Easy::redirect_protocols)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Schemes(u8);
@@ -85,7 +85,7 @@ impl super::Easy {
 
     /// The schemes a followed redirect may lead to (libcurl's
     /// `CURLOPT_REDIR_PROTOCOLS`; all by default), besides
-    /// [`Easy::protocols`]. A redirect elsewhere fails the transfer with
+    /// [`Easy::protocols`](crate::Easy::protocols). A redirect elsewhere fails the transfer with
     /// [`ErrorKind::UnsupportedProtocol`], after it is counted and its
     /// URL became the effective URL, as in libcurl.
     pub fn redirect_protocols(&mut self, allowed: Schemes) -> &mut Self {

@@ -508,7 +508,7 @@ impl super::Easy {
 
     /// Send the body at most this many bytes per second on average
     /// (libcurl's `CURLOPT_MAX_SEND_SPEED_LARGE`), as
-    /// [`Easy::max_recv_speed`].
+    /// [`Easy::max_recv_speed`](crate::Easy::max_recv_speed).
     pub fn max_send_speed(&mut self, limit: Option<u64>) -> &mut Self {
         self.inner.extras_mut().max_send_speed = limit.filter(|&l| l > 0);
         self
@@ -532,7 +532,7 @@ impl super::Easy {
     /// For a `ws://` or `wss://` URL, stop once the server switched to
     /// WebSocket (libcurl's `CURLOPT_CONNECT_ONLY` 2): the transfer ends
     /// successfully and its connection is held as with
-    /// [`Easy::connect_only`], the frames that came with the answer kept
+    /// [`Easy::connect_only`](crate::Easy::connect_only), the frames that came with the answer kept
     /// for [`Multi::recv_raw`](crate::Multi::recv_raw). Without it, the
     /// frames are the body: the handler's `write` gets them raw (see
     /// [`ws::Decoder`](crate::ws::Decoder)) until the server closes.
@@ -541,7 +541,7 @@ impl super::Easy {
         self
     }
 
-    /// The share set with [`Easy::share`].
+    /// The share set with [`Easy::share`](crate::Easy::share).
     pub fn get_share(&self) -> Option<&Share> {
         self.inner.extras().share.as_ref()
     }

@@ -161,7 +161,7 @@ impl super::Easy {
     }
 
     /// Trust the CA certificates of these PEM bytes instead of the system's
-    /// and instead of [`Easy::cainfo`]'s file (`CURLOPT_CAINFO_BLOB`);
+    /// and instead of [`Easy::cainfo`](crate::Easy::cainfo)'s file (`CURLOPT_CAINFO_BLOB`);
     /// `None` forgets them. Bytes holding no certificate fail the transfer
     /// with [`ErrorKind::SslCacertBadFile`](crate::ErrorKind::SslCacertBadFile).
     pub fn ca_pem(&mut self, pem: Option<Arc<[u8]>>) -> &mut Self {
