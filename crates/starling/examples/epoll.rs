@@ -10,32 +10,15 @@
 //! cargo run --release --example epoll -- --demo 10000      # starts its own loopback server
 //! ```
 
-use std::os::fd::RawFd;
-use std::time::{Duration, Instant};
+mod demo;
 
-use starling::{Action, Easy, Events, Flow, Handler, Limits, Multi, What};
-use starling_testserver::{HttpServer, PatternChecker};
+use std::os::fd::RawFd;
+use std::time::Duration;
+
+use starling::{Action, Events, Limits, Multi, What};
 
 /// The epoll token of the timerfd (sockets use their fd).
 const TIMER_TOKEN: u64 = u64::MAX;
-
-/// Checks a demo body against the server's pattern as it streams in.
-struct Verify(PatternChecker);
-
-impl Handler for Verify {
-    fn write(&mut self, data: &[u8]) -> Flow {
-        if self.0.update(data) {
-            Flow::Continue
-        } else {
-            Flow::Abort
-        }
-    }
-}
-
-fn usage() -> ! {
-    eprintln!("usage: epoll URL... | epoll --demo [N] [--parallel P] [--quiet]");
-    std::process::exit(2)
-}
 
 fn check(rc: libc::c_int, what: &str) {
     if rc < 0 {
@@ -44,37 +27,7 @@ fn check(rc: libc::c_int, what: &str) {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1).peekable();
-    let mut urls = Vec::new();
-    let mut demo = None;
-    let mut parallel = 100usize;
-    let mut quiet = false;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--demo" => {
-                let n = args.next_if(|a| a.parse::<usize>().is_ok());
-                demo = Some(n.map_or(1000, |n| n.parse().unwrap()));
-            }
-            "--parallel" => {
-                parallel = args
-                    .next()
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or_else(|| usage())
-            }
-            "--quiet" => quiet = true,
-            "-h" | "--help" => usage(),
-            _ => urls.push(arg),
-        }
-    }
-    let server = demo.map(|_| HttpServer::start());
-    if let (Some(n), Some(server)) = (demo, &server) {
-        // Varied sizes: mostly small, some larger.
-        const SIZES: [usize; 8] = [0, 100, 512, 1000, 4096, 10_000, 100, 65_536];
-        urls.extend((0..n).map(|i| server.url(&format!("/bytes/{}?seed={i}", SIZES[i % SIZES.len()]))));
-    }
-    if urls.is_empty() {
-        usage();
-    }
+    let mut run = demo::Run::from_args("epoll");
 
     // SAFETY: plain syscalls with constant arguments; results are checked.
     let epfd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
@@ -94,7 +47,7 @@ fn main() {
 
     let mut multi = Multi::new();
     multi.set_limits(Limits {
-        max_host_connections: Some(parallel),
+        max_host_connections: Some(run.parallel),
         ..Limits::default()
     });
     multi.set_socket_callback(move |event, sockets| {
@@ -156,17 +109,10 @@ fn main() {
         );
     });
 
-    let started = Instant::now();
-    let total = urls.len();
-    for (i, url) in urls.into_iter().enumerate() {
-        let mut easy = Easy::new(url);
-        if demo.is_some() {
-            easy.handler(Verify(PatternChecker::new(i as u64)));
-        }
+    for easy in run.easies.drain(..) {
         multi.add(easy);
     }
 
-    let (mut failed, mut bytes) = (0usize, 0u64);
     let mut running = multi.socket_action(Action::Timeout);
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 256];
     loop {
@@ -174,30 +120,7 @@ fn main() {
             let easy = multi
                 .remove(msg.id)
                 .expect("finished transfers stay until removed");
-            let info = easy.info();
-            let verified = match easy.handler_ref::<Verify>() {
-                Some(v) => v.0.first_mismatch().is_none(),
-                None => true,
-            };
-            if msg.result.is_err() || !verified {
-                failed += 1;
-            }
-            bytes += info.body_bytes_received;
-            if !quiet {
-                let result = match &msg.result {
-                    Ok(()) if verified => "ok".to_string(),
-                    Ok(()) => "body mismatch".to_string(),
-                    Err(e) => format!("error {}: {}", e.kind().code(), e.message()),
-                };
-                let status = info.status.map_or(0, |s| s.as_u16());
-                println!(
-                    "{} {} {} {}",
-                    easy.get_url(),
-                    result,
-                    status,
-                    info.body_bytes_received
-                );
-            }
+            run.finished(&easy, &msg.result);
         }
         if running == 0 {
             break;
@@ -223,20 +146,11 @@ fn main() {
             running = multi.socket_action(Action::Socket(token as RawFd, Events::from_epoll(ev.events)));
         }
     }
-    let secs = started.elapsed().as_secs_f64();
-    eprintln!(
-        "{total} transfers, {} ok, {failed} failed, {bytes} body bytes, {secs:.2} s, {:.0} transfers/s",
-        total - failed,
-        total as f64 / secs
-    );
     drop(multi);
     // SAFETY: closing descriptors this function opened and no longer uses.
     unsafe {
         libc::close(tfd);
         libc::close(epfd);
     }
-    drop(server);
-    if failed > 0 {
-        std::process::exit(1);
-    }
+    run.summary();
 }

@@ -16,6 +16,8 @@
 //! cargo run --release --example mio -- --demo 10000 --parallel 100 --quiet
 //! ```
 
+mod demo;
+
 use std::cell::Cell;
 use std::os::fd::RawFd;
 use std::rc::Rc;
@@ -23,58 +25,10 @@ use std::time::Instant;
 
 use mio::unix::SourceFd;
 use mio::{Interest, Poll, Token};
-use starling::{Action, Easy, Events, Flow, Handler, Limits, Multi, What};
-use starling_testserver::{HttpServer, PatternChecker};
-
-/// Checks a demo body against the server's pattern as it streams in.
-struct Verify(PatternChecker);
-
-impl Handler for Verify {
-    fn write(&mut self, data: &[u8]) -> Flow {
-        if self.0.update(data) {
-            Flow::Continue
-        } else {
-            Flow::Abort
-        }
-    }
-}
-
-fn usage() -> ! {
-    eprintln!("usage: mio URL... | mio --demo [N] [--parallel P] [--quiet]");
-    std::process::exit(2)
-}
+use starling::{Action, Events, Limits, Multi, What};
 
 fn main() -> std::io::Result<()> {
-    // Arguments: URLs, or a demo against a loopback server of our own.
-    let mut args = std::env::args().skip(1).peekable();
-    let (mut urls, mut demo, mut parallel, mut quiet) = (Vec::new(), None, 100usize, false);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--demo" => {
-                demo = Some(
-                    args.next_if(|a| a.parse::<usize>().is_ok())
-                        .map_or(1000, |n| n.parse().unwrap()),
-                )
-            }
-            "--parallel" => {
-                parallel = args
-                    .next()
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or_else(|| usage())
-            }
-            "--quiet" => quiet = true,
-            "-h" | "--help" => usage(),
-            _ => urls.push(arg),
-        }
-    }
-    let server = demo.map(|_| HttpServer::start());
-    if let (Some(n), Some(server)) = (demo, &server) {
-        const SIZES: [usize; 8] = [0, 100, 512, 1000, 4096, 10_000, 100, 65_536];
-        urls.extend((0..n).map(|i| server.url(&format!("/bytes/{}?seed={i}", SIZES[i % SIZES.len()]))));
-    }
-    if urls.is_empty() {
-        usage();
-    }
+    let mut run = demo::Run::from_args("mio");
 
     let mut poll = Poll::new()?;
     let registry = poll.registry().try_clone()?;
@@ -85,7 +39,7 @@ fn main() -> std::io::Result<()> {
 
     let mut multi = Multi::new();
     multi.set_limits(Limits {
-        max_host_connections: Some(parallel),
+        max_host_connections: Some(run.parallel),
         ..Limits::default()
     });
     multi.set_socket_callback(move |event, sockets| {
@@ -119,17 +73,10 @@ fn main() -> std::io::Result<()> {
     let timer = Rc::clone(&deadline);
     multi.set_timer_callback(move |after| timer.set(after.map(|d| Instant::now() + d)));
 
-    let started = Instant::now();
-    let total = urls.len();
-    for (i, url) in urls.into_iter().enumerate() {
-        let mut easy = Easy::new(url);
-        if demo.is_some() {
-            easy.handler(Verify(PatternChecker::new(i as u64)));
-        }
+    for easy in run.easies.drain(..) {
         multi.add(easy);
     }
 
-    let (mut failed, mut bytes) = (0usize, 0u64);
     let mut events = mio::Events::with_capacity(256);
     let mut running = multi.socket_action(Action::Timeout);
     loop {
@@ -137,25 +84,7 @@ fn main() -> std::io::Result<()> {
             let easy = multi
                 .remove(msg.id)
                 .expect("finished transfers stay until removed");
-            let info = easy.info();
-            let verified = easy
-                .handler_ref::<Verify>()
-                .is_none_or(|v| v.0.first_mismatch().is_none());
-            failed += usize::from(msg.result.is_err() || !verified);
-            bytes += info.body_bytes_received;
-            if !quiet {
-                let result = match &msg.result {
-                    Ok(()) if verified => "ok".to_string(),
-                    Ok(()) => "body mismatch".to_string(),
-                    Err(e) => format!("error {}: {}", e.kind().code(), e.message()),
-                };
-                let status = info.status.map_or(0, |s| s.as_u16());
-                println!(
-                    "{} {result} {status} {}",
-                    easy.get_url(),
-                    info.body_bytes_received
-                );
-            }
+            run.finished(&easy, &msg.result);
         }
         if running == 0 {
             break;
@@ -168,23 +97,21 @@ fn main() -> std::io::Result<()> {
             result => result?,
         }
         for event in events.iter() {
-            running = multi.socket_action(Action::Socket(event.token().0 as RawFd, Events::from(event)));
+            running = multi.socket_action(Action::Socket(
+                event.token().0 as RawFd,
+                Events::from_readiness(
+                    event.is_readable() || event.is_read_closed(),
+                    event.is_writable() || event.is_write_closed(),
+                    event.is_error(),
+                ),
+            ));
         }
         if deadline.get().is_some_and(|d| d <= Instant::now()) {
             deadline.set(None);
             running = multi.socket_action(Action::Timeout);
         }
     }
-    let secs = started.elapsed().as_secs_f64();
-    eprintln!(
-        "{total} transfers, {} ok, {failed} failed, {bytes} body bytes, {secs:.2} s, {:.0} transfers/s",
-        total - failed,
-        total as f64 / secs
-    );
     drop(multi);
-    drop(server);
-    if failed > 0 {
-        std::process::exit(1);
-    }
+    run.summary();
     Ok(())
 }

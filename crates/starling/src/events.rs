@@ -58,18 +58,19 @@ impl Events {
     }
 }
 
-impl From<&mio::event::Event> for Events {
-    /// What mio saw, in the engine's terms (hang-ups count as readable and
-    /// writable, so the engine tries both and learns what happened).
-    fn from(event: &mio::event::Event) -> Events {
+impl Events {
+    /// From what any loop reports: readable, writable, and an error or a
+    /// hang-up (count a peer's close of its side as readable: the engine
+    /// reads and learns what happened).
+    pub fn from_readiness(readable: bool, writable: bool, error: bool) -> Events {
         let mut bits = Events::NONE;
-        if event.is_readable() || event.is_read_closed() {
+        if readable {
             bits = bits | Events::IN;
         }
-        if event.is_writable() || event.is_write_closed() {
+        if writable {
             bits = bits | Events::OUT;
         }
-        if event.is_error() {
+        if error {
             bits = bits | Events::ERR;
         }
         bits

@@ -20,7 +20,7 @@
 //! println!("{:?} {} bytes", easy.info().status, easy.handler_ref::<Collect>().unwrap().body().len());
 //! ```
 #![forbid(unsafe_op_in_unsafe_fn)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod alt_svc;
 mod auth;

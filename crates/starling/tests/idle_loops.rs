@@ -123,7 +123,14 @@ impl AppLoop for MioLoop {
             self.poll.poll(&mut events, Some(wait)).unwrap();
             for event in events.iter() {
                 let fd = event.token().0 as RawFd;
-                self.multi.socket_action(Action::Socket(fd, Events::from(event)));
+                self.multi.socket_action(Action::Socket(
+                    fd,
+                    Events::from_readiness(
+                        event.is_readable() || event.is_read_closed(),
+                        event.is_writable() || event.is_write_closed(),
+                        event.is_error(),
+                    ),
+                ));
                 read_messages(&mut self.multi, done);
             }
             let due = self.deadline.borrow().is_some_and(|d| d <= Instant::now());

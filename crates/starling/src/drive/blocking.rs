@@ -62,6 +62,16 @@ fn apply(registry: &Registry, event: SocketEvent) -> io::Result<Option<usize>> {
     }
 }
 
+/// What mio saw, in the engine's terms: hang-ups count as readable and
+/// writable, so the engine tries both and learns what happened.
+fn seen(event: &mio::event::Event) -> Events {
+    Events::from_readiness(
+        event.is_readable() || event.is_read_closed(),
+        event.is_writable() || event.is_write_closed(),
+        event.is_error(),
+    )
+}
+
 impl Blocking {
     /// A driver around `multi`; it replaces the multi handle's socket and
     /// timer callbacks with its own, and keeps idle pooled sockets
@@ -178,7 +188,7 @@ impl Blocking {
         }
         for event in self.events.iter() {
             let fd = event.token().0 as RawFd;
-            self.multi.socket_action(Action::Socket(fd, Events::from(event)));
+            self.multi.socket_action(Action::Socket(fd, seen(event)));
         }
         if self.deadline.get().is_some_and(|d| d <= Instant::now()) {
             // The timer is one-shot: it is spent once acted on, and the
