@@ -383,7 +383,7 @@ def wrk_version():
 
 
 # The order of the clients in every table.
-ORDER = ["starling", "starling (idle REMOVEd)", "libcurl (Debian)", "libcurl (newest)", "libcurl API (Starling)",
+ORDER = ["starling", "starling (idle REMOVEd)", "starling (tokio)", "libcurl (Debian)", "libcurl (newest)", "libcurl API (Starling)",
          "hyper", "wrk", "h2load", "curl -Z", "curl -Z on Starling", "xargs -P + curl", "git", "git on Starling"]
 
 # Starling's client with the multi handle's default for idle pooled
@@ -391,6 +391,12 @@ ORDER = ["starling", "starling (idle REMOVEd)", "libcurl (Debian)", "libcurl (ne
 # registered): both modes in the keep-alive and system-call rows.
 STARLING_REMOVE_IDLE = "starling (idle REMOVEd)"
 STARLING_REMOVE_IDLE_WORKLOADS = ("keepalive-100", "keepalive-1000", "syscalls")
+
+# Starling's client on the tokio driver (drive::tokio, `loadgen --tokio`,
+# built with the tokio feature) beside its own epoll driver and hyper on
+# tokio, in the keep-alive rows.
+STARLING_TOKIO = "starling (tokio)"
+STARLING_TOKIO_WORKLOADS = ("keepalive-100", "keepalive-1000", "keepalive-10000")
 
 # The libcurl client (bench/curl/curl_multi.c) built against Starling's
 # libcurl-compatible C interface runs in these workloads only.
@@ -418,6 +424,8 @@ def clients(work):
         if name == "starling":
             found.append({"name": STARLING_REMOVE_IDLE, "cmd": [path, "--remove-idle"], "tls": None,
                           "only": STARLING_REMOVE_IDLE_WORKLOADS, "h1_only": None})
+            found.append({"name": STARLING_TOKIO, "cmd": [path, "--tokio"], "tls": None,
+                          "only": STARLING_TOKIO_WORKLOADS, "h1_only": None})
         if name == STARLING_CAPI:
             found.append({"name": name, "cmd": [path], "tls": None, "only": STARLING_CAPI_WORKLOADS, "h1_only": None})
             continue

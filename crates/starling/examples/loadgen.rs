@@ -1,11 +1,13 @@
 //! Starling's benchmark client: one thread, one multi handle, driven by the
-//! engine's own mio loop (`starling::drive::Blocking`). It follows the
-//! interface every benchmark client follows (`bench/CLIENTS.md`):
+//! engine's own mio loop (`starling::drive::Blocking`), or with `--tokio`
+//! (built with the `tokio` feature) by the tokio driver
+//! (`starling::drive::tokio::Driver`) on a current-thread runtime. It
+//! follows the interface every benchmark client follows (`bench/CLIENTS.md`):
 //!
 //! ```text
 //! loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C
 //!         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE]
-//!         [--remove-idle] [--http2]
+//!         [--remove-idle] [--http2] [--tokio]
 //! loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]
 //! ```
 //!
@@ -28,13 +30,13 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use starling::drive::Blocking;
-use starling::{Easy, TransferId};
+use starling::{Easy, Message, Multi, TransferId};
 use starling_testserver::raise_fd_limit;
 
 fn usage() -> ! {
     eprintln!(
         "usage: loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C\n       \
-         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE] [--remove-idle] [--http2]\n       \
+         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE] [--remove-idle] [--http2] [--tokio]\n       \
          loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]"
     );
     std::process::exit(2)
@@ -58,6 +60,8 @@ struct Args {
     remove_idle: bool,
     /// `--http2`: HTTP/2, C streams on one connection.
     http2: bool,
+    /// `--tokio`: the tokio driver rather than the mio one.
+    tokio: bool,
 }
 
 fn parse_args() -> Args {
@@ -74,6 +78,7 @@ fn parse_args() -> Args {
         cacert: None,
         remove_idle: false,
         http2: false,
+        tokio: false,
     };
     let number = |args: &mut std::iter::Skip<std::env::Args>| -> u64 {
         args.next()
@@ -93,6 +98,7 @@ fn parse_args() -> Args {
             "--cacert" => a.cacert = Some(args.next().unwrap_or_else(|| usage())),
             "--remove-idle" => a.remove_idle = true,
             "--http2" => a.http2 = true,
+            "--tokio" if cfg!(feature = "tokio") => a.tokio = true,
             _ => usage(),
         }
     }
@@ -129,16 +135,110 @@ fn main() -> io::Result<()> {
         eprintln!("loadgen: {needed} descriptors needed, the limit is {fd_limit}");
         std::process::exit(2);
     }
-    let mut driver = Blocking::with_new_multi()?;
+    #[cfg(feature = "tokio")]
+    if args.tokio {
+        return run(&mut OnTokio::new()?, &args);
+    }
+    run(&mut Blocking::with_new_multi()?, &args)
+}
+
+/// The loop loadgen runs on: the engine's mio driver, or the tokio driver
+/// stepped from a current-thread runtime.
+trait Loop {
+    fn add(&mut self, easy: Easy) -> TransferId;
+    fn remove(&mut self, id: TransferId) -> Easy;
+    fn info_read(&mut self) -> Option<Message>;
+    fn multi(&mut self) -> &mut Multi;
+    /// One turn: waits for a ready socket or the engine's timer, at most
+    /// `max_wait`.
+    fn step(&mut self, max_wait: Duration) -> io::Result<()>;
+}
+
+impl Loop for Blocking {
+    fn add(&mut self, easy: Easy) -> TransferId {
+        Blocking::add(self, easy)
+    }
+
+    fn remove(&mut self, id: TransferId) -> Easy {
+        Blocking::remove(self, id).expect("finished transfers stay until removed")
+    }
+
+    fn info_read(&mut self) -> Option<Message> {
+        Blocking::info_read(self)
+    }
+
+    fn multi(&mut self) -> &mut Multi {
+        Blocking::multi(self)
+    }
+
+    fn step(&mut self, max_wait: Duration) -> io::Result<()> {
+        Blocking::step(self, Some(max_wait)).map(drop)
+    }
+}
+
+/// The tokio driver and the runtime its turns run on.
+#[cfg(feature = "tokio")]
+struct OnTokio {
+    runtime: tokio::runtime::Runtime,
+    driver: starling::drive::tokio::Driver,
+}
+
+#[cfg(feature = "tokio")]
+impl OnTokio {
+    fn new() -> io::Result<OnTokio> {
+        Ok(OnTokio {
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?,
+            driver: starling::drive::tokio::Driver::with_new_multi(),
+        })
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl Loop for OnTokio {
+    fn add(&mut self, easy: Easy) -> TransferId {
+        self.driver.add(easy)
+    }
+
+    fn remove(&mut self, id: TransferId) -> Easy {
+        self.driver
+            .remove(id)
+            .expect("finished transfers stay until removed")
+    }
+
+    fn info_read(&mut self) -> Option<Message> {
+        self.driver.info_read()
+    }
+
+    fn multi(&mut self) -> &mut Multi {
+        self.driver.multi()
+    }
+
+    fn step(&mut self, max_wait: Duration) -> io::Result<()> {
+        let driver = &mut self.driver;
+        match self
+            .runtime
+            .block_on(async { tokio::time::timeout(max_wait, driver.step()).await })
+        {
+            Ok(turn) => turn.map(drop),
+            // The turn's wait ran out: nothing happened.
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// Runs the mode the command line asks for on `driver`.
+fn run(driver: &mut impl Loop, args: &Args) -> io::Result<()> {
     if args.remove_idle {
         driver.multi().set_watch_idle(false);
     }
     let complete = match args.mode.as_str() {
-        "hold" => hold(&mut driver, &args)?,
+        "hold" => hold(driver, args)?,
         _ => {
             if let Some(url) = &args.background_url {
                 // They stay open in the multi handle while the load runs.
-                let held = open_held(&mut driver, &args, url, args.background)?;
+                let held = open_held(driver, args, url, args.background)?;
                 if held.len() < args.background {
                     eprintln!(
                         "loadgen: only {} of {} background transfers got their head",
@@ -148,8 +248,8 @@ fn main() -> io::Result<()> {
                     std::process::exit(1);
                 }
             }
-            let report = load(&mut driver, &args)?;
-            print_report(&args, &report);
+            let report = load(driver, args)?;
+            print_report(args, &report);
             report.ok == args.requests
         }
     };
@@ -174,14 +274,14 @@ fn new_easy(args: &Args, url: &str) -> Easy {
 
 /// Opens `n` transfers to `url` and runs the loop until each has its
 /// response head (or `--max-seconds` passes); returns those that have one.
-fn open_held(driver: &mut Blocking, args: &Args, url: &str, n: usize) -> io::Result<Vec<TransferId>> {
+fn open_held(driver: &mut impl Loop, args: &Args, url: &str, n: usize) -> io::Result<Vec<TransferId>> {
     let limit = args.limit;
     let ids: Vec<TransferId> = (0..n).map(|_| driver.add(new_easy(args, url))).collect();
     let started = Instant::now();
     let mut with_head = 0;
     let mut checked = Instant::now();
     while started.elapsed() < limit {
-        driver.step(Some(Duration::from_millis(50)))?;
+        driver.step(Duration::from_millis(50))?;
         if let Some(msg) = driver.info_read() {
             let error = msg.result.err().map_or("no error".to_string(), |e| e.to_string());
             eprintln!("loadgen: a held transfer ended early: {error}");
@@ -211,7 +311,7 @@ fn open_held(driver: &mut Blocking, args: &Args, url: &str, n: usize) -> io::Res
 }
 
 /// Hold mode: resident memory per open transfer.
-fn hold(driver: &mut Blocking, args: &Args) -> io::Result<bool> {
+fn hold(driver: &mut impl Loop, args: &Args) -> io::Result<bool> {
     let n = args.hold;
     let rss_before = rss();
     let window = Window::start();
@@ -238,13 +338,14 @@ fn hold(driver: &mut Blocking, args: &Args) -> io::Result<bool> {
         cacert: args.cacert.clone(),
         remove_idle: args.remove_idle,
         http2: args.http2,
+        tokio: args.tokio,
     };
     print_report(&args, &report);
     Ok(held.len() == n)
 }
 
 /// The measured load: keepalive, newconn or download.
-fn load(driver: &mut Blocking, args: &Args) -> io::Result<Report> {
+fn load(driver: &mut impl Loop, args: &Args) -> io::Result<Report> {
     let n = args.requests;
     let forbid_reuse = args.mode == "newconn";
     let load_easy = || {
@@ -265,11 +366,9 @@ fn load(driver: &mut Blocking, args: &Args) -> io::Result<Report> {
     let mut report = Report::default();
     let background = args.background as u64;
     while report.ok + report.failed < n && window.started.elapsed() < args.limit {
-        driver.step(Some(Duration::from_millis(100)))?;
+        driver.step(Duration::from_millis(100))?;
         while let Some(msg) = driver.info_read() {
-            let easy = driver
-                .remove(msg.id)
-                .expect("finished transfers stay until removed");
+            let easy = driver.remove(msg.id);
             let status = easy.info().status.map_or(0, |s| s.as_u16());
             match msg.result {
                 Ok(()) if (200..300).contains(&status) => report.ok += 1,
