@@ -150,3 +150,36 @@ fn a_multi_thread_runtime_drives_it_too() {
         &pattern(4, 100_000)[..]
     );
 }
+
+/// More sockets than tokio's cooperative budget (128 per task poll) at
+/// once: 1,000 connects in flight, more than the server's accept queue
+/// takes at once, each turn its own `block_on` with a bound, as a program
+/// stepping the driver from a loop of its own runs it. Each socket must
+/// be polled and each transfer finish (a budgeted poll once left 872 of
+/// them connecting until their timeout).
+#[test]
+fn more_sockets_at_once_than_tokios_budget() {
+    let server = HttpServer::start();
+    let rt = runtime();
+    let mut driver = Driver::with_new_multi();
+    for i in 0..1000u64 {
+        let mut e = Easy::new(server.url(&format!("/bytes/10?seed={i}")));
+        e.handler(Verify::new(i)).timeout(Duration::from_secs(30));
+        driver.add(e);
+    }
+    let (mut ok, started) = (0, std::time::Instant::now());
+    while ok < 1000 && started.elapsed() < Duration::from_secs(60) {
+        let turn =
+            rt.block_on(async { tokio::time::timeout(Duration::from_millis(100), driver.step()).await });
+        if let Ok(turn) = turn {
+            turn.unwrap();
+        }
+        while let Some(msg) = driver.info_read() {
+            msg.result.unwrap_or_else(|e| panic!("{e}"));
+            let e = driver.remove(msg.id).unwrap();
+            assert!(e.handler_ref::<Verify>().unwrap().complete(10));
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1000, "after {:?}", started.elapsed());
+}

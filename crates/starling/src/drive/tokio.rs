@@ -121,7 +121,11 @@ impl State {
             self.sockets.remove(&event.socket);
             return Ok(());
         }
-        let watched = match self.sockets.remove(&event.socket) {
+        let known = self.sockets.remove(&event.socket);
+        if known.is_some() && event.data.is_none() {
+            eprintln!("DBG stale registration for fd {}", event.socket);
+        }
+        let watched = match known {
             Some(watched) => watched,
             None => Watched {
                 // SAFETY: the socket is open and stays open while this
@@ -315,7 +319,13 @@ impl Driver {
         }
         let (events, timed_out) = {
             let (state, ready, sleep) = (&self.state, &self.ready, &mut self.sleep);
-            poll_fn(|cx| {
+            // Outside tokio's cooperative budget (128 operations per task
+            // poll): a turn polls every socket that was queued, and past
+            // the budget a readiness poll answers Pending without looking,
+            // which left sockets unpolled and transfers stalled (found
+            // with 1,000 connects in flight; tests/tokio_driver.rs).
+            // The engine bounds its own work per call.
+            tokio::task::unconstrained(poll_fn(|cx| {
                 *lock(&ready.task) = Some(cx.waker().clone());
                 let queued = std::mem::take(&mut *lock(&ready.queue));
                 let mut events = Vec::new();
@@ -328,7 +338,7 @@ impl Driver {
                     true => Poll::Pending,
                     false => Poll::Ready((events, timed_out)),
                 }
-            })
+            }))
             .await
         };
         for (fd, bits) in events {
