@@ -121,10 +121,12 @@ impl State {
             self.sockets.remove(&event.socket);
             return Ok(());
         }
-        let known = self.sockets.remove(&event.socket);
-        if known.is_some() && event.data.is_none() {
-            eprintln!("DBG stale registration for fd {}", event.socket);
-        }
+        // A socket the engine announces as new (no data assigned) is not
+        // the one a registration under its number was made for.
+        let known = self
+            .sockets
+            .remove(&event.socket)
+            .filter(|_| event.data.is_some());
         let watched = match known {
             Some(watched) => watched,
             None => Watched {
