@@ -186,7 +186,10 @@ class Proxies:
             f.write(f"http_port 127.0.0.1:{SQUID_PORT}\npid_filename {d}/squid.pid\naccess_log none\n"
                     f"cache_log {d}/cache.log\ncache_store_log none\ncache deny all\ncoredump_dir {d}\n"
                     f"http_access allow all\npinger_enable off\nshutdown_lifetime 0 seconds\n")
-        self.procs.append(subprocess.Popen(["taskset", "-c", SERVER_CORE, "squid", "-N", "-f", conf],
+        # A service name of its own: squid names its shared memory segments
+        # after it, and must not share them with another squid.
+        self.procs.append(subprocess.Popen(["taskset", "-c", SERVER_CORE, "squid", "-n", "starlingbench", "-N",
+                                            "-f", conf],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         self.procs.append(subprocess.Popen(["taskset", "-c", SERVER_CORE, "microsocks", "-i", "127.0.0.1",
                                             "-p", str(SOCKS_PORT)],

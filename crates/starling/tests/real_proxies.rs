@@ -31,8 +31,12 @@ fn squid() -> Option<(Server, u16, tempdir::Dir)> {
          http_access allow all\npinger_enable off\nshutdown_lifetime 0 seconds\n"
     );
     std::fs::write(dir.path().join("squid.conf"), conf).unwrap();
+    // A service name of its own: squid names its shared memory segments
+    // after it (/dev/shm/NAME-cf__*), and squids of one name running at
+    // once, as this file's tests run them, share them; one stopping
+    // removes them from under the other, which then never listens.
     let child = Command::new("squid")
-        .args(["-N", "-f"])
+        .args(["-n", &format!("starling{port}"), "-N", "-f"])
         .arg(dir.path().join("squid.conf"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
