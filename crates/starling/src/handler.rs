@@ -140,6 +140,17 @@ pub trait Handler: Any {
         Flow::Continue
     }
 
+    /// The head just ended ([`Handler::headers_end`]) is the final
+    /// response's: the engine follows no redirect from it and sends no
+    /// request after it (no authentication retried, no `Expect` dropped),
+    /// so the body that follows through [`Handler::write`] is its body. Not
+    /// called for heads the transfer goes past, nor when a redirect beyond
+    /// the limit ends the transfer. A Starling extension (libcurl's
+    /// callbacks cannot tell); `Flow::Abort` ends the transfer.
+    fn final_head(&mut self) -> Flow {
+        Flow::Continue
+    }
+
     /// A request is about to be sent on a connection made or reused for
     /// it, with the connection's addresses (the server's, then this
     /// side's): every request of the transfer, each redirect's too,

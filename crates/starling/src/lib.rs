@@ -24,6 +24,8 @@
 
 pub mod alt_svc;
 mod auth;
+#[cfg(feature = "tokio")]
+pub mod client;
 mod conn;
 mod connect_to;
 mod cookie;
@@ -64,6 +66,8 @@ mod transfer;
 pub mod ws;
 
 pub use auth::{basic_credentials, AuthMethods};
+#[cfg(feature = "tokio")]
+pub use client::Client;
 pub use cookie::CookieJar;
 pub use current::{with_current, Current};
 pub use dns::DnsConfig;

@@ -307,6 +307,8 @@ impl Core {
             words: &words,
             after: false,
         };
+        // The head the body belongs to: no request follows it.
+        let last = !t.has_next() && too_many.is_none();
         let flow = t.easy.inner.with_handler(|handler, info| {
             let raw = info.headers.raw();
             if retry_without_expect {
@@ -326,7 +328,11 @@ impl Core {
             }
             match flow {
                 Flow::Abort => flow,
-                _ => handler.headers_end(),
+                _ => match handler.headers_end() {
+                    Flow::Abort => Flow::Abort,
+                    _ if last => handler.final_head(),
+                    flow => flow,
+                },
             }
         });
         if flow == Flow::Abort {
