@@ -1,7 +1,8 @@
 //! The examples run as a reader runs them: `--demo 2000 --parallel 50
 //! --quiet`, each against the loopback server it starts, every body
 //! checked against the server's pattern, within 60 s: the multi_socket
-//! loop on raw epoll, on mio, and (with the `tokio` feature) on tokio.
+//! loop on raw epoll, on mio, and (with the `tokio` feature) on tokio and
+//! as the async client's futures.
 //! `cargo test` builds the examples beside the tests; run alone
 //! (`--test examples_run`), the test builds them itself.
 
@@ -78,4 +79,10 @@ fn the_mio_loop_runs_its_demo() {
 #[test]
 fn the_tokio_driver_runs_its_demo() {
     demo("tokio");
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn the_async_client_runs_its_demo() {
+    demo("client");
 }

@@ -1,6 +1,9 @@
 //! What the loop examples share, so that each shows its loop and nothing
 //! else: the command line, the demo's loopback server and URLs, the check
 //! of each demo body, and the line per finished transfer and the summary.
+// Each example compiles this module and uses its part: the loops take the
+// handles, the async client the URLs.
+#![allow(dead_code)]
 
 use std::time::Instant;
 
@@ -24,6 +27,12 @@ impl Handler for Verify {
 pub struct Run {
     /// The transfers, one handle each, in order.
     pub easies: Vec<Easy>,
+    /// Their URLs, in the same order (for a loop that makes its own
+    /// requests, such as the async client's).
+    pub urls: Vec<String>,
+    /// The demo's bodies are to be checked against the server's pattern,
+    /// seeded with the URL's index.
+    pub checked: bool,
     /// Connections at most per host.
     pub parallel: usize,
     quiet: bool,
@@ -73,7 +82,8 @@ impl Run {
             usage(name);
         }
         let easies: Vec<Easy> = urls
-            .into_iter()
+            .iter()
+            .cloned()
             .enumerate()
             .map(|(i, url)| {
                 let mut easy = Easy::new(url);
@@ -86,6 +96,8 @@ impl Run {
         Run {
             total: easies.len(),
             easies,
+            urls,
+            checked: demo.is_some(),
             parallel,
             quiet,
             _server: server,
@@ -102,20 +114,22 @@ impl Run {
         let verified = easy
             .handler_ref::<Verify>()
             .is_none_or(|v| v.0.first_mismatch().is_none());
+        let status = info.status.map_or(0, |s| s.as_u16());
+        self.count(easy.get_url(), result, verified, status, info.body_bytes_received);
+    }
+
+    /// As [`Run::finished`], for a transfer known by what it gave: its
+    /// status (0 if none), its body bytes, and whether its body checked.
+    pub fn count(&mut self, url: &str, result: &Result<(), Error>, verified: bool, status: u16, bytes: u64) {
         self.failed += usize::from(result.is_err() || !verified);
-        self.bytes += info.body_bytes_received;
+        self.bytes += bytes;
         if !self.quiet {
             let result = match result {
                 Ok(()) if verified => "ok".to_string(),
                 Ok(()) => "body mismatch".to_string(),
                 Err(e) => format!("error {}: {}", e.kind().code(), e.message()),
             };
-            let status = info.status.map_or(0, |s| s.as_u16());
-            println!(
-                "{} {result} {status} {}",
-                easy.get_url(),
-                info.body_bytes_received
-            );
+            println!("{url} {result} {status} {bytes}");
         }
     }
 
