@@ -110,7 +110,7 @@ pub use recording_server::{Recorded, RecordingServer};
 pub use routes::inspect::Inspected;
 pub use routes::redirect::percent_encode;
 pub use socks_proxy::{SocksProxy, SocksReply};
-pub use tls_server::{TlsServer, TlsServerOptions, TlsVersionOnly};
+pub use tls_server::{ring_provider, TlsServer, TlsServerOptions, TlsVersionOnly};
 pub use unaccepted::Unaccepted;
 
 /// A 127.0.0.1 port on which nothing listens, for "connection refused"

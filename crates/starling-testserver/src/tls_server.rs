@@ -207,10 +207,18 @@ pub struct TlsServerOptions {
     pub h2: bool,
 }
 
+/// rustls's ring provider, which the test servers use (it builds with a C
+/// compiler alone). rustls 0.23.48 marks it deprecated for lacking
+/// post-quantum key exchange, which tests of a client do not need.
+pub fn ring_provider() -> rustls::crypto::CryptoProvider {
+    #[allow(deprecated)]
+    rustls::crypto::ring::default_provider()
+}
+
 pub(crate) fn server_config(cert: &ServerCert, options: &TlsServerOptions) -> Arc<ServerConfig> {
     // The provider is named rather than taken from the process default, which
     // panics when more than one provider is compiled in.
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(ring_provider());
     let versions: &[&rustls::SupportedProtocolVersion] = match options.only {
         None => &[&rustls::version::TLS13, &rustls::version::TLS12],
         Some(TlsVersionOnly::Tls12) => &[&rustls::version::TLS12],
@@ -250,7 +258,7 @@ pub(crate) fn server_config(cert: &ServerCert, options: &TlsServerOptions) -> Ar
 /// `openssl req -x509` makes it without extensions: webpki reads version
 /// 3 only) is served as it is, for tests of clients that take it.
 fn certified_key(cert: &ServerCert) -> Arc<rustls::sign::CertifiedKey> {
-    let provider = rustls::crypto::ring::default_provider();
+    let provider = ring_provider();
     let key = provider
         .key_provider
         .load_private_key(cert.private_key())

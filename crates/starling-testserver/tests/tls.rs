@@ -15,7 +15,7 @@ use starling_testserver::{pattern, TestPki, TlsServer};
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 fn client_config(pki: &TestPki, versions: &[&'static rustls::SupportedProtocolVersion]) -> Arc<ClientConfig> {
-    let mut config = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    let mut config = ClientConfig::builder_with_provider(Arc::new(starling_testserver::ring_provider()))
         .with_protocol_versions(versions)
         .expect("protocol versions")
         .with_root_certificates(pki.root_store())

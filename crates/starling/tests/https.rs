@@ -418,7 +418,7 @@ fn rude_server(pki: &TestPki, response: Vec<u8>) -> u16 {
     use std::io::{Read, Write};
     let cert = pki.leaf(&["tls.test"]);
     let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
+        starling_testserver::ring_provider(),
     ))
     .with_safe_default_protocol_versions()
     .unwrap()

@@ -15,9 +15,11 @@
 //! engine's loop (which reads until `WouldBlock`) never leaves decrypted
 //! data behind without a reason to come back.
 //!
-//! The crypto provider is ring: it builds with a C compiler alone, where
-//! aws-lc-rs also needs cmake (not on a fresh CI machine), and it covers
-//! everything HTTPS clients meet (TLS 1.2 and 1.3, ECDSA, RSA, Ed25519).
+//! The crypto provider is a build's choice: ring (the `ring` feature, the
+//! default) builds with a C compiler alone and covers everything HTTPS
+//! clients meet (TLS 1.2 and 1.3, ECDSA, RSA, Ed25519); aws-lc-rs (the
+//! `aws-lc-rs` feature, rustls's own default) adds post-quantum key
+//! exchange (X25519MLKEM768), preferred when the server offers it.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -94,9 +96,29 @@ pub(crate) fn shared_config(
     Ok(Arc::new(config))
 }
 
+#[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
+compile_error!("starling needs a TLS crypto provider: enable its `ring` or `aws-lc-rs` feature");
+
+/// The crypto provider the build chose, named rather than taken from
+/// rustls's process default (which the application may set otherwise, or
+/// which panics when both providers are compiled in).
 fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
-    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
+    Arc::clone(PROVIDER.get_or_init(|| Arc::new(chosen_provider())))
+}
+
+#[cfg(feature = "aws-lc-rs")]
+fn chosen_provider() -> CryptoProvider {
+    rustls::crypto::aws_lc_rs::default_provider()
+}
+
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+fn chosen_provider() -> CryptoProvider {
+    // rustls 0.23.48 marks ring's provider deprecated for what it lacks,
+    // post-quantum key exchange, and offers no other way to have ring: a
+    // build that chose ring chose that (the `aws-lc-rs` feature has it).
+    #[allow(deprecated)]
+    rustls::crypto::ring::default_provider()
 }
 
 fn build_config(options: &TlsOptions) -> Result<ClientConfig, Error> {
