@@ -444,6 +444,38 @@ fn a_program_builds_with_pkg_config_against_the_shared_library() {
     }
 }
 
+/// The README's way: `crates/starling-capi/install PREFIX` (here with the
+/// libraries this test run built), then pkg-config, static and shared.
+#[test]
+fn the_install_script_installs_what_pkg_config_builds_with() {
+    if !have("pkg-config") {
+        return;
+    }
+    let prefix = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("prefix-installed");
+    let _ = std::fs::remove_dir_all(&prefix);
+    let status = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/install"))
+        .arg(&prefix)
+        .env("STARLING_CAPI_LIB_DIR", library_dir())
+        .status()
+        .expect("crates/starling-capi/install");
+    assert!(status.success(), "install: {status}");
+    assert!(prefix.join("include/curl/multi.h").is_file());
+    let pc_dir = prefix.join("lib/pkgconfig");
+    build_with_pkg_config_and_fetch(
+        &pc_dir,
+        &["--static", "--cflags", "--libs"],
+        "easy_client-installed-static",
+        &[],
+    );
+    let lib = prefix.join("lib");
+    build_with_pkg_config_and_fetch(
+        &pc_dir,
+        &["--cflags", "--libs"],
+        "easy_client-installed-shared",
+        &[("LD_LIBRARY_PATH", &lib)],
+    );
+}
+
 /// The benchmark's libcurl client (`bench/curl/curl_multi.c`), unchanged,
 /// builds against Starling's headers and library and runs keep-alive
 /// requests through it.

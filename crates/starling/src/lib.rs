@@ -65,6 +65,12 @@ mod trace;
 mod transfer;
 pub mod ws;
 
+/// The README's Rust blocks, compiled and run as doc tests (the async
+/// client's needs the `tokio` feature).
+#[cfg(all(doctest, feature = "tokio"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 pub use auth::{basic_credentials, AuthMethods};
 #[cfg(feature = "tokio")]
 pub use client::Client;

@@ -50,7 +50,7 @@
 //! | a slow reader | the transfer pauses past a bounded buffer | hyper reads when the body is polled | the transfer pauses when its pipe is full |
 //! | redirects by default | followed, up to 10 | followed, up to 10 | not followed |
 //! | options | every [`Easy`] option through `configure`, the usual ones on the builder | typed builder methods | typed builder methods and extension traits |
-//! | errors | [`Error`] with an [`ErrorKind`] in libcurl's categories | `reqwest::Error` | `isahc::Error` with an `ErrorKind` |
+//! | errors | [`Error`](crate::Error) with an [`ErrorKind`](crate::ErrorKind) in libcurl's categories | `reqwest::Error` | `isahc::Error` with an `ErrorKind` |
 //!
 //! What the differences cost or buy:
 //! - A request crosses threads twice (its start, its head) and each body

@@ -20,6 +20,24 @@ const REGISTERED: usize = 1;
 
 /// A multi handle with its own poller. Add transfers, then call
 /// [`Blocking::perform`], which returns when all of them finished.
+///
+/// ```no_run
+/// use starling::drive::Blocking;
+/// use starling::{Collect, Easy};
+///
+/// let mut driver = Blocking::with_new_multi()?;
+/// for path in ["/a", "/b"] {
+///     let mut easy = Easy::new(format!("http://127.0.0.1:8080{path}"));
+///     easy.handler(Collect::new());
+///     driver.add(easy);
+/// }
+/// driver.perform()?;
+/// while let Some(message) = driver.info_read() {
+///     let easy = driver.remove(message.id)?;
+///     println!("{}: {:?}", easy.get_url(), message.result);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Blocking {
     multi: Multi,
     poll: Poll,

@@ -195,6 +195,25 @@ impl State {
 
 /// A multi handle driven by tokio. Add transfers, then await
 /// [`Driver::perform`], which returns when all of them finished.
+///
+/// ```no_run
+/// use starling::drive::tokio::Driver;
+/// use starling::{Collect, Easy};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let mut driver = Driver::with_new_multi();
+/// let mut easy = Easy::new("http://127.0.0.1:8080/");
+/// easy.handler(Collect::new());
+/// let id = driver.add(easy);
+/// // In the one task that owns the driver (here the runtime's block_on).
+/// runtime.block_on(driver.perform())?;
+/// let message = driver.info_read().expect("a finished transfer's message");
+/// let easy = driver.remove(id)?;
+/// println!("{:?}, {} bytes", message.result, easy.handler_ref::<Collect>().unwrap().body().len());
+/// # Ok(())
+/// # }
+/// ```
 pub struct Driver {
     multi: Multi,
     state: Rc<RefCell<State>>,
