@@ -62,6 +62,8 @@ mod target;
 mod timer_queue;
 mod tls;
 mod trace;
+#[cfg(feature = "tracing")]
+mod trace_spans;
 mod transfer;
 pub mod ws;
 

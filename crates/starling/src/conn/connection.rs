@@ -106,6 +106,11 @@ pub(crate) struct Connection {
     pub timer: Option<TimerHandle>,
     /// The CONNECT tunnel being set up through an HTTP proxy.
     pub tunnel: Option<Box<super::Tunnel>>,
+    /// Its `tracing` span, for as long as it is open (`trace_spans.rs`);
+    /// boxed: a pointer's room in every connection, a span's only in the
+    /// ones a subscriber wants.
+    #[cfg(feature = "tracing")]
+    pub span: Option<Box<tracing::Span>>,
 }
 
 impl Connection {
@@ -138,6 +143,8 @@ impl Connection {
             idle_since: now,
             timer: None,
             tunnel: None,
+            #[cfg(feature = "tracing")]
+            span: None,
         }
     }
 
@@ -228,11 +235,13 @@ mod tests {
     /// (328: the connection's number, counted as libcurl counts them,
     /// took the last 8; 336: the HTTP/2 state's pointer, 8 more; 344: the
     /// CONNECT tunnel's, 8 more, 0.4 % of a held-open transfer's bytes;
-    /// 352: an HTTPS proxy's TLS session's, 8 more.)
+    /// 352: an HTTPS proxy's TLS session's, 8 more; the `tracing`
+    /// feature's span, 8 more with the feature.)
     #[test]
     fn a_connection_stays_within_its_size() {
+        let span = if cfg!(feature = "tracing") { 8 } else { 0 };
         assert!(
-            std::mem::size_of::<Connection>() <= 352,
+            std::mem::size_of::<Connection>() <= 352 + span,
             "Connection is {} bytes",
             std::mem::size_of::<Connection>()
         );

@@ -176,13 +176,15 @@ impl Transport {
     /// session first, so that it has room for what the origin's gives it,
     /// then the origin's, then the proxy's again.
     pub fn flush(&mut self, env: &dyn Env) -> io::Result<()> {
-        if let Some(proxy) = self.proxy_tls.as_deref_mut() {
+        // A session alone (the innermost `layers` gives) flushes once.
+        let nested = self.tls.is_some() && self.proxy_tls.is_some();
+        if let (true, Some(proxy)) = (nested, self.proxy_tls.as_deref_mut()) {
             proxy.flush(&mut SocketWire(env, &self.socket))?;
         }
         if let (Some(tls), mut below) = self.layers(env) {
             tls.flush(&mut below)?;
         }
-        if let (Some(proxy), Some(_)) = (self.proxy_tls.as_deref_mut(), self.tls.as_ref()) {
+        if let (true, Some(proxy)) = (nested, self.proxy_tls.as_deref_mut()) {
             proxy.flush(&mut SocketWire(env, &self.socket))?;
         }
         Ok(())

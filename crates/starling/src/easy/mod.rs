@@ -94,6 +94,11 @@ pub(crate) struct EasyInner {
     pub(crate) progress: bool,
     /// Trace the transfer through [`Handler::trace`].
     pub(crate) verbose: bool,
+    /// The transfer's `tracing` span while it is in a multi handle and a
+    /// subscriber wants it (`trace_spans.rs`); boxed, so that a handle
+    /// with none costs a pointer.
+    #[cfg(feature = "tracing")]
+    pub(crate) span: Option<Box<tracing::Span>>,
     /// The HTTP version to speak (kept out of the extras: an HTTP/2 user
     /// sets it on every handle).
     pub(crate) http_version: HttpVersion,
@@ -131,6 +136,8 @@ impl Easy {
                 handler: Box::new(Discard),
                 progress: false,
                 verbose: false,
+                #[cfg(feature = "tracing")]
+                span: None,
                 http_version: HttpVersion::Http2,
                 pipewait: false,
                 extras: None,
@@ -155,6 +162,8 @@ impl Easy {
                 handler: Box::new(handler),
                 progress: inner.progress,
                 verbose: inner.verbose,
+                #[cfg(feature = "tracing")]
+                span: None,
                 http_version: inner.http_version,
                 pipewait: inner.pipewait,
                 // The options, not where the last transfer's negotiation
@@ -329,7 +338,10 @@ impl Easy {
 
     /// Trace the transfer through [`Handler::trace`]: connection steps,
     /// the request head as sent and the response head as received (off by
-    /// default, as libcurl's `CURLOPT_VERBOSE`).
+    /// default, as libcurl's `CURLOPT_VERBOSE`). With the `tracing`
+    /// feature the same lines also go, verbose or not, to a `tracing`
+    /// subscriber that wants target `starling` at DEBUG: events in a span
+    /// per transfer, beside a span per connection.
     pub fn verbose(&mut self, enabled: bool) -> &mut Self {
         self.inner.verbose = enabled;
         self

@@ -37,7 +37,7 @@ impl Core {
         let info = &mut t.easy.inner.info;
         info.status = Some(StatusCode::NOT_MODIFIED);
         info.condition_unmet = true;
-        if t.easy.inner.verbose {
+        if t.easy.inner.traced() {
             t.easy.inner.trace_text(|| why.to_owned());
             t.easy
                 .inner

@@ -75,6 +75,11 @@ impl Core {
         }
         // Wrapping after four billion connections only repeats numbers.
         conn.number = self.counters.connections_opened as u32;
+        #[cfg(feature = "tracing")]
+        {
+            let opener = self.transfers[id.index as usize].easy.inner.span.as_deref();
+            conn.span = crate::trace_spans::connection_span(conn.number, addr, opener).map(Box::new);
+        }
         let index = self.conns.insert(conn);
         let key = ConnKey {
             index: index as u32,
@@ -197,7 +202,7 @@ impl Core {
             false => ErrorKind::CouldntConnect,
         };
         let error = connect_error(t.route(), kind, t.elapsed(now));
-        if t.easy.inner.verbose {
+        if t.easy.inner.traced() {
             let text = error.message().to_owned();
             self.transfers[id.index as usize].easy.inner.trace_text(|| text);
         }
@@ -253,7 +258,7 @@ impl Core {
         };
         let t = &mut self.transfers[id.index as usize];
         t.easy.inner.info.os_errno = error.raw_os_error();
-        if let (true, Some(a)) = (t.easy.inner.verbose, addr) {
+        if let (true, Some(a)) = (t.easy.inner.traced(), addr) {
             // libcurl's words for a connect that failed after it started.
             let detail = plain_os_error(&error);
             t.easy
@@ -325,7 +330,7 @@ impl Core {
                 // refused attempt made no connection.
                 t.easy.inner.info.new_connections += 1;
                 t.easy.inner.info.timings.connect = t.elapsed(now);
-                if t.easy.inner.verbose {
+                if t.easy.inner.traced() {
                     let host = t.route().connect_host().to_owned();
                     // Over a Unix socket libcurl names the socket, and the
                     // URL's port.

@@ -211,8 +211,13 @@ impl Core {
     }
 
     /// Adds a transfer; it starts on the next call.
-    pub fn add(&mut self, easy: Easy) -> TransferId {
+    pub fn add(&mut self, #[allow(unused_mut)] mut easy: Easy) -> TransferId {
         let generation = self.next_generation();
+        #[cfg(feature = "tracing")]
+        {
+            let (slot, inner) = (self.transfers.vacant_key() as u32, &mut easy.inner);
+            inner.span = crate::trace_spans::transfer_span(slot, &inner.method, &inner.url);
+        }
         let index = self.transfers.insert(Transfer::new(easy, generation));
         let id = TransferId {
             index: index as u32,
@@ -237,7 +242,13 @@ impl Core {
                 self.leave_connection(conn, id, false, now);
             }
         }
-        let t = self.transfers.remove(id.index as usize);
+        #[allow(unused_mut)]
+        let mut t = self.transfers.remove(id.index as usize);
+        // The transfer's span ends with its time in the multi handle.
+        #[cfg(feature = "tracing")]
+        {
+            t.easy.inner.span = None;
+        }
         Some(t.easy)
     }
 

@@ -196,6 +196,10 @@ impl Core {
         let conn = &mut self.conns[key.index as usize];
         let t = &mut self.transfers[id.index as usize];
         let (remote, local) = (conn.remote_addr, conn.local_addr);
+        #[cfg(feature = "tracing")]
+        if let Some(span) = &t.easy.inner.span {
+            span.record("connection", conn.number);
+        }
         if t.easy.inner.with_handler(|h, _| h.before_request(remote, local)) == Flow::Abort {
             let e = Error::new(
                 ErrorKind::AbortedByCallback,
@@ -354,7 +358,7 @@ impl Core {
         conn.requests += 1;
         let elapsed = t.elapsed(now);
         let method = t.method().clone();
-        if conn.requests > 1 && t.easy.inner.verbose {
+        if conn.requests > 1 && t.easy.inner.traced() {
             // libcurl names the host (or the proxy) without its port.
             let (what, host) = match t.route().proxy() {
                 Some(p) => ("proxy", p.host.to_string()),
@@ -365,7 +369,7 @@ impl Core {
                 .inner
                 .trace_text(|| format!("Re-using existing connection #{n} with {what} {host}"));
         }
-        if t.easy.inner.verbose {
+        if t.easy.inner.traced() {
             for line in auth.said {
                 t.easy.inner.trace_text(|| line);
             }
@@ -397,7 +401,7 @@ impl Core {
         if let Some(id) = self.conns[key.index as usize].proto.transfer {
             let t = &mut self.transfers[id.index as usize];
             t.easy.inner.info.timings.posttransfer = t.elapsed(now);
-            if t.body_after_head && t.easy.inner.verbose {
+            if t.body_after_head && t.easy.inner.traced() {
                 t.easy
                     .inner
                     .trace_text(|| "We are completely uploaded and fine".to_owned());

@@ -327,7 +327,7 @@ impl Core {
         t.stream = NonZeroU32::new(stream).map(StreamId);
         t.easy.inner.info.version = Some(http::Version::HTTP_2);
         t.easy.inner.info.request_bytes_sent += head.len() as u64;
-        if t.easy.inner.verbose {
+        if t.easy.inner.traced() {
             let (lines, traced) = h2_request_trace(&head, scheme);
             for line in lines {
                 t.easy.inner.trace_text(|| line);

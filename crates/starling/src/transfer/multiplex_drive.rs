@@ -76,7 +76,7 @@ fn send_upload(
 /// every body).
 fn body_sent(t: &mut Transfer, now: Instant) {
     t.easy.inner.info.timings.posttransfer = t.elapsed(now);
-    if t.easy.inner.verbose {
+    if t.easy.inner.traced() {
         t.easy
             .inner
             .trace_text(|| "We are completely uploaded and fine".to_owned());
@@ -423,10 +423,10 @@ impl Core {
     fn h2_interim(&mut self, key: ConnKey, id: TransferId, status: http::StatusCode, now: Instant) {
         let t = &mut self.transfers[id.index as usize];
         let line = format!("HTTP/2 {} \r\n", status.as_u16());
-        let verbose = t.easy.inner.verbose;
+        let outlet = t.easy.inner.outlet();
         let flow = t.easy.inner.with_handler(|h, _| {
-            if verbose {
-                h.trace(Trace::HeaderIn, line.as_bytes());
+            if outlet.on() {
+                outlet.trace(h, Trace::HeaderIn, line.as_bytes());
             }
             h.interim(status, http::Version::HTTP_2);
             match h.header_line(line.as_bytes()) {

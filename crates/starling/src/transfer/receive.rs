@@ -199,11 +199,11 @@ impl Core {
                 }
                 Ok((n, StreamEvent::Interim(status))) => {
                     t.easy.inner.info.header_bytes_received += n as u64;
-                    let verbose = t.easy.inner.verbose;
+                    let outlet = t.easy.inner.outlet();
                     let head = &input[..n];
                     let flow = t.easy.inner.with_handler(|h, _| {
                         h.interim(status, http::Version::HTTP_11);
-                        deliver_head(h, head, verbose, HeadKind::Interim, Said::NONE)
+                        deliver_head(h, head, &outlet, HeadKind::Interim, Said::NONE)
                     });
                     buf.start += n;
                     if flow == Flow::Abort {

@@ -80,13 +80,13 @@ impl Core {
         match next {
             NextRequest::WithoutExpect => {
                 t.no_expect = true;
-                if t.easy.inner.verbose {
+                if t.easy.inner.traced() {
                     let url = t.route().target.url().as_str().to_owned();
                     t.easy.inner.trace_text(|| another_request(&url));
                 }
             }
             NextRequest::Authenticate => {
-                if t.easy.inner.verbose {
+                if t.easy.inner.traced() {
                     // libcurl names the URL with its credentials.
                     let url = t.route().target.url_with_credentials();
                     t.easy.inner.trace_text(|| another_request(&url));
@@ -105,7 +105,7 @@ impl Core {
                     // the request it applies to.
                     Err(e) => return self.finish_transfer(id, Err(e), now),
                 };
-                if t.easy.inner.verbose {
+                if t.easy.inner.traced() {
                     let url = redirect.route.target.url().as_str().to_owned();
                     t.easy.inner.trace_text(|| another_request(&url));
                     if redirect.method != before {

@@ -17,6 +17,7 @@ use crate::handler::{Flow, Handler, Trace};
 use crate::http1::ResponseHead;
 use crate::ids::{ConnKey, TransferId};
 use crate::timer_queue::TimerKind;
+use crate::trace::Outlet;
 
 /// Whether response parsing can go on.
 pub(super) enum Step {
@@ -138,12 +139,13 @@ pub(super) fn at_lines<T: ToString>(
 pub(super) fn deliver_head(
     handler: &mut dyn Handler,
     head: &[u8],
-    verbose: bool,
+    outlet: &Outlet,
     kind: HeadKind,
     said: Said<'_>,
 ) -> Flow {
+    let verbose = outlet.on();
     if verbose && head.starts_with(b"HTTP/1.0 ") {
-        handler.trace(Trace::Text, b"HTTP 1.0, assume close after body\n");
+        outlet.trace(handler, Trace::Text, b"HTTP 1.0, assume close after body\n");
     }
     let mut rewind_said = kind != HeadKind::RedirectAfterBody;
     for (at, line) in crate::http1::lines(head).enumerate() {
@@ -154,7 +156,7 @@ pub(super) fn deliver_head(
         };
         let say = |handler: &mut dyn Handler| {
             for (_, word) in said.words.iter().filter(|(i, _)| *i == at) {
-                handler.trace(Trace::Text, format!("{word}\n").as_bytes());
+                outlet.trace(handler, Trace::Text, format!("{word}\n").as_bytes());
             }
         };
         if verbose && !said.after {
@@ -162,12 +164,12 @@ pub(super) fn deliver_head(
         }
         if verbose {
             if !rewind_said && named("location") {
-                handler.trace(Trace::Text, b"Please rewind output before next send\n");
+                outlet.trace(handler, Trace::Text, b"Please rewind output before next send\n");
                 rewind_said = true;
             }
             // An interim head's empty line is not traced (libcurl).
             if !(kind == HeadKind::Interim && matches!(line, b"\r\n" | b"\n")) {
-                handler.trace(Trace::HeaderIn, line);
+                outlet.trace(handler, Trace::HeaderIn, line);
             }
         }
         if handler.header_line(line) == Flow::Abort {
@@ -292,7 +294,7 @@ impl Core {
         // The fields go into the info before the handler sees them: a
         // header callback may look (libcurl's CURLINFO_CONTENT_TYPE).
         t.easy.inner.info.headers = head.headers;
-        let verbose = t.easy.inner.verbose;
+        let outlet = t.easy.inner.outlet();
         let redirect = t
             .aside
             .as_ref()
@@ -314,11 +316,11 @@ impl Core {
             if retry_without_expect {
                 // libcurl's header callback sees the 417 too, though the
                 // transfer goes on with the request again.
-                return deliver_head(handler, raw, verbose, kind, said);
+                return deliver_head(handler, raw, &outlet, kind, said);
             }
             let mut flow = handler.status(head.status, head.version);
             if flow != Flow::Abort {
-                flow = deliver_head(handler, raw, verbose, kind, said);
+                flow = deliver_head(handler, raw, &outlet, kind, said);
             }
             for (name, value) in info.headers.iter() {
                 if flow == Flow::Abort {
@@ -361,7 +363,7 @@ impl Core {
                 self.start_next(id, now);
                 return Step::Stop;
             }
-            if t.easy.inner.verbose {
+            if t.easy.inner.traced() {
                 t.easy
                     .inner
                     .trace_text(|| "Ignoring the response-body".to_owned());
@@ -392,7 +394,7 @@ impl Core {
     /// closed.
     pub(super) fn trace_connection_fate(&mut self, key: ConnKey, id: TransferId, reusable: bool) {
         let t = &mut self.transfers[id.index as usize];
-        if t.easy.inner.verbose {
+        if t.easy.inner.traced() {
             let n = self.conns[key.index as usize].number;
             let host = t.route().connect_host().to_owned();
             t.easy.inner.trace_text(|| match reusable {

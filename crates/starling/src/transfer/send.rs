@@ -107,7 +107,7 @@ impl Core {
             {
                 inner.trace(Trace::HeaderOut, &conn.proto.head);
             }
-            if inner.verbose && conn.proto.body_sent > body_before {
+            if inner.traced() && conn.proto.body_sent > body_before {
                 let t = &mut self.transfers[id.index as usize];
                 if let RequestBody::Bytes(bytes) = t.body() {
                     // In pieces of libcurl's upload buffer, as it sends
@@ -155,7 +155,7 @@ impl Core {
                     }
                     Fill::Failed(e) => return Err(SendFailed::Body(e)),
                 }
-                if upload.last_chunk() && t.easy.inner.verbose {
+                if upload.last_chunk() && t.easy.inner.traced() {
                     // libcurl's words before the terminating chunk.
                     let text = "Signaling end of chunked upload via terminating chunk.";
                     t.easy.inner.trace_text(|| text.to_owned());

@@ -114,13 +114,13 @@ impl Core {
         if t.host.is_none() {
             // A new request target (first start or a redirect): its
             // addresses, then its host's connection slots.
-            if t.easy.inner.verbose {
+            if t.easy.inner.traced() {
                 let notes: Vec<String> = t.route().proxy_env().notes().collect();
                 for note in notes {
                     t.easy.inner.trace_text(|| note);
                 }
             }
-            let via = t.route().via().filter(|_| t.easy.inner.verbose).cloned();
+            let via = t.route().via().filter(|_| t.easy.inner.traced()).cloned();
             match via {
                 Some(Via {
                     host,

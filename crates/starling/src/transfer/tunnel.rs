@@ -173,11 +173,11 @@ impl Core {
             words: &words,
             after: true,
         };
-        let verbose = t.easy.inner.verbose;
+        let outlet = t.easy.inner.outlet();
         let aborted = t
             .easy
             .inner
-            .with_handler(|h, _| deliver_head(h, head, verbose, HeadKind::Final, said))
+            .with_handler(|h, _| deliver_head(h, head, &outlet, HeadKind::Final, said))
             == crate::handler::Flow::Abort;
         if !aborted && status == Some(407) && t.auth_again(407, true) {
             return self.tunnel_again(key, id, &tunnel, now);
@@ -232,7 +232,7 @@ impl Core {
             return false;
         };
         // Through a pre-proxy libcurl says where the hop leads first.
-        let said = (proxy.pre.is_some() && t.easy.inner.verbose).then(|| {
+        let said = (proxy.pre.is_some() && t.easy.inner.traced()).then(|| {
             let name = match version {
                 SocksVersion::V4 => "SOCKS4",
                 SocksVersion::V4a => "SOCKS4a",
