@@ -14,10 +14,12 @@
 //! that became ready and no other. A socket is registered once, for both
 //! directions (tokio's epoll is edge-triggered, so the direction not
 //! wanted costs no wakeup), and polled for the directions the engine asks
-//! for; a change of interest needs no system call.
+//! for; a change of interest needs no system call. The engine's timer
+//! is a tokio `Sleep` only when it lies ahead: a deadline already due (a
+//! transfer just added) is acted on in the same turn, without waiting for
+//! tokio's millisecond tick.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::{poll_fn, Future};
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
@@ -102,10 +104,40 @@ struct Watched {
     waker: Arc<SocketWaker>,
 }
 
+/// The watched sockets by number: descriptors are small and dense, so a
+/// slot per number is found without hashing, once per socket per turn.
+#[derive(Default)]
+struct Sockets(Vec<Option<Watched>>);
+
+impl Sockets {
+    fn get(&self, fd: RawFd) -> Option<&Watched> {
+        self.0.get(usize::try_from(fd).ok()?)?.as_ref()
+    }
+
+    fn remove(&mut self, fd: RawFd) -> Option<Watched> {
+        self.0.get_mut(usize::try_from(fd).ok()?)?.take()
+    }
+
+    fn insert(&mut self, fd: RawFd, watched: Watched) {
+        // The engine's sockets are open descriptors: never negative.
+        let Ok(slot) = usize::try_from(fd) else {
+            return;
+        };
+        if slot >= self.0.len() {
+            self.0.resize_with(slot + 1, || None);
+        }
+        self.0[slot] = Some(watched);
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// What the engine's callbacks change, between turns.
 #[derive(Default)]
 struct State {
-    sockets: HashMap<RawFd, Watched>,
+    sockets: Sockets,
     /// When the engine wants [`Action::Timeout`], if it does.
     deadline: Option<Instant>,
     /// A registration that failed, reported by the next turn.
@@ -118,15 +150,12 @@ impl State {
         if event.what == What::Remove {
             // Dropped before the engine closes the socket: deregistered
             // while its number is still its own.
-            self.sockets.remove(&event.socket);
+            self.sockets.remove(event.socket);
             return Ok(());
         }
         // A socket the engine announces as new (no data assigned) is not
         // the one a registration under its number was made for.
-        let known = self
-            .sockets
-            .remove(&event.socket)
-            .filter(|_| event.data.is_some());
+        let known = self.sockets.remove(event.socket).filter(|_| event.data.is_some());
         let watched = match known {
             Some(watched) => watched,
             None => Watched {
@@ -161,9 +190,9 @@ impl State {
     /// the socket would block, or says why not, as on any edge-triggered
     /// loop); where nothing is ready the socket's waker is left with the
     /// reactor, and a socket that was ready is queued to be polled again.
-    fn take_events(&mut self, queued: Vec<RawFd>, out: &mut Vec<(RawFd, Events)>) {
+    fn take_events(&mut self, queued: impl Iterator<Item = RawFd>, out: &mut Vec<(RawFd, Events)>) {
         for fd in queued {
-            let Some(watched) = self.sockets.get(&fd) else {
+            let Some(watched) = self.sockets.get(fd) else {
                 continue;
             };
             watched.waker.queued.store(false, Ordering::Release);
@@ -220,6 +249,10 @@ pub struct Driver {
     ready: Arc<Ready>,
     /// The engine's timer, made on first use and reset as it moves.
     sleep: Option<Pin<Box<Sleep>>>,
+    /// A turn's buffers, kept: the sockets taken from the queue, and
+    /// their events.
+    queued: Vec<RawFd>,
+    events: Vec<(RawFd, Events)>,
 }
 
 impl std::fmt::Debug for Driver {
@@ -264,6 +297,8 @@ impl Driver {
             state,
             ready,
             sleep: None,
+            queued: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -328,17 +363,33 @@ impl Driver {
         if let Some(e) = self.state.borrow_mut().error.take() {
             return Err(e);
         }
-        let limit = self.multi.progress_paused().then(|| Instant::now() + PAUSED_TURN);
-        let deadline = match (self.state.borrow().deadline, limit) {
+        let now = Instant::now();
+        let limit = self.multi.progress_paused().then(|| now + PAUSED_TURN);
+        let wanted = self.state.borrow().deadline;
+        // Due already (a transfer just added asks for 0 ms): the turn
+        // does not wait, as a loop that passes the timer to epoll_wait
+        // does not; tokio's timer would round it up to its next
+        // millisecond tick, and every transfer added would wait for it.
+        let due_now = wanted.is_some_and(|d| d <= now);
+        let deadline = match (wanted, limit) {
+            _ if due_now => None,
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
         match (&mut self.sleep, deadline) {
-            (Some(sleep), Some(at)) if sleep.deadline() != at => sleep.as_mut().reset(at),
+            // Moved earlier, or spent: reset. Moved later (an idle
+            // connection's deadline, pushed back by each request it
+            // carries): left as it is, to fire early once, which costs a
+            // turn where each reset costs a trip through tokio's timer.
+            (Some(sleep), Some(at)) if at < sleep.deadline() || sleep.is_elapsed() => {
+                sleep.as_mut().reset(at)
+            }
             (None, Some(at)) => self.sleep = Some(Box::pin(tokio::time::sleep_until(at))),
             _ => {}
         }
-        let (events, timed_out) = {
+        let mut events = std::mem::take(&mut self.events);
+        let mut queued = std::mem::take(&mut self.queued);
+        let timed_out = {
             let (state, ready, sleep) = (&self.state, &self.ready, &mut self.sleep);
             // Outside tokio's cooperative budget (128 operations per task
             // poll): a turn polls every socket that was queued, and past
@@ -347,26 +398,34 @@ impl Driver {
             // with 1,000 connects in flight; tests/tokio_driver.rs).
             // The engine bounds its own work per call.
             tokio::task::unconstrained(poll_fn(|cx| {
-                *lock(&ready.task) = Some(cx.waker().clone());
-                let queued = std::mem::take(&mut *lock(&ready.queue));
-                let mut events = Vec::new();
-                state.borrow_mut().take_events(queued, &mut events);
-                let timed_out = match (deadline, sleep.as_mut()) {
-                    (Some(_), Some(sleep)) => sleep.as_mut().poll(cx).is_ready(),
-                    _ => false,
-                };
+                {
+                    let mut task = lock(&ready.task);
+                    if !task.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                        *task = Some(cx.waker().clone());
+                    }
+                }
+                // The queue's buffers are swapped, not made anew each turn.
+                std::mem::swap(&mut *lock(&ready.queue), &mut queued);
+                state.borrow_mut().take_events(queued.drain(..), &mut events);
+                let timed_out = due_now
+                    || match (deadline, sleep.as_mut()) {
+                        (Some(_), Some(sleep)) => sleep.as_mut().poll(cx).is_ready(),
+                        _ => false,
+                    };
                 match events.is_empty() && !timed_out {
                     true => Poll::Pending,
-                    false => Poll::Ready((events, timed_out)),
+                    false => Poll::Ready(timed_out),
                 }
             }))
             .await
         };
-        for (fd, bits) in events {
+        for (fd, bits) in events.drain(..) {
             self.multi.socket_action(Action::Socket(fd, bits));
         }
-        let due = self.state.borrow().deadline.is_some_and(|d| d <= Instant::now());
-        if timed_out && due {
+        (self.events, self.queued) = (events, queued);
+        // A timer that fired early (see above) is not the engine's yet.
+        let due = || self.state.borrow().deadline.is_some_and(|d| d <= Instant::now());
+        if due_now || (timed_out && due()) {
             // The timer is one-shot: spent once acted on; the engine arms
             // it again if it still needs it.
             self.state.borrow_mut().deadline = None;
