@@ -1,12 +1,13 @@
 //! The examples run as a reader runs them: `--demo 2000 --parallel 50
 //! --quiet`, each against the loopback server it starts, every body
 //! checked against the server's pattern, within 60 s: the multi_socket
-//! loop on raw epoll, on mio, and (with the `tokio` feature) on tokio and
-//! as the async client's futures.
+//! loop on raw epoll, on mio, on libuv (a package of its own, built here
+//! when libclang is there for its bindings), and (with the `tokio`
+//! feature) on tokio and as the async client's futures.
 //! `cargo test` builds the examples beside the tests; run alone
 //! (`--test examples_run`), the test builds them itself.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -35,7 +36,12 @@ fn demo(name: &str) {
         assert!(status.success(), "cargo build --example {name}: {status}");
     }
     assert!(path.exists(), "{} is not built", path.display());
-    let mut child = Command::new(&path)
+    run_demo(&path, name);
+}
+
+/// Runs the demo of the program at `path`; it must succeed within 60 s.
+fn run_demo(path: &Path, name: &str) {
+    let mut child = Command::new(path)
         .args(["--demo", "2000", "--parallel", "50", "--quiet"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -85,4 +91,38 @@ fn the_tokio_driver_runs_its_demo() {
 #[test]
 fn the_async_client_runs_its_demo() {
     demo("client");
+}
+
+/// The libuv loop (`examples/libuv/`, a package outside the workspace:
+/// the libuv crate's bindings need libclang), built into this test's
+/// target directory. Where libclang is missing the test says so and
+/// passes, unless the tools are required (`STARLING_CAPI_REQUIRE_TOOLS`,
+/// set by CI, which installs libclang-dev).
+#[test]
+fn the_libuv_loop_runs_its_demo() {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test> → target/ and <profile>
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let target = profile_dir.parent().unwrap();
+    let release = profile_dir.file_name().is_some_and(|p| p == "release");
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/libuv/Cargo.toml");
+    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    build
+        .args(["build", "--quiet", "--manifest-path", manifest])
+        .env("CARGO_TARGET_DIR", target);
+    if release {
+        build.arg("--release");
+    }
+    let output = build.output().unwrap();
+    if !output.status.success() {
+        let said = String::from_utf8_lossy(&output.stderr);
+        let no_clang = said.contains("libclang");
+        assert!(
+            no_clang && std::env::var_os("STARLING_CAPI_REQUIRE_TOOLS").is_none(),
+            "building examples/libuv failed:\n{said}"
+        );
+        eprintln!("skipped: examples/libuv needs libclang for its bindings (apt install libclang-dev)");
+        return;
+    }
+    run_demo(&profile_dir.join("starling-libuv-example"), "libuv");
 }
