@@ -317,3 +317,20 @@ fn the_engine_thread_ends_with_the_last_client_and_closes_its_pool() {
     drop(client);
     assert_eq!(server.wait_for_open_connections(0, Duration::from_secs(10)), 0);
 }
+
+#[test]
+fn a_configure_closure_that_panics_fails_its_request_and_not_the_client() {
+    let server = HttpServer::start();
+    let client = Client::new();
+    let failed = bounded(
+        client
+            .get(server.url("/bytes/10"))
+            .configure(|_| panic!("a bad option"))
+            .send(),
+    )
+    .unwrap_err();
+    assert_eq!(failed.kind(), ErrorKind::BadFunctionArgument, "{failed}");
+    // The engine thread lives on.
+    let response = bounded(client.get(server.url("/bytes/10")).send()).unwrap();
+    assert_eq!(bounded(response.into_body().bytes()).unwrap().len(), 10);
+}

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};
 use std::io;
+use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::Poll;
@@ -113,8 +114,20 @@ impl Engine {
                 exchange,
             } => {
                 let mut easy = Easy::new(String::new());
-                (self.defaults)(&mut easy);
-                match request.apply(&mut easy) {
+                // The application's option closures run here: one that
+                // panics fails its request, not the engine and every
+                // other transfer on it.
+                let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    (self.defaults)(&mut easy);
+                    request.apply(&mut easy)
+                }))
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        ErrorKind::BadFunctionArgument,
+                        "a configure closure of the request panicked",
+                    ))
+                });
+                match applied {
                     Ok(()) => {
                         easy.handler(Streamer::new(exchange, key));
                         let id = self.driver.add(easy);

@@ -189,6 +189,20 @@ impl Streamer {
     }
 }
 
+impl Drop for Streamer {
+    fn drop(&mut self) {
+        // Dropped before its end was given: the engine stopped under it
+        // (its thread unwinding). The reader gets an error, not a wait
+        // that never ends.
+        if !self.exchange.ended() {
+            self.exchange.finish(Err(Error::new(
+                crate::error::ErrorKind::RecvError,
+                "the client's engine stopped before the transfer ended",
+            )));
+        }
+    }
+}
+
 impl Handler for Streamer {
     fn status(&mut self, status: StatusCode, version: Version) -> Flow {
         self.status = status;

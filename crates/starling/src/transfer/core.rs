@@ -211,7 +211,10 @@ impl Core {
     }
 
     /// Adds a transfer; it starts on the next call.
-    pub fn add(&mut self, #[allow(unused_mut)] mut easy: Easy) -> TransferId {
+    pub fn add(
+        &mut self,
+        #[cfg_attr(not(feature = "tracing"), allow(unused_mut))] mut easy: Easy,
+    ) -> TransferId {
         let generation = self.next_generation();
         #[cfg(feature = "tracing")]
         {
@@ -242,7 +245,7 @@ impl Core {
                 self.leave_connection(conn, id, false, now);
             }
         }
-        #[allow(unused_mut)]
+        #[cfg_attr(not(feature = "tracing"), allow(unused_mut))]
         let mut t = self.transfers.remove(id.index as usize);
         // The transfer's span ends with its time in the multi handle.
         #[cfg(feature = "tracing")]
