@@ -386,7 +386,7 @@ def wrk_version():
 
 
 # The order of the clients in every table.
-ORDER = ["starling", "starling (idle REMOVEd)", "starling (tokio)", "libcurl (Debian)", "libcurl (newest)", "libcurl API (Starling)",
+ORDER = ["starling", "starling (idle REMOVEd)", "starling (tokio)", "starling (async Client)", "starling (Client, local)", "libcurl (Debian)", "libcurl (newest)", "libcurl API (Starling)",
          "hyper", "wrk", "h2load", "curl -Z", "curl -Z on Starling", "xargs -P + curl", "git", "git on Starling"]
 
 # Starling's client with the multi handle's default for idle pooled
@@ -400,6 +400,15 @@ STARLING_REMOVE_IDLE_WORKLOADS = ("keepalive-100", "keepalive-1000", "syscalls")
 # tokio, in the keep-alive rows.
 STARLING_TOKIO = "starling (tokio)"
 STARLING_TOKIO_WORKLOADS = ("keepalive-100", "keepalive-1000", "keepalive-10000")
+
+# Starling's async client (starling::Client, `loadgen --client`: C tasks
+# awaiting one request after another, the engine on the client's own
+# thread) beside hyper, in the keep-alive rows.
+STARLING_CLIENT = "starling (async Client)"
+STARLING_CLIENT_WORKLOADS = ("keepalive-100", "keepalive-1000")
+# The same with the client's engine a task beside the requests on their
+# one thread (`loadgen --client-local`, ClientBuilder::build_local).
+STARLING_CLIENT_LOCAL = "starling (Client, local)"
 
 # The libcurl client (bench/curl/curl_multi.c) built against Starling's
 # libcurl-compatible C interface runs in these workloads only.
@@ -429,6 +438,10 @@ def clients(work):
                           "only": STARLING_REMOVE_IDLE_WORKLOADS, "h1_only": None})
             found.append({"name": STARLING_TOKIO, "cmd": [path, "--tokio"], "tls": None,
                           "only": STARLING_TOKIO_WORKLOADS, "h1_only": None})
+            found.append({"name": STARLING_CLIENT, "cmd": [path, "--client"], "tls": None,
+                          "only": STARLING_CLIENT_WORKLOADS, "h1_only": None})
+            found.append({"name": STARLING_CLIENT_LOCAL, "cmd": [path, "--client-local"], "tls": None,
+                          "only": STARLING_CLIENT_WORKLOADS, "h1_only": None})
         if name == STARLING_CAPI:
             found.append({"name": name, "cmd": [path], "tls": None, "only": STARLING_CAPI_WORKLOADS, "h1_only": None})
             continue

@@ -7,7 +7,7 @@
 //! ```text
 //! loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C
 //!         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE]
-//!         [--remove-idle] [--http2] [--tokio]
+//!         [--remove-idle] [--http2] [--tokio | --client | --client-local]
 //! loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]
 //! ```
 //!
@@ -21,7 +21,12 @@
 //! (`Easy::cainfo`), on every transfer. `--http2`: HTTP/2 with prior
 //! knowledge over `http://` (ALPN over `https://`), transfers waiting for
 //! the first connection and sharing it (`pipewait`): C streams on one
-//! connection, as `h2load -c 1 -m C` runs them.
+//! connection, as `h2load -c 1 -m C` runs them. `--client` (keepalive
+//! only, with the `tokio` feature): the same load as the async client's
+//! futures, `starling::Client` (C tasks on a current-thread runtime, the
+//! engine on the client's own thread; the CPU counted is both threads');
+//! `--client-local`: the same with the engine a task on the same thread
+//! (`ClientBuilder::build_local`).
 //!
 //! The last line of output is a JSON object with the figures; the exit code
 //! is 1 if a transfer failed or the time limit ran out.
@@ -36,7 +41,7 @@ use starling_testserver::raise_fd_limit;
 fn usage() -> ! {
     eprintln!(
         "usage: loadgen --url URL --mode keepalive|newconn|download --requests N --parallel C\n       \
-         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE] [--remove-idle] [--http2] [--tokio]\n       \
+         [--background-url URL2 --background H] [--max-seconds S] [--cacert FILE] [--remove-idle] [--http2] [--tokio | --client | --client-local]\n       \
          loadgen --url URL --mode hold --hold N [--max-seconds S] [--cacert FILE]"
     );
     std::process::exit(2)
@@ -62,6 +67,12 @@ struct Args {
     http2: bool,
     /// `--tokio`: the tokio driver rather than the mio one.
     tokio: bool,
+    /// `--client`: keepalive as the async client's futures (C tasks, each
+    /// awaiting one request after another).
+    client: bool,
+    /// `--client-local`: the same with the client's engine as a task beside
+    /// them, on the one thread.
+    client_local: bool,
 }
 
 fn parse_args() -> Args {
@@ -79,6 +90,8 @@ fn parse_args() -> Args {
         remove_idle: false,
         http2: false,
         tokio: false,
+        client: false,
+        client_local: false,
     };
     let number = |args: &mut std::iter::Skip<std::env::Args>| -> u64 {
         args.next()
@@ -99,6 +112,8 @@ fn parse_args() -> Args {
             "--remove-idle" => a.remove_idle = true,
             "--http2" => a.http2 = true,
             "--tokio" if cfg!(feature = "tokio") => a.tokio = true,
+            "--client" if cfg!(feature = "tokio") => a.client = true,
+            "--client-local" if cfg!(feature = "tokio") => (a.client, a.client_local) = (true, true),
             _ => usage(),
         }
     }
@@ -107,7 +122,9 @@ fn parse_args() -> Args {
         "hold" => a.hold > 0,
         _ => false,
     };
-    if a.url.is_empty() || !valid || (a.background > 0) != a.background_url.is_some() {
+    let client_ok =
+        !a.client || (a.mode == "keepalive" && a.background == 0 && a.cacert.is_none() && !a.http2);
+    if a.url.is_empty() || !valid || !client_ok || (a.background > 0) != a.background_url.is_some() {
         usage();
     }
     a
@@ -134,6 +151,10 @@ fn main() -> io::Result<()> {
     if needed > fd_limit {
         eprintln!("loadgen: {needed} descriptors needed, the limit is {fd_limit}");
         std::process::exit(2);
+    }
+    #[cfg(feature = "tokio")]
+    if args.client {
+        return client_load(&args);
     }
     #[cfg(feature = "tokio")]
     if args.tokio {
@@ -339,6 +360,8 @@ fn hold(driver: &mut impl Loop, args: &Args) -> io::Result<bool> {
         remove_idle: args.remove_idle,
         http2: args.http2,
         tokio: args.tokio,
+        client: args.client,
+        client_local: args.client_local,
     };
     print_report(&args, &report);
     Ok(held.len() == n)
@@ -395,6 +418,97 @@ fn load(driver: &mut impl Loop, args: &Args) -> io::Result<Report> {
     report.connections = after.connections_opened - before.connections_opened;
     report.socket_actions = after.socket_actions - before.socket_actions;
     Ok(report)
+}
+
+/// Keepalive through the async client: C tasks on a current-thread
+/// runtime, each sending its next request once the last one's body is
+/// read, until N were sent. The engine runs on the client's own thread
+/// (`--client`; the CPU counted is both threads') or, with
+/// `--client-local`, as a task beside them (`ClientBuilder::build_local`).
+#[cfg(feature = "tokio")]
+fn client_load(args: &Args) -> io::Result<()> {
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Arc;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = tokio::task::LocalSet::new();
+    let builder = starling::Client::builder().redirects(0);
+    let (client, engine) = match args.client_local {
+        true => {
+            let (client, engine) = builder.build_local();
+            (client, Some(engine))
+        }
+        false => (builder.build()?, None),
+    };
+    let window = Window::start();
+    let sent = Arc::new(AtomicU64::new(0));
+    let mut report = local.block_on(&runtime, async {
+        if let Some(engine) = engine {
+            tokio::task::spawn_local(engine);
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..args.parallel.min(args.requests) {
+            let task = fetch_loop(client.clone(), Arc::clone(&sent), args.url.clone(), args.requests);
+            tasks.spawn_local(task);
+        }
+        drop(client);
+        let mut total = Report::default();
+        let all = async {
+            while let Some(done) = tasks.join_next().await {
+                let r = done.expect("a request task does not panic");
+                total.ok += r.ok;
+                total.failed += r.failed;
+                total.body_bytes += r.body_bytes;
+            }
+        };
+        if tokio::time::timeout(args.limit, all).await.is_err() {
+            eprintln!("loadgen: --max-seconds ran out");
+        }
+        total
+    });
+    window.finish(&mut report);
+    print_report(args, &report);
+    if report.ok != args.requests {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// One of `--client`'s tasks: requests one after another until `n` were
+/// sent by all the tasks together.
+#[cfg(feature = "tokio")]
+async fn fetch_loop(
+    client: starling::Client,
+    sent: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    url: String,
+    n: u64,
+) -> Report {
+    let mut report = Report::default();
+    while sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < n {
+        let body = match client.get(url.as_str()).send().await {
+            Ok(response) if response.status().is_success() => response.into_body().bytes().await,
+            Ok(response) => Err(starling::Error::new(
+                starling::ErrorKind::HttpReturnedError,
+                format!("status {}", response.status()),
+            )),
+            Err(e) => Err(e),
+        };
+        match body {
+            Ok(body) => {
+                report.ok += 1;
+                report.body_bytes += body.len() as u64;
+            }
+            Err(e) => {
+                if report.failed == 0 {
+                    eprintln!("loadgen: a failure: {e}");
+                }
+                report.failed += 1;
+            }
+        }
+    }
+    report
 }
 
 /// Wall and CPU time of a measured window.

@@ -334,3 +334,42 @@ fn a_configure_closure_that_panics_fails_its_request_and_not_the_client() {
     let response = bounded(client.get(server.url("/bytes/10")).send()).unwrap();
     assert_eq!(bounded(response.into_body().bytes()).unwrap().len(), 10);
 }
+
+#[test]
+fn a_local_engine_runs_as_a_task_beside_its_requests_and_ends_with_them() {
+    let server = HttpServer::start();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let local = tokio::task::LocalSet::new();
+    let done = local.block_on(&rt, async {
+        let (client, engine) = Client::builder().build_local();
+        let engine = tokio::task::spawn_local(engine);
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..200u64 {
+            let client = client.clone();
+            let url = server.url(&format!("/bytes/{}?seed={i}", 50 + i));
+            tasks.spawn_local(async move {
+                let body = client.get(url).send().await?.into_body().bytes().await?;
+                assert_eq!(&body[..], &pattern(i, 50 + i as usize)[..], "{i}");
+                Ok::<_, starling::Error>(())
+            });
+        }
+        drop(client);
+        let mut done = 0;
+        let all = async {
+            while let Some(joined) = tasks.join_next().await {
+                joined.unwrap().unwrap();
+                done += 1;
+            }
+            // The last client, future and body are gone: the engine ends.
+            engine.await.unwrap();
+        };
+        tokio::time::timeout(Duration::from_secs(60), all)
+            .await
+            .expect("within 60 s");
+        done
+    });
+    assert_eq!(done, 200);
+}

@@ -51,6 +51,13 @@ pub(crate) fn spawn(settings: Settings) -> io::Result<UnboundedSender<Command>> 
     Ok(commands)
 }
 
+/// The engine as a future of the caller's, to be polled on one thread of
+/// a tokio runtime; it ends once every sender of its channel is gone.
+pub(crate) fn local(settings: Settings) -> (UnboundedSender<Command>, impl Future<Output = ()>) {
+    let (commands, inbox) = unbounded_channel();
+    (commands, run(inbox, settings))
+}
+
 /// What woke the engine thread.
 enum Woke {
     Command(Option<Command>),

@@ -25,7 +25,9 @@
 //! thread rather than a task on the caller's runtime; and so the futures
 //! depend on no runtime: they work under tokio, async-std, smol or a plain
 //! `block_on`. The thread ends when the last client, future and body are
-//! dropped.
+//! dropped. [`ClientBuilder::build_local`] makes the engine a future of the
+//! caller's instead, for programs that run their requests on one thread
+//! (a current-thread runtime, a `LocalSet`): nothing then crosses threads.
 //!
 //! - Dropping a [`ResponseFuture`] before it resolves, or a [`Body`]
 //!   before its end, removes the transfer (its connection is closed, as
@@ -69,8 +71,11 @@ mod link;
 mod order;
 mod request;
 
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use http::Method;
 
@@ -222,6 +227,47 @@ impl ClientBuilder {
 
     /// Starts the client's engine thread.
     pub fn build(self) -> io::Result<Client> {
+        let body_buffer = self.body_buffer;
+        let commands = engine::spawn(self.settings())?;
+        Ok(Client {
+            link: Arc::new(Link::new(commands, body_buffer)),
+        })
+    }
+
+    /// A client whose engine is a future of the caller's instead of a
+    /// thread: poll it on one thread of a tokio runtime (a task of a
+    /// [`LocalSet`](tokio::task::LocalSet), or `join`ed with the work that
+    /// uses the client), and requests from that thread cross no thread at
+    /// all. The engine future is not `Send`; it ends once the client, its
+    /// clones, and every future and body it gave are dropped, and until it
+    /// is polled no request makes progress.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), starling::Error> {
+    /// let local = tokio::task::LocalSet::new();
+    /// local
+    ///     .run_until(async {
+    ///         let (client, engine) = starling::Client::builder().build_local();
+    ///         tokio::task::spawn_local(engine);
+    ///         let body = client.get("http://127.0.0.1:8080/").send().await?.into_body().bytes().await?;
+    ///         println!("{} bytes", body.len());
+    ///         Ok(())
+    ///     })
+    ///     .await
+    /// # }
+    /// ```
+    pub fn build_local(self) -> (Client, LocalEngine) {
+        let body_buffer = self.body_buffer;
+        let (commands, engine) = engine::local(self.settings());
+        let client = Client {
+            link: Arc::new(Link::new(commands, body_buffer)),
+        };
+        (client, LocalEngine(Box::pin(engine)))
+    }
+
+    /// What the engine applies: the redirect limit, then the caller's
+    /// options, on every request; the multi handle's settings once.
+    fn settings(self) -> Settings {
         let redirects = self.redirects;
         let configure = self.configure;
         let defaults: Defaults = Arc::new(move |easy: &mut Easy| {
@@ -230,12 +276,28 @@ impl ClientBuilder {
                 configure(easy);
             }
         });
-        let commands = engine::spawn(Settings {
+        Settings {
             defaults,
             setup: self.multi,
-        })?;
-        Ok(Client {
-            link: Arc::new(Link::new(commands, self.body_buffer)),
-        })
+        }
+    }
+}
+
+/// The engine of a client made by [`ClientBuilder::build_local`]: a future
+/// to poll on one thread of a tokio runtime (it is not `Send`).
+#[must_use = "the client's requests make progress only while its engine is polled"]
+pub struct LocalEngine(Pin<Box<dyn Future<Output = ()>>>);
+
+impl std::fmt::Debug for LocalEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalEngine").finish_non_exhaustive()
+    }
+}
+
+impl Future for LocalEngine {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
     }
 }
