@@ -59,6 +59,9 @@
 //!   piece once, copied out of the engine's buffer: work reqwest does not
 //!   do on its runtime. In return the engine's sockets, timers and
 //!   connection pool are one event loop's, whatever runs the futures.
+//!   Where the requests run on one thread, [`ClientBuilder::build_local`]
+//!   puts the engine on it as a task and nothing crosses threads:
+//!   docs/benchmarks.md ("The async Client") measures both against hyper.
 //! - [`Body::text`] decodes UTF-8 only (bytes that are not UTF-8 are
 //!   replaced); reqwest decodes the charset the response names.
 //! - A request body is given whole ([`RequestBuilder::body`]); a streamed
