@@ -13,6 +13,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::Poll;
 
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::exchange::Streamer;
@@ -77,27 +78,31 @@ async fn run(mut inbox: UnboundedReceiver<Command>, settings: Settings) {
     };
     loop {
         engine.deliver_messages();
+        // Every turn takes the commands waiting, whatever woke it, and
+        // polls the sockets before the channel: neither a stream of
+        // commands nor a stream of ready sockets starves the other.
+        loop {
+            match inbox.try_recv() {
+                Ok(command) => engine.obey(command),
+                Err(TryRecvError::Empty) => break,
+                // Every client, future and body is gone: nobody is left
+                // to read a transfer still running.
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
         let woke = {
             let mut step = pin!(engine.driver.step());
             poll_fn(|cx| {
-                if let Poll::Ready(command) = inbox.poll_recv(cx) {
-                    return Poll::Ready(Woke::Command(command));
+                if let Poll::Ready(stepped) = step.as_mut().poll(cx) {
+                    return Poll::Ready(Woke::Stepped(stepped));
                 }
-                step.as_mut().poll(cx).map(Woke::Stepped)
+                inbox.poll_recv(cx).map(Woke::Command)
             })
             .await
         };
         match woke {
-            // Every client, future and body is gone: nobody is left to
-            // read a transfer still running.
             Woke::Command(None) => return,
-            Woke::Command(Some(command)) => {
-                engine.obey(command);
-                // Commands sent together are taken together.
-                while let Ok(command) = inbox.try_recv() {
-                    engine.obey(command);
-                }
-            }
+            Woke::Command(Some(command)) => engine.obey(command),
             Woke::Stepped(Ok(_)) => {}
             Woke::Stepped(Err(e)) => engine.fail_all(&e),
         }
