@@ -40,6 +40,7 @@ mod error;
 mod events;
 #[cfg(test)]
 mod fake_env;
+mod fd_slots;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

@@ -1,14 +1,13 @@
 //! The socket table: file descriptor → connection, what was last reported
 //! to the application, and the application's data for the socket.
 //!
-//! File descriptors are small dense integers (the kernel hands out the
-//! lowest free one), so a vector indexed by fd gives O(1) lookups with no
-//! hashing on the hot path.
+//! Kept in [`FdSlots`]: a slot per descriptor, no hashing on the hot path.
 
 use std::os::fd::RawFd;
 
 use crate::error::{Error, ErrorKind};
 use crate::events::What;
+use crate::fd_slots::FdSlots;
 use crate::ids::ConnKey;
 
 /// What a socket of the engine belongs to.
@@ -35,36 +34,33 @@ pub(crate) struct SocketEntry {
 /// All sockets of one multi handle.
 #[derive(Debug, Default)]
 pub(crate) struct SocketTable {
-    slots: Vec<Option<SocketEntry>>,
+    slots: FdSlots<SocketEntry>,
 }
 
 impl SocketTable {
     /// Registers a new socket, not yet announced.
     pub fn insert(&mut self, fd: RawFd, owner: Owner) {
-        let i = fd as usize;
-        if self.slots.len() <= i {
-            self.slots.resize(i + 1, None);
-        }
-        self.slots[i] = Some(SocketEntry {
+        let entry = SocketEntry {
             owner,
             reported: None,
             data: None,
-        });
+        };
+        self.slots.insert(fd, entry);
     }
 
     /// The entry of `fd`, when the engine owns that socket.
     pub fn get(&self, fd: RawFd) -> Option<&SocketEntry> {
-        self.slots.get(usize::try_from(fd).ok()?)?.as_ref()
+        self.slots.get(fd)
     }
 
     /// The entry of `fd`, mutably.
     pub fn get_mut(&mut self, fd: RawFd) -> Option<&mut SocketEntry> {
-        self.slots.get_mut(usize::try_from(fd).ok()?)?.as_mut()
+        self.slots.get_mut(fd)
     }
 
     /// Forgets `fd` and returns what was known of it.
     pub fn remove(&mut self, fd: RawFd) -> Option<SocketEntry> {
-        self.slots.get_mut(usize::try_from(fd).ok()?)?.take()
+        self.slots.remove(fd)
     }
 }
 

@@ -78,3 +78,19 @@ pub(crate) fn emit(span: &Span, kind: Trace, data: &[u8]) {
         tracing::debug!(target: "starling", parent: span, kind = name, "{line}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No subscriber wants the spans (tracing's default): a transfer and
+    /// a connection get none, so the engine makes no trace line for them
+    /// (`EasyInner::traced` is false without a span or `verbose`).
+    #[test]
+    fn without_an_interested_subscriber_there_is_no_span() {
+        tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::default(), || {
+            assert!(transfer_span(0, &http::Method::GET, "http://127.0.0.1/").is_none());
+            assert!(connection_span(0, None, None).is_none());
+        });
+    }
+}

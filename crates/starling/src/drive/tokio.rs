@@ -36,6 +36,7 @@ use tokio::time::{Instant, Sleep};
 
 use crate::easy::Easy;
 use crate::error::Error;
+use crate::fd_slots::FdSlots;
 use crate::multi::{Action, Events, Message, Multi, SocketEvent, TransferId, What};
 
 /// How long a turn lasts at most while a transfer is paused: its progress
@@ -104,40 +105,12 @@ struct Watched {
     waker: Arc<SocketWaker>,
 }
 
-/// The watched sockets by number: descriptors are small and dense, so a
-/// slot per number is found without hashing, once per socket per turn.
-#[derive(Default)]
-struct Sockets(Vec<Option<Watched>>);
-
-impl Sockets {
-    fn get(&self, fd: RawFd) -> Option<&Watched> {
-        self.0.get(usize::try_from(fd).ok()?)?.as_ref()
-    }
-
-    fn remove(&mut self, fd: RawFd) -> Option<Watched> {
-        self.0.get_mut(usize::try_from(fd).ok()?)?.take()
-    }
-
-    fn insert(&mut self, fd: RawFd, watched: Watched) {
-        // The engine's sockets are open descriptors: never negative.
-        let Ok(slot) = usize::try_from(fd) else {
-            return;
-        };
-        if slot >= self.0.len() {
-            self.0.resize_with(slot + 1, || None);
-        }
-        self.0[slot] = Some(watched);
-    }
-
-    fn clear(&mut self) {
-        self.0.clear();
-    }
-}
-
 /// What the engine's callbacks change, between turns.
 #[derive(Default)]
 struct State {
-    sockets: Sockets,
+    /// By descriptor: one slot per number, found without hashing once per
+    /// socket per turn.
+    sockets: FdSlots<Watched>,
     /// When the engine wants [`Action::Timeout`], if it does.
     deadline: Option<Instant>,
     /// A registration that failed, reported by the next turn.
@@ -442,7 +415,7 @@ impl Drop for Driver {
     fn drop(&mut self) {
         // Deregistered while the sockets are open: the multi handle,
         // dropped next, closes them.
-        self.state.borrow_mut().sockets.clear();
+        self.state.borrow_mut().sockets = FdSlots::default();
     }
 }
 
